@@ -1,0 +1,3 @@
+export { settings, type ServerConfig, type SettingName } from './settings.js';
+export { loadServerConfig, ConfigError, type ConfigSources } from './load.js';
+export { clientDefaults } from './client.js';

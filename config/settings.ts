@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Every server setting, with the environment variable that sets it and its default.
+ * One table so the loader, the error messages and the README cannot disagree.
+ */
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+const port = wholeNumber(0, 65535);
+const positiveInt = wholeNumber(1, 1_000_000);
+const bool = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+const optionalText = z.string().trim().min(1).optional();
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+    );
+
+export const settings = {
+  port: { env: 'PORT', schema: port, default: 5000 },
+  host: { env: 'HOST', schema: z.string().trim().min(1), default: '127.0.0.1' },
+  databaseUrl: { env: 'DATABASE_URL', schema: z.string().trim().min(1), default: './data/mux1.sqlite' },
+  redisUrl: { env: 'REDIS_URL', schema: url(['redis:', 'rediss:']).optional(), default: undefined },
+  smtpUrl: { env: 'SMTP_URL', schema: url(['smtp:', 'smtps:']).optional(), default: undefined },
+  mailFrom: {
+    env: 'MAIL_FROM',
+    schema: z.string().trim().min(3).max(254),
+    default: 'mux1 <no-reply@localhost>',
+  },
+  publicUrl: { env: 'PUBLIC_URL', schema: url(['http:', 'https:']).optional(), default: undefined },
+  corsOrigins: {
+    env: 'CORS_ORIGINS',
+    schema: z
+      .union([z.array(z.string()), z.string()])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean)),
+    default: [] as string[],
+  },
+  scryptLogN: { env: 'SCRYPT_LOG_N', schema: wholeNumber(10, 22), default: 17 },
+  limitSignupsPer10Min: { env: 'LIMIT_SIGNUPS_PER_10MIN', schema: positiveInt, default: 30 },
+  limitFailedLoginsPer10Min: { env: 'LIMIT_FAILED_LOGINS_PER_10MIN', schema: positiveInt, default: 50 },
+  limitSocketsPerAddress: { env: 'LIMIT_SOCKETS_PER_ADDRESS', schema: positiveInt, default: 50 },
+  trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+  },
+  metricsToken: {
+    env: 'METRICS_TOKEN',
+    schema: optionalText.pipe(z.string().min(16).optional()),
+    default: undefined,
+  },
+  codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
+  sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: z.coerce.number().min(0.001).max(365), default: 30 },
+  sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: z.coerce.number().min(0.001).max(365), default: 7 },
+} as const;
+
+export type SettingName = keyof typeof settings;
+
+export type ServerConfig = { [K in SettingName]: z.output<(typeof settings)[K]['schema']> };

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { AppError, isAppError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { ErrorBody } from '../../protocol.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Errors thrown by Koa, the body parser and the router that mean "the client sent something wrong". */
+function fromHttpError(err: { status?: number; statusCode?: number; type?: string }): AppError | undefined {
+  const status = err.status ?? err.statusCode;
+  if (status === 413) return new AppError('payload_too_large', 413, 'request body is larger than 16 KiB');
+  if (status === 415) return new AppError('unsupported_media_type', 415, 'send the body as application/json');
+  if (status === 400 && (err.type === 'entity.parse.failed' || err.type === undefined)) {
+    return new AppError('malformed_json', 400, 'request body is not valid JSON');
+  }
+  if (status === 400) return new AppError('malformed_json', 400, 'request body could not be read');
+  return undefined;
+}
+
+/**
+ * Gives each request an id, answers every failure as `{error, code}`, and logs it. An
+ * unexpected error is logged in full and answered 500 with no detail.
+ */
+export function errorMiddleware(log: Logger): Middleware {
+  return async (ctx, next) => {
+    const given = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    const started = performance.now();
+    try {
+      await next();
+      if (ctx.path.startsWith('/api') && ctx.body == null) {
+        if (ctx.status === 404)
+          throw new AppError('not_found', 404, `no such endpoint: ${ctx.method} ${ctx.path}`.slice(0, 200));
+        if (ctx.status === 405)
+          throw new AppError(
+            'method_not_allowed',
+            405,
+            `${ctx.method} is not allowed here; see the Allow header`,
+          );
+        if (ctx.status === 501)
+          throw new AppError('method_not_allowed', 405, `${ctx.method} is not supported`);
+      }
+    } catch (err) {
+      const known = isAppError(err) ? err : fromHttpError(err as object);
+      let body: ErrorBody;
+      if (known) {
+        ctx.status = known.status;
+        body = { error: known.message, code: known.code, ...known.details };
+        if (known.retryAfter !== undefined)
+          ctx.set('Retry-After', String(Math.max(1, Math.ceil(known.retryAfter))));
+        log[known.status >= 500 ? 'error' : 'info'](
+          { requestId, method: ctx.method, path: ctx.path, status: known.status, code: known.code },
+          'request failed',
+        );
+      } else {
+        ctx.status = 500;
+        body = {
+          error: 'internal error; the server logged it with request id ' + requestId,
+          code: 'internal_error',
+        };
+        log.error({ requestId, method: ctx.method, path: ctx.path, err }, 'unexpected error');
+      }
+      ctx.body = body;
+    } finally {
+      log.debug(
+        {
+          requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    }
+  };
+}

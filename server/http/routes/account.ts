@@ -1,0 +1,32 @@
+import Router from '@koa/router';
+import type { Accounts } from '../../accounts/index.js';
+import type { MeBody } from '../../protocol.js';
+import { requireAuth, type AuthState } from '../auth-guard.js';
+import { requestMeta } from '../request-meta.js';
+
+/** What a signed-in user does with their own session and account. */
+export function accountRoutes(accounts: Accounts, onLogout: (sessionId: string) => void): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api' });
+  const auth = requireAuth(accounts);
+
+  router.post('/logout', auth, async (ctx) => {
+    await accounts.logout(ctx.state.auth, requestMeta(ctx));
+    onLogout(ctx.state.auth.session.id);
+    ctx.status = 204;
+  });
+
+  router.get('/me', auth, async (ctx) => {
+    const { user } = ctx.state.auth;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      user: {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        created_at: new Date(user.created_at).toISOString(),
+      },
+    } satisfies MeBody;
+  });
+
+  return router;
+}

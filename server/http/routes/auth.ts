@@ -1,0 +1,53 @@
+import Router from '@koa/router';
+import type { Accounts } from '../../accounts/index.js';
+import type { LoginBody, MessageBody } from '../../protocol.js';
+import { parseBody } from '../validate.js';
+import { requestMeta } from '../request-meta.js';
+import { loginBody, resendBody, signupBody, verifyEmailBody } from '../schemas.js';
+
+/** Signup, verification and login: the unauthenticated half of the account flow. */
+export function authRoutes(accounts: Accounts): Router {
+  const router = new Router({ prefix: '/api' });
+
+  router.post('/signup', async (ctx) => {
+    const input = parseBody(signupBody, ctx.request.body);
+    await accounts.signup(input, requestMeta(ctx));
+    ctx.status = 201;
+    ctx.body = {
+      message: `Account created for ${input.username}. We sent a 6-digit code to ${input.email}; verify it to log in.`,
+    } satisfies MessageBody;
+  });
+
+  router.post('/verify-email', async (ctx) => {
+    const input = parseBody(verifyEmailBody, ctx.request.body);
+    const outcome = await accounts.verifyEmail(input, requestMeta(ctx));
+    ctx.body = {
+      message:
+        outcome === 'verified'
+          ? 'Email verified. You can log in now.'
+          : 'Email already verified. You can log in.',
+    } satisfies MessageBody;
+  });
+
+  router.post('/resend-verification', async (ctx) => {
+    const { email } = parseBody(resendBody, ctx.request.body);
+    await accounts.resendVerification(email, requestMeta(ctx));
+    ctx.body = {
+      message: `If ${email} has an account waiting for verification, a new code is on its way.`,
+    } satisfies MessageBody;
+  });
+
+  router.post('/login', async (ctx) => {
+    const input = parseBody(loginBody, ctx.request.body);
+    const result = await accounts.login(input, requestMeta(ctx));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      message: `Logged in as ${result.user.username}.`,
+      token: result.token,
+      expires_at: new Date(result.expiresAt).toISOString(),
+      user: { id: result.user.id, username: result.user.username, email: result.user.email },
+    } satisfies LoginBody;
+  });
+
+  return router;
+}

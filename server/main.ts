@@ -1,0 +1,121 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from '../config/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { createLogger, type Logger } from './log.js';
+import { openDatabase, migrateToLatest, type Db } from './store/db.js';
+import { createAccounts, PasswordHasher, type Accounts } from './accounts/index.js';
+import { createTransport } from './mail/transport.js';
+import { OutboxWorker } from './mail/outbox-worker.js';
+import { createHttpApp } from './http/app.js';
+import { packageVersion } from './version.js';
+
+export interface ServerOverrides {
+  clock?: Clock;
+  log?: Logger;
+  /** Mail retry delays; tests shorten them. */
+  mailBackoffMs?: (attempt: number) => number;
+  mailPollMs?: number;
+}
+
+export interface Mux1Server {
+  /** Applies migrations, starts the mail worker, and listens; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops taking connections, lets requests in flight finish, stops the worker, closes the database. */
+  close(): Promise<void>;
+  readonly url: string;
+  readonly db: Db;
+  readonly accounts: Accounts;
+  readonly log: Logger;
+  readonly http: Server;
+}
+
+/** Builds a whole server from its configuration; nothing runs until `listen()`. */
+export function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Mux1Server {
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const db = openDatabase(config.databaseUrl);
+  const transport = createTransport(config.smtpUrl, log);
+  const worker = new OutboxWorker({
+    db,
+    clock,
+    log,
+    transport,
+    from: config.mailFrom,
+    backoffMs: overrides.mailBackoffMs,
+    pollMs: overrides.mailPollMs,
+  });
+  let url = '';
+  const publicUrl = () => config.publicUrl ?? url;
+
+  const accounts = createAccounts({
+    db,
+    clock,
+    log,
+    config,
+    hasher: new PasswordHasher(config.scryptLogN),
+    mail: {
+      get publicUrl() {
+        return publicUrl();
+      },
+      codeTtlMinutes: config.codeTtlMinutes,
+    },
+    mailQueued: () => worker.poke(),
+  });
+
+  const app = createHttpApp({
+    db,
+    log,
+    accounts,
+    trustProxy: config.trustProxy,
+    version: packageVersion(),
+    startedAt: Date.now(),
+    connectedUsers: () => 0,
+    onSessionRevoked: () => {},
+  });
+  const http = createHttpServer(app.callback());
+  // A client that sends headers slowly must not hold a connection forever.
+  http.headersTimeout = 20_000;
+  http.requestTimeout = 30_000;
+
+  return {
+    get url() {
+      return url;
+    },
+    db,
+    accounts,
+    log,
+    http,
+    async listen() {
+      await migrateToLatest(db);
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      const { address, port } = http.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+      worker.start();
+      log.info(
+        {
+          url,
+          database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'),
+          mail: config.smtpUrl ? 'smtp' : 'development mailbox',
+        },
+        `mux1 listening on ${url}`,
+      );
+      return url;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await worker.stop();
+      await closed;
+      transport.close();
+      await db.destroy();
+    },
+  };
+}

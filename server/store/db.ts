@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { migrationSource } from './migrations/index.js';
+
+export type Db = Knex;
+
+/** How long a SQLite writer waits for a lock before the request gives up (see docs/architecture.md). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export interface DatabaseTarget {
+  client: 'sqlite3' | 'pg';
+  /** File path for SQLite, connection string for PostgreSQL. */
+  connection: string;
+}
+
+/** `postgres://` selects PostgreSQL; anything else is a SQLite path or `sqlite:` URL. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { client: 'pg', connection: url };
+  let path = url;
+  if (/^sqlite:/i.test(url)) {
+    path = url.replace(/^sqlite:(\/\/)?/i, '');
+  }
+  if (path === '') throw new Error('DATABASE_URL: empty SQLite path');
+  return { client: 'sqlite3', connection: path === ':memory:' ? path : resolve(path) };
+}
+
+export function openDatabase(url: string): Db {
+  const target = parseDatabaseUrl(url);
+  if (target.client === 'pg') {
+    return knexFactory({ client: 'pg', connection: target.connection, pool: { min: 0, max: 10 } });
+  }
+  if (target.connection !== ':memory:') mkdirSync(dirname(target.connection), { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: target.connection },
+    useNullAsDefault: true,
+    // One connection: SQLite has a single writer anyway, and one connection keeps
+    // transactions from waiting on each other inside the same process.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(
+        conn: { run(sql: string, cb: (err: Error | null) => void): void },
+        done: (err: Error | null, c: unknown) => void,
+      ) {
+        const pragmas = [
+          'PRAGMA journal_mode = WAL',
+          'PRAGMA synchronous = NORMAL',
+          'PRAGMA foreign_keys = ON',
+          `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+        ];
+        const next = (i: number): void => {
+          if (i === pragmas.length) return done(null, conn);
+          conn.run(pragmas[i]!, (err) => (err ? done(err, conn) : next(i + 1)));
+        };
+        next(0);
+      },
+    },
+  });
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  await db.migrate.latest({ migrationSource });
+}
+
+export async function rollback(db: Db): Promise<[number, string[]]> {
+  return db.migrate.rollback({ migrationSource });
+}
+
+export async function migrationStatus(db: Db): Promise<{ done: string[]; pending: string[] }> {
+  const [done, pending] = (await db.migrate.list({ migrationSource })) as [
+    { name: string }[],
+    { file: string }[] | string[],
+  ];
+  return {
+    done: done.map((m) => m.name),
+    pending: pending.map((m) => (typeof m === 'string' ? m : m.file)),
+  };
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as initial from './001_initial.js';
+
+/**
+ * Migrations are imported, not found by scanning a folder, so the same list works from the
+ * TypeScript sources in tests and from dist/ in the published package.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

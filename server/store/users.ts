@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  email: string;
+  password_hash: string;
+  email_verified_at: number | null;
+  created_at: number;
+  failed_logins: number;
+  last_failed_login_at: number | null;
+}
+
+// PostgreSQL returns BIGINT as a string; numbers are what the rest of the code compares.
+const toUser = (row: Record<string, unknown> | undefined): UserRow | undefined =>
+  row && {
+    id: Number(row.id),
+    username: String(row.username),
+    email: String(row.email),
+    password_hash: String(row.password_hash),
+    email_verified_at: row.email_verified_at == null ? null : Number(row.email_verified_at),
+    created_at: Number(row.created_at),
+    failed_logins: Number(row.failed_logins),
+    last_failed_login_at: row.last_failed_login_at == null ? null : Number(row.last_failed_login_at),
+  };
+
+export async function findById(db: Knex, id: number): Promise<UserRow | undefined> {
+  return toUser(await db('users').where({ id }).first());
+}
+
+export async function findByEmail(db: Knex, email: string): Promise<UserRow | undefined> {
+  return toUser(await db('users').where({ email }).first());
+}
+
+export async function findByUsername(db: Knex, username: string): Promise<UserRow | undefined> {
+  return toUser(await db('users').where({ username }).first());
+}
+
+export async function insertUser(
+  db: Knex,
+  user: Pick<UserRow, 'username' | 'email' | 'password_hash' | 'created_at'>,
+): Promise<number> {
+  const [row] = await db('users').insert(user).returning('id');
+  return Number(typeof row === 'object' ? row.id : row);
+}
+
+export async function markVerified(db: Knex, id: number, at: number): Promise<void> {
+  await db('users').where({ id }).whereNull('email_verified_at').update({ email_verified_at: at });
+}
+
+export async function recordFailedLogin(db: Knex, id: number, failures: number, at: number): Promise<void> {
+  await db('users').where({ id }).update({ failed_logins: failures, last_failed_login_at: at });
+}
+
+export async function clearFailedLogins(db: Knex, id: number): Promise<void> {
+  await db('users').where({ id }).update({ failed_logins: 0, last_failed_login_at: null });
+}
+
+export async function updatePasswordHash(db: Knex, id: number, hash: string): Promise<void> {
+  await db('users').where({ id }).update({ password_hash: hash });
+}
+
+export async function countUsers(db: Knex): Promise<number> {
+  const row = await db('users').count<{ n: number | string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}

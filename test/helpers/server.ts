@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadServerConfig, type ServerConfig } from '../../config/index.js';
+import { createServer, type Mux1Server, type ServerOverrides } from '../../server/main.js';
+import { createLogger } from '../../server/log.js';
+
+export interface TestServer {
+  url: string;
+  server: Mux1Server;
+  config: ServerConfig;
+  dir: string;
+  dbFile: string;
+  /** Every log line the server wrote, for tests that check what is (not) logged. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A whole mux1 server on an ephemeral loopback port over a fresh SQLite file. scrypt runs at
+ * the lowest cost the settings allow so suites stay fast; the rules under test are unchanged.
+ */
+export async function startTestServer(
+  options: { env?: Record<string, string>; overrides?: ServerOverrides; dir?: string } = {},
+): Promise<TestServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'mux1-test-'));
+  const dbFile = join(dir, 'mux1.sqlite');
+  const config = loadServerConfig({
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbFile,
+      SCRYPT_LOG_N: '10',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const server = createServer(config, { log: createLogger(config.logLevel, sink), ...options.overrides });
+  const url = await server.listen();
+  let closed = false;
+  return {
+    url,
+    server,
+    config,
+    dir,
+    dbFile,
+    logs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with a JSON body, returning status, headers and the parsed body. */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: the raw text is the body
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}

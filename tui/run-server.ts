@@ -1,0 +1,54 @@
+import { loadServerConfig, ConfigError, type ConfigSources } from '../config/index.js';
+import { createServer } from '../server/main.js';
+
+/**
+ * Runs the server until SIGINT/SIGTERM, then closes it: requests in flight finish, the mail
+ * worker stops between mails, and the process exits 0. A second signal exits at once.
+ */
+export async function runServer(sources: ConfigSources): Promise<void> {
+  let config;
+  try {
+    config = loadServerConfig(sources);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mux1 server: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = createServer(config);
+  try {
+    await server.listen();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use (set --port or PORT)`
+        : e.code === 'EACCES'
+          ? `not allowed to listen on ${config.host}:${config.port}`
+          : e.message;
+    process.stderr.write(`mux1 server: cannot start: ${why}\n`);
+    await server.close().catch(() => {});
+    process.exit(1);
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      server.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        server.log.error('shutdown took over 10 s; exiting anyway');
+        process.exit(1);
+      }, 10_000);
+      force.unref();
+      server.close().then(resolve, (err) => {
+        server.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  server.log.flush?.();
+}
