@@ -1,0 +1,37 @@
+/** Key sequences a terminal sends, for driving Ink apps through ink-testing-library's stdin. */
+export const keys = {
+  enter: '\r',
+  tab: '\t',
+  shiftTab: '\u001B[Z',
+  escape: '\u001B',
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  ctrlC: '\u0003',
+};
+
+export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the last frame satisfies `check`, or fails with that frame in the message. */
+export async function waitForFrame(
+  lastFrame: () => string | undefined,
+  check: (frame: string) => boolean,
+  timeoutMs = 5000,
+): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = lastFrame() ?? '';
+    if (check(frame)) return frame;
+    if (Date.now() > until) throw new Error(`frame never matched; last frame:\n${frame}`);
+    await tick(20);
+  }
+}
+
+/** Types text one key at a time, as a person would (Ink reads input in chunks). */
+export async function type(stdin: { write(s: string): void }, text: string): Promise<void> {
+  for (const ch of text) {
+    stdin.write(ch);
+    await tick(5);
+  }
+}

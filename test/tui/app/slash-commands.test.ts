@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { parseSlash } from '../../../tui/app/slash-commands.js';
+
+describe('TUI: slash commands', () => {
+  it('leaves ordinary text alone', () => {
+    expect(parseSlash('hello /join x')).to.equal(undefined);
+  });
+  it('parses /join with a valid room, lower-cased, # allowed', () => {
+    expect(parseSlash('/join #Dev-Ops')).to.deep.equal({ name: 'join', room: 'dev-ops' });
+  });
+  it('refuses /join without a room or with a bad one', () => {
+    expect(parseSlash('/join')).to.deep.include({ name: 'invalid' });
+    expect(parseSlash('/join ../etc')).to.deep.include({ name: 'invalid' });
+    expect(parseSlash('/join ' + 'a'.repeat(33))).to.deep.include({ name: 'invalid' });
+  });
+  it('knows the other commands and names unknown ones', () => {
+    for (const c of ['leave', 'rooms', 'who', 'logout', 'quit', 'help'])
+      expect(parseSlash('/' + c)).to.deep.equal({ name: c });
+    expect(parseSlash('/dance')).to.deep.equal({
+      name: 'invalid',
+      error: 'unknown command /dance; /help lists them',
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+
+export type StartChoice = 'login' | 'signup' | 'verify' | 'quit';
+
+const items: { key: string; label: string; choice: StartChoice }[] = [
+  { key: 'l', label: 'Log in', choice: 'login' },
+  { key: 's', label: 'Sign up', choice: 'signup' },
+  { key: 'v', label: 'Verify email', choice: 'verify' },
+  { key: 'q', label: 'Quit', choice: 'quit' },
+];
+
+export function StartScreen({
+  serverUrl,
+  onChoose,
+  notice,
+}: {
+  serverUrl: string;
+  onChoose: (c: StartChoice) => void;
+  notice?: string;
+}) {
+  const [index, setIndex] = useState(0);
+  useInput((input, key) => {
+    if (key.upArrow) setIndex((i) => (i - 1 + items.length) % items.length);
+    else if (key.downArrow || key.tab) setIndex((i) => (i + 1) % items.length);
+    else if (key.return) onChoose(items[index]!.choice);
+    else {
+      const hit = items.find((it) => it.key === input.toLowerCase());
+      if (hit) onChoose(hit.choice);
+    }
+  });
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text bold>mux1</Text>
+      <Text dimColor>{serverUrl}</Text>
+      <Box flexDirection="column" marginTop={1}>
+        {items.map((it, i) => (
+          <Text key={it.key} color={i === index ? 'cyan' : undefined}>
+            {i === index ? '›' : ' '} {it.label} <Text dimColor>({it.key})</Text>
+          </Text>
+        ))}
+      </Box>
+      {notice ? (
+        <Box marginTop={1}>
+          <Text color="green">{notice}</Text>
+        </Box>
+      ) : null}
+      <Box marginTop={1}>
+        <Text dimColor>↑↓ choose · Enter select · l s v q shortcuts</Text>
+      </Box>
+    </Box>
+  );
+}
