@@ -6,6 +6,8 @@ import { jsonBody } from './middleware/body.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
+import { webRoutes } from './routes/web.js';
+import { securityHeaders } from './middleware/headers.js';
 
 export interface HttpDeps extends HealthDeps {
   log: Logger;

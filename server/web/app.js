@@ -1,0 +1,237 @@
+// The mux1 browser page: plain script, no build step. The session token lives in
+// sessionStorage: it survives a reload of this tab, ends with the tab, is never sent
+// automatically like a cookie (so no cross-site request can use it), and other tabs and
+// sites cannot read it. Message text is always inserted as text, never as HTML.
+'use strict';
+
+const TOKEN_KEY = 'mux1.token';
+const $ = (selector) => document.querySelector(selector);
+
+const state = { token: sessionStorage.getItem(TOKEN_KEY), user: null, socket: null, room: 'lobby' };
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw { error: 'cannot reach the server; check your connection', code: 'unreachable' };
+  }
+  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const retry = res.headers.get('Retry-After');
+    throw {
+      error: (data.error || `request failed (${res.status})`) + (retry ? ` (retry in ${retry}s)` : ''),
+      code: data.code || 'error',
+      field: data.field,
+    };
+  }
+  return data;
+}
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+function showResult(form, { error = '', notice = '', field } = {}) {
+  form.querySelector('.error').textContent = error;
+  const n = form.querySelector('.notice');
+  if (n) n.textContent = notice;
+  for (const input of form.querySelectorAll('input')) input.removeAttribute('aria-invalid');
+  if (field) {
+    const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+    }
+  }
+}
+
+function handle(form, action) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    showResult(form);
+    try {
+      await action(formValues(form));
+    } catch (err) {
+      showResult(form, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+handle($('#signup-form'), async (values) => {
+  const res = await api('POST', '/api/signup', values);
+  showResult($('#signup-form'), { notice: res.message });
+  $('#signup-form').reset();
+  $('#verify-email').value = values.email.trim().toLowerCase();
+  $('#verify-code').focus();
+});
+
+handle($('#verify-form'), async (values) => {
+  const res = await api('POST', '/api/verify-email', values);
+  showResult($('#verify-form'), { notice: res.message });
+  $('#login-username').value = values.email;
+  $('#login-password').focus();
+});
+
+$('#resend').addEventListener('click', async () => {
+  const form = $('#verify-form');
+  try {
+    const res = await api('POST', '/api/resend-verification', { email: $('#verify-email').value });
+    showResult(form, { notice: res.message });
+  } catch (err) {
+    showResult(form, err);
+  }
+});
+
+handle($('#login-form'), async (values) => {
+  const res = await api('POST', '/api/login', values);
+  $('#login-form').reset();
+  signedIn(res.token, res.user);
+});
+
+$('#logout').addEventListener('click', async () => {
+  await api('POST', '/api/logout').catch(() => {});
+  signedOut();
+});
+
+function signedIn(token, user) {
+  state.token = token;
+  state.user = user;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('#whoami').textContent = `Signed in as ${user.username}`;
+  $('#logout').hidden = false;
+  $('#account').hidden = true;
+  $('#chat').hidden = false;
+  $('#message-input').focus();
+  connectChat();
+}
+
+function signedOut() {
+  state.socket?.disconnect();
+  state.socket = null;
+  state.token = null;
+  state.user = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('#whoami').textContent = '';
+  $('#logout').hidden = true;
+  $('#chat').hidden = true;
+  $('#account').hidden = false;
+  $('#messages').replaceChildren();
+  $('#presence').replaceChildren();
+}
+
+function time(ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function renderMessage(m) {
+  if (document.getElementById(`m${m.id}`)) return;
+  const li = document.createElement('li');
+  li.id = `m${m.id}`;
+  if (m.user && state.user && m.user.id === state.user.id) li.className = 'own';
+  const t = document.createElement('span');
+  t.className = 'time';
+  t.textContent = time(m.ts);
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = m.user ? m.user.username : 'deleted user';
+  const text = document.createElement('span');
+  text.className = 'text';
+  text.textContent = m.text;
+  li.append(t, who, text);
+  const list = $('#messages');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.append(li);
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function setConnection(text) {
+  $('#connection').textContent = text;
+}
+
+const typingUntil = new Map();
+function showTyping() {
+  const now = Date.now();
+  const names = [...typingUntil].filter(([, until]) => until > now).map(([name]) => name);
+  $('#typing').textContent = names.length
+    ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…`
+    : '';
+}
+setInterval(showTyping, 1000);
+
+function connectChat() {
+  // io() comes from /socket.io/socket.io.min.js, served by the mux1 server itself.
+  const socket = io({ auth: { token: state.token }, transports: ['websocket', 'polling'] });
+  state.socket = socket;
+  socket.on('connect', () => setConnection('connected'));
+  socket.on('disconnect', (reason) => {
+    setConnection(reason === 'io server disconnect' ? 'signed out by the server' : 'reconnecting…');
+    if (reason === 'io server disconnect') signedOut();
+  });
+  socket.on('connect_error', () => setConnection('offline; retrying…'));
+  socket.on('connected', () => {
+    socket.emit('history', { room: state.room, limit: 100 }, (res) => {
+      if (res && res.ok) res.messages.forEach(renderMessage);
+    });
+  });
+  socket.on('auth_error', (err) => {
+    $('#chat-error').textContent = err.error;
+    if (err.code === 'unauthorized' || err.code === 'invalid_token') signedOut();
+  });
+  socket.on('message', (m) => {
+    if (m.room === state.room) renderMessage(m);
+    if (m.user) typingUntil.delete(m.user.username);
+    showTyping();
+  });
+  socket.on('presence', (p) => {
+    if (p.room !== state.room) return;
+    $('#presence').replaceChildren(
+      ...p.users.map((u) => {
+        const li = document.createElement('li');
+        li.textContent = u.username;
+        return li;
+      }),
+    );
+  });
+  socket.on('typing', (t) => {
+    if (t.room !== state.room || !t.user || (state.user && t.user.id === state.user.id)) return;
+    typingUntil.set(t.user.username, Date.now() + 4000);
+    showTyping();
+  });
+}
+
+let lastTyping = 0;
+$('#message-input').addEventListener('input', () => {
+  if (state.socket && Date.now() - lastTyping > 2000) {
+    lastTyping = Date.now();
+    state.socket.emit('typing', { room: state.room });
+  }
+});
+
+$('#message-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $('#message-input');
+  const text = input.value.trim();
+  if (!text || !state.socket) return;
+  state.socket.timeout(10000).emit('message', { room: state.room, text }, (err, ack) => {
+    if (err)
+      return ($('#chat-error').textContent = 'the server did not confirm the message; check the connection');
+    if (!ack.ok) return ($('#chat-error').textContent = ack.error);
+    $('#chat-error').textContent = '';
+  });
+  input.value = '';
+});
+
+// A reload of this tab keeps the session when the token still works.
+if (state.token) {
+  api('GET', '/api/me')
+    .then((res) => signedIn(state.token, res.user))
+    .catch(() => signedOut());
+}

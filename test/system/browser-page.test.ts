@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { loggedInPerson, newPerson } from '../helpers/accounts.js';
+
+const ARTIFACTS = 'test-artifacts';
+
+/** The page in Debian's Chromium, driven like a person: labels, Enter to submit, mail for the code. */
+describe('browser page (Chromium)', function () {
+  this.timeout(60_000);
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let other: Socket | undefined;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+  });
+  after(async () => {
+    other?.disconnect();
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('serves the page with a strict CSP and the other security headers', async () => {
+    const res = await page.goto(t.url + '/');
+    expect(res!.status()).to.equal(200);
+    const headers = res!.headers();
+    expect(headers['content-security-policy']).to.include("script-src 'self'");
+    expect(headers['content-security-policy']).to.include("frame-ancestors 'none'");
+    expect(headers['content-security-policy']).not.to.include('unsafe-inline');
+    expect(headers['x-content-type-options']).to.equal('nosniff');
+    expect(headers['referrer-policy']).to.equal('no-referrer');
+    expect(headers['x-powered-by']).to.equal(undefined);
+  });
+
+  it('signs up, verifies with the mailed code, logs in and chats', async () => {
+    const me = newPerson('web');
+    await page.getByLabel('Username', { exact: true }).fill(me.username);
+    await page.locator('#signup-form').getByLabel('Email').fill(me.email);
+    await page.locator('#signup-form').getByLabel('Password').fill(me.password);
+    await page.locator('#signup-form').getByLabel('Password').press('Enter');
+    await page.locator('#signup-form .notice').filter({ hasText: 'Account created' }).waitFor();
+
+    expect(await page.locator('#verify-form [name="email"]').inputValue()).to.equal(me.email);
+    const code = await smtp.codeFor(me.email);
+    await page.locator('#verify-form').getByLabel('Code').fill(code);
+    await page.locator('#verify-form').getByLabel('Code').press('Enter');
+    await page.locator('#verify-form .notice').filter({ hasText: 'verified' }).waitFor();
+
+    await page.getByLabel('Username or email').fill(me.username);
+    await page.locator('#login-form').getByLabel('Password').fill(me.password);
+    await page.locator('#login-form').getByLabel('Password').press('Enter');
+    await page.locator('#chat').waitFor({ state: 'visible' });
+    await page.locator('#connection').filter({ hasText: 'connected' }).waitFor();
+    await page.locator('#presence li').filter({ hasText: me.username }).waitFor();
+
+    await page.locator('[name="message"]').fill('<b>bold?</b> hello from the page');
+    await page.locator('[name="message"]').press('Enter');
+    const mine = page.locator('#messages li.own').filter({ hasText: 'hello from the page' });
+    await mine.waitFor();
+    expect(await mine.locator('.text').textContent()).to.equal('<b>bold?</b> hello from the page');
+    expect(await page.locator('#messages b').count(), 'markup must be shown as text').to.equal(0);
+
+    const friend = await loggedInPerson(t.url, smtp, 'friend');
+    other = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
+    await new Promise<void>((resolve) => other!.once('connected', () => resolve()));
+    const ack = await other
+      .timeout(5000)
+      .emitWithAck('message', { room: 'lobby', text: 'hi from a terminal' });
+    expect(ack.ok).to.equal(true);
+    await page.locator('#messages li').filter({ hasText: 'hi from a terminal' }).waitFor();
+    await page.locator('#presence li').filter({ hasText: friend.username }).waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/browser-chat.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.screenshot({ path: `${ARTIFACTS}/browser-chat-phone.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    expect(consoleErrors, 'console errors').to.deep.equal([]);
+  });
+
+  it('shows API errors next to the form that caused them', async () => {
+    await page.goto(t.url + '/');
+    await page.getByLabel('Username or email').fill('nobody');
+    await page.locator('#login-form').getByLabel('Password').fill('wrong password');
+    await page.locator('#login-form').getByLabel('Password').press('Enter');
+    await page.locator('#login-form .error').filter({ hasText: 'wrong username or password' }).waitFor();
+  });
+});
