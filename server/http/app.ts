@@ -22,11 +22,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // Koa would print every error to stderr; errorMiddleware already logs them structured.
   app.silent = true;
   app.use(errorMiddleware(deps.log));
+  app.use(securityHeaders());
   for (const mw of jsonBody()) app.use(mw);
   for (const router of [
     healthRoutes(deps),
     authRoutes(deps.accounts),
     accountRoutes(deps.accounts, deps.onSessionRevoked),
+    webRoutes(),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
