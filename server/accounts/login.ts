@@ -24,10 +24,23 @@ export function lockedFor(user: UserRow, now: number): number {
   return left > 0 ? Math.ceil(left / 1000) : 0;
 }
 
+const tooManyAttempts = (wait: number) =>
+  new AppError(
+    'too_many_attempts',
+    429,
+    `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
+    {},
+    wait,
+  );
+
 /**
  * One login rule for every door. An unknown account spends a dummy scrypt check, so it answers
  * like a wrong password in status, body and time; a locked account is refused before its
  * password is checked; `email_not_verified` is only told to someone who knows the password.
+ *
+ * Each attempt first claims a slot in the account's failure count (one atomic UPDATE) and gives
+ * it back only when the password is right, so a burst of parallel guesses is counted in full
+ * and the 6th is refused even when all of them arrive at once.
  */
 export async function login(
   deps: AccountsDeps,
@@ -46,24 +59,18 @@ export async function login(
     await event('login_failed', null);
     throw invalidCredentials();
   }
-  const wait = lockedFor(user, at);
-  if (wait > 0) {
+  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+    // Read again: the row read above may predate the failures that locked the account.
+    const current = await users.findById(db, user.id);
     await event('login_locked', user.id);
-    throw new AppError(
-      'too_many_attempts',
-      429,
-      `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
-      {},
-      wait,
-    );
+    throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
   }
   if (!(await hasher.verify(user.password_hash, input.password))) {
-    const now = clock.now();
-    const recent = user.last_failed_login_at !== null && now - user.last_failed_login_at < LOCKOUT_WINDOW_MS;
-    await users.recordFailedLogin(db, user.id, recent ? user.failed_logins + 1 : 1, now);
     await event('login_failed', user.id);
     throw invalidCredentials();
   }
+  // The right password ends the run of failures, verified email or not.
+  await users.clearFailedLogins(db, user.id);
   if (user.email_verified_at === null) {
     throw new AppError(
       'email_not_verified',
@@ -71,7 +78,6 @@ export async function login(
       'verify your email first: enter the code we mailed you, or ask for a new one',
     );
   }
-  if (user.failed_logins > 0) await users.clearFailedLogins(db, user.id);
   if (hasher.isOutdated(user.password_hash)) {
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password));
   }

@@ -48,8 +48,36 @@ export async function markVerified(db: Knex, id: number, at: number): Promise<vo
   await db('users').where({ id }).whereNull('email_verified_at').update({ email_verified_at: at });
 }
 
-export async function recordFailedLogin(db: Knex, id: number, failures: number, at: number): Promise<void> {
-  await db('users').where({ id }).update({ failed_logins: failures, last_failed_login_at: at });
+/**
+ * Claims one login attempt for an account that is not locked, counting it as a failure until
+ * the password proves right (then `clearFailedLogins`). A single conditional UPDATE, so attempts
+ * that arrive together cannot all read the same count: at most `max` of them get past the lock.
+ * Failures older than `windowMs` no longer count. False when the account is locked.
+ */
+export async function claimLoginAttempt(
+  db: Knex,
+  id: number,
+  at: number,
+  max: number,
+  windowMs: number,
+): Promise<boolean> {
+  const since = at - windowMs;
+  const updated = await db('users')
+    .where({ id })
+    .andWhere((q) =>
+      q
+        .where('failed_logins', '<', max)
+        .orWhereNull('last_failed_login_at')
+        .orWhere('last_failed_login_at', '<=', since),
+    )
+    .update({
+      failed_logins: db.raw(
+        'CASE WHEN last_failed_login_at IS NOT NULL AND last_failed_login_at > ? THEN failed_logins + 1 ELSE 1 END',
+        [since],
+      ),
+      last_failed_login_at: at,
+    });
+  return updated === 1;
 }
 
 export async function clearFailedLogins(db: Knex, id: number): Promise<void> {
