@@ -6,6 +6,21 @@ import { LIMITS } from '../../protocol.js';
 const hasBody = (headers: Record<string, string | string[] | undefined>): boolean =>
   headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 
+type ParserError = Error & { status?: number; statusCode?: number };
+
+/**
+ * Everything the parser throws is about the body the client sent: a Content-Encoding whose
+ * data does not inflate fails inside zlib with no HTTP status, and must not become a 500.
+ */
+function asClientError(err: ParserError): Error {
+  if (/forbidden prototype property/i.test(err.message)) {
+    return new AppError('malformed_json', 400, 'request body must not contain a __proto__ key');
+  }
+  const status = err.status ?? err.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return err;
+  return new AppError('malformed_json', 400, 'request body could not be decoded');
+}
+
 /**
  * JSON bodies only, at most 16 KiB: a declared oversize body is refused before it is read,
  * a body of another type gets 415, and the parser itself enforces the limit on chunked bodies.
@@ -27,7 +42,7 @@ export function jsonBody(): Middleware[] {
     jsonLimit: `${LIMITS.bodyBytes}b`,
     strict: true,
     onerror: (err) => {
-      throw err;
+      throw asClientError(err as ParserError);
     },
   }) as unknown as Middleware;
   return [guard, parser];
