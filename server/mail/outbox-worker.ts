@@ -79,8 +79,15 @@ export class OutboxWorker {
     while (!this.stopped) {
       const batch = await outbox.claimDue(db, clock.now(), 60_000, 10);
       if (batch.length === 0) return;
-      for (const mail of batch) {
-        if (this.stopped) return;
+      for (const [i, mail] of batch.entries()) {
+        if (this.stopped) {
+          // Claimed but not tried: without this, the next start would wait out the lease.
+          await outbox.release(
+            db,
+            batch.slice(i).map((m) => m.id),
+          );
+          return;
+        }
         try {
           await transport.send(mail, from);
           await outbox.markSent(db, mail.id, clock.now());

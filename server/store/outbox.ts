@@ -51,6 +51,12 @@ export async function claimDue(db: Knex, now: number, leaseMs: number, max: numb
   return claimed;
 }
 
+/** Gives back the lease on claimed mail that was not attempted, so it is due again at once. */
+export async function release(db: Knex, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db('mail_outbox').whereIn('id', ids).whereNull('sent_at').update({ locked_until: null });
+}
+
 export async function markSent(db: Knex, id: number, at: number): Promise<void> {
   await db('mail_outbox')
     .where({ id })

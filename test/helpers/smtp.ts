@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 const CODE = /\b(\d{6})\b/;
 
 export interface CapturedMail {
+  from: string;
   to: string;
   subject: string;
   text: string;
@@ -38,6 +39,7 @@ export async function startSmtp(port = 0, options: { delayMs?: number } = {}): P
           if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
           const to = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
           const mail: CapturedMail = {
+            from: parsed.from?.text ?? '',
             to: to ?? '',
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
