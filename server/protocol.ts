@@ -96,3 +96,126 @@ export const LIMITS = {
   codeDigits: 6,
   messageMax: 2000,
 } as const;
+
+// --- Socket.IO (PROTOCOL.md, "Socket.IO") -------------------------------------------------------
+
+export const SOCKET_PATH = '/socket.io';
+
+/** Chat rules shared by the server and its clients. */
+export const CHAT = {
+  /** Every signed-in socket starts here, and a message without a room goes here. */
+  defaultRoom: 'lobby',
+  roomPattern: /^[a-z0-9_-]{1,32}$/,
+  roomMax: 32,
+  /** Rooms one socket may be in at once, so a client cannot make the server track thousands. */
+  roomsPerSocket: 50,
+  historyDefault: 50,
+  historyMax: 200,
+} as const;
+
+export type ChatErrorCode =
+  | 'unauthorized'
+  | 'invalid_field'
+  | 'invalid_credentials'
+  | 'email_not_verified'
+  | 'too_many_attempts'
+  | 'message_empty'
+  | 'message_too_long'
+  | 'rate_limited'
+  | 'not_in_room'
+  | 'too_many_rooms'
+  | 'internal_error';
+
+/** Connection refusals arrive as `connect_error` with `err.data = {code}`. */
+export type ConnectRefusalCode = 'too_many_connections';
+
+/** How other users appear in chat: never with an email address. */
+export interface ChatUser {
+  id: number;
+  username: string;
+}
+
+export interface ConnectedEvent {
+  message: string;
+  sid: string;
+  user: ChatUser | null;
+  /** True when Socket.IO restored the previous connection's rooms and missed messages. */
+  recovered: boolean;
+}
+
+export type AuthenticateRequest = { username: string; password: string } | { token: string };
+
+export interface AuthSuccessEvent {
+  message: string;
+  user: ChatUser;
+  /** Only after a password login, which opens a new session: reconnect with it as `auth.token`. */
+  token?: string;
+  /** ISO 8601, with `token`. */
+  expires_at?: string;
+}
+
+export type AuthErrorEvent = ErrorBody & { code: ChatErrorCode | ErrorCode | string };
+
+/** A bare string goes to the default room. */
+export type SendMessageRequest = string | { room?: string; text: string };
+
+export interface ChatMessage {
+  id: number;
+  room: string;
+  /** null once the author's account is deleted: the message stays, anonymised. */
+  user: ChatUser | null;
+  text: string;
+  /** Milliseconds since the epoch, when the server stored it. */
+  ts: number;
+}
+
+export interface RoomRequest {
+  room: string;
+}
+
+export interface HistoryRequest {
+  room: string;
+  /** A message id: only older messages are returned. */
+  before?: number;
+  /** 1 to CHAT.historyMax, default CHAT.historyDefault. */
+  limit?: number;
+}
+
+export interface PresenceEvent {
+  room: string;
+  users: ChatUser[];
+}
+
+export type TypingRequest = RoomRequest;
+
+export interface TypingEvent {
+  room: string;
+  user: ChatUser;
+}
+
+export type AckFailure = { ok: false; error: string; code: ChatErrorCode | string; field?: string };
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckFailure;
+
+export type AuthenticateAck = Ack<AuthSuccessEvent>;
+export type MessageAck = Ack<{ id: number }>;
+export type RoomAck = Ack<{ room: string }>;
+export type HistoryAck = Ack<{ messages: ChatMessage[] }>;
+
+/** What a client may emit. Acknowledgements are optional: a client that passes none gets none. */
+export interface ClientToServerEvents {
+  authenticate: (payload: AuthenticateRequest, ack?: (res: AuthenticateAck) => void) => void;
+  message: (payload: SendMessageRequest, ack?: (res: MessageAck) => void) => void;
+  join: (payload: RoomRequest, ack?: (res: RoomAck) => void) => void;
+  leave: (payload: RoomRequest, ack?: (res: RoomAck) => void) => void;
+  history: (payload: HistoryRequest, ack?: (res: HistoryAck) => void) => void;
+  typing: (payload: TypingRequest) => void;
+}
+
+export interface ServerToClientEvents {
+  connected: (event: ConnectedEvent) => void;
+  auth_success: (event: AuthSuccessEvent) => void;
+  auth_error: (event: AuthErrorEvent) => void;
+  message: (message: ChatMessage) => void;
+  presence: (event: PresenceEvent) => void;
+  typing: (event: TypingEvent) => void;
+}
