@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
+import * as messages from './002_messages.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -7,6 +8,7 @@ import * as initial from './001_initial.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
+  '002_messages': messages,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
