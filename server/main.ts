@@ -8,6 +8,7 @@ import { createAccounts, PasswordHasher, type Accounts } from './accounts/index.
 import { createTransport } from './mail/transport.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
+import { createRealtime, type Realtime } from './realtime/index.js';
 import { packageVersion } from './version.js';
 
 export interface ServerOverrides {
@@ -21,13 +22,17 @@ export interface ServerOverrides {
 export interface Mux1Server {
   /** Applies migrations, starts the mail worker, and listens; resolves to the base URL. */
   listen(): Promise<string>;
-  /** Stops taking connections, lets requests in flight finish, stops the worker, closes the database. */
+  /**
+   * Closes the sockets (clients see the transport close and retry), stops taking connections,
+   * lets requests in flight finish, stops the worker, closes the database.
+   */
   close(): Promise<void>;
   readonly url: string;
   readonly db: Db;
   readonly accounts: Accounts;
   readonly log: Logger;
   readonly http: Server;
+  readonly realtime: Realtime;
 }
 
 /** Builds a whole server from its configuration; nothing runs until `listen()`. */
@@ -70,13 +75,23 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     trustProxy: config.trustProxy,
     version: packageVersion(),
     startedAt: Date.now(),
-    connectedUsers: () => 0,
-    onSessionRevoked: () => {},
+    // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
+    connectedUsers: () => realtime.connectedUsers(),
+    onSessionRevoked: (sessionId) => realtime.revokeSession(sessionId),
   });
   const http = createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.
   http.headersTimeout = 20_000;
   http.requestTimeout = 30_000;
+  const realtime = createRealtime({
+    http,
+    config,
+    publicUrl: () => config.publicUrl,
+    accounts,
+    db,
+    clock,
+    log,
+  });
 
   return {
     get url() {
@@ -86,6 +101,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     accounts,
     log,
     http,
+    realtime,
     async listen() {
       await migrateToLatest(db);
       await new Promise<void>((resolve, reject) => {
@@ -110,7 +126,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       return url;
     },
     async close() {
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Socket.IO closes its sockets, then the HTTP server, which resolves once requests in flight end.
+      const closed = realtime.close();
       http.closeIdleConnections();
       await worker.stop();
       await closed;

@@ -1,0 +1,18 @@
+import type { Accounts } from '../accounts/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import type { SocketLimits } from './limits.js';
+import type { Presence } from './presence.js';
+import type { ChatServer } from './types.js';
+
+/** What every event handler needs, built once per server. */
+export interface RealtimeContext {
+  io: ChatServer;
+  accounts: Accounts;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  presence: Presence;
+  limits: SocketLimits;
+}

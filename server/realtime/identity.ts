@@ -1,0 +1,53 @@
+import { AppError } from '../errors.js';
+import { CHAT } from '../protocol.js';
+import type { Authenticated } from '../accounts/index.js';
+import type { RealtimeContext } from './context.js';
+import { enterRoom, exitAllRooms } from './membership.js';
+import { sessionRoomKey, userRoomKey } from './room-names.js';
+import type { ChatSocket, Identity } from './types.js';
+
+export const toIdentity = ({ user, session }: Authenticated): Identity => ({
+  user: { id: user.id, username: user.username },
+  sessionId: session.id,
+  expiresAt: session.expires_at,
+});
+
+/**
+ * Makes the socket act as `identity`: reachable through its session's and user's rooms (which
+ * is how revocation finds it) and in the lobby. A socket that was someone else leaves that first.
+ */
+export function signIn(ctx: RealtimeContext, socket: ChatSocket, identity: Identity): void {
+  // A sign-in that finishes after the client left must not put a dead socket in rooms.
+  if (socket.disconnected) return;
+  if (socket.data.identity) signOut(ctx, socket);
+  socket.data.identity = identity;
+  socket.join([sessionRoomKey(identity.sessionId), userRoomKey(identity.user.id)]);
+  enterRoom(ctx, socket, CHAT.defaultRoom);
+}
+
+/** Back to a guest: out of every chat room and out of revocation's reach (nothing left to revoke). */
+export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
+  const identity = socket.data.identity;
+  if (!identity) return;
+  exitAllRooms(ctx, socket);
+  socket.leave(sessionRoomKey(identity.sessionId));
+  socket.leave(userRoomKey(identity.user.id));
+  socket.data.identity = null;
+}
+
+/**
+ * The socket's identity, or `unauthorized`. A session that expired while the socket stayed
+ * open ends here too: revocation is pushed, but absolute expiry is noticed on use.
+ */
+export function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Identity {
+  const identity = socket.data.identity;
+  if (identity && identity.expiresAt > ctx.clock.now()) return identity;
+  if (identity) signOut(ctx, socket);
+  throw new AppError(
+    'unauthorized',
+    401,
+    identity
+      ? 'your session expired; sign in again'
+      : 'sign in first: connect with auth.token or send authenticate',
+  );
+}

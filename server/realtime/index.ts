@@ -1,0 +1,97 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { ServerConfig } from '../../config/index.js';
+import type { Accounts } from '../accounts/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import { LIMITS, SOCKET_PATH } from '../protocol.js';
+import { clientAddress } from './client-address.js';
+import { connectionLimit } from './connection-limit.js';
+import { onConnection } from './connection.js';
+import type { RealtimeContext } from './context.js';
+import { handshakeAuth } from './handshake.js';
+import { createSocketLimits } from './limits.js';
+import { originPolicy } from './origin.js';
+import { Presence } from './presence.js';
+import { createRevocation } from './revocation.js';
+import { isUserRoomKey } from './room-names.js';
+import type { ChatServer } from './types.js';
+
+/** How long a dropped socket may come back with its rooms and missed messages. */
+export const RECOVERY_WINDOW_MS = 2 * 60_000;
+
+export interface RealtimeDeps {
+  http: HttpServer;
+  config: Pick<ServerConfig, 'corsOrigins' | 'limitSocketsPerAddress' | 'trustProxy'>;
+  publicUrl: () => string | undefined;
+  accounts: Accounts;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface Realtime {
+  readonly io: ChatServer;
+  /** Distinct signed-in users with a live socket on this process. */
+  connectedUsers(): number;
+  /** Disconnects every socket of a session (logout, session revoked). */
+  revokeSession(sessionId: string): void;
+  /** Disconnects every socket of a user (password reset, account deleted). */
+  revokeUser(userId: number): void;
+  /** Tells every socket the server is going, closes them, and stops the HTTP server listening. */
+  close(): Promise<void>;
+}
+
+/** Socket.IO on the HTTP server: chat, rooms, presence and history (PROTOCOL.md, "Socket.IO"). */
+export function createRealtime(deps: RealtimeDeps): Realtime {
+  const { config, log } = deps;
+  const io: ChatServer = new Server(deps.http, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    maxHttpBufferSize: LIMITS.bodyBytes,
+    // A connection that never joins the namespace gives its slot back soon.
+    connectTimeout: 10_000,
+    // Middlewares run on recovery too, so a token revoked while the socket was away is noticed.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    ...originPolicy(config.corsOrigins, deps.publicUrl),
+  });
+  const presence = new Presence(io);
+  const ctx: RealtimeContext = {
+    io,
+    accounts: deps.accounts,
+    db: deps.db,
+    clock: deps.clock,
+    log,
+    presence,
+    limits: createSocketLimits(),
+  };
+  const revoke = createRevocation(io, RECOVERY_WINDOW_MS);
+
+  io.use((socket, next) => {
+    socket.data.identity ??= null;
+    socket.data.address = clientAddress(socket.handshake, config.trustProxy);
+    next();
+  });
+  io.use(connectionLimit(config.limitSocketsPerAddress).middleware);
+  io.use(handshakeAuth(deps.accounts, log));
+  io.on('connection', (socket) => onConnection(ctx, socket));
+  io.engine.on('connection_error', (err: { code?: number; message?: string }) =>
+    log.debug({ code: err.code, reason: err.message }, 'socket transport refused'),
+  );
+
+  return {
+    io,
+    connectedUsers() {
+      let n = 0;
+      for (const key of io.of('/').adapter.rooms.keys()) if (isUserRoomKey(key)) n++;
+      return n;
+    },
+    revokeSession: revoke.session,
+    revokeUser: revoke.user,
+    async close() {
+      presence.close();
+      await io.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Server, Socket } from 'socket.io';
+import type { ChatUser, ClientToServerEvents, ErrorBody, ServerToClientEvents } from '../protocol.js';
+
+/** Who a socket acts as, and which session vouches for it (so that revoking the session reaches it). */
+export interface Identity {
+  user: ChatUser;
+  sessionId: string;
+  /** Absolute session expiry, ms since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Per-socket state. Socket.IO keeps it across a recovered reconnection, which is why the
+ * handshake's verdict is kept apart from the identity the socket had before.
+ */
+export interface SocketData {
+  identity: Identity | null;
+  /** Client address, as the per-address limits see it. */
+  address: string;
+  /** What this connection's handshake token proved, or why it proved nothing. */
+  handshake: { identity: Identity | null; error?: ErrorBody };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type InterServerEvents = {};
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

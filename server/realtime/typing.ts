@@ -1,0 +1,18 @@
+import type { RealtimeContext } from './context.js';
+import { isInRoom } from './membership.js';
+import { chatRoomKey } from './room-names.js';
+import { roomPayload } from './schemas.js';
+import type { ChatSocket } from './types.js';
+
+/**
+ * `typing`: relayed to the rest of the room at most once a second per socket and room. It is a
+ * hint with no acknowledgement, so anything wrong (a guest, a bad room, too soon) is dropped.
+ */
+export async function relayTyping(ctx: RealtimeContext, socket: ChatSocket, payload: unknown): Promise<void> {
+  const identity = socket.data.identity;
+  const parsed = roomPayload.safeParse(payload);
+  if (!identity || !parsed.success || !isInRoom(socket, parsed.data.room)) return;
+  const { room } = parsed.data;
+  if (!(await ctx.limits.typing(socket.id, room))) return;
+  socket.to(chatRoomKey(room)).emit('typing', { room, user: identity.user });
+}
