@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { io } from 'socket.io-client';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import {
+  ask,
+  chatPerson,
+  connect,
+  connectAs,
+  disconnectAll,
+  disconnected,
+  nextEvent,
+  settle,
+  storedTexts,
+  type ChatPerson,
+} from './helpers.js';
+
+describe('Socket.IO chat: limits', () => {
+  let t: TestServer;
+  let alice: ChatPerson;
+  let bob: ChatPerson;
+
+  before(async () => {
+    t = await startTestServer({
+      env: {
+        LIMIT_SIGNUPS_PER_10MIN: '1000',
+        LIMIT_SOCKETS_PER_ADDRESS: '6',
+        CORS_ORIGINS: 'https://app.example',
+      },
+    });
+    alice = await chatPerson(t, 'limit');
+    bob = await chatPerson(t, 'limitb');
+  });
+  afterEach(disconnectAll);
+  after(() => t.close());
+
+  it('refuses part of a flood with rate_limited and stores only what it accepted', async () => {
+    const socket = await connectAs(t.url, alice);
+    const acks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => ask(socket, 'message', { text: `flood ${i}` })),
+    );
+    const accepted = acks.filter((a) => a.ok);
+    const refused = acks.filter((a) => !a.ok);
+    // A burst of 10 passes; the rest of the flood does not.
+    expect(accepted).to.have.length(10);
+    expect(refused).to.have.length(30);
+    for (const r of refused) {
+      expect(r.code).to.equal('rate_limited');
+      expect(r.retry_after_s).to.be.a('number').at.least(1);
+    }
+    const stored = (await storedTexts(t)).filter((text) => text.startsWith('flood '));
+    expect(stored).to.have.length(10);
+  });
+
+  it('lets a sustained 5 messages a second through', async function () {
+    this.timeout(10_000);
+    const socket = await connectAs(t.url, bob);
+    const codes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const ack = await ask(socket, 'message', { text: `steady ${i}` });
+      codes.push(ack.ok ? 'ok' : ack.code);
+      await settle(200);
+    }
+    expect(codes).to.deep.equal(Array(15).fill('ok'));
+  });
+
+  it('disconnects a socket that sends an oversized frame, and only that socket', async () => {
+    const big = await connectAs(t.url, alice);
+    const other = await connectAs(t.url, bob);
+    const gone = disconnected(big);
+    big.emit('message', { text: 'x'.repeat(20 * 1024) });
+    expect(await gone).to.equal('transport close');
+    const seen = nextEvent(other, 'message', (m) => m.text === 'still fine');
+    expect((await ask(other, 'message', 'still fine')).ok).to.equal(true);
+    await seen;
+    expect((await storedTexts(t)).some((text) => text.length > 16 * 1024)).to.equal(false);
+  });
+
+  it('refuses connections from one address past LIMIT_SOCKETS_PER_ADDRESS, and frees slots on close', async () => {
+    const sockets = [];
+    for (let i = 0; i < 6; i++) sockets.push((await connect(t.url)).socket);
+    const refusal = await connect(t.url).then(
+      () => undefined,
+      (err: Error & { data?: { code?: string } }) => err,
+    );
+    expect(refusal?.message).to.match(/too many connections/);
+    expect(refusal?.data?.code).to.equal('too_many_connections');
+
+    const freed = disconnected(sockets[0]!);
+    sockets[0]!.disconnect();
+    await freed;
+    await settle(100);
+    const { hello } = await connect(t.url);
+    expect(hello.sid).to.be.a('string');
+  });
+
+  it('accepts browsers from the same origin or CORS_ORIGINS, and refuses other origins', async () => {
+    const attempt = (origin: string, transports: ('polling' | 'websocket')[]) =>
+      new Promise<string>((resolve) => {
+        const socket = io(t.url, {
+          forceNew: true,
+          reconnection: false,
+          transports,
+          extraHeaders: { origin },
+        });
+        socket.once('connected', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.once('connect_error', () => {
+          socket.disconnect();
+          resolve('refused');
+        });
+      });
+    for (const transports of [['polling'], ['websocket']] as ('polling' | 'websocket')[][]) {
+      expect(await attempt(t.url, transports), `same origin ${transports}`).to.equal('connected');
+      expect(await attempt('https://app.example', transports), `listed ${transports}`).to.equal('connected');
+      expect(await attempt('https://evil.example', transports), `other ${transports}`).to.equal('refused');
+    }
+  });
+});
