@@ -90,19 +90,13 @@ export class OutboxWorker {
         }
         try {
           await transport.send(mail, from);
-          await outbox.markSent(db, mail.id, clock.now());
+          await outbox.markSent(db, mail, clock.now());
           log.info({ mailId: mail.id, attempts: mail.attempts + 1 }, 'mail sent');
         } catch (err) {
           const attempt = mail.attempts + 1;
           const giveUp = attempt >= this.maxAttempts;
           const next = giveUp ? null : clock.now() + this.backoff(attempt);
-          await outbox.markFailedAttempt(
-            db,
-            mail.id,
-            (err as Error).message ?? String(err),
-            next,
-            clock.now(),
-          );
+          await outbox.markFailedAttempt(db, mail, (err as Error).message ?? String(err), next, clock.now());
           log.warn(
             {
               mailId: mail.id,
@@ -110,7 +104,7 @@ export class OutboxWorker {
               err: (err as Error).message,
               retryAt: next && new Date(next).toISOString(),
             },
-            giveUp ? 'mail failed for good; left in the outbox' : 'mail send failed; will retry',
+            giveUp ? 'mail failed for good; given up, its body removed' : 'mail send failed; will retry',
           );
         }
       }

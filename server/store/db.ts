@@ -49,6 +49,9 @@ export function openDatabase(url: string): Db {
           'PRAGMA synchronous = NORMAL',
           'PRAGMA foreign_keys = ON',
           `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+          // Deleted and overwritten rows (sent mail with its code, replaced codes, old sessions)
+          // are zeroed rather than left readable in free space in the file.
+          'PRAGMA secure_delete = ON',
         ];
         const next = (i: number): void => {
           if (i === pragmas.length) return done(null, conn);

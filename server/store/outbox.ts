@@ -57,26 +57,40 @@ export async function release(db: Knex, ids: number[]): Promise<void> {
   await db('mail_outbox').whereIn('id', ids).whereNull('sent_at').update({ locked_until: null });
 }
 
-export async function markSent(db: Knex, id: number, at: number): Promise<void> {
+/**
+ * What a row keeps once its mail is done with (sent, or given up): the recipient, the subject
+ * with any code masked, and no body. The outbox is a delivery queue, not an archive, and a
+ * code must not stay readable in the database once it is no longer needed for sending.
+ */
+const scrubbed = (subject: string) => ({
+  subject: subject.replace(/\d{6,}/g, (digits) => '*'.repeat(digits.length)),
+  text_body: '',
+  html_body: '',
+});
+
+export async function markSent(db: Knex, mail: Pick<OutboxRow, 'id' | 'subject'>, at: number): Promise<void> {
   await db('mail_outbox')
-    .where({ id })
-    .update({ sent_at: at, locked_until: null, attempts: db.raw('attempts + 1') });
+    .where({ id: mail.id })
+    .update({ sent_at: at, locked_until: null, attempts: db.raw('attempts + 1'), ...scrubbed(mail.subject) });
 }
 
+/** Records a failed try; `nextAttemptAt` null means no more tries, so the mail is scrubbed. */
 export async function markFailedAttempt(
   db: Knex,
-  id: number,
+  mail: Pick<OutboxRow, 'id' | 'subject'>,
   error: string,
   nextAttemptAt: number | null,
   at: number,
 ): Promise<void> {
   await db('mail_outbox')
-    .where({ id })
+    .where({ id: mail.id })
     .update({
       attempts: db.raw('attempts + 1'),
       last_error: error.slice(0, 500),
       locked_until: null,
-      ...(nextAttemptAt === null ? { failed_at: at } : { next_attempt_at: nextAttemptAt }),
+      ...(nextAttemptAt === null
+        ? { failed_at: at, ...scrubbed(mail.subject) }
+        : { next_attempt_at: nextAttemptAt }),
     });
 }
 

@@ -1,0 +1,145 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { eventually } from '../../helpers/wait.js';
+
+/** The ways a secret could sit in a file: as text, and as base64 or hex of its bytes. */
+const spellings = (secret: string) => [
+  secret,
+  Buffer.from(secret).toString('base64'),
+  Buffer.from(secret).toString('base64url'),
+  Buffer.from(secret).toString('hex'),
+];
+
+describe('secrets at rest: no password, token or code in the database', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let dir: string;
+  const secrets: Record<string, string> = {};
+
+  before(async () => {
+    smtp = await startSmtp();
+    dir = mkdtempSync(join(tmpdir(), 'mux1-secrets-'));
+    t = await startTestServer({ dir, env: { SMTP_URL: smtp.url } });
+
+    // One account through the whole flow, with a live and a revoked session.
+    const a = newPerson('secretive');
+    await signUp(t.url, a);
+    secrets.codeA = await smtp.codeFor(a.email);
+    await api(t.url, 'POST', '/api/verify-email', { email: a.email, code: secrets.codeA! });
+    secrets.revokedToken = (await logIn(t.url, a.username, a.password)).body.token;
+    await api(t.url, 'POST', '/api/logout', undefined, bearer(secrets.revokedToken!));
+    secrets.liveToken = (await logIn(t.url, a.username, a.password)).body.token;
+    await api(t.url, 'GET', '/api/me', undefined, bearer(secrets.liveToken!));
+    await logIn(t.url, a.username, 'a wrong password');
+    secrets.passwordA = a.password;
+
+    // One account still waiting, its code replaced many times: many sent mails, rewritten rows.
+    const b = newPerson('waiting');
+    await signUp(t.url, b);
+    secrets.codeB0 = await smtp.codeFor(b.email);
+    for (let i = 1; i <= 3; i++) {
+      await api(t.url, 'POST', '/api/resend-verification', { email: b.email });
+      secrets[`codeB${i}`] = await smtp.codeFor(b.email, { after: i });
+    }
+    secrets.passwordB = b.password;
+
+    // A signup that was refused: its password must not be kept either.
+    const refused = { ...newPerson('refused'), email: a.email, password: 'refused but secret 1' };
+    await signUp(t.url, refused);
+    secrets.refusedPassword = refused.password;
+    await smtp.waitFor((m) => m.to === a.email && !/\d{6}/.test(m.subject));
+
+    await allMailSent(t);
+  });
+
+  after(async () => {
+    await t.close();
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has none in any table, read through SQL', async () => {
+    const tables = await t.server.db
+      .select('name')
+      .from('sqlite_master')
+      .where({ type: 'table' })
+      .pluck('name');
+    expect(tables).to.include.members(['users', 'sessions', 'email_codes', 'mail_outbox', 'audit_events']);
+    const dump: string[] = [];
+    for (const table of tables) dump.push(JSON.stringify(await t.server.db.select('*').from(table)));
+    const text = dump.join('\n');
+    for (const [name, secret] of Object.entries(secrets)) {
+      for (const spelling of spellings(secret)) {
+        expect(text.includes(spelling), `${name} (${spelling}) found in a table`).to.equal(false);
+      }
+    }
+  });
+
+  it('has none in the log either', () => {
+    const text = t.logs.join('\n');
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect(text.includes(secret), `${name} found in the log`).to.equal(false);
+    }
+  });
+
+  it('has none in the bytes of the database files once the server has stopped', async () => {
+    await t.close();
+    expectNoneInFiles(dir, secrets);
+  });
+});
+
+describe('secrets at rest: sent mail leaves no code in the free space of the file', () => {
+  it('holds after a few signups and a stop', async () => {
+    const smtp = await startSmtp();
+    const dir = mkdtempSync(join(tmpdir(), 'mux1-secrets-'));
+    try {
+      const t = await startTestServer({ dir, env: { SMTP_URL: smtp.url } });
+      const codes: Record<string, string> = {};
+      for (let i = 0; i < 3; i++) {
+        const p = newPerson('freed');
+        await signUp(t.url, p);
+        codes[p.username] = await smtp.codeFor(p.email);
+      }
+      await allMailSent(t);
+      await t.close();
+      // A row shrunk by scrubbing leaves its old bytes in the page unless SQLite zeroes them.
+      expectNoneInFiles(dir, codes);
+    } finally {
+      await smtp.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Sent mail must be scrubbed once it has left; waits until the worker has recorded that. */
+async function allMailSent(t: TestServer): Promise<void> {
+  await eventually(
+    async () => (await t.server.db('mail_outbox').whereNull('sent_at').count({ n: '*' }))[0]!.n == 0,
+    { what: 'every mail marked sent' },
+  );
+}
+
+/** Searches the raw bytes of the SQLite file (and any journal left beside it). */
+function expectNoneInFiles(dir: string, secrets: Record<string, string>): void {
+  const files = ['mux1.sqlite', 'mux1.sqlite-wal', 'mux1.sqlite-journal']
+    .map((f) => join(dir, f))
+    .filter((f) => existsSync(f));
+  expect(files).to.have.length.above(0);
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    for (const [name, secret] of Object.entries(secrets)) {
+      for (const spelling of spellings(secret)) {
+        expect(bytes.includes(Buffer.from(spelling)), `${name} (${spelling}) in ${file}`).to.equal(false);
+        // SQLite can also store text as UTF-16.
+        expect(bytes.includes(Buffer.from(spelling, 'utf16le')), `${name} as UTF-16 in ${file}`).to.equal(
+          false,
+        );
+      }
+    }
+  }
+}
