@@ -4,12 +4,34 @@ import { z } from 'zod';
  * Every server setting, with the environment variable that sets it and its default.
  * One table so the loader, the error messages and the README cannot disagree.
  */
-const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int({ error: `must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `must be a whole number from ${min} to ${max}` })
-    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+/**
+ * A number from JSON, or its decimal spelling from the environment or a flag. Not z.coerce:
+ * that turns `true` into 1 and `[5000]` into 5000, so a typo in a config file would pass.
+ */
+const numeric = (problem: string) =>
+  z.union(
+    [
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^[+-]?(\d+\.?\d*|\.\d+)$/)
+        .transform(Number),
+    ],
+    { error: problem },
+  );
+const wholeNumber = (min: number, max: number) => {
+  const problem = `must be a whole number from ${min} to ${max}`;
+  return numeric(problem).pipe(
+    z.number().int({ error: problem }).min(min, { error: problem }).max(max, { error: problem }),
+  );
+};
+const days = numeric('must be a number of days from 0.001 to 365').pipe(
+  z
+    .number()
+    .min(0.001, { error: 'must be at least 0.001 days' })
+    .max(365, { error: 'must be at most 365 days' }),
+);
 const port = wholeNumber(0, 65535);
 const positiveInt = wholeNumber(1, 1_000_000);
 const bool = z
@@ -66,8 +88,8 @@ export const settings = {
     default: undefined,
   },
   codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
-  sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: z.coerce.number().min(0.001).max(365), default: 30 },
-  sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: z.coerce.number().min(0.001).max(365), default: 7 },
+  sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: days, default: 30 },
+  sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: days, default: 7 },
 } as const;
 
 export type SettingName = keyof typeof settings;
