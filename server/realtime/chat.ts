@@ -1,5 +1,4 @@
 import { AppError } from '../errors.js';
-import { insertMessage } from '../store/messages.js';
 import type { ChatMessage } from '../protocol.js';
 import type { RealtimeContext } from './context.js';
 import { requireIdentity } from './identity.js';
@@ -26,7 +25,7 @@ export async function sendMessage(
     throw new AppError('not_in_room', 403, `join ${room} before sending to it`, { field: 'room' });
   }
   const ts = ctx.clock.now();
-  const id = await insertMessage(ctx.db, { room, user_id: user.id, text, created_at: ts });
+  const id = await ctx.messages.write({ room, user_id: user.id, text, created_at: ts });
   ctx.io.to(chatRoomKey(room)).emit('message', { id, room, user, text, ts } satisfies ChatMessage);
   return { id };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { SocketLimits } from './limits.js';
+import type { MessageWriter } from './message-writer.js';
 import type { Presence } from './presence.js';
 import type { ChatServer } from './types.js';
 
@@ -15,4 +16,5 @@ export interface RealtimeContext {
   log: Logger;
   presence: Presence;
   limits: SocketLimits;
+  messages: MessageWriter;
 }

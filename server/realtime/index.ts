@@ -12,6 +12,7 @@ import { onConnection } from './connection.js';
 import type { RealtimeContext } from './context.js';
 import { handshakeAuth } from './handshake.js';
 import { createSocketLimits } from './limits.js';
+import { MessageWriter } from './message-writer.js';
 import { originPolicy } from './origin.js';
 import { Presence } from './presence.js';
 import { createRevocation } from './revocation.js';
@@ -57,6 +58,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     ...originPolicy(config.corsOrigins, deps.publicUrl),
   });
   const presence = new Presence(io);
+  const messages = new MessageWriter(deps.db);
   const ctx: RealtimeContext = {
     io,
     accounts: deps.accounts,
@@ -65,6 +67,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     log,
     presence,
     limits: createSocketLimits(),
+    messages,
   };
   const revoke = createRevocation(io, RECOVERY_WINDOW_MS);
 
@@ -91,7 +94,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     revokeUser: revoke.user,
     async close() {
       presence.close();
-      await io.close();
+      const closed = io.close();
+      // Messages already accepted are stored before the database closes.
+      await messages.idle();
+      await closed;
     },
   };
 }

@@ -22,6 +22,15 @@ export async function insertMessage(db: Knex, message: NewMessage): Promise<numb
   return Number(typeof row === 'object' ? row.id : row);
 }
 
+/**
+ * Many messages in one statement and one commit. Ids are handed out in VALUES order on SQLite
+ * and PostgreSQL alike, but RETURNING's row order is not promised, hence the sort.
+ */
+export async function insertMessages(db: Knex, messages: NewMessage[]): Promise<number[]> {
+  const rows: (number | { id: number })[] = await db('messages').insert(messages).returning('id');
+  return rows.map((row) => Number(typeof row === 'object' ? row.id : row)).sort((a, b) => a - b);
+}
+
 /** Up to `limit` messages of a room older than `before` (an id), oldest first. */
 export async function listMessages(
   db: Knex,

@@ -94,6 +94,23 @@ describe('Socket.IO chat: messages', () => {
     expect(await storedTexts(t)).to.not.include.members(['let me in', 'no ack either']);
   });
 
+  it('stores and delivers the messages sent alongside one that cannot be stored', async () => {
+    const doomed = await chatPerson(t, 'doomed');
+    const d = await connectAs(t.url, doomed);
+    const a = await connectAs(t.url, alice);
+    // The author vanishes under a live socket (the foreign key then refuses the row).
+    await t.server.db('users').where({ id: doomed.id }).delete();
+    const [bad, good] = await Promise.all([
+      ask(d, 'message', 'from nobody'),
+      ask(a, 'message', 'sent at the same moment'),
+    ]);
+    expect(bad).to.include({ ok: false, code: 'internal_error' });
+    expect(good.ok).to.equal(true);
+    const texts = await storedTexts(t);
+    expect(texts).to.include('sent at the same moment');
+    expect(texts).to.not.include('from nobody');
+  });
+
   it('refuses guests for join, leave and history too', async () => {
     const { socket: guest } = await connect(t.url);
     for (const [event, payload] of [
