@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { io } from 'socket.io-client';
+import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
+import { freePort } from '../helpers/ports.js';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const SSHD = '/usr/sbin/sshd';
+
+/**
+ * The tunnel against OpenSSH itself (Debian's openssh-server), not a protocol library: sshd runs
+ * in the foreground on a free loopback port with its own host key, config and authorized_keys in a
+ * temp folder, and the host key reaches known_hosts through ssh-keyscan -H, the way an admin would
+ * record it.
+ */
+describe('system: the tunnel through OpenSSH sshd', () => {
+  let dir: string;
+  let home: string;
+  let port: number;
+  let sshd: ChildProcess;
+  const sshdLog: string[] = [];
+  let mux: TestServer;
+  let clientKey: string;
+  let hashedKnownHosts: string;
+  const tunnels: Tunnel[] = [];
+  const user = userInfo().username;
+
+  const options = (extra: Partial<TunnelOptions> = {}): TunnelOptions => ({
+    target: `${user}@127.0.0.1`,
+    sshPort: port,
+    remotePort: Number(new URL(mux.url).port),
+    identity: clientKey,
+    knownHostsFile: hashedKnownHosts,
+    globalKnownHostsFiles: [],
+    env: { HOME: home, USER: user },
+    ...extra,
+  });
+  const open = async (extra: Partial<TunnelOptions> = {}) => {
+    const tunnel = await openTunnel(options(extra));
+    tunnels.push(tunnel);
+    return tunnel;
+  };
+
+  before(async function () {
+    if (!existsSync(SSHD)) {
+      throw new Error(`${SSHD} is missing: apt-get install -y openssh-server (.ci/run installs it)`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'mux1-sshd-'));
+    home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    // sshd refuses to start without its privilege separation directory, which only the service creates.
+    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+    await run('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'mux1-test-host',
+      '-f',
+      join(dir, 'host_ed25519'),
+    ]);
+    clientKey = join(dir, 'client_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mux1-test-client', '-f', clientKey]);
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+
+    port = await freePort();
+    const config = join(dir, 'sshd_config');
+    writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(dir, 'host_ed25519')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'StrictModes no',
+        'UsePAM no',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'AllowTcpForwarding yes',
+        'X11Forwarding no',
+        'PrintMotd no',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
+    sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${sshdLog.join('')}`)), 10_000);
+      sshd.once('exit', (code) => reject(new Error(`sshd exited with ${code}:\n${sshdLog.join('')}`)));
+      sshd.stderr!.on('data', (chunk: Buffer) => {
+        sshdLog.push(String(chunk));
+        if (sshdLog.join('').includes(`Server listening on 127.0.0.1 port ${port}`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+
+    hashedKnownHosts = join(home, '.ssh', 'known_hosts');
+    const scan = await run('ssh-keyscan', ['-H', '-t', 'ed25519', '-p', String(port), '127.0.0.1']);
+    writeFileSync(hashedKnownHosts, scan.stdout);
+    mux = await startTestServer();
+  });
+
+  after(async () => {
+    await Promise.all(tunnels.map((t) => t.close()));
+    await mux?.close();
+    sshd?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('forwards GET /api/health to a mux1 server, trusting a host recorded by ssh-keyscan -H', async () => {
+    expect(readFileSync(hashedKnownHosts, 'utf8')).to.match(/^\|1\|/);
+
+    const tunnel = await open();
+    const health = await api(tunnel.url, 'GET', '/api/health');
+
+    expect(health.status).to.equal(200);
+    expect(health.body).to.include({ status: 'healthy', database: 'healthy' });
+    expect(sshdLog.join('')).to.include(`Accepted publickey for ${user}`);
+    const { stdout } = await run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')]);
+    expect(stdout).to.include(tunnel.hostKeyFingerprint);
+  });
+
+  it('carries Socket.IO over WebSocket through sshd', async function () {
+    const probe = await fetch(`${mux.url}/socket.io/?EIO=4&transport=polling`);
+    await probe.arrayBuffer();
+    if (probe.status === 404) this.skip();
+    const tunnel = await open();
+    const socket = io(tunnel.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      const hello = await new Promise<any>((resolve, reject) => {
+        socket.once('connected', resolve);
+        socket.once('connect_error', reject);
+      });
+      expect(hello.sid).to.be.a('string');
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('logs in through a real ssh-agent holding the key', async () => {
+    const agentSocket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(agentSocket); i++) await new Promise((r) => setTimeout(r, 20));
+      await run('ssh-add', ['-q', clientKey], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket } });
+
+      const tunnel = await open({
+        identity: undefined,
+        env: { HOME: home, USER: user, SSH_AUTH_SOCK: agentSocket },
+      });
+
+      expect((await api(tunnel.url, 'GET', '/api/health')).status).to.equal(200);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+
+  it('writes a known_hosts line that OpenSSH itself finds, and refuses the host once its key differs', async () => {
+    const fresh = join(home, '.ssh', 'known_hosts.fresh');
+    const refused = await openTunnel(options({ knownHostsFile: fresh })).catch((err) => err);
+    expect(refused).to.include({ code: 'host_unknown' });
+
+    await open({ knownHostsFile: fresh, acceptNew: true });
+    const found = await run('ssh-keygen', ['-F', `[127.0.0.1]:${port}`, '-f', fresh]);
+    expect(found.stdout).to.include(`[127.0.0.1]:${port} ssh-ed25519 `);
+
+    const other = join(dir, 'other_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const wrong = join(home, '.ssh', 'known_hosts.wrong');
+    const otherKey = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    writeFileSync(wrong, `[127.0.0.1]:${port} ${otherKey}\n`);
+    const changed = await openTunnel(options({ knownHostsFile: wrong, acceptNew: true })).catch((err) => err);
+    expect(changed).to.include({ code: 'host_key_changed' });
+    expect(changed.message).to.include(
+      (await run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')])).stdout.split(' ')[1],
+    );
+  });
+});
