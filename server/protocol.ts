@@ -156,7 +156,10 @@ export interface AuthSuccessEvent {
 
 export type AuthErrorEvent = ErrorBody & { code: ChatErrorCode | ErrorCode | string };
 
-/** A bare string goes to the default room. */
+/**
+ * A bare string goes to the default room. The text must hold something besides whitespace and
+ * at most LIMITS.messageMax characters, counted as Unicode code points (`[...text].length`).
+ */
 export type SendMessageRequest = string | { room?: string; text: string };
 
 export interface ChatMessage {

@@ -14,10 +14,10 @@ export function connectionLimit(limit: number): { middleware: Middleware; count(
     const address = socket.data.address;
     const n = open.get(address) ?? 0;
     if (n >= limit) {
-      const err = new Error(`too many connections from your address (at most ${limit})`) as Error & {
-        data?: unknown;
-      };
-      err.data = { code: 'too_many_connections' };
+      const message = `too many connections from your address (at most ${limit})`;
+      const err = Object.assign(new Error(message), {
+        data: { error: message, code: 'too_many_connections' },
+      });
       return next(err);
     }
     open.set(address, n + 1);
