@@ -252,9 +252,14 @@ export class ChatClient {
     socket.on('auth_error', (event) => {
       this.lastAuthError = event;
     });
+    socket.on('auth_success', () => {
+      this.lastAuthError = undefined;
+    });
     socket.on('disconnect', (reason) => {
-      if (socket.active) this.setState({ status: 'reconnecting', reason });
-      else this.setState({ status: 'offline', reason: this.lastAuthError?.error ?? reason });
+      if (socket.active) return this.setState({ status: 'reconnecting', reason });
+      // The server says why before it ends a session's sockets; that is the reason to show.
+      const why = reason === 'io server disconnect' && this.lastAuthError ? this.lastAuthError.error : reason;
+      this.setState({ status: 'offline', reason: why });
     });
     socket.io.on('reconnect_failed', () =>
       this.setState({ status: 'offline', reason: 'could not reconnect' }),
