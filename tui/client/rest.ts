@@ -1,0 +1,198 @@
+import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
+import type {
+  ErrorBody,
+  HealthBody,
+  LoginBody,
+  LoginRequest,
+  MeBody,
+  MessageBody,
+  ResendRequest,
+  ServerStatusBody,
+  SignupRequest,
+  VerifyEmailRequest,
+} from '../../server/protocol.js';
+
+/**
+ * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
+ * answered one, otherwise a client-side code (`unreachable`, `timeout`, `unexpected_response`)
+ * whose message names the server, so a script's log says what went wrong where.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+    readonly field?: string,
+    /** Seconds from a 429's Retry-After header. */
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+  }
+
+  /** The contract's name for the sentence, so `{error, code}` readers need no special case. */
+  get error(): string {
+    return this.message;
+  }
+
+  toJSON(): ErrorBody {
+    return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
+  }
+}
+
+export interface RestClientOptions {
+  /** Normalised server URL (see server-url.ts), without /api. */
+  server: string;
+  token?: string;
+  userAgent?: string;
+  timeoutMs?: number;
+  /** Retries for GETs only: repeating a POST could sign up or log in twice. */
+  retries?: number;
+}
+
+export type RestClient = ReturnType<typeof createRestClient>;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function createRestClient(options: RestClientOptions) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const http = ky.create({
+    prefixUrl: `${options.server}/api/`,
+    timeout: timeoutMs,
+    retry: {
+      limit: options.retries ?? 2,
+      methods: ['get'],
+      statusCodes: [408, 429, 502, 503, 504],
+      backoffLimit: 1000,
+      maxRetryAfter: 3000,
+    },
+    headers: {
+      ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+  });
+
+  const call = async <T>(send: (http: KyInstance) => Promise<Response>): Promise<T> => {
+    let res: Response;
+    try {
+      res = await send(http);
+    } catch (err) {
+      throw await toApiError(err, options.server, timeoutMs);
+    }
+    if (res.status === 204) return undefined as T;
+    try {
+      return (await res.json()) as T;
+    } catch {
+      throw unexpected(options.server, res);
+    }
+  };
+  const post = <T>(path: string, json?: unknown, extra: Options = {}) =>
+    call<T>((h) => h.post(path, json === undefined ? extra : { json, ...extra }));
+
+  return {
+    server: options.server,
+    /**
+     * Resolves with the report whether the server is healthy (200) or not (503): an unhealthy
+     * report is an answer, not a transport failure. No retry on 503 for the same reason.
+     */
+    async health(): Promise<HealthBody> {
+      try {
+        return await call<HealthBody>((h) =>
+          h.get('health', { retry: { limit: options.retries ?? 2, statusCodes: [408, 502, 504] } }),
+        );
+      } catch (err) {
+        if (err instanceof UnhealthyError) return err.health;
+        throw err;
+      }
+    },
+    serverStatus: () => call<ServerStatusBody>((h) => h.get('server-status')),
+    signup: (body: SignupRequest) => post<MessageBody>('signup', body),
+    verifyEmail: (body: VerifyEmailRequest) => post<MessageBody>('verify-email', body),
+    resendVerification: (body: ResendRequest) => post<MessageBody>('resend-verification', body),
+    login: (body: LoginRequest) => post<LoginBody>('login', body),
+    logout: () => post<void>('logout'),
+    me: () => call<MeBody>((h) => h.get('me')),
+  };
+}
+
+/** A 503 from /api/health carries a report; health() hands it back instead of failing. */
+class UnhealthyError extends ApiError {
+  constructor(
+    message: string,
+    readonly health: HealthBody,
+  ) {
+    super('unhealthy', message, 503);
+  }
+}
+
+function unexpected(server: string, res: Response): ApiError {
+  return new ApiError(
+    'unexpected_response',
+    `The server at ${server} answered ${res.status} ${res.statusText || ''}`.trim() +
+      ' without a mux1 answer; is --server pointing at a mux1 server?',
+    res.status,
+  );
+}
+
+async function toApiError(err: unknown, server: string, timeoutMs: number): Promise<unknown> {
+  if (err instanceof HTTPError) {
+    const res = err.response;
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      return unexpected(server, res);
+    }
+    if (isHealthBody(body)) {
+      return new UnhealthyError(`The server at ${server} is unhealthy (database: ${body.database})`, body);
+    }
+    if (!isErrorBody(body)) return unexpected(server, res);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    return new ApiError(
+      body.code,
+      body.error,
+      res.status,
+      body.field,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
+  }
+  if (err instanceof TimeoutError) {
+    return new ApiError('timeout', `No answer from the server at ${server} within ${timeoutMs / 1000} s`);
+  }
+  const reason = networkReason(err);
+  if (reason) return new ApiError('unreachable', `Cannot reach the mux1 server at ${server} (${reason})`);
+  // Anything else is a bug in the client, not a failure of the call: let it surface as one.
+  return err;
+}
+
+/** fetch() fails with a bare "fetch failed" TypeError; the useful part is in its cause. */
+function networkReason(err: unknown): string | undefined {
+  if (!(err instanceof TypeError)) return undefined;
+  const cause = (err as { cause?: unknown }).cause as
+    (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
+  if (!cause) return err.message;
+  const code = cause.code ?? cause.errors?.[0]?.code;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'unknown host',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  };
+  if (code && known[code]) return known[code];
+  return code ?? cause.message ?? err.message;
+}
+
+function isErrorBody(body: unknown): body is ErrorBody {
+  const b = body as Partial<ErrorBody> | null;
+  return typeof b === 'object' && b !== null && typeof b.error === 'string' && typeof b.code === 'string';
+}
+
+function isHealthBody(body: unknown): body is HealthBody {
+  const b = body as Partial<HealthBody> | null;
+  return typeof b === 'object' && b !== null && b.status === 'unhealthy' && typeof b.database === 'string';
+}
