@@ -1,0 +1,41 @@
+import { ServerCommand } from '../cli/server-command.js';
+
+export default class Logout extends ServerCommand {
+  static override summary = 'End the session on the server and delete its credentials';
+  static override description =
+    'Revokes the session server-side first. With MUX1_TOKEN set, that token is revoked and the stored ' +
+    'session is left alone unless it holds the same token. Logging out when not logged in succeeds.';
+  static override examples = [
+    '<%= config.bin %> logout',
+    '<%= config.bin %> logout --server https://chat.example.com',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Logout);
+    const { activeToken, loadSession, removeSession } = await this.credentials();
+    const active = await activeToken(flags.server);
+    if (!active) {
+      this.result(
+        { message: `Not logged in to ${flags.server}.`, server: flags.server, revoked: false },
+        `Not logged in to ${flags.server}.`,
+      );
+      return;
+    }
+    const rest = await this.rest(flags.server, active.token);
+    let revoked = true;
+    try {
+      await rest.logout();
+    } catch (err) {
+      // Already expired or revoked elsewhere: the goal - no live session here - is met.
+      // Any other failure keeps the file, so the user can retry once the server is back.
+      if ((err as { code?: string }).code !== 'unauthorized') throw err;
+      revoked = false;
+    }
+    const stored = active.source === 'file' ? active.session : await loadSession(flags.server);
+    const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
+    const message = revoked
+      ? `Logged out of ${flags.server}.`
+      : `The session had already ended on ${flags.server}; logged out.`;
+    this.result({ message, server: flags.server, revoked, removed_file: removed }, message);
+  }
+}
