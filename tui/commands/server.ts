@@ -1,6 +1,7 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { Mux1Command } from '../cli/base-command.js';
 
-export default class Server extends Command {
+export default class Server extends Mux1Command {
   static override summary = 'Run the mux1 server in the foreground';
   static override description =
     'Settings resolve as defaults < --config file < environment (PORT, HOST, DATABASE_URL, SMTP_URL, ...) < flags. ' +

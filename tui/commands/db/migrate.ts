@@ -1,0 +1,27 @@
+import { DbCommand } from '../../cli/db-command.js';
+
+export default class DbMigrate extends DbCommand {
+  static override summary = 'Apply pending migrations (the server also does this when it starts)';
+  static override description =
+    'Creates the database if it does not exist. Safe to run again: with nothing pending it changes nothing.';
+  static override examples = [
+    '<%= config.bin %> db migrate',
+    'DATABASE_URL=postgres://mux1@db/mux1 <%= config.bin %> db migrate --json',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DbMigrate);
+    const { database, applied, done } = await this.withDatabase(flags, async (db, store, database) => {
+      const before = await store.migrationStatus(db);
+      await store.migrateToLatest(db);
+      const after = await store.migrationStatus(db);
+      return { database, applied: before.pending, done: after.done };
+    });
+    this.result(
+      { database, applied, done },
+      applied.length === 0
+        ? `${database} was already up to date.`
+        : [...applied.map((m) => `applied  ${m}`), `${database} is up to date.`],
+    );
+  }
+}

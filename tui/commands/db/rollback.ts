@@ -1,0 +1,24 @@
+import { DbCommand } from '../../cli/db-command.js';
+
+export default class DbRollback extends DbCommand {
+  static override summary = 'Undo the last batch of migrations, to step back a release';
+  static override description =
+    'Reverts the migrations applied by the last `db migrate` (or server start that migrated). What those ' +
+    'migrations created is dropped, data included: back the database up first. Stop the server before.';
+  static override examples = ['<%= config.bin %> db rollback --db ./data/mux1.sqlite'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DbRollback);
+    const { database, reverted, pending } = await this.withDatabase(flags, async (db, store, database) => {
+      const [, reverted] = await store.rollback(db);
+      const { pending } = await store.migrationStatus(db);
+      return { database, reverted, pending };
+    });
+    this.result(
+      { database, reverted, pending },
+      reverted.length === 0
+        ? `Nothing to roll back in ${database}.`
+        : [...reverted.map((m) => `reverted ${m}`), `Re-apply with: ${this.config.bin} db migrate`],
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { DbCommand } from '../../cli/db-command.js';
+
+export default class DbStatus extends DbCommand {
+  static override summary = 'List applied and pending migrations of the server database';
+  static override examples = [
+    '<%= config.bin %> db status',
+    '<%= config.bin %> db status --db ./data/mux1.sqlite --json',
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DbStatus);
+    const { database, done, pending } = await this.withDatabase(flags, async (db, store, database) => ({
+      database,
+      ...(await store.migrationStatus(db)),
+    }));
+    this.result({ database, done, pending }, [
+      ...done.map((m) => `applied  ${m}`),
+      ...pending.map((m) => `pending  ${m}`),
+      pending.length === 0
+        ? `${database} is up to date.`
+        : `${pending.length} pending in ${database}; apply with: ${this.config.bin} db migrate`,
+    ]);
+  }
+}
