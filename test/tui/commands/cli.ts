@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const binRun = join(repoRoot, 'bin', 'run.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as the one JSON object --json promises; throws when it is anything else. */
+  json(): any;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  /** Written to stdin, which is then closed; stdin is a pipe either way, never a terminal. */
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The environment a user's shell would give the built CLI, minus anything of ours that could
+ * leak in: no tsx loader, no MUX1_* from the developer's shell, colour left to the CLI to decide.
+ */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('MUX1_') || key === 'NODE_OPTIONS' || key === 'DEBUG' || key === 'NO_COLOR') {
+      delete env[key];
+    }
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Runs `node bin/run.js ...args` from the build in dist/ and collects what a user would see. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [binRun, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: cleanEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`mux1 ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
+    }, options.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        json() {
+          const lines = stdout.split('\n').filter(Boolean);
+          if (lines.length !== 1) throw new Error(`expected one line of JSON on stdout, got:\n${stdout}`);
+          const parsed = JSON.parse(lines[0]!);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+            throw new Error(`expected a JSON object, got ${lines[0]}`);
+          }
+          return parsed;
+        },
+      });
+    });
+    child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export function tempDir(prefix = 'mux1-cli-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir`, recursively, with its mode. */
+export function filesUnder(dir: string): { path: string; mode: number }[] {
+  const out: { path: string; mode: number }[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    if (st.isDirectory()) out.push(...filesUnder(path));
+    else out.push({ path, mode: st.mode & 0o777 });
+  }
+  return out;
+}
+
+export function readAll(dir: string): string {
+  return filesUnder(dir)
+    .map((f) => readFileSync(f.path, 'utf8'))
+    .join('\n');
+}
+
+/** A loopback URL where nothing listens: a port that was free a moment ago. */
+export async function deadServerUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** True once the server under test answers a Socket.IO handshake, i.e. once chat exists. */
+export async function serverHasChat(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/socket.io/?EIO=4&transport=polling`);
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

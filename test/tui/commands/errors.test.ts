@@ -1,0 +1,235 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { deadServerUrl, filesUnder, runCli, serverHasChat, tempDir } from './cli.js';
+
+/** Every failure a script can meet: exit 1, one JSON error object, or one line on stderr. */
+describe('mux1 CLI: error paths', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let home: { path: string; remove(): void };
+  let env: Record<string, string>;
+  const password = 'violet staple engine';
+
+  async function verifiedUser(username: string): Promise<void> {
+    const email = `${username}@example.com`;
+    await api(t.url, 'POST', '/api/signup', { username, email, password });
+    const code = await smtp.codeFor(email);
+    await api(t.url, 'POST', '/api/verify-email', { email, code });
+  }
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    home = tempDir();
+    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
+    await verifiedUser('dave');
+  });
+  after(async () => {
+    await t?.close();
+    await smtp?.close();
+    home?.remove();
+  });
+
+  const expectJsonError = (r: Awaited<ReturnType<typeof runCli>>, code: string, exit = 1) => {
+    expect(r.code, r.stdout + r.stderr).to.equal(exit);
+    const body = r.json();
+    expect(body.code).to.equal(code);
+    expect(body.error).to.be.a('string').and.not.match(/\n/);
+    return body;
+  };
+
+  it('signup with a taken username: username_taken', async () => {
+    const r = await runCli(
+      ['signup', '--username', 'dave', '--email', 'other@example.com', '--password-stdin', '--json'],
+      { env, input: 'another fine password\n' },
+    );
+    expectJsonError(r, 'username_taken');
+  });
+
+  it('signup with an invalid email names the field', async () => {
+    const r = await runCli(
+      ['signup', '--username', 'erin', '--email', 'not-an-email', '--password-stdin', '--json'],
+      { env, input: 'another fine password\n' },
+    );
+    const body = expectJsonError(r, 'invalid_field');
+    expect(body.field).to.equal('email');
+  });
+
+  it('signup with a too-short password is refused by the server, exit 1', async () => {
+    const r = await runCli(
+      ['signup', '--username', 'erin', '--email', 'erin@example.com', '--password-stdin', '--json'],
+      { env, input: 'short\n' },
+    );
+    expect(r.code).to.equal(1);
+    expect(r.json().field).to.equal('password');
+  });
+
+  it('verify with a wrong code: invalid_code', async () => {
+    const r = await runCli(['verify', '--email', 'dave@example.com', '--code', '000000', '--json'], { env });
+    expectJsonError(r, 'invalid_code');
+  });
+
+  it('login with a wrong password: invalid_credentials, and no credential file', async () => {
+    const r = await runCli(['login', '--username', 'dave', '--password-stdin', '--json'], {
+      env,
+      input: 'wrong password here\n',
+    });
+    expectJsonError(r, 'invalid_credentials');
+  });
+
+  it('login before verifying: email_not_verified, with a hint on stderr without --json', async () => {
+    await api(t.url, 'POST', '/api/signup', { username: 'frank', email: 'frank@example.com', password });
+    const r = await runCli(['login', '--username', 'frank', '--password-stdin'], { env, input: password });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('');
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^Error: .*mux1 verify --email/);
+  });
+
+  it('login after five failures in a row: too_many_attempts', async function () {
+    this.timeout(60_000);
+    await verifiedUser('gina');
+    for (let i = 0; i < 5; i++) {
+      await api(t.url, 'POST', '/api/login', { username: 'gina', password: `wrong password ${i}` });
+    }
+    const r = await runCli(['login', '--username', 'gina', '--password-stdin', '--json'], {
+      env,
+      input: password,
+    });
+    expectJsonError(r, 'too_many_attempts');
+  });
+
+  it('whoami with a revoked MUX1_TOKEN: unauthorized', async () => {
+    const login = await api(t.url, 'POST', '/api/login', { username: 'dave', password });
+    await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${login.body.token}` });
+    const r = await runCli(['whoami', '--json'], { env: { ...env, MUX1_TOKEN: login.body.token } });
+    expectJsonError(r, 'unauthorized');
+  });
+
+  it('logout when the stored session already ended: succeeds and removes the file', async () => {
+    const dir = tempDir();
+    try {
+      const own = { ...env, MUX1_CONFIG_DIR: dir.path };
+      const login = await runCli(['login', '--username', 'dave', '--password-stdin'], {
+        env: own,
+        input: password,
+      });
+      expect(login.code, login.stderr).to.equal(0);
+      const token = JSON.parse(readFileSync(filesUnder(dir.path)[0]!.path, 'utf8')).token;
+      await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${token}` });
+      const r = await runCli(['logout', '--json'], { env: own });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.json()).to.include({ revoked: false, removed_file: true });
+      expect(filesUnder(dir.path)).to.deep.equal([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('logout when not logged in succeeds, so scripts can call it unconditionally', async () => {
+    const r = await runCli(['logout', '--json'], { env });
+    expect(r.code).to.equal(0);
+    expect(r.json()).to.include({ revoked: false });
+  });
+
+  it('a damaged credential file: corrupt_credentials, naming the file', async () => {
+    const dir = tempDir();
+    try {
+      const own = { ...env, MUX1_CONFIG_DIR: dir.path };
+      await runCli(['login', '--username', 'dave', '--password-stdin'], { env: own, input: password });
+      writeFileSync(filesUnder(dir.path)[0]!.path, '{not json');
+      const r = await runCli(['whoami', '--json'], { env: own });
+      const body = expectJsonError(r, 'corrupt_credentials');
+      expect(body.error).to.include(dir.path);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  describe('a server that cannot be reached', () => {
+    let dead: string;
+    before(async () => {
+      dead = await deadServerUrl();
+    });
+
+    it('health: unreachable, naming the URL', async () => {
+      const r = await runCli(['health', '--server', dead, '--json'], { env });
+      const body = expectJsonError(r, 'unreachable');
+      expect(body.error).to.include(dead);
+    });
+
+    it('signup: unreachable, as one line on stderr without --json', async () => {
+      const r = await runCli(
+        ['signup', '--username', 'hal', '--email', 'hal@example.com', '--password-stdin'],
+        { env: { ...env, MUX1_SERVER: dead }, input: password },
+      );
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stderr).to.include(`Cannot reach the mux1 server at ${dead}`);
+      expect(r.stderr, 'no stack trace').not.to.match(/\n\s+at /);
+    });
+
+    it('DEBUG=mux1 adds the stack under the one-line error', async () => {
+      const r = await runCli(['health', '--server', dead], { env: { ...env, DEBUG: 'mux1' } });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/^Error: Cannot reach/);
+      expect(r.stderr).to.match(/\n\s+at /);
+    });
+  });
+
+  describe('a server that is not mux1', () => {
+    let other: Server;
+    let url: string;
+    before(async () => {
+      other = createServer((_req, res) => {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<h1>Not Found</h1>');
+      });
+      await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+      url = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
+    });
+    after(() => new Promise<void>((r) => other.close(() => r())));
+
+    it('unexpected_response, saying what answered', async () => {
+      const r = await runCli(['health', '--server', url, '--json'], { env });
+      const body = expectJsonError(r, 'unexpected_response');
+      expect(body.error).to.include('404');
+    });
+  });
+
+  describe('chat', () => {
+    before(async function () {
+      if (!(await serverHasChat(t.url))) this.skip();
+    });
+
+    it('send without a session: not_logged_in', async () => {
+      const r = await runCli(['send', 'hi', '--json'], {
+        env: { ...env, MUX1_CONFIG_DIR: home.path + '/none' },
+      });
+      expectJsonError(r, 'not_logged_in');
+    });
+
+    it('send with a token the server does not accept: unauthorized', async () => {
+      const r = await runCli(['send', 'hi', '--json'], { env: { ...env, MUX1_TOKEN: 'x'.repeat(43) } });
+      expectJsonError(r, 'unauthorized');
+    });
+
+    it('history of a room name the server refuses: the server code, exit 1', async () => {
+      const login = await api(t.url, 'POST', '/api/login', { username: 'dave', password });
+      const r = await runCli(['history', '--room', 'NO SUCH ROOM', '--json'], {
+        env: { ...env, MUX1_TOKEN: login.body.token },
+      });
+      expectJsonError(r, 'invalid_field');
+    });
+  });
+
+  it('failed logins and signups left no credential file behind', () => {
+    expect(existsSync(env.MUX1_CONFIG_DIR!)).to.equal(false);
+  });
+});

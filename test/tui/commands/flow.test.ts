@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { runCli, serverHasChat, tempDir } from './cli.js';
+
+describe('mux1 CLI: the whole account flow with --json', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let home: { path: string; remove(): void };
+  let env: Record<string, string>;
+  const password = 'correct horse battery';
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    home = tempDir();
+    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
+  });
+  after(async () => {
+    await t?.close();
+    await smtp?.close();
+    home?.remove();
+  });
+
+  it('signs up, verifies with the mailed code, logs in, chats and logs out', async function () {
+    this.timeout(60_000);
+    const signup = await runCli(
+      ['signup', '--username', 'carol', '--email', 'carol@example.com', '--password-stdin', '--json'],
+      { env, input: `${password}\n` },
+    );
+    expect(signup.code, signup.stderr).to.equal(0);
+    expect(signup.stderr).to.equal('');
+    expect(signup.json()).to.include({ username: 'carol', email: 'carol@example.com', server: t.url });
+    expect(signup.json().message).to.be.a('string');
+
+    const code = await smtp.codeFor('carol@example.com');
+    const verify = await runCli(['verify', '--email', 'carol@example.com', '--code', code, '--json'], {
+      env,
+    });
+    expect(verify.code, verify.stderr).to.equal(0);
+    expect(verify.json().message).to.match(/verified/i);
+
+    const login = await runCli(['login', '--username', 'carol', '--password-stdin', '--json'], {
+      env,
+      input: `${password}\n`,
+    });
+    expect(login.code, login.stderr).to.equal(0);
+    const loggedIn = login.json();
+    expect(loggedIn.user).to.include({ username: 'carol', email: 'carol@example.com' });
+    expect(loggedIn.expires_at).to.be.a('string');
+    expect(loggedIn, 'the token stays out of stdout').not.to.have.property('token');
+
+    const whoami = await runCli(['whoami', '--json'], { env });
+    expect(whoami.code, whoami.stderr).to.equal(0);
+    expect(whoami.json()).to.deep.include({ server: t.url, token_source: 'file' });
+    expect(whoami.json().user).to.include({ username: 'carol' });
+
+    if (await serverHasChat(t.url)) {
+      const send = await runCli(['send', 'hello from a script', '--json'], { env });
+      expect(send.code, send.stderr).to.equal(0);
+      expect(send.json()).to.include({ ok: true, room: 'lobby' });
+
+      const history = await runCli(['history', '--limit', '5', '--json'], { env });
+      expect(history.code, history.stderr).to.equal(0);
+      const texts = history.json().messages.map((m: { text: string }) => m.text);
+      expect(texts).to.include('hello from a script');
+    } else {
+      // Chat (server/realtime) is not in this build yet; the rest of the flow still runs.
+      console.warn('      (send/history skipped: the server under test has no Socket.IO chat)');
+    }
+
+    const logout = await runCli(['logout', '--json'], { env });
+    expect(logout.code, logout.stderr).to.equal(0);
+    expect(logout.json()).to.include({ revoked: true, removed_file: true });
+
+    const after = await runCli(['whoami', '--json'], { env });
+    expect(after.code).to.equal(1);
+    expect(after.json()).to.deep.equal({
+      error: `Not logged in to ${t.url}: run 'mux1 login --username NAME' or set MUX1_TOKEN`,
+      code: 'not_logged_in',
+    });
+  });
+
+  it('prints sentences without --json, and no colour when stdout is not a terminal', async () => {
+    const health = await runCli(['health'], { env });
+    expect(health.code, health.stderr).to.equal(0);
+    expect(health.stdout).to.match(/is healthy/);
+    expect(health.stdout + health.stderr).not.to.include('\u001b[');
+  });
+});

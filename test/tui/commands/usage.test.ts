@@ -1,0 +1,198 @@
+import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli } from './cli.js';
+
+const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
+
+describe('mux1 CLI: usage errors, help and exit codes', () => {
+  // No server: every case here is decided before a request would be made.
+  const env = { MUX1_SERVER: 'http://127.0.0.1:9', MUX1_CONFIG_DIR: '/nonexistent/mux1-usage-test' };
+
+  const expectUsage = async (args: string[], pattern: RegExp, input?: string) => {
+    const human = await runCli(args, { env, input });
+    expect(human.code, human.stderr).to.equal(2);
+    expect(human.stdout).to.equal('');
+    const lines = human.stderr.split('\n').filter(Boolean);
+    expect(lines, human.stderr).to.have.length(1);
+    expect(lines[0]).to.match(pattern);
+
+    const json = await runCli([...args, '--json'], { env, input });
+    expect(json.code).to.equal(2);
+    expect(json.stderr).to.equal('');
+    expect(json.json().error).to.match(pattern);
+    return json.json();
+  };
+
+  it('an unknown flag', async () => {
+    const body = await expectUsage(['whoami', '--bogus'], /Nonexistent flag: --bogus.*mux1 whoami --help/);
+    expect(body.code).to.equal('usage');
+  });
+
+  it('a missing required flag', async () => {
+    await expectUsage(['verify', '--email', 'a@example.com'], /Missing required flag code/);
+  });
+
+  it('a missing argument', async () => {
+    await expectUsage(['send'], /Missing 1 required arg/);
+  });
+
+  it('bad values: not a number, not a code, not a URL, a message over the limit', async () => {
+    await expectUsage(['history', '--limit', 'many'], /--limit.*Expected an integer/);
+    await expectUsage(['history', '--limit', '0'], /--limit/);
+    await expectUsage(['verify', '--email', 'a@example.com', '--code', '12ab'], /expected 6 digits/);
+    await expectUsage(['health', '--server', 'localhost:5000'], /must start with http/);
+    await expectUsage(['send', 'x'.repeat(2001)], /limit is 2000/);
+    await expectUsage(['tunnel', 'no-at-sign'], /expected USER@HOST/);
+  });
+
+  it('a bad MUX1_SERVER is a usage error too', async () => {
+    const r = await runCli(['health', '--json'], { env: { ...env, MUX1_SERVER: 'ftp://example.com' } });
+    expect(r.code).to.equal(2);
+    expect(r.json().code).to.equal('usage');
+  });
+
+  it('--password is refused, pointing at --password-stdin, with or without a value', async () => {
+    for (const args of [
+      ['login', '--username', 'x', '--password', 'hunter22hunter'],
+      ['login', '--username', 'x', '--password=hunter22hunter'],
+      ['signup', '--username', 'x', '--email', 'x@example.com', '--password'],
+    ]) {
+      const body = await expectUsage(args, /--password-stdin/);
+      expect(body.error).not.to.include('hunter22hunter');
+    }
+  });
+
+  it('no terminal and no --password-stdin: exit 2, saying how to pass the password', async () => {
+    const body = await expectUsage(['login', '--username', 'x'], /--password-stdin/);
+    expect(body.code).to.equal('no_terminal');
+  });
+
+  it('--password-stdin with nothing, or several lines, on stdin', async () => {
+    await expectUsage(['login', '--username', 'x', '--password-stdin'], /empty/, '');
+    await expectUsage(['login', '--username', 'x', '--password-stdin'], /one line/, 'a\nb\n');
+  });
+
+  it('an unknown command suggests the nearest one, exit 2', async () => {
+    const body = await expectUsage(
+      ['whoamii'],
+      /'whoamii' is not a mux1 command\. Did you mean 'mux1 whoami'\?/,
+    );
+    expect(body).to.include({ code: 'unknown_command', suggestion: 'whoami' });
+    await expectUsage(['db', 'statsu'], /Did you mean 'mux1 db status'\?/);
+  });
+
+  it('tunnel parses its flags, then says it is not available yet (exit 1)', async () => {
+    const r = await runCli(
+      [
+        'tunnel',
+        'alice@example.com',
+        '--ssh-port',
+        '2222',
+        '--local-port',
+        '5050',
+        '--remote-port',
+        '5000',
+        '--json',
+      ],
+      { env },
+    );
+    expect(r.code).to.equal(1);
+    expect(r.json()).to.include({ code: 'not_available' });
+    expect((await runCli(['tunnel', 'a@b', '--ssh-port', '70000'], { env })).code).to.equal(2);
+  });
+
+  it('mux1 with no arguments, without a terminal, says the TUI needs one (exit 1)', async () => {
+    const r = await runCli([], { env });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/needs a terminal/);
+  });
+
+  it('--version and --help exit 0', async () => {
+    const v = await runCli(['--version'], { env });
+    expect(v.code).to.equal(0);
+    expect(v.stdout).to.include(`mux1/${version}`);
+    const h = await runCli(['--help'], { env });
+    expect(h.code).to.equal(0);
+    for (const command of [
+      'signup',
+      'verify',
+      'resend',
+      'login',
+      'logout',
+      'whoami',
+      'send',
+      'history',
+      'health',
+    ]) {
+      expect(h.stdout).to.match(new RegExp(`^\\s+${command}\\s`, 'm'));
+    }
+    expect(h.stdout).to.match(/^\s+db\s/m);
+  });
+
+  it('every command has examples and the global flags in its help', async function () {
+    this.timeout(60_000);
+    const commands = [
+      ['signup'],
+      ['verify'],
+      ['resend'],
+      ['login'],
+      ['logout'],
+      ['whoami'],
+      ['send'],
+      ['history'],
+      ['health'],
+      ['tunnel'],
+      ['tui'],
+      ['server'],
+      ['db', 'migrate'],
+      ['db', 'rollback'],
+      ['db', 'status'],
+    ];
+    const talksToServer = new Set([
+      'signup',
+      'verify',
+      'resend',
+      'login',
+      'logout',
+      'whoami',
+      'send',
+      'history',
+      'health',
+    ]);
+    await Promise.all(
+      commands.map(async (command) => {
+        const r = await runCli([...command, '--help'], { env });
+        expect(r.code, command.join(' ')).to.equal(0);
+        expect(r.stdout, command.join(' ')).to.include('EXAMPLES');
+        if (talksToServer.has(command[0]!)) {
+          expect(r.stdout, command.join(' ')).to.match(/--server=<value>.*\n.*MUX1_SERVER|MUX1_SERVER/);
+          expect(r.stdout, command.join(' ')).to.include('--json');
+        }
+      }),
+    );
+  });
+
+  describe('on a terminal', () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, which is the only way to see colour.
+    const hasScript = spawnSync('script', ['--version']).status === 0;
+    const onTty = (command: string, extraEnv: Record<string, string> = {}) =>
+      execFileSync('script', ['-qec', command, '/dev/null'], {
+        env: cleanEnv({ ...env, ...extraEnv }),
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+
+    before(function () {
+      if (!hasScript) this.skip();
+    });
+
+    it('errors are coloured, unless NO_COLOR is set', async () => {
+      const dead = await deadServerUrl();
+      const command = `${process.execPath} ${binRun} health --server ${dead}; true`;
+      expect(onTty(command)).to.include('\u001b[31mError:\u001b[39m');
+      expect(onTty(command, { NO_COLOR: '1' })).not.to.include('\u001b[');
+    });
+  });
+});
