@@ -10,7 +10,10 @@ export default class Login extends ServerCommand {
   static override examples = [
     '<%= config.bin %> login --username alice',
     '<%= config.bin %> login --username alice@example.com --server https://chat.example.com',
-    'pass show mux1 | <%= config.bin %> login --username alice --password-stdin --json',
+    {
+      description: 'From a script, with the password on standard input:',
+      command: '<%= config.bin %> login --username alice --password-stdin --json <<< "$PASSWORD"',
+    },
   ];
   static override flags = {
     username: Flags.string({ summary: 'Your username or email address.', required: true }),

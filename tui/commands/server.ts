@@ -10,7 +10,7 @@ export default class Server extends Mux1Command {
   static override examples = [
     '<%= config.bin %> server',
     '<%= config.bin %> server --port 8080 --db ./data/chat.sqlite',
-    'DATABASE_URL=postgres://mux1@db/mux1 <%= config.bin %> server --host 0.0.0.0',
+    '<%= config.bin %> server --host 0.0.0.0 --db postgres://mux1@db/mux1',
   ];
   static override flags = {
     port: Flags.integer({ summary: 'Port to listen on (PORT, default 5000; 0 picks a free one).' }),

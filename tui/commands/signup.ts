@@ -9,7 +9,11 @@ export default class Signup extends ServerCommand {
     'It is never a flag and never written to disk.';
   static override examples = [
     '<%= config.bin %> signup --username alice --email alice@example.com',
-    'printf \'%s\\n\' "$PASSWORD" | <%= config.bin %> signup --username alice --email alice@example.com --password-stdin --json',
+    {
+      description: 'From a script, with the password on standard input:',
+      command:
+        '<%= config.bin %> signup --username alice --email alice@example.com --password-stdin --json <<< "$PASSWORD"',
+    },
   ];
   static override flags = {
     username: Flags.string({ summary: '3-32 characters: a-z 0-9 _ . -', required: true }),

@@ -16,8 +16,7 @@ export default class Tunnel extends Mux1Command {
     '<%= config.bin %> tunnel alice@chat.example.com --local-port 5050 --identity ~/.ssh/id_ed25519',
   ];
   static override args = {
-    target: Args.string({
-      name: 'USER@HOST',
+    'user@host': Args.string({
       description: 'SSH login and host of the machine the server runs on.',
       required: true,
       parse: async (input) => {

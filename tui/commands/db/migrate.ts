@@ -6,7 +6,7 @@ export default class DbMigrate extends DbCommand {
     'Creates the database if it does not exist. Safe to run again: with nothing pending it changes nothing.';
   static override examples = [
     '<%= config.bin %> db migrate',
-    'DATABASE_URL=postgres://mux1@db/mux1 <%= config.bin %> db migrate --json',
+    '<%= config.bin %> db migrate --db postgres://mux1@db/mux1 --json',
   ];
 
   async run(): Promise<void> {
