@@ -1,4 +1,4 @@
-import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
+import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import type {
   ErrorBody,
   HealthBody,
@@ -86,8 +86,8 @@ export function createRestClient(options: RestClientOptions) {
       throw unexpected(options.server, res);
     }
   };
-  const post = <T>(path: string, json?: unknown, extra: Options = {}) =>
-    call<T>((h) => h.post(path, json === undefined ? extra : { json, ...extra }));
+  const post = <T>(path: string, json?: unknown) =>
+    call<T>((h) => h.post(path, json === undefined ? {} : { json }));
 
   return {
     server: options.server,
@@ -184,6 +184,8 @@ function networkReason(err: unknown): string | undefined {
     UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   };
   if (code && known[code]) return known[code];
+  // fetch() refuses ports it considers unsafe (e.g. 6000, 6667) before connecting.
+  if (cause.message === 'bad port') return 'fetch refuses this port; run the server on another one';
   return code ?? cause.message ?? err.message;
 }
 
