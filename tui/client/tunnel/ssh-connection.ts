@@ -95,6 +95,9 @@ export function connectSsh(options: SshConnectOptions): Promise<SshClient> {
         },
         authHandler: auth.handler,
       });
+      // Without this, Nagle holds back the small packets of each new channel (open, data, EOF,
+      // close) waiting on the peer's delayed ACK: about 40 ms more per forwarded connection.
+      client.setNoDelay(true);
       deadline.start();
     } catch (err) {
       fail(

@@ -45,6 +45,9 @@ export async function startSshServer(
 
   const server = new ssh2.Server({ hostKeys: [hostKey.privateKey] }, (client) => {
     clients.add(client);
+    // As the tunnel's own end does: no Nagle delay on small channel packets. ssh2 has this method
+    // on server connections too; its type definitions only list it for the client.
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on('close', () => clients.delete(client));
     client.on('error', () => {}); // a client that vanishes is part of the tests
     client.on('authentication', (ctx) => {
