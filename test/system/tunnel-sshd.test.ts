@@ -1,16 +1,15 @@
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
-import { freePort } from '../helpers/ports.js';
+import { startOpenSshServer, type OpenSshServer } from '../tui/tunnel/helpers/openssh-server.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
-const SSHD = '/usr/sbin/sshd';
 
 /**
  * The tunnel against OpenSSH itself (Debian's openssh-server), not a protocol library: sshd runs
@@ -22,8 +21,7 @@ describe('system: the tunnel through OpenSSH sshd', () => {
   let dir: string;
   let home: string;
   let port: number;
-  let sshd: ChildProcess;
-  const sshdLog: string[] = [];
+  let sshd: OpenSshServer;
   let mux: TestServer;
   let clientKey: string;
   let hashedKnownHosts: string;
@@ -46,66 +44,14 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     return tunnel;
   };
 
-  before(async function () {
-    if (!existsSync(SSHD)) {
-      throw new Error(`${SSHD} is missing: apt-get install -y openssh-server (.ci/run installs it)`);
-    }
-    dir = mkdtempSync(join(tmpdir(), 'mux1-sshd-'));
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mux1-sshd-client-'));
     home = join(dir, 'home');
     mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
-    // sshd refuses to start without its privilege separation directory, which only the service creates.
-    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-
-    await run('ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'mux1-test-host',
-      '-f',
-      join(dir, 'host_ed25519'),
-    ]);
     clientKey = join(dir, 'client_ed25519');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mux1-test-client', '-f', clientKey]);
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
-
-    port = await freePort();
-    const config = join(dir, 'sshd_config');
-    writeFileSync(
-      config,
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(dir, 'host_ed25519')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'StrictModes no',
-        'UsePAM no',
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'AllowTcpForwarding yes',
-        'X11Forwarding no',
-        'PrintMotd no',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
-    );
-    sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${sshdLog.join('')}`)), 10_000);
-      sshd.once('exit', (code) => reject(new Error(`sshd exited with ${code}:\n${sshdLog.join('')}`)));
-      sshd.stderr!.on('data', (chunk: Buffer) => {
-        sshdLog.push(String(chunk));
-        if (sshdLog.join('').includes(`Server listening on 127.0.0.1 port ${port}`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    sshd = await startOpenSshServer([readFileSync(`${clientKey}.pub`, 'utf8').trim()]);
+    port = sshd.port;
 
     hashedKnownHosts = join(home, '.ssh', 'known_hosts');
     const scan = await run('ssh-keyscan', ['-H', '-t', 'ed25519', '-p', String(port), '127.0.0.1']);
@@ -116,7 +62,7 @@ describe('system: the tunnel through OpenSSH sshd', () => {
   after(async () => {
     await Promise.all(tunnels.map((t) => t.close()));
     await mux?.close();
-    sshd?.kill('SIGTERM');
+    await sshd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -128,8 +74,8 @@ describe('system: the tunnel through OpenSSH sshd', () => {
 
     expect(health.status).to.equal(200);
     expect(health.body).to.include({ status: 'healthy', database: 'healthy' });
-    expect(sshdLog.join('')).to.include(`Accepted publickey for ${user}`);
-    const { stdout } = await run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')]);
+    expect(sshd.log()).to.include(`Accepted publickey for ${user}`);
+    const { stdout } = await run('ssh-keygen', ['-lf', sshd.hostKeyPub]);
     expect(stdout).to.include(tunnel.hostKeyFingerprint);
   });
 
@@ -185,7 +131,7 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     const changed = await openTunnel(options({ knownHostsFile: wrong, acceptNew: true })).catch((err) => err);
     expect(changed).to.include({ code: 'host_key_changed' });
     expect(changed.message).to.include(
-      (await run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')])).stdout.split(' ')[1],
+      (await run('ssh-keygen', ['-lf', sshd.hostKeyPub])).stdout.split(' ')[1],
     );
   });
 });
