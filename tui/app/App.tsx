@@ -17,24 +17,21 @@ type Screen =
   | { name: 'chat'; session: ChatSession };
 
 /** The whole TUI: a start menu, the account forms, and the chat once signed in. */
-export function App({ services }: { services: TuiServices }) {
+export function App({ services, storedToken }: { services: TuiServices; storedToken?: string }) {
   const { exit } = useApp();
-  const [screen, setScreen] = useState<Screen>(() =>
-    services.credentials.load() ? { name: 'resuming' } : { name: 'start' },
-  );
+  const [screen, setScreen] = useState<Screen>(storedToken ? { name: 'resuming' } : { name: 'start' });
 
   // Stored credentials that still work go straight to the chat.
   useEffect(() => {
-    const stored = services.credentials.load();
-    if (!stored) return;
+    if (!storedToken) return;
     let live = true;
     services.rest
-      .me(stored.token)
-      .then(({ user }) => live && setScreen({ name: 'chat', session: { token: stored.token, user } }))
+      .me(storedToken)
+      .then(({ user }) => live && setScreen({ name: 'chat', session: { token: storedToken, user } }))
       .catch((err) => {
         if (!live) return;
         const f = asFailure(err);
-        if (f.code === 'unauthorized') services.credentials.clear();
+        if (f.code === 'unauthorized') void services.forgetSession().catch(() => {});
         setScreen({
           name: 'start',
           notice: f.code === 'unauthorized' ? 'Your session ended; log in again.' : f.error,
@@ -43,7 +40,7 @@ export function App({ services }: { services: TuiServices }) {
     return () => {
       live = false;
     };
-  }, [services]);
+  }, [services, storedToken]);
 
   const start = (notice?: string) => setScreen({ name: 'start', notice });
   let body;
@@ -70,7 +67,7 @@ export function App({ services }: { services: TuiServices }) {
             setScreen({ name: 'verify', email, intro: 'Verify your email before logging in.' })
           }
           onLoggedIn={(r) => {
-            services.credentials.save({ token: r.token, username: r.user.username });
+            void services.saveSession(r).catch(() => {});
             setScreen({ name: 'chat', session: { token: r.token, user: r.user } });
           }}
         />
@@ -101,9 +98,9 @@ export function App({ services }: { services: TuiServices }) {
         <ChatScreen
           services={services}
           session={screen.session}
-          onLoggedOut={() => {
-            services.credentials.clear();
-            start('Logged out.');
+          onLoggedOut={(why) => {
+            void services.forgetSession().catch(() => {});
+            start(why);
           }}
           onQuit={() => exit()}
         />

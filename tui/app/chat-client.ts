@@ -1,6 +1,6 @@
 /**
  * The chat as the TUI sees it: plain promises and events, so the screen does not depend on
- * Socket.IO's API. `tui/app/socket-chat.ts` adapts the shared socket client to this.
+ * Socket.IO's API. `socket-chat.ts` adapts the shared Socket.IO client (tui/client/socket.ts) to this.
  */
 export interface ChatUser {
   id: number;
@@ -23,11 +23,11 @@ export interface ChatEvents {
   presence: (p: { room: string; users: ChatUser[] }) => void;
   typing: (t: { room: string; user: ChatUser }) => void;
   state: (s: ConnectionState, detail?: string) => void;
-  /** The server ended this session (logout elsewhere, revoked). */
-  revoked: () => void;
+  /** The server ended this session (logout elsewhere, revoked); the reason is for the user. */
+  revoked: (why: string) => void;
 }
 
-export interface ChatClient {
+export interface ChatConnection {
   on<E extends keyof ChatEvents>(event: E, listener: ChatEvents[E]): () => void;
   send(room: string, text: string): Promise<void>;
   join(room: string): Promise<void>;

@@ -6,7 +6,7 @@ import type {
   SignupRequest,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
-import type { ChatClient } from './chat-client.js';
+import type { ChatConnection } from './chat-client.js';
 
 /**
  * What the TUI needs from the outside world. The `tui` command builds it from the same REST
@@ -22,23 +22,14 @@ export interface TuiRest {
   logout(token: string): Promise<void>;
 }
 
-export interface StoredSession {
-  token: string;
-  username: string;
-}
-
-export interface TuiCredentials {
-  load(): StoredSession | undefined;
-  save(session: StoredSession): void;
-  clear(): void;
-}
-
 export interface TuiServices {
   serverUrl: string;
   rest: TuiRest;
-  credentials: TuiCredentials;
+  /** Keeps the session in the credential file the other commands use. */
+  saveSession(login: LoginBody): Promise<void>;
+  forgetSession(): Promise<void>;
   /** Opens a live chat connection signed in with the token. */
-  connectChat(token: string): ChatClient;
+  connectChat(token: string): ChatConnection;
 }
 
 export interface ApiFailure {

@@ -9,6 +9,7 @@ export const keys = {
   pageUp: '\u001B[5~',
   pageDown: '\u001B[6~',
   ctrlC: '\u0003',
+  backspace: '\u007F',
 };
 
 export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
@@ -28,10 +29,17 @@ export async function waitForFrame(
   }
 }
 
-/** Types text one key at a time, as a person would (Ink reads input in chunks). */
+/**
+ * Enters text as one chunk, the way a paste or a fast typist's burst reaches the app, then
+ * gives Ink a moment to render before the next key.
+ */
 export async function type(stdin: { write(s: string): void }, text: string): Promise<void> {
-  for (const ch of text) {
-    stdin.write(ch);
-    await tick(5);
-  }
+  stdin.write(text);
+  await tick(40);
+}
+
+/** Presses one key and lets Ink render the result before anything else arrives. */
+export async function press(stdin: { write(s: string): void }, key: string): Promise<void> {
+  stdin.write(key);
+  await tick(40);
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChatClient, ChatMessage, ChatUser, ConnectionState } from '../chat-client.js';
+import type { ChatConnection, ChatMessage, ChatUser, ConnectionState } from '../chat-client.js';
 
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
@@ -31,7 +31,7 @@ export interface ChatState {
  * who is typing and the connection state. Messages are kept per room in a ref and only the
  * current room's list is put in React state.
  */
-export function useChat(client: ChatClient, selfId: number) {
+export function useChat(client: ChatConnection, selfId: number) {
   const [room, setRoom] = useState('lobby');
   const [rooms, setRooms] = useState<string[]>(['lobby']);
   const [connection, setConnection] = useState<ConnectionState>('connecting');

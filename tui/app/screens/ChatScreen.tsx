@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
 import { MessageList } from '../components/MessageList.js';
+import { DraftInput, draftRows } from '../components/DraftInput.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { useChat } from '../hooks/useChat.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
@@ -18,11 +18,13 @@ export interface ChatSession {
 interface Props {
   services: TuiServices;
   session: ChatSession;
-  onLoggedOut: () => void;
+  /** The session ended: logged out here, or revoked elsewhere; the reason is shown on the start screen. */
+  onLoggedOut: (why: string) => void;
   onQuit: () => void;
 }
 
 const TYPING_EVERY_MS = 2000;
+const MAX_INPUT_ROWS = 3;
 
 export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
@@ -34,7 +36,7 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   const lastTyping = useRef(0);
   const seen = useRef(state.entries.length);
 
-  useEffect(() => client.on('revoked', onLoggedOut), [client, onLoggedOut]);
+  useEffect(() => client.on('revoked', (why) => onLoggedOut(why)), [client, onLoggedOut]);
 
   // While scrolled up, new entries must not move what the reader is looking at.
   useEffect(() => {
@@ -44,7 +46,8 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   }, [state.entries.length, offset]);
   useEffect(() => setOffset(0), [state.room]);
 
-  const listHeight = Math.max(3, rows - 5);
+  const inputRows = draftRows(input.length, columns - 2, MAX_INPUT_ROWS);
+  const listHeight = Math.max(3, rows - 4 - inputRows);
   const page = Math.max(1, listHeight - 2);
   useInput((_input, key) => {
     if (key.pageUp) {
@@ -86,7 +89,7 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
           );
         case 'logout':
           await services.rest.logout(session.token).catch(() => {});
-          return onLoggedOut();
+          return onLoggedOut('Logged out.');
         case 'quit':
           return onQuit();
       }
@@ -126,15 +129,14 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
           ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
           : ' '}
       </Text>
-      <Box>
-        <Text color="cyan">{'> '}</Text>
-        <TextInput
-          value={input}
-          onChange={onChange}
-          onSubmit={(v) => void submit(v)}
-          placeholder={`message #${state.room}`}
-        />
-      </Box>
+      <DraftInput
+        value={input}
+        onChange={onChange}
+        onSubmit={(v) => void submit(v)}
+        placeholder={`message #${state.room}`}
+        width={columns - 2}
+        maxRows={MAX_INPUT_ROWS}
+      />
       <StatusBar
         username={session.user.username}
         server={services.serverUrl}

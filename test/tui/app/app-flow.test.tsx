@@ -1,0 +1,156 @@
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { App } from '../../../tui/app/App.js';
+import { liveServices } from '../../../tui/app/live-services.js';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { loggedInPerson, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { keys, press, tick, type, waitForFrame } from './keys.js';
+
+/** The Ink app against a real server and real mail: what a person sees at each step. */
+describe('TUI: account screens', function () {
+  this.timeout(30_000);
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let configDir: string;
+  const env = () => ({ ...process.env, MUX1_CONFIG_DIR: configDir });
+  let app: ReturnType<typeof render> | undefined;
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
+  });
+  beforeEach(() => {
+    configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-'));
+  });
+  afterEach(() => {
+    app?.unmount();
+    app = undefined;
+    rmSync(configDir, { recursive: true, force: true });
+  });
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  const open = (storedToken?: string) => {
+    app = render(<App services={liveServices(t.url, 'mux1-test', env())} storedToken={storedToken} />);
+    return app;
+  };
+
+  it('shows the start menu and moves with arrows and shortcuts', async () => {
+    const { lastFrame, stdin } = open();
+    await waitForFrame(
+      lastFrame,
+      (f) => f.includes('Log in') && f.includes('Sign up') && f.includes('Verify email'),
+    );
+    expect(lastFrame()).to.match(/› Log in/);
+    await press(stdin, keys.down);
+    await waitForFrame(lastFrame, (f) => /› Sign up/.test(f));
+    await press(stdin, keys.enter);
+    await waitForFrame(
+      lastFrame,
+      (f) => f.includes('Username') && f.includes('Email') && f.includes('[ Sign up ]'),
+    );
+    await press(stdin, keys.escape);
+    await waitForFrame(lastFrame, (f) => f.includes('Verify email') && f.includes('Quit'));
+    await press(stdin, 'v');
+    await waitForFrame(lastFrame, (f) => f.includes('Verify your email') && f.includes('[ Resend code ]'));
+  });
+
+  it('signs up, verifies with the mailed code, logs in and lands in the chat', async () => {
+    const me = newPerson('tui');
+    const { lastFrame, stdin } = open();
+    await waitForFrame(lastFrame, (f) => f.includes('Sign up'));
+    await press(stdin, 's');
+    await waitForFrame(lastFrame, (f) => f.includes('[ Sign up ]'));
+    await type(stdin, me.username);
+    await press(stdin, keys.tab);
+    await type(stdin, me.email);
+    await press(stdin, keys.tab);
+    await type(stdin, me.password);
+    const masked = await waitForFrame(lastFrame, (f) => f.includes('•'.repeat(me.password.length)));
+    expect(masked).not.to.include(me.password);
+    await press(stdin, keys.enter);
+
+    const verify = await waitForFrame(
+      lastFrame,
+      (f) => f.includes('Verify your email') && f.includes('Account created'),
+    );
+    expect(verify).to.include(me.email);
+    const code = await smtp.codeFor(me.email);
+    await type(stdin, code);
+    await press(stdin, keys.enter);
+
+    await waitForFrame(lastFrame, (f) => f.includes('Email verified') && f.includes('[ Log in ]'));
+    await type(stdin, me.username);
+    await press(stdin, keys.enter);
+    await type(stdin, me.password);
+    await press(stdin, keys.enter);
+    const chat = await waitForFrame(lastFrame, (f) => f.includes('#lobby') && f.includes('● connected'));
+    expect(chat).to.include(`${me.username}@127.0.0.1`);
+
+    const files = readdirSync(configDir);
+    expect(files, 'a credential file').to.have.length(1);
+    expect(readFileSync(join(configDir, files[0]!), 'utf8')).not.to.include(me.password);
+  });
+
+  it('shows server errors beside the field they concern', async () => {
+    const taken = await verifiedPerson(t.url, smtp, 'taken');
+    const { lastFrame, stdin } = open();
+    await waitForFrame(lastFrame, (f) => f.includes('Sign up'));
+    await press(stdin, 's');
+    await waitForFrame(lastFrame, (f) => f.includes('[ Sign up ]'));
+    await type(stdin, taken.username);
+    await press(stdin, keys.tab);
+    await type(stdin, 'someone-else@example.test');
+    await press(stdin, keys.tab);
+    await type(stdin, 'a perfectly fine passphrase');
+    await press(stdin, keys.enter);
+    const frame = await waitForFrame(lastFrame, (f) => f.includes('that username is taken'));
+    const lines = frame.split('\n');
+    const at = lines.findIndex((l) => l.includes('that username is taken'));
+    expect(lines[at - 1], 'the error sits under the username field').to.include('Username');
+  });
+
+  it('says when the password is wrong, and when the email is not verified yet', async () => {
+    const { lastFrame, stdin } = open();
+    await waitForFrame(lastFrame, (f) => f.includes('Log in'));
+    await press(stdin, 'l');
+    await waitForFrame(lastFrame, (f) => f.includes('[ Log in ]'));
+    await type(stdin, 'nobody-here');
+    await press(stdin, keys.enter);
+    await type(stdin, 'not the password');
+    await press(stdin, keys.enter);
+    await waitForFrame(lastFrame, (f) => f.includes('wrong username or password'));
+
+    const pending = newPerson('pending');
+    expect((await signUp(t.url, pending)).status).to.equal(201);
+    await press(stdin, keys.shiftTab);
+    for (let i = 0; i < 20; i++) await press(stdin, keys.backspace);
+    await type(stdin, pending.email);
+    await press(stdin, keys.enter);
+    for (let i = 0; i < 20; i++) await press(stdin, keys.backspace);
+    await type(stdin, pending.password);
+    await press(stdin, keys.enter);
+    const verify = await waitForFrame(lastFrame, (f) => f.includes('Verify your email before logging in.'));
+    expect(verify, 'the email is carried over').to.include(pending.email);
+  });
+
+  it('goes straight to the chat with stored credentials that still work', async () => {
+    const p = await loggedInPerson(t.url, smtp, 'stored');
+    const { lastFrame } = open(p.token);
+    await waitForFrame(lastFrame, (f) => f.includes('#lobby') && f.includes(`${p.username}@`));
+  });
+
+  it('asks to log in again when the stored token was revoked', async () => {
+    const p = await loggedInPerson(t.url, smtp, 'revoked');
+    await fetch(t.url + '/api/logout', { method: 'POST', headers: { authorization: `Bearer ${p.token}` } });
+    const { lastFrame } = open(p.token);
+    await waitForFrame(lastFrame, (f) => f.includes('Your session ended; log in again.'));
+    await tick();
+  });
+});

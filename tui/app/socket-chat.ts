@@ -1,0 +1,57 @@
+import { ChatClient, type ConnectionState as SocketState } from '../client/socket.js';
+import type { ChatConnection, ChatEvents, ConnectionState } from './chat-client.js';
+
+const stateOf = (s: SocketState): [ConnectionState, string | undefined] => {
+  switch (s.status) {
+    case 'connecting':
+      return ['connecting', undefined];
+    case 'online':
+      return ['connected', undefined];
+    case 'reconnecting':
+      return ['reconnecting', s.reason];
+    case 'offline':
+      return ['offline', s.reason];
+  }
+};
+
+/** The shared Socket.IO client, seen through the TUI's ChatConnection interface. */
+export function connectSocketChat(server: string, token: string): ChatConnection {
+  const client = new ChatClient({ server, token });
+  const listeners: { [E in keyof ChatEvents]: Set<ChatEvents[E]> } = {
+    message: new Set(),
+    presence: new Set(),
+    typing: new Set(),
+    state: new Set(),
+    revoked: new Set(),
+  };
+  client.on('message', (m) => listeners.message.forEach((l) => l(m)));
+  client.on('presence', (p) => listeners.presence.forEach((l) => l(p)));
+  client.on('typing', (t) => listeners.typing.forEach((l) => l(t)));
+  // The server says `unauthorized` before it drops a revoked session, and right after a
+  // connection whose token no longer works: either way this session is over.
+  client.on('auth_error', (e) => {
+    if (e.code === 'unauthorized') listeners.revoked.forEach((l) => l(e.error));
+  });
+  client.onState((s) => {
+    const [state, detail] = stateOf(s);
+    listeners.state.forEach((l) => l(state, detail));
+  });
+  // Failures to connect surface as states; reconnection keeps trying in the background.
+  client.connect().catch((err: Error) => listeners.state.forEach((l) => l('offline', err.message)));
+
+  return {
+    on(event, listener) {
+      const set = listeners[event] as Set<typeof listener>;
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    send: async (room, text) => {
+      await client.send(text, room);
+    },
+    join: (room) => client.join(room),
+    leave: (room) => client.leave(room),
+    history: (room, before, limit) => client.history({ room, before, limit }),
+    typing: (room) => client.typing(room),
+    close: () => client.close(),
+  };
+}
