@@ -5,6 +5,7 @@ import { api } from '../../helpers/server.js';
 import { eventually } from '../../helpers/wait.js';
 import type { TunnelStatus } from '../../../tui/client/tunnel/index.js';
 import { startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
+import { makeKeyPair, writeKeyPair } from './helpers/keys.js';
 import { startSshServer } from './helpers/ssh-server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
@@ -119,6 +120,30 @@ describe('tunnel: keepalive, reconnection and closing', () => {
       expect(types(events).at(-1)).to.equal('failed');
     } finally {
       await impostor.close();
+    }
+  });
+
+  it('reconnects with an encrypted key without asking for its passphrase again', async () => {
+    const locked = makeKeyPair({ passphrase: 'open sesame' });
+    const ssh = await startSshServer({ authorizedKeys: [locked], hostKey: f.ssh.hostKey });
+    proxy.retarget(ssh.port);
+    try {
+      let asked = 0;
+      const { tunnel, events } = await f.open({
+        sshPort: proxy.port,
+        identity: writeKeyPair(f.home, 'id_locked', locked),
+        prompt: { passphrase: async () => (asked++, 'open sesame') },
+      });
+
+      proxy.drop();
+      await eventually(() => events.some((e) => e.type === 'reconnected'), { what: 'reconnected' });
+
+      expect((await api(tunnel.url, 'GET', '/api/health')).status).to.equal(200);
+      expect(ssh.logins).to.have.length(2);
+      expect(asked).to.equal(1);
+    } finally {
+      await proxy.close();
+      await ssh.close();
     }
   });
 
