@@ -100,6 +100,8 @@ export function connectSsh(options: SshConnectOptions): Promise<SshClient> {
       client.setNoDelay(true);
       deadline.start();
     } catch (err) {
+      // e.g. known_hosts became unreadable: that error already says what to fix
+      if (err instanceof TunnelError) return fail(err);
       fail(
         new TunnelError(
           'handshake_failed',
