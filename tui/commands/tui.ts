@@ -1,22 +1,25 @@
-import { jsonFlag, Mux1Command } from '../cli/base-command.js';
-import { CliError } from '../cli/errors.js';
-import { serverFlag } from '../cli/server-command.js';
+import { ServerCommand } from '../cli/server-command.js';
+import { CliError, UsageError } from '../cli/errors.js';
 
-/** Placeholder until the Ink TUI lands; the TUI issue replaces this file. */
-export default class Tui extends Mux1Command {
-  static override summary = 'The terminal app: sign up, log in and chat (also `mux1` alone)';
+export default class Tui extends ServerCommand {
+  static override summary = 'The terminal app: sign up, verify, log in and chat (also `mux1` alone)';
+  static override description =
+    'Opens the full-screen app. With a stored session that still works it goes straight to the chat. ' +
+    'It needs a terminal; scripts use the other commands.';
   static override examples = ['<%= config.bin %>', '<%= config.bin %> tui --server https://chat.example.com'];
-  static override baseFlags = { json: jsonFlag };
-  static override flags = { server: serverFlag };
 
   async run(): Promise<void> {
-    await this.parse(Tui);
+    const { flags } = await this.parse(Tui);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new CliError(
         'no_terminal',
         `The TUI needs a terminal; from scripts use the subcommands (${this.config.bin} help)`,
       );
     }
-    this.result({}, `The mux1 TUI is not built yet; for now use the subcommands (${this.config.bin} help).`);
+    if (flags.json) throw new UsageError('The TUI has no --json output; use the subcommands for that');
+    // Ink and React load only here, so the other commands start fast.
+    const { runTui } = await import('../app/run.js');
+    const active = await this.requireToken(flags.server).catch(() => undefined);
+    await runTui({ server: flags.server, userAgent: this.config.userAgent, storedToken: active?.token });
   }
 }

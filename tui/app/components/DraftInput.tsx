@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { Box, Text, useInput } from 'ink';
 
 interface Props {
@@ -20,23 +21,35 @@ export const draftRows = (length: number, width: number, maxRows: number) =>
  * end (type, paste, Backspace, Ctrl+U to clear), which is how a chat line is written.
  */
 export function DraftInput({ value, onChange, onSubmit, placeholder, width, maxRows }: Props) {
+  // Keys of one burst (a paste, then Enter) arrive before React renders again: each must see
+  // the draft as the previous key left it, not as the last render showed it.
+  const draft = useRef(value);
+  if (value === '') draft.current = '';
+  const set = (next: string) => {
+    draft.current = next;
+    onChange(next);
+  };
   useInput((input, key) => {
-    if (key.return) return onSubmit(value);
-    if (key.backspace || key.delete) return onChange([...value].slice(0, -1).join(''));
-    if (key.ctrl && input === 'u') return onChange('');
-    if (
-      key.ctrl ||
-      key.meta ||
-      key.escape ||
-      key.tab ||
-      key.upArrow ||
-      key.downArrow ||
-      key.pageUp ||
-      key.pageDown
-    )
-      return;
-    if (key.leftArrow || key.rightArrow) return;
-    if (input) onChange(value + input.replace(/\r\n?/g, '\n'));
+    if (key.return) {
+      const text = draft.current;
+      draft.current = '';
+      return onSubmit(text);
+    }
+    if (key.backspace || key.delete) return set([...draft.current].slice(0, -1).join(''));
+    if (key.ctrl && input === 'u') return set('');
+    const navigation =
+      key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown;
+    if (key.ctrl || key.meta || key.escape || key.tab || navigation || !input) return;
+    // A burst such as "hello<Enter>" arrives as one string: each Enter in it sends what precedes it.
+    const parts = input.split('\r');
+    parts.forEach((part, i) => {
+      if (part) set(draft.current + part.replace(/[\n\t]+/g, ' '));
+      if (i < parts.length - 1) {
+        const text = draft.current;
+        draft.current = '';
+        onSubmit(text);
+      }
+    });
   });
   const room = draftRows(value.length, width, maxRows) * Math.max(10, width) - 3;
   const shown = value.length > room ? '…' + value.slice(value.length - room + 1) : value;

@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
 import { Busy } from './Spinner.js';
+import { applyKey, type Draft, type KeyInput } from './edit.js';
 
 export interface FieldSpec {
   name: string;
@@ -20,7 +20,8 @@ interface Props {
   fields: FieldSpec[];
   values: Record<string, string>;
   onChange: (name: string, value: string) => void;
-  onSubmit: () => void;
+  /** Called with the values as typed, including keys that arrived in the same burst as Enter. */
+  onSubmit: (values: Record<string, string>) => void;
   onBack: () => void;
   submitLabel: string;
   /** Extra buttons after the submit button, e.g. "Resend code". */
@@ -37,57 +38,107 @@ interface Props {
 /**
  * Labelled fields and buttons in one focus ring: Tab / Down go forward, Shift+Tab / Up go
  * back, Enter moves to the next field and submits from the last one, Esc goes back.
+ *
+ * The form reads the keyboard itself and keeps focus and text in refs updated per key, because
+ * a terminal delivers a paste or a fast burst ("name<Tab>secret<Enter>") as one chunk: every
+ * key in it must land in the field that has focus at that moment, not at the last render.
  */
 export function Form(props: Props) {
-  const buttons: ActionSpec[] = [{ label: props.submitLabel, run: props.onSubmit }, ...(props.actions ?? [])];
+  const buttons: ActionSpec[] = [
+    { label: props.submitLabel, run: () => props.onSubmit({ ...values.current }) },
+    ...(props.actions ?? []),
+  ];
   const count = props.fields.length + buttons.length;
-  const [focus, setFocus] = useState(props.initialFocus ?? 0);
+  const [focus, setFocusState] = useState(props.initialFocus ?? 0);
+  const focusRef = useRef(focus);
+  const values = useRef<Record<string, string>>({ ...props.values });
+  const cursors = useRef<Record<string, number>>({});
   const busy = Boolean(props.busy);
+
+  // The parent may change a value (e.g. a pre-filled email); adopt it unless it is ours.
+  for (const f of props.fields) {
+    if (props.values[f.name] !== undefined && props.values[f.name] !== values.current[f.name]) {
+      values.current[f.name] = props.values[f.name]!;
+      cursors.current[f.name] = [...props.values[f.name]!].length;
+    }
+  }
+
+  const setFocus = (next: number) => {
+    focusRef.current = (next + count) % count;
+    setFocusState(focusRef.current);
+  };
+
+  const enter = (at: number) => {
+    if (at < props.fields.length - 1) return setFocus(at + 1);
+    if (at === props.fields.length - 1) return props.onSubmit({ ...values.current });
+    buttons[at - props.fields.length]!.run();
+  };
+
+  const edit = (at: number, k: KeyInput) => {
+    const field = props.fields[at];
+    if (!field) return;
+    const current = values.current[field.name] ?? '';
+    const draft: Draft = { value: current, cursor: cursors.current[field.name] ?? [...current].length };
+    const next = applyKey(draft, k);
+    if (!next) return;
+    values.current[field.name] = next.value;
+    cursors.current[field.name] = next.cursor;
+    props.onChange(field.name, next.value);
+  };
 
   useInput((input, key) => {
     if (busy) return;
     if (key.escape) return props.onBack();
-    if ((key.tab && key.shift) || key.upArrow) return setFocus((f) => (f - 1 + count) % count);
-    if (key.tab || key.downArrow) return setFocus((f) => (f + 1) % count);
-    if (key.return && focus >= props.fields.length) buttons[focus - props.fields.length]!.run();
-    void input;
+    if ((key.tab && key.shift) || key.upArrow) return setFocus(focusRef.current - 1);
+    if (key.tab || key.downArrow) return setFocus(focusRef.current + 1);
+    if (key.return) return enter(focusRef.current);
+    if (key.ctrl || key.meta || !/[\t\r]/.test(input)) return edit(focusRef.current, { input, ...key });
+    // Ink hands over a burst of plain keys as one string; Tab and Enter inside it still move on.
+    for (const part of input.split(/([\t\r])/)) {
+      if (part === '\t') setFocus(focusRef.current + 1);
+      else if (part === '\r') enter(focusRef.current);
+      else if (part) edit(focusRef.current, { input: part });
+    }
   });
-
-  const submitFrom = (index: number) => {
-    if (index === props.fields.length - 1) props.onSubmit();
-    else setFocus(index + 1);
-  };
 
   const width = Math.max(...props.fields.map((f) => f.label.length)) + 1;
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold>{props.title}</Text>
       <Box flexDirection="column" marginTop={1}>
-        {props.fields.map((field, i) => (
-          <Box key={field.name} flexDirection="column">
-            <Box>
-              <Box width={width + 2}>
-                <Text color={focus === i ? 'cyan' : undefined}>
-                  {focus === i ? '›' : ' '} {field.label}
-                </Text>
+        {props.fields.map((field, i) => {
+          const value = props.values[field.name] ?? '';
+          const shown = field.secret ? '•'.repeat([...value].length) : value;
+          const cursor = Math.min(cursors.current[field.name] ?? [...value].length, [...shown].length);
+          const chars = [...shown];
+          const focused = focus === i && !busy;
+          return (
+            <Box key={field.name} flexDirection="column">
+              <Box>
+                <Box width={width + 2} flexShrink={0}>
+                  <Text color={focus === i ? 'cyan' : undefined}>
+                    {focus === i ? '›' : ' '} {field.label}
+                  </Text>
+                </Box>
+                {focused ? (
+                  <Text>
+                    {chars.slice(0, cursor).join('')}
+                    <Text inverse>{chars[cursor] ?? ' '}</Text>
+                    {chars.slice(cursor + 1).join('')}
+                    {!value && field.placeholder ? <Text dimColor>{field.placeholder}</Text> : null}
+                  </Text>
+                ) : (
+                  <Text>{shown}</Text>
+                )}
               </Box>
-              <TextInput
-                value={props.values[field.name] ?? ''}
-                onChange={(v) => props.onChange(field.name, v)}
-                onSubmit={() => submitFrom(i)}
-                focus={focus === i && !busy}
-                mask={field.secret ? '•' : undefined}
-                placeholder={focus === i ? field.placeholder : undefined}
-                showCursor
-              />
+              {props.fieldErrors?.[field.name] ? (
+                <Box marginLeft={width + 2}>
+                  <Text color="red">✗ {props.fieldErrors[field.name]}</Text>
+                </Box>
+              ) : null}
             </Box>
-            {props.fieldErrors?.[field.name] ? (
-              <Box marginLeft={width + 2}>
-                <Text color="red">✗ {props.fieldErrors[field.name]}</Text>
-              </Box>
-            ) : null}
-          </Box>
-        ))}
+          );
+        })}
       </Box>
       <Box marginTop={1} gap={2}>
         {buttons.map((b, i) => {

@@ -16,7 +16,8 @@ interface Props {
 export function LoginScreen({ services, notice, onLoggedIn, onBack, onNeedsVerification }: Props) {
   const [values, setValues] = useState({ username: '', password: '' });
   const submit = useSubmit();
-  const onSubmit = async () => {
+  const onSubmit = async (typed: Record<string, string>) => {
+    const values = { ...{ username: '', password: '' }, ...typed };
     if (!values.username.trim()) return submit.fail('username', 'enter your username or email');
     if (!values.password) return submit.fail('password', 'enter your password');
     let notVerified = false;
@@ -39,7 +40,7 @@ export function LoginScreen({ services, notice, onLoggedIn, onBack, onNeedsVerif
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
-      onSubmit={() => void onSubmit()}
+      onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
       submitLabel="Log in"
       notice={submit.busy || submit.error ? undefined : notice}

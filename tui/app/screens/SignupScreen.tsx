@@ -12,7 +12,8 @@ interface Props {
 export function SignupScreen({ services, onSignedUp, onBack }: Props) {
   const [values, setValues] = useState({ username: '', email: '', password: '' });
   const submit = useSubmit();
-  const onSubmit = async () => {
+  const onSubmit = async (typed: Record<string, string>) => {
+    const values = { ...{ username: '', email: '', password: '' }, ...typed };
     for (const [name, label] of [
       ['username', 'choose a username'],
       ['email', 'enter your email'],
@@ -36,7 +37,7 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
-      onSubmit={() => void onSubmit()}
+      onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
       submitLabel="Sign up"
       {...submit}

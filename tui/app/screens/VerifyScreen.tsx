@@ -16,7 +16,8 @@ export function VerifyScreen({ services, email, intro, onVerified, onBack }: Pro
   const [values, setValues] = useState({ email: email ?? '', code: '' });
   const [notice, setNotice] = useState(intro);
   const submit = useSubmit();
-  const onSubmit = async () => {
+  const onSubmit = async (typed: Record<string, string>) => {
+    const values = { email: '', code: '', ...typed };
     if (!values.email.trim()) return submit.fail('email', 'enter the email you signed up with');
     if (!/^\d{6}$/.test(values.code.trim())) return submit.fail('code', 'the code is 6 digits');
     setNotice(undefined);
@@ -42,7 +43,7 @@ export function VerifyScreen({ services, email, intro, onVerified, onBack }: Pro
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
-      onSubmit={() => void onSubmit()}
+      onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
       submitLabel="Verify"
       actions={[{ label: 'Resend code', run: () => void resend() }]}
