@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.js';
@@ -25,12 +25,31 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   return { client: 'sqlite3', connection: path === ':memory:' ? path : resolve(path) };
 }
 
+/**
+ * Makes the SQLite file's folder, and names DATABASE_URL when the path cannot hold a database.
+ * Done by the first real use (migrations, at start), not when the server is built, so start-up
+ * fails inside listen() with one line an operator can act on instead of a bare errno.
+ */
+function prepareSqliteFile(db: Db): void {
+  const connection = (db.client.config as Knex.Config).connection as { filename?: string } | undefined;
+  const path = connection?.filename;
+  if (db.client.config.client !== 'sqlite3' || !path || path === ':memory:') return;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`DATABASE_URL ${path}: cannot create its folder (${code})`);
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new Error(`DATABASE_URL ${path}: is a folder, not a SQLite file`);
+  }
+}
+
 export function openDatabase(url: string): Db {
   const target = parseDatabaseUrl(url);
   if (target.client === 'pg') {
     return knexFactory({ client: 'pg', connection: target.connection, pool: { min: 0, max: 10 } });
   }
-  if (target.connection !== ':memory:') mkdirSync(dirname(target.connection), { recursive: true });
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: target.connection },
@@ -64,14 +83,17 @@ export function openDatabase(url: string): Db {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
+  prepareSqliteFile(db);
   await db.migrate.latest({ migrationSource });
 }
 
 export async function rollback(db: Db): Promise<[number, string[]]> {
+  prepareSqliteFile(db);
   return db.migrate.rollback({ migrationSource });
 }
 
 export async function migrationStatus(db: Db): Promise<{ done: string[]; pending: string[] }> {
+  prepareSqliteFile(db);
   const [done, pending] = (await db.migrate.list({ migrationSource })) as [
     { name: string }[],
     { file: string }[] | string[],
