@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { loggedInPerson, verifiedPerson } from '../helpers/accounts.js';
+
+const session = `mux1-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+/** Everything the terminal showed, scrollback included. */
+const history = () => tmux('capture-pane', '-p', '-S', '-2000', '-t', session);
+
+async function waitForScreen(
+  check: (s: string) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    if (check(s)) return s;
+    if (Date.now() > until) throw new Error(`screen never showed ${what}:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The built CLI in a real 80x24 terminal (tmux), driven by keystrokes like a person. */
+describe('system: the TUI in a real terminal', function () {
+  this.timeout(60_000);
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let configDir: string;
+  let other: Socket | undefined;
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
+    configDir = mkdtempSync(join(tmpdir(), 'mux1-tmux-'));
+  });
+  after(async () => {
+    other?.disconnect();
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      // already gone
+    }
+    await t?.close();
+    await smtp?.close();
+    rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('logs in through the form, chats with another client, and never shows the password', async () => {
+    const me = await verifiedPerson(t.url, smtp, 'tmux');
+    const command = `MUX1_CONFIG_DIR='${configDir}' MUX1_SERVER='${t.url}' node bin/run.js`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
+    // Keep the pane after the app exits, so a failure still shows what the app printed last.
+    tmux('set-option', '-t', session, 'remain-on-exit', 'on');
+
+    await waitForScreen((s) => s.includes('Log in (l)'), 'the start menu');
+    tmux('send-keys', '-t', session, 'l');
+    await waitForScreen((s) => s.includes('[ Log in ]'), 'the login form');
+    tmux('send-keys', '-t', session, '-l', me.username);
+    tmux('send-keys', '-t', session, 'Tab');
+    tmux('send-keys', '-t', session, '-l', me.password);
+    await waitForScreen((s) => s.includes('•'.repeat(me.password.length)), 'the masked password');
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen((s) => s.includes('#lobby') && s.includes('● connected'), 'the chat');
+
+    tmux('send-keys', '-t', session, '-l', 'typed in a real terminal');
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen((s) => s.includes(`${me.username} typed in a real terminal`), 'my message');
+
+    const friend = await loggedInPerson(t.url, smtp, 'remote');
+    other = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
+    await new Promise<void>((resolve) => other!.once('connected', () => resolve()));
+    await other.timeout(5000).emitWithAck('message', { room: 'lobby', text: 'hello \u001B[2Jthere' });
+    const shown = await waitForScreen(
+      (s) => s.includes(`${friend.username} hello there`),
+      "the other's message",
+    );
+    expect(shown.trimEnd().split('\n').length).to.be.at.most(24);
+
+    expect(history(), 'the password is never on screen').not.to.include(me.password);
+
+    tmux('send-keys', '-t', session, '-l', '/quit');
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen(
+      () => tmux('display-message', '-p', '-t', session, '#{pane_dead}').trim() === '1',
+      'the app to quit',
+    );
+    expect(
+      tmux('display-message', '-p', '-t', session, '#{pane_dead_status}').trim(),
+      'exit status',
+    ).to.equal('0');
+  });
+});
