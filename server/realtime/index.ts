@@ -49,7 +49,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const { config, log } = deps;
   const io: ChatServer = new Server(deps.http, {
     path: SOCKET_PATH,
-    serveClient: false,
+    // The browser page loads the client from here (/socket.io/socket.io.min.js): same origin, no CDN.
+    serveClient: true,
     maxHttpBufferSize: LIMITS.bodyBytes,
     // A connection that never joins the namespace gives its slot back soon.
     connectTimeout: 10_000,
