@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
+
+/** Every account event lands in the audit table, for the activity page of a later issue. */
+describe('accounts: the audit trail', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+  });
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('records signup, verification, logins, lockout and logout, with address and agent', async () => {
+    const p = newPerson('audited');
+    const agent = { 'user-agent': 'audit-test/1.0' };
+    await api(t.url, 'POST', '/api/signup', p, agent);
+    const code = await smtp.codeFor(p.email);
+    await api(t.url, 'POST', '/api/verify-email', {
+      email: p.email,
+      code: code === '000000' ? '000001' : '000000',
+    });
+    await api(t.url, 'POST', '/api/resend-verification', { email: p.email });
+    const fresh = await smtp.codeFor(p.email, { after: 1 });
+    await api(t.url, 'POST', '/api/verify-email', { email: p.email, code: fresh });
+    await signUp(t.url, { ...newPerson('copy'), email: p.email });
+    const { token } = (await logIn(t.url, p.username, p.password)).body;
+    await api(t.url, 'POST', '/api/logout', undefined, bearer(token));
+    for (let i = 0; i < 5; i++) await logIn(t.url, p.username, 'not the password');
+    await logIn(t.url, p.username, p.password);
+
+    const { id } = await t.server.db('users').where({ username: p.username }).first();
+    const events = await t.server.db('audit_events').where({ user_id: id }).orderBy('id');
+    expect(events.map((e) => e.type)).to.deep.equal([
+      'signup',
+      'verification_failed',
+      'verification_resent',
+      'email_verified',
+      'signup_existing_email',
+      'login',
+      'logout',
+      ...Array(5).fill('login_failed'),
+      'login_locked',
+    ]);
+    expect(events[0]).to.include({ ip: '127.0.0.1', user_agent: 'audit-test/1.0' });
+  });
+
+  it('records a failed login for an unknown name without an account', async () => {
+    const before = await t.server
+      .db('audit_events')
+      .whereNull('user_id')
+      .where({ type: 'login_failed' })
+      .count({ n: '*' });
+    await logIn(t.url, 'no-such-user', 'whatever123');
+    const after = await t.server
+      .db('audit_events')
+      .whereNull('user_id')
+      .where({ type: 'login_failed' })
+      .count({ n: '*' });
+    expect(Number(after[0]!.n)).to.equal(Number(before[0]!.n) + 1);
+  });
+});
