@@ -11,7 +11,7 @@ export interface DescribedError {
  * Errors that carry a contract code of their own. Matched by name rather than instanceof so this
  * file does not have to import the REST client (and ky) to print a usage error.
  */
-const CODED = new Set(['ApiError', 'CliError', 'UsageError', 'CredentialsError']);
+const CODED = new Set(['ApiError', 'ChatError', 'CliError', 'UsageError', 'CredentialsError']);
 
 const HINTS: Record<string, string> = {
   unreachable: "is a mux1 server running there? Start one with 'mux1 server', or pass --server URL",

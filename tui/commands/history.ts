@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { CHAT } from '../../server/protocol.js';
 import { roomFlag } from '../cli/room-flag.js';
 import { ServerCommand } from '../cli/server-command.js';
 import { terminalSafe } from '../cli/terminal-safe.js';
@@ -11,17 +12,21 @@ export default class History extends ServerCommand {
   ];
   static override flags = {
     room: roomFlag,
-    limit: Flags.integer({ summary: 'How many messages, at most.', default: 50, min: 1, max: 200 }),
+    limit: Flags.integer({
+      summary: 'How many messages, at most.',
+      default: CHAT.historyDefault,
+      min: 1,
+      max: CHAT.historyMax,
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(History);
     const active = await this.requireToken(flags.server);
-    const { withChat } = await import('../cli/chat-connection.js');
-    const messages = await withChat(flags.server, active.token, async (chat) => {
-      await chat.enter(flags.room);
-      return chat.history(flags.room, flags.limit);
-    });
+    const { withChatRoom } = await import('../cli/chat-session.js');
+    const messages = await withChatRoom(flags.server, active.token, flags.room, (chat) =>
+      chat.history({ room: flags.room, limit: flags.limit }),
+    );
     const lines = messages.map((m) => {
       // Local time as YYYY-MM-DD HH:MM:SS: the Swedish locale happens to write dates the ISO way.
       const time = new Date(m.ts).toLocaleString('sv-SE');

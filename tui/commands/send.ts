@@ -15,8 +15,10 @@ export default class Send extends ServerCommand {
       required: true,
       parse: async (input) => {
         if (input.trim() === '') throw new Error('the message is empty');
-        if (input.length > LIMITS.messageMax) {
-          throw new Error(`the message has ${input.length} characters; the limit is ${LIMITS.messageMax}`);
+        // Counted as the server counts: Unicode code points, so an emoji is one character.
+        const length = [...input].length;
+        if (length > LIMITS.messageMax) {
+          throw new Error(`the message has ${length} characters; the limit is ${LIMITS.messageMax}`);
         }
         return input;
       },
@@ -27,14 +29,13 @@ export default class Send extends ServerCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Send);
     const active = await this.requireToken(flags.server);
-    const { withChat } = await import('../cli/chat-connection.js');
-    const sent = await withChat(flags.server, active.token, async (chat) => {
-      await chat.enter(flags.room);
-      return chat.send(flags.room, args.text);
-    });
+    const { withChatRoom } = await import('../cli/chat-session.js');
+    const id = await withChatRoom(flags.server, active.token, flags.room, (chat) =>
+      chat.send(args.text, flags.room),
+    );
     this.result(
-      { ok: true, id: sent.id, room: flags.room, server: flags.server },
-      `Sent to #${flags.room} (message ${sent.id}).`,
+      { ok: true, id, room: flags.room, server: flags.server },
+      `Sent to #${flags.room} (message ${id}).`,
     );
   }
 }

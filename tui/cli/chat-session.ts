@@ -1,0 +1,31 @@
+import { CHAT } from '../../server/protocol.js';
+import { ChatClient, ChatError } from '../client/socket.js';
+
+/**
+ * One signed-in chat connection for the length of a command: connect with the token, enter the
+ * room, run, disconnect. No reconnection: a script wants an answer, not a retry loop.
+ */
+export async function withChatRoom<T>(
+  server: string,
+  token: string,
+  room: string,
+  work: (chat: ChatClient) => Promise<T>,
+): Promise<T> {
+  const chat = new ChatClient({ server, token, reconnection: false });
+  try {
+    const hello = await chat.connect().catch((err: unknown) => {
+      // The shared client does not know the URL it was given as the user typed it; scripts' logs should.
+      if (err instanceof ChatError && err.code === 'unreachable') {
+        throw new ChatError('unreachable', `Cannot reach the mux1 chat at ${server}: ${err.message}`);
+      }
+      throw err;
+    });
+    // The server treats a connection whose token it does not accept as a guest.
+    if (!hello.user)
+      throw new ChatError('unauthorized', `The server at ${server} did not accept the session token`);
+    if (room !== CHAT.defaultRoom) await chat.join(room);
+    return await work(chat);
+  } finally {
+    chat.close();
+  }
+}
