@@ -44,6 +44,8 @@ export function useChat(client: ChatConnection, selfId: number) {
     presence: new Map<string, ChatUser[]>(),
     typing: new Map<string, Map<string, number>>(),
     complete: new Set<string>(),
+    /** Message ids per room, so a duplicate (live and in history) costs O(1) to spot. */
+    seen: new Map<string, Set<number>>(),
   });
   const roomRef = useRef(room);
   roomRef.current = room;
@@ -55,6 +57,19 @@ export function useChat(client: ChatConnection, selfId: number) {
     return list;
   };
 
+  const seenOf = (r: string) => {
+    let ids = store.current.seen.get(r);
+    if (!ids) store.current.seen.set(r, (ids = new Set()));
+    return ids;
+  };
+  /** Messages not seen yet in that room, marked as seen. */
+  const unseen = (r: string, messages: ChatMessage[]) => {
+    const ids = seenOf(r);
+    return messages
+      .filter((m) => !ids.has(m.id) && ids.add(m.id))
+      .map((message) => ({ kind: 'message' as const, message }));
+  };
+
   const note = useCallback((text: string, r = roomRef.current) => {
     entriesOf(r).push({ kind: 'note', note: { id: `n${Math.random()}`, room: r, text, ts: Date.now() } });
     bump();
@@ -63,10 +78,8 @@ export function useChat(client: ChatConnection, selfId: number) {
   const loadHistory = useCallback(
     async (r: string) => {
       const messages = await client.history(r, undefined, HISTORY_PAGE);
-      const known = new Set(entriesOf(r).flatMap((e) => (e.kind === 'message' ? [e.message.id] : [])));
-      const fresh = messages
-        .filter((m) => !known.has(m.id))
-        .map((message) => ({ kind: 'message' as const, message }));
+      const fresh = unseen(r, messages);
+      if (fresh.length === 0) return;
       const live = entriesOf(r);
       store.current.entries.set(r, [...fresh, ...live].sort(byTime));
       if (messages.length < HISTORY_PAGE) store.current.complete.add(r);
@@ -78,9 +91,7 @@ export function useChat(client: ChatConnection, selfId: number) {
   useEffect(() => {
     const offs = [
       client.on('message', (m) => {
-        const list = entriesOf(m.room);
-        if (!list.some((e) => e.kind === 'message' && e.message.id === m.id))
-          list.push({ kind: 'message', message: m });
+        entriesOf(m.room).push(...unseen(m.room, [m]));
         if (m.user) store.current.typing.get(m.room)?.delete(m.user.username);
         bump();
       }),
@@ -121,10 +132,7 @@ export function useChat(client: ChatConnection, selfId: number) {
     try {
       const older = await client.history(r, oldest.message.id, HISTORY_PAGE);
       if (older.length < HISTORY_PAGE) store.current.complete.add(r);
-      store.current.entries.set(r, [
-        ...older.map((message) => ({ kind: 'message' as const, message })),
-        ...entriesOf(r),
-      ]);
+      store.current.entries.set(r, [...unseen(r, older), ...entriesOf(r)]);
       bump();
     } finally {
       setLoadingOlder(false);
