@@ -16,8 +16,10 @@ export async function runServer(sources: ConfigSources): Promise<void> {
     }
     throw err;
   }
-  const server = createServer(config);
+  let server: ReturnType<typeof createServer> | undefined;
   try {
+    // Inside the try: building the server can fail too (a database URL it cannot use).
+    server = createServer(config);
     await server.listen();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -28,27 +30,28 @@ export async function runServer(sources: ConfigSources): Promise<void> {
           ? `not allowed to listen on ${config.host}:${config.port}`
           : e.message;
     process.stderr.write(`mux1 server: cannot start: ${why}\n`);
-    await server.close().catch(() => {});
+    await server?.close().catch(() => {});
     process.exit(1);
   }
+  const running = server;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) process.exit(1);
       stopping = true;
-      server.log.info({ signal }, 'shutting down');
+      running.log.info({ signal }, 'shutting down');
       const force = setTimeout(() => {
-        server.log.error('shutdown took over 10 s; exiting anyway');
+        running.log.error('shutdown took over 10 s; exiting anyway');
         process.exit(1);
       }, 10_000);
       force.unref();
-      server.close().then(resolve, (err) => {
-        server.log.error({ err }, 'error during shutdown');
+      running.close().then(resolve, (err) => {
+        running.log.error({ err }, 'error during shutdown');
         process.exit(1);
       });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  server.log.flush?.();
+  running.log.flush?.();
 }
