@@ -1,10 +1,12 @@
-import { Flags } from '@oclif/core';
+import { Errors, Flags, type Interfaces } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
 import type { ActiveToken } from '../client/credentials.js';
 import type { RestClient } from '../client/rest.js';
 import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
 import { CliError } from './errors.js';
+import { isTunnelFailure, reportTunnelFailure } from './tunnel-errors.js';
+import { openVia, renameTunnelUrl, viaFlag, viaRemote, type Via } from './via.js';
 
 export const serverFlag = Flags.string({
   summary: 'URL of the mux1 server.',
@@ -14,16 +16,48 @@ export const serverFlag = Flags.string({
   parse: async (input) => normalizeServerUrl(input),
 });
 
+// oclif's own FlagOutput/ArgOutput, which its index does not export.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Parsed = { [name: string]: any };
+
 /**
- * A command that talks to a mux1 server: `--server` on top of `--json`, and the REST client and
- * credential store, both imported on first use so `mux1 --help` never loads them.
+ * A command that talks to a mux1 server: `--server` and `--via` on top of `--json`, and the REST
+ * client and credential store, both imported on first use so `mux1 --help` never loads them.
+ *
+ * With `--via`, everything that connects goes through dial(), which opens the SSH tunnel on first
+ * use and closes it when the command ends; everything that names the server - the credential file,
+ * results, messages - keeps using --server, so `login --via` and `whoami --via` share a session.
  */
 export abstract class ServerCommand extends Mux1Command {
-  static override baseFlags = { json: jsonFlag, server: serverFlag };
+  static override baseFlags = { json: jsonFlag, server: serverFlag, via: viaFlag };
+
+  private viaTarget: string | undefined;
+  private viaOpening: Promise<Via> | undefined;
+  private via: Via | undefined;
+
+  protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const { via, server } = parsed.flags as { via?: string; server?: string };
+    if (via && server) {
+      viaRemote(server); // an https server is refused here, before anything is opened
+      this.viaTarget = via;
+    }
+    return parsed;
+  }
+
+  /** The URL to connect to for `server`: itself, or with --via the local end of the tunnel. */
+  protected async dial(server: string): Promise<string> {
+    if (!this.viaTarget) return server;
+    this.viaOpening ??= openVia(this.viaTarget, server).then((via) => (this.via = via));
+    return (await this.viaOpening).url;
+  }
 
   protected async rest(server: string, token?: string): Promise<RestClient> {
     const { createRestClient } = await import('../client/rest.js');
-    return createRestClient({ server, token, userAgent: this.config.userAgent });
+    return createRestClient({ server: await this.dial(server), token, userAgent: this.config.userAgent });
   }
 
   protected credentials(): Promise<typeof import('../client/credentials.js')> {
@@ -41,5 +75,21 @@ export abstract class ServerCommand extends Mux1Command {
       );
     }
     return active;
+  }
+
+  protected override async catch(err: Interfaces.CommandError): Promise<never> {
+    if (!(err instanceof Errors.ExitError)) {
+      if (isTunnelFailure(err)) reportTunnelFailure(err, this.jsonOutput);
+      if (this.via) renameTunnelUrl(err, this.via);
+    }
+    return super.catch(err);
+  }
+
+  /** The tunnel ends with the command, whether it succeeded or not. */
+  protected override async finally(err: Error | undefined): Promise<void> {
+    const opening = this.viaOpening;
+    this.viaOpening = undefined;
+    await opening?.then((via) => via.close()).catch(() => {});
+    await super.finally(err);
   }
 }

@@ -24,7 +24,7 @@ export default class History extends ServerCommand {
     const { flags } = await this.parse(History);
     const active = await this.requireToken(flags.server);
     const { withChatRoom } = await import('../cli/chat-session.js');
-    const messages = await withChatRoom(flags.server, active.token, flags.room, (chat) =>
+    const messages = await withChatRoom(await this.dial(flags.server), active.token, flags.room, (chat) =>
       chat.history({ room: flags.room, limit: flags.limit }),
     );
     const lines = messages.map((m) => {

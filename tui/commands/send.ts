@@ -30,7 +30,7 @@ export default class Send extends ServerCommand {
     const { args, flags } = await this.parse(Send);
     const active = await this.requireToken(flags.server);
     const { withChatRoom } = await import('../cli/chat-session.js');
-    const id = await withChatRoom(flags.server, active.token, flags.room, (chat) =>
+    const id = await withChatRoom(await this.dial(flags.server), active.token, flags.room, (chat) =>
       chat.send(args.text, flags.room),
     );
     this.result(

@@ -6,7 +6,11 @@ export default class Tui extends ServerCommand {
   static override description =
     'Opens the full-screen app. With a stored session that still works it goes straight to the chat. ' +
     'It needs a terminal; scripts use the other commands.';
-  static override examples = ['<%= config.bin %>', '<%= config.bin %> tui --server https://chat.example.com'];
+  static override examples = [
+    '<%= config.bin %>',
+    '<%= config.bin %> tui --server https://chat.example.com',
+    '<%= config.bin %> tui --via alice@chat.example.com',
+  ];
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Tui);
@@ -20,6 +24,8 @@ export default class Tui extends ServerCommand {
     // Ink and React load only here, so the other commands start fast.
     const { runTui } = await import('../app/run.js');
     const active = await this.requireToken(flags.server).catch(() => undefined);
-    await runTui({ server: flags.server, userAgent: this.config.userAgent, storedToken: active?.token });
+    // With --via the app dials the tunnel; the session it starts with is the one stored for --server.
+    const server = await this.dial(flags.server);
+    await runTui({ server, userAgent: this.config.userAgent, storedToken: active?.token });
   }
 }

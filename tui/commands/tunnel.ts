@@ -1,6 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Errors, Flags, type Interfaces } from '@oclif/core';
 import { jsonFlag, Mux1Command } from '../cli/base-command.js';
-import { CliError } from '../cli/errors.js';
+import { isTunnelFailure, reportTunnelFailure } from '../cli/tunnel-errors.js';
+import { parseSshTarget } from '../cli/via.js';
+import type { Tunnel as OpenTunnel, TunnelError } from '../client/tunnel/index.js';
 
 const port = (summary: string, extra: { default?: number } = {}) =>
   Flags.integer({ summary, min: 1, max: 65535, ...extra });
@@ -8,42 +10,109 @@ const port = (summary: string, extra: { default?: number } = {}) =>
 export default class Tunnel extends Mux1Command {
   static override summary = 'Reach a remote mux1 server through an SSH tunnel';
   static override description =
-    'Opens an SSH local forward to REMOTE-HOST:REMOTE-PORT as seen from USER@HOST, prints the local URL ' +
-    'to use as --server, and runs until interrupted. Not available in this version yet: the command and ' +
-    'its flags are in place, the tunnel itself comes in a later release.';
+    'Opens an SSH local forward, like `ssh -N -L`, to REMOTE-HOST:REMOTE-PORT as seen from USER@HOST, ' +
+    'prints the local URL to use as --server, and runs until interrupted (Ctrl+C, SIGTERM). ' +
+    'Logs in with the SSH agent, then --identity, then the keys of ~/.ssh/config or ~/.ssh/id_*; ' +
+    'checks the host key against known_hosts. When the link drops it reconnects, keeping the local ' +
+    'port open. Like `ssh -L`, any local user can connect to that port on 127.0.0.1.';
   static override examples = [
     '<%= config.bin %> tunnel alice@chat.example.com',
-    '<%= config.bin %> tunnel alice@chat.example.com --local-port 5050 --identity ~/.ssh/id_ed25519',
+    '<%= config.bin %> tunnel chat-box --identity ~/.ssh/id_ed25519',
+    {
+      description: 'A server on port 8080 of the remote machine, on a fixed local port:',
+      command: '<%= config.bin %> tunnel alice@chat.example.com --remote-port 8080 --local-port 5050',
+    },
+    {
+      description: 'For one command only, without a separate tunnel:',
+      command: '<%= config.bin %> whoami --via alice@chat.example.com',
+    },
   ];
   static override args = {
     'user@host': Args.string({
-      description: 'SSH login and host of the machine the server runs on.',
+      description:
+        'SSH login and host of the machine the server runs on: USER@HOST, HOST or a ~/.ssh/config alias.',
       required: true,
-      parse: async (input) => {
-        if (!/^[^@\s]+@[^@\s]+$/.test(input)) throw new Error(`expected USER@HOST, got "${input}"`);
-        return input;
-      },
+      parse: parseSshTarget,
     }),
   };
   static override baseFlags = { json: jsonFlag };
   static override flags = {
-    'ssh-port': port('SSH port of the remote machine.', { default: 22 }),
-    'local-port': port('Local port to listen on (default: a free one).'),
+    'ssh-port': port("SSH port (default: the target's :PORT, else ~/.ssh/config's Port, else 22)."),
+    'local-port': port('Local port on 127.0.0.1 (default: a free one).'),
     'remote-host': Flags.string({
       summary: 'Where the server listens, as seen from the remote machine.',
       default: '127.0.0.1',
     }),
     'remote-port': port('Port the server listens on, on the remote side.', { default: 5000 }),
-    identity: Flags.string({ summary: 'Private key file (default: the SSH agent, then ~/.ssh keys).' }),
-    'known-hosts': Flags.string({ summary: 'known_hosts file to check the host key against.' }),
+    identity: Flags.string({
+      summary: 'Private key file, tried after the SSH agent and before ~/.ssh keys.',
+    }),
+    'known-hosts': Flags.string({
+      summary: 'known_hosts file to check the host key against (default ~/.ssh/known_hosts).',
+    }),
+    'accept-new': Flags.boolean({
+      summary:
+        'Trust a host seen for the first time and add it to known_hosts; a changed key is still refused.',
+    }),
   };
 
   async run(): Promise<void> {
-    await this.parse(Tunnel);
-    throw new CliError(
-      'not_available',
-      `The SSH tunnel is not available in this version of ${this.config.bin} yet; ` +
-        'until then, forward the port yourself: ssh -N -L 5000:127.0.0.1:5000 USER@HOST',
+    const { args, flags } = await this.parse(Tunnel);
+    // ssh2 and the tunnel load here only, so every other command starts without them.
+    const { openTunnel, formatStatus } = await import('../client/tunnel/index.js');
+    const { terminalPrompts } = await import('../cli/tunnel-prompts.js');
+    let stopping = false;
+    const tunnel = await openTunnel({
+      target: args['user@host'],
+      sshPort: flags['ssh-port'],
+      localPort: flags['local-port'],
+      remoteHost: flags['remote-host'],
+      remotePort: flags['remote-port'],
+      identity: flags.identity,
+      knownHostsFile: flags['known-hosts'],
+      acceptNew: flags['accept-new'],
+      prompt: terminalPrompts(),
+      // Status goes to stderr so stdout stays the URL (or the one JSON object). A final failure is
+      // reported once, as the command's error; once stopping, a check still under way would
+      // report the link's end as its failure, so only "tunnel closed" is said.
+      onStatus: (event) => {
+        if (event.type === 'failed' || (stopping && event.type !== 'closed')) return;
+        process.stderr.write(formatStatus(event) + '\n');
+      },
+    });
+    this.result(
+      { url: tunnel.url, local_port: tunnel.localPort, ssh_host: tunnel.sshHost, remote: tunnel.remote },
+      [
+        `Forwarding ${tunnel.url} to ${tunnel.remote} through ${tunnel.sshHost}`,
+        `Use it as the server: --server ${tunnel.url}, or export MUX1_SERVER=${tunnel.url}. Ctrl+C closes the tunnel.`,
+      ],
     );
+    const error = await untilStopped(tunnel, () => (stopping = true));
+    if (error) throw error;
+  }
+
+  protected override async catch(err: Interfaces.CommandError): Promise<never> {
+    if (!(err instanceof Errors.ExitError) && isTunnelFailure(err)) reportTunnelFailure(err, this.jsonOutput);
+    return super.catch(err);
+  }
+}
+
+/**
+ * Waits for SIGINT, SIGTERM or SIGHUP, then closes the tunnel; or for the tunnel to give up on its
+ * own, and returns why. A second Ctrl+C while closing finds no handler and ends the process at once.
+ */
+async function untilStopped(tunnel: OpenTunnel, onStop: () => void): Promise<TunnelError | undefined> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let stop!: () => void;
+  const stopped = new Promise<'signal'>((resolve) => (stop = () => resolve('signal')));
+  for (const signal of signals) process.once(signal, stop);
+  try {
+    const outcome = await Promise.race([tunnel.closed, stopped]);
+    if (outcome !== 'signal') return outcome;
+    onStop();
+    await tunnel.close();
+    return undefined;
+  } finally {
+    for (const signal of signals) process.off(signal, stop);
   }
 }

@@ -44,7 +44,7 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
     await expectUsage(['verify', '--email', 'a@example.com', '--code', '12ab'], /expected 6 digits/);
     await expectUsage(['health', '--server', 'localhost:5000'], /must start with http/);
     await expectUsage(['send', 'x'.repeat(2001)], /limit is 2000/);
-    await expectUsage(['tunnel', 'no-at-sign'], /expected USER@HOST/);
+    await expectUsage(['tunnel', 'alice@'], /expected USER@HOST/);
   });
 
   it('a bad MUX1_SERVER is a usage error too', async () => {
@@ -83,15 +83,16 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
     await expectUsage(['db', 'statsu'], /Did you mean 'mux1 db status'\?/);
   });
 
-  it('tunnel parses its flags, then says it is not available yet (exit 1)', async () => {
+  it('tunnel parses its flags, then fails to reach an SSH host where nothing listens (exit 1)', async () => {
+    const dead = new URL(await deadServerUrl()).port;
     const r = await runCli(
       [
         'tunnel',
-        'alice@example.com',
+        'alice@127.0.0.1',
         '--ssh-port',
-        '2222',
-        '--local-port',
-        '5050',
+        dead,
+        '--remote-host',
+        'localhost',
         '--remote-port',
         '5000',
         '--json',
@@ -99,7 +100,7 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
       { env },
     );
     expect(r.code).to.equal(1);
-    expect(r.json()).to.include({ code: 'not_available' });
+    expect(r.json()).to.include({ code: 'unreachable' });
     expect((await runCli(['tunnel', 'a@b', '--ssh-port', '70000'], { env })).code).to.equal(2);
   });
 

@@ -29,7 +29,13 @@ export interface TestSshServer {
  * which is what sshd does for `ssh -L`.
  */
 export async function startSshServer(
-  options: { authorizedKeys: KeyPair[]; hostKey?: KeyPair; forbidForwarding?: boolean } = {
+  options: {
+    authorizedKeys: KeyPair[];
+    hostKey?: KeyPair;
+    forbidForwarding?: boolean;
+    /** Names only this host resolves, like its /etc/hosts: a server reachable through it alone. */
+    hosts?: Record<string, string>;
+  } = {
     authorizedKeys: [],
   },
 ): Promise<TestSshServer> {
@@ -63,7 +69,7 @@ export async function startSshServer(
     });
     client.on('tcpip', (accept, reject, info) => {
       if (options.forbidForwarding) return reject();
-      const upstream: Socket = connect(info.destPort, info.destIP);
+      const upstream: Socket = connect(info.destPort, options.hosts?.[info.destIP] ?? info.destIP);
       upstream.once('error', () => reject());
       upstream.once('connect', () => {
         state.forwards++;
