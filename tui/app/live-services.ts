@@ -4,12 +4,17 @@ import type { TuiServices } from './services.js';
 import { connectSocketChat } from './socket-chat.js';
 
 /** The TUI's services on the same REST client, credential file and socket client as the commands. */
-export function liveServices(
-  server: string,
-  userAgent: string,
-  env: NodeJS.ProcessEnv = process.env,
-): TuiServices {
-  const rest = (token?: string) => createRestClient({ server, token, userAgent });
+export function liveServices(options: {
+  /** The server as the user named it: shown, and the key of the credential file. */
+  server: string;
+  /** Where to connect, when that differs (a local tunnel's URL with --via). */
+  dial?: string;
+  userAgent: string;
+  env?: NodeJS.ProcessEnv;
+}): TuiServices {
+  const { server, userAgent, env = process.env } = options;
+  const dial = options.dial ?? server;
+  const rest = (token?: string) => createRestClient({ server: dial, token, userAgent });
   const anonymous = rest();
   return {
     serverUrl: server,
@@ -22,20 +27,15 @@ export function liveServices(
       logout: (token) => rest(token).logout(),
     },
     async saveSession(login) {
+      const saved_at = new Date().toISOString();
       await saveSession(
-        {
-          server,
-          token: login.token,
-          expires_at: login.expires_at,
-          user: login.user,
-          saved_at: new Date().toISOString(),
-        },
+        { server, token: login.token, expires_at: login.expires_at, user: login.user, saved_at },
         env,
       );
     },
     async forgetSession() {
       await removeSession(server, env);
     },
-    connectChat: (token) => connectSocketChat(server, token),
+    connectChat: (token) => connectSocketChat(dial, token),
   };
 }

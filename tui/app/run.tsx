@@ -4,13 +4,15 @@ import { liveServices } from './live-services.js';
 
 /** Renders the app until the person quits; Ctrl+C quits too (Ink's default). */
 export async function runTui(options: {
+  /** The server as the user named it: shown, and the key of the credential file. */
   server: string;
+  /** Where to connect: the same URL, or a local tunnel's with --via. */
+  dial: string;
   userAgent: string;
   storedToken?: string;
 }): Promise<void> {
-  const instance = render(
-    <App services={liveServices(options.server, options.userAgent)} storedToken={options.storedToken} />,
-  );
+  const services = liveServices({ server: options.server, dial: options.dial, userAgent: options.userAgent });
+  const instance = render(<App services={services} storedToken={options.storedToken} />);
   await instance.waitUntilExit();
   // Sockets and timers of the chat must not keep the process alive after the app has gone.
   process.exit(0);

@@ -25,7 +25,7 @@ export default class Tui extends ServerCommand {
     const { runTui } = await import('../app/run.js');
     const active = await this.requireToken(flags.server).catch(() => undefined);
     // With --via the app dials the tunnel; the session it starts with is the one stored for --server.
-    const server = await this.dial(flags.server);
-    await runTui({ server, userAgent: this.config.userAgent, storedToken: active?.token });
+    const dial = await this.dial(flags.server);
+    await runTui({ server: flags.server, dial, userAgent: this.config.userAgent, storedToken: active?.token });
   }
 }

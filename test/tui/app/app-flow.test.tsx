@@ -37,7 +37,12 @@ describe('TUI: account screens', function () {
   });
 
   const open = (storedToken?: string) => {
-    app = render(<App services={liveServices(t.url, 'mux1-test', env())} storedToken={storedToken} />);
+    app = render(
+      <App
+        services={liveServices({ server: t.url, userAgent: 'mux1-test', env: env() })}
+        storedToken={storedToken}
+      />,
+    );
     return app;
   };
 

@@ -37,7 +37,11 @@ describe('TUI: chat pane', function () {
   });
 
   const openChat = async (server: TestServer, token: string) => {
-    const services = liveServices(server.url, 'mux1-test', { ...process.env, MUX1_CONFIG_DIR: configDir });
+    const services = liveServices({
+      server: server.url,
+      userAgent: 'mux1-test',
+      env: { ...process.env, MUX1_CONFIG_DIR: configDir },
+    });
     app = render(<App services={services} storedToken={token} />);
     await waitForFrame(app.lastFrame, (f) => f.includes('#lobby') && f.includes('● connected'));
     return app;
@@ -120,7 +124,10 @@ describe('TUI: chat pane', function () {
     expect(drafted.split('\n').length, 'a long draft does not outgrow the terminal').to.be.at.most(24);
     await press(stdin, keys.enter);
     await waitForFrame(lastFrame, (f) => f.includes('✗') && /2000/.test(f));
-    const stored = await t.server.db('messages').where({ text: 'x'.repeat(2001) }).count({ n: '*' });
+    const stored = await t.server
+      .db('messages')
+      .where({ text: 'x'.repeat(2001) })
+      .count({ n: '*' });
     expect(Number(stored[0]!.n)).to.equal(0);
   });
 
