@@ -19,6 +19,29 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The browser page: plain script, the Socket.IO client's `io` loaded before it.
+    files: ['server/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'sessionStorage',
+          'CSS',
+          'FormData',
+          'setInterval',
+          'setTimeout',
+          'console',
+          'crypto',
+          'TextEncoder',
+          'io',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['bin/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -26,6 +26,11 @@ export default class Tui extends ServerCommand {
     const active = await this.requireToken(flags.server).catch(() => undefined);
     // With --via the app dials the tunnel; the session it starts with is the one stored for --server.
     const dial = await this.dial(flags.server);
-    await runTui({ server: flags.server, dial, userAgent: this.config.userAgent, storedToken: active?.token });
+    await runTui({
+      server: flags.server,
+      dial,
+      userAgent: this.config.userAgent,
+      storedToken: active?.token,
+    });
   }
 }
