@@ -9,7 +9,17 @@ export type AuditType =
   | 'login'
   | 'login_failed'
   | 'login_locked'
-  | 'logout';
+  | 'logout'
+  | 'password_reset_requested'
+  | 'password_reset_failed'
+  | 'password_reset'
+  | 'password_changed'
+  | 'password_change_failed'
+  | 'account_deletion_failed'
+  | 'session_revoked'
+  | 'other_sessions_revoked'
+  | 'account_exported'
+  | 'account_deleted';
 
 export interface AuditEvent {
   user_id: number | null;
@@ -19,6 +29,40 @@ export interface AuditEvent {
   user_agent: string | null;
 }
 
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
+}
+
 export async function record(db: Knex, event: AuditEvent): Promise<void> {
   await db('audit_events').insert(event);
+}
+
+const toEvent = (row: Record<string, unknown>): StoredAuditEvent => ({
+  id: Number(row.id),
+  user_id: row.user_id == null ? null : Number(row.user_id),
+  type: row.type as AuditType,
+  at: Number(row.at),
+  ip: row.ip == null ? null : String(row.ip),
+  user_agent: row.user_agent == null ? null : String(row.user_agent),
+});
+
+/**
+ * A user's events newest first, older than the event id `before` when given. Paged by id, not
+ * time: ids are unique and only grow, so a page boundary never skips or repeats an event.
+ */
+export async function listOfUser(
+  db: Knex,
+  userId: number,
+  page: { before?: number; limit?: number } = {},
+): Promise<StoredAuditEvent[]> {
+  const query = db('audit_events').where({ user_id: userId }).orderBy('id', 'desc');
+  if (page.before !== undefined) query.where('id', '<', page.before);
+  if (page.limit !== undefined) query.limit(page.limit);
+  const rows: Record<string, unknown>[] = await query;
+  return rows.map(toEvent);
+}
+
+/** Keeps a deleted account's events as an anonymous security record, no longer tied to anyone. */
+export async function detachFromUser(db: Knex, userId: number): Promise<void> {
+  await db('audit_events').where({ user_id: userId }).update({ user_id: null });
 }

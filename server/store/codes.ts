@@ -52,3 +52,30 @@ export async function useCode(db: Knex, id: number, at: number): Promise<boolean
   const n = await db('email_codes').where({ id }).whereNull('used_at').update({ used_at: at });
   return n === 1;
 }
+
+/** What the export shows of a user's codes: when and what for, never the hash. */
+export interface CodeSummary {
+  purpose: CodePurpose;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export async function listSummariesOfUser(db: Knex, userId: number): Promise<CodeSummary[]> {
+  const rows: Record<string, unknown>[] = await db('email_codes')
+    .where({ user_id: userId })
+    .orderBy('id')
+    .select('purpose', 'attempts', 'created_at', 'expires_at', 'used_at');
+  return rows.map((row) => ({
+    purpose: row.purpose as CodePurpose,
+    attempts: Number(row.attempts),
+    created_at: Number(row.created_at),
+    expires_at: Number(row.expires_at),
+    used_at: row.used_at == null ? null : Number(row.used_at),
+  }));
+}
+
+export async function deleteAllOfUser(db: Knex, userId: number): Promise<void> {
+  await db('email_codes').where({ user_id: userId }).delete();
+}

@@ -40,3 +40,66 @@ export async function touch(db: Knex, id: string, at: number): Promise<void> {
 export async function revoke(db: Knex, id: string, at: number): Promise<void> {
   await db('sessions').where({ id }).whereNull('revoked_at').update({ revoked_at: at });
 }
+
+export async function findById(db: Knex, id: string): Promise<SessionRow | undefined> {
+  return toSession(await db('sessions').where({ id }).first());
+}
+
+/**
+ * The sessions of a user that a token could still use: not revoked, before their absolute end,
+ * and used since `idleSince` (the same tests authenticateToken applies), most recently used first.
+ */
+export async function listLive(
+  db: Knex,
+  userId: number,
+  now: number,
+  idleSince: number,
+): Promise<SessionRow[]> {
+  const rows: Record<string, unknown>[] = await db('sessions')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .where('expires_at', '>', now)
+    .where('last_seen_at', '>', idleSince)
+    .orderBy([
+      { column: 'last_seen_at', order: 'desc' },
+      { column: 'created_at', order: 'desc' },
+    ]);
+  return rows.map((row) => toSession(row)!);
+}
+
+/** Every session row of a user, ended ones too, oldest first: for the account export. */
+export async function listAllOfUser(db: Knex, userId: number): Promise<SessionRow[]> {
+  const rows: Record<string, unknown>[] = await db('sessions')
+    .where({ user_id: userId })
+    .orderBy('created_at');
+  return rows.map((row) => toSession(row)!);
+}
+
+/**
+ * Revokes every unrevoked session of a user except `keepId`, expired and idle ones too (a later,
+ * longer SESSION_IDLE_DAYS must not bring one back), and returns the rows it revoked.
+ */
+export async function revokeAllOfUser(
+  db: Knex,
+  userId: number,
+  at: number,
+  keepId?: string,
+): Promise<SessionRow[]> {
+  const query = db('sessions').where({ user_id: userId }).whereNull('revoked_at');
+  if (keepId !== undefined) query.whereNot({ id: keepId });
+  const rows = ((await query) as Record<string, unknown>[]).map((row) => toSession(row)!);
+  if (rows.length > 0) {
+    await db('sessions')
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .whereNull('revoked_at')
+      .update({ revoked_at: at });
+  }
+  return rows;
+}
+
+export async function deleteAllOfUser(db: Knex, userId: number): Promise<void> {
+  await db('sessions').where({ user_id: userId }).delete();
+}

@@ -92,3 +92,8 @@ export async function countUsers(db: Knex): Promise<number> {
   const row = await db('users').count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
+
+/** Removes the account row; the caller has already removed or anonymised what refers to it. */
+export async function deleteUser(db: Knex, id: number): Promise<void> {
+  await db('users').where({ id }).delete();
+}
