@@ -85,6 +85,98 @@ export interface MeBody {
   user: PublicUser & { created_at: string };
 }
 
+// --- Account lifecycle (PROTOCOL.md, "Account lifecycle"). Times are ISO 8601. ------------------
+
+export interface ForgotPasswordRequest {
+  email: string;
+}
+
+export interface ResetPasswordRequest {
+  email: string;
+  code: string;
+  password: string;
+}
+
+export interface ChangePasswordRequest {
+  current_password: string;
+  password: string;
+}
+
+export interface ChangePasswordBody extends MessageBody {
+  /** How many other sessions the change signed out. */
+  revoked_sessions: number;
+}
+
+export interface SessionInfo {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  user_agent: string | null;
+  ip: string | null;
+  /** The session of the token that asked. */
+  current: boolean;
+}
+
+export interface SessionsBody {
+  sessions: SessionInfo[];
+}
+
+/** POST /api/sessions/revoke-others. */
+export interface RevokeOthersBody extends MessageBody {
+  revoked: number;
+}
+
+export interface ActivityEvent {
+  /** Pass as `before` to page past it. */
+  id: number;
+  /** e.g. login, login_failed, logout, password_reset, password_changed, session_revoked, ... */
+  type: string;
+  at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** GET /api/account/activity?before=<id>&limit=<n>: newest first. */
+export interface ActivityQuery {
+  before?: number;
+  limit?: number;
+}
+
+export interface ActivityBody {
+  events: ActivityEvent[];
+  /** `before` for the next, older page; null when this page is the last. */
+  next_before: number | null;
+}
+
+export const ACTIVITY = { pageDefault: 50, pageMax: 200 } as const;
+
+/** GET /api/account/export: everything stored about the user, no password, token or code hash. */
+export interface AccountExport {
+  exported_at: string;
+  user: PublicUser & {
+    created_at: string;
+    email_verified_at: string | null;
+    failed_logins: number;
+    last_failed_login_at: string | null;
+  };
+  /** Ended sessions too, while their rows are kept. */
+  sessions: (SessionInfo & { revoked_at: string | null })[];
+  codes: {
+    purpose: 'verify' | 'reset' | string;
+    attempts: number;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  }[];
+  messages: { id: number; room: string; text: string; created_at: string }[];
+  activity: ActivityEvent[];
+}
+
+export interface DeleteAccountRequest {
+  password: string;
+}
+
 /** Limits shared by the server and its clients, so a client can check before it sends. */
 export const LIMITS = {
   bodyBytes: 16 * 1024,

@@ -4,9 +4,11 @@ import { resendVerification, verifyEmail } from './verification.js';
 import { login } from './login.js';
 import { authenticateToken, logout, type Authenticated } from './sessions.js';
 import { countUsers } from '../store/users.js';
+import { createLifecycle } from './lifecycle.js';
 
 export type { AccountsDeps, RequestMeta, Authenticated, SignupInput };
 export { PasswordHasher } from './passwords.js';
+export type { AccountData, ActivityPage, ChangeInput, ResetInput, Revoked } from './lifecycle.js';
 
 /** The account rules bound to their dependencies: the one API both doors (REST, Socket.IO) call. */
 export function createAccounts(deps: AccountsDeps) {
@@ -19,6 +21,7 @@ export function createAccounts(deps: AccountsDeps) {
     authenticateToken: (token: string) => authenticateToken(deps, token),
     logout: (auth: Authenticated, meta: RequestMeta) => logout(deps, auth, meta),
     countUsers: () => countUsers(deps.db),
+    ...createLifecycle(deps),
   };
 }
 

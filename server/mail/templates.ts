@@ -43,3 +43,38 @@ export function existingAccountMail(ctx: TemplateContext, to: string): OutgoingM
     'If it was not you, you can ignore this mail.',
   ]);
 }
+
+export function passwordResetMail(
+  ctx: TemplateContext,
+  to: string,
+  username: string,
+  code: string,
+): OutgoingMail {
+  return mail(to, `Your mux1 password reset code: ${code}`, [
+    `Hello ${username},`,
+    `Someone (perhaps you) asked to reset the password of your mux1 account at ${ctx.publicUrl}. Your reset code is ${code}. It expires in ${ctx.codeTtlMinutes} minutes and works once.`,
+    `To choose a new password, run: mux1 password reset --email ${to} --code ${code} --server ${ctx.publicUrl}`,
+    'If you did not ask for this, ignore this mail: your password stays as it is, and nobody can change it without this code.',
+  ]);
+}
+
+/** Sent after every password change or reset, so an owner who did not do it finds out. */
+export function passwordChangedMail(
+  ctx: TemplateContext,
+  to: string,
+  username: string,
+  change: { how: 'changed' | 'reset'; at: number; ip: string | null },
+): OutgoingMail {
+  const when = new Date(change.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const from = change.ip ? ` from the address ${change.ip}` : '';
+  const signedOut =
+    change.how === 'reset'
+      ? 'Every session of the account was signed out.'
+      : 'Every other session of the account was signed out.';
+  return mail(to, 'Your mux1 password was changed', [
+    `Hello ${username},`,
+    `The password of your mux1 account at ${ctx.publicUrl} was ${change.how === 'reset' ? 'reset with a mailed code' : 'changed'} on ${when}${from}. ${signedOut}`,
+    `If this was you, there is nothing to do.`,
+    `If this was not you, someone else knows your password or can read your mail: secure your mailbox, then choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  ]);
+}
