@@ -78,6 +78,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
     onSessionRevoked: (sessionId) => realtime.revokeSession(sessionId),
+    onUserRevoked: (userId) => realtime.revokeUser(userId),
   });
   const http = createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.

@@ -7,14 +7,16 @@ import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
 import { webRoutes } from './routes/web.js';
+import { passwordRoutes } from './routes/password.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
+import type { RevocationHooks } from './routes/revocation-hooks.js';
 import { securityHeaders } from './middleware/headers.js';
 
-export interface HttpDeps extends HealthDeps {
+export interface HttpDeps extends HealthDeps, RevocationHooks {
   log: Logger;
   accounts: Accounts;
   trustProxy: boolean;
-  /** Told when a session ends, so its live sockets can be closed. */
-  onSessionRevoked: (sessionId: string) => void;
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
@@ -28,6 +30,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
     healthRoutes(deps),
     authRoutes(deps.accounts),
     accountRoutes(deps.accounts, deps.onSessionRevoked),
+    passwordRoutes(deps.accounts, deps),
+    sessionRoutes(deps.accounts, deps),
+    accountLifecycleRoutes(deps.accounts, deps),
     webRoutes(),
   ]) {
     app.use(router.routes());

@@ -1,0 +1,58 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Accounts } from '../../accounts/index.js';
+import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
+import type { ChangePasswordBody, MessageBody } from '../../protocol.js';
+import { requireAuth, type AuthState } from '../auth-guard.js';
+import { parseBody } from '../validate.js';
+import { requestMeta } from '../request-meta.js';
+import type { RevocationHooks } from './revocation-hooks.js';
+
+// One schema per request body. Unknown keys are dropped, never passed inward.
+const forgotBody = z.object({ email: emailField });
+const resetBody = z.object({ email: emailField, code: codeField, password: passwordField });
+/** The current password is only compared, like a login's: it may predate today's rules. */
+const changeBody = z.object({ current_password: loginPasswordField, password: passwordField });
+
+/** Forgot, reset (with a mailed code) and change (signed in) the password. */
+export function passwordRoutes(accounts: Accounts, hooks: RevocationHooks): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api/password' });
+
+  router.post('/forgot', async (ctx) => {
+    const { email } = parseBody(forgotBody, ctx.request.body);
+    await accounts.forgotPassword(email, requestMeta(ctx));
+    ctx.body = {
+      message: `If ${email} has an account, a 6-digit reset code is on its way; it expires in a few minutes.`,
+    } satisfies MessageBody;
+  });
+
+  router.post('/reset', async (ctx) => {
+    const input = parseBody(resetBody, ctx.request.body);
+    const { userId } = await accounts.resetPassword(input, requestMeta(ctx));
+    hooks.onUserRevoked(userId);
+    ctx.body = {
+      message: 'Password reset. Every session of the account was signed out; log in with the new password.',
+    } satisfies MessageBody;
+  });
+
+  router.post('/change', requireAuth(accounts), async (ctx) => {
+    const input = parseBody(changeBody, ctx.request.body);
+    const revoked = await accounts.changePassword(
+      ctx.state.auth,
+      { currentPassword: input.current_password, password: input.password },
+      requestMeta(ctx),
+    );
+    for (const id of revoked.sessionIds) hooks.onSessionRevoked(id);
+    ctx.body = {
+      message: `Password changed. ${signedOut(revoked.live)} This session stays signed in.`,
+      revoked_sessions: revoked.live,
+    } satisfies ChangePasswordBody;
+  });
+
+  return router;
+}
+
+export const signedOut = (n: number): string =>
+  n === 0
+    ? 'No other session was signed in.'
+    : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`;

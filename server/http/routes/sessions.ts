@@ -1,0 +1,39 @@
+import Router from '@koa/router';
+import type { Accounts } from '../../accounts/index.js';
+import type { RevokeOthersBody, SessionsBody } from '../../protocol.js';
+import { requireAuth, type AuthState } from '../auth-guard.js';
+import { requestMeta } from '../request-meta.js';
+import type { RevocationHooks } from './revocation-hooks.js';
+import { sessionInfo } from './shapes.js';
+import { signedOut } from './password.js';
+
+/** The signed-in user's own sessions: list them, end one, end all the others. */
+export function sessionRoutes(
+  accounts: Accounts,
+  hooks: Pick<RevocationHooks, 'onSessionRevoked'>,
+): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api' });
+  const auth = requireAuth(accounts);
+
+  router.get('/sessions', auth, async (ctx) => {
+    const { session } = ctx.state.auth;
+    const sessions = await accounts.listSessions(ctx.state.auth);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { sessions: sessions.map((s) => sessionInfo(s, session.id)) } satisfies SessionsBody;
+  });
+
+  router.post('/sessions/revoke-others', auth, async (ctx) => {
+    const revoked = await accounts.revokeOtherSessions(ctx.state.auth, requestMeta(ctx));
+    for (const id of revoked.sessionIds) hooks.onSessionRevoked(id);
+    ctx.body = { message: signedOut(revoked.live), revoked: revoked.live } satisfies RevokeOthersBody;
+  });
+
+  router.delete('/sessions/:id', auth, async (ctx) => {
+    const id = ctx.params.id ?? '';
+    await accounts.revokeSession(ctx.state.auth, id, requestMeta(ctx));
+    hooks.onSessionRevoked(id);
+    ctx.status = 204;
+  });
+
+  return router;
+}
