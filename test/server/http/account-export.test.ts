@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { logIn, loggedInPerson } from '../../helpers/accounts.js';
+import { expectError } from '../../helpers/errors.js';
+import { ask, connectAs, disconnectAll } from '../realtime/helpers.js';
+import { as, resetCode, userIdOf } from './lifecycle-helpers.js';
+
+describe('GET /api/account/export', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+  });
+  afterEach(disconnectAll);
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('needs a session', async () => {
+    expectError(await api(t.url, 'GET', '/api/account/export'), 401, 'unauthorized');
+  });
+
+  it('holds the profile, sessions, codes, messages and activity of the user, and no secret', async () => {
+    const p = await loggedInPerson(t.url, smtp, 'exporter');
+    const id = await userIdOf(t, p.username);
+    const other = (await logIn(t.url, p.username, p.password)).body.token;
+    await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${other}` });
+    const code = await resetCode(t, smtp, p.email);
+    const socket = await connectAs(t.url, { ...p, id });
+    expect((await ask(socket, 'message', 'first words')).ok).to.equal(true);
+    expect((await ask(socket, 'message', { room: 'lobby', text: 'second words' })).ok).to.equal(true);
+    const stranger = await loggedInPerson(t.url, smtp, 'stranger');
+    const strangerSocket = await connectAs(t.url, { ...stranger, id: await userIdOf(t, stranger.username) });
+    await ask(strangerSocket, 'message', 'not yours');
+
+    const res = await as(t, p.token)('GET', '/api/account/export');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^application\/json/);
+    expect(res.headers.get('content-disposition')).to.equal(
+      `attachment; filename="mux1-export-${p.username}.json"`,
+    );
+    expect(res.headers.get('cache-control')).to.equal('no-store');
+    const data = res.body;
+    expect(data).to.have.all.keys('exported_at', 'user', 'sessions', 'codes', 'messages', 'activity');
+    expect(data.user).to.deep.include({ id, username: p.username, email: p.email, failed_logins: 0 });
+    expect(data.user.email_verified_at).to.be.a('string');
+    expect(data.user).not.to.have.property('password_hash');
+
+    expect(data.sessions).to.have.length(2);
+    expect(data.sessions.filter((s: any) => s.revoked_at !== null)).to.have.length(1);
+    expect(data.sessions.filter((s: any) => s.current)).to.have.length(1);
+    for (const s of data.sessions) expect(s).not.to.have.property('token_hash');
+
+    expect(data.codes.map((c: any) => c.purpose)).to.have.members(['verify', 'reset']);
+    for (const c of data.codes)
+      expect(c).to.have.all.keys('purpose', 'attempts', 'created_at', 'expires_at', 'used_at');
+
+    expect(data.messages.map((m: any) => m.text)).to.deep.equal(['first words', 'second words']);
+    expect(data.messages[0]).to.have.all.keys('id', 'room', 'text', 'created_at');
+    expect(data.activity.map((e: any) => e.type)).to.include.members([
+      'signup',
+      'email_verified',
+      'login',
+      'logout',
+      'password_reset_requested',
+      'account_exported',
+    ]);
+
+    // The secrets the database holds for this account, by value: none appears anywhere.
+    const text = JSON.stringify(data);
+    const user = await t.server.db('users').where({ id }).first();
+    const tokenHashes = await t.server.db('sessions').where({ user_id: id }).pluck('token_hash');
+    const codeHashes = await t.server.db('email_codes').where({ user_id: id }).pluck('code_hash');
+    const secrets = [user.password_hash, ...tokenHashes, ...codeHashes, p.password, p.token, other, code];
+    expect(tokenHashes).to.have.length(2);
+    expect(codeHashes).to.have.length(2);
+    for (const secret of secrets) expect(text.includes(secret), `${secret} in the export`).to.equal(false);
+    expect(text).not.to.match(/hash/i);
+    expect(text).not.to.include('not yours');
+    expect(text).not.to.include(stranger.email);
+  });
+});
