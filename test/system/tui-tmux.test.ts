@@ -2,14 +2,16 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { loggedInPerson, verifiedPerson } from '../helpers/accounts.js';
 
 const session = `mux1-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+// A tmux server of its own (-L) with no user config (-f): nothing from another tmux leaks in.
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', session, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 /** Everything the terminal showed, scrollback included. */
 const history = () => tmux('capture-pane', '-p', '-S', '-2000', '-t', session);
@@ -23,7 +25,10 @@ async function waitForScreen(
   for (;;) {
     const s = screen();
     if (check(s)) return s;
-    if (Date.now() > until) throw new Error(`screen never showed ${what}:\n${s}`);
+    if (Date.now() > until)
+      throw new Error(
+        `screen never showed ${what}:\n${s}\n${tmux('display-message', '-p', '-t', session, 'dead=#{pane_dead} status=#{pane_dead_status} pid=#{pane_pid} cmd=#{pane_current_command}')}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -44,7 +49,7 @@ describe('system: the TUI in a real terminal', function () {
   after(async () => {
     other?.disconnect();
     try {
-      tmux('kill-session', '-t', session);
+      tmux('kill-server');
     } catch {
       // already gone
     }
@@ -55,8 +60,11 @@ describe('system: the TUI in a real terminal', function () {
 
   it('logs in through the form, chats with another client, and never shows the password', async () => {
     const me = await verifiedPerson(t.url, smtp, 'tmux');
-    const command = `MUX1_CONFIG_DIR='${configDir}' MUX1_SERVER='${t.url}' node bin/run.js`;
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
+    const cli = resolve('bin/run.js');
+    // A person's terminal, not a CI log: with CI set, Ink draws only the final frame.
+    const env = `env -u CI -u CONTINUOUS_INTEGRATION MUX1_CONFIG_DIR='${configDir}' MUX1_SERVER='${t.url}'`;
+    const command = `${env} '${process.execPath}' '${cli}'`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-e', 'TERM=xterm-256color', command);
     // Keep the pane after the app exits, so a failure still shows what the app printed last.
     tmux('set-option', '-t', session, 'remain-on-exit', 'on');
 
