@@ -76,6 +76,25 @@ export const settings = {
   limitSignupsPer10Min: { env: 'LIMIT_SIGNUPS_PER_10MIN', schema: positiveInt, default: 30 },
   limitFailedLoginsPer10Min: { env: 'LIMIT_FAILED_LOGINS_PER_10MIN', schema: positiveInt, default: 50 },
   limitSocketsPerAddress: { env: 'LIMIT_SOCKETS_PER_ADDRESS', schema: positiveInt, default: 50 },
+  limitMailsPerHourPerEmail: { env: 'LIMIT_MAILS_PER_HOUR_PER_EMAIL', schema: positiveInt, default: 5 },
+  limitMailsPerHourPerAddress: { env: 'LIMIT_MAILS_PER_HOUR_PER_ADDRESS', schema: positiveInt, default: 20 },
+  /** Prefix of every key mux1 writes to Redis, so several deployments can share one Redis. */
+  redisKeyPrefix: {
+    env: 'REDIS_KEY_PREFIX',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of letters, digits and : _ . -'),
+    default: 'mux1:',
+  },
+  /** HMAC key for proof-of-work challenges; unset = random per process (see docs/security.md). */
+  challengeSecret: {
+    env: 'CHALLENGE_SECRET',
+    schema: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    default: undefined,
+  },
+  /** Upper bound of the challenge's secret number: the solver tries half of it on average. */
+  challengeMaxNumber: { env: 'CHALLENGE_MAX_NUMBER', schema: wholeNumber(10, 10_000_000), default: 100_000 },
   trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
   logLevel: {
     env: 'LOG_LEVEL',

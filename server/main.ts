@@ -9,6 +9,7 @@ import { createTransport } from './mail/transport.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
 import { createRealtime, type Realtime } from './realtime/index.js';
+import { createLimits } from './limits/index.js';
 import { packageVersion } from './version.js';
 
 export interface ServerOverrides {
@@ -52,6 +53,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
   let url = '';
   const publicUrl = () => config.publicUrl ?? url;
+  const limits = createLimits({ config, clock, log });
 
   const accounts = createAccounts({
     db,
@@ -66,12 +68,14 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       codeTtlMinutes: config.codeTtlMinutes,
     },
     mailQueued: () => worker.poke(),
+    limits,
   });
 
   const app = createHttpApp({
     db,
     log,
     accounts,
+    challenges: limits.challenges,
     trustProxy: config.trustProxy,
     version: packageVersion(),
     startedAt: Date.now(),
@@ -133,6 +137,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       await worker.stop();
       await closed;
       transport.close();
+      await limits.close();
       await db.destroy();
     },
   };

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'email_not_verified'
   | 'too_many_attempts'
   | 'rate_limited'
+  | 'challenge_required'
   | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
@@ -28,6 +29,29 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'service_unavailable'
   | 'internal_error';
+
+/**
+ * A proof-of-work challenge (ALTCHA v1): find n in 0..maxnumber with SHA-256(salt + n) equal
+ * to `challenge`, then repeat the refused request with base64(JSON {algorithm, challenge, number, salt,
+ * signature}) in the `X-Altcha` header (REST) or the `altcha` field (Socket.IO `authenticate`).
+ * `GET /api/challenge` hands one out too.
+ */
+export interface ChallengeBody {
+  algorithm: 'SHA-256';
+  challenge: string;
+  maxnumber: number;
+  salt: string;
+  signature: string;
+}
+
+/** 428 `challenge_required`: the request needs a solved challenge; this one is ready to solve. */
+export interface ChallengeRequiredBody extends ErrorBody {
+  code: 'challenge_required';
+  challenge: ChallengeBody;
+}
+
+/** The REST header that carries a solved challenge. */
+export const CHALLENGE_HEADER = 'X-Altcha';
 
 export interface MessageBody {
   message: string;
@@ -235,7 +259,8 @@ export interface ConnectedEvent {
   recovered: boolean;
 }
 
-export type AuthenticateRequest = { username: string; password: string } | { token: string };
+/** `altcha`: a solved challenge, when the last answer was `challenge_required`. */
+export type AuthenticateRequest = { username: string; password: string; altcha?: string } | { token: string };
 
 export interface AuthSuccessEvent {
   message: string;

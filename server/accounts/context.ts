@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { ServerConfig } from '../../config/index.js';
 import type { PasswordHasher } from './passwords.js';
 import type { TemplateContext } from '../mail/templates.js';
+import type { Limits } from '../limits/index.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */
 export interface AccountsDeps {
@@ -15,10 +16,14 @@ export interface AccountsDeps {
   mail: TemplateContext;
   /** Called after a transaction that queued mail has committed. */
   mailQueued: () => void;
+  /** Per-address and per-email abuse limits and the proof-of-work challenge (issue 9). */
+  limits: Limits;
 }
 
 /** Where a request came from, for the audit log and the sessions list. */
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** A solved proof-of-work challenge sent along, for the rules that may ask for one. */
+  challenge?: string | null;
 }

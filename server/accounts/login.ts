@@ -4,6 +4,7 @@ import * as audit from '../store/audit.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './context.js';
 import { createSession } from './sessions.js';
+import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 
 /** Consecutive failures allowed per account; the next attempt inside the window is refused. */
 export const MAX_FAILED_LOGINS = 5;
@@ -33,6 +34,12 @@ const tooManyAttempts = (wait: number) =>
     wait,
   );
 
+/** Consecutive failures the account has in the lockout window now. */
+const recentFailures = (user: UserRow, now: number): number =>
+  user.last_failed_login_at !== null && now - user.last_failed_login_at < LOCKOUT_WINDOW_MS
+    ? user.failed_logins
+    : 0;
+
 /**
  * One login rule for every door. An unknown account spends a dummy scrypt check, so it answers
  * like a wrong password in status, body and time; a locked account is refused before its
@@ -40,22 +47,54 @@ const tooManyAttempts = (wait: number) =>
  *
  * Each attempt first claims a slot in the account's failure count (one atomic UPDATE) and gives
  * it back only when the password is right, so a burst of parallel guesses is counted in full
- * and the 6th is refused even when all of them arrive at once.
+ * and the 6th is refused even when all of them arrive at once. The client address's budget of
+ * failed logins works the same way, and past CHALLENGE_AFTER_FAILURES failures for the address,
+ * the account or the (unknown) name, an attempt must carry a solved proof-of-work challenge.
  */
 export async function login(
   deps: AccountsDeps,
   input: { username: string; password: string },
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const { db, clock, hasher } = deps;
+  const fromAddress = await deps.limits.login(meta.ip);
+  try {
+    const result = await checkLogin(deps, input, meta, fromAddress.before);
+    await fromAddress.refund();
+    return result;
+  } catch (err) {
+    // Only a wrong password or a locked account counts against the address; a right password
+    // (unverified or not) and a missing challenge do not.
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
+    throw err;
+  }
+}
+
+async function checkLogin(
+  deps: AccountsDeps,
+  input: { username: string; password: string },
+  meta: RequestMeta,
+  addressFailures: number,
+): Promise<LoginResult> {
+  const { db, clock, hasher, limits } = deps;
   const id = input.username;
   const user = id.includes('@') ? await users.findByEmail(db, id) : await users.findByUsername(db, id);
   const at = clock.now();
   const event = (type: audit.AuditType, userId: number | null) =>
     audit.record(db, { user_id: userId, type, at: clock.now(), ip: meta.ip, user_agent: meta.userAgent });
 
+  // A locked account is refused below without any work; asking for a challenge first would
+  // only make its owner wait for the same answer.
+  if (!(user && lockedFor(user, at) > 0)) {
+    const nameFailures = user ? recentFailures(user, at) : await limits.unknownNameFailures(id);
+    if (Math.max(addressFailures, nameFailures) >= CHALLENGE_AFTER_FAILURES) {
+      await limits.challenges.require(meta.challenge);
+    }
+  }
+
   if (!user) {
     await hasher.verifyDummy(input.password);
+    await limits.unknownNameFailed(id);
     await event('login_failed', null);
     throw invalidCredentials();
   }

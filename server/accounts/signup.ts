@@ -21,6 +21,22 @@ export interface SignupInput {
  * also take the same time.
  */
 export async function signup(deps: AccountsDeps, input: SignupInput, meta: RequestMeta): Promise<void> {
+  // Counted before any work (the scrypt hash is the expensive part); past half the address's
+  // budget a signup must carry a solved challenge. A signup refused for its fields, its
+  // username or a missing challenge gives its point back: only accepted signups count.
+  const fromAddress = await deps.limits.signup(meta.ip);
+  try {
+    if (fromAddress.before * 2 >= deps.config.limitSignupsPer10Min) {
+      await deps.limits.challenges.require(meta.challenge);
+    }
+    await createAccount(deps, input, meta);
+  } catch (err) {
+    await fromAddress.refund();
+    throw err;
+  }
+}
+
+async function createAccount(deps: AccountsDeps, input: SignupInput, meta: RequestMeta): Promise<void> {
   const { db, clock, hasher, config } = deps;
   checkPassword(input.password, input);
   const passwordHash = await hasher.hash(input.password);

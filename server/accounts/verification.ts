@@ -74,6 +74,8 @@ export async function resendVerification(
   meta: RequestMeta,
 ): Promise<void> {
   const { db, clock, config } = deps;
+  // Counted whether or not the account exists, so the 429 tells nothing about it either.
+  await deps.limits.consumeResend(email, meta.ip);
   const now = clock.now();
   let queued = false;
   await db.transaction(async (trx) => {

@@ -12,10 +12,13 @@ import { sessionRoutes } from './routes/sessions.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import type { RevocationHooks } from './routes/revocation-hooks.js';
 import { securityHeaders } from './middleware/headers.js';
+import { challengeRoutes } from './routes/challenge.js';
+import type { Challenges } from '../limits/index.js';
 
 export interface HttpDeps extends HealthDeps, RevocationHooks {
   log: Logger;
   accounts: Accounts;
+  challenges: Challenges;
   trustProxy: boolean;
 }
 
@@ -29,6 +32,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   for (const router of [
     healthRoutes(deps),
     authRoutes(deps.accounts),
+    challengeRoutes(deps.challenges),
     accountRoutes(deps.accounts, deps.onSessionRevoked),
     passwordRoutes(deps.accounts, deps),
     sessionRoutes(deps.accounts, deps),

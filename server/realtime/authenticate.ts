@@ -30,7 +30,7 @@ export async function authenticate(
     signIn(ctx, socket, toIdentity(auth));
     event = { message: `Signed in as ${auth.user.username}.`, user: toIdentity(auth).user };
   } else {
-    const login = await ctx.accounts.login(input, socketMeta(socket));
+    const login = await ctx.accounts.login(input, { ...socketMeta(socket), challenge: input.altcha });
     // login() hands out a token, not the session row that revocation needs: read it back.
     const auth = await ctx.accounts.authenticateToken(login.token);
     signIn(ctx, socket, toIdentity(auth));

@@ -58,7 +58,12 @@ export const tokenPayload = z.object({
 });
 
 export const credentialsPayload = z.object(
-  { username: loginIdField, password: loginPasswordField },
+  {
+    username: loginIdField,
+    password: loginPasswordField,
+    // A solved proof-of-work challenge, when the last answer asked for one.
+    altcha: z.string({ error: 'altcha must be a string' }).max(2000, 'altcha is too long').optional(),
+  },
   { error: 'send {username, password} or {token}' },
 );
 

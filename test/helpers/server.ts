@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { loadServerConfig, type ServerConfig } from '../../config/index.js';
 import { createServer, type Mux1Server, type ServerOverrides } from '../../server/main.js';
 import { createLogger } from '../../server/log.js';
+import { CHALLENGE_HEADER } from '../../server/protocol.js';
+import { isChallengeRequired, solveChallenge } from '../../tui/client/challenge.js';
 
 export interface TestServer {
   url: string;
@@ -32,6 +34,8 @@ export async function startTestServer(
       HOST: '127.0.0.1',
       DATABASE_URL: dbFile,
       SCRYPT_LOG_N: '10',
+      // Proof-of-work challenges cost milliseconds instead of a second; the rules are unchanged.
+      CHALLENGE_MAX_NUMBER: '1000',
       LOG_LEVEL: 'debug',
       ...options.env,
     },
@@ -62,8 +66,26 @@ export async function startTestServer(
   };
 }
 
-/** fetch with a JSON body, returning status, headers and the parsed body. */
+/**
+ * fetch with a JSON body, returning status, headers and the parsed body. A 428 that asks for a
+ * proof-of-work challenge is solved and the request sent again, as the CLI and the page do;
+ * `rawApi` returns the 428 itself.
+ */
 export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await rawApi(base, method, path, body, headers);
+  if (res.status !== 428 || !isChallengeRequired(res.body)) return res;
+  const solved = await solveChallenge(res.body.challenge);
+  return rawApi(base, method, path, body, { ...headers, [CHALLENGE_HEADER]: solved });
+}
+
+/** fetch with a JSON body, returning status, headers and the parsed body. */
+export async function rawApi(
   base: string,
   method: string,
   path: string,

@@ -13,6 +13,7 @@ import {
   type ChatPerson,
 } from './helpers.js';
 import { eventually } from '../../helpers/wait.js';
+import { solvedChallenge } from '../../helpers/challenge.js';
 
 describe('Socket.IO chat: handshake and authenticate', () => {
   let t: TestServer;
@@ -150,9 +151,12 @@ describe('Socket.IO chat: handshake and authenticate', () => {
       const p = await chatPerson(t, 'locked');
       const { socket } = await connect(t.url);
       for (let i = 0; i < 5; i++) {
+        // Past 3 failures (of this account or this address) the server asks for proof of work:
+        // a solved challenge is sent along with each try.
         const ack = await ask(socket, 'authenticate', {
           username: p.username,
           password: `wrong-${i}-password`,
+          altcha: await solvedChallenge(t.url),
         });
         expect(ack.code).to.equal('invalid_credentials');
       }

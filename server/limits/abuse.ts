@@ -1,0 +1,125 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { ServerConfig } from '../../config/index.js';
+import { AppError } from '../errors.js';
+import { addressKey, identityKey } from './keys.js';
+import type { LimiterStore } from './store.js';
+
+const TEN_MINUTES_S = 600;
+const HOUR_S = 3600;
+/** Same window as the per-account lockout, so unknown names are treated like known ones. */
+const NAME_WINDOW_S = 15 * 60;
+
+export type LimitSettings = Pick<
+  ServerConfig,
+  | 'limitSignupsPer10Min'
+  | 'limitFailedLoginsPer10Min'
+  | 'limitMailsPerHourPerEmail'
+  | 'limitMailsPerHourPerAddress'
+>;
+
+/** A counted attempt whose outcome is not known yet. */
+export interface Attempt {
+  /** How many were counted for this key in the window before this one. */
+  before: number;
+  /** Gives the point back: the attempt turned out not to count (a good login, a refused signup). */
+  refund(): Promise<void>;
+}
+
+/** The per-address and per-email budgets of issue 9, shared by REST and Socket.IO through accounts/. */
+export interface AbuseLimits {
+  /** Counts a signup from `ip`; 429 past LIMIT_SIGNUPS_PER_10MIN. */
+  signup(ip: string | null): Promise<Attempt>;
+  /** Counts a login attempt from `ip` as a failure until refunded; 429 past LIMIT_FAILED_LOGINS_PER_10MIN. */
+  login(ip: string | null): Promise<Attempt>;
+  /** Recent failures for a login name that has no account (known accounts count in the users table). */
+  unknownNameFailures(name: string): Promise<number>;
+  unknownNameFailed(name: string): Promise<void>;
+  /** Resend-verification: LIMIT_MAILS_PER_HOUR_PER_EMAIL per email and ..._PER_ADDRESS per address. */
+  consumeResend(email: string, ip: string | null): Promise<void>;
+  /** Password-forgot: the same budgets as resend, counted separately. */
+  consumeForgot(email: string, ip: string | null): Promise<void>;
+}
+
+export const rateLimited = (what: string, msBeforeNext: number): AppError => {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new AppError(
+    'rate_limited',
+    429,
+    `too many ${what}; try again in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}`,
+    { retry_after_s: seconds },
+    seconds,
+  );
+};
+
+/** Takes one point, turning the limiter's rejection into the contract's 429. */
+async function take(limiter: RateLimiterAbstract, key: string, what: string): Promise<RateLimiterRes> {
+  try {
+    return await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw rateLimited(what, err.msBeforeNext);
+    throw err;
+  }
+}
+
+async function attempt(limiter: RateLimiterAbstract, key: string, what: string): Promise<Attempt> {
+  const res = await take(limiter, key, what);
+  let refunded = false;
+  return {
+    before: res.consumedPoints - 1,
+    async refund() {
+      if (refunded) return;
+      refunded = true;
+      await limiter.reward(key, 1);
+    },
+  };
+}
+
+export function createAbuseLimits(store: LimiterStore, config: LimitSettings): AbuseLimits {
+  const signups = store.make({
+    name: 'signup',
+    points: config.limitSignupsPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const logins = store.make({
+    name: 'login-fail',
+    points: config.limitFailedLoginsPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  // Only ever read and bumped, never refused: a count, not a budget.
+  const unknownNames = store.make({ name: 'login-name', points: 1_000_000, durationS: NAME_WINDOW_S });
+  const mailBudget = (purpose: string) => {
+    const perAddress = store.make({
+      name: `${purpose}-ip`,
+      points: config.limitMailsPerHourPerAddress,
+      durationS: HOUR_S,
+    });
+    const perEmail = store.make({
+      name: `${purpose}-email`,
+      points: config.limitMailsPerHourPerEmail,
+      durationS: HOUR_S,
+    });
+    return async (email: string, ip: string | null) => {
+      const fromAddress = await attempt(perAddress, addressKey(ip), 'requests from your address');
+      try {
+        await take(perEmail, identityKey(email), 'codes asked for this email');
+      } catch (err) {
+        // Refused as a whole: the address keeps the point it did not spend.
+        await fromAddress.refund();
+        throw err;
+      }
+    };
+  };
+
+  return {
+    signup: (ip) => attempt(signups, addressKey(ip), 'signups from your address'),
+    login: (ip) => attempt(logins, addressKey(ip), 'failed logins from your address'),
+    async unknownNameFailures(name) {
+      return (await unknownNames.get(identityKey(name)))?.consumedPoints ?? 0;
+    },
+    async unknownNameFailed(name) {
+      await unknownNames.consume(identityKey(name));
+    },
+    consumeResend: mailBudget('resend'),
+    consumeForgot: mailBudget('forgot'),
+  };
+}
