@@ -9,10 +9,32 @@ const $ = (selector) => document.querySelector(selector);
 
 const state = { token: sessionStorage.getItem(TOKEN_KEY), user: null, socket: null, room: 'lobby' };
 
-async function api(method, path, body) {
+// Proof of work (ALTCHA): after failed logins or many signups the server answers 428 with a
+// challenge - find n with SHA-256(salt + n) = challenge - and the request is sent again with
+// the solution. About a second of CPU; crypto.subtle needs a secure context (https, localhost).
+async function solveChallenge({ algorithm, challenge, maxnumber, salt, signature }) {
+  if (!globalThis.crypto?.subtle) {
+    throw {
+      error: 'the server asks for a proof-of-work check, which needs https',
+      code: 'challenge_required',
+    };
+  }
+  const target = challenge.match(/../g).map((h) => parseInt(h, 16));
+  const encoder = new TextEncoder();
+  for (let n = 0; n <= maxnumber; n++) {
+    const digest = new Uint8Array(await crypto.subtle.digest(algorithm, encoder.encode(salt + n)));
+    if (digest.every((b, i) => b === target[i])) {
+      return window.btoa(JSON.stringify({ algorithm, challenge, number: n, salt, signature }));
+    }
+  }
+  throw { error: 'could not solve the server’s proof-of-work check; try again', code: 'challenge_required' };
+}
+
+async function api(method, path, body, solved) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (solved) headers['X-Altcha'] = solved;
   let res;
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -20,6 +42,9 @@ async function api(method, path, body) {
     throw { error: 'cannot reach the server; check your connection', code: 'unreachable' };
   }
   const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+  if (res.status === 428 && data.code === 'challenge_required' && data.challenge && !solved) {
+    return api(method, path, body, await solveChallenge(data.challenge));
+  }
   if (!res.ok) {
     const retry = res.headers.get('Retry-After');
     throw {

@@ -11,6 +11,8 @@ import type {
   SignupRequest,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
+import { CHALLENGE_HEADER, type ChallengeBody } from '../../server/protocol.js';
+import { isChallengeRequired, solveChallenge } from './challenge.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
@@ -77,7 +79,16 @@ export function createRestClient(options: RestClientOptions) {
     try {
       res = await send(http);
     } catch (err) {
-      throw await toApiError(err, options.server, timeoutMs);
+      // Proof of work the server asks for (after failed logins, many signups): solve it and
+      // send the request once more with the solution, so the person only notices a pause.
+      const challenge = await challengeIn(err);
+      if (!challenge) throw await toApiError(err, options.server, timeoutMs);
+      const solved = await solveChallenge(challenge);
+      try {
+        res = await send(http.extend({ headers: { [CHALLENGE_HEADER]: solved } }));
+      } catch (again) {
+        throw await toApiError(again, options.server, timeoutMs);
+      }
     }
     if (res.status === 204) return undefined as T;
     try {
@@ -113,6 +124,16 @@ export function createRestClient(options: RestClientOptions) {
     logout: () => post<void>('logout'),
     me: () => call<MeBody>((h) => h.get('me')),
   };
+}
+
+/** The challenge in a 428 `challenge_required` answer; the error keeps its body for toApiError. */
+async function challengeIn(err: unknown): Promise<ChallengeBody | undefined> {
+  if (!(err instanceof HTTPError) || err.response.status !== 428) return undefined;
+  const body: unknown = await err.response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  return isChallengeRequired(body) ? body.challenge : undefined;
 }
 
 /** A 503 from /api/health carries a report; health() hands it back instead of failing. */
