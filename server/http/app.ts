@@ -23,7 +23,9 @@ export interface HttpDeps extends HealthDeps, RevocationHooks {
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  // Behind a proxy, the client address is the last X-Forwarded-For entry: the one the proxy
+  // itself added. Entries before it come from the client and could be anything.
+  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   // Koa would print every error to stderr; errorMiddleware already logs them structured.
   app.silent = true;
   app.use(errorMiddleware(deps.log));

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * The address the per-address limits count, chosen as the HTTP side chooses it (Koa with
- * `proxy`): the first X-Forwarded-For entry only when TRUST_PROXY is on, else the peer.
+ * `proxy` and `maxIpsCount: 1`): with TRUST_PROXY on, the last X-Forwarded-For entry - the one
+ * the trusted proxy added; earlier entries are whatever the client sent - else the peer.
  */
 export function clientAddress(
   handshake: { address: string; headers: IncomingHttpHeaders },
@@ -11,8 +12,8 @@ export function clientAddress(
   let ip = handshake.address ?? '';
   if (trustProxy) {
     const header = handshake.headers['x-forwarded-for'];
-    const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();
-    if (first) ip = first;
+    const last = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim();
+    if (last) ip = last;
   }
   return ip.replace(/^::ffff:/, '').slice(0, 64);
 }
