@@ -25,6 +25,9 @@ const invalidCode = () =>
  */
 export async function forgotPassword(deps: AccountsDeps, email: string, meta: RequestMeta): Promise<void> {
   const { db, clock, config } = deps;
+  // Per email and per address (LIMIT_MAILS_PER_HOUR_*), counted whether or not the account
+  // exists, so a 429 tells nothing about it either.
+  await deps.limits.consumeForgot(email, meta.ip);
   const now = clock.now();
   let queued = false;
   await db.transaction(async (trx) => {

@@ -143,6 +143,28 @@ describe('abuse limits per client address', () => {
     });
   });
 
+  describe('password forgot', () => {
+    const forgot = (email: string, ip: string) =>
+      api(t.url, 'POST', '/api/password/forgot', { email }, from(ip));
+
+    it('answers 5 requests per email per hour, then 429 with Retry-After, counted apart from resend', async () => {
+      const email = newPerson('forgot').email;
+      for (let i = 0; i < 5; i++) expect((await forgot(email, newAddress())).status).to.equal(200);
+      const res = await forgot(email, newAddress());
+      expectError(res, 429, 'rate_limited');
+      expect(retryAfter(res)).to.be.within(3590, 3600);
+      expect(
+        (await api(t.url, 'POST', '/api/resend-verification', { email }, from(newAddress()))).status,
+      ).to.equal(200);
+    });
+
+    it('answers 20 requests per address per hour, then 429', async () => {
+      const ip = newAddress();
+      for (let i = 0; i < 20; i++) expect((await forgot(newPerson('lost').email, ip)).status).to.equal(200);
+      expectError(await forgot(newPerson('lost').email, ip), 429, 'rate_limited');
+    });
+  });
+
   describe('resend-verification', () => {
     const resend = (email: string, ip: string) =>
       api(t.url, 'POST', '/api/resend-verification', { email }, from(ip));
