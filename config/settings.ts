@@ -109,6 +109,8 @@ export const settings = {
   codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
   sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: days, default: 30 },
   sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: days, default: 7 },
+  /** Per process: N processes may hold N x this many PostgreSQL connections (SQLite uses one). */
+  databasePoolMax: { env: 'DATABASE_POOL_MAX', schema: wholeNumber(1, 1000), default: 10 },
 } as const;
 
 export type SettingName = keyof typeof settings;

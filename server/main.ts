@@ -40,7 +40,7 @@ export interface Mux1Server {
 export function createServer(config: ServerConfig, overrides: ServerOverrides = {}): Mux1Server {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax });
   const transport = createTransport(config.smtpUrl, log);
   const worker = new OutboxWorker({
     db,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
+import { refuseNul } from '../nul-guard.js';
 
 /**
  * Parses a request body with its schema; the first problem becomes a 400 naming the field.
@@ -10,7 +11,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
     throw new AppError('invalid_field', 400, 'request body must be a JSON object');
   }
   const result = schema.safeParse(body);
-  if (result.success) return result.data;
+  if (result.success) {
+    refuseNul(result.data);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
   const message =

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.js';
+import { pgConnection } from './pg.js';
 
 export type Db = Knex;
 
@@ -45,10 +46,22 @@ function prepareSqliteFile(db: Db): void {
   }
 }
 
-export function openDatabase(url: string): Db {
+export interface OpenOptions {
+  /** Most connections held open to PostgreSQL (DATABASE_POOL_MAX); SQLite always uses one. */
+  poolMax?: number;
+}
+
+export function openDatabase(url: string, options: OpenOptions = {}): Db {
   const target = parseDatabaseUrl(url);
   if (target.client === 'pg') {
-    return knexFactory({ client: 'pg', connection: target.connection, pool: { min: 0, max: 10 } });
+    return knexFactory({
+      client: 'pg',
+      connection: pgConnection(target.connection),
+      // min 0: an idle process holds no connection, so N processes x pool size only binds under load.
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      // A request waits this long for a free connection, then fails (500) instead of queueing forever.
+      acquireConnectionTimeout: 10_000,
+    });
   }
   return knexFactory({
     client: 'sqlite3',

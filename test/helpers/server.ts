@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadServerConfig, type ServerConfig } from '../../config/index.js';
 import { createServer, type Mux1Server, type ServerOverrides } from '../../server/main.js';
 import { createLogger } from '../../server/log.js';
+import { testDatabaseFor, testsUsePostgres } from './postgres.js';
 import { CHALLENGE_HEADER } from '../../server/protocol.js';
 import { isChallengeRequired, solveChallenge } from '../../tui/client/challenge.js';
 
@@ -13,26 +14,33 @@ export interface TestServer {
   server: Mux1Server;
   config: ServerConfig;
   dir: string;
+  /** The SQLite file; unused when the run is on PostgreSQL (see `database`). */
   dbFile: string;
+  /** 'sqlite', or 'postgres' when MUX1_TEST_DATABASE=postgres gave this server its own database. */
+  database: 'sqlite' | 'postgres';
   /** Every log line the server wrote, for tests that check what is (not) logged. */
   logs: string[];
   close(): Promise<void>;
 }
 
 /**
- * A whole mux1 server on an ephemeral loopback port over a fresh SQLite file. scrypt runs at
- * the lowest cost the settings allow so suites stay fast; the rules under test are unchanged.
+ * A whole mux1 server on an ephemeral loopback port over a fresh SQLite file, or, when the run
+ * sets MUX1_TEST_DATABASE=postgres, over a PostgreSQL database of its own (see testDatabaseFor).
+ * scrypt runs at the lowest cost the settings allow so suites stay fast; the rules under test
+ * are unchanged.
  */
 export async function startTestServer(
   options: { env?: Record<string, string>; overrides?: ServerOverrides; dir?: string } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'mux1-test-'));
   const dbFile = join(dir, 'mux1.sqlite');
+  const pg =
+    testsUsePostgres() && !options.env?.DATABASE_URL ? await testDatabaseFor(options.dir) : undefined;
   const config = loadServerConfig({
     env: {
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: dbFile,
+      DATABASE_URL: pg?.url ?? dbFile,
       SCRYPT_LOG_N: '10',
       // Proof-of-work challenges cost milliseconds instead of a second; the rules are unchanged.
       CHALLENGE_MAX_NUMBER: '1000',
@@ -48,7 +56,13 @@ export async function startTestServer(
     },
   });
   const server = createServer(config, { log: createLogger(config.logLevel, sink), ...options.overrides });
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (err) {
+    await pg?.drop();
+    throw err;
+  }
   let closed = false;
   return {
     url,
@@ -56,11 +70,16 @@ export async function startTestServer(
     config,
     dir,
     dbFile,
+    database: pg ? 'postgres' : 'sqlite',
     logs,
     async close() {
       if (closed) return;
       closed = true;
-      await server.close();
+      try {
+        await server.close();
+      } finally {
+        await pg?.drop();
+      }
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -64,11 +64,13 @@ describe('secrets at rest: no password, token or code in the database', () => {
   });
 
   it('has none in any table, read through SQL', async () => {
-    const tables = await t.server.db
-      .select('name')
-      .from('sqlite_master')
-      .where({ type: 'table' })
-      .pluck('name');
+    const tables: string[] =
+      t.database === 'postgres'
+        ? await t.server
+            .db('information_schema.tables')
+            .where({ table_schema: t.server.db.raw('current_schema()'), table_type: 'BASE TABLE' })
+            .pluck('table_name')
+        : await t.server.db.select('name').from('sqlite_master').where({ type: 'table' }).pluck('name');
     expect(tables).to.include.members(['users', 'sessions', 'email_codes', 'mail_outbox', 'audit_events']);
     const dump: string[] = [];
     for (const table of tables) dump.push(JSON.stringify(await t.server.db.select('*').from(table)));
@@ -87,18 +89,24 @@ describe('secrets at rest: no password, token or code in the database', () => {
     }
   });
 
-  it('has none in the bytes of the database files once the server has stopped', async () => {
+  it('has none in the bytes of the database files once the server has stopped', async function () {
+    // PostgreSQL's files belong to its server, not to the test; its free space is its own affair.
+    if (t.database === 'postgres') this.skip();
     await t.close();
     expectNoneInFiles(dir, secrets);
   });
 });
 
 describe('secrets at rest: sent mail leaves no code in the free space of the file', () => {
-  it('holds after a few signups and a stop', async () => {
+  it('holds after a few signups and a stop', async function () {
     const smtp = await startSmtp();
     const dir = mkdtempSync(join(tmpdir(), 'mux1-secrets-'));
     try {
       const t = await startTestServer({ dir, env: { SMTP_URL: smtp.url } });
+      if (t.database === 'postgres') {
+        await t.close();
+        this.skip();
+      }
       const codes: Record<string, string> = {};
       for (let i = 0; i < 3; i++) {
         const p = newPerson('freed');

@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+import pg from 'pg';
+
+/** PostgreSQL's type id for BIGINT (int8): our ms timestamps, and what count(*) returns. */
+const INT8_OID = 20;
+
+/**
+ * BIGINT as a JavaScript number instead of pg's default string. Every BIGINT mux1 stores is a
+ * millisecond timestamp (about 1.8e12 today) or a count, far below 2^53, so no precision is lost;
+ * a value that could not be exact stays a string rather than being silently rounded.
+ */
+const parseInt8 = (text: string): number | string => {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+};
+
+/**
+ * Set per connection rather than with pg.types.setTypeParser, which would change every pg user
+ * in the process.
+ */
+const types: Knex.PgCustomTypesConfig = {
+  getTypeParser: (oid, format) =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+/** The connection settings Knex hands to each new pg.Client. */
+export function pgConnection(url: string): Knex.PgConnectionConfig {
+  return { connectionString: url, types, application_name: 'mux1' };
+}
