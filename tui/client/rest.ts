@@ -1,13 +1,23 @@
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import type {
+  AccountExport,
+  ActivityBody,
+  ActivityQuery,
+  ChangePasswordBody,
+  ChangePasswordRequest,
+  DeleteAccountRequest,
   ErrorBody,
+  ForgotPasswordRequest,
   HealthBody,
   LoginBody,
   LoginRequest,
   MeBody,
   MessageBody,
   ResendRequest,
+  ResetPasswordRequest,
+  RevokeOthersBody,
   ServerStatusBody,
+  SessionsBody,
   SignupRequest,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
@@ -123,6 +133,20 @@ export function createRestClient(options: RestClientOptions) {
     login: (body: LoginRequest) => post<LoginBody>('login', body),
     logout: () => post<void>('logout'),
     me: () => call<MeBody>((h) => h.get('me')),
+    // Account lifecycle. A password reset ends every session, a change every other one.
+    forgotPassword: (body: ForgotPasswordRequest) => post<MessageBody>('password/forgot', body),
+    resetPassword: (body: ResetPasswordRequest) => post<MessageBody>('password/reset', body),
+    changePassword: (body: ChangePasswordRequest) => post<ChangePasswordBody>('password/change', body),
+    listSessions: () => call<SessionsBody>((h) => h.get('sessions')),
+    /** Ends one of your sessions (the current one too); `not_found` for any other id. */
+    revokeSession: (id: string) => call<void>((h) => h.delete(`sessions/${encodeURIComponent(id)}`)),
+    /** "Log out everywhere else": every session but this client's. */
+    revokeOtherSessions: () => post<RevokeOthersBody>('sessions/revoke-others'),
+    /** Your audit events, newest first; pass the answer's `next_before` as `before` for more. */
+    activity: (query: ActivityQuery = {}) =>
+      call<ActivityBody>((h) => h.get('account/activity', { searchParams: definedOnly(query) })),
+    exportAccount: () => call<AccountExport>((h) => h.get('account/export')),
+    deleteAccount: (body: DeleteAccountRequest) => call<void>((h) => h.delete('account', { json: body })),
   };
 }
 
@@ -134,6 +158,13 @@ async function challengeIn(err: unknown): Promise<ChallengeBody | undefined> {
     .json()
     .catch(() => undefined);
   return isChallengeRequired(body) ? body.challenge : undefined;
+}
+
+/** Query parameters without the unset ones, which would otherwise be sent as "undefined". */
+function definedOnly(query: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = String(value);
+  return out;
 }
 
 /** A 503 from /api/health carries a report; health() hands it back instead of failing. */
