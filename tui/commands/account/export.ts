@@ -1,0 +1,41 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { ServerCommand } from '../../cli/server-command.js';
+import { CliError } from '../../cli/errors.js';
+
+export default class AccountExport extends ServerCommand {
+  static override summary = 'Download everything the server stores about you, as JSON';
+  static override description =
+    'Profile, sessions (without their tokens), codes (without the codes), messages and activity. ' +
+    'Printed on stdout, or written to --output FILE readable only by you.';
+  static override examples = [
+    '<%= config.bin %> account export > my-mux1-data.json',
+    '<%= config.bin %> account export --output my-mux1-data.json',
+  ];
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'Write the export to this file instead of stdout.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(AccountExport);
+    const active = await this.requireToken(flags.server);
+    const rest = await this.rest(flags.server, active.token);
+    const data = await rest.exportAccount();
+    if (!flags.output) {
+      // The export is the result: one object with --json, indented for reading otherwise.
+      this.result(data, JSON.stringify(data, null, 2));
+      return;
+    }
+    const file = resolve(flags.output);
+    try {
+      await writeFile(file, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
+      // An existing file keeps its mode through writeFile; the export is private either way.
+      await chmod(file, 0o600);
+    } catch (err) {
+      throw new CliError('write_failed', `Cannot write ${file}: ${(err as Error).message}`);
+    }
+    const message = `Exported the account ${data.user.username} to ${file}.`;
+    this.result({ message, server: flags.server, file, exported_at: data.exported_at }, message);
+  }
+}

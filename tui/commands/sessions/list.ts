@@ -1,0 +1,31 @@
+import type { SessionInfo } from '../../../server/protocol.js';
+import { ServerCommand } from '../../cli/server-command.js';
+import { terminalSafe } from '../../cli/terminal-safe.js';
+
+export default class SessionsList extends ServerCommand {
+  static override summary = 'List your signed-in sessions; * marks the one in use here';
+  static override description =
+    'Each session shows when it began, when it was last used (updated at most once a minute), the ' +
+    'address and the client it came from. End one with `sessions revoke ID`, all others with ' +
+    '`sessions revoke --others`.';
+  static override examples = ['<%= config.bin %> sessions', '<%= config.bin %> sessions list --json'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(SessionsList);
+    const active = await this.requireToken(flags.server);
+    const rest = await this.rest(flags.server, active.token);
+    const { sessions } = await rest.listSessions();
+    this.result({ server: flags.server, sessions }, [
+      `  ${'ID'.padEnd(32)}  ${'STARTED'.padEnd(16)}  ${'LAST SEEN'.padEnd(16)}  ${'ADDRESS'.padEnd(15)}  CLIENT`,
+      ...sessions.map(line),
+    ]);
+  }
+}
+
+/** Local time as YYYY-MM-DD HH:MM: the Swedish locale happens to write dates the ISO way. */
+const minute = (iso: string) => new Date(iso).toLocaleString('sv-SE').slice(0, 16);
+
+// The client string is whatever the other side sent, so it is made safe to print.
+const line = (s: SessionInfo) =>
+  `${s.current ? '*' : ' '} ${s.id.padEnd(32)}  ${minute(s.created_at)}  ${minute(s.last_seen_at)}  ` +
+  `${(s.ip ?? '-').padEnd(15)}  ${terminalSafe(s.user_agent ?? '-')}`;

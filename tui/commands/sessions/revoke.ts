@@ -1,0 +1,46 @@
+import { Args, Flags } from '@oclif/core';
+import { ServerCommand } from '../../cli/server-command.js';
+import { UsageError } from '../../cli/errors.js';
+
+export default class SessionsRevoke extends ServerCommand {
+  static override summary = 'Sign out one of your sessions, or every other one with --others';
+  static override description =
+    'Its token stops working at once and its live chat connections are closed. Revoking the session in ' +
+    'use here signs this machine out too. Ids come from `sessions`.';
+  static override examples = [
+    '<%= config.bin %> sessions revoke 3f2a9c0d5e7b4a1c9d8e7f6a5b4c3d2e',
+    { description: 'Log out everywhere else:', command: '<%= config.bin %> sessions revoke --others' },
+  ];
+  static override args = {
+    id: Args.string({ description: 'The id of the session, as `sessions` lists it.' }),
+  };
+  static override flags = {
+    others: Flags.boolean({ summary: 'Sign out every session except the one in use here.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(SessionsRevoke);
+    if (Boolean(args.id) === Boolean(flags.others)) {
+      throw new UsageError(
+        `give a session ID or --others, not ${flags.others ? 'both' : 'neither'} (see: ${this.config.bin} sessions revoke --help)`,
+      );
+    }
+    const active = await this.requireToken(flags.server);
+    const rest = await this.rest(flags.server, active.token);
+    if (flags.others) {
+      const { message, revoked } = await rest.revokeOtherSessions();
+      this.result({ message, server: flags.server, revoked }, message);
+      return;
+    }
+    const id = args.id!;
+    const wasCurrent = (await rest.listSessions()).sessions.some((s) => s.id === id && s.current);
+    await rest.revokeSession(id);
+    // That was the stored session: its token is dead, so the file goes as after a logout.
+    const { removeSession } = await this.credentials();
+    const removed = wasCurrent && active.source === 'file' ? await removeSession(flags.server) : false;
+    const message = wasCurrent
+      ? `Session ${id} ended; it was the one in use here, so you are logged out.`
+      : `Session ${id} ended.`;
+    this.result({ message, server: flags.server, id, current: wasCurrent, removed_file: removed }, message);
+  }
+}
