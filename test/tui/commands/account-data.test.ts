@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { logIn, verifiedPerson, type Person } from '../../helpers/accounts.js';
+import { runCli, tempDir } from './cli.js';
+
+describe('mux1 account activity|export|delete', () => {
+  let smtp: TestSmtp;
+  let t: TestServer;
+  let home: { path: string; remove(): void };
+  let env: Record<string, string>;
+
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    home = tempDir();
+    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
+  });
+  after(async () => {
+    await t?.close();
+    await smtp?.close();
+    home?.remove();
+  });
+
+  const loggedIn = async (prefix: string): Promise<Person> => {
+    const p = await verifiedPerson(t.url, smtp, prefix);
+    const login = await runCli(['login', '--username', p.username, '--password-stdin'], {
+      env,
+      input: p.password,
+    });
+    expect(login.code, login.stderr).to.equal(0);
+    return p;
+  };
+
+  it('activity lists events newest first and pages with --before', async () => {
+    const p = await loggedIn('cliactivity');
+    await logIn(t.url, p.username, 'a wrong one!');
+    const first = await runCli(['account', 'activity', '--limit', '2', '--json'], { env });
+    expect(first.code, first.stderr).to.equal(0);
+    const page = first.json();
+    expect(page.events.map((e: any) => e.type)).to.deep.equal(['login_failed', 'login']);
+    expect(page.next_before).to.be.a('number');
+
+    const rest = await runCli(['account', 'activity', '--before', String(page.next_before), '--json'], {
+      env,
+    });
+    expect(rest.json().events.map((e: any) => e.type)).to.deep.equal(['email_verified', 'signup']);
+    expect(rest.json().next_before).to.equal(null);
+
+    const human = await runCli(['account', 'activity', '--limit', '1'], { env });
+    expect(human.code).to.equal(0);
+    expect(human.stdout).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}login_failed +127\.0\.0\.1 /);
+    expect(human.stdout).to.match(/More: mux1 account activity --before \d+/);
+
+    const bad = await runCli(['account', 'activity', '--limit', '500', '--json'], { env });
+    expect(bad.code).to.equal(2);
+  });
+
+  it('export prints the JSON, or writes it to a private file with --output', async () => {
+    const p = await loggedIn('cliexport');
+    const printed = await runCli(['account', 'export', '--json'], { env });
+    expect(printed.code, printed.stderr).to.equal(0);
+    const data = printed.json();
+    expect(data.user).to.include({ username: p.username, email: p.email });
+    expect(data).to.have.all.keys('exported_at', 'user', 'sessions', 'codes', 'messages', 'activity');
+
+    const file = join(home.path, 'export.json');
+    const written = await runCli(['account', 'export', '--output', file, '--json'], { env });
+    expect(written.code, written.stderr).to.equal(0);
+    expect(written.json()).to.include({ file });
+    expect((statSync(file).mode & 0o777).toString(8)).to.equal('600');
+    expect(JSON.parse(readFileSync(file, 'utf8')).user.username).to.equal(p.username);
+    expect(readFileSync(file, 'utf8')).not.to.match(/hash/i);
+  });
+
+  it('delete refuses a wrong password (exit 1), then deletes with the right one', async () => {
+    const p = await loggedIn('clidelete');
+    const wrong = await runCli(['account', 'delete', '--password-stdin', '--json'], {
+      env,
+      input: 'certainly not it',
+    });
+    expect(wrong.code).to.equal(1);
+    expect(wrong.json()).to.include({ code: 'invalid_credentials' });
+    expect((await runCli(['whoami', '--json'], { env })).code).to.equal(0);
+
+    const r = await runCli(['account', 'delete', '--password-stdin'], { env, input: `${p.password}\n` });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^Account deleted\./);
+    expect((await runCli(['whoami', '--json'], { env })).json().code).to.equal('not_logged_in');
+    expect((await logIn(t.url, p.username, p.password)).status).to.equal(401);
+  });
+
+  it('without a session every one exits 1 with not_logged_in; without a terminal delete exits 2', async () => {
+    const nobody = { ...env, MUX1_CONFIG_DIR: join(home.path, 'nobody') };
+    for (const args of [['activity'], ['export'], ['delete']]) {
+      const r = await runCli(['account', ...args, '--json'], { env: nobody });
+      expect(r.code, args[0]).to.equal(1);
+      expect(r.json().code).to.equal('not_logged_in');
+    }
+    await loggedIn('clinotty');
+    const r = await runCli(['account', 'delete', '--json'], { env });
+    expect(r.code).to.equal(2);
+    expect(r.json().code).to.equal('no_terminal');
+  });
+
+  it('has examples in every help', async () => {
+    for (const command of ['activity', 'export', 'delete']) {
+      const r = await runCli(['account', command, '--help'], { env });
+      expect(r.code).to.equal(0);
+      expect(r.stdout, command).to.include('EXAMPLES');
+    }
+  });
+});
