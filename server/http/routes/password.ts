@@ -7,6 +7,7 @@ import { requireAuth, type AuthState } from '../auth-guard.js';
 import { parseBody } from '../validate.js';
 import { requestMeta } from '../request-meta.js';
 import type { RevocationHooks } from './revocation-hooks.js';
+import { signedOut } from './shapes.js';
 
 // One schema per request body. Unknown keys are dropped, never passed inward.
 const forgotBody = z.object({ email: emailField });
@@ -51,8 +52,3 @@ export function passwordRoutes(accounts: Accounts, hooks: RevocationHooks): Rout
 
   return router;
 }
-
-export const signedOut = (n: number): string =>
-  n === 0
-    ? 'No other session was signed in.'
-    : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`;

@@ -4,8 +4,7 @@ import type { RevokeOthersBody, SessionsBody } from '../../protocol.js';
 import { requireAuth, type AuthState } from '../auth-guard.js';
 import { requestMeta } from '../request-meta.js';
 import type { RevocationHooks } from './revocation-hooks.js';
-import { sessionInfo } from './shapes.js';
-import { signedOut } from './password.js';
+import { sessionInfo, signedOut } from './shapes.js';
 
 /** The signed-in user's own sessions: list them, end one, end all the others. */
 export function sessionRoutes(

@@ -18,6 +18,12 @@ export const sessionInfo = (s: SessionRow, currentId: string): SessionInfo => ({
   current: s.id === currentId,
 });
 
+/** How many other sessions an action signed out, as a sentence. */
+export const signedOut = (n: number): string =>
+  n === 0
+    ? 'No other session was signed in.'
+    : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`;
+
 export const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
   id: e.id,
   type: e.type,
