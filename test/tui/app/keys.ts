@@ -23,7 +23,12 @@ export async function waitForFrame(
   const until = Date.now() + timeoutMs;
   for (;;) {
     const frame = lastFrame() ?? '';
-    if (check(frame)) return frame;
+    if (check(frame)) {
+      // A screen that just appeared subscribes to the keyboard in an effect, after its first
+      // frame is out: give it that moment, or the next keys would reach no one.
+      await tick(30);
+      return frame;
+    }
     if (Date.now() > until) throw new Error(`frame never matched; last frame:\n${frame}`);
     await tick(20);
   }
