@@ -25,6 +25,13 @@ export function liveServices(options: {
       login: (body) => anonymous.login(body),
       me: (token) => rest(token).me(),
       logout: (token) => rest(token).logout(),
+      listSessions: async (token) => (await rest(token).listSessions()).sessions,
+      revokeSession: (token, id) => rest(token).revokeSession(id),
+      revokeOtherSessions: async (token) => {
+        await rest(token).revokeOtherSessions();
+      },
+      changePassword: (token, current, password) =>
+        rest(token).changePassword({ current_password: current, password }),
     },
     async saveSession(login) {
       const saved_at = new Date().toISOString();

@@ -3,10 +3,13 @@ import type {
   LoginRequest,
   MeBody,
   MessageBody,
+  SessionInfo,
   SignupRequest,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
 import type { ChatConnection } from './chat-client.js';
+
+export type { SessionInfo };
 
 /**
  * What the TUI needs from the outside world. The `tui` command builds it from the same REST
@@ -20,6 +23,10 @@ export interface TuiRest {
   login(input: LoginRequest): Promise<LoginBody>;
   me(token: string): Promise<MeBody>;
   logout(token: string): Promise<void>;
+  listSessions(token: string): Promise<SessionInfo[]>;
+  revokeSession(token: string, id: string): Promise<void>;
+  revokeOtherSessions(token: string): Promise<void>;
+  changePassword(token: string, current: string, next: string): Promise<MessageBody>;
 }
 
 export interface TuiServices {

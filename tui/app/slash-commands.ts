@@ -1,7 +1,7 @@
 /** The chat's slash commands, parsed apart from the screen so the rules are easy to test. */
 export type SlashCommand =
   | { name: 'join'; room: string }
-  | { name: 'leave' | 'rooms' | 'who' | 'logout' | 'quit' | 'help' }
+  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' }
   | { name: 'invalid'; error: string };
 
 export const HELP = [
@@ -9,6 +9,7 @@ export const HELP = [
   '/leave      leave the current room',
   '/rooms      list your rooms',
   '/who        who is in this room',
+  '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
   'PgUp/PgDn scroll · older messages load at the top',
@@ -29,6 +30,7 @@ export function parseSlash(line: string): SlashCommand | undefined {
     case 'leave':
     case 'rooms':
     case 'who':
+    case 'settings':
     case 'logout':
     case 'quit':
     case 'help':

@@ -3,6 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import { MessageList } from '../components/MessageList.js';
 import { DraftInput, draftRows } from '../components/DraftInput.js';
 import { StatusBar } from '../components/StatusBar.js';
+import { SettingsScreen } from './SettingsScreen.js';
 import { useChat } from '../hooks/useChat.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { HELP, parseSlash } from '../slash-commands.js';
@@ -33,6 +34,8 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   const { columns, rows } = useTerminalSize();
   const [input, setInput] = useState('');
   const [offset, setOffset] = useState(0);
+  // Settings replace the chat on screen while the connection and its state live on underneath.
+  const [settings, setSettings] = useState(false);
   const lastTyping = useRef(0);
   const seen = useRef(state.entries.length);
 
@@ -49,15 +52,18 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   const inputRows = draftRows(input.length, columns - 2, MAX_INPUT_ROWS);
   const listHeight = Math.max(3, rows - 4 - inputRows);
   const page = Math.max(1, listHeight - 2);
-  useInput((_input, key) => {
-    if (key.pageUp) {
-      const max = Math.max(0, state.entries.length - 1);
-      setOffset((o) => Math.min(max, o + page));
-      if (offset + page >= state.entries.length - listHeight) void loadOlder().catch(() => {});
-    } else if (key.pageDown) {
-      setOffset((o) => Math.max(0, o - page));
-    }
-  });
+  useInput(
+    (_input, key) => {
+      if (key.pageUp) {
+        const max = Math.max(0, state.entries.length - 1);
+        setOffset((o) => Math.min(max, o + page));
+        if (offset + page >= state.entries.length - listHeight) void loadOlder().catch(() => {});
+      } else if (key.pageDown) {
+        setOffset((o) => Math.max(0, o - page));
+      }
+    },
+    { isActive: !settings },
+  );
 
   const submit = async (line: string) => {
     const text = line.trim();
@@ -87,6 +93,8 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
           return note(
             `in #${state.room}: ${state.presence.map((u) => u.username).join(', ') || 'nobody else'}`,
           );
+        case 'settings':
+          return setSettings(true);
         case 'logout':
           await services.rest.logout(session.token).catch(() => {});
           return onLoggedOut('Logged out.');
@@ -106,6 +114,17 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
       client.typing(state.room);
     }
   };
+
+  if (settings) {
+    return (
+      <SettingsScreen
+        services={services}
+        session={session}
+        onBack={() => setSettings(false)}
+        onLoggedOut={onLoggedOut}
+      />
+    );
+  }
 
   const here = state.presence.map((u) => safeText(u.username));
   const header = `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`;

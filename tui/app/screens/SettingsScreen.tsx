@@ -1,0 +1,174 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import { Form } from '../components/Form.js';
+import { Busy } from '../components/Spinner.js';
+import { useSubmit } from '../hooks/useSubmit.js';
+import { safeText } from '../sanitize.js';
+import { asFailure, type SessionInfo, type TuiServices } from '../services.js';
+import type { ChatSession } from './ChatScreen.js';
+
+interface Props {
+  services: TuiServices;
+  session: ChatSession & { email?: string };
+  onBack: () => void;
+  /** Every session ended, this one included. */
+  onLoggedOut: (why: string) => void;
+}
+
+const when = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+};
+
+/** The account: its sessions (revoke one with a key), a password change, and log out everywhere. */
+export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props) {
+  const [sessions, setSessions] = useState<SessionInfo[]>();
+  const [index, setIndex] = useState(0);
+  const [mode, setMode] = useState<'list' | 'password'>('list');
+  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [busy, setBusy] = useState<string>();
+
+  const reload = useCallback(async () => {
+    try {
+      setSessions(await services.rest.listSessions(session.token));
+    } catch (err) {
+      setMessage({ text: asFailure(err).error, error: true });
+    }
+  }, [services, session.token]);
+  useEffect(() => void reload(), [reload]);
+
+  const act = async (label: string, action: () => Promise<string | void>) => {
+    if (busy) return;
+    setBusy(label);
+    setMessage(undefined);
+    try {
+      const done = await action();
+      if (done) setMessage({ text: done });
+      await reload();
+    } catch (err) {
+      setMessage({ text: asFailure(err).error, error: true });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  useInput(
+    (input, key) => {
+      const list = sessions ?? [];
+      if (key.escape) return onBack();
+      if (key.upArrow) return setIndex((i) => Math.max(0, i - 1));
+      if (key.downArrow) return setIndex((i) => Math.min(list.length - 1, i + 1));
+      const chosen = list[index];
+      if (input === 'r' && chosen) {
+        if (chosen.current)
+          return setMessage({ text: 'that is this session: use /logout in the chat', error: true });
+        return void act('Revoking…', async () => {
+          await services.rest.revokeSession(session.token, chosen.id);
+          setIndex(0);
+          return 'Session revoked; its connections were closed.';
+        });
+      }
+      if (input === 'o') {
+        return void act('Revoking the other sessions…', async () => {
+          await services.rest.revokeOtherSessions(session.token);
+          return 'Every other session is logged out.';
+        });
+      }
+      if (input === 'x') {
+        return void act('Logging out everywhere…', async () => {
+          await services.rest.revokeOtherSessions(session.token);
+          await services.rest.logout(session.token);
+          onLoggedOut('Logged out everywhere.');
+        });
+      }
+      if (input === 'p') return setMode('password');
+    },
+    { isActive: mode === 'list' },
+  );
+
+  if (mode === 'password') {
+    return (
+      <PasswordForm
+        services={services}
+        token={session.token}
+        onDone={(text) => {
+          setMode('list');
+          setMessage({ text });
+          void reload();
+        }}
+        onBack={() => setMode('list')}
+      />
+    );
+  }
+
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text bold>
+        Account · {session.user.username}
+        {session.email ? ` <${session.email}>` : ''}
+      </Text>
+      <Box marginTop={1} flexDirection="column">
+        <Text bold>Sessions</Text>
+        {sessions === undefined ? (
+          <Busy label="Loading sessions…" />
+        ) : (
+          sessions.map((s, i) => (
+            <Text key={s.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
+              {i === index ? '›' : ' '} {safeText(s.user_agent ?? 'unknown client').slice(0, 40)} ·{' '}
+              {s.ip ?? '?'} · last seen {when(s.last_seen_at)}
+              {s.current ? ' (this session)' : ''}
+            </Text>
+          ))
+        )}
+      </Box>
+      <Box marginTop={1} flexDirection="column">
+        {busy ? <Busy label={busy} /> : null}
+        {message ? (
+          <Text color={message.error ? 'red' : 'green'}>
+            {message.error ? `✗ ${message.text}` : message.text}
+          </Text>
+        ) : null}
+        <Text dimColor>
+          ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · Esc
+          back
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
+function PasswordForm(props: {
+  services: TuiServices;
+  token: string;
+  onDone: (text: string) => void;
+  onBack: () => void;
+}) {
+  const [values, setValues] = useState({ current_password: '', password: '', confirm: '' });
+  const submit = useSubmit();
+  const onSubmit = async (typed: Record<string, string>) => {
+    const v = { current_password: '', password: '', confirm: '', ...typed };
+    if (!v.current_password) return submit.fail('current_password', 'enter your current password');
+    if (!v.password) return submit.fail('password', 'choose a new password');
+    if (v.password !== v.confirm) return submit.fail('confirm', 'the two new passwords differ');
+    const result = await submit.run('Changing your password…', () =>
+      props.services.rest.changePassword(props.token, v.current_password, v.password),
+    );
+    if (result) props.onDone(result.message);
+  };
+  return (
+    <Form
+      title="Change password"
+      fields={[
+        { name: 'current_password', label: 'Current password', secret: true },
+        { name: 'password', label: 'New password', secret: true, placeholder: '8-128 characters' },
+        { name: 'confirm', label: 'New password again', secret: true },
+      ]}
+      values={values}
+      onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
+      onSubmit={(v) => void onSubmit(v)}
+      onBack={props.onBack}
+      submitLabel="Change password"
+      {...submit}
+    />
+  );
+}
