@@ -15,9 +15,12 @@ interface Props {
   onLoggedOut: (why: string) => void;
 }
 
+/** Today's times as HH:MM, older ones with their date: the list must fit 80 columns. */
 const when = (iso: string) => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+  if (Number.isNaN(d.getTime())) return iso;
+  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return d.toDateString() === new Date().toDateString() ? hm : `${d.toISOString().slice(0, 10)} ${hm}`;
 };
 
 /** The account: its sessions (revoke one with a key), a password change, and log out everywhere. */
@@ -114,9 +117,8 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         ) : (
           sessions.map((s, i) => (
             <Text key={s.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
-              {i === index ? '›' : ' '} {safeText(s.user_agent ?? 'unknown client').slice(0, 40)} ·{' '}
-              {s.ip ?? '?'} · last seen {when(s.last_seen_at)}
-              {s.current ? ' (this session)' : ''}
+              {i === index ? '›' : ' '} {s.current ? '(this session) ' : ''}last seen {when(s.last_seen_at)} ·{' '}
+              {s.ip ?? '?'} · {safeText(s.user_agent ?? 'unknown client')}
             </Text>
           ))
         )}
