@@ -1,4 +1,5 @@
 import * as scryptModule from 'scrypt-kdf';
+import { KdfGate } from './kdf-gate.js';
 
 // scrypt-kdf's runtime export is a default class, while its .d.ts declares named functions.
 const { kdf, verify, viewParams } = (scryptModule as unknown as { default: typeof scryptModule }).default;
@@ -10,15 +11,19 @@ const { kdf, verify, viewParams } = (scryptModule as unknown as { default: typeo
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
 
-  constructor(private readonly logN: number) {}
+  constructor(
+    private readonly logN: number,
+    private readonly gate = new KdfGate(),
+  ) {}
 
   async hash(password: string): Promise<string> {
-    return Buffer.from(await kdf(password, { logN: this.logN, r: 8, p: 1 })).toString('base64');
+    const hashed = await this.gate.run(() => kdf(password, { logN: this.logN, r: 8, p: 1 }));
+    return Buffer.from(hashed).toString('base64');
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      return await verify(Buffer.from(hash, 'base64'), password);
+      return await this.gate.run(() => verify(Buffer.from(hash, 'base64'), password));
     } catch {
       return false;
     }
