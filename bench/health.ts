@@ -1,0 +1,43 @@
+/**
+ * Figure 4, health: GET /api/health requests/s on mux1 against a bare node:http server that
+ * returns the same JSON, in the same run. Target: mux1 >= 0.5 of bare.
+ *
+ *   node --import tsx bench/health.ts [--rounds 2] [--seconds 6]
+ *
+ * Both servers run in this process; autocannon runs in a child process.
+ */
+import { bareHttp } from './lib/bare.js';
+import { compareRps } from './lib/compare-rps.js';
+import { startMux1 } from './lib/mux1.js';
+import { intFlag } from './lib/stats.js';
+
+async function main(): Promise<void> {
+  // The KDF plays no part here; a cheap one makes start-up quick.
+  const mux1 = await startMux1({ logN: 10 });
+  const sample = (await (await fetch(`${mux1.url}/api/health`)).json()) as Record<string, unknown>;
+  const startedAt = Date.now();
+  const bare = await bareHttp(() => ({ ...sample, uptime_s: Math.floor((Date.now() - startedAt) / 1000) }));
+  try {
+    await compareRps({
+      id: 'health-rps',
+      figure: 4,
+      name: 'GET /api/health',
+      path: '/api/health',
+      mux1Url: mux1.url,
+      bareUrl: bare.url,
+      bareName: 'bare node:http',
+      rounds: intFlag('rounds', 2, 5),
+      seconds: intFlag('seconds', 6, 30),
+      connections: 10,
+      target: 0.5,
+    });
+  } finally {
+    await bare.close();
+    await mux1.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`health: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+/**
+ * The shape shared by the throughput figures: one GET path on mux1 and on a baseline server that
+ * gives the same answer, loaded in turn (autocannon in a child process) `rounds` times each, so
+ * drift on a shared machine weighs on both alike; each side's figure is the median of its runs.
+ */
+import { failures, httpLoad } from './http-load.js';
+import { emit, type Figure } from './report.js';
+import { median, round, sleep } from './stats.js';
+
+export interface RpsComparison {
+  id: string;
+  figure: number;
+  name: string;
+  path: string;
+  headers?: Record<string, string>;
+  mux1Url: string;
+  bareUrl: string;
+  bareName: string;
+  rounds: number;
+  seconds: number;
+  connections: number;
+  /** mux1/bare must reach this. */
+  target: number;
+}
+
+export async function compareRps(c: RpsComparison): Promise<Figure> {
+  const load = (url: string) =>
+    httpLoad({
+      url,
+      path: c.path,
+      headers: c.headers,
+      connections: c.connections,
+      warmupS: 2,
+      measureS: c.seconds,
+    });
+  const bareRps: number[] = [];
+  const muxRps: number[] = [];
+  const problems = new Set<string>();
+  for (let i = 0; i < c.rounds; i++) {
+    bareRps.push((await load(c.bareUrl)).rps);
+    const r = await load(c.mux1Url);
+    muxRps.push(r.rps);
+    if (failures(r)) problems.add(failures(r));
+  }
+  // Requests that were queued when the load stopped drain before the servers close.
+  await sleep(500);
+  const value = median(muxRps);
+  const baseline = median(bareRps);
+  const ratio = value / baseline;
+  console.log(
+    `${c.name}: mux1 ${value.toFixed(0)} req/s, ${c.bareName} ${baseline.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}`,
+  );
+  const figure: Figure = {
+    id: c.id,
+    figure: c.figure,
+    name: c.name,
+    unit: 'req/s',
+    value: round(value, 0),
+    baseline: round(baseline, 0),
+    baselineName: c.bareName,
+    ratio: round(ratio),
+    ratioOf: 'mux1/bare',
+    target: `ratio >= ${c.target}`,
+    // A fast answer that is an error is no pass.
+    pass: ratio >= c.target && problems.size === 0,
+    detail: {
+      connections: c.connections,
+      rounds: c.rounds,
+      seconds: c.seconds,
+      mux1Runs: muxRps.map((x) => round(x, 0)),
+      bareRuns: bareRps.map((x) => round(x, 0)),
+      ...(problems.size ? { failures: [...problems] } : {}),
+    },
+  };
+  emit(figure);
+  return figure;
+}

@@ -1,0 +1,119 @@
+/**
+ * Figure 6, connections: memory per idle authenticated socket at 5,000 sockets - the server's
+ * RSS growth from before the sockets connect to after, divided by the sockets - beside a bare
+ * Socket.IO server measured the same way in the same run. Target: < 40 KiB per socket.
+ *
+ *   node --import tsx bench/socket-memory.ts [--clients 5000] [--procs 2]
+ *
+ * Each server runs alone in a child process started with --expose-gc, so its RSS is its own and
+ * both readings are taken after a full collection; the clients run in further processes. A
+ * short connect-and-leave round first warms the code paths and pools that any first socket
+ * pays for once, so the growth counted is per socket.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
+import { emit } from './lib/report.js';
+import { forkRole, isRole, serveRole } from './lib/rpc.js';
+import { forkSocketClients } from './lib/socket-clients.js';
+import { intFlag, round, sleep } from './lib/stats.js';
+
+const TARGET_KIB = 40;
+const WARM_SOCKETS = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Server side (child process)
+
+let stopServer = async (): Promise<void> => {};
+
+async function startServer({ kind }: { kind: 'mux1' | 'bare' }): Promise<{ url: string; tokens: string[] }> {
+  if (kind === 'mux1') {
+    const mux1 = await startMux1({ logN: 10 });
+    stopServer = () => mux1.close(); // removes its temp folder too
+    // A hundred people with fifty sockets each, as the fan-out bench.
+    return { url: mux1.url, tokens: await tokensFor(mux1.server, await seedUsers(mux1.server, 100)) };
+  }
+  const http = createHttpServer();
+  const io = new Server(http, { serveClient: false });
+  io.on('connection', (socket) => {
+    socket.join('lobby');
+    socket.emit('connected', { message: 'hi', sid: socket.id, user: null, recovered: false });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  stopServer = () => io.close();
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, tokens: [] };
+}
+
+async function settledRss(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc!();
+    await sleep(200);
+  }
+  return process.memoryUsage().rss;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestration (this process)
+
+async function measure(kind: 'mux1' | 'bare', sockets: number, procs: number): Promise<number> {
+  const server = forkRole(import.meta.url, 'memory-server', { nodeArgs: ['--expose-gc'] });
+  try {
+    const { url, tokens } = await server.call<{ url: string; tokens: string[] }>('start', { kind }, 60_000);
+    const warm = forkSocketClients(1);
+    await warm.connect(url, tokens, WARM_SOCKETS);
+    await warm.procs[0]!.call('disconnect');
+    warm.kill();
+    await sleep(1000);
+    const before = await server.call<number>('rss');
+    const clients = forkSocketClients(procs);
+    try {
+      await clients.connect(url, tokens, sockets);
+      await sleep(2000); // idle: presence and handshakes settle
+      const after = await server.call<number>('rss');
+      return (after - before) / sockets / 1024;
+    } finally {
+      clients.kill();
+    }
+  } finally {
+    await server.call('stop', undefined, 30_000).catch(() => {});
+    server.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const sockets = intFlag('clients', 5000, 5000);
+  const procs = intFlag('procs', Math.ceil(sockets / 2500), 4);
+  const bare = await measure('bare', sockets, procs);
+  const value = await measure('mux1', sockets, procs);
+  const n = sockets.toLocaleString('en-US');
+  console.log(
+    `memory per idle socket at ${n}: mux1 ${value.toFixed(1)} KiB, bare socket.io ${bare.toFixed(1)} KiB`,
+  );
+  emit({
+    id: 'socket-memory',
+    figure: 6,
+    name: `Memory per idle authenticated socket, ${n} sockets`,
+    unit: 'KiB',
+    value: round(value, 1),
+    baseline: round(bare, 1),
+    baselineName: 'bare socket.io, guest sockets',
+    ratio: round(value / bare),
+    ratioOf: 'mux1/bare',
+    target: `< ${TARGET_KIB} KiB`,
+    pass: value < TARGET_KIB,
+    detail: { sockets, clientProcesses: procs, measure: 'RSS growth after GC / sockets' },
+  });
+}
+
+if (isRole('memory-server')) {
+  serveRole({ start: startServer, rss: settledRss, stop: () => stopServer() });
+} else {
+  main().then(
+    () => process.exit(0),
+    (err: Error) => {
+      console.error(`socket-memory: ${err.stack ?? err.message}`);
+      process.exit(1);
+    },
+  );
+}
