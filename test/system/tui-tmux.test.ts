@@ -12,22 +12,23 @@ const session = `mux1-e2e-${process.pid}`;
 // A tmux server of its own (-L) with no user config (-f): nothing from another tmux leaks in.
 const tmux = (...args: string[]) =>
   execFileSync('tmux', ['-L', session, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
+const screen = (target = session) => tmux('capture-pane', '-p', '-t', target);
 /** Everything the terminal showed, scrollback included. */
 const history = () => tmux('capture-pane', '-p', '-S', '-2000', '-t', session);
 
 async function waitForScreen(
   check: (s: string) => boolean,
   what: string,
+  target = session,
   timeoutMs = 15_000,
 ): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const s = screen();
+    const s = screen(target);
     if (check(s)) return s;
     if (Date.now() > until)
       throw new Error(
-        `screen never showed ${what}:\n${s}\n${tmux('display-message', '-p', '-t', session, 'dead=#{pane_dead} status=#{pane_dead_status} pid=#{pane_pid} cmd=#{pane_current_command}')}`,
+        `screen never showed ${what}:\n${s}\n${tmux('display-message', '-p', '-t', target, 'dead=#{pane_dead} status=#{pane_dead_status} pid=#{pane_pid} cmd=#{pane_current_command}')}`,
       );
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -56,6 +57,27 @@ describe('system: the TUI in a real terminal', function () {
     await t?.close();
     await smtp?.close();
     rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('draws without colour when NO_COLOR is set', async () => {
+    const cli = resolve('bin/run.js');
+    const env = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 MUX1_CONFIG_DIR='${configDir}-nc' MUX1_SERVER='${t.url}'`;
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'nocolor',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      `${env} '${process.execPath}' '${cli}'`,
+    );
+    await waitForScreen((s) => s.includes('Log in (l)'), 'the start menu', 'nocolor');
+    const painted = tmux('capture-pane', '-e', '-p', '-t', 'nocolor');
+    // eslint-disable-next-line no-control-regex -- looking for the colour sequences themselves
+    expect(painted).not.to.match(/\u001B\[(3|4|9)\dm/);
+    tmux('kill-session', '-t', 'nocolor');
   });
 
   it('logs in through the form, chats with another client, and never shows the password', async () => {

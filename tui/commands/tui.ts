@@ -21,6 +21,9 @@ export default class Tui extends ServerCommand {
       );
     }
     if (flags.json) throw new UsageError('The TUI has no --json output; use the subcommands for that');
+    // NO_COLOR (no-color.org) is not read by Ink's colour library, but FORCE_COLOR=0 is; it must be
+    // set before Ink loads. Without colour, the focused field is still marked with ›.
+    if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
     // Ink and React load only here, so the other commands start fast.
     const { runTui } = await import('../app/run.js');
     const active = await this.requireToken(flags.server).catch(() => undefined);
