@@ -10,6 +10,8 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
 import { createRealtime, type Realtime } from './realtime/index.js';
 import { createLimits } from './limits/index.js';
+import { hardenRawResponses } from './http/middleware/raw-headers.js';
+import { SOCKET_PATH } from './protocol.js';
 import { packageVersion } from './version.js';
 
 export interface ServerOverrides {
@@ -77,6 +79,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     accounts,
     challenges: limits.challenges,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     version: packageVersion(),
     startedAt: Date.now(),
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
@@ -97,6 +100,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     clock,
     log,
   });
+
+  hardenRawResponses(http, SOCKET_PATH);
 
   return {
     get url() {

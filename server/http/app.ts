@@ -12,6 +12,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import type { RevocationHooks } from './routes/revocation-hooks.js';
 import { securityHeaders } from './middleware/headers.js';
+import { cors } from './middleware/cors.js';
 import { challengeRoutes } from './routes/challenge.js';
 import type { Challenges } from '../limits/index.js';
 
@@ -20,6 +21,8 @@ export interface HttpDeps extends HealthDeps, RevocationHooks {
   accounts: Accounts;
   challenges: Challenges;
   trustProxy: boolean;
+  /** Origins whose pages may call /api (CORS_ORIGINS). */
+  corsOrigins: string[];
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
@@ -30,6 +33,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   app.silent = true;
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders());
+  app.use(cors(deps.corsOrigins));
   for (const mw of jsonBody()) app.use(mw);
   for (const router of [
     healthRoutes(deps),
