@@ -5,14 +5,15 @@
  *
  *   node --import tsx bench/signup-smtp.ts [--count 30]
  *
- * Both mux1 servers (at the product's scrypt cost, which is most of a signup) and both SMTP
- * servers run in this process; the client runs in a child process, one signup at a time,
- * alternating between the two servers.
+ * Both mux1 servers (at the product's scrypt cost, which is most of a signup) run in this
+ * process. The two SMTP servers run in a child process, so parsing one server's mail does not
+ * take CPU from the other server's signup; the client runs in another, one signup at a time,
+ * alternating between the two servers and which goes first.
  */
-import { startSmtp } from '../test/helpers/smtp.js';
+import { startSmtp, type TestSmtp } from '../test/helpers/smtp.js';
 import { startMux1 } from './lib/mux1.js';
 import { emit } from './lib/report.js';
-import { forkRole } from './lib/rpc.js';
+import { forkRole, isRole, serveRole } from './lib/rpc.js';
 import { intFlag, median, percentile, round } from './lib/stats.js';
 import type { SignupJob } from './load/signups.js';
 
@@ -21,12 +22,20 @@ const TARGET = 1.1;
 /** Signups per server before counting: the first ones warm the JIT and the SMTP connection. */
 const WARMUP = 3;
 
+// The SMTP servers (child process)
+let smtps: TestSmtp[] = [];
+
+async function startSmtps(): Promise<{ fast: string; slow: string }> {
+  smtps = [await startSmtp(0), await startSmtp(0, { delayMs: SLOW_SMTP_MS })];
+  return { fast: smtps[0]!.url, slow: smtps[1]!.url };
+}
+
 async function main(): Promise<void> {
-  const count = intFlag('count', 30, 100);
-  const fastSmtp = await startSmtp(0);
-  const slowSmtp = await startSmtp(0, { delayMs: SLOW_SMTP_MS });
-  const fast = await startMux1({ env: { SMTP_URL: fastSmtp.url } });
-  const slow = await startMux1({ env: { SMTP_URL: slowSmtp.url } });
+  const count = intFlag('count', 40, 100);
+  const smtp = forkRole(import.meta.url, 'smtp');
+  const urls = await smtp.call<{ fast: string; slow: string }>('start');
+  const fast = await startMux1({ env: { SMTP_URL: urls.fast } });
+  const slow = await startMux1({ env: { SMTP_URL: urls.slow } });
   const client = forkRole(new URL('./load/signups.ts', import.meta.url).href, 'signups');
   try {
     const run = (job: SignupJob) => client.call<number[][]>('run', job, 300_000);
@@ -44,11 +53,11 @@ async function main(): Promise<void> {
     const baseline = p95(fastMs);
     const ratio = value / baseline;
     // The slow server must really have been slow to mail, or the figure proves nothing.
-    const slowMailed = slowSmtp.messages.length;
+    const [fastMailed, slowMailed] = await smtp.call<number[]>('mailed');
     console.log(
       `signup p95: SMTP answering in ${SLOW_SMTP_MS / 1000} s ${value.toFixed(0)} ms, at once ` +
         `${baseline.toFixed(0)} ms, ratio ${ratio.toFixed(2)}; mails accepted so far: ` +
-        `fast ${fastSmtp.messages.length}, slow ${slowMailed}`,
+        `fast ${fastMailed}, slow ${slowMailed}`,
     );
     emit({
       id: 'signup-smtp-p95',
@@ -72,11 +81,18 @@ async function main(): Promise<void> {
   } finally {
     client.kill();
     await Promise.all([fast.close(), slow.close()]);
-    await Promise.all([fastSmtp.close(), slowSmtp.close()]);
+    smtp.kill();
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`signup-smtp: ${err.stack ?? err.message}`);
-  process.exit(1);
-});
+if (isRole('smtp')) {
+  serveRole({ start: startSmtps, mailed: () => smtps.map((s) => s.messages.length) });
+} else {
+  main().then(
+    () => process.exit(0),
+    (err: Error) => {
+      console.error(`signup-smtp: ${err.stack ?? err.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -36,9 +36,10 @@ async function run(job: SignupJob): Promise<number[][]> {
   if (job.count > 200) throw new Error('too many signups');
   const latencies = job.urls.map(() => [] as number[]);
   for (let i = 0; i < job.count; i++) {
-    for (const [k, url] of job.urls.entries()) {
-      latencies[k]!.push(await signupOnce(url, `${job.prefix}${k}n${i}`));
-    }
+    // Which server goes first alternates too, so neither always follows the other's work.
+    const order = job.urls.map((_, k) => k);
+    if (i % 2) order.reverse();
+    for (const k of order) latencies[k]!.push(await signupOnce(job.urls[k]!, `${job.prefix}${k}n${i}`));
   }
   return latencies;
 }
