@@ -8,7 +8,8 @@
  *
  * The messages come from an in-process ChatConnection: this measures the TUI, not the network.
  */
-import { render } from 'ink-testing-library';
+import { EventEmitter } from 'node:events';
+import { render } from 'ink';
 import { App } from '../tui/app/App.js';
 import type { ChatConnection, ChatEvents, ChatMessage } from '../tui/app/chat-client.js';
 import type { TuiServices } from '../tui/app/services.js';
@@ -83,13 +84,49 @@ const until = async (check: () => boolean, timeoutMs = 20_000) => {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * A terminal that keeps only the last frame: ink-testing-library keeps every frame, which at
+ * 10,000 messages is itself what the heap and the collector would measure.
+ */
+class LastFrameTerminal extends EventEmitter {
+  columns = 100;
+  rows = 30;
+  isTTY = true;
+  last = '';
+  write = (frame: string) => {
+    this.last = frame;
+    return true;
+  };
+}
+
+class SilentInput extends EventEmitter {
+  isTTY = true;
+  setRawMode() {}
+  setEncoding() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+  read() {
+    return null;
+  }
+}
+
 async function measure(scrollback: number) {
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const chat = localChat();
   const started = performance.now();
-  const app = render(<App services={services(chat.connection)} storedToken="t" />);
-  await until(() => (app.lastFrame() ?? '').includes('#lobby'));
+  const terminal = new LastFrameTerminal();
+  const app = render(<App services={services(chat.connection)} storedToken="t" />, {
+    stdout: terminal as unknown as NodeJS.WriteStream,
+    stdin: new SilentInput() as unknown as NodeJS.ReadStream,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const lastFrame = () => terminal.last;
+  await until(() => lastFrame().includes('#lobby'));
   const firstFrameMs = performance.now() - started;
   await until(chat.subscribed);
   chat.online();
@@ -102,7 +139,7 @@ async function measure(scrollback: number) {
       ts: Date.now(),
     });
   }
-  await until(() => (app.lastFrame() ?? '').includes(`history line ${scrollback}`));
+  await until(() => lastFrame().includes(`history line ${scrollback}`));
   global.gc?.();
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   const paints: number[] = [];
@@ -116,7 +153,7 @@ async function measure(scrollback: number) {
       text,
       ts: Date.now(),
     });
-    await until(() => (app.lastFrame() ?? '').includes(text));
+    await until(() => lastFrame().includes(text));
     paints.push(performance.now() - t0);
   }
   app.unmount();
