@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { LIMITS, SOCKET_PATH } from '../protocol.js';
 import { clientAddress } from './client-address.js';
+import { createCluster } from './cluster.js';
 import { connectionLimit } from './connection-limit.js';
 import { onConnection } from './connection.js';
 import type { RealtimeContext } from './context.js';
@@ -14,17 +15,25 @@ import { handshakeAuth } from './handshake.js';
 import { createSocketLimits } from './limits.js';
 import { MessageWriter } from './message-writer.js';
 import { originPolicy } from './origin.js';
+import { otherProcesses, type LocalAnswers } from './other-processes.js';
 import { Presence } from './presence.js';
 import { createRevocation } from './revocation.js';
-import { isUserRoomKey } from './room-names.js';
+import { isUserRoomKey, userIdOfRoomKey } from './room-names.js';
 import type { ChatServer } from './types.js';
 
-/** How long a dropped socket may come back with its rooms and missed messages. */
+/**
+ * How long a dropped socket may come back with its rooms and missed messages. With REDIS_URL the
+ * (pub/sub) Redis adapter keeps no sessions, so no socket is recovered: every reconnection says
+ * `recovered: false`, and clients join their rooms again and read what they missed from `history`.
+ */
 export const RECOVERY_WINDOW_MS = 2 * 60_000;
 
 export interface RealtimeDeps {
   http: HttpServer;
-  config: Pick<ServerConfig, 'corsOrigins' | 'limitSocketsPerAddress' | 'trustProxy'>;
+  config: Pick<
+    ServerConfig,
+    'corsOrigins' | 'limitSocketsPerAddress' | 'trustProxy' | 'redisUrl' | 'redisKeyPrefix'
+  >;
   publicUrl: () => string | undefined;
   accounts: Accounts;
   db: Db;
@@ -34,8 +43,8 @@ export interface RealtimeDeps {
 
 export interface Realtime {
   readonly io: ChatServer;
-  /** Distinct signed-in users with a live socket on this process. */
-  connectedUsers(): number;
+  /** Distinct signed-in users with a live socket, on every server process that answers. */
+  connectedUsers(): Promise<number>;
   /** Disconnects every socket of a session (logout, session revoked). */
   revokeSession(sessionId: string): void;
   /** Disconnects every socket of a user (password reset, account deleted). */
@@ -47,7 +56,10 @@ export interface Realtime {
 /** Socket.IO on the HTTP server: chat, rooms, presence and history (PROTOCOL.md, "Socket.IO"). */
 export function createRealtime(deps: RealtimeDeps): Realtime {
   const { config, log } = deps;
+  // Several server processes share rooms, presence and revocation through Redis.
+  const cluster = config.redisUrl ? createCluster(config.redisUrl, config.redisKeyPrefix, log) : undefined;
   const io: ChatServer = new Server(deps.http, {
+    adapter: cluster?.adapter,
     path: SOCKET_PATH,
     // The browser page loads the client from here (/socket.io/socket.io.min.js): same origin, no CDN.
     serveClient: true,
@@ -58,7 +70,18 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     ...originPolicy(config.corsOrigins, deps.publicUrl),
   });
-  const presence = new Presence(io);
+  const localUserIds = () => {
+    const ids: number[] = [];
+    for (const key of io.of('/').adapter.rooms.keys()) if (isUserRoomKey(key)) ids.push(userIdOfRoomKey(key));
+    return ids;
+  };
+  // Presence answers the other processes from its own counts, and asks them for theirs.
+  const local: LocalAnswers = {
+    roomUsers: (room) => presence.localUsers(room),
+    userIds: localUserIds,
+  };
+  const others = cluster && otherProcesses(io, cluster, local, log);
+  const presence = new Presence(io, log, others);
   const messages = new MessageWriter(deps.db);
   const ctx: RealtimeContext = {
     io,
@@ -86,10 +109,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
 
   return {
     io,
-    connectedUsers() {
-      let n = 0;
-      for (const key of io.of('/').adapter.rooms.keys()) if (isUserRoomKey(key)) n++;
-      return n;
+    async connectedUsers() {
+      const ids = new Set(localUserIds());
+      for (const list of (await others?.userIds()) ?? []) for (const id of list) ids.add(id);
+      return ids.size;
     },
     revokeSession: revoke.session,
     revokeUser: revoke.user,
@@ -99,6 +122,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       // Messages already accepted are stored before the database closes.
       await messages.idle();
       await closed;
+      await cluster?.close();
     },
   };
 }

@@ -24,7 +24,7 @@ export function enterRoom(ctx: RealtimeContext, socket: ChatSocket, room: string
     socket.join(chatRoomKey(room));
   }
   if (ctx.presence.add(room, identity.user, socket.id)) ctx.presence.announce(room);
-  else socket.emit('presence', { room, users: ctx.presence.users(room) });
+  else ctx.presence.tell(socket, room);
 }
 
 /** Takes a socket out of a chat room; the room hears of it when the user's last socket left. */

@@ -6,7 +6,9 @@ const ENDED = { error: 'your session ended; sign in again', code: 'unauthorized'
 /**
  * Ends the live sockets of a session or of a user, here and (through the adapter) in every
  * other server process. They are told why with `auth_error`, then disconnected by the server,
- * which a Socket.IO client does not retry.
+ * which a Socket.IO client does not retry. This process's own sockets are disconnected directly,
+ * not through the adapter: the Redis adapter delivers a disconnect only by way of Redis, even to
+ * the process that asked, and revocation must not depend on Redis being up.
  *
  * Socket.IO keeps a dropped socket's rooms and missed messages for a while so it can recover
  * them, and replays those messages before any middleware runs. A socket that dropped just
@@ -45,11 +47,13 @@ export function createRevocation(io: ChatServer, recoveryWindowMs: number) {
     session(sessionId: string): void {
       remember(revokedSessions, sessionId);
       io.to(sessionRoomKey(sessionId)).emit('auth_error', ENDED);
+      io.local.in(sessionRoomKey(sessionId)).disconnectSockets(true);
       io.in(sessionRoomKey(sessionId)).disconnectSockets(true);
     },
     user(userId: number): void {
       remember(revokedUsers, userId);
       io.to(userRoomKey(userId)).emit('auth_error', ENDED);
+      io.local.in(userRoomKey(userId)).disconnectSockets(true);
       io.in(userRoomKey(userId)).disconnectSockets(true);
     },
   };

@@ -18,3 +18,4 @@ export function chatRoomsOf(rooms: Iterable<string>): string[] {
 }
 
 export const isUserRoomKey = (key: string): boolean => key.startsWith(USER_PREFIX);
+export const userIdOfRoomKey = (key: string): number => Number(key.slice(USER_PREFIX.length));

@@ -21,8 +21,11 @@ export interface SocketData {
   handshake: { identity: Identity | null; error?: ErrorBody };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-type InterServerEvents = {};
+/** Questions between server processes, through the adapter (see other-processes.ts). */
+export interface InterServerEvents {
+  'presence:room': (room: string, reply: (users: ChatUser[]) => void) => void;
+  'presence:users': (reply: (userIds: number[]) => void) => void;
+}
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -6,6 +6,7 @@ import { loadServerConfig, type ServerConfig } from '../../config/index.js';
 import { createServer, type Mux1Server, type ServerOverrides } from '../../server/main.js';
 import { createLogger } from '../../server/log.js';
 import { testDatabaseFor, testsUsePostgres } from './postgres.js';
+import { testRedisEnv } from './redis.js';
 import { CHALLENGE_HEADER } from '../../server/protocol.js';
 import { isChallengeRequired, solveChallenge } from '../../tui/client/challenge.js';
 
@@ -45,6 +46,7 @@ export async function startTestServer(
       // Proof-of-work challenges cost milliseconds instead of a second; the rules are unchanged.
       CHALLENGE_MAX_NUMBER: '1000',
       LOG_LEVEL: 'debug',
+      ...testRedisEnv(),
       ...options.env,
     },
   });

@@ -8,7 +8,8 @@ export interface HealthDeps {
   accounts: Accounts;
   version: string;
   startedAt: number;
-  connectedUsers: () => number;
+  /** Across every server process when there are several, hence a promise. */
+  connectedUsers: () => Promise<number>;
 }
 
 const DB_CHECK_TIMEOUT_MS = 2000;
@@ -63,7 +64,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     const body: ServerStatusBody = {
       status: 'online',
       uptime_s: uptime(),
-      connected_users: deps.connectedUsers(),
+      connected_users: await deps.connectedUsers(),
       total_users: await deps.accounts.countUsers(),
     };
     ctx.body = body;
