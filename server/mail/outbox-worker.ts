@@ -20,6 +20,17 @@ export interface OutboxWorkerOptions {
 
 export const defaultBackoff = (attempt: number): number => Math.min(5000 * 2 ** (attempt - 1), 600_000);
 
+/** How long a claimed batch stays this worker's; after that another worker may claim it. */
+export const CLAIM_LEASE_MS = 2 * 60_000;
+/**
+ * A mail is only handed to SMTP while at least this much of its lease is left, so its lease
+ * cannot run out mid-send and let another worker (another process) send it a second time. One
+ * send is bounded well below this by the transport's timeouts (10 s connect, 10 s greeting,
+ * 20 s without traffic).
+ */
+export const SEND_BUDGET_MS = 60_000;
+const BATCH = 10;
+
 /**
  * Sends what the accounts code put in the outbox, in the background, with retries. A signup
  * therefore never waits for SMTP, and a mail survives a crash because it is a database row.
@@ -77,16 +88,21 @@ export class OutboxWorker {
   private async drain(): Promise<void> {
     const { db, clock, log, transport, from } = this.o;
     while (!this.stopped) {
-      const batch = await outbox.claimDue(db, clock.now(), 60_000, 10);
+      const claimedAt = clock.now();
+      const batch = await outbox.claimDue(db, claimedAt, CLAIM_LEASE_MS, BATCH);
       if (batch.length === 0) return;
       for (const [i, mail] of batch.entries()) {
-        if (this.stopped) {
-          // Claimed but not tried: without this, the next start would wait out the lease.
+        const leaseLeft = claimedAt + CLAIM_LEASE_MS - clock.now();
+        if (this.stopped || leaseLeft < SEND_BUDGET_MS) {
+          // Claimed but not tried: without this, they would wait out the lease (after a stop),
+          // or be sent on a lease too short to finish on (a slow batch): claim them afresh.
           await outbox.release(
             db,
             batch.slice(i).map((m) => m.id),
+            claimedAt + CLAIM_LEASE_MS,
           );
-          return;
+          if (this.stopped) return;
+          break;
         }
         try {
           await transport.send(mail, from);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.js';
-import { pgConnection } from './pg.js';
+import { pgConnection, withMigrationLock } from './pg.js';
 
 export type Db = Knex;
 
@@ -95,14 +95,20 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   });
 }
 
+/** PostgreSQL: one process at a time (see withMigrationLock); SQLite serialises by itself. */
+function oneAtATime<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  if (db.client.config.client !== 'pg') return work();
+  return withMigrationLock(db.client.config.connection as Knex.PgConnectionConfig, work);
+}
+
 export async function migrateToLatest(db: Db): Promise<void> {
   prepareSqliteFile(db);
-  await db.migrate.latest({ migrationSource });
+  await oneAtATime(db, () => db.migrate.latest({ migrationSource }));
 }
 
 export async function rollback(db: Db): Promise<[number, string[]]> {
   prepareSqliteFile(db);
-  return db.migrate.rollback({ migrationSource });
+  return oneAtATime(db, () => db.migrate.rollback({ migrationSource }));
 }
 
 export async function migrationStatus(db: Db): Promise<{ done: string[]; pending: string[] }> {

@@ -16,45 +16,73 @@ export async function enqueue(db: Knex, mail: OutgoingMail, at: number): Promise
   await db('mail_outbox').insert({ ...mail, created_at: at, next_attempt_at: at, attempts: 0 });
 }
 
-/**
- * Claims due mail by setting a lease (`locked_until`); a row whose lease ran out - its worker
- * died mid-send - becomes due again. Each row is claimed by one conditional UPDATE, so two
- * workers on the same database never both take it.
- */
-export async function claimDue(db: Knex, now: number, leaseMs: number, max: number): Promise<OutboxRow[]> {
-  const candidates = await db('mail_outbox')
-    .select('id')
+/** Due, and not held by a live lease: its worker finished, gave it back, or died mid-send. */
+const due = (q: Knex.QueryBuilder, now: number) =>
+  q
     .whereNull('sent_at')
     .whereNull('failed_at')
     .where('next_attempt_at', '<=', now)
-    .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
+    .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now));
+
+const toRow = (row: Record<string, unknown>): OutboxRow => ({
+  id: Number(row.id),
+  attempts: Number(row.attempts),
+  recipient: String(row.recipient),
+  subject: String(row.subject),
+  text_body: String(row.text_body),
+  html_body: String(row.html_body),
+});
+
+/**
+ * Claims up to `max` due mails by setting a lease (`locked_until`) and returns them, oldest
+ * first. The lease is what keeps a claimed mail away from every other worker (in this process or
+ * another) until it is sent or given back; a row whose lease ran out - its worker died mid-send -
+ * becomes due again.
+ *
+ * PostgreSQL: one UPDATE over `SELECT ... FOR UPDATE SKIP LOCKED`, so workers claiming at the
+ * same instant take different rows instead of queueing behind each other's row locks.
+ * SQLite (one writer at a time): a conditional UPDATE per row, so of two workers only one wins it.
+ */
+export async function claimDue(db: Knex, now: number, leaseMs: number, max: number): Promise<OutboxRow[]> {
+  if (db.client.config.client === 'pg') {
+    const ids = due(db('mail_outbox').select('id'), now).orderBy('id').limit(max).forUpdate().skipLocked();
+    const rows: Record<string, unknown>[] = await db('mail_outbox')
+      .whereIn('id', ids)
+      .update({ locked_until: now + leaseMs }, [
+        'id',
+        'attempts',
+        'recipient',
+        'subject',
+        'text_body',
+        'html_body',
+      ]);
+    // RETURNING promises no order.
+    return rows.map(toRow).sort((a, b) => a.id - b.id);
+  }
+  const candidates: { id: number }[] = await due(db('mail_outbox').select('id'), now)
     .orderBy('id')
     .limit(max);
   const claimed: OutboxRow[] = [];
   for (const { id } of candidates) {
-    const n = await db('mail_outbox')
-      .where({ id })
-      .whereNull('sent_at')
-      .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
-      .update({ locked_until: now + leaseMs });
+    const n = await due(db('mail_outbox').where({ id }), now).update({ locked_until: now + leaseMs });
     if (n !== 1) continue;
-    const row = await db('mail_outbox').where({ id }).first();
-    claimed.push({
-      id: Number(row.id),
-      attempts: Number(row.attempts),
-      recipient: row.recipient,
-      subject: row.subject,
-      text_body: row.text_body,
-      html_body: row.html_body,
-    });
+    claimed.push(toRow(await db('mail_outbox').where({ id }).first()));
   }
   return claimed;
 }
 
-/** Gives back the lease on claimed mail that was not attempted, so it is due again at once. */
-export async function release(db: Knex, ids: number[]): Promise<void> {
+/**
+ * Gives back the lease on claimed mail that was not attempted, so it is due again at once. Only
+ * rows still under this very lease (`lockedUntil`): if it ran out and another worker claimed a
+ * row meanwhile, that worker's lease is not ours to lift.
+ */
+export async function release(db: Knex, ids: number[], lockedUntil: number): Promise<void> {
   if (ids.length === 0) return;
-  await db('mail_outbox').whereIn('id', ids).whereNull('sent_at').update({ locked_until: null });
+  await db('mail_outbox')
+    .whereIn('id', ids)
+    .whereNull('sent_at')
+    .where('locked_until', lockedUntil)
+    .update({ locked_until: null });
 }
 
 /**
