@@ -106,6 +106,7 @@ export const settings = {
     schema: optionalText.pipe(z.string().min(16).optional()),
     default: undefined,
   },
+  metricsPort: { env: 'METRICS_PORT', schema: port.optional(), default: undefined },
   codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
   sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: days, default: 30 },
   sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: days, default: 7 },

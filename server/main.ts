@@ -10,6 +10,7 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
 import { createRealtime, type Realtime } from './realtime/index.js';
 import { createLimits } from './limits/index.js';
+import { countedTransport, createMetrics, metricsListener, serverSources } from './metrics/index.js';
 import { hardenRawResponses } from './http/middleware/raw-headers.js';
 import { SOCKET_PATH } from './protocol.js';
 import { packageVersion } from './version.js';
@@ -31,6 +32,8 @@ export interface Mux1Server {
    */
   close(): Promise<void>;
   readonly url: string;
+  /** The separate metrics listener's URL (METRICS_PORT), else undefined. */
+  readonly metricsUrl: string | undefined;
   readonly db: Db;
   readonly accounts: Accounts;
   readonly log: Logger;
@@ -43,7 +46,12 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? createLogger(config.logLevel);
   const db = openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax });
-  const transport = createTransport(config.smtpUrl, log);
+  // Node's process metrics only when metrics are served; the counters cost nothing anyway.
+  const metrics = createMetrics(
+    () => sources,
+    config.metricsToken !== undefined || config.metricsPort !== undefined,
+  );
+  const transport = countedTransport(createTransport(config.smtpUrl, log), metrics);
   const worker = new OutboxWorker({
     db,
     clock,
@@ -69,8 +77,12 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       },
       codeTtlMinutes: config.codeTtlMinutes,
     },
-    mailQueued: () => worker.poke(),
+    mailQueued: () => {
+      metrics.mailQueued();
+      worker.poke();
+    },
     limits,
+    metrics,
   });
 
   const app = createHttpApp({
@@ -80,6 +92,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     challenges: limits.challenges,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
+    metrics,
+    metricsSettings: config,
     version: packageVersion(),
     startedAt: Date.now(),
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
@@ -102,10 +116,16 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
+  const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
+  const metricsServer = metricsListener(metrics, config, log);
+  let metricsUrl: string | undefined;
 
   return {
     get url() {
       return url;
+    },
+    get metricsUrl() {
+      return metricsUrl;
     },
     db,
     accounts,
@@ -124,6 +144,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       const { address, port } = http.address() as AddressInfo;
       const host = address.includes(':') ? `[${address}]` : address;
       url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+      metricsUrl = await metricsServer.listen();
       worker.start();
       log.info(
         {
@@ -142,6 +163,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       await worker.stop();
       await closed;
       transport.close();
+      await metricsServer.close();
       await limits.close();
       await db.destroy();
     },

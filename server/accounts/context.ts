@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../config/index.js';
 import type { PasswordHasher } from './passwords.js';
 import type { TemplateContext } from '../mail/templates.js';
 import type { Limits } from '../limits/index.js';
+import type { Metrics } from '../metrics/index.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */
 export interface AccountsDeps {
@@ -18,6 +19,8 @@ export interface AccountsDeps {
   mailQueued: () => void;
   /** Per-address and per-email abuse limits and the proof-of-work challenge (issue 9). */
   limits: Limits;
+  /** Counters for logins, lockouts and signups. */
+  metrics: Metrics;
 }
 
 /** Where a request came from, for the audit log and the sessions list. */

@@ -5,6 +5,7 @@ import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './context.js';
 import { createSession } from './sessions.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
+import type { LoginResult as LoginResultLabel } from '../metrics/index.js';
 
 /** Consecutive failures allowed per account; the next attempt inside the window is refused. */
 export const MAX_FAILED_LOGINS = 5;
@@ -56,19 +57,35 @@ export async function login(
   input: { username: string; password: string },
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const fromAddress = await deps.limits.login(meta.ip);
   try {
-    const result = await checkLogin(deps, input, meta, fromAddress.before);
-    await fromAddress.refund();
-    return result;
+    const fromAddress = await deps.limits.login(meta.ip);
+    try {
+      const result = await checkLogin(deps, input, meta, fromAddress.before);
+      await fromAddress.refund();
+      deps.metrics.login('ok');
+      return result;
+    } catch (err) {
+      // Only a wrong password or a locked account counts against the address; a right password
+      // (unverified or not) and a missing challenge do not.
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
+      throw err;
+    }
   } catch (err) {
-    // Only a wrong password or a locked account counts against the address; a right password
-    // (unverified or not) and a missing challenge do not.
-    const code = (err as { code?: unknown }).code;
-    if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
+    const result = METRIC_RESULTS[(err as { code?: string }).code ?? ''];
+    if (result) deps.metrics.login(result);
     throw err;
   }
 }
+
+/** How each refusal is counted in mux1_logins_total; a malformed request is not a login. */
+const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
+  invalid_credentials: 'failed',
+  too_many_attempts: 'locked',
+  email_not_verified: 'unverified',
+  rate_limited: 'rate_limited',
+  challenge_required: 'challenge_required',
+};
 
 async function checkLogin(
   deps: AccountsDeps,
@@ -105,6 +122,7 @@ async function checkLogin(
     throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
   }
   if (!(await hasher.verify(user.password_hash, input.password))) {
+    if (recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) deps.metrics.lockout();
     await event('login_failed', user.id);
     throw invalidCredentials();
   }

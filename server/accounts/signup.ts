@@ -29,20 +29,24 @@ export async function signup(deps: AccountsDeps, input: SignupInput, meta: Reque
     if (fromAddress.before * 2 >= deps.config.limitSignupsPer10Min) {
       await deps.limits.challenges.require(meta.challenge);
     }
-    await createAccount(deps, input, meta);
+    deps.metrics.signup(await createAccount(deps, input, meta));
   } catch (err) {
     await fromAddress.refund();
     throw err;
   }
 }
 
-async function createAccount(deps: AccountsDeps, input: SignupInput, meta: RequestMeta): Promise<void> {
+async function createAccount(
+  deps: AccountsDeps,
+  input: SignupInput,
+  meta: RequestMeta,
+): Promise<'created' | 'existing_email'> {
   const { db, clock, hasher, config } = deps;
   checkPassword(input.password, input);
   const passwordHash = await hasher.hash(input.password);
   const now = clock.now();
 
-  await db.transaction(async (trx) => {
+  const outcome = await db.transaction(async (trx) => {
     if (await users.findByUsername(trx, input.username)) {
       throw new AppError('username_taken', 409, 'that username is taken', { field: 'username' });
     }
@@ -56,7 +60,7 @@ async function createAccount(deps: AccountsDeps, input: SignupInput, meta: Reque
         ip: meta.ip,
         user_agent: meta.userAgent,
       });
-      return;
+      return 'existing_email' as const;
     }
     const userId = await users.insertUser(trx, {
       username: input.username,
@@ -80,6 +84,8 @@ async function createAccount(deps: AccountsDeps, input: SignupInput, meta: Reque
       ip: meta.ip,
       user_agent: meta.userAgent,
     });
+    return 'created' as const;
   });
   deps.mailQueued();
+  return outcome;
 }

@@ -13,6 +13,7 @@ import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import type { RevocationHooks } from './routes/revocation-hooks.js';
 import { securityHeaders } from './middleware/headers.js';
 import { cors } from './middleware/cors.js';
+import { metricsRoute, requestMetrics, type Metrics, type MetricsSettings } from '../metrics/index.js';
 import { challengeRoutes } from './routes/challenge.js';
 import type { Challenges } from '../limits/index.js';
 
@@ -23,6 +24,8 @@ export interface HttpDeps extends HealthDeps, RevocationHooks {
   trustProxy: boolean;
   /** Origins whose pages may call /api (CORS_ORIGINS). */
   corsOrigins: string[];
+  metrics: Metrics;
+  metricsSettings: MetricsSettings;
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
@@ -31,9 +34,11 @@ export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   // Koa would print every error to stderr; errorMiddleware already logs them structured.
   app.silent = true;
+  app.use(requestMetrics(deps.metrics));
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders());
   app.use(cors(deps.corsOrigins));
+  app.use(metricsRoute(deps.metrics, deps.metricsSettings));
   for (const mw of jsonBody()) app.use(mw);
   for (const router of [
     healthRoutes(deps),

@@ -1,0 +1,34 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Metrics } from './registry.js';
+
+/**
+ * Counts and times every request Koa answers, labelled by the route pattern that matched
+ * (`/api/sessions/:id`, never the raw path, so a scanner cannot create a label per URL).
+ * It runs outermost, so the status is the final one, after errors were mapped.
+ */
+export function requestMetrics(metrics: Metrics): Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      const route = typeof matched === 'string' ? matched : 'unmatched';
+      metrics.httpRequest(ctx.method, route, ctx.status, (performance.now() - started) / 1000);
+    }
+  };
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** True when the Authorization header carries the token; compared in constant time. */
+export function hasBearer(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/** The exposition text and its content type. */
+export async function exposition(metrics: Metrics): Promise<{ type: string; body: string }> {
+  return { type: metrics.registry.contentType, body: await metrics.registry.metrics() };
+}

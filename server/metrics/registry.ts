@@ -1,0 +1,124 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type LoginResult = 'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required';
+
+/** What the rest of the server reports; each call is a counter bump, cheap enough for any path. */
+export interface Metrics {
+  readonly registry: Registry;
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+  login(result: LoginResult): void;
+  /** An account reached the failure count that locks it. */
+  lockout(): void;
+  signup(outcome: 'created' | 'existing_email'): void;
+  mailQueued(): void;
+  mailSent(): void;
+  mailFailed(): void;
+}
+
+/** Read when Prometheus scrapes, so they cost nothing between scrapes. */
+export interface MetricsSources {
+  /** Mail waiting in the outbox (due or backing off), and mail given up on. */
+  outbox(): Promise<{ pending: number; failed: number }>;
+  socketsOpen(): number;
+  /** The highest stored chat message id (ids only grow): the message counter follows it. */
+  lastMessageId(): Promise<number>;
+}
+
+/**
+ * The server's Prometheus metrics in a registry of its own (tests run many servers in one
+ * process). Node's default process metrics are added only when metrics are served.
+ */
+export function createMetrics(sources: () => MetricsSources | undefined, withDefaults: boolean): Metrics {
+  const registry = new Registry();
+  if (withDefaults) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: 'mux1_http_requests_total',
+    help: 'HTTP requests answered, by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'mux1_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const logins = new Counter({
+    name: 'mux1_logins_total',
+    help: 'Password logins over REST and Socket.IO, by result',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const lockouts = new Counter({
+    name: 'mux1_lockouts_total',
+    help: 'Accounts locked after too many failed logins',
+    registers,
+  });
+  const signups = new Counter({
+    name: 'mux1_signups_total',
+    help: 'Signups answered 201, by outcome (a new account, or a notice to an existing one)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const mails = new Counter({
+    name: 'mux1_mails_total',
+    help: 'Mail queued, sent, and send attempts that failed (retried with backoff)',
+    labelNames: ['event'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'mux1_outbox_depth',
+    help: 'Mail in the outbox: pending (due or waiting to retry) and failed (given up)',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const s = sources();
+      if (!s) return;
+      const { pending, failed } = await s.outbox();
+      this.set({ state: 'pending' }, pending);
+      this.set({ state: 'failed' }, failed);
+    },
+  });
+  new Gauge({
+    name: 'mux1_sockets_open',
+    help: 'Socket.IO connections open on this process',
+    registers,
+    collect() {
+      const s = sources();
+      if (s) this.set(s.socketsOpen());
+    },
+  });
+  let counted = 0;
+  new Counter({
+    name: 'mux1_chat_messages_stored_total',
+    help: 'Chat messages stored, read from the database, so every process reports the whole service: take max() across processes; rate() gives messages per second',
+    registers,
+    async collect() {
+      const s = sources();
+      if (!s) return;
+      const last = await s.lastMessageId();
+      if (last > counted) this.inc(last - counted);
+      counted = Math.max(counted, last);
+    },
+  });
+  for (const result of ['ok', 'failed', 'locked'] as const) logins.inc({ result }, 0);
+  for (const event of ['queued', 'sent', 'failed'] as const) mails.inc({ event }, 0);
+
+  return {
+    registry,
+    httpRequest(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      latency.observe(labels, seconds);
+    },
+    login: (result) => logins.inc({ result }),
+    lockout: () => lockouts.inc(),
+    signup: (outcome) => signups.inc({ outcome }),
+    mailQueued: () => mails.inc({ event: 'queued' }),
+    mailSent: () => mails.inc({ event: 'sent' }),
+    mailFailed: () => mails.inc({ event: 'failed' }),
+  };
+}

@@ -1,0 +1,156 @@
+import { expect } from 'chai';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { logIn, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { expectError } from '../../helpers/errors.js';
+import { eventually } from '../../helpers/wait.js';
+import { freePort } from '../../helpers/ports.js';
+import { ask, connectAs, disconnectAll, chatPerson } from '../realtime/helpers.js';
+
+const TOKEN = 'metrics-token-for-tests-0123456789';
+
+/** The value of one series in the exposition text (0 when absent). */
+function value(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+async function scrape(url: string, token = TOKEN): Promise<string> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status, await res.clone().text()).to.equal(200);
+  expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+  return res.text();
+}
+
+describe('metrics (Prometheus)', () => {
+  afterEach(disconnectAll);
+
+  it('are off by default: /metrics is an unknown path', async () => {
+    const t = await startTestServer();
+    try {
+      expect((await fetch(`${t.url}/metrics`)).status).to.equal(404);
+      expect(t.server.metricsUrl).to.equal(undefined);
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe('with METRICS_TOKEN', () => {
+    let smtp: TestSmtp;
+    let t: TestServer;
+    before(async () => {
+      smtp = await startSmtp();
+      t = await startTestServer({
+        env: { SMTP_URL: smtp.url, METRICS_TOKEN: TOKEN, LIMIT_FAILED_LOGINS_PER_10MIN: '1000' },
+      });
+    });
+    after(async () => {
+      await t.close();
+      await smtp.close();
+    });
+
+    it('asks for the bearer token, compared whole', async () => {
+      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, TOKEN]) {
+        const res = await api(t.url, 'GET', '/metrics', undefined, authorization ? { authorization } : {});
+        expectError(res, 401, 'unauthorized');
+      }
+      expect(await scrape(`${t.url}/metrics`)).to.include('mux1_http_requests_total');
+    });
+
+    it('counts requests by route pattern and status, with latency histograms', async () => {
+      const before = await scrape(`${t.url}/metrics`);
+      const series = 'mux1_http_requests_total{method="GET",route="/api/health",status="200"}';
+      for (let i = 0; i < 3; i++) await api(t.url, 'GET', '/api/health');
+      await api(t.url, 'GET', '/api/no/such/path/42');
+      const after = await scrape(`${t.url}/metrics`);
+      expect(value(after, series) - value(before, series)).to.equal(3);
+      expect(
+        value(
+          after,
+          'mux1_http_request_duration_seconds_count{method="GET",route="/api/health",status="200"}',
+        ),
+      ).to.be.at.least(3);
+      // Unknown paths share one label, so a scanner cannot grow the series without bound.
+      expect(after).to.not.include('/api/no/such/path/42');
+      expect(after).to.include('route="unmatched",status="404"');
+    });
+
+    it('counts signups, logins, lockouts, mail and chat', async () => {
+      const before = await scrape(`${t.url}/metrics`);
+      const p = await verifiedPerson(t.url, smtp, 'metered');
+      expect((await logIn(t.url, p.username, p.password)).status).to.equal(200);
+      await signUp(t.url, { ...newPerson('again'), email: p.email });
+      const victim = await verifiedPerson(t.url, smtp, 'locked');
+      for (let i = 0; i < 5; i++) await logIn(t.url, victim.username, 'wrong-password');
+      expectError(await logIn(t.url, victim.username, victim.password), 429, 'too_many_attempts');
+      const talker = await chatPerson(t, 'talker');
+      const socket = await connectAs(t.url, talker);
+      for (let i = 0; i < 3; i++) expect((await ask(socket, 'message', `hello ${i}`)).ok).to.equal(true);
+      await eventually(() => smtp.messages.length >= 3, { what: 'mail sent' });
+
+      const after = await eventually(async () => {
+        const text = await scrape(`${t.url}/metrics`);
+        return value(text, 'mux1_outbox_depth{state="pending"}') === 0 && text;
+      });
+      const delta = (s: string) => value(after, s) - value(before, s);
+      expect(delta('mux1_signups_total{outcome="created"}')).to.equal(3);
+      expect(delta('mux1_signups_total{outcome="existing_email"}')).to.equal(1);
+      expect(delta('mux1_logins_total{result="ok"}')).to.equal(2);
+      expect(delta('mux1_logins_total{result="failed"}')).to.equal(5);
+      expect(delta('mux1_logins_total{result="locked"}')).to.equal(1);
+      expect(delta('mux1_lockouts_total')).to.equal(1);
+      expect(delta('mux1_mails_total{event="queued"}')).to.equal(4);
+      expect(delta('mux1_mails_total{event="sent"}')).to.equal(4);
+      expect(value(after, 'mux1_sockets_open')).to.equal(1);
+      expect(value(after, 'mux1_chat_messages_stored_total')).to.be.at.least(3);
+      expect(after).to.include('process_cpu_user_seconds_total');
+    });
+  });
+
+  describe('with METRICS_PORT', () => {
+    let t: TestServer;
+    before(async () => {
+      // SMTP that refuses connections: every send attempt fails and the mail waits.
+      const dead = `smtp://127.0.0.1:${await freePort()}`;
+      t = await startTestServer({
+        env: { METRICS_PORT: '0', SMTP_URL: dead },
+        overrides: { mailBackoffMs: () => 60_000 },
+      });
+    });
+    after(() => t.close());
+
+    it('serves /metrics on its own listener only, and counts failed mail sends and the outbox', async () => {
+      const url = t.server.metricsUrl!;
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect(new URL(url).port).to.not.equal(new URL(t.url).port);
+      const text = await (await fetch(url)).text();
+      expect(text).to.include('mux1_outbox_depth');
+      expect((await fetch(`${t.url}/metrics`)).status).to.equal(404);
+      expect((await fetch(url.replace('/metrics', '/other'))).status).to.equal(404);
+
+      expect((await signUp(t.url, newPerson('unmailed'))).status).to.equal(201);
+      const after = await eventually(async () => {
+        const text = await (await fetch(url)).text();
+        return value(text, 'mux1_mails_total{event="failed"}') >= 1 && text;
+      });
+      expect(value(after, 'mux1_mails_total{event="sent"}')).to.equal(0);
+      expect(value(after, 'mux1_outbox_depth{state="pending"}')).to.equal(1);
+    });
+  });
+
+  describe('with METRICS_PORT and METRICS_TOKEN', () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer({ env: { METRICS_PORT: '0', METRICS_TOKEN: TOKEN } });
+    });
+    after(() => t.close());
+
+    it('asks the token on the metrics port, and serves nothing on the main one', async () => {
+      expect((await fetch(t.server.metricsUrl!)).status).to.equal(401);
+      expect(await scrape(t.server.metricsUrl!)).to.include('mux1_logins_total');
+      expect(
+        (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+      ).to.equal(404);
+    });
+  });
+});
