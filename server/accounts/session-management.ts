@@ -42,6 +42,9 @@ export async function revokeSession(
   sessionId: string,
   meta: RequestMeta,
 ): Promise<void> {
+  // Ids are 32 hex digits (newId): anything else names no session, and some of it (U+0000)
+  // PostgreSQL would refuse with an error rather than find nothing.
+  if (!/^[0-9a-f]{32}$/.test(sessionId)) throw noSuchSession();
   const now = deps.clock.now();
   const session = await sessions.findById(deps.db, sessionId);
   if (!session || session.user_id !== auth.user.id || !isLive(deps, session, now)) throw noSuchSession();

@@ -164,6 +164,8 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
     const unknown = await as(t, alice.token)('DELETE', `/api/sessions/${'0'.repeat(32)}`);
     expect(unknown.body, 'the same answer as a session that does not exist').to.deep.equal(res.body);
     expectError(await as(t, alice.token)('DELETE', '/api/sessions/not%20an%20id'), 404, 'not_found');
+    // U+0000 cannot even be sent to PostgreSQL: still "no such session", never a 500.
+    expectError(await as(t, alice.token)('DELETE', `/api/sessions/%00${'0'.repeat(31)}`), 404, 'not_found');
 
     expect((await me(bob.token)).status).to.equal(200);
     await settle();
