@@ -1,4 +1,5 @@
 import { isAppError } from '../errors.js';
+import { asUnavailable } from '../http/middleware/unavailable.js';
 import type { Logger } from '../log.js';
 import type { AckFailure } from '../protocol.js';
 import type { ChatSocket } from './types.js';
@@ -8,6 +9,12 @@ type Handler = (payload: unknown) => Promise<object | void>;
 /** The contract's `{ok:false, error, code}` for an expected failure; anything else is a logged bug. */
 export function toFailure(err: unknown, log: Logger, context: object): AckFailure {
   if (isAppError(err)) return { ok: false, error: err.message, code: err.code, ...err.details };
+  // A database busy past its timeout is a moment's wait, as over REST (503), not a bug.
+  const busy = asUnavailable(err);
+  if (busy) {
+    log.warn({ code: (err as { code?: unknown }).code, ...context }, 'socket event refused: database busy');
+    return { ok: false, error: busy.message, code: busy.code, ...busy.details };
+  }
   log.error({ err, ...context }, 'socket event failed');
   return { ok: false, error: 'internal error; the server logged it', code: 'internal_error' };
 }

@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { AppError, isAppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ErrorBody } from '../../protocol.js';
+import { asUnavailable } from './unavailable.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -44,7 +45,7 @@ export function errorMiddleware(log: Logger): Middleware {
           throw new AppError('method_not_allowed', 405, `${ctx.method} is not supported`);
       }
     } catch (err) {
-      const known = isAppError(err) ? err : fromHttpError(err as object);
+      const known = isAppError(err) ? err : (fromHttpError(err as object) ?? asUnavailable(err));
       let body: ErrorBody;
       if (known) {
         ctx.status = known.status;
@@ -52,7 +53,18 @@ export function errorMiddleware(log: Logger): Middleware {
         if (known.retryAfter !== undefined)
           ctx.set('Retry-After', String(Math.max(1, Math.ceil(known.retryAfter))));
         log[known.status >= 500 ? 'error' : 'info'](
-          { requestId, method: ctx.method, path: ctx.path, status: known.status, code: known.code },
+          {
+            requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: known.status,
+            code: known.code,
+            // Why, for the operator: the error's code only. Knex puts the SQL with its values in
+            // the message, and an insert into the outbox carries a code in the clear.
+            ...(known.code === 'service_unavailable' && !isAppError(err)
+              ? { cause: String((err as { code?: unknown; name?: unknown }).code ?? (err as Error).name) }
+              : {}),
+          },
           'request failed',
         );
       } else {
