@@ -1,0 +1,68 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventually } from '../../helpers/wait.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+
+export function requireBuiltCli(): void {
+  if (!existsSync(join(root, 'dist', 'tui', 'commands', 'server.js'))) {
+    throw new Error('the built CLI is missing: run `npm run build` first (`npm test` does)');
+  }
+}
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `mux1 server --port 0` from the build, as an operator runs it, over the given settings. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'server', '--port', '0'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      SCRYPT_LOG_N: '10',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (c) => (out += c));
+  proc.stderr!.on('data', (c) => (out += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await eventually(() => /mux1 listening on (http:\/\/[^\s"]+)/.exec(out)?.[1], {
+    timeoutMs: 15_000,
+    what: `the "mux1 listening on" line; output so far: ${out}`,
+  });
+  return { proc, url, output: () => out, exited };
+}
+
+/** Resolves with how the process ended, or fails after `ms`. */
+export async function exitWithin(p: ServerProcess, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${p.output()}`)), ms);
+  });
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One SQL statement through the sqlite3 tool: what an operator would run on the file. */
+export function sqlite(file: string, sql: string): string {
+  const res = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`sqlite3 failed: ${res.stderr}`);
+  return res.stdout.trim();
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { io } from 'socket.io-client';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { newPerson, type Person } from '../../helpers/accounts.js';
+import {
+  exitWithin,
+  hasSqlite3,
+  requireBuiltCli,
+  sqlite,
+  startServerProcess,
+  type ServerProcess,
+} from './process.js';
+
+/**
+ * SIGTERM while requests are in flight: they are answered, connected sockets are closed, the
+ * mail worker stops between mails (the rest stays queued), and the process exits 0 in 10 s.
+ */
+describe('fault: SIGTERM with requests in flight', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let smtp: TestSmtp;
+  const processes: ServerProcess[] = [];
+
+  before(async function () {
+    if (!hasSqlite3) this.skip();
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), 'mux1-sigterm-'));
+    // Slow mail: the worker is in the middle of a send when the signal comes.
+    smtp = await startSmtp(0, { delayMs: 300 });
+  });
+  after(async () => {
+    for (const p of processes)
+      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    await smtp?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers what it took, closes sockets, keeps unsent mail, exits 0 within 10 s', async () => {
+    const dbFile = join(dir, 'mux1.sqlite');
+    const env = {
+      DATABASE_URL: dbFile,
+      SMTP_URL: smtp.url,
+      LIMIT_SIGNUPS_PER_10MIN: '1000000',
+      // A costlier hash keeps each signup in flight for a while.
+      SCRYPT_LOG_N: '15',
+    };
+    const server = await startServerProcess(env);
+    processes.push(server);
+
+    const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connected', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const socketClosed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+
+    const people: Person[] = Array.from({ length: 12 }, () => newPerson('inflight'));
+    const answers = people.map((p) =>
+      fetch(`${server.url}/api/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(p),
+      }).then(
+        (res) => res.status,
+        (err: Error) => `failed: ${err.message}`,
+      ),
+    );
+    // The requests are on their way (scrypt takes tens of ms each on 4 threads): now stop.
+    await new Promise((r) => setTimeout(r, 100));
+    const signalled = Date.now();
+    server.proc.kill('SIGTERM');
+
+    expect(await Promise.all(answers)).to.deep.equal(people.map(() => 201));
+    expect(await socketClosed).to.be.oneOf(['transport close', 'io server disconnect']);
+    socket.close();
+    const ended = await exitWithin(server, 10_000);
+    expect(ended.code, server.output()).to.equal(0);
+    expect(Date.now() - signalled).to.be.below(10_000);
+    expect(server.output()).to.include('shutting down');
+
+    // Every signup is stored; mail not sent yet is queued, not held by a lease, and goes out
+    // as soon as the server is back.
+    expect(Number(sqlite(dbFile, "SELECT count(*) FROM users WHERE username LIKE 'inflight%'"))).to.equal(12);
+    expect(
+      Number(
+        sqlite(dbFile, 'SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND locked_until IS NOT NULL'),
+      ),
+    ).to.equal(0);
+    const again = await startServerProcess(env);
+    processes.push(again);
+    for (const p of people) await smtp.codeFor(p.email, { timeoutMs: 20_000 });
+    again.proc.kill('SIGTERM');
+    expect((await exitWithin(again, 10_000)).code).to.equal(0);
+  });
+});
