@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { refuseNul } from '../nul-guard.js';
+import { refuseProtoKeys } from './proto-keys.js';
 
 /**
  * Parses an event payload with its schema; the first problem becomes an AppError, coded
  * `invalid_field` unless the schema gave the issue a code of its own.
  */
 export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  refuseProtoKeys(payload);
   const result = schema.safeParse(payload);
   if (result.success) {
     refuseNul(result.data);
