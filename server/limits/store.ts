@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../log.js';
+import { closeRedis, createRedis } from '../redis.js';
 
 export interface LimiterSpec {
   /** Part of the key, so two limits never share a counter. */
@@ -37,26 +37,14 @@ export function createLimiterStore(options: {
     };
   }
 
-  const client = new Redis(redisUrl, {
+  const client = createRedis(redisUrl, log, {
+    // The shared factory logs the outage ("Redis connection lost (rate-limits)") and the return.
+    purpose: 'rate-limits',
     // Fail a command at once when Redis is away (the insurance limiter answers) instead of
     // queueing it and holding the request until Redis returns.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: 500,
-    // Keep trying in the background; the limits recover by themselves when Redis is back.
-    retryStrategy: (times) => Math.min(times * 200, 5000),
-  });
-  let down = false;
-  const wentDown = (reason: string) => {
-    if (down) return;
-    down = true;
-    log.warn({ reason }, 'Redis unavailable: rate limits fall back to in-process counters');
-  };
-  client.on('error', (err: Error) => wentDown(err.message));
-  client.on('close', () => wentDown('connection closed'));
-  client.on('ready', () => {
-    if (down) log.info('Redis is back: rate limits are shared again');
-    down = false;
   });
 
   return {
@@ -71,9 +59,6 @@ export function createLimiterStore(options: {
       });
     },
     mode: () => (client.status === 'ready' ? 'redis' : 'redis-down'),
-    async close() {
-      client.removeAllListeners('close');
-      client.disconnect();
-    },
+    close: () => closeRedis(client),
   };
 }

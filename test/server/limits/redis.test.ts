@@ -108,12 +108,12 @@ describe('abuse limits with REDIS_URL', function () {
     for (let i = 0; i < 3; i++) expect((await resend(a, email)).status).to.equal(200);
     // Still limited: the fallback counts in this process.
     expectError(await resend(a, email), 429, 'rate_limited');
-    await eventually(() => a.logs.some((l) => l.includes('rate limits fall back to in-process')), {
+    await eventually(() => a.logs.some((l) => l.includes('Redis connection lost (rate-limits)')), {
       what: 'the fallback warning',
     });
 
     redis = await startRedis(port);
-    await eventually(() => a.logs.some((l) => l.includes('Redis is back')), {
+    await eventually(() => a.logs.some((l) => l.includes('Redis connection restored (rate-limits)')), {
       timeoutMs: 15_000,
       what: 'the recovery line',
     });
