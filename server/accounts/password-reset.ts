@@ -67,7 +67,8 @@ export async function resetPassword(
   const now = clock.now();
 
   const outcome = await db.transaction(async (trx) => {
-    const user = await users.findByEmail(trx, input.email);
+    // Locked: tries at once must each count towards the code's five.
+    const user = await users.findByEmailForUpdate(trx, input.email);
     const code = user && (await codes.latestCode(trx, user.id, 'reset'));
     if (!user || !code || code.used_at !== null || code.expires_at <= now) {
       await recordEvent(trx, 'password_reset_failed', user?.id ?? null, now, meta);

@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
+import { isUniqueViolation } from '../store/db.js';
 import * as users from '../store/users.js';
 import * as codes from '../store/codes.js';
 import * as outbox from '../store/outbox.js';
@@ -46,7 +48,7 @@ async function createAccount(
   const passwordHash = await hasher.hash(input.password);
   const now = clock.now();
 
-  const outcome = await db.transaction(async (trx) => {
+  const work = async (trx: Knex.Transaction) => {
     if (await users.findByUsername(trx, input.username)) {
       throw new AppError('username_taken', 409, 'that username is taken', { field: 'username' });
     }
@@ -85,6 +87,13 @@ async function createAccount(
       user_agent: meta.userAgent,
     });
     return 'created' as const;
+  };
+  // Signups racing for one username or email all find it free; on PostgreSQL all but one insert
+  // then fail on the unique index (SQLite runs them one after another). Once more, a loser finds
+  // the winner's row and answers username_taken, or takes the existing-email path.
+  const outcome = await db.transaction(work).catch((err: unknown) => {
+    if (isUniqueViolation(err)) return db.transaction(work);
+    throw err;
   });
   deps.mailQueued();
   return outcome;

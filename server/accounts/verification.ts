@@ -27,7 +27,8 @@ export async function verifyEmail(
   const now = clock.now();
   return db
     .transaction(async (trx) => {
-      const user = await users.findByEmail(trx, input.email);
+      // Locked: two tries at once must count as two, and a second right code must find the first's work.
+      const user = await users.findByEmailForUpdate(trx, input.email);
       if (!user) throw invalidCode();
       const code = await codes.latestCode(trx, user.id, 'verify');
       if (!code) throw invalidCode();

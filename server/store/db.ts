@@ -122,3 +122,11 @@ export async function migrationStatus(db: Db): Promise<{ done: string[]; pending
     pending: pending.map((m) => (typeof m === 'string' ? m : m.file)),
   };
 }
+
+/** True for an insert or update refused by a unique index, on PostgreSQL (23505) or SQLite. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (e.code === '23505') return true;
+  return e.code === 'SQLITE_CONSTRAINT' && /UNIQUE constraint failed/.test(String(e.message));
+}

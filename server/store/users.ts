@@ -32,6 +32,17 @@ export async function findByEmail(db: Knex, email: string): Promise<UserRow | un
   return toUser(await db('users').where({ email }).first());
 }
 
+/**
+ * findByEmail that also holds the row until the transaction ends, so that requests about one
+ * account (code tries, verification) take turns on PostgreSQL, as they do on SQLite's single
+ * writer. SQLite has no FOR UPDATE, and needs none.
+ */
+export async function findByEmailForUpdate(trx: Knex, email: string): Promise<UserRow | undefined> {
+  const query = trx('users').where({ email });
+  if (trx.client.config.client === 'pg') query.forUpdate();
+  return toUser(await query.first());
+}
+
 export async function findByUsername(db: Knex, username: string): Promise<UserRow | undefined> {
   return toUser(await db('users').where({ username }).first());
 }
