@@ -9,7 +9,12 @@ import { dropRunDatabases, postgresAdminUrl } from '../helpers/postgres.js';
 import { machineRedisUrl } from '../helpers/redis.js';
 import { repoRoot } from './helpers/cli-server.js';
 
-const REST = 'test/server/http/**/*.test.ts';
+/**
+ * Every server suite in a folder (REST, chat, accounts, limits, ...). Not the ones that run the
+ * built CLI on SQLite files of their own: server-process.test.ts (not in a folder) and faults/.
+ */
+const SERVER = 'test/server/*/**/*.test.ts';
+const SQLITE_ONLY = 'test/server/faults/**';
 const CHAT = 'test/server/realtime/**/*.test.ts';
 
 interface MochaJson {
@@ -69,7 +74,7 @@ async function runOnPostgres(
   expect(await dropRunDatabases(runId), 'databases left behind').to.deep.equal([]);
 }
 
-describe('system: the REST and chat suites on PostgreSQL', () => {
+describe('system: the server suites on PostgreSQL', () => {
   before(async function () {
     const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
     try {
@@ -84,9 +89,9 @@ describe('system: the REST and chat suites on PostgreSQL', () => {
     }
   });
 
-  it('passes every REST and chat test, then leaves no database behind', async function () {
+  it('passes every REST, chat, accounts and limits test, then leaves no database behind', async function () {
     this.timeout(600_000);
-    await runOnPostgres('on PostgreSQL', [REST, CHAT]);
+    await runOnPostgres('on PostgreSQL', [SERVER], { mochaArgs: ['--ignore', SQLITE_ONLY] });
   });
 
   it('passes the chat tests with the Socket.IO Redis adapter too (recovery aside)', async function () {
