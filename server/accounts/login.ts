@@ -100,10 +100,18 @@ async function checkLogin(
   const event = (type: audit.AuditType, userId: number | null) =>
     audit.record(db, { user_id: userId, type, at: clock.now(), ip: meta.ip, user_agent: meta.userAgent });
 
+  // A name without an account locks like an account does, so the 6th guess cannot tell the two
+  // apart; like a locked account, it is refused without any work.
+  const unknown = user ? undefined : await limits.unknownName(id);
+  if (unknown && unknown.failures >= MAX_FAILED_LOGINS && unknown.msLeft > 0) {
+    await event('login_locked', null);
+    throw tooManyAttempts(Math.ceil(unknown.msLeft / 1000));
+  }
+
   // A locked account is refused below without any work; asking for a challenge first would
   // only make its owner wait for the same answer.
   if (!(user && lockedFor(user, at) > 0)) {
-    const nameFailures = user ? recentFailures(user, at) : await limits.unknownNameFailures(id);
+    const nameFailures = user ? recentFailures(user, at) : unknown!.failures;
     if (Math.max(addressFailures, nameFailures) >= CHALLENGE_AFTER_FAILURES) {
       await limits.challenges.require(meta.challenge);
     }

@@ -31,8 +31,12 @@ export interface AbuseLimits {
   signup(ip: string | null): Promise<Attempt>;
   /** Counts a login attempt from `ip` as a failure until refunded; 429 past LIMIT_FAILED_LOGINS_PER_10MIN. */
   login(ip: string | null): Promise<Attempt>;
-  /** Recent failures for a login name that has no account (known accounts count in the users table). */
-  unknownNameFailures(name: string): Promise<number>;
+  /**
+   * Failures in a row for a login name that has no account, each within 15 minutes of the one
+   * before - the rule the users table keeps for accounts - and how long until the last one is
+   * 15 minutes old. Kept so a name without an account answers like one with.
+   */
+  unknownName(name: string): Promise<{ failures: number; msLeft: number }>;
   unknownNameFailed(name: string): Promise<void>;
   /** Resend-verification: LIMIT_MAILS_PER_HOUR_PER_EMAIL per email and ..._PER_ADDRESS per address. */
   consumeResend(email: string, ip: string | null): Promise<void>;
@@ -113,11 +117,16 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
   return {
     signup: (ip) => attempt(signups, addressKey(ip), 'signups from your address'),
     login: (ip) => attempt(logins, addressKey(ip), 'failed logins from your address'),
-    async unknownNameFailures(name) {
-      return (await unknownNames.get(identityKey(name)))?.consumedPoints ?? 0;
+    async unknownName(name) {
+      const res = await unknownNames.get(identityKey(name));
+      return { failures: res?.consumedPoints ?? 0, msLeft: res?.msBeforeNext ?? 0 };
     },
     async unknownNameFailed(name) {
-      await unknownNames.consume(identityKey(name));
+      // Each failure starts the 15 minutes again, as for an account (read, then write: two
+      // racing failures may count as one, which only delays this lock by one guess).
+      const key = identityKey(name);
+      const failures = ((await unknownNames.get(key))?.consumedPoints ?? 0) + 1;
+      await unknownNames.set(key, failures, NAME_WINDOW_S);
     },
     consumeResend: mailBudget('resend'),
     consumeForgot: mailBudget('forgot'),
