@@ -102,6 +102,25 @@ describe('abuse limits with REDIS_URL', function () {
     expectError(res, 401, 'invalid_credentials');
   });
 
+  it('starts and serves with Redis away from the start, limits counted in process', async () => {
+    const dead = await freePort();
+    const t = await startTestServer({
+      env: { REDIS_URL: `redis://127.0.0.1:${dead}`, LIMIT_MAILS_PER_HOUR_PER_EMAIL: '2' },
+    });
+    try {
+      const email = newPerson('nored').email;
+      expect((await resend(t, email)).status).to.equal(200);
+      expect((await resend(t, email)).status).to.equal(200);
+      expectError(await resend(t, email), 429, 'rate_limited');
+      expect((await api(t.url, 'GET', '/api/health')).status).to.equal(200);
+      await eventually(() => t.logs.some((l) => l.includes('Redis connection lost (rate-limits)')), {
+        what: 'the fallback warning',
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps serving with in-process limits while Redis is down, with a warning, and recovers', async () => {
     await stop(redis);
     const email = newPerson('down').email;
