@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
@@ -58,18 +59,30 @@ describe('fault: SIGTERM with requests in flight', function () {
     const socketClosed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
 
     const people: Person[] = Array.from({ length: 12 }, () => newPerson('inflight'));
-    const answers = people.map((p) =>
-      fetch(`${server.url}/api/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(p),
-      }).then(
-        (res) => res.status,
-        (err: Error) => `failed: ${err.message}`,
-      ),
+    // Plain node:http, so the test knows when each request has reached the server: a request still
+    // in the client's queue when the signal comes would be refused, and prove nothing.
+    const sent: Promise<void>[] = [];
+    const answers = people.map(
+      (p) =>
+        new Promise<number | string>((resolve) => {
+          const body = JSON.stringify(p);
+          const req = request(`${server.url}/api/signup`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          });
+          sent.push(new Promise((done) => req.once('finish', () => done())));
+          req.once('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.once('error', (err) => resolve(`failed: ${err.message}`));
+          req.end(body);
+        }),
     );
-    // The requests are on their way (scrypt takes tens of ms each on 4 threads): now stop.
-    await new Promise((r) => setTimeout(r, 100));
+    // Every request is on the server's side of the connection and being worked on (scrypt at
+    // logN 15 keeps them busy for a while): now stop.
+    await Promise.all(sent);
+    await new Promise((r) => setTimeout(r, 150));
     const signalled = Date.now();
     server.proc.kill('SIGTERM');
 
