@@ -3,4 +3,6 @@
 import { execute } from '@oclif/core';
 
 const args = process.argv.slice(2);
-await execute({ development: true, args: args.length === 0 ? ['tui'] : args, dir: import.meta.url });
+const own = new Set(['--help', '-h', '--version', '-v']);
+const opensTui = args.length === 0 || (args[0].startsWith('-') && !own.has(args[0]));
+await execute({ development: true, args: opensTui ? ['tui', ...args] : args, dir: import.meta.url });

@@ -87,7 +87,8 @@ export class ChatClient {
       forceNew: true,
       reconnection: options.reconnection ?? true,
       timeout: this.timeoutMs,
-      transports: options.transports,
+      // WebSocket first: behind a load balancer it needs no sticky sessions; polling stays the fallback.
+      transports: options.transports ?? ['websocket', 'polling'],
     });
     this.track();
   }
