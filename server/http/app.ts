@@ -1,8 +1,7 @@
 import Koa from 'koa';
+import Router from '@koa/router';
 import type { Logger } from '../log.js';
 import type { Accounts } from '../accounts/index.js';
-import { errorMiddleware } from './middleware/errors.js';
-import { jsonBody } from './middleware/body.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
@@ -11,9 +10,8 @@ import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import type { RevocationHooks } from './routes/revocation-hooks.js';
-import { securityHeaders } from './middleware/headers.js';
-import { cors } from './middleware/cors.js';
-import { metricsRoute, requestMetrics, type Metrics, type MetricsSettings } from '../metrics/index.js';
+import { metricsRoutes, type Metrics, type MetricsSettings } from '../metrics/index.js';
+import { edge } from './middleware/edge.js';
 import { challengeRoutes } from './routes/challenge.js';
 import type { Challenges } from '../limits/index.js';
 
@@ -32,14 +30,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // Behind a proxy, the client address is the last X-Forwarded-For entry: the one the proxy
   // itself added. Entries before it come from the client and could be anything.
   const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
-  // Koa would print every error to stderr; errorMiddleware already logs them structured.
+  // Koa would print every error to stderr; the edge middleware already logs them structured.
   app.silent = true;
-  app.use(requestMetrics(deps.metrics));
-  app.use(errorMiddleware(deps.log));
-  app.use(securityHeaders());
-  app.use(cors(deps.corsOrigins));
-  app.use(metricsRoute(deps.metrics, deps.metricsSettings));
-  for (const mw of jsonBody()) app.use(mw);
+  app.use(edge(deps));
+  // Every route module's routes mounted into one router, which copies their layers: a request
+  // is matched once, instead of passing through a router (and an allowed-methods check) per
+  // module on its way to the one that answers.
+  const routes = new Router();
   for (const router of [
     healthRoutes(deps),
     authRoutes(deps.accounts),
@@ -49,9 +46,11 @@ export function createHttpApp(deps: HttpDeps): Koa {
     sessionRoutes(deps.accounts, deps),
     accountLifecycleRoutes(deps.accounts, deps),
     webRoutes(),
+    metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+    routes.use(router.routes());
   }
+  app.use(routes.routes());
+  app.use(routes.allowedMethods());
   return app;
 }

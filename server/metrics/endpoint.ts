@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Middleware } from 'koa';
+import Router from '@koa/router';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { exposition, hasBearer } from './http.js';
@@ -16,10 +16,11 @@ export interface MetricsSettings {
  * `GET /metrics` on the main port, only when METRICS_TOKEN is set and no METRICS_PORT is:
  * then the bearer token is required. Otherwise /metrics is an unknown path there.
  */
-export function metricsRoute(metrics: Metrics, settings: MetricsSettings): Middleware {
-  const served = settings.metricsToken !== undefined && settings.metricsPort === undefined;
-  return async (ctx, next) => {
-    if (!served || ctx.path !== '/metrics') return next();
+export function metricsRoutes(metrics: Metrics, settings: MetricsSettings): Router {
+  const router = new Router();
+  if (settings.metricsToken === undefined || settings.metricsPort !== undefined) return router;
+  // Every method, so a POST without the token is told to authenticate, not what is allowed.
+  router.all('/metrics', async (ctx) => {
     if (!hasBearer(ctx.get('authorization'), settings.metricsToken!)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
       throw new AppError(
@@ -37,10 +38,10 @@ export function metricsRoute(metrics: Metrics, settings: MetricsSettings): Middl
       );
     }
     const { type, body } = await exposition(metrics);
-    ctx.set('Cache-Control', 'no-store');
     ctx.type = type;
     ctx.body = body;
-  };
+  });
+  return router;
 }
 
 /**

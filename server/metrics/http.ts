@@ -1,23 +1,16 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Metrics } from './registry.js';
 
 /**
- * Counts and times every request Koa answers, labelled by the route pattern that matched
+ * Counts and times a request Koa answered, labelled by the route pattern that matched
  * (`/api/sessions/:id`, never the raw path, so a scanner cannot create a label per URL).
- * It runs outermost, so the status is the final one, after errors were mapped.
+ * Called once the answer is final, after errors were mapped.
  */
-export function requestMetrics(metrics: Metrics): Middleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      const route = typeof matched === 'string' ? matched : 'unmatched';
-      metrics.httpRequest(ctx.method, route, ctx.status, (performance.now() - started) / 1000);
-    }
-  };
+export function recordRequest(metrics: Metrics, ctx: Context, seconds: number): void {
+  const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  const route = typeof matched === 'string' ? matched : 'unmatched';
+  metrics.httpRequest(ctx.method, route, ctx.status, seconds);
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { AppError } from '../../errors.js';
 import { LIMITS } from '../../protocol.js';
@@ -24,19 +24,9 @@ function asClientError(err: ParserError): Error {
 /**
  * JSON bodies only, at most 16 KiB: a declared oversize body is refused before it is read,
  * a body of another type gets 415, and the parser itself enforces the limit on chunked bodies.
+ * The returned step puts the parsed body on `ctx.request.body` before the routes run.
  */
-export function jsonBody(): Middleware[] {
-  const guard: Middleware = async (ctx, next) => {
-    if (hasBody(ctx.req.headers)) {
-      if (Number(ctx.get('content-length') || 0) > LIMITS.bodyBytes) {
-        throw new AppError('payload_too_large', 413, 'request body is larger than 16 KiB');
-      }
-      if (!ctx.is('application/json')) {
-        throw new AppError('unsupported_media_type', 415, 'send the body as application/json');
-      }
-    }
-    await next();
-  };
+export function jsonBody(): (ctx: Context) => Promise<void> | undefined {
   const parser = bodyParser({
     enableTypes: ['json'],
     jsonLimit: `${LIMITS.bodyBytes}b`,
@@ -45,5 +35,20 @@ export function jsonBody(): Middleware[] {
       throw asClientError(err as ParserError);
     },
   }) as unknown as Middleware;
-  return [guard, parser];
+  const done = () => Promise.resolve();
+  return (ctx) => {
+    // Most requests (every GET) have no body: they skip the parser and its awaits, and
+    // handlers see the same empty object the parser would have given them.
+    if (!hasBody(ctx.req.headers)) {
+      ctx.request.body = {};
+      return undefined;
+    }
+    if (Number(ctx.get('content-length') || 0) > LIMITS.bodyBytes) {
+      throw new AppError('payload_too_large', 413, 'request body is larger than 16 KiB');
+    }
+    if (!ctx.is('application/json')) {
+      throw new AppError('unsupported_media_type', 415, 'send the body as application/json');
+    }
+    return parser(ctx, done) as Promise<void>;
+  };
 }

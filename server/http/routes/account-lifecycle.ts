@@ -36,13 +36,11 @@ export function accountLifecycleRoutes(
   router.get('/account/activity', auth, async (ctx) => {
     const page = parseQuery(activityQuery, ctx.query);
     const { events, nextBefore } = await accounts.listActivity(ctx.state.auth, page);
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = { events: events.map(activityEvent), next_before: nextBefore } satisfies ActivityBody;
   });
 
   router.get('/account/export', auth, async (ctx) => {
     const data = await accounts.exportAccount(ctx.state.auth, requestMeta(ctx));
-    ctx.set('Cache-Control', 'no-store');
     // A browser saves it as a file; API clients just read the JSON.
     ctx.set('Content-Disposition', `attachment; filename="mux1-export-${data.user.username}.json"`);
     ctx.body = accountExport(data, ctx.state.auth.session.id);

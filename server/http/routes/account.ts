@@ -17,7 +17,6 @@ export function accountRoutes(accounts: Accounts, onLogout: (sessionId: string) 
 
   router.get('/me', auth, async (ctx) => {
     const { user } = ctx.state.auth;
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       user: {
         id: user.id,

@@ -40,7 +40,6 @@ export function authRoutes(accounts: Accounts): Router {
   router.post('/login', async (ctx) => {
     const input = parseBody(loginBody, ctx.request.body);
     const result = await accounts.login(input, requestMeta(ctx));
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       message: `Logged in as ${result.user.username}.`,
       token: result.token,

@@ -8,7 +8,6 @@ import type { Challenges } from '../../limits/index.js';
 export function challengeRoutes(challenges: Challenges): Router {
   const router = new Router({ prefix: '/api' });
   router.get('/challenge', async (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = await challenges.create();
   });
   return router;

@@ -17,7 +17,6 @@ export function sessionRoutes(
   router.get('/sessions', auth, async (ctx) => {
     const { session } = ctx.state.auth;
     const sessions = await accounts.listSessions(ctx.state.auth);
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = { sessions: sessions.map((s) => sessionInfo(s, session.id)) } satisfies SessionsBody;
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
+import { PAGE_HEADERS, setHeaders } from '../middleware/headers.js';
 
 // The page's files are read once at start from a fixed list, so no request path ever
 // reaches the file system (nothing to traverse). server/web sits two folders up from this
@@ -19,6 +20,7 @@ export function webRoutes(): Router {
   for (const [path, { file, type }] of Object.entries(files)) {
     const body = readFileSync(join(webDir, file));
     router.get(path, (ctx) => {
+      setHeaders(ctx.res, PAGE_HEADERS);
       ctx.type = type;
       ctx.set('Cache-Control', 'no-cache');
       ctx.body = body;
