@@ -12,6 +12,8 @@ import { createRealtime, type Realtime } from './realtime/index.js';
 import { createLimits } from './limits/index.js';
 import { countedTransport, createMetrics, metricsListener, serverSources } from './metrics/index.js';
 import { hardenRawResponses } from './http/middleware/raw-headers.js';
+import { answerHealthProbes } from './http/health-probe.js';
+import { createHealthCheck } from './http/health-check.js';
 import { SOCKET_PATH } from './protocol.js';
 import { packageVersion } from './version.js';
 
@@ -85,8 +87,10 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     metrics,
   });
 
+  const startedAt = Date.now();
+  const health = createHealthCheck({ db, version: packageVersion(), startedAt });
   const app = createHttpApp({
-    db,
+    health,
     log,
     accounts,
     challenges: limits.challenges,
@@ -94,8 +98,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     corsOrigins: config.corsOrigins,
     metrics,
     metricsSettings: config,
-    version: packageVersion(),
-    startedAt: Date.now(),
+    startedAt,
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
     onSessionRevoked: (sessionId) => realtime.revokeSession(sessionId),
@@ -116,6 +119,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
+  answerHealthProbes(http, { health, metrics, log, corsOrigins: config.corsOrigins });
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
   let metricsUrl: string | undefined;
