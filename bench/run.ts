@@ -33,8 +33,9 @@ interface Bench {
 const BENCHES: Bench[] = [
   { name: 'login-throughput', file: 'login-throughput.ts', budgetS: 110 },
   { name: 'login-storm-health', file: 'login-storm-health.ts', budgetS: 60 },
-  { name: 'me', file: 'me.ts', budgetS: 55 },
-  { name: 'health', file: 'health.ts', budgetS: 55 },
+  // Three alternating rounds each: one run on a shared 2-core machine drifts by up to a fifth.
+  { name: 'me', file: 'me.ts', args: ['--rounds', '3'], budgetS: 75 },
+  { name: 'health', file: 'health.ts', args: ['--rounds', '3'], budgetS: 75 },
   { name: 'chat-fanout-1000', file: 'chat-fanout.ts', args: ['--clients', '1000'], budgetS: 90 },
   {
     name: 'chat-fanout-5000',
@@ -45,6 +46,8 @@ const BENCHES: Bench[] = [
   { name: 'socket-memory', file: 'socket-memory.ts', budgetS: 60 },
   { name: 'signup-smtp', file: 'signup-smtp.ts', budgetS: 75 },
   { name: 'cli-cold-start', file: 'cli-cold-start.ts', args: ['--runs', '10'], budgetS: 60, build: true },
+  // Beyond the eight figures: what the Redis adapter costs (needs PostgreSQL and Redis).
+  { name: 'scale-out', file: 'scale-out.ts', args: ['--repeat', '1'], budgetS: 75 },
 ];
 /** The whole run's budget: issue 11 asks for under 10 minutes. */
 const RUN_BUDGET_S = 580;
