@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { refuseNul } from '../nul-guard.js';
+import { refuseUnstorableText } from '../text-guard.js';
 
 /**
  * Parses a request body with its schema; the first problem becomes a 400 naming the field.
@@ -12,7 +12,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   }
   const result = schema.safeParse(body);
   if (result.success) {
-    refuseNul(result.data);
+    refuseUnstorableText(result.data);
     return result.data;
   }
   const issue = result.error.issues[0]!;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { refuseNul } from '../nul-guard.js';
+import { refuseUnstorableText } from '../text-guard.js';
 import { refuseProtoKeys } from './proto-keys.js';
 
 /**
@@ -11,7 +11,7 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): 
   refuseProtoKeys(payload);
   const result = schema.safeParse(payload);
   if (result.success) {
-    refuseNul(result.data);
+    refuseUnstorableText(result.data);
     return result.data;
   }
   const issue = result.error.issues[0]!;

@@ -40,9 +40,13 @@ function payloads(event: string): unknown[] {
   return out;
 }
 
-/** Text the chat accepts: something besides spaces, no NUL, at most 2000 characters. */
+/** Text the chat accepts: something besides spaces, no NUL, no lone surrogate, at most 2000 characters. */
 const isValidText = (v: unknown): boolean =>
-  typeof v === 'string' && v.trim() !== '' && !v.includes('\u0000') && [...v].length <= 2000;
+  typeof v === 'string' &&
+  v.trim() !== '' &&
+  !v.includes('\u0000') &&
+  !/[\uD800-\uDFFF]/u.test(v) &&
+  [...v].length <= 2000;
 
 const show = (payload: unknown): string => {
   try {

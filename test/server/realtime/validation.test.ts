@@ -46,6 +46,18 @@ describe('Socket.IO chat: payload validation', () => {
     expect((await ask(socket, 'message', { text: '🙂'.repeat(2001) })).code).to.equal('message_too_long');
   });
 
+  it('refuses half of a surrogate pair instead of storing U+FFFD, and keeps whole pairs', async () => {
+    const before = await count();
+    for (const text of ['\ud800', 'ok \udc00 then', '🙂'.slice(0, 1) + 'x', 'x' + '🙂'.slice(1)]) {
+      const ack = await ask(socket, 'message', { text });
+      expect(ack, JSON.stringify(text)).to.include({ ok: false, code: 'invalid_field', field: 'text' });
+      expect(ack.error).to.match(/valid Unicode/);
+    }
+    expect(await count()).to.equal(before);
+    expect((await ask(socket, 'message', { text: 'whole 🙂 pair' })).ok).to.equal(true);
+    expect(await storedTexts(t)).to.include('whole 🙂 pair');
+  });
+
   const refusals: [string, unknown, string, string?][] = [
     ['an empty string', '', 'message_empty', 'text'],
     ['only whitespace', '  \n\t ', 'message_empty', 'text'],

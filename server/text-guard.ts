@@ -1,0 +1,39 @@
+import { AppError } from './errors.js';
+
+/**
+ * Fields that are only ever hashed, never stored or looked up as text: they may hold anything.
+ */
+const HASHED_ONLY = new Set(['password', 'current_password']);
+
+// In a `u` regex a surrogate range matches only a surrogate without its pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Text that cannot be stored as it was sent is refused at the door as an invalid field, before
+ * any query, so a request behaves the same on both databases and nothing is silently changed:
+ * U+0000 (PostgreSQL's text type cannot hold it; a query carrying one fails, while SQLite stores
+ * it) and a lone surrogate (not Unicode: UTF-8 has no encoding for it, so either database would
+ * keep U+FFFD instead). Names the top-level field.
+ */
+export function refuseUnstorableText(value: unknown): void {
+  const stack: [unknown, string | undefined][] = [[value, undefined]];
+  while (stack.length > 0) {
+    const [v, field] = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = v.includes('\u0000')
+        ? 'must not contain the NUL character (U+0000)'
+        : LONE_SURROGATE.test(v)
+          ? 'must be valid Unicode text (it holds half of a surrogate pair)'
+          : undefined;
+      if (problem)
+        throw new AppError('invalid_field', 400, `${field ?? 'the text'} ${problem}`, field ? { field } : {});
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push([item, field]);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        if (field === undefined && HASHED_ONLY.has(key)) continue;
+        stack.push([item, field ?? key]);
+      }
+    }
+  }
+}
