@@ -74,6 +74,7 @@ describe('browser page (Chromium)', function () {
     await page.locator('#login-form').getByLabel('Password').fill(me.password);
     await page.locator('#login-form').getByLabel('Password').press('Enter');
     await page.locator('#chat').waitFor({ state: 'visible' });
+    expect(await page.locator('#account').isVisible(), 'the forms, once signed in').to.equal(false);
     await page.locator('#connection').filter({ hasText: 'connected' }).waitFor();
     await page.locator('#presence li').filter({ hasText: me.username }).waitFor();
 
@@ -101,6 +102,7 @@ describe('browser page (Chromium)', function () {
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.locator('#login-form').waitFor({ state: 'visible' });
+    expect(await page.locator('#chat').isVisible(), 'the chat, once signed out').to.equal(false);
     expect(consoleErrors, 'console errors').to.deep.equal([]);
   });
 
