@@ -23,6 +23,9 @@ async function databaseState(db: Db): Promise<string> {
   }
 }
 
+/** 200 when healthy, else 503, whichever door answered. */
+export const healthStatus = (body: HealthBody): 200 | 503 => (body.status === 'healthy' ? 200 : 503);
+
 /** The body of GET /api/health: at once when a recent check is at hand, else once one ends. */
 export type HealthCheck = () => HealthBody | Promise<HealthBody>;
 

@@ -2,7 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ErrorBody, HealthBody } from '../protocol.js';
-import type { HealthCheck } from './health-check.js';
+import { healthStatus, type HealthCheck } from './health-check.js';
+import { requestDone } from './request-done.js';
 import { interceptRequests } from './intercept.js';
 import { API_HEADERS, setHeaders } from './middleware/headers.js';
 import { requestIdFrom } from './request-id.js';
@@ -46,13 +47,18 @@ export function answerHealthProbes(http: Server, deps: HealthProbeDeps): void {
     });
     res.end(json);
     const ms = performance.now() - started;
-    deps.metrics.httpRequest('GET', PATH, status, ms / 1000);
-    if (deps.log.isLevelEnabled('debug'))
-      deps.log.debug({ requestId: id, method: 'GET', path: PATH, status, ms: Math.round(ms) }, 'request');
+    requestDone(deps.log, deps.metrics, {
+      requestId: id,
+      method: 'GET',
+      path: PATH,
+      route: PATH,
+      status,
+      ms,
+    });
   };
 
   const answer = (res: ServerResponse, id: string, started: number, body: HealthBody) =>
-    send(res, id, started, body.status === 'healthy' ? 200 : 503, JSON.stringify(body));
+    send(res, id, started, healthStatus(body), JSON.stringify(body));
 
   const fail = (res: ServerResponse, id: string, started: number, err: unknown) => {
     deps.log.error({ requestId: id, method: 'GET', path: PATH, err }, 'unexpected error');

@@ -3,14 +3,12 @@ import type { Context } from 'koa';
 import type { Metrics } from './registry.js';
 
 /**
- * Counts and times a request Koa answered, labelled by the route pattern that matched
- * (`/api/sessions/:id`, never the raw path, so a scanner cannot create a label per URL).
- * Called once the answer is final, after errors were mapped.
+ * The label a request is counted under: the route pattern that matched (`/api/sessions/:id`),
+ * never the raw path, so a scanner cannot create a label per URL.
  */
-export function recordRequest(metrics: Metrics, ctx: Context, seconds: number): void {
+export function routeLabel(ctx: Context): string {
   const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  const route = typeof matched === 'string' ? matched : 'unmatched';
-  metrics.httpRequest(ctx.method, route, ctx.status, seconds);
+  return typeof matched === 'string' ? matched : 'unmatched';
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

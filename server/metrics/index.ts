@@ -1,4 +1,4 @@
 export { createMetrics, type Metrics, type MetricsSources, type LoginResult } from './registry.js';
-export { recordRequest } from './http.js';
+export { routeLabel } from './http.js';
 export { metricsRoutes, metricsListener, type MetricsSettings } from './endpoint.js';
 export { serverSources, countedTransport } from './sources.js';

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../log.js';
-import { recordRequest, type Metrics } from '../../metrics/index.js';
+import { routeLabel, type Metrics } from '../../metrics/index.js';
+import { requestDone } from '../request-done.js';
 import { jsonBody } from './body.js';
 import { cors } from './cors.js';
 import { answerError, refuseUnanswered, requestId } from './errors.js';
@@ -35,13 +36,14 @@ export function edge(deps: EdgeDeps): Middleware {
     } catch (err) {
       answerError(ctx, err, deps.log, id);
     } finally {
-      const ms = performance.now() - started;
-      recordRequest(deps.metrics, ctx, ms / 1000);
-      if (deps.log.isLevelEnabled('debug'))
-        deps.log.debug(
-          { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) },
-          'request',
-        );
+      requestDone(deps.log, deps.metrics, {
+        requestId: id,
+        method: ctx.method,
+        path: ctx.path,
+        route: routeLabel(ctx),
+        status: ctx.status,
+        ms: performance.now() - started,
+      });
     }
   };
 }

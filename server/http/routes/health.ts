@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { HealthCheck } from '../health-check.js';
+import { healthStatus, type HealthCheck } from '../health-check.js';
 import type { Accounts } from '../../accounts/index.js';
 import type { HealthBody, ServerStatusBody } from '../../protocol.js';
 
@@ -19,7 +19,7 @@ export function healthRoutes(deps: HealthDeps): Router {
   // Probes without an Origin are answered before Koa (health-probe.ts); this route answers
   // the rest - HEAD, a page calling from a listed origin - from the same check.
   const answer = (ctx: Context, body: HealthBody) => {
-    ctx.status = body.status === 'healthy' ? 200 : 503;
+    ctx.status = healthStatus(body);
     ctx.body = body;
   };
   router.get('/api/health', (ctx) => {
