@@ -4,12 +4,38 @@
  * constants only - nothing that pulls the server in.
  */
 
-export interface ErrorBody {
-  error: string;
-  code: ErrorCode | string;
-  /** The request field the error concerns, when there is one. */
-  field?: string;
-}
+/**
+ * Every code an error answer may carry, REST and Socket.IO alike, with the HTTP status a REST
+ * answer gives it (over Socket.IO only the code travels). One table: the server looks the
+ * status up here, so a code cannot be answered with two statuses, and a client can switch on
+ * `ErrorCode` knowing the list is whole.
+ */
+export const ERROR_CODES = {
+  invalid_field: { status: 400 },
+  weak_password: { status: 400 },
+  invalid_code: { status: 400 },
+  malformed_json: { status: 400 },
+  message_empty: { status: 400 },
+  message_too_long: { status: 400 },
+  too_many_rooms: { status: 400 },
+  invalid_credentials: { status: 401 },
+  unauthorized: { status: 401 },
+  email_not_verified: { status: 403 },
+  not_in_room: { status: 403 },
+  not_found: { status: 404 },
+  method_not_allowed: { status: 405 },
+  username_taken: { status: 409 },
+  payload_too_large: { status: 413 },
+  unsupported_media_type: { status: 415 },
+  challenge_required: { status: 428 },
+  too_many_attempts: { status: 429 },
+  rate_limited: { status: 429 },
+  /** Socket.IO only: a connection refused for its address's count (`connect_error` data). */
+  too_many_connections: { status: 429 },
+  /** A bug, logged by the server; the answer says no more than the request id. */
+  internal_error: { status: 500 },
+  service_unavailable: { status: 503 },
+} as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
   | 'invalid_field'
@@ -28,7 +54,23 @@ export type ErrorCode =
   | 'malformed_json'
   | 'unsupported_media_type'
   | 'service_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  | 'message_empty'
+  | 'message_too_long'
+  | 'not_in_room'
+  | 'too_many_rooms'
+  | 'too_many_connections';
+
+/**
+ * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
+ * failures the same shape (`unreachable`, `timeout`, ...) widens it to `string`.
+ */
+export interface ErrorBody<Code extends string = ErrorCode> {
+  error: string;
+  code: Code;
+  /** The request field the error concerns, when there is one. */
+  field?: string;
+}
 
 /**
  * A proof-of-work challenge (ALTCHA v1): find n in 0..maxnumber with SHA-256(salt + n) equal
@@ -229,7 +271,9 @@ export const CHAT = {
   historyMax: 200,
 } as const;
 
-export type ChatErrorCode =
+/** The codes a Socket.IO acknowledgement or `auth_error` carries most often. */
+export type ChatErrorCode = Extract<
+  ErrorCode,
   | 'unauthorized'
   | 'invalid_field'
   | 'invalid_credentials'
@@ -240,10 +284,11 @@ export type ChatErrorCode =
   | 'rate_limited'
   | 'not_in_room'
   | 'too_many_rooms'
-  | 'internal_error';
+  | 'internal_error'
+>;
 
 /** Connection refusals arrive as `connect_error` with `err.data = {code}`. */
-export type ConnectRefusalCode = 'too_many_connections';
+export type ConnectRefusalCode = Extract<ErrorCode, 'too_many_connections'>;
 
 /** How other users appear in chat: never with an email address. */
 export interface ChatUser {
@@ -271,7 +316,7 @@ export interface AuthSuccessEvent {
   expires_at?: string;
 }
 
-export type AuthErrorEvent = ErrorBody & { code: ChatErrorCode | ErrorCode | string };
+export type AuthErrorEvent = ErrorBody;
 
 /**
  * A bare string goes to the default room. The text must hold something besides whitespace and
@@ -313,7 +358,7 @@ export interface TypingEvent {
   user: ChatUser;
 }
 
-export type AckFailure = { ok: false; error: string; code: ChatErrorCode | string; field?: string };
+export type AckFailure = { ok: false } & ErrorBody;
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckFailure;
 
 export type AuthenticateAck = Ack<AuthSuccessEvent>;

@@ -60,11 +60,11 @@ const common = new Set((dictionary['passwords-common'] as string[]).map((p) => p
 export function checkPassword(password: string, others: { username?: string; email?: string }): void {
   const lower = password.toLowerCase();
   if (common.has(lower)) {
-    throw new AppError('weak_password', 400, 'password is too common; choose another', { field: 'password' });
+    throw new AppError('weak_password', 'password is too common; choose another', { field: 'password' });
   }
   const emailLocal = others.email?.split('@')[0];
   if (lower === others.username || lower === others.email || (emailLocal && lower === emailLocal)) {
-    throw new AppError('weak_password', 400, 'password must not be your username or email', {
+    throw new AppError('weak_password', 'password must not be your username or email', {
       field: 'password',
     });
   }

@@ -17,7 +17,7 @@ export interface LoginResult {
   user: UserRow;
 }
 
-const invalidCredentials = () => new AppError('invalid_credentials', 401, 'wrong username or password');
+const invalidCredentials = () => new AppError('invalid_credentials', 'wrong username or password');
 
 /** Seconds until a locked account may try again, or 0 when it is not locked. */
 export function lockedFor(user: UserRow, now: number): number {
@@ -29,7 +29,6 @@ export function lockedFor(user: UserRow, now: number): number {
 const tooManyAttempts = (wait: number) =>
   new AppError(
     'too_many_attempts',
-    429,
     `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
     {},
     wait,
@@ -139,7 +138,6 @@ async function checkLogin(
   if (user.email_verified_at === null) {
     throw new AppError(
       'email_not_verified',
-      403,
       'verify your email first: enter the code we mailed you, or ask for a new one',
     );
   }

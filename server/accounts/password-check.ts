@@ -26,7 +26,6 @@ export async function confirmPassword(
     const wait = (current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000;
     throw new AppError(
       'too_many_attempts',
-      429,
       `too many wrong passwords; try again in ${Math.ceil(wait / 60)} min`,
       {},
       wait,
@@ -34,7 +33,7 @@ export async function confirmPassword(
   }
   if (!(await hasher.verify(user.password_hash, password))) {
     await recordEvent(db, on.failure, user.id, clock.now(), meta);
-    throw new AppError('invalid_credentials', 401, 'wrong password', { field: on.field });
+    throw new AppError('invalid_credentials', 'wrong password', { field: on.field });
   }
   await users.clearFailedLogins(db, user.id);
 }

@@ -17,7 +17,7 @@ export interface ResetInput {
 }
 
 const invalidCode = () =>
-  new AppError('invalid_code', 400, 'the code is wrong, expired or already used', { field: 'code' });
+  new AppError('invalid_code', 'the code is wrong, expired or already used', { field: 'code' });
 
 /**
  * Mails a reset code when the address has an account, and answers the same either way. A new

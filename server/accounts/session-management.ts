@@ -30,7 +30,7 @@ export async function listSessions(deps: AccountsDeps, auth: Authenticated): Pro
   return sessions.listLive(deps.db, auth.user.id, now, idleSince(deps, now));
 }
 
-const noSuchSession = () => new AppError('not_found', 404, 'no such session among yours');
+const noSuchSession = () => new AppError('not_found', 'no such session among yours');
 
 /**
  * Ends one of the user's own live sessions, the current one included. Another user's session

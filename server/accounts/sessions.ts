@@ -40,7 +40,7 @@ export async function createSession(
 }
 
 const unauthorized = () =>
-  new AppError('unauthorized', 401, 'sign in first: the token is missing, expired or revoked');
+  new AppError('unauthorized', 'sign in first: the token is missing, expired or revoked');
 
 const isLive = (deps: AccountsDeps, s: SessionRow, now: number): boolean =>
   s.revoked_at === null && s.expires_at > now && s.last_seen_at + deps.config.sessionIdleDays * DAY > now;

@@ -50,7 +50,7 @@ async function createAccount(
 
   const work = async (trx: Knex.Transaction) => {
     if (await users.findByUsername(trx, input.username)) {
-      throw new AppError('username_taken', 409, 'that username is taken', { field: 'username' });
+      throw new AppError('username_taken', 'that username is taken', { field: 'username' });
     }
     const existing = await users.findByEmail(trx, input.email);
     if (existing) {

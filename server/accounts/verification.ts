@@ -10,7 +10,7 @@ import type { AccountsDeps, RequestMeta } from './context.js';
 export const MAX_CODE_TRIES = 5;
 
 const invalidCode = () =>
-  new AppError('invalid_code', 400, 'the code is wrong, expired or already used', { field: 'code' });
+  new AppError('invalid_code', 'the code is wrong, expired or already used', { field: 'code' });
 
 export type VerifyOutcome = 'verified' | 'already_verified';
 

@@ -48,7 +48,6 @@ export const rateLimited = (what: string, msBeforeNext: number): AppError => {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
   return new AppError(
     'rate_limited',
-    429,
     `too many ${what}; try again in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}`,
     { retry_after_s: seconds },
     seconds,

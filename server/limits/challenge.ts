@@ -73,7 +73,7 @@ export function createChallenges(options: {
   };
 
   const refuse = async (message: string) =>
-    new AppError('challenge_required', 428, message, { challenge: await create() });
+    new AppError('challenge_required', message, { challenge: await create() });
 
   return {
     create,

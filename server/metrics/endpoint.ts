@@ -23,19 +23,11 @@ export function metricsRoutes(metrics: Metrics, settings: MetricsSettings): Rout
   router.all('/metrics', async (ctx) => {
     if (!hasBearer(ctx.get('authorization'), settings.metricsToken!)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
-      throw new AppError(
-        'unauthorized',
-        401,
-        'send the metrics token as Authorization: Bearer <METRICS_TOKEN>',
-      );
+      throw new AppError('unauthorized', 'send the metrics token as Authorization: Bearer <METRICS_TOKEN>');
     }
     if (ctx.method !== 'GET') {
       ctx.set('Allow', 'GET');
-      throw new AppError(
-        'method_not_allowed',
-        405,
-        `${ctx.method} is not allowed here; see the Allow header`,
-      );
+      throw new AppError('method_not_allowed', `${ctx.method} is not allowed here; see the Allow header`);
     }
     const { type, body } = await exposition(metrics);
     ctx.type = type;

@@ -1,5 +1,4 @@
-import { isAppError } from '../errors.js';
-import { asUnavailable } from '../http/middleware/unavailable.js';
+import { asUnavailable, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AckFailure } from '../protocol.js';
 import type { ChatSocket } from './types.js';

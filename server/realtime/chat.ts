@@ -22,7 +22,7 @@ export async function sendMessage(
   await ctx.limits.message(socket.id);
   const { room, text } = parsePayload(messagePayload, payload);
   if (!isInRoom(socket, room)) {
-    throw new AppError('not_in_room', 403, `join ${room} before sending to it`, { field: 'room' });
+    throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
   }
   const ts = ctx.clock.now();
   const id = await ctx.messages.write({ room, user_id: user.id, text, created_at: ts });

@@ -9,7 +9,7 @@ type Middleware = (socket: ChatSocket, next: (err?: Error) => void) => void;
 
 const REFUSED = {
   error: 'your token is expired, revoked or invalid: you are connected as a guest',
-  code: 'unauthorized',
+  code: 'unauthorized' as const,
 };
 
 /**

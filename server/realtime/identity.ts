@@ -45,7 +45,6 @@ export function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Ident
   if (identity) signOut(ctx, socket);
   throw new AppError(
     'unauthorized',
-    401,
     identity
       ? 'your session expired; sign in again'
       : 'sign in first: connect with auth.token or send authenticate',

@@ -21,7 +21,7 @@ async function take(limiter: Limiter, key: string, what: string): Promise<void> 
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
     const retryAfterS = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-    throw new AppError('rate_limited', 429, `slow down: too many ${what}; try again shortly`, {
+    throw new AppError('rate_limited', `slow down: too many ${what}; try again shortly`, {
       retry_after_s: retryAfterS,
     });
   }

@@ -15,11 +15,7 @@ export function enterRoom(ctx: RealtimeContext, socket: ChatSocket, room: string
   if (!identity || socket.disconnected) return;
   if (!isInRoom(socket, room)) {
     if (chatRoomsOf(socket.rooms).length >= CHAT.roomsPerSocket) {
-      throw new AppError(
-        'too_many_rooms',
-        400,
-        `a connection can be in at most ${CHAT.roomsPerSocket} rooms`,
-      );
+      throw new AppError('too_many_rooms', `a connection can be in at most ${CHAT.roomsPerSocket} rooms`);
     }
     socket.join(chatRoomKey(room));
   }

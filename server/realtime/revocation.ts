@@ -1,7 +1,7 @@
 import { sessionRoomKey, userRoomKey } from './room-names.js';
 import type { ChatServer, SocketData } from './types.js';
 
-const ENDED = { error: 'your session ended; sign in again', code: 'unauthorized' };
+const ENDED = { error: 'your session ended; sign in again', code: 'unauthorized' as const };
 
 /**
  * Ends the live sockets of a session or of a user, here and (through the adapter) in every

@@ -1,25 +1,26 @@
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { refuseUnstorableText } from '../text-guard.js';
-import { refuseProtoKeys } from './proto-keys.js';
+import { parse } from '../validate.js';
 
 /**
- * Parses an event payload with its schema; the first problem becomes an AppError, coded
- * `invalid_field` unless the schema gave the issue a code of its own.
+ * A `__proto__` key anywhere in an event payload is refused, as the REST body parser refuses
+ * it: the schemas would drop it, but whatever reads a payload before them (or after, some
+ * day) must never see one. The walk is bounded by the 16 KiB frame the payload came in.
  */
+export function refuseProtoKeys(payload: unknown): void {
+  const stack: unknown[] = [payload];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) {
+      throw new AppError('invalid_field', 'the payload must not contain a __proto__ key');
+    }
+    for (const item of Object.values(v)) stack.push(item);
+  }
+}
+
+/** Parses an event payload with its schema (server/validate.ts); the first problem is thrown. */
 export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
   refuseProtoKeys(payload);
-  const result = schema.safeParse(payload);
-  if (result.success) {
-    refuseUnstorableText(result.data);
-    return result.data;
-  }
-  const issue = result.error.issues[0]!;
-  const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
-  const own = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
-  const message =
-    issue.code === 'invalid_type' && issue.input === undefined && field
-      ? `${field} is required`
-      : issue.message;
-  throw new AppError(typeof own === 'string' ? own : 'invalid_field', 400, message, field ? { field } : {});
+  return parse(schema, payload);
 }

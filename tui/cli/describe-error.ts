@@ -2,7 +2,7 @@ import type { ErrorBody } from '../../server/protocol.js';
 import { CliError } from './errors.js';
 
 export interface DescribedError {
-  body: ErrorBody;
+  body: ErrorBody<string>;
   /** What to do about it, for people; JSON readers branch on the code instead. */
   hint?: string;
 }
@@ -25,7 +25,7 @@ const HINTS: Record<string, string> = {
 export function describeError(err: unknown): DescribedError {
   const e = err as Partial<ErrorBody> & { name?: string; message?: string; retryAfterS?: number };
   if (e && CODED.has(e.name ?? '') && typeof e.code === 'string') {
-    const body: ErrorBody = { error: oneLine(e.message ?? e.code), code: e.code };
+    const body: ErrorBody<string> = { error: oneLine(e.message ?? e.code), code: e.code };
     if (typeof e.field === 'string') body.field = e.field;
     const wait = e.retryAfterS ? `try again in ${e.retryAfterS} s` : undefined;
     return { body, hint: HINTS[e.code] ?? wait };

@@ -47,7 +47,7 @@ export class ApiError extends Error {
     return this.message;
   }
 
-  toJSON(): ErrorBody {
+  toJSON(): ErrorBody<string> {
     return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
   }
 }

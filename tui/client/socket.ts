@@ -36,7 +36,7 @@ export class ChatError extends Error {
     return this.message;
   }
 
-  toJSON(): ErrorBody {
+  toJSON(): ErrorBody<string> {
     return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
   }
 }

@@ -14,11 +14,11 @@ type ParserError = Error & { status?: number; statusCode?: number };
  */
 function asClientError(err: ParserError): Error {
   if (/forbidden prototype property/i.test(err.message)) {
-    return new AppError('malformed_json', 400, 'request body must not contain a __proto__ key');
+    return new AppError('malformed_json', 'request body must not contain a __proto__ key');
   }
   const status = err.status ?? err.statusCode;
   if (status !== undefined && status >= 400 && status < 500) return err;
-  return new AppError('malformed_json', 400, 'request body could not be decoded');
+  return new AppError('malformed_json', 'request body could not be decoded');
 }
 
 /**
@@ -44,10 +44,10 @@ export function jsonBody(): (ctx: Context) => Promise<void> | undefined {
       return undefined;
     }
     if (Number(ctx.get('content-length') || 0) > LIMITS.bodyBytes) {
-      throw new AppError('payload_too_large', 413, 'request body is larger than 16 KiB');
+      throw new AppError('payload_too_large', 'request body is larger than 16 KiB');
     }
     if (!ctx.is('application/json')) {
-      throw new AppError('unsupported_media_type', 415, 'send the body as application/json');
+      throw new AppError('unsupported_media_type', 'send the body as application/json');
     }
     return parser(ctx, done) as Promise<void>;
   };

@@ -3,12 +3,9 @@ import { z } from 'zod';
 import type { Accounts } from '../../accounts/index.js';
 import { loginPasswordField } from '../../accounts/fields.js';
 import { ACTIVITY, type ActivityBody } from '../../protocol.js';
-import { requireAuth, type AuthState } from '../auth-guard.js';
-import { parseBody } from '../validate.js';
-import { requestMeta } from '../request-meta.js';
+import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
 import type { RevocationHooks } from './revocation-hooks.js';
 import { accountExport, activityEvent } from './shapes.js';
-import { parseQuery } from './parse-query.js';
 
 const wholeNumber = (name: string, max: number) =>
   z

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import type { Accounts } from '../../accounts/index.js';
 import type { MeBody } from '../../protocol.js';
-import { requireAuth, type AuthState } from '../auth-guard.js';
-import { requestMeta } from '../request-meta.js';
+import { requestMeta, requireAuth, type AuthState } from '../request.js';
 
 /** What a signed-in user does with their own session and account. */
 export function accountRoutes(accounts: Accounts, onLogout: (sessionId: string) => void): Router<AuthState> {

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import type { Accounts } from '../../accounts/index.js';
 import type { LoginBody, MessageBody } from '../../protocol.js';
-import { parseBody } from '../validate.js';
-import { requestMeta } from '../request-meta.js';
+import { parseBody, requestMeta } from '../request.js';
 import { loginBody, resendBody, signupBody, verifyEmailBody } from '../schemas.js';
 
 /** Signup, verification and login: the unauthenticated half of the account flow. */

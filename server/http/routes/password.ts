@@ -3,9 +3,7 @@ import { z } from 'zod';
 import type { Accounts } from '../../accounts/index.js';
 import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
 import type { ChangePasswordBody, MessageBody } from '../../protocol.js';
-import { requireAuth, type AuthState } from '../auth-guard.js';
-import { parseBody } from '../validate.js';
-import { requestMeta } from '../request-meta.js';
+import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
 import type { RevocationHooks } from './revocation-hooks.js';
 import { signedOut } from './shapes.js';
 

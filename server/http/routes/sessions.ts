@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import type { Accounts } from '../../accounts/index.js';
 import type { RevokeOthersBody, SessionsBody } from '../../protocol.js';
-import { requireAuth, type AuthState } from '../auth-guard.js';
-import { requestMeta } from '../request-meta.js';
+import { requestMeta, requireAuth, type AuthState } from '../request.js';
 import type { RevocationHooks } from './revocation-hooks.js';
 import { sessionInfo, signedOut } from './shapes.js';
 
