@@ -83,6 +83,11 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       metrics.mailQueued();
       worker.poke();
     },
+    // Late-bound, like connectedUsers below: the Socket.IO server is built after the accounts.
+    sessionsEnded: (sessionIds) => {
+      for (const id of sessionIds) realtime.revokeSession(id);
+    },
+    userSessionsEnded: (userId) => realtime.revokeUser(userId),
     limits,
     metrics,
   });
@@ -101,8 +106,6 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     startedAt,
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
-    onSessionRevoked: (sessionId) => realtime.revokeSession(sessionId),
-    onUserRevoked: (userId) => realtime.revokeUser(userId),
   });
   const http = createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.

@@ -17,6 +17,13 @@ export interface AccountsDeps {
   mail: TemplateContext;
   /** Called after a transaction that queued mail has committed. */
   mailQueued: () => void;
+  /**
+   * Called after sessions ended (logout, a session revoked, the others signed out, a password
+   * change), once that is committed: the live side closes their sockets at once.
+   */
+  sessionsEnded: (sessionIds: string[]) => void;
+  /** Called after every session of a user ended (password reset, account deleted). */
+  userSessionsEnded: (userId: number) => void;
   /** Per-address and per-email abuse limits and the proof-of-work challenge (issue 9). */
   limits: Limits;
   /** Counters for logins, lockouts and signups. */

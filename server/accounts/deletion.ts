@@ -19,7 +19,7 @@ export async function deleteAccount(
   auth: Authenticated,
   password: string,
   meta: RequestMeta,
-): Promise<{ userId: number }> {
+): Promise<void> {
   const userId = auth.user.id;
   await confirmPassword(deps, auth.user, password, meta, {
     failure: 'account_deletion_failed',
@@ -35,5 +35,5 @@ export async function deleteAccount(
     // Written after the account is gone, so it is anonymous like the rest of its record.
     await recordEvent(trx, 'account_deleted', null, now, meta);
   });
-  return { userId };
+  deps.userSessionsEnded(userId);
 }

@@ -8,7 +8,7 @@ import { createLifecycle } from './lifecycle.js';
 
 export type { AccountsDeps, RequestMeta, Authenticated, SignupInput };
 export { PasswordHasher } from './passwords.js';
-export type { AccountData, ActivityPage, ChangeInput, ResetInput, Revoked } from './lifecycle.js';
+export type { AccountData, ActivityPage, ChangeInput, ResetInput } from './lifecycle.js';
 
 /** The account rules bound to their dependencies: the one API both doors (REST, Socket.IO) call. */
 export function createAccounts(deps: AccountsDeps) {

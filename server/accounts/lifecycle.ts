@@ -8,7 +8,6 @@ import { exportAccount } from './export.js';
 import { deleteAccount } from './deletion.js';
 
 export type { ResetInput, ChangeInput };
-export type { Revoked } from './session-management.js';
 export type { ActivityPage } from './activity.js';
 export type { AccountData } from './export.js';
 

@@ -7,7 +7,7 @@ import { confirmPassword } from './password-check.js';
 import { recordEvent } from './audit-event.js';
 import type { AccountsDeps, RequestMeta } from './context.js';
 import type { Authenticated } from './sessions.js';
-import { summarise, type Revoked } from './session-management.js';
+import { announceEnded } from './session-management.js';
 
 export interface ChangeInput {
   currentPassword: string;
@@ -17,14 +17,14 @@ export interface ChangeInput {
 /**
  * A new password for a signed-in user who proves the current one. Every other session ends -
  * whoever else held the old password may be signed in - and the one that asked stays. Returns
- * the sessions it ended, so the caller can close their live sockets.
+ * how many of the sessions it ended were still live.
  */
 export async function changePassword(
   deps: AccountsDeps,
   auth: Authenticated,
   input: ChangeInput,
   meta: RequestMeta,
-): Promise<Revoked> {
+): Promise<number> {
   const { db, clock, hasher } = deps;
   const { user, session } = auth;
   await confirmPassword(deps, user, input.currentPassword, meta, {
@@ -46,5 +46,5 @@ export async function changePassword(
     return rows;
   });
   deps.mailQueued();
-  return summarise(deps, ended, now);
+  return announceEnded(deps, ended, now);
 }

@@ -49,15 +49,10 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
 }
 
 /**
- * Sets a new password with a mailed code and ends every session of the account; returns the
- * account's id so the caller can close its live sockets. Wrong, expired, used and unknown-email
+ * Sets a new password with a mailed code and ends every session of the account. Wrong, expired, used and unknown-email
  * all answer `invalid_code` alike; the 5th wrong try burns the code.
  */
-export async function resetPassword(
-  deps: AccountsDeps,
-  input: ResetInput,
-  meta: RequestMeta,
-): Promise<{ userId: number }> {
+export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta: RequestMeta): Promise<void> {
   const { db, clock, hasher } = deps;
   // Judged and hashed for every address alike, before the account is looked up, so neither the
   // answer nor the time it takes says whether the address has an account. Hashing also stays
@@ -99,5 +94,5 @@ export async function resetPassword(
   });
   if (outcome === 'failed') throw invalidCode();
   deps.mailQueued();
-  return { userId: outcome };
+  deps.userSessionsEnded(outcome);
 }

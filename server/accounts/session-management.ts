@@ -14,14 +14,10 @@ const idleSince = (deps: AccountsDeps, now: number) => now - deps.config.session
 export const isLive = (deps: AccountsDeps, s: SessionRow, now: number): boolean =>
   s.revoked_at === null && s.expires_at > now && s.last_seen_at > idleSince(deps, now);
 
-/** What revoking a set of sessions did: ids for closing sockets, and how many were still live. */
-export interface Revoked {
-  sessionIds: string[];
-  live: number;
-}
-
-export function summarise(deps: AccountsDeps, rows: SessionRow[], now: number): Revoked {
-  return { sessionIds: rows.map((r) => r.id), live: rows.filter((r) => isLive(deps, r, now)).length };
+/** Announces the ended sessions; returns how many of them were still live (for the answer). */
+export function announceEnded(deps: AccountsDeps, rows: SessionRow[], now: number): number {
+  deps.sessionsEnded(rows.map((r) => r.id));
+  return rows.filter((r) => isLive(deps, r, now)).length;
 }
 
 /** The sessions a token could still use, with the one that asked among them. */
@@ -52,19 +48,20 @@ export async function revokeSession(
     await sessions.revoke(trx, sessionId, now);
     await recordEvent(trx, 'session_revoked', auth.user.id, now, meta);
   });
+  deps.sessionsEnded([sessionId]);
 }
 
-/** "Log out everywhere else": every session of the user but the one that asked. */
+/** "Log out everywhere else": every session of the user but the one that asked; returns how many were live. */
 export async function revokeOtherSessions(
   deps: AccountsDeps,
   auth: Authenticated,
   meta: RequestMeta,
-): Promise<Revoked> {
+): Promise<number> {
   const now = deps.clock.now();
   const rows = await deps.db.transaction(async (trx) => {
     const revoked = await sessions.revokeAllOfUser(trx, auth.user.id, now, auth.session.id);
     await recordEvent(trx, 'other_sessions_revoked', auth.user.id, now, meta);
     return revoked;
   });
-  return summarise(deps, rows, now);
+  return announceEnded(deps, rows, now);
 }

@@ -92,4 +92,5 @@ export async function logout(deps: AccountsDeps, auth: Authenticated, meta: Requ
       user_agent: meta.userAgent,
     });
   });
+  deps.sessionsEnded([auth.session.id]);
 }

@@ -9,13 +9,12 @@ import { webRoutes } from './routes/web.js';
 import { passwordRoutes } from './routes/password.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
-import type { RevocationHooks } from './routes/revocation-hooks.js';
 import { metricsRoutes, type Metrics, type MetricsSettings } from '../metrics/index.js';
 import { edge } from './middleware/edge.js';
 import { challengeRoutes } from './routes/challenge.js';
 import type { Challenges } from '../limits/index.js';
 
-export interface HttpDeps extends HealthDeps, RevocationHooks {
+export interface HttpDeps extends HealthDeps {
   log: Logger;
   accounts: Accounts;
   challenges: Challenges;
@@ -41,10 +40,10 @@ export function createHttpApp(deps: HttpDeps): Koa {
     healthRoutes(deps),
     authRoutes(deps.accounts),
     challengeRoutes(deps.challenges),
-    accountRoutes(deps.accounts, deps.onSessionRevoked),
-    passwordRoutes(deps.accounts, deps),
-    sessionRoutes(deps.accounts, deps),
-    accountLifecycleRoutes(deps.accounts, deps),
+    accountRoutes(deps.accounts),
+    passwordRoutes(deps.accounts),
+    sessionRoutes(deps.accounts),
+    accountLifecycleRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

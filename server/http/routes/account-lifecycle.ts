@@ -4,7 +4,6 @@ import type { Accounts } from '../../accounts/index.js';
 import { loginPasswordField } from '../../accounts/fields.js';
 import { ACTIVITY, type ActivityBody } from '../../protocol.js';
 import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
-import type { RevocationHooks } from './revocation-hooks.js';
 import { accountExport, activityEvent } from './shapes.js';
 
 const wholeNumber = (name: string, max: number) =>
@@ -23,10 +22,7 @@ const activityQuery = z.object({
 const deleteBody = z.object({ password: loginPasswordField });
 
 /** What the user can see, take away and end of their own account. */
-export function accountLifecycleRoutes(
-  accounts: Accounts,
-  hooks: Pick<RevocationHooks, 'onUserRevoked'>,
-): Router<AuthState> {
+export function accountLifecycleRoutes(accounts: Accounts): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api' });
   const auth = requireAuth(accounts);
 
@@ -45,8 +41,7 @@ export function accountLifecycleRoutes(
 
   router.delete('/account', auth, async (ctx) => {
     const { password } = parseBody(deleteBody, ctx.request.body);
-    const { userId } = await accounts.deleteAccount(ctx.state.auth, password, requestMeta(ctx));
-    hooks.onUserRevoked(userId);
+    await accounts.deleteAccount(ctx.state.auth, password, requestMeta(ctx));
     ctx.status = 204;
   });
 

@@ -4,13 +4,12 @@ import type { MeBody } from '../../protocol.js';
 import { requestMeta, requireAuth, type AuthState } from '../request.js';
 
 /** What a signed-in user does with their own session and account. */
-export function accountRoutes(accounts: Accounts, onLogout: (sessionId: string) => void): Router<AuthState> {
+export function accountRoutes(accounts: Accounts): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api' });
   const auth = requireAuth(accounts);
 
   router.post('/logout', auth, async (ctx) => {
     await accounts.logout(ctx.state.auth, requestMeta(ctx));
-    onLogout(ctx.state.auth.session.id);
     ctx.status = 204;
   });
 

@@ -4,7 +4,6 @@ import type { Accounts } from '../../accounts/index.js';
 import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
 import type { ChangePasswordBody, MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
-import type { RevocationHooks } from './revocation-hooks.js';
 import { signedOut } from './shapes.js';
 
 // One schema per request body. Unknown keys are dropped, never passed inward.
@@ -14,7 +13,7 @@ const resetBody = z.object({ email: emailField, code: codeField, password: passw
 const changeBody = z.object({ current_password: loginPasswordField, password: passwordField });
 
 /** Forgot, reset (with a mailed code) and change (signed in) the password. */
-export function passwordRoutes(accounts: Accounts, hooks: RevocationHooks): Router<AuthState> {
+export function passwordRoutes(accounts: Accounts): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/password' });
 
   router.post('/forgot', async (ctx) => {
@@ -27,8 +26,7 @@ export function passwordRoutes(accounts: Accounts, hooks: RevocationHooks): Rout
 
   router.post('/reset', async (ctx) => {
     const input = parseBody(resetBody, ctx.request.body);
-    const { userId } = await accounts.resetPassword(input, requestMeta(ctx));
-    hooks.onUserRevoked(userId);
+    await accounts.resetPassword(input, requestMeta(ctx));
     ctx.body = {
       message: 'Password reset. Every session of the account was signed out; log in with the new password.',
     } satisfies MessageBody;
@@ -41,10 +39,9 @@ export function passwordRoutes(accounts: Accounts, hooks: RevocationHooks): Rout
       { currentPassword: input.current_password, password: input.password },
       requestMeta(ctx),
     );
-    for (const id of revoked.sessionIds) hooks.onSessionRevoked(id);
     ctx.body = {
-      message: `Password changed. ${signedOut(revoked.live)} This session stays signed in.`,
-      revoked_sessions: revoked.live,
+      message: `Password changed. ${signedOut(revoked)} This session stays signed in.`,
+      revoked_sessions: revoked,
     } satisfies ChangePasswordBody;
   });
 

@@ -2,14 +2,10 @@ import Router from '@koa/router';
 import type { Accounts } from '../../accounts/index.js';
 import type { RevokeOthersBody, SessionsBody } from '../../protocol.js';
 import { requestMeta, requireAuth, type AuthState } from '../request.js';
-import type { RevocationHooks } from './revocation-hooks.js';
 import { sessionInfo, signedOut } from './shapes.js';
 
 /** The signed-in user's own sessions: list them, end one, end all the others. */
-export function sessionRoutes(
-  accounts: Accounts,
-  hooks: Pick<RevocationHooks, 'onSessionRevoked'>,
-): Router<AuthState> {
+export function sessionRoutes(accounts: Accounts): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api' });
   const auth = requireAuth(accounts);
 
@@ -21,14 +17,12 @@ export function sessionRoutes(
 
   router.post('/sessions/revoke-others', auth, async (ctx) => {
     const revoked = await accounts.revokeOtherSessions(ctx.state.auth, requestMeta(ctx));
-    for (const id of revoked.sessionIds) hooks.onSessionRevoked(id);
-    ctx.body = { message: signedOut(revoked.live), revoked: revoked.live } satisfies RevokeOthersBody;
+    ctx.body = { message: signedOut(revoked), revoked } satisfies RevokeOthersBody;
   });
 
   router.delete('/sessions/:id', auth, async (ctx) => {
     const id = ctx.params.id ?? '';
     await accounts.revokeSession(ctx.state.auth, id, requestMeta(ctx));
-    hooks.onSessionRevoked(id);
     ctx.status = 204;
   });
 
