@@ -110,6 +110,12 @@ export const settings = {
   codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
   sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: days, default: 30 },
   sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: days, default: 7 },
+  /**
+   * The size of libuv's threadpool, which Node itself reads from the environment at start (so set
+   * it there: a config-file value does not resize the pool). Password hashing leaves one of its
+   * threads free for database and file work (kdfSlots in server/accounts/passwords.ts).
+   */
+  threadpoolSize: { env: 'UV_THREADPOOL_SIZE', schema: wholeNumber(1, 1024), default: 4 },
   /** Per process: N processes may hold N x this many PostgreSQL connections (SQLite uses one). */
   databasePoolMax: { env: 'DATABASE_POOL_MAX', schema: wholeNumber(1, 1000), default: 10 },
 } as const;

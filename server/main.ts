@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, migrateToLatest, type Db } from './store/db.js';
-import { createAccounts, PasswordHasher, type Accounts } from './accounts/index.js';
+import { createAccounts, kdfSlots, PasswordHasher, type Accounts } from './accounts/index.js';
 import { createTransport } from './mail/transport.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
@@ -72,7 +72,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     clock,
     log,
     config,
-    hasher: new PasswordHasher(config.scryptLogN),
+    hasher: new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize)),
     mail: {
       get publicUrl() {
         return publicUrl();

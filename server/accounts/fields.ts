@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { LIMITS } from '../protocol.js';
-import { AppError } from '../errors.js';
 
 /*
  * The field rules of PROTOCOL.md, shared by every door (REST, Socket.IO) so they cannot drift.
- * Shapes are checked here; the password policy needs the other fields and runs in checkPassword.
+ * Shapes are checked here; the password policy needs the other fields and runs in checkPassword
+ * (passwords.ts).
  */
 
 export const usernameField = z
@@ -40,7 +39,7 @@ export const loginIdField = z
   .trim()
   .toLowerCase()
   .min(1, 'username is required')
-  .max(LIMITS.emailMax, 'username must be at most 254 characters');
+  .max(LIMITS.emailMax, `username must be at most ${LIMITS.emailMax} characters`);
 
 /** A login password is only compared, never judged: old accounts may predate today's rules. */
 export const loginPasswordField = z
@@ -52,22 +51,4 @@ export const loginPasswordField = z
 export const codeField = z
   .string({ error: 'code must be a string' })
   .trim()
-  .regex(/^\d{6}$/, 'code must be 6 digits');
-
-const common = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
-
-/** Rejects well-known passwords and ones equal to the username or email; no composition rules. */
-export function checkPassword(password: string, others: { username?: string; email?: string }): void {
-  const lower = password.toLowerCase();
-  if (common.has(lower)) {
-    throw new AppError('weak_password', 'password is too common; choose another', { field: 'password' });
-  }
-  const emailLocal = others.email?.split('@')[0];
-  if (lower === others.username || lower === others.email || (emailLocal && lower === emailLocal)) {
-    throw new AppError('weak_password', 'password must not be your username or email', {
-      field: 'password',
-    });
-  }
-}
-
-export const commonPasswordCount = common.size;
+  .regex(new RegExp(`^\\d{${LIMITS.codeDigits}}$`), `code must be ${LIMITS.codeDigits} digits`);

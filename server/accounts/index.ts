@@ -1,29 +1,100 @@
-import type { AccountsDeps, RequestMeta } from './context.js';
-import { signup, type SignupInput } from './signup.js';
-import { resendVerification, verifyEmail } from './verification.js';
+import type { ServerConfig } from '../../config/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Limits } from '../limits/index.js';
+import type { TemplateContext } from '../mail/templates.js';
+import type { Metrics } from '../metrics/registry.js';
+import type { Db } from '../store/db.js';
+import { countUsers as countStoredUsers } from '../store/users.js';
+import type { PasswordHasher } from './passwords.js';
+import { resendVerification, signup, verifyEmail } from './signup.js';
 import { login } from './login.js';
-import { authenticateToken, cachedAuthentication, logout, type Authenticated } from './sessions.js';
-import { countUsers } from '../store/users.js';
-import { createLifecycle } from './lifecycle.js';
+import {
+  authenticateToken,
+  cachedAuthentication,
+  listSessions,
+  logout,
+  revokeOtherSessions,
+  revokeSession,
+} from './sessions.js';
+import { changePassword, forgotPassword, resetPassword } from './password-lifecycle.js';
+import { deleteAccount, exportAccount, listActivity } from './account.js';
 
-export type { AccountsDeps, RequestMeta, Authenticated, SignupInput };
-export { PasswordHasher } from './passwords.js';
-export type { AccountData, ActivityPage, ChangeInput, ResetInput } from './lifecycle.js';
+export type { SignupInput } from './signup.js';
+export type { Authenticated } from './sessions.js';
+export type { ChangeInput, ResetInput } from './password-lifecycle.js';
+export type { AccountData, ActivityPage } from './account.js';
+export { PasswordHasher, kdfSlots } from './passwords.js';
 
-/** The account rules bound to their dependencies: the one API both doors (REST, Socket.IO) call. */
-export function createAccounts(deps: AccountsDeps) {
-  return {
-    signup: (input: SignupInput, meta: RequestMeta) => signup(deps, input, meta),
-    verifyEmail: (input: { email: string; code: string }, meta: RequestMeta) =>
-      verifyEmail(deps, input, meta),
-    resendVerification: (email: string, meta: RequestMeta) => resendVerification(deps, email, meta),
-    login: (input: { username: string; password: string }, meta: RequestMeta) => login(deps, input, meta),
-    authenticateToken: (token: string) => authenticateToken(deps, token),
-    cachedAuthentication: (token: string) => cachedAuthentication(deps, token),
-    logout: (auth: Authenticated, meta: RequestMeta) => logout(deps, auth, meta),
-    countUsers: () => countUsers(deps.db),
-    ...createLifecycle(deps),
-  };
+/** What the accounts rules need, handed in by createServer (nothing is imported as state). */
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  config: ServerConfig;
+  hasher: PasswordHasher;
+  mail: TemplateContext;
+  /** Called after a transaction that queued mail has committed. */
+  mailQueued: () => void;
+  /**
+   * Called after sessions ended (logout, a session revoked, the others signed out, a password
+   * change), once that is committed: the live side closes their sockets at once.
+   */
+  sessionsEnded: (sessionIds: string[]) => void;
+  /** Called after every session of a user ended (password reset, account deleted). */
+  userSessionsEnded: (userId: number) => void;
+  /** Per-address and per-email abuse limits and the proof-of-work challenge. */
+  limits: Limits;
+  /** Counters for logins, lockouts and signups. */
+  metrics: Metrics;
 }
 
-export type Accounts = ReturnType<typeof createAccounts>;
+/** Where a request came from, for the audit log and the sessions list. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  /** A solved proof-of-work challenge sent along, for the rules that may ask for one. */
+  challenge?: string | null;
+}
+
+/**
+ * Every rule both doors (REST, Socket.IO) may call. Each is a plain function of its
+ * dependencies and its input, so rules call each other directly and a test reads one without
+ * building anything; createAccounts gives each its dependencies once. A new rule is one line here.
+ */
+const RULES = {
+  signup,
+  verifyEmail,
+  resendVerification,
+  login,
+  authenticateToken,
+  cachedAuthentication,
+  logout,
+  listSessions,
+  revokeSession,
+  revokeOtherSessions,
+  forgotPassword,
+  resetPassword,
+  changePassword,
+  listActivity,
+  exportAccount,
+  deleteAccount,
+  countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
+};
+
+type Rules = typeof RULES;
+
+/** The rules with their dependencies given: `accounts.login(input, meta)`. */
+export type Accounts = {
+  [K in keyof Rules]: Rules[K] extends (deps: AccountsDeps, ...args: infer A) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+export function createAccounts(deps: AccountsDeps): Accounts {
+  const bound: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(RULES) as [string, (...args: unknown[]) => unknown][]) {
+    bound[name] = (...args: unknown[]) => rule(deps, ...args);
+  }
+  return bound as Accounts;
+}

@@ -2,10 +2,15 @@ import { AppError } from '../errors.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import type { UserRow } from '../store/users.js';
-import type { AccountsDeps, RequestMeta } from './context.js';
+import type { AccountsDeps, RequestMeta } from './index.js';
 import { createSession } from './sessions.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
-import type { LoginResult as LoginResultLabel } from '../metrics/index.js';
+import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
+
+/*
+ * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
+ * deletion. Both count against one per-account run of failures, the lockout.
+ */
 
 /** Consecutive failures allowed per account; the next attempt inside the window is refused. */
 export const MAX_FAILED_LOGINS = 5;
@@ -26,13 +31,8 @@ export function lockedFor(user: UserRow, now: number): number {
   return left > 0 ? Math.ceil(left / 1000) : 0;
 }
 
-const tooManyAttempts = (wait: number) =>
-  new AppError(
-    'too_many_attempts',
-    `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
-    {},
-    wait,
-  );
+const tooManyAttempts = (wait: number, what = 'failed logins') =>
+  new AppError('too_many_attempts', `too many ${what}; try again in ${Math.ceil(wait / 60)} min`, {}, wait);
 
 /** Consecutive failures the account has in the lockout window now. */
 const recentFailures = (user: UserRow, now: number): number =>
@@ -97,7 +97,7 @@ async function checkLogin(
   const user = id.includes('@') ? await users.findByEmail(db, id) : await users.findByUsername(db, id);
   const at = clock.now();
   const event = (type: audit.AuditType, userId: number | null) =>
-    audit.record(db, { user_id: userId, type, at: clock.now(), ip: meta.ip, user_agent: meta.userAgent });
+    audit.record(db, type, userId, clock.now(), meta);
 
   // A name without an account locks like an account does, so the 6th guess cannot tell the two
   // apart; like a locked account, it is refused without any work.
@@ -147,4 +147,31 @@ async function checkLogin(
   const { token, session } = await createSession(deps, user.id, meta);
   await event('login', user.id);
   return { token, expiresAt: session.expires_at, user };
+}
+
+/**
+ * Proves a signed-in user knows the account's password before a change or a deletion. A stolen
+ * token must not become a way around the login lockout, so each check counts against the same
+ * per-account run of failures as a login (claimed atomically before scrypt runs) and a locked
+ * account is refused with 429 without its password being checked.
+ */
+export async function confirmPassword(
+  deps: AccountsDeps,
+  user: UserRow,
+  password: string,
+  meta: RequestMeta,
+  on: { failure: 'password_change_failed' | 'account_deletion_failed'; field: string },
+): Promise<void> {
+  const { db, clock, hasher } = deps;
+  const at = clock.now();
+  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+    const current = await users.findById(db, user.id);
+    await audit.record(db, on.failure, user.id, clock.now(), meta);
+    throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000, 'wrong passwords');
+  }
+  if (!(await hasher.verify(user.password_hash, password))) {
+    await audit.record(db, on.failure, user.id, clock.now(), meta);
+    throw new AppError('invalid_credentials', 'wrong password', { field: on.field });
+  }
+  await users.clearFailedLogins(db, user.id);
 }

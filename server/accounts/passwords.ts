@@ -1,5 +1,28 @@
+import { availableParallelism } from 'node:os';
 import * as scryptModule from 'scrypt-kdf';
-import { KdfGate } from './kdf-gate.js';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { AppError } from '../errors.js';
+
+/*
+ * Passwords: what a new one must not be, and how it is hashed and checked (scrypt, a few at a
+ * time). Proving a signed-in user knows theirs shares the login lockout: login.ts.
+ */
+
+const common = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+
+/** Rejects well-known passwords and ones equal to the username or email; no composition rules. */
+export function checkPassword(password: string, others: { username?: string; email?: string }): void {
+  const lower = password.toLowerCase();
+  if (common.has(lower)) {
+    throw new AppError('weak_password', 'password is too common; choose another', { field: 'password' });
+  }
+  const emailLocal = others.email?.split('@')[0];
+  if (lower === others.username || lower === others.email || (emailLocal && lower === emailLocal)) {
+    throw new AppError('weak_password', 'password must not be your username or email', {
+      field: 'password',
+    });
+  }
+}
 
 // scrypt-kdf's runtime export is a default class, while its .d.ts declares named functions.
 const { kdf, verify, viewParams } = (scryptModule as unknown as { default: typeof scryptModule }).default;
@@ -10,11 +33,15 @@ const { kdf, verify, viewParams } = (scryptModule as unknown as { default: typeo
  */
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
+  private readonly gate: KdfGate;
 
+  /** `slots`: how many hashes may run at once (kdfSlots). */
   constructor(
     private readonly logN: number,
-    private readonly gate = new KdfGate(),
-  ) {}
+    slots = 1,
+  ) {
+    this.gate = new KdfGate(slots);
+  }
 
   async hash(password: string): Promise<string> {
     const hashed = await this.gate.run(() => kdf(password, { logN: this.logN, r: 8, p: 1 }));
@@ -43,6 +70,38 @@ export class PasswordHasher {
       return p.logN !== this.logN || p.r !== 8 || p.p !== 1;
     } catch {
       return true;
+    }
+  }
+}
+
+/**
+ * How many scrypt computations may run at once, given the size of libuv's threadpool
+ * (UV_THREADPOOL_SIZE, through the configuration). scrypt runs on that pool, which SQLite
+ * queries and file reads share; with a hash on every thread, each query waits behind a ~0.4 s
+ * hash and a login storm stalls the whole server (/api/health p99 of 2 s in
+ * bench/login-storm-health.ts). More hashes than cores finish no sooner, so one per core, and
+ * always at least one pool thread left for everything else.
+ */
+export function kdfSlots(threadpoolSize: number): number {
+  return Math.max(1, Math.min(availableParallelism(), threadpoolSize - 1));
+}
+
+/** A counting semaphore: at most `slots` tasks run; the rest wait their turn in order. */
+export class KdfGate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly slots: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.slots) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

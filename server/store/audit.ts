@@ -33,8 +33,27 @@ export interface StoredAuditEvent extends AuditEvent {
   id: number;
 }
 
-export async function record(db: Knex, event: AuditEvent): Promise<void> {
-  await db('audit_events').insert(event);
+/** Where the request behind an event came from (the accounts' RequestMeta fits). */
+export interface EventSource {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The one way an audit row is written: what happened, to whom, when, and from where. */
+export async function record(
+  db: Knex,
+  type: AuditType,
+  userId: number | null,
+  at: number,
+  from: EventSource,
+): Promise<void> {
+  await db('audit_events').insert({
+    user_id: userId,
+    type,
+    at,
+    ip: from.ip,
+    user_agent: from.userAgent,
+  } satisfies AuditEvent);
 }
 
 const toEvent = (row: Record<string, unknown>): StoredAuditEvent => ({

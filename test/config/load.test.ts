@@ -128,6 +128,11 @@ describe('config: defaults < config file < environment < flags', () => {
     });
   });
 
+  it("reads libuv's UV_THREADPOOL_SIZE, which sizes password hashing, and defaults to libuv's 4", () => {
+    expect(loadServerConfig({ env: {} }).threadpoolSize).to.equal(4);
+    expect(loadServerConfig({ env: { UV_THREADPOOL_SIZE: '16' } }).threadpoolSize).to.equal(16);
+  });
+
   describe('refuses a bad value with one line naming the setting and where it came from', () => {
     it('PORT=abc in the environment', () => {
       expect(refusal(() => loadServerConfig({ env: { PORT: 'abc' } }))).to.match(/\bPORT\b/);
@@ -146,6 +151,14 @@ describe('config: defaults < config file < environment < flags', () => {
     for (const value of ['9', '23', '12.5', 'ten']) {
       it(`SCRYPT_LOG_N=${value} (10-22 only)`, () => {
         expect(refusal(() => loadServerConfig({ env: { SCRYPT_LOG_N: value } }))).to.match(/SCRYPT_LOG_N/);
+      });
+    }
+
+    for (const value of ['0', '1025', '2.5', 'four', '-1', '9'.repeat(400), '4\u0000']) {
+      it(`UV_THREADPOOL_SIZE=${JSON.stringify(value.slice(0, 12))} (1-1024 only)`, () => {
+        expect(refusal(() => loadServerConfig({ env: { UV_THREADPOOL_SIZE: value } }))).to.match(
+          /UV_THREADPOOL_SIZE/,
+        );
       });
     }
 

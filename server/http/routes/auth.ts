@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Accounts } from '../../accounts/index.js';
-import type { LoginBody, MessageBody } from '../../protocol.js';
+import { LIMITS, type LoginBody, type MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta } from '../request.js';
 import { loginBody, resendBody, signupBody, verifyEmailBody } from '../schemas.js';
 
@@ -13,7 +13,7 @@ export function authRoutes(accounts: Accounts): Router {
     await accounts.signup(input, requestMeta(ctx));
     ctx.status = 201;
     ctx.body = {
-      message: `Account created for ${input.username}. We sent a 6-digit code to ${input.email}; verify it to log in.`,
+      message: `Account created for ${input.username}. We sent a ${LIMITS.codeDigits}-digit code to ${input.email}; verify it to log in.`,
     } satisfies MessageBody;
   });
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Accounts } from '../../accounts/index.js';
 import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
-import type { ChangePasswordBody, MessageBody } from '../../protocol.js';
+import { LIMITS, type ChangePasswordBody, type MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
 import { signedOut } from './shapes.js';
 
@@ -20,7 +20,7 @@ export function passwordRoutes(accounts: Accounts): Router<AuthState> {
     const { email } = parseBody(forgotBody, ctx.request.body);
     await accounts.forgotPassword(email, requestMeta(ctx));
     ctx.body = {
-      message: `If ${email} has an account, a 6-digit reset code is on its way; it expires in a few minutes.`,
+      message: `If ${email} has an account, a ${LIMITS.codeDigits}-digit reset code is on its way; it expires in a few minutes.`,
     } satisfies MessageBody;
   });
 

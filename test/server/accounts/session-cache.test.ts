@@ -4,7 +4,7 @@ import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, loggedInPerson } from '../../helpers/accounts.js';
 
 /**
- * Sessions are cached for up to a second (server/accounts/session-cache.ts); a session ended in
+ * Sessions are cached for up to a second (SessionCache in server/accounts/sessions.ts); a session ended in
  * this process must still stop working at once, however it is ended.
  */
 describe('session lookups are cached, and revocation still takes effect at once', () => {
