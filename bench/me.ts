@@ -1,6 +1,7 @@
 /**
  * Figure 3, authenticated read: GET /api/me requests/s on mux1 (bearer token, session looked up
- * on every request) against a bare Koa app that returns the same JSON, in the same run.
+ * on every request) against a bare Koa + @koa/router app that returns the same JSON, in the same
+ * run.
  * Target: mux1 >= 0.5 of bare.
  *
  *   node --import tsx bench/me.ts [--rounds 2] [--seconds 6]
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const me = await fetch(`${mux1.url}/api/me`, { headers });
   if (me.status !== 200) throw new Error(`GET /api/me answered ${me.status}`);
   const body: unknown = await me.json();
-  const bare = await bareKoa(() => body);
+  const bare = await bareKoa('/api/me', () => body);
   try {
     await compareRps({
       id: 'me-rps',
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
       headers,
       mux1Url: mux1.url,
       bareUrl: bare.url,
-      bareName: 'bare Koa',
+      bareName: 'bare Koa + router',
       rounds: intFlag('rounds', 2, 5),
       seconds: intFlag('seconds', 6, 30),
       connections: 10,

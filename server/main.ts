@@ -10,12 +10,10 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { createHttpApp } from './http/app.js';
 import { createRealtime, type Realtime } from './realtime/index.js';
 import { createLimits } from './limits/index.js';
-import { countedTransport, createMetrics, metricsListener, serverSources } from './metrics/index.js';
-import { hardenRawResponses } from './http/middleware/raw-headers.js';
-import { answerHealthProbes } from './http/health-probe.js';
-import { createHealthCheck } from './http/health-check.js';
+import { countedTransport, createMetrics, serverSources } from './metrics/registry.js';
+import { metricsListener } from './metrics/endpoint.js';
+import { hardenRawResponses } from './http/headers.js';
 import { SOCKET_PATH } from './protocol.js';
-import { packageVersion } from './version.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -93,9 +91,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   const startedAt = Date.now();
-  const health = createHealthCheck({ db, version: packageVersion(), startedAt });
   const app = createHttpApp({
-    health,
+    db,
     log,
     accounts,
     challenges: limits.challenges,
@@ -122,7 +119,6 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
-  answerHealthProbes(http, { health, metrics, log, corsOrigins: config.corsOrigins });
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
   let metricsUrl: string | undefined;

@@ -1,10 +1,11 @@
 /**
- * Baselines: the least a server can do to give the same answer, on the same machine in the same
- * run, so a ratio against them says what mux1's own work costs.
+ * Baselines: the least a Koa app can do to give the same answer, on the same machine in the same
+ * run, so a ratio against them says what mux1's own work costs on top of the framework it uses.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import Router from '@koa/router';
 
 export interface Bare {
   url: string;
@@ -23,22 +24,16 @@ async function listen(server: Server): Promise<Bare> {
   };
 }
 
-/** node:http answering every request with `body()` as JSON. */
-export function bareHttp(body: () => unknown): Promise<Bare> {
-  return listen(
-    createServer((_req, res) => {
-      const json = JSON.stringify(body());
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(json);
-    }),
-  );
-}
-
-/** A Koa app with no middleware but one that sets `body()` as the JSON answer. */
-export function bareKoa(body: () => unknown): Promise<Bare> {
+/**
+ * A Koa app with @koa/router and one route, GET `path`, that sets `body()` as the JSON answer:
+ * no middleware, no headers, no logging, no metrics.
+ */
+export function bareKoa(path: string, body: () => unknown): Promise<Bare> {
   const app = new Koa();
-  app.use((ctx) => {
+  const router = new Router();
+  router.get(path, (ctx) => {
     ctx.body = body();
   });
+  app.use(router.routes());
   return listen(createServer(app.callback()));
 }

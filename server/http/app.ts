@@ -2,17 +2,15 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../log.js';
 import type { Accounts } from '../accounts/index.js';
+import type { Challenges } from '../limits/index.js';
+import type { Metrics } from '../metrics/registry.js';
+import { metricsRoutes, type MetricsSettings } from '../metrics/endpoint.js';
+import { edge } from './edge.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
-import { webRoutes } from './routes/web.js';
 import { passwordRoutes } from './routes/password.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
-import { metricsRoutes, type Metrics, type MetricsSettings } from '../metrics/index.js';
-import { edge } from './middleware/edge.js';
-import { challengeRoutes } from './routes/challenge.js';
-import type { Challenges } from '../limits/index.js';
+import { webRoutes } from './routes/web.js';
 
 export interface HttpDeps extends HealthDeps {
   log: Logger;
@@ -25,6 +23,7 @@ export interface HttpDeps extends HealthDeps {
   metricsSettings: MetricsSettings;
 }
 
+/** The REST door: one edge middleware around one router that holds every route. */
 export function createHttpApp(deps: HttpDeps): Koa {
   // Behind a proxy, the client address is the last X-Forwarded-For entry: the one the proxy
   // itself added. Entries before it come from the client and could be anything.
@@ -38,12 +37,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
   const routes = new Router();
   for (const router of [
     healthRoutes(deps),
-    authRoutes(deps.accounts),
-    challengeRoutes(deps.challenges),
+    authRoutes(deps.accounts, deps.challenges),
     accountRoutes(deps.accounts),
     passwordRoutes(deps.accounts),
-    sessionRoutes(deps.accounts),
-    accountLifecycleRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -1,10 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { exposition, hasBearer } from './http.js';
 import type { Metrics } from './registry.js';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** True when the Authorization header carries the token; compared in constant time. */
+function hasBearer(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/** The exposition text and its content type. */
+async function exposition(metrics: Metrics): Promise<{ type: string; body: string }> {
+  return { type: metrics.registry.contentType, body: await metrics.registry.metrics() };
+}
 
 export interface MetricsSettings {
   metricsToken?: string;

@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../store/db.js';
+import { pendingCount } from '../store/outbox.js';
+import type { MailTransport } from '../mail/transport.js';
 
 export type LoginResult = 'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required';
 
@@ -126,5 +129,38 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
     mailQueued: () => mails.inc({ event: 'queued' }),
     mailSent: () => mails.inc({ event: 'sent' }),
     mailFailed: () => mails.inc({ event: 'failed' }),
+  };
+}
+
+/** Scrape-time readings from the database and the live sockets. */
+export function serverSources(db: Db, socketsOpen: () => number): MetricsSources {
+  return {
+    async outbox() {
+      const failed = await db('mail_outbox')
+        .whereNotNull('failed_at')
+        .count<{ n: number | string }[]>({ n: '*' });
+      return { pending: await pendingCount(db), failed: Number(failed[0]?.n ?? 0) };
+    },
+    socketsOpen,
+    async lastMessageId() {
+      const row = await db('messages').max<{ id: number | string | null }[]>({ id: 'id' });
+      return Number(row[0]?.id ?? 0);
+    },
+  };
+}
+
+/** The transport, counting each send attempt as sent or failed (a failed one is retried later). */
+export function countedTransport(transport: MailTransport, metrics: Metrics): MailTransport {
+  return {
+    async send(mail, from) {
+      try {
+        await transport.send(mail, from);
+      } catch (err) {
+        metrics.mailFailed();
+        throw err;
+      }
+      metrics.mailSent();
+    },
+    close: () => transport.close(),
   };
 }

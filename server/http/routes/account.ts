@@ -1,29 +1,157 @@
 import Router from '@koa/router';
-import type { Accounts } from '../../accounts/index.js';
-import type { MeBody } from '../../protocol.js';
-import { requestMeta, requireAuth, type AuthState } from '../request.js';
+import { z } from 'zod';
+import type { AccountData, Accounts } from '../../accounts/index.js';
+import { loginPasswordField } from '../../accounts/fields.js';
+import {
+  ACTIVITY,
+  type AccountExport,
+  type ActivityBody,
+  type ActivityEvent,
+  type MeBody,
+  type RevokeOthersBody,
+  type SessionInfo,
+  type SessionsBody,
+} from '../../protocol.js';
+import type { SessionRow } from '../../store/sessions.js';
+import type { StoredAuditEvent } from '../../store/audit.js';
+import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
 
-/** What a signed-in user does with their own session and account. */
+const wholeNumber = (name: string, max: number) =>
+  z
+    .string({ error: `${name} must be a whole number, given once` })
+    .regex(/^\d{1,15}$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `${name} must be from 1 to ${max}`);
+
+const activityQuery = z.object({
+  before: wholeNumber('before', Number.MAX_SAFE_INTEGER).optional(),
+  limit: wholeNumber('limit', ACTIVITY.pageMax).default(ACTIVITY.pageDefault),
+});
+
+/** A password is only compared here, never judged: it may predate today's rules. */
+const deleteBody = z.object({ password: loginPasswordField });
+
+/**
+ * What a signed-in user does with their own session and account: who am I, log out, list and
+ * end sessions, read the activity, take a copy, delete it all.
+ */
 export function accountRoutes(accounts: Accounts): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api' });
   const auth = requireAuth(accounts);
+
+  router.get('/me', auth, async (ctx) => {
+    const { user } = ctx.state.auth;
+    ctx.body = {
+      user: { id: user.id, username: user.username, email: user.email, created_at: iso(user.created_at) },
+    } satisfies MeBody;
+  });
 
   router.post('/logout', auth, async (ctx) => {
     await accounts.logout(ctx.state.auth, requestMeta(ctx));
     ctx.status = 204;
   });
 
-  router.get('/me', auth, async (ctx) => {
-    const { user } = ctx.state.auth;
-    ctx.body = {
-      user: {
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        created_at: new Date(user.created_at).toISOString(),
-      },
-    } satisfies MeBody;
+  router.get('/sessions', auth, async (ctx) => {
+    const { session } = ctx.state.auth;
+    const sessions = await accounts.listSessions(ctx.state.auth);
+    ctx.body = { sessions: sessions.map((s) => sessionInfo(s, session.id)) } satisfies SessionsBody;
+  });
+
+  router.post('/sessions/revoke-others', auth, async (ctx) => {
+    const revoked = await accounts.revokeOtherSessions(ctx.state.auth, requestMeta(ctx));
+    ctx.body = { message: signedOut(revoked), revoked } satisfies RevokeOthersBody;
+  });
+
+  router.delete('/sessions/:id', auth, async (ctx) => {
+    await accounts.revokeSession(ctx.state.auth, ctx.params.id ?? '', requestMeta(ctx));
+    ctx.status = 204;
+  });
+
+  router.get('/account/activity', auth, async (ctx) => {
+    const page = parseQuery(activityQuery, ctx.query);
+    const { events, nextBefore } = await accounts.listActivity(ctx.state.auth, page);
+    ctx.body = { events: events.map(activityEvent), next_before: nextBefore } satisfies ActivityBody;
+  });
+
+  router.get('/account/export', auth, async (ctx) => {
+    const data = await accounts.exportAccount(ctx.state.auth, requestMeta(ctx));
+    // A browser saves it as a file; API clients just read the JSON.
+    ctx.set('Content-Disposition', `attachment; filename="mux1-export-${data.user.username}.json"`);
+    ctx.body = accountExport(data, ctx.state.auth.session.id);
+  });
+
+  router.delete('/account', auth, async (ctx) => {
+    const { password } = parseBody(deleteBody, ctx.request.body);
+    await accounts.deleteAccount(ctx.state.auth, password, requestMeta(ctx));
+    ctx.status = 204;
   });
 
   return router;
+}
+
+// How stored rows appear on the wire: times as ISO 8601, never a token hash.
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+const sessionInfo = (s: SessionRow, currentId: string): SessionInfo => ({
+  id: s.id,
+  created_at: iso(s.created_at),
+  last_seen_at: iso(s.last_seen_at),
+  expires_at: iso(s.expires_at),
+  user_agent: s.user_agent,
+  ip: s.ip,
+  current: s.id === currentId,
+});
+
+/** How many other sessions an action signed out, as a sentence. */
+export const signedOut = (n: number): string =>
+  n === 0
+    ? 'No other session was signed in.'
+    : `${n} other session${n === 1 ? ' was' : 's were'} signed out.`;
+
+const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
+  id: e.id,
+  type: e.type,
+  at: iso(e.at),
+  ip: e.ip,
+  user_agent: e.user_agent,
+});
+
+/**
+ * Only fields chosen here reach the export, so a column added to a table later cannot slip a
+ * secret into it: no password hash, token hash or code hash.
+ */
+function accountExport(data: AccountData, currentSessionId: string): AccountExport {
+  const { user } = data;
+  return {
+    exported_at: iso(data.at),
+    user: {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      created_at: iso(user.created_at),
+      email_verified_at: isoOrNull(user.email_verified_at),
+      failed_logins: user.failed_logins,
+      last_failed_login_at: isoOrNull(user.last_failed_login_at),
+    },
+    sessions: data.sessions.map((s) => ({
+      ...sessionInfo(s, currentSessionId),
+      revoked_at: isoOrNull(s.revoked_at),
+    })),
+    codes: data.codes.map((c) => ({
+      purpose: c.purpose,
+      attempts: c.attempts,
+      created_at: iso(c.created_at),
+      expires_at: iso(c.expires_at),
+      used_at: isoOrNull(c.used_at),
+    })),
+    messages: data.messages.map((m) => ({
+      id: m.id,
+      room: m.room,
+      text: m.text,
+      created_at: iso(m.created_at),
+    })),
+    activity: data.activity.map(activityEvent),
+  };
 }

@@ -1,11 +1,26 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import type { Accounts } from '../../accounts/index.js';
+import {
+  codeField,
+  emailField,
+  loginIdField,
+  loginPasswordField,
+  passwordField,
+  usernameField,
+} from '../../accounts/fields.js';
+import type { Challenges } from '../../limits/index.js';
 import { LIMITS, type LoginBody, type MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta } from '../request.js';
-import { loginBody, resendBody, signupBody, verifyEmailBody } from '../schemas.js';
+
+// One schema per request body. Unknown keys are dropped, never passed inward.
+const signupBody = z.object({ username: usernameField, email: emailField, password: passwordField });
+const verifyEmailBody = z.object({ email: emailField, code: codeField });
+const resendBody = z.object({ email: emailField });
+const loginBody = z.object({ username: loginIdField, password: loginPasswordField });
 
 /** Signup, verification and login: the unauthenticated half of the account flow. */
-export function authRoutes(accounts: Accounts): Router {
+export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
   const router = new Router({ prefix: '/api' });
 
   router.post('/signup', async (ctx) => {
@@ -45,6 +60,12 @@ export function authRoutes(accounts: Accounts): Router {
       expires_at: new Date(result.expiresAt).toISOString(),
       user: { id: result.user.id, username: result.user.username, email: result.user.email },
     } satisfies LoginBody;
+  });
+
+  // A proof-of-work challenge on request, for a client that wants to solve one before it is
+  // asked (a 428 `challenge_required` answer carries one too, so this is never required).
+  router.get('/challenge', async (ctx) => {
+    ctx.body = await challenges.create();
   });
 
   return router;

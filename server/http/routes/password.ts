@@ -4,7 +4,7 @@ import type { Accounts } from '../../accounts/index.js';
 import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
 import { LIMITS, type ChangePasswordBody, type MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
-import { signedOut } from './shapes.js';
+import { signedOut } from './account.js';
 
 // One schema per request body. Unknown keys are dropped, never passed inward.
 const forgotBody = z.object({ email: emailField });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
-import { PAGE_HEADERS, setHeaders } from '../middleware/headers.js';
+import { PAGE_HEADERS, setHeaders } from '../headers.js';
 
 // The page's files are read once at start from a fixed list, so no request path ever
 // reaches the file system (nothing to traverse). server/web sits two folders up from this

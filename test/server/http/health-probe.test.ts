@@ -4,7 +4,7 @@ import { rawRequest, type RawResponse } from '../../helpers/raw-http.js';
 
 const LISTED = 'https://app.example';
 
-/** The headers every API answer carries, whichever way it was answered. */
+/** The headers every API answer carries. */
 function expectApiHeaders(res: RawResponse, what: string): void {
   expect(res.headers['cache-control'], what).to.equal('no-store');
   expect(res.headers['content-type'], what).to.equal('application/json; charset=utf-8');
@@ -18,7 +18,11 @@ function expectApiHeaders(res: RawResponse, what: string): void {
   expect(res.headers['x-request-id'], what).to.be.a('string').and.not.equal('');
 }
 
-describe('GET /api/health answered before Koa (health-probe.ts)', () => {
+/**
+ * GET /api/health as load balancers and orchestrators probe it: often, without an Origin. It is
+ * answered by the one Koa route, through the same edge as every API answer.
+ */
+describe('GET /api/health as a probe sees it', () => {
   let t: TestServer;
 
   before(async () => {
@@ -29,7 +33,7 @@ describe('GET /api/health answered before Koa (health-probe.ts)', () => {
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET', chunks?: string[]) =>
     rawRequest(t.url, { method, path, headers, chunks });
 
-  it('answers a probe exactly as the Koa route answers a page from a listed origin', async () => {
+  it('answers a probe exactly as it answers a page from a listed origin', async () => {
     const probe = await get('/api/health');
     const page = await get('/api/health', { origin: LISTED });
     for (const [what, res] of [
@@ -62,7 +66,7 @@ describe('GET /api/health answered before Koa (health-probe.ts)', () => {
     expect(a).to.not.equal(b);
   });
 
-  it('answers with a query string, and leaves other methods, paths and bodies to the routes', async () => {
+  it('answers with a query string and to HEAD, and refuses other methods, paths and bodies', async () => {
     expect((await get('/api/health?probe=lb1')).body.status).to.equal('healthy');
     const head = await get('/api/health', {}, 'HEAD');
     expect(head.status).to.equal(200);

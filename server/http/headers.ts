@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
@@ -76,4 +76,21 @@ export const API_HEADERS: HeaderList = [
 
 export function setHeaders(res: ServerResponse, headers: HeaderList): void {
   for (const [name, value] of headers) res.setHeader(name, value);
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Sets the API headers on every response under `path` before any listener answers it:
+ * Socket.IO handles its own path (the polling transport, the browser client script) before the
+ * request reaches Koa. Call it after Socket.IO attached, which replaced the other listeners:
+ * this one goes in front of all of them.
+ */
+export function hardenRawResponses(http: Server, path: string): void {
+  const listeners = http.listeners('request') as RequestListener[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith(path + '/')) setHeaders(res, API_HEADERS);
+    for (const listener of listeners) listener.call(http, req, res);
+  });
 }
