@@ -2,6 +2,91 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/*
+ * The import rules of docs/architecture.md, one entry per folder. ESLint's own
+ * no-restricted-imports matches an import as written, relative paths included ("../http/app.js"
+ * matches "**\/http/**"); no-restricted-syntax does the same for import(), whose source a regular
+ * expression matches (written with \x2F for "/", which a selector's regex cannot hold). A folder's
+ * entry repeats its parent's bans, because a later entry replaces a rule's options.
+ */
+const ban = (group, dynamic, message) => ({ group, dynamic, message });
+const folder = (name) => String.raw`(^|\x2F)${name}\x2F`;
+const bans = {
+  tui: ban(['**/tui/**'], folder('tui'), 'The server never imports the TUI.'),
+  server: ban(
+    [
+      '**/server/*.js',
+      '**/server/*/**',
+      '!**/server/protocol.js',
+      '!**/server/run.js',
+      '!**/server/store/admin.js',
+    ],
+    folder('server') + String.raw`(?!(protocol|run|store\x2Fadmin)\.js$)`,
+    'The TUI imports from server/ only protocol.ts (wire types) and the entry points run.ts and store/admin.ts.',
+  ),
+  serverAtAll: ban(
+    ['**/server/**'],
+    folder('server'),
+    'config/ is read by the server and the TUI, and imports neither.',
+  ),
+  tuiAtAll: ban(
+    ['**/tui/**'],
+    folder('tui'),
+    'config/ is read by the server and the TUI, and imports neither.',
+  ),
+  http: ban(['**/http/**'], folder('http'), 'The rules and the store know no HTTP: the doors call them.'),
+  realtime: ban(
+    ['**/realtime/**'],
+    folder('realtime'),
+    'The rules and the store know no Socket.IO: the doors call them.',
+  ),
+  accounts: ban(
+    ['**/accounts/**'],
+    folder('accounts'),
+    'The store reads and writes rows; the rules live above it.',
+  ),
+  frameworks: ban(
+    ['koa', 'koa-*', '@koa/*', 'socket.io', 'socket.io-*', '@socket.io/*'],
+    String.raw`^(koa|koa-.*|@koa\x2F.*|socket\.io|socket\.io-.*|@socket\.io\x2F.*)$`,
+    'accounts/ holds the same rules for every door: no Koa, no Socket.IO.',
+  ),
+  httpDoor: ban(
+    ['**/http/**'],
+    folder('http'),
+    'The two doors share through accounts/ or server/*.ts, not each other.',
+  ),
+  realtimeDoor: ban(
+    ['**/realtime/**'],
+    folder('realtime'),
+    'The two doors share through accounts/ or server/*.ts, not each other.',
+  ),
+};
+
+/** `files` may import nothing the bans name, with import or import(). */
+const restrict = (files, ...list) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: list.map(({ group, message }) => ({ group, message })) }],
+    'no-restricted-syntax': [
+      'error',
+      ...list.map(({ dynamic, message }) => ({
+        selector: `ImportExpression[source.value=/${dynamic}/]`,
+        message,
+      })),
+    ],
+  },
+});
+
+const layering = () => [
+  restrict(['server/**/*.ts'], bans.tui),
+  restrict(['server/accounts/**/*.ts'], bans.tui, bans.http, bans.realtime, bans.frameworks),
+  restrict(['server/store/**/*.ts'], bans.tui, bans.http, bans.realtime, bans.accounts),
+  restrict(['server/http/**/*.ts'], bans.tui, bans.realtimeDoor),
+  restrict(['server/realtime/**/*.ts'], bans.tui, bans.httpDoor),
+  restrict(['tui/**/*.ts', 'tui/**/*.tsx'], bans.server),
+  restrict(['config/**/*.ts'], bans.serverAtAll, bans.tuiAtAll),
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'test-artifacts/'] },
   js.configs.recommended,
@@ -10,9 +95,9 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': 'off',
     },
   },
+  ...layering(),
   {
     // Tests read arbitrary JSON answers; typing each one would add noise, not safety.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

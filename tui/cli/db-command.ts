@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
-import type { Db } from '../../server/store/db.js';
+import type { DatabaseChoice } from '../../server/store/admin.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
 import { debugEnabled } from './debug.js';
 import { CliError, UsageError } from './errors.js';
 
 /**
- * A `mux1 db ...` command: finds the database exactly as `mux1 server` would (defaults < --config
- * file < DATABASE_URL < --db), so an operator migrates the database the server will open.
+ * A `mux1 db ...` command: its flags choose the database as `mux1 server` would, and the work is
+ * the server's own (server/store/admin.ts), loaded only when the command runs.
  */
 export abstract class DbCommand extends Mux1Command {
   static override baseFlags = { json: jsonFlag };
@@ -15,39 +15,28 @@ export abstract class DbCommand extends Mux1Command {
     config: Flags.string({ summary: 'JSON settings file, as for mux1 server.' }),
   };
 
-  /** Opens the database, runs `work`, and always closes it so the process can exit. */
-  protected async withDatabase<T>(
+  /** Runs one of server/store/admin.ts's operations, its failures as the CLI's errors. */
+  protected async admin<T>(
     flags: { db?: string; config?: string },
-    work: (db: Db, store: typeof import('../../server/store/db.js'), shown: string) => Promise<T>,
+    run: (admin: typeof import('../../server/store/admin.js'), choice: DatabaseChoice) => Promise<T>,
   ): Promise<T> {
-    const [{ loadServerConfig, ConfigError }, store] = await Promise.all([
+    const [{ ConfigError }, admin] = await Promise.all([
       import('../../config/index.js'),
-      import('../../server/store/db.js'),
+      import('../../server/store/admin.js'),
     ]);
-    let url: string;
+    const choice: DatabaseChoice = {
+      configFile: flags.config,
+      databaseUrl: flags.db,
+      knexLog: (...args) => {
+        if (debugEnabled()) console.error(...args);
+      },
+    };
     try {
-      url = loadServerConfig({ configFile: flags.config, flags: { databaseUrl: flags.db } }).databaseUrl;
+      return await run(admin, choice);
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(err.message, 'invalid_config');
+      if (err instanceof admin.DatabaseError) throw new CliError('database_error', err.message);
       throw err;
-    }
-    // Never print a PostgreSQL password.
-    const shown = url.replace(/\/\/[^@/]*@/, '//***@');
-    // Knex prints its warnings ("Acquire connection error ...") with console.log, which would
-    // break --json's single object on stdout; the failure itself still surfaces as the error.
-    const consoleLog = console.log;
-    console.log = (...args: unknown[]) => {
-      if (debugEnabled()) console.error(...args);
-    };
-    const db = store.openDatabase(url);
-    try {
-      return await work(db, store, shown);
-    } catch (err) {
-      if (err instanceof CliError) throw err;
-      throw new CliError('database_error', `${shown}: ${(err as Error).message}`);
-    } finally {
-      await db.destroy();
-      console.log = consoleLog;
     }
   }
 }

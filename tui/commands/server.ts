@@ -22,7 +22,7 @@ export default class Server extends Mux1Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
     // Loaded here, not at the top, so `mux1 --help` never pays for the server's imports.
-    const { runServer } = await import('../run-server.js');
+    const { runServer } = await import('../../server/run.js');
     await runServer({
       configFile: flags.config,
       flags: { port: flags.port, host: flags.host, databaseUrl: flags.db },

@@ -11,12 +11,7 @@ export default class DbMigrate extends DbCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DbMigrate);
-    const { database, applied, done } = await this.withDatabase(flags, async (db, store, database) => {
-      const before = await store.migrationStatus(db);
-      await store.migrateToLatest(db);
-      const after = await store.migrationStatus(db);
-      return { database, applied: before.pending, done: after.done };
-    });
+    const { database, applied, done } = await this.admin(flags, (admin, choice) => admin.migrate(choice));
     this.result(
       { database, applied, done },
       applied.length === 0

@@ -9,11 +9,9 @@ export default class DbRollback extends DbCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DbRollback);
-    const { database, reverted, pending } = await this.withDatabase(flags, async (db, store, database) => {
-      const [, reverted] = await store.rollback(db);
-      const { pending } = await store.migrationStatus(db);
-      return { database, reverted, pending };
-    });
+    const { database, reverted, pending } = await this.admin(flags, (admin, choice) =>
+      admin.rollbackLast(choice),
+    );
     this.result(
       { database, reverted, pending },
       reverted.length === 0

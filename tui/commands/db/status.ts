@@ -9,10 +9,7 @@ export default class DbStatus extends DbCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DbStatus);
-    const { database, done, pending } = await this.withDatabase(flags, async (db, store, database) => ({
-      database,
-      ...(await store.migrationStatus(db)),
-    }));
+    const { database, done, pending } = await this.admin(flags, (admin, choice) => admin.status(choice));
     this.result({ database, done, pending }, [
       ...done.map((m) => `applied  ${m}`),
       ...pending.map((m) => `pending  ${m}`),

@@ -1,9 +1,11 @@
 import { loadServerConfig, ConfigError, type ConfigSources } from '../config/index.js';
-import { createServer } from '../server/main.js';
+import { createServer } from './main.js';
 
 /**
- * Runs the server until SIGINT/SIGTERM, then closes it: requests in flight finish, the mail
- * worker stops between mails, and the process exits 0. A second signal exits at once.
+ * The entry point of `mux1 server`, loaded only when that command runs (so `mux1 --help` never
+ * loads the server). Runs the server until SIGINT/SIGTERM, then closes it: requests in flight
+ * finish, the mail worker stops between mails, and the process exits 0. A second signal exits at
+ * once.
  */
 export async function runServer(sources: ConfigSources): Promise<void> {
   let config;
