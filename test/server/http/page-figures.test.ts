@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { LIMITS } from '../../../server/protocol.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+
+/** One element's tag as served, by its id. */
+function tagOf(html: string, id: string): string {
+  const tag = new RegExp(`<(input|small)[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
+  expect(tag, `#${id}`).to.be.a('string');
+  return tag!;
+}
+
+const attribute = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
+
+/**
+ * The page's fields and hints show the limits the server enforces (LIMITS in protocol.ts): they
+ * are written into the page when the server starts, so the page cannot keep an old figure.
+ */
+describe('the browser page shows the limits the server enforces', () => {
+  let t: TestServer;
+  let html: string;
+
+  before(async () => {
+    t = await startTestServer();
+    html = await (await fetch(`${t.url}/`)).text();
+  });
+  after(() => t.close());
+
+  it('leaves no placeholder unfilled', () => {
+    expect(html).to.not.include('{{');
+    expect(html).to.not.include('}}');
+  });
+
+  it('bounds each field as the schemas do', () => {
+    const expected: [id: string, attribute: string, value: number][] = [
+      ['login-username', 'maxlength', LIMITS.emailMax],
+      ['login-password', 'maxlength', LIMITS.passwordMax * 4],
+      ['signup-username', 'minlength', LIMITS.usernameMin],
+      ['signup-username', 'maxlength', LIMITS.usernameMax],
+      ['signup-email', 'maxlength', LIMITS.emailMax],
+      ['signup-password', 'minlength', LIMITS.passwordMin],
+      ['signup-password', 'maxlength', LIMITS.passwordMax * 4],
+      ['verify-email', 'maxlength', LIMITS.emailMax],
+      ['verify-code', 'minlength', LIMITS.codeDigits],
+      ['verify-code', 'maxlength', LIMITS.codeDigits],
+      ['message-input', 'maxlength', LIMITS.messageMax],
+    ];
+    for (const [id, name, value] of expected) {
+      expect(attribute(tagOf(html, id), name), `#${id} ${name}`).to.equal(String(value));
+    }
+  });
+
+  it('says the same figures in its hints', () => {
+    const hint = (id: string) => new RegExp(`id="${id}"[^>]*>\\s*([^<]*)<`).exec(html)?.[1]?.trim();
+    expect(hint('username-hint')).to.match(new RegExp(`^${LIMITS.usernameMin}-${LIMITS.usernameMax} `));
+    expect(hint('password-hint')).to.match(
+      new RegExp(`^${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`),
+    );
+  });
+});
