@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every figure of issue 11 in one run, within 10 minutes on a 2-core machine.
+ * `npm run bench`: every figure of the README's table in one run, within 10 minutes on a 2-core machine.
  *
  *   npm run bench [-- --only login-throughput,me] [-- --list]
  *
@@ -49,7 +49,7 @@ const BENCHES: Bench[] = [
   // Beyond the eight figures: what the Redis adapter costs (needs PostgreSQL and Redis).
   { name: 'scale-out', file: 'scale-out.ts', args: ['--repeat', '1'], budgetS: 75 },
 ];
-/** The whole run's budget: issue 11 asks for under 10 minutes. */
+/** The whole run's budget: under 10 minutes. */
 const RUN_BUDGET_S = 580;
 
 const here = dirname(fileURLToPath(import.meta.url));

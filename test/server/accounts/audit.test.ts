@@ -3,7 +3,7 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
 
-/** Every account event lands in the audit table, for the activity page of a later issue. */
+/** Every account event lands in the audit table, which the activity page reads. */
 describe('accounts: the audit trail', () => {
   let smtp: TestSmtp;
   let t: TestServer;
