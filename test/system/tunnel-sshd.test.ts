@@ -35,6 +35,8 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     identity: clientKey,
     knownHostsFile: hashedKnownHosts,
     globalKnownHostsFiles: [],
+    // Not this machine's /etc/ssh/ssh_config (Debian's says HashKnownHosts yes): each test says.
+    systemSshConfigFile: join(dir, 'ssh_config'),
     env: { HOME: home, USER: user },
     ...extra,
   });
@@ -133,5 +135,28 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     expect(changed.message).to.include(
       (await run('ssh-keygen', ['-lf', sshd.hostKeyPub])).stdout.split(' ')[1],
     );
+  });
+
+  it('with HashKnownHosts yes writes a hashed line that ssh-keygen -F finds, and finds it itself', async () => {
+    const config = join(dir, 'ssh_config_hashing');
+    writeFileSync(config, 'Host *\n  HashKnownHosts yes\n');
+    const fresh = join(home, '.ssh', 'known_hosts.hashed');
+
+    const first = await open({ knownHostsFile: fresh, acceptNew: true, systemSshConfigFile: config });
+    await first.close();
+    const text = readFileSync(fresh, 'utf8');
+    expect(text).to.match(/^\|1\|\S+ ssh-ed25519 \S+\n$/);
+    expect(text).not.to.include('127.0.0.1');
+
+    const found = await run('ssh-keygen', ['-F', `[127.0.0.1]:${port}`, '-f', fresh]);
+    expect(found.stdout).to.include(`# Host [127.0.0.1]:${port} found: line 1`);
+    expect(found.stdout).to.include(text.trim());
+    const elsewhere = await run('ssh-keygen', ['-F', `[127.0.0.1]:${port + 1}`, '-f', fresh]).catch((e) => e);
+    expect(elsewhere.stdout ?? '').not.to.include('found');
+
+    // The tunnel reads its own hashed line back: known, no acceptNew, nothing appended.
+    const again = await open({ knownHostsFile: fresh, systemSshConfigFile: config });
+    expect((await api(again.url, 'GET', '/api/health')).status).to.equal(200);
+    expect(readFileSync(fresh, 'utf8')).to.equal(text);
   });
 });

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostFieldMatches } from '../../../tui/client/tunnel/known-hosts.js';
 import { openTunnel } from '../../../tui/client/tunnel/index.js';
 import { api } from '../../helpers/server.js';
 import { expectTunnelError, startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
@@ -101,6 +103,45 @@ describe('tunnel: host key verification', () => {
 
     expect((await api(tunnel.url, 'GET', '/api/health')).status).to.equal(200);
     expect(readFileSync(f.knownHostsFile, 'utf8').split('\n')).to.have.length(4); // nothing appended
+  });
+
+  it('records a new host hashed when ssh_config says HashKnownHosts yes, and finds it again', async () => {
+    f = await startTunnelFixture({ trustHost: false });
+    rmSync(f.knownHostsFile, { force: true });
+    writeFileSync(join(f.home, '.ssh', 'config'), 'Host *\n  HashKnownHosts yes\n');
+    const name = `[127.0.0.1]:${f.ssh.port}`;
+
+    const { tunnel, events } = await f.open({ acceptNew: true });
+    await tunnel.close();
+
+    const text = readFileSync(f.knownHostsFile, 'utf8');
+    expect(text).not.to.include('127.0.0.1');
+    const [hosts, type, key] = text.trim().split(' ');
+    expect(hosts).to.match(/^\|1\|[^|]+\|[^|]+$/);
+    expect(hostFieldMatches(hosts!, name)).to.equal(true);
+    expect([type, key]).to.deep.equal(['ssh-ed25519', f.ssh.hostKey.blob.toString('base64')]);
+    expect(events.find((e) => e.type === 'host_key_added')).to.include({ host: name });
+
+    // Known from the hashed line: no acceptNew, nothing appended.
+    const again = await f.open();
+    expect((await api(again.tunnel.url, 'GET', '/api/health')).status).to.equal(200);
+    expect(readFileSync(f.knownHostsFile, 'utf8')).to.equal(text);
+  });
+
+  it("follows HashKnownHosts from the system's ssh_config, unless the user's config says no", async () => {
+    f = await startTunnelFixture({ trustHost: false });
+    const system = join(f.home, 'system_ssh_config');
+    writeFileSync(system, 'Host *\n  HashKnownHosts yes\n');
+
+    const hashed = await f.open({ acceptNew: true, systemSshConfigFile: system });
+    await hashed.tunnel.close();
+    expect(readFileSync(f.knownHostsFile, 'utf8')).to.match(/^\|1\|/);
+
+    rmSync(f.knownHostsFile);
+    writeFileSync(join(f.home, '.ssh', 'config'), 'Host 127.0.0.1\n  HashKnownHosts no\n');
+    const plain = await f.open({ acceptNew: true, systemSshConfigFile: system });
+    await plain.tunnel.close();
+    expect(readFileSync(f.knownHostsFile, 'utf8')).to.equal(f.ssh.knownHostsLine + '\n');
   });
 
   it('refuses a key marked @revoked even when it is also listed as known', async () => {

@@ -6,6 +6,8 @@ import { fingerprintOf, hostKeyAlgorithmsFor } from '../../../tui/client/tunnel/
 import {
   appendKnownHost,
   checkKnownHost,
+  formatKnownHostsLine,
+  hashHostName,
   knownHostsName,
   parseKnownHosts,
 } from '../../../tui/client/tunnel/known-hosts.js';
@@ -50,6 +52,21 @@ describe('tunnel: known_hosts, read and written as OpenSSH does', () => {
     expect(check(line('example.com'), '[example.com]:2222')).to.equal('unknown');
     expect(check(line('[example.com]:2222'), 'example.com')).to.equal('unknown');
     expect(check(line('[example.com]:*'), '[example.com]:2222')).to.equal('known');
+  });
+
+  it('hashes a host name exactly as ssh-keygen -H does, with a fresh salt per line', () => {
+    const [firstField] = HASHED_BY_SSH_KEYGEN.split(' ');
+    const salt = Buffer.from(firstField!.split('|')[2]!, 'base64');
+    expect(hashHostName('example.com', salt)).to.equal(firstField);
+
+    const one = formatKnownHostsLine('[127.0.0.1]:2222', KEY, { hash: true });
+    const two = formatKnownHostsLine('[127.0.0.1]:2222', KEY, { hash: true });
+    expect(one).to.match(/^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 /);
+    expect(one).not.to.equal(two);
+    expect(one).not.to.include('127.0.0.1');
+    expect(check(one, '[127.0.0.1]:2222')).to.equal('known');
+    expect(check(two, '[127.0.0.1]:2222')).to.equal('known');
+    expect(check(one, '127.0.0.1')).to.equal('unknown');
   });
 
   it('calls a different key, or only keys of another type, a change', () => {

@@ -10,7 +10,9 @@ describe('tunnel: ~/.ssh/config Host aliases', () => {
   let home: string;
   const env = () => ({ HOME: home, USER: 'localme' });
   const writeConfig = (text: string, name = 'config') => writeFileSync(join(home, '.ssh', name), text);
-  const resolve = (target: string, extra: object = {}) => resolveTarget({ target, env: env(), ...extra });
+  // The machine's own /etc/ssh/ssh_config stays out; tests that want one write `system_config`.
+  const resolve = (target: string, extra: object = {}) =>
+    resolveTarget({ target, env: env(), systemSshConfigFile: join(home, 'system_config'), ...extra });
 
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 'mux1-sshcfg-'));
@@ -83,6 +85,21 @@ Host *.internal !db.internal
     writeConfig('Host chat\n  HostName included.example.com\n', join('config.d', '10-chat'));
     writeConfig('Include config.d/*\nMatch exec "false"\n  User nobody\n');
     expect(resolve('chat')).to.include({ host: 'included.example.com', user: 'localme' });
+  });
+
+  it("reads the system's ssh_config after the user's, as ssh does: the user's value wins", () => {
+    writeFileSync(join(home, 'system_config'), 'Host *\n  HashKnownHosts yes\n  User sysdefault\n');
+    expect(resolve('chat')).to.include({ hashKnownHosts: true, user: 'sysdefault' });
+
+    writeConfig('Host chat\n  HashKnownHosts no\n  User alice\n');
+    expect(resolve('chat')).to.include({ hashKnownHosts: false, user: 'alice' });
+    expect(resolve('other')).to.include({ hashKnownHosts: true, user: 'sysdefault' });
+  });
+
+  it('writes known_hosts in the clear unless HashKnownHosts yes says otherwise', () => {
+    expect(resolve('chat').hashKnownHosts).to.equal(false);
+    writeConfig('Host *\n  HashKnownHosts=YES\n');
+    expect(resolve('chat').hashKnownHosts).to.equal(true);
   });
 
   it('uses the defaults with no config; an explicit config file must exist', () => {

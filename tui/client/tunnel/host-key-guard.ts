@@ -29,6 +29,8 @@ export interface HostKeyGuardOptions {
   /** Read only, like ssh's GlobalKnownHostsFile. */
   globalKnownHostsFiles: readonly string[];
   acceptNew: boolean;
+  /** ssh_config's HashKnownHosts: write the host name hashed. */
+  hashKnownHosts: boolean;
   confirmHost?: (host: UnknownHost) => Promise<boolean>;
 }
 
@@ -118,7 +120,9 @@ export class HostKeyGuard {
     if (!pending.isNew) return { added: false };
     const fingerprint = fingerprintOf(pending.key);
     try {
-      appendKnownHost(this.options.knownHostsFile, this.name, pending.key);
+      appendKnownHost(this.options.knownHostsFile, this.name, pending.key, {
+        hash: this.options.hashKnownHosts,
+      });
       return { added: true, host: this.name, file: this.options.knownHostsFile, fingerprint };
     } catch (err) {
       // ssh goes on in this case too; the key stays pinned for this run's reconnections.

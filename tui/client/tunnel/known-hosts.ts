@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TunnelError } from './errors.js';
@@ -61,17 +61,26 @@ export function readKnownHosts(file: string): KnownHostLine[] {
   }
 }
 
-/** Hashed entries (`HashKnownHosts yes`) hide the name: HMAC-SHA1 of it, keyed by a per-line salt. */
+/**
+ * A hashed host field (`HashKnownHosts yes`) hides the name: `|1|salt|hash`, the HMAC-SHA1 of the
+ * name keyed by a per-line random salt, both base64. The salt is as long as the digest, as in OpenSSH.
+ */
+export function hashHostName(name: string, salt: Buffer = randomBytes(20)): string {
+  return `|1|${salt.toString('base64')}|${hmacOf(salt, name).toString('base64')}`;
+}
+
 export function hostFieldMatches(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {
     const [, , salt, hash] = hosts.split('|');
     if (!salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64');
-    const actual = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
+    const actual = hmacOf(Buffer.from(salt, 'base64'), name);
     return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
   return matchPatternList(hosts.split(','), name);
 }
+
+const hmacOf = (salt: Buffer, name: string) => createHmac('sha1', salt).update(name).digest();
 
 export function checkKnownHost(lines: readonly KnownHostLine[], name: string, key: Buffer): HostKeyVerdict {
   const forHost = lines.filter((l) => l.marker !== 'cert-authority' && hostFieldMatches(l.hosts, name));
@@ -93,13 +102,22 @@ export function knownKeyTypes(lines: readonly KnownHostLine[], name: string): st
     .map((l) => keyTypeOf(l.key));
 }
 
-/** `[host]:port keytype base64`, the plain (unhashed) format `ssh -o StrictHostKeyChecking=accept-new` writes. */
-export function formatKnownHostsLine(name: string, key: Buffer): string {
-  return `${name} ${keyTypeOf(key)} ${key.toString('base64')}`;
+/**
+ * `[host]:port keytype base64`, as `ssh -o StrictHostKeyChecking=accept-new` writes it; with `hash`
+ * (ssh_config's HashKnownHosts) the host field is hashed, so the file does not list where you go.
+ */
+export function formatKnownHostsLine(name: string, key: Buffer, options: { hash?: boolean } = {}): string {
+  const host = options.hash ? hashHostName(name) : name;
+  return `${host} ${keyTypeOf(key)} ${key.toString('base64')}`;
 }
 
 /** Creates ~/.ssh (0700) and the file (0600) when missing; never rewrites existing lines. */
-export function appendKnownHost(file: string, name: string, key: Buffer): void {
+export function appendKnownHost(
+  file: string,
+  name: string,
+  key: Buffer,
+  options: { hash?: boolean } = {},
+): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let existing = '';
   try {
@@ -108,5 +126,5 @@ export function appendKnownHost(file: string, name: string, key: Buffer): void {
     // a new file
   }
   const separator = existing && !existing.endsWith('\n') ? '\n' : '';
-  appendFileSync(file, `${separator}${formatKnownHostsLine(name, key)}\n`, { mode: 0o600 });
+  appendFileSync(file, `${separator}${formatKnownHostsLine(name, key, options)}\n`, { mode: 0o600 });
 }

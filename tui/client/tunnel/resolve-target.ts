@@ -24,6 +24,8 @@ export interface ResolvedTarget {
   agentSocket?: string;
   /** The file new host keys go to. */
   knownHostsFile: string;
+  /** Whether they go there hashed (HashKnownHosts). */
+  hashKnownHosts: boolean;
   home: string;
 }
 
@@ -33,15 +35,20 @@ export interface TargetInput {
   identity?: string;
   knownHostsFile?: string;
   sshConfigFile?: string;
+  /** Read after the user's, as ssh does; default /etc/ssh/ssh_config. */
+  systemSshConfigFile?: string;
   env: Record<string, string | undefined>;
 }
+
+export const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
 
 /** OpenSSH's defaults when neither the flag nor the config names a key; missing ones are skipped. */
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 /**
  * Precedence follows ssh: an explicit option beats `user@`/`:port` in the target, which beats
- * ~/.ssh/config, which beats the defaults.
+ * ~/.ssh/config, which beats the system's ssh_config (where Debian sets HashKnownHosts), which
+ * beats the defaults.
  */
 export function resolveTarget(input: TargetInput): ResolvedTarget {
   const { env } = input;
@@ -50,7 +57,10 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   const spec = parseTarget(input.target);
   const configFile = input.sshConfigFile ?? join(home, '.ssh', 'config');
   const config = settingsForHost(
-    readSshConfig(configFile, { home, required: input.sshConfigFile !== undefined }),
+    [
+      ...readSshConfig(configFile, { home, required: input.sshConfigFile !== undefined }),
+      ...readSshConfig(input.systemSshConfigFile ?? SYSTEM_SSH_CONFIG, { home }),
+    ],
     spec.host,
   );
 
@@ -92,6 +102,7 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
     identityFiles,
     agentSocket: config.identitiesOnly ? undefined : env.SSH_AUTH_SOCK || undefined,
     knownHostsFile,
+    hashKnownHosts: config.hashKnownHosts ?? false,
     home,
   };
 }

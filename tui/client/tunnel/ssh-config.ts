@@ -5,7 +5,8 @@ import { matchGlob, matchPatternList } from './patterns.js';
 
 /**
  * The part of ~/.ssh/config a tunnel needs: HostName, User, Port, IdentityFile (and
- * IdentitiesOnly, UserKnownHostsFile, which change which keys and which file are used). Other
+ * IdentitiesOnly, UserKnownHostsFile, HashKnownHosts, which change which keys and which file are
+ * used, and how a new host is written there). Other
  * keywords are read past, not rejected, so a real-world config never stops the tunnel.
  */
 export interface SshHostSettings {
@@ -16,6 +17,7 @@ export interface SshHostSettings {
   identityFiles: string[];
   identitiesOnly?: boolean;
   userKnownHostsFile?: string;
+  hashKnownHosts?: boolean;
 }
 
 /** One `keyword value` line, with the `Host` lines (own and of the including file) it sits under. */
@@ -159,6 +161,9 @@ export function settingsForHost(directives: readonly Directive[], alias: string)
         break;
       case 'userknownhostsfile':
         settings.userKnownHostsFile ??= value;
+        break;
+      case 'hashknownhosts':
+        settings.hashKnownHosts ??= value.toLowerCase() === 'yes';
         break;
     }
   }

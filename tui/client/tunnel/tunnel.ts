@@ -40,6 +40,8 @@ export interface TunnelOptions {
   acceptNew?: boolean;
   /** Default ~/.ssh/config; when given, it must exist. */
   sshConfigFile?: string;
+  /** Read after sshConfigFile, as ssh does; default /etc/ssh/ssh_config, skipped when missing. */
+  systemSshConfigFile?: string;
   /** HOME, USER, SSH_AUTH_SOCK come from here; default process.env. */
   env?: Record<string, string | undefined>;
   prompt?: TunnelPrompt;
@@ -89,6 +91,7 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
     knownHostsFile: target.knownHostsFile,
     globalKnownHostsFiles: options.globalKnownHostsFiles ?? GLOBAL_KNOWN_HOSTS,
     acceptNew: options.acceptNew ?? false,
+    hashKnownHosts: target.hashKnownHosts,
     confirmHost: options.prompt?.confirmHost?.bind(options.prompt),
   });
   // Unlocked keys live as long as the tunnel, so a reconnection never asks for a passphrase again.

@@ -57,6 +57,8 @@ export async function startTunnelFixture(
       identity: clientKeyPath,
       knownHostsFile,
       globalKnownHostsFiles: [],
+      // Not the machine's /etc/ssh/ssh_config: what the tests expect must not depend on it.
+      systemSshConfigFile: join(home, 'system_ssh_config'),
       env: { HOME: home, USER: 'tester' },
       keepaliveMs: 200,
       keepaliveCountMax: 3,
