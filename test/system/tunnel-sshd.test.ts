@@ -8,6 +8,7 @@ import { io } from 'socket.io-client';
 import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
 import { startOpenSshServer, type OpenSshServer } from '../tui/tunnel/helpers/openssh-server.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { runCli } from '../tui/commands/cli.js';
 
 const run = promisify(execFile);
 
@@ -158,5 +159,31 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     const again = await open({ knownHostsFile: fresh, systemSshConfigFile: config });
     expect((await api(again.url, 'GET', '/api/health')).status).to.equal(200);
     expect(readFileSync(fresh, 'utf8')).to.equal(text);
+  });
+
+  it("--via's advice for an unknown host is an ssh command OpenSSH runs, after which --via gets in", async () => {
+    const knownHosts = join(home, '.ssh', 'known_hosts.advice');
+    const args = ['health', '--server', mux.url, '--via', `${user}@127.0.0.1:${port}`];
+    args.push('--via-identity', clientKey, '--via-known-hosts', knownHosts, '--json');
+    const env = { HOME: home, USER: user, SSH_AUTH_SOCK: undefined, MUX1_CONFIG_DIR: join(dir, 'mux1') };
+
+    const refused = await runCli(args, { env });
+    expect(refused.code, refused.stderr).to.equal(1);
+    expect(refused.json().code).to.equal('host_unknown');
+    const advice = /\(or '(ssh [^']+)'\)/.exec(refused.json().error)?.[1];
+    expect(advice).to.equal(
+      `ssh -i ${clientKey} -o UserKnownHostsFile=${knownHosts} -p ${port} ${user}@127.0.0.1`,
+    );
+
+    // What a person does at a terminal, answering "yes"; accept-new stands in for that answer, and
+    // -F keeps this machine's ssh_config out of it.
+    const [, ...words] = advice!.split(' ');
+    const destination = words.pop()!;
+    const batch = ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new'];
+    await run('ssh', [...words, ...batch, destination, 'true']);
+
+    const after = await runCli(args, { env });
+    expect(after.code, after.stderr).to.equal(0);
+    expect(after.json()).to.include({ status: 'healthy' });
   });
 });

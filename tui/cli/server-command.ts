@@ -6,7 +6,15 @@ import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
 import { CliError } from './errors.js';
 import { isTunnelFailure, reportTunnelFailure } from './tunnel-errors.js';
-import { openVia, renameTunnelUrl, viaFlag, viaRemote, type Via } from './via.js';
+import {
+  openVia,
+  renameTunnelUrl,
+  viaFlags,
+  viaRemote,
+  viaSettings,
+  type Via,
+  type ViaSettings,
+} from './via.js';
 
 export const serverFlag = Flags.string({
   summary: 'URL of the mux1 server.',
@@ -29,9 +37,9 @@ type Parsed = { [name: string]: any };
  * results, messages - keeps using --server, so `login --via` and `whoami --via` share a session.
  */
 export abstract class ServerCommand extends Mux1Command {
-  static override baseFlags = { json: jsonFlag, server: serverFlag, via: viaFlag };
+  static override baseFlags = { json: jsonFlag, server: serverFlag, ...viaFlags };
 
-  private viaTarget: string | undefined;
+  private viaSettings: ViaSettings | undefined;
   private viaOpening: Promise<Via> | undefined;
   private via: Via | undefined;
 
@@ -40,18 +48,19 @@ export abstract class ServerCommand extends Mux1Command {
     argv: string[] = this.argv,
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv);
-    const { via, server } = parsed.flags as { via?: string; server?: string };
+    const via = viaSettings(parsed.flags);
+    const { server } = parsed.flags as { server?: string };
     if (via && server) {
       viaRemote(server); // an https server is refused here, before anything is opened
-      this.viaTarget = via;
+      this.viaSettings = via;
     }
     return parsed;
   }
 
   /** The URL to connect to for `server`: itself, or with --via the local end of the tunnel. */
   protected async dial(server: string): Promise<string> {
-    if (!this.viaTarget) return server;
-    this.viaOpening ??= openVia(this.viaTarget, server).then((via) => (this.via = via));
+    if (!this.viaSettings) return server;
+    this.viaOpening ??= openVia(this.viaSettings, server).then((via) => (this.via = via));
     return (await this.viaOpening).url;
   }
 

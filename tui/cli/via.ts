@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import type { TunnelStatus } from '../client/tunnel/index.js';
 import { UsageError } from './errors.js';
 import { paint } from './style.js';
+import { isTunnelFailure } from './tunnel-errors.js';
 
 /** `[user@]host[:port]` or an ~/.ssh/config alias; checked here so a typo is a usage error (exit 2). */
 export async function parseSshTarget(input: string): Promise<string> {
@@ -10,14 +11,81 @@ export async function parseSshTarget(input: string): Promise<string> {
   return input;
 }
 
+/**
+ * A key or known_hosts file named on the command line is read before anything connects, with the
+ * tunnel's own checks, so a wrong name is a usage error (exit 2) rather than a failed login.
+ */
+async function checkedFile(input: string, kind: 'identity' | 'known hosts'): Promise<string> {
+  if (!input.trim())
+    throw new Error(`expected the path of a${kind === 'identity' ? 'n identity' : ' known_hosts'} file`);
+  const { commandLinePath } = await import('../client/tunnel/resolve-target.js');
+  const path = commandLinePath(input, process.env);
+  if (path === undefined) return input; // %h and friends: the tunnel checks it once the target is known
+  if (kind === 'identity') {
+    const { checkIdentityFile } = await import('../client/tunnel/identity.js');
+    checkIdentityFile(path);
+  } else {
+    // A file that does not exist yet is fine, as for ssh: it starts empty.
+    const { readKnownHosts } = await import('../client/tunnel/known-hosts.js');
+    readKnownHosts(path);
+  }
+  return input;
+}
+
+type FileFlagOptions = { summary: string; helpGroup?: string };
+
+/** `mux1 tunnel --identity` and `--via-identity`: the same file, the same checks. */
+export const identityFlag = (options: FileFlagOptions) =>
+  Flags.string({ ...options, helpValue: 'FILE', parse: (input) => checkedFile(input, 'identity') });
+
+/** `mux1 tunnel --known-hosts` and `--via-known-hosts`. */
+export const knownHostsFlag = (options: FileFlagOptions) =>
+  Flags.string({ ...options, helpValue: 'FILE', parse: (input) => checkedFile(input, 'known hosts') });
+
 export const viaFlag = Flags.string({
   summary: 'Reach --server through an SSH tunnel via USER@HOST (a host or ~/.ssh/config alias).',
   description:
     "The tunnel reaches --server's host and port as seen from the SSH host, and lasts as long as the " +
-    'command. It uses ~/.ssh/config, the SSH agent, the default keys and ~/.ssh/known_hosts.',
+    'command. It uses ~/.ssh/config, the SSH agent, the default keys and ~/.ssh/known_hosts, ' +
+    'or the files --via-identity and --via-known-hosts name.',
   helpGroup: 'GLOBAL',
   parse: parseSshTarget,
 });
+
+/** Every command that takes --via takes these with it. */
+export const viaFlags = {
+  via: viaFlag,
+  'via-identity': identityFlag({
+    summary: 'With --via: a private key file, tried after the SSH agent and before ~/.ssh keys.',
+    helpGroup: 'GLOBAL',
+  }),
+  'via-known-hosts': knownHostsFlag({
+    summary: 'With --via: the known_hosts file to check the SSH host against (default ~/.ssh/known_hosts).',
+    helpGroup: 'GLOBAL',
+  }),
+};
+
+/** What the --via flags ask for. */
+export interface ViaSettings {
+  target: string;
+  identity?: string;
+  knownHostsFile?: string;
+}
+
+/** The --via flags of a parsed command line; undefined without --via. */
+export function viaSettings(flags: { readonly [name: string]: unknown }): ViaSettings | undefined {
+  const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const target = text('via');
+  const identity = text('via-identity');
+  const knownHostsFile = text('via-known-hosts');
+  if (!target) {
+    const orphan =
+      identity !== undefined ? '--via-identity' : knownHostsFile !== undefined ? '--via-known-hosts' : '';
+    if (orphan) throw new UsageError(`${orphan} goes with --via USER@HOST, which is missing`);
+    return undefined;
+  }
+  return { target, identity, knownHostsFile };
+}
 
 /** An open `--via` tunnel: the URL the clients dial instead of --server. */
 export interface Via {
@@ -49,7 +117,8 @@ export function viaRemote(server: string): { host: string; port: number } {
 const QUIET: ReadonlySet<TunnelStatus['type']> = new Set(['connected', 'closed', 'failed']);
 
 /** Opens the tunnel for one command; the SSH code loads only here, when --via is given. */
-export async function openVia(target: string, server: string): Promise<Via> {
+export async function openVia(settings: ViaSettings, server: string): Promise<Via> {
+  const { target } = settings;
   const remote = viaRemote(server);
   const { openTunnel, formatStatus } = await import('../client/tunnel/index.js');
   const { terminalPrompts } = await import('./tunnel-prompts.js');
@@ -57,6 +126,8 @@ export async function openVia(target: string, server: string): Promise<Via> {
   let closing = false;
   const tunnel = await openTunnel({
     target,
+    identity: settings.identity,
+    knownHostsFile: settings.knownHostsFile,
     remoteHost: remote.host,
     remotePort: remote.port,
     prompt: terminalPrompts(),
@@ -64,8 +135,8 @@ export async function openVia(target: string, server: string): Promise<Via> {
       if (closing || QUIET.has(event.type)) return;
       process.stderr.write(`${paint(process.stderr, 'dim', `via ${target}:`)} ${formatStatus(event)}\n`);
     },
-  }).catch((err: unknown) => {
-    throw forVia(err, target);
+  }).catch(async (err: unknown) => {
+    throw await forVia(err, settings);
   });
   return {
     target,
@@ -78,14 +149,26 @@ export async function openVia(target: string, server: string): Promise<Via> {
   };
 }
 
-/** The tunnel's advice names `mux1 tunnel`'s flag, which --via does not have. */
-function forVia(err: unknown, target: string): unknown {
-  const e = err as { name?: string; code?: string; message: string };
-  if (e?.name === 'TunnelError' && e.code === 'host_unknown') {
-    e.message = e.message.replace(
+/**
+ * The tunnel's advice names `mux1 tunnel`'s flags; --via has its own, and no --accept-new: a host
+ * is trusted once with `mux1 tunnel` or with ssh itself, both spelled out to be pasted.
+ */
+async function forVia(err: unknown, settings: ViaSettings): Promise<unknown> {
+  if (!isTunnelFailure(err)) return err;
+  if (err.code === 'host_unknown') {
+    const { shellWord, sshCommandFor } = await import('../client/tunnel/target.js');
+    const { target, identity, knownHostsFile } = settings;
+    const tunnel = ['mux1', 'tunnel', target, '--accept-new'];
+    if (identity) tunnel.push('--identity', identity);
+    if (knownHostsFile) tunnel.push('--known-hosts', knownHostsFile);
+    err.message = err.message.replace(
       /rerun with --accept-new$/,
-      `trust it once with 'mux1 tunnel ${target} --accept-new' (or 'ssh ${target}'), then rerun`,
+      `trust it once with '${tunnel.map(shellWord).join(' ')}' ` +
+        `(or '${sshCommandFor(target, { identity, knownHostsFile })}'), then rerun`,
     );
+  }
+  if (err.code === 'auth_failed') {
+    err.message = err.message.replace(/pass --identity FILE$/, 'pass --via-identity FILE');
   }
   return err;
 }

@@ -1,7 +1,7 @@
 import { Args, Errors, Flags, type Interfaces } from '@oclif/core';
 import { jsonFlag, Mux1Command } from '../cli/base-command.js';
 import { isTunnelFailure, reportTunnelFailure } from '../cli/tunnel-errors.js';
-import { parseSshTarget } from '../cli/via.js';
+import { identityFlag, knownHostsFlag, parseSshTarget } from '../cli/via.js';
 import type { Tunnel as OpenTunnel, TunnelError } from '../client/tunnel/index.js';
 
 const port = (summary: string, extra: { default?: number } = {}) =>
@@ -44,10 +44,10 @@ export default class Tunnel extends Mux1Command {
       default: '127.0.0.1',
     }),
     'remote-port': port('Port the server listens on, on the remote side.', { default: 5000 }),
-    identity: Flags.string({
+    identity: identityFlag({
       summary: 'Private key file, tried after the SSH agent and before ~/.ssh keys.',
     }),
-    'known-hosts': Flags.string({
+    'known-hosts': knownHostsFlag({
       summary: 'known_hosts file to check the host key against (default ~/.ssh/known_hosts).',
     }),
     'accept-new': Flags.boolean({

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifiedPerson } from '../../helpers/accounts.js';
 import { freePort } from '../../helpers/ports.js';
+import { makeKeyPair, writeKeyPair } from '../tunnel/helpers/keys.js';
 import { runCli, serverHasChat } from './cli.js';
-import { HIDDEN_HOST, startCliTunnelFixture, type CliTunnelFixture } from './tunnel-fixture.js';
+import { HIDDEN_HOST, startCli, startCliTunnelFixture, type CliTunnelFixture } from './tunnel-fixture.js';
 
 /**
  * The server here is `http://mux1-hidden.internal:PORT`: a name only the SSH server resolves, so a
@@ -76,7 +77,132 @@ describe('mux1 --via: commands reaching the server through an SSH tunnel', () =>
     expect(r.code, r.stderr).to.equal(1);
     expect(r.json().code).to.equal('host_unknown');
     expect(r.json().error).to.include(`mux1 tunnel ${f.unknownAlias} --accept-new`);
+    expect(r.json().error).to.include(`(or 'ssh ${f.unknownAlias}')`);
     expect(existsSync(join(f.home, '.ssh', 'known_hosts_new'))).to.equal(false);
+  });
+
+  it('--via-identity and --via-known-hosts name the key and the host file, as mux1 tunnel does', async () => {
+    // Outside ~/.ssh/config: the key is not a default one, so without --via-identity nothing logs in.
+    const target = `tester@127.0.0.1:${f.ssh.port}`;
+    const files = join(f.home, 'elsewhere');
+    mkdirSync(files, { recursive: true });
+    const key = writeKeyPair(files, 'id_box', f.clientKey);
+    const trusted = join(files, 'known_hosts_trusted');
+    writeFileSync(trusted, f.ssh.knownHostsLine + '\n');
+    const empty = join(files, 'known_hosts_empty');
+    writeFileSync(empty, '');
+    const health = (...extra: string[]) =>
+      runCli(['health', '--server', server, '--via', target, ...extra, '--json'], { env: f.env });
+
+    const noKey = await health();
+    expect(noKey.code, noKey.stderr).to.equal(1);
+    expect(noKey.json().code).to.equal('auth_failed');
+    expect(noKey.json().error).to.match(/or pass --via-identity FILE$/);
+
+    const ok = await health('--via-identity', key, '--via-known-hosts', trusted);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.json()).to.include({ status: 'healthy' });
+
+    // ~/.ssh/known_hosts knows the host, but the file named is the one checked.
+    const unknown = await health('--via-identity', key, '--via-known-hosts', empty);
+    expect(unknown.code, unknown.stderr).to.equal(1);
+    expect(unknown.json().code).to.equal('host_unknown');
+    expect(readFileSync(empty, 'utf8')).to.equal('');
+  });
+
+  it('an unknown host: the advice is real ssh syntax, and the mux1 tunnel it suggests trusts the host', async () => {
+    const target = `tester@127.0.0.1:${f.ssh.port}`;
+    const files = join(f.home, 'advice');
+    mkdirSync(files, { recursive: true });
+    const knownHosts = join(files, 'known_hosts');
+    const args = ['health', '--server', server, '--via', target];
+    args.push('--via-identity', f.clientKeyPath, '--via-known-hosts', knownHosts, '--json');
+
+    const refused = await runCli(args, { env: f.env });
+    expect(refused.code, refused.stderr).to.equal(1);
+    const error: string = refused.json().error;
+    expect(error).to.include(
+      `(or 'ssh -i ${f.clientKeyPath} -o UserKnownHostsFile=${knownHosts} -p ${f.ssh.port} tester@127.0.0.1')`,
+    );
+    expect(error).not.to.match(/ssh \S*@127\.0\.0\.1:\d/);
+    const suggested = /trust it once with '(mux1 tunnel [^']+)'/.exec(error)?.[1];
+    expect(suggested).to.equal(
+      `mux1 tunnel ${target} --accept-new --identity ${f.clientKeyPath} --known-hosts ${knownHosts}`,
+    );
+
+    const trusting = startCli(suggested!.split(' ').slice(1), f.env);
+    await trusting.firstLine;
+    trusting.kill('SIGINT');
+    expect(await trusting.exited, trusting.stderr()).to.equal(0);
+
+    const after = await runCli(args, { env: f.env });
+    expect(after.code, after.stderr).to.equal(0);
+    expect(after.json()).to.include({ status: 'healthy' });
+  });
+
+  it('an encrypted --via-identity with no terminal to ask: exit 1, saying so and what to do', async () => {
+    const locked = writeKeyPair(join(f.home, '.ssh'), 'id_locked', makeKeyPair({ passphrase: 'secret' }));
+    const r = await runCli(
+      [
+        'health',
+        '--server',
+        server,
+        '--via',
+        `tester@127.0.0.1:${f.ssh.port}`,
+        '--via-identity',
+        locked,
+        '--json',
+      ],
+      { env: f.env },
+    );
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.json().code).to.equal('auth_failed');
+    expect(r.json().error).to.include(
+      '~/.ssh/id_locked (encrypted, and no terminal to ask for its passphrase; ssh-add it to the agent)',
+    );
+  });
+
+  it('a --via-identity or --via-known-hosts that cannot be used is a usage error (exit 2), before connecting', async () => {
+    const logins = f.ssh.logins.length;
+    const bad = join(f.home, 'bad');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'not-a-key'), 'hello\n');
+    const cases: [string[], RegExp][] = [
+      [
+        ['--via-identity', join(bad, 'missing')],
+        /--via-identity: cannot read identity file .*missing: no such file \(ENOENT\)/,
+      ],
+      [['--via-identity', bad], /--via-identity: cannot read identity file .*: a directory, not a file/],
+      [
+        ['--via-identity', join(bad, 'not-a-key')],
+        /--via-identity: .*not-a-key is not a private key ssh can use/,
+      ],
+      [['--via-identity', `${f.clientKeyPath}.pub`], /--via-identity: .*id_test\.pub is a public key/],
+      [['--via-identity', ''], /--via-identity: expected the path of an identity file/],
+      [
+        ['--via-identity', 'x'.repeat(5000)],
+        /--via-identity: cannot read identity file \S*x: name too long \(ENAMETOOLONG\)/,
+      ],
+      [
+        ['--via-known-hosts', bad],
+        /--via-known-hosts: cannot read known hosts file .*: a directory, not a file/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await runCli(['health', '--server', server, '--via', f.alias, ...extra, '--json'], {
+        env: f.env,
+      });
+      expect(r.code, `${extra.join(' ')}: ${r.stdout}`).to.equal(2);
+      expect(r.json().code).to.equal('usage');
+      expect(r.json().error).to.match(message);
+    }
+    const orphan = await runCli(['health', '--via-identity', f.clientKeyPath, '--json'], { env: f.env });
+    expect(orphan.code).to.equal(2);
+    expect(orphan.json()).to.deep.equal({
+      error: '--via-identity goes with --via USER@HOST, which is missing',
+      code: 'usage',
+    });
+    expect(f.ssh.logins.length).to.equal(logins);
   });
 
   it('usage errors exit 2: a bad target, an https server', async () => {

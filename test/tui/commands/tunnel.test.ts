@@ -139,6 +139,9 @@ describe('mux1 tunnel: an SSH local forward from the command line', () => {
       ['tunnel', f.alias, '--ssh-port', '70000'],
       ['tunnel', f.alias, '--remote-port', 'http'],
       ['tunnel', f.alias, '--bogus'],
+      ['tunnel', f.alias, '--identity', join(f.home, 'no-such-key')],
+      ['tunnel', f.alias, '--identity', `${f.clientKeyPath}.pub`],
+      ['tunnel', f.alias, '--known-hosts', f.home],
     ]) {
       const r = await runCli([...args, '--json'], { env: f.env });
       expect(r.code, `${args.join(' ')}: ${r.stdout}`).to.equal(2);

@@ -45,3 +45,17 @@ const FATAL_CODES: ReadonlySet<TunnelErrorCode> = new Set([
 ]);
 
 export const isFatalTunnelError = (err: TunnelError): boolean => FATAL_CODES.has(err.code);
+
+/** Why a file could not be read, in words, with the code for a search: `no such file (ENOENT)`. */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'a directory, not a file',
+    ENOTDIR: 'a path through something that is not a directory',
+    ENAMETOOLONG: 'name too long',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return code ?? String(err);
+}

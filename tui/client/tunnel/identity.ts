@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TunnelError } from './errors.js';
+import { fileProblem, TunnelError } from './errors.js';
 import type { IdentityFile } from './resolve-target.js';
 import { utils, type ParsedKey } from './ssh2.js';
 
@@ -58,7 +58,9 @@ export async function loadIdentity(
     return plain.isPrivateKey() ? { key: plain } : { skipped: 'a public key, not a private one' };
   }
   if (!isEncrypted(plain)) return { skipped: `unreadable key (${plain.message})` };
-  if (!passphrases.ask) return { skipped: 'encrypted, and no terminal to ask for its passphrase' };
+  if (!passphrases.ask) {
+    return { skipped: 'encrypted, and no terminal to ask for its passphrase; ssh-add it to the agent' };
+  }
 
   for (let attempt = 1; attempt <= MAX_PASSPHRASE_TRIES; attempt++) {
     let passphrase: string;
@@ -82,8 +84,7 @@ function read(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new TunnelError('identity_unreadable', `cannot read identity file ${path}: ${code}`);
+    throw new TunnelError('identity_unreadable', `cannot read identity file ${path}: ${fileProblem(err)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TunnelError } from './errors.js';
+import { fileProblem, TunnelError } from './errors.js';
 import { keyTypeOf } from './host-key.js';
 import { matchPatternList } from './patterns.js';
 
@@ -56,7 +56,7 @@ export function readKnownHosts(file: string): KnownHostLine[] {
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw new TunnelError(
       'known_hosts_unreadable',
-      `cannot read known hosts file ${file}: ${code ?? String(err)}`,
+      `cannot read known hosts file ${file}: ${fileProblem(err)}`,
     );
   }
 }

@@ -107,6 +107,17 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   };
 }
 
+/**
+ * A file named on the command line, where resolveTarget will look for it: `~/` is the home
+ * directory, a relative path is relative to the working directory. Undefined when the name holds
+ * `%` tokens, which only the target gives a value.
+ */
+export function commandLinePath(value: string, env: Record<string, string | undefined>): string | undefined {
+  if (value.includes('%')) return undefined;
+  const home = env.HOME || homedir();
+  return expandPath(value, home, {}, process.cwd());
+}
+
 /** `~/x` and `%d/x` to absolute paths. */
 function expandPath(value: string, home: string, tokens: Record<string, string>, base: string): string {
   const withHome = value === '~' ? home : value.startsWith('~/') ? join(home, value.slice(2)) : value;

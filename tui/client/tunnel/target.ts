@@ -50,3 +50,28 @@ export function formatSshLabel(user: string, host: string, port: number): string
   const h = host.includes(':') ? `[${host}]` : host;
   return `${user}@${h}:${port}`;
 }
+
+/**
+ * A word for a command line the user may paste into a shell: quoted only when it has to be, and
+ * then in single quotes, inside which no shell expands anything.
+ */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The `ssh` command that reaches `target` the way the tunnel does, for advice in messages:
+ * `alice@host:2222` is mux1's way to write it, `ssh -p 2222 alice@host` is ssh's.
+ */
+export function sshCommandFor(
+  target: string,
+  files: { identity?: string; knownHostsFile?: string } = {},
+): string {
+  const { user, host, port } = parseTarget(target);
+  const words = ['ssh'];
+  if (files.identity) words.push('-i', files.identity);
+  if (files.knownHostsFile) words.push('-o', `UserKnownHostsFile=${files.knownHostsFile}`);
+  if (port !== undefined) words.push('-p', String(port));
+  words.push(user === undefined ? host : `${user}@${host}`);
+  return words.map(shellWord).join(' ');
+}
