@@ -1,5 +1,5 @@
 import { createRestClient } from '../client/rest.js';
-import { removeSession, saveSession } from '../client/credentials.js';
+import { sessionStore, type SessionStore } from '../client/credentials.js';
 import type { TuiServices } from './services.js';
 import { connectSocketChat } from './socket-chat.js';
 
@@ -11,8 +11,10 @@ export function liveServices(options: {
   dial?: string;
   userAgent: string;
   env?: NodeJS.ProcessEnv;
+  /** Where sessions are filed: with --via, under the server behind the tunnel. */
+  sessions?: SessionStore;
 }): TuiServices {
-  const { server, userAgent, env = process.env } = options;
+  const { server, userAgent, env = process.env, sessions = sessionStore() } = options;
   const dial = options.dial ?? server;
   const rest = (token?: string) => createRestClient({ server: dial, token, userAgent });
   const anonymous = rest();
@@ -35,13 +37,13 @@ export function liveServices(options: {
     },
     async saveSession(login) {
       const saved_at = new Date().toISOString();
-      await saveSession(
+      await sessions.saveSession(
         { server, token: login.token, expires_at: login.expires_at, user: login.user, saved_at },
         env,
       );
     },
     async forgetSession() {
-      await removeSession(server, env);
+      await sessions.removeSession(server, env);
     },
     connectChat: (token) => connectSocketChat(dial, token),
   };

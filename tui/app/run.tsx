@@ -1,4 +1,5 @@
 import { render } from 'ink';
+import type { SessionStore } from '../client/credentials.js';
 import { App } from './App.js';
 import { liveServices } from './live-services.js';
 
@@ -10,8 +11,10 @@ export async function runTui(options: {
   dial: string;
   userAgent: string;
   storedToken?: string;
+  /** Where sessions are filed: with --via, under the server behind the tunnel. */
+  sessions?: SessionStore;
 }): Promise<void> {
-  const services = liveServices({ server: options.server, dial: options.dial, userAgent: options.userAgent });
+  const services = liveServices(options);
   const instance = render(<App services={services} storedToken={options.storedToken} />);
   await instance.waitUntilExit();
   // Sockets and timers of the chat must not keep the process alive after the app has gone.

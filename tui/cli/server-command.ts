@@ -1,6 +1,6 @@
 import { Errors, Flags, type Interfaces } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
-import type { ActiveToken } from '../client/credentials.js';
+import type { ActiveToken, SessionStore } from '../client/credentials.js';
 import type { RestClient } from '../client/rest.js';
 import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
@@ -12,6 +12,7 @@ import {
   viaFlags,
   viaRemote,
   viaSettings,
+  viaSshHost,
   type Via,
   type ViaSettings,
 } from './via.js';
@@ -33,8 +34,9 @@ type Parsed = { [name: string]: any };
  * client and credential store, both imported on first use so `mux1 --help` never loads them.
  *
  * With `--via`, everything that connects goes through dial(), which opens the SSH tunnel on first
- * use and closes it when the command ends; everything that names the server - the credential file,
- * results, messages - keeps using --server, so `login --via` and `whoami --via` share a session.
+ * use and closes it when the command ends; everything that names the server - results, messages -
+ * keeps using --server, and sessions are filed under --server as the SSH host reaches it, so
+ * `login --via` and `whoami --via` share a session.
  */
 export abstract class ServerCommand extends Mux1Command {
   static override baseFlags = { json: jsonFlag, server: serverFlag, ...viaFlags };
@@ -69,8 +71,10 @@ export abstract class ServerCommand extends Mux1Command {
     return createRestClient({ server: await this.dial(server), token, userAgent: this.config.userAgent });
   }
 
-  protected credentials(): Promise<typeof import('../client/credentials.js')> {
-    return import('../client/credentials.js');
+  /** Sessions of --server; with --via, of the server behind the tunnel, not of a local one. */
+  protected async credentials(): Promise<SessionStore> {
+    const { sessionStore } = await import('../client/credentials.js');
+    return sessionStore(this.viaSettings && (await viaSshHost(this.viaSettings)));
   }
 
   /** The token to act with: MUX1_TOKEN, else the stored session for this server. */

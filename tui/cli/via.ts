@@ -113,6 +113,12 @@ export function viaRemote(server: string): { host: string; port: number } {
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) || 80 };
 }
 
+/** `user@host:port` of the SSH connection --via makes, after ~/.ssh/config: half of its sessions' key. */
+export async function viaSshHost(settings: ViaSettings): Promise<string> {
+  const { resolveTarget } = await import('../client/tunnel/resolve-target.js');
+  return resolveTarget({ target: settings.target, env: process.env }).label;
+}
+
 /** Said only when something is worth knowing: a trusted new key, a lost link, an unreachable server. */
 const QUIET: ReadonlySet<TunnelStatus['type']> = new Set(['connected', 'closed', 'failed']);
 

@@ -34,6 +34,7 @@ export default class Tui extends ServerCommand {
       dial,
       userAgent: this.config.userAgent,
       storedToken: active?.token,
+      sessions: await this.credentials(),
     });
   }
 }

@@ -1,8 +1,10 @@
 import { Args, Errors, Flags, type Interfaces } from '@oclif/core';
+import { clientDefaults } from '../../config/client.js';
 import { jsonFlag, Mux1Command } from '../cli/base-command.js';
 import { isTunnelFailure, reportTunnelFailure } from '../cli/tunnel-errors.js';
 import { identityFlag, knownHostsFlag, parseSshTarget } from '../cli/via.js';
 import type { Tunnel as OpenTunnel, TunnelError } from '../client/tunnel/index.js';
+import { recordOpenTunnel } from '../client/tunnel/open-tunnels.js';
 
 const port = (summary: string, extra: { default?: number } = {}) =>
   Flags.integer({ summary, min: 1, max: 65535, ...extra });
@@ -80,15 +82,30 @@ export default class Tunnel extends Mux1Command {
         process.stderr.write(formatStatus(event) + '\n');
       },
     });
-    this.result(
-      { url: tunnel.url, local_port: tunnel.localPort, ssh_host: tunnel.sshHost, remote: tunnel.remote },
-      [
-        `Forwarding ${tunnel.url} to ${tunnel.remote} through ${tunnel.sshHost}`,
-        `Use it as the server: --server ${tunnel.url}, or export MUX1_SERVER=${tunnel.url}. Ctrl+C closes the tunnel.`,
-      ],
-    );
-    const error = await untilStopped(tunnel, () => (stopping = true));
-    if (error) throw error;
+    // The port is recorded, and the signals handled, before the URL goes out: whoever reads it may
+    // use the tunnel, or stop it, at once.
+    const forget = recordTunnel(tunnel);
+    try {
+      const error = await untilStopped(tunnel, {
+        ready: () =>
+          this.result(
+            {
+              url: tunnel.url,
+              local_port: tunnel.localPort,
+              ssh_host: tunnel.sshHost,
+              remote: tunnel.remote,
+            },
+            [
+              `Forwarding ${tunnel.url} to ${tunnel.remote} through ${tunnel.sshHost}`,
+              `Use it as the server: --server ${tunnel.url}, or export MUX1_SERVER=${tunnel.url}. Ctrl+C closes the tunnel.`,
+            ],
+          ),
+        stop: () => (stopping = true),
+      });
+      if (error) throw error;
+    } finally {
+      forget();
+    }
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
@@ -98,18 +115,40 @@ export default class Tunnel extends Mux1Command {
 }
 
 /**
- * Waits for SIGINT, SIGTERM or SIGHUP, then closes the tunnel; or for the tunnel to give up on its
- * own, and returns why. A second Ctrl+C while closing finds no handler and ends the process at once.
+ * Says which server is behind the tunnel's port, so sessions are filed under that server and the
+ * next tunnel to it finds them (see credentials.ts). Without the record the tunnel still works;
+ * logins through it are then filed under its URL, as for any server.
  */
-async function untilStopped(tunnel: OpenTunnel, onStop: () => void): Promise<TunnelError | undefined> {
+function recordTunnel(tunnel: OpenTunnel): () => void {
+  try {
+    return recordOpenTunnel(clientDefaults.configDir(), tunnel);
+  } catch (err) {
+    process.stderr.write(
+      `warning: cannot record the tunnel in ${clientDefaults.configDir()} (${(err as Error).message}); ` +
+        `a session started through it is filed under ${tunnel.url} only\n`,
+    );
+    return () => {};
+  }
+}
+
+/**
+ * Waits for SIGINT, SIGTERM or SIGHUP, then closes the tunnel; or for the tunnel to give up on its
+ * own, and returns why. `ready` runs once the signals are handled. A second Ctrl+C while closing
+ * finds no handler and ends the process at once.
+ */
+async function untilStopped(
+  tunnel: OpenTunnel,
+  on: { ready: () => void; stop: () => void },
+): Promise<TunnelError | undefined> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let stop!: () => void;
   const stopped = new Promise<'signal'>((resolve) => (stop = () => resolve('signal')));
   for (const signal of signals) process.once(signal, stop);
   try {
+    on.ready();
     const outcome = await Promise.race([tunnel.closed, stopped]);
     if (outcome !== 'signal') return outcome;
-    onStop();
+    on.stop();
     await tunnel.close();
     return undefined;
   } finally {
