@@ -16,8 +16,9 @@ export async function parseSshTarget(input: string): Promise<string> {
  * tunnel's own checks, so a wrong name is a usage error (exit 2) rather than a failed login.
  */
 async function checkedFile(input: string, kind: 'identity' | 'known hosts'): Promise<string> {
-  if (!input.trim())
-    throw new Error(`expected the path of a${kind === 'identity' ? 'n identity' : ' known_hosts'} file`);
+  if (!input.trim()) {
+    throw new Error(`expected the path of ${kind === 'identity' ? 'an identity' : 'a known_hosts'} file`);
+  }
   const { commandLinePath } = await import('../client/tunnel/resolve-target.js');
   const path = commandLinePath(input, process.env);
   if (path === undefined) return input; // %h and friends: the tunnel checks it once the target is known

@@ -153,7 +153,7 @@ export interface SessionStore {
   activeToken(server: string, env?: NodeJS.ProcessEnv): Promise<ActiveToken | undefined>;
 }
 
-/** `via`: the `user@host:port` of a --via tunnel, whose sessions are the server behind it's. */
+/** `via`: the `user@host:port` of a --via tunnel; the sessions are then those of the server behind it. */
 export function sessionStore(via?: string): SessionStore {
   return {
     loadSession: (server, env) => loadSession(server, env, via),

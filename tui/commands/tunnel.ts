@@ -16,7 +16,8 @@ export default class Tunnel extends Mux1Command {
     'prints the local URL to use as --server, and runs until interrupted (Ctrl+C, SIGTERM). ' +
     'Logs in with the SSH agent, then --identity, then the keys of ~/.ssh/config or ~/.ssh/id_*; ' +
     'checks the host key against known_hosts. When the link drops it reconnects, keeping the local ' +
-    'port open. Like `ssh -L`, any local user can connect to that port on 127.0.0.1.';
+    'port open. A login through the tunnel belongs to the server behind it, so the next tunnel to that ' +
+    'server, on whatever port, is signed in. Like `ssh -L`, any local user can connect to that port on 127.0.0.1.';
   static override examples = [
     '<%= config.bin %> tunnel alice@chat.example.com',
     '<%= config.bin %> tunnel chat-box --identity ~/.ssh/id_ed25519',
@@ -26,7 +27,7 @@ export default class Tunnel extends Mux1Command {
     },
     {
       description: 'For one command only, without a separate tunnel:',
-      command: '<%= config.bin %> whoami --via alice@chat.example.com',
+      command: '<%= config.bin %> whoami --via alice@chat.example.com --via-identity ~/.ssh/id_chat',
     },
   ];
   static override args = {

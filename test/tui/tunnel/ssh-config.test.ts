@@ -94,6 +94,9 @@ Host *.internal !db.internal
     writeConfig('Host chat\n  HashKnownHosts no\n  User alice\n');
     expect(resolve('chat')).to.include({ hashKnownHosts: false, user: 'alice' });
     expect(resolve('other')).to.include({ hashKnownHosts: true, user: 'sysdefault' });
+
+    // One that cannot be read is skipped, as ssh skips it; a directory stands in for "unreadable".
+    expect(resolve('other', { systemSshConfigFile: home })).to.include({ hashKnownHosts: false });
   });
 
   it('writes known_hosts in the clear unless HashKnownHosts yes says otherwise', () => {

@@ -59,7 +59,7 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   const config = settingsForHost(
     [
       ...readSshConfig(configFile, { home, required: input.sshConfigFile !== undefined }),
-      ...readSshConfig(input.systemSshConfigFile ?? SYSTEM_SSH_CONFIG, { home }),
+      ...readSshConfig(input.systemSshConfigFile ?? SYSTEM_SSH_CONFIG, { home, optional: true }),
     ],
     spec.host,
   );

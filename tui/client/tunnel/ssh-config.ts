@@ -33,15 +33,19 @@ const MAX_INCLUDE_DEPTH = 16;
 
 /**
  * Reads a config file and everything it `Include`s. A missing file is an empty config unless the
- * user named it, in which case its absence is worth saying.
+ * user named it, in which case its absence is worth saying. `optional`: any file that cannot be
+ * read is an empty config, as ssh treats /etc/ssh/ssh_config.
  */
-export function readSshConfig(file: string, options: { home: string; required?: boolean }): Directive[] {
+export function readSshConfig(
+  file: string,
+  options: { home: string; required?: boolean; optional?: boolean },
+): Directive[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !options.required) return [];
+    if (options.optional || (code === 'ENOENT' && !options.required)) return [];
     throw new TunnelError('ssh_config_invalid', `cannot read SSH config ${file}: ${code ?? String(err)}`);
   }
   return parseSshConfig(text, file, options.home, [], 0);
