@@ -255,6 +255,49 @@ export const LIMITS = {
   messageMax: 2000,
 } as const;
 
+/*
+ * The field rules a client can check before it sends, worded as the server words them, so a typo
+ * is caught without a round trip. The server checks them again, and more (a taken username, a
+ * common password). Each returns what is wrong, or undefined.
+ */
+
+/** Checked as the server stores it: trimmed and lower-cased. */
+export function usernameProblem(username: string): string | undefined {
+  const { usernameMin: min, usernameMax: max } = LIMITS;
+  return new RegExp(`^[a-z0-9_.-]{${min},${max}}$`).test(username.trim().toLowerCase())
+    ? undefined
+    : `username must be ${min}-${max} characters of a-z, 0-9, _ . -`;
+}
+
+/** Looser than the server's check: a client must never refuse an address the server takes. */
+export function emailProblem(email: string): string | undefined {
+  const trimmed = email.trim();
+  if (trimmed.length > LIMITS.emailMax) return `email must be at most ${LIMITS.emailMax} characters`;
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trimmed) ? undefined : 'email must be a valid address';
+}
+
+/** Length only, in code points after NFKC as the server counts; whether it is too common is the server's call. */
+export function passwordProblem(password: string): string | undefined {
+  const { passwordMin: min, passwordMax: max } = LIMITS;
+  const length = password.length > max * 4 ? Infinity : [...password.normalize('NFKC')].length;
+  return length >= min && length <= max ? undefined : `password must be ${min}-${max} characters`;
+}
+
+export function codeProblem(code: string): string | undefined {
+  return new RegExp(`^\\d{${LIMITS.codeDigits}}$`).test(code.trim())
+    ? undefined
+    : `code must be ${LIMITS.codeDigits} digits`;
+}
+
+/** Counted in code points, so an emoji is one character, as a person would count it. */
+export function messageProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'message is empty';
+  if (text.length > LIMITS.messageMax && [...text].length > LIMITS.messageMax) {
+    return `message is longer than ${LIMITS.messageMax} characters`;
+  }
+  return undefined;
+}
+
 // --- Socket.IO (PROTOCOL.md, "Socket.IO") -------------------------------------------------------
 
 export const SOCKET_PATH = '/socket.io';
@@ -270,6 +313,12 @@ export const CHAT = {
   historyDefault: 50,
   historyMax: 200,
 } as const;
+
+export function roomProblem(room: string): string | undefined {
+  return CHAT.roomPattern.test(room)
+    ? undefined
+    : `room must be 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -`;
+}
 
 /** The codes a Socket.IO acknowledgement or `auth_error` carries most often. */
 export type ChatErrorCode = Extract<

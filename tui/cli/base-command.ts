@@ -1,35 +1,25 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { debugEnabled } from './debug.js';
-import { describeError, exitCodeFor, oneLine } from './describe-error.js';
-import { UsageError } from './errors.js';
-import { paint } from './style.js';
+import type { ErrorBody } from '../../server/protocol.js';
+import { describeError, exitCodeFor, oneLine, UsageError, writeFailure } from './errors.js';
 
 // oclif's own FlagOutput/ArgOutput, which its index does not export.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Parsed = { [name: string]: any };
 
-/** On every command that prints a result. */
+/** oclif's --json, said the way the contract means it: commands put it in their baseFlags. */
 export const jsonFlag = Flags.boolean({
   summary: 'Print exactly one JSON object on stdout (errors too, as {error, code}).',
   helpGroup: 'GLOBAL',
 });
 
 /**
- * What every mux1 command shares: one place that prints results, and one place that
- * turns any failure into the contract's `{error, code}` (stdout, with --json) or one line on
- * stderr, with exit status 2 for usage errors and 1 for the rest. Commands that print a result add
- * `jsonFlag` to their baseFlags.
+ * What every mux1 command shares. oclif does the JSON: a command returns its result from run()
+ * and says it for people with this.log(), which --json silences; with --json, oclif prints the
+ * result, and this class prints any failure as the contract's `{error, code}`. Without it a failure
+ * is one line on stderr. Exit status 2 for usage errors, 1 for the rest.
  */
 export abstract class Mux1Command extends Command {
-  /**
-   * Read from argv rather than from the parsed flags, so an error raised while parsing (an
-   * unknown flag, say) still comes out as JSON when --json was given.
-   */
-  protected get jsonOutput(): boolean {
-    const end = this.argv.indexOf('--');
-    const before = end === -1 ? this.argv : this.argv.slice(0, end);
-    return before.includes('--json');
-  }
+  static override enableJsonFlag = true;
 
   /** Parsing failures are the caller's mistake, whatever oclif's own exit code for them. */
   protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
@@ -40,37 +30,40 @@ export abstract class Mux1Command extends Command {
     try {
       return await super.parse(options, argv);
     } catch (err) {
-      throw new UsageError(
-        `${oneLine((err as Error).message)} (see: ${this.config.bin} ${this.commandName} --help)`,
-      );
+      // A value our own flag parsers refused keeps its code and field (`invalid_field`, `room`).
+      const ours = err instanceof UsageError ? err : undefined;
+      const message = `${oneLine((err as Error).message)} (see: ${this.usageLine()} --help)`;
+      throw new UsageError(message, ours?.code, { field: ours?.field });
     }
   }
 
-  protected get commandName(): string {
-    return (this.id ?? '').replaceAll(':', ' ');
+  /** `mux1 password reset`, as a person types it. */
+  protected usageLine(): string {
+    return `${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
   }
 
-  /** Prints a command's result: the object with --json, the sentence(s) otherwise. */
+  /** One line, so a script reading stdout gets exactly one JSON object. */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json) + '\n');
+  }
+
+  protected override toErrorJson(err: unknown): ErrorBody<string> {
+    return describeError(err).body;
+  }
+
+  /**
+   * Prints a result now, for a command that reports before it ends (`tunnel` prints its URL, then
+   * runs until interrupted); the others return theirs from run().
+   */
   protected result(json: object, human: string | string[]): void {
-    if (this.jsonOutput) {
-      process.stdout.write(JSON.stringify(json) + '\n');
-      return;
-    }
-    const lines = Array.isArray(human) ? human : [human];
-    process.stdout.write(lines.join('\n') + '\n');
+    if (this.jsonEnabled()) this.logJson(json);
+    else this.log((Array.isArray(human) ? human : [human]).join('\n'));
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
     // this.exit() and oclif's own exits are already decided; let them through untouched.
     if (err instanceof Errors.ExitError) throw err;
-    const described = describeError(err);
-    if (this.jsonOutput) {
-      process.stdout.write(JSON.stringify(described.body) + '\n');
-    } else {
-      const hint = described.hint ? ` - ${described.hint}` : '';
-      process.stderr.write(`${paint(process.stderr, 'red', 'Error:')} ${described.body.error}${hint}\n`);
-    }
-    if (debugEnabled()) process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    writeFailure({ body: this.toErrorJson(err), hint: describeError(err).hint }, this.jsonEnabled(), err);
     throw new Errors.ExitError(exitCodeFor(err));
   }
 }

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { DatabaseChoice } from '../../server/store/admin.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
-import { debugEnabled } from './debug.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError, debugEnabled, UsageError } from './errors.js';
 
 /**
  * A `mux1 db ...` command: its flags choose the database as `mux1 server` would, and the work is

@@ -4,8 +4,7 @@ import type { ActiveToken, SessionStore } from '../client/credentials.js';
 import type { RestClient } from '../client/rest.js';
 import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
-import { CliError } from './errors.js';
-import { isTunnelFailure, reportTunnelFailure } from './tunnel-errors.js';
+import { CliError, isTunnelFailure, reportTunnelFailure } from './errors.js';
 import {
   openVia,
   renameTunnelUrl,
@@ -92,7 +91,7 @@ export abstract class ServerCommand extends Mux1Command {
 
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
     if (!(err instanceof Errors.ExitError)) {
-      if (isTunnelFailure(err)) reportTunnelFailure(err, this.jsonOutput);
+      if (isTunnelFailure(err)) reportTunnelFailure(err, this.jsonEnabled());
       if (this.via) renameTunnelUrl(err, this.via);
     }
     return super.catch(err);

@@ -1,8 +1,6 @@
 import { Flags } from '@oclif/core';
 import type { TunnelStatus } from '../client/tunnel/index.js';
-import { UsageError } from './errors.js';
-import { paint } from './style.js';
-import { isTunnelFailure } from './tunnel-errors.js';
+import { isTunnelFailure, paint, UsageError } from './errors.js';
 
 /** `[user@]host[:port]` or an ~/.ssh/config alias; checked here so a typo is a usage error (exit 2). */
 export async function parseSshTarget(input: string): Promise<string> {

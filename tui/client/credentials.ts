@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clientDefaults } from '../../config/client.js';
-import type { PublicUser } from '../../server/protocol.js';
+import type { LoginBody, PublicUser } from '../../server/protocol.js';
+import { Mux1Error } from './errors.js';
 import { normalizeServerUrl } from './server-url.js';
 import { openTunnelAt } from './tunnel/open-tunnels.js';
 
@@ -17,9 +18,11 @@ export interface StoredSession {
   key?: string;
 }
 
-export class CredentialsError extends Error {
+export class CredentialsError extends Mux1Error {
   override name = 'CredentialsError';
-  readonly code = 'corrupt_credentials';
+  constructor(message: string) {
+    super('corrupt_credentials', message);
+  }
 }
 
 /**
@@ -111,6 +114,17 @@ export async function saveSession(
   return path;
 }
 
+/** Keeps what a login answered as the session for `server`: the CLI and the TUI both save it so. */
+export function saveLogin(
+  server: string,
+  login: LoginBody,
+  env: NodeJS.ProcessEnv = process.env,
+  via?: string,
+): Promise<string> {
+  const { token, expires_at, user } = login;
+  return saveSession({ server, token, expires_at, user, saved_at: new Date().toISOString() }, env, via);
+}
+
 export async function removeSession(
   server: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -133,7 +147,7 @@ export interface ActiveToken {
   session?: StoredSession;
 }
 
-/** MUX1_TOKEN wins over the stored session (PROTOCOL.md), for CI jobs and containers. */
+/** MUX1_TOKEN wins over the stored session, for CI jobs and containers. */
 export async function activeToken(
   server: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -149,6 +163,7 @@ export async function activeToken(
 export interface SessionStore {
   loadSession(server: string, env?: NodeJS.ProcessEnv): Promise<StoredSession | undefined>;
   saveSession(session: StoredSession, env?: NodeJS.ProcessEnv): Promise<string>;
+  saveLogin(server: string, login: LoginBody, env?: NodeJS.ProcessEnv): Promise<string>;
   removeSession(server: string, env?: NodeJS.ProcessEnv): Promise<boolean>;
   activeToken(server: string, env?: NodeJS.ProcessEnv): Promise<ActiveToken | undefined>;
 }
@@ -158,6 +173,7 @@ export function sessionStore(via?: string): SessionStore {
   return {
     loadSession: (server, env) => loadSession(server, env, via),
     saveSession: (session, env) => saveSession(session, env, via),
+    saveLogin: (server, login, env) => saveLogin(server, login, env, via),
     removeSession: (server, env) => removeSession(server, env, via),
     activeToken: (server, env) => activeToken(server, env, via),
   };

@@ -23,32 +23,24 @@ import type {
 } from '../../server/protocol.js';
 import { CHALLENGE_HEADER, type ChallengeBody } from '../../server/protocol.js';
 import { isChallengeRequired, solveChallenge } from './challenge.js';
+import { Mux1Error, type Mux1Code } from './errors.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
  * answered one, otherwise a client-side code (`unreachable`, `timeout`, `unexpected_response`)
  * whose message names the server, so a script's log says what went wrong where.
  */
-export class ApiError extends Error {
+export class ApiError extends Mux1Error {
   override name = 'ApiError';
   constructor(
-    readonly code: string,
+    code: Mux1Code,
     message: string,
     readonly status?: number,
-    readonly field?: string,
+    field?: string,
     /** Seconds from a 429's Retry-After header. */
-    readonly retryAfterS?: number,
+    retryAfterS?: number,
   ) {
-    super(message);
-  }
-
-  /** The contract's name for the sentence, so `{error, code}` readers need no special case. */
-  get error(): string {
-    return this.message;
-  }
-
-  toJSON(): ErrorBody<string> {
-    return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
+    super(code, message, { field, retryAfterS });
   }
 }
 
@@ -201,7 +193,8 @@ async function toApiError(err: unknown, server: string, timeoutMs: number): Prom
     if (!isErrorBody(body)) return unexpected(server, res);
     const retryAfter = Number(res.headers.get('retry-after'));
     return new ApiError(
-      body.code,
+      // Whatever code the server chose; a newer server may know codes this client does not.
+      body.code as Mux1Code,
       body.error,
       res.status,
       body.field,

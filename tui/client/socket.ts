@@ -14,6 +14,7 @@ import {
   type HistoryRequest,
   type ServerToClientEvents,
 } from '../../server/protocol.js';
+import { Mux1Error, type Mux1Code } from './errors.js';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -21,23 +22,11 @@ export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * A refusal in the contract's `{error, code}` shape: the server's own code, or a client-side
  * one (`unreachable`, `timeout`, `closed`) whose message says what happened.
  */
-export class ChatError extends Error {
+export class ChatError extends Mux1Error {
   override name = 'ChatError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterS?: number,
-  ) {
-    super(message);
-  }
-
-  get error(): string {
-    return this.message;
-  }
-
-  toJSON(): ErrorBody<string> {
-    return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
+  /** `code` is whatever the server or the client chose; a newer server may know codes this one does not. */
+  constructor(code: string, message: string, field?: string, retryAfterS?: number) {
+    super(code as Mux1Code, message, { field, retryAfterS });
   }
 }
 

@@ -1,5 +1,4 @@
 import { ServerCommand } from '../cli/server-command.js';
-import { CliError } from '../cli/errors.js';
 
 export default class Health extends ServerCommand {
   static override summary = "Check the server's health; exit 1 when unhealthy or unreachable";
@@ -8,19 +7,18 @@ export default class Health extends ServerCommand {
     '<%= config.bin %> health --server http://10.0.0.5:5000 --json',
   ];
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Health);
-    const rest = await this.rest(flags.server);
-    const health = await rest.health();
+    const health = await (await this.rest(flags.server)).health();
     if (health.status !== 'healthy') {
-      throw new CliError(
-        'unhealthy',
-        `The server at ${flags.server} is unhealthy (database: ${health.database})`,
-      );
+      this.error(`The server at ${flags.server} is unhealthy (database: ${health.database})`, {
+        exit: 1,
+        code: 'unhealthy',
+      });
     }
-    this.result(
-      { server: flags.server, ...health },
+    this.log(
       `${flags.server} is healthy: database ${health.database}, version ${health.version}, up ${health.uptime_s} s`,
     );
+    return { server: flags.server, ...health };
   }
 }

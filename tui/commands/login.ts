@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { passwordStdinFlag, readPassword } from '../cli/password.js';
+import { Mux1Error } from '../client/errors.js';
+import { nextCommand, passwordStdinFlag, readPassword } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class Login extends ServerCommand {
@@ -20,23 +21,34 @@ export default class Login extends ServerCommand {
     'password-stdin': passwordStdinFlag,
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Login);
     const password = await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server);
-    const login = await rest.login({ username: flags.username, password });
-    const { saveSession } = await this.credentials();
-    const file = await saveSession({
-      server: flags.server,
-      token: login.token,
-      expires_at: login.expires_at,
-      user: login.user,
-      saved_at: new Date().toISOString(),
+    const login = await rest.login({ username: flags.username, password }).catch((err: unknown) => {
+      if (Mux1Error.is(err) && err.code === 'email_not_verified') {
+        const email = flags.username.includes('@') ? flags.username : 'EMAIL';
+        const run = (...words: string[]) => `'${nextCommand(this.config.bin, words, flags)}'`;
+        this.error(err.message, {
+          exit: 1,
+          code: err.code,
+          suggestions: [
+            `run ${run('verify', '--email', email)} (it asks for the code), or ${run('resend', '--email', email)} for a new one`,
+          ],
+        });
+      }
+      throw err;
     });
+    const { saveLogin } = await this.credentials();
+    const file = await saveLogin(flags.server, login);
     // The token stays out of the output: stdout of scripts tends to end up in CI logs.
-    this.result(
-      { message: login.message, server: flags.server, user: login.user, expires_at: login.expires_at, file },
-      `${login.message} Session saved for ${flags.server} until ${login.expires_at}.`,
-    );
+    this.log(`${login.message} Session saved for ${flags.server} until ${login.expires_at}.`);
+    return {
+      message: login.message,
+      server: flags.server,
+      user: login.user,
+      expires_at: login.expires_at,
+      file,
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { Mux1Error } from '../client/errors.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class Logout extends ServerCommand {
@@ -10,16 +11,14 @@ export default class Logout extends ServerCommand {
     '<%= config.bin %> logout --server https://chat.example.com',
   ];
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Logout);
     const { activeToken, loadSession, removeSession } = await this.credentials();
     const active = await activeToken(flags.server);
     if (!active) {
-      this.result(
-        { message: `Not logged in to ${flags.server}.`, server: flags.server, revoked: false },
-        `Not logged in to ${flags.server}.`,
-      );
-      return;
+      const message = `Not logged in to ${flags.server}.`;
+      this.log(message);
+      return { message, server: flags.server, revoked: false };
     }
     const rest = await this.rest(flags.server, active.token);
     let revoked = true;
@@ -28,7 +27,7 @@ export default class Logout extends ServerCommand {
     } catch (err) {
       // Already expired or revoked elsewhere: the goal - no live session here - is met.
       // Any other failure keeps the file, so the user can retry once the server is back.
-      if ((err as { code?: string }).code !== 'unauthorized') throw err;
+      if (!(Mux1Error.is(err) && err.code === 'unauthorized')) throw err;
       revoked = false;
     }
     const stored = active.source === 'file' ? active.session : await loadSession(flags.server);
@@ -36,6 +35,7 @@ export default class Logout extends ServerCommand {
     const message = revoked
       ? `Logged out of ${flags.server}.`
       : `The session had already ended on ${flags.server}; logged out.`;
-    this.result({ message, server: flags.server, revoked, removed_file: removed }, message);
+    this.log(message);
+    return { message, server: flags.server, revoked, removed_file: removed };
   }
 }

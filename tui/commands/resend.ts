@@ -1,17 +1,16 @@
-import { Flags } from '@oclif/core';
+import { emailFlag, nextCommand } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class Resend extends ServerCommand {
   static override summary = 'Mail a new verification code; the old one stops working';
   static override examples = ['<%= config.bin %> resend --email alice@example.com'];
-  static override flags = {
-    email: Flags.string({ summary: 'The address the account was signed up with.', required: true }),
-  };
+  static override flags = { email: emailFlag('The address the account was signed up with.') };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Resend);
     const rest = await this.rest(flags.server);
     const { message } = await rest.resendVerification({ email: flags.email });
-    this.result({ message, server: flags.server, email: flags.email }, message);
+    this.log(`${message}\nNext: ${nextCommand(this.config.bin, ['verify', '--email', flags.email], flags)}`);
+    return { message, server: flags.server, email: flags.email };
   }
 }

@@ -1,41 +1,73 @@
 import { Args } from '@oclif/core';
-import { LIMITS } from '../../server/protocol.js';
-import { roomFlag } from '../cli/room-flag.js';
+import { LIMITS, messageProblem } from '../../server/protocol.js';
+import { UsageError } from '../cli/errors.js';
+import { roomFlag } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
+
+/** A message is at most LIMITS.messageMax code points of up to 4 bytes; more input is not a message. */
+const MAX_STDIN_BYTES = LIMITS.messageMax * 4 + 2;
 
 export default class Send extends ServerCommand {
   static override summary = 'Send one chat message as the logged-in user';
+  static override description =
+    `The message is TEXT, or standard input when TEXT is left out (a pipe or a file: up to ` +
+    `${LIMITS.messageMax} characters; its line breaks are kept, the last one is dropped).`;
   static override examples = [
     "<%= config.bin %> send 'deploy finished'",
     "<%= config.bin %> send --room ops 'backup done in 42 s' --json",
+    {
+      description: 'The message from standard input:',
+      command: 'uptime | <%= config.bin %> send --room ops',
+    },
   ];
   static override args = {
     text: Args.string({
-      description: `The message, 1-${LIMITS.messageMax} characters.`,
-      required: true,
-      parse: async (input) => {
-        if (input.trim() === '') throw new Error('the message is empty');
-        // Counted as the server counts: Unicode code points, so an emoji is one character.
-        const length = [...input].length;
-        if (length > LIMITS.messageMax) {
-          throw new Error(`the message has ${length} characters; the limit is ${LIMITS.messageMax}`);
-        }
-        return input;
-      },
+      description: `The message, 1-${LIMITS.messageMax} characters; left out, it is read from standard input.`,
+      // oclif would read stdin itself, but gives up after 10 ms: a slow pipe would lose the message.
+      ignoreStdin: true,
+      parse: async (input) => checkMessage(input),
     }),
   };
   static override flags = { room: roomFlag };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Send);
+    const text = args.text ?? checkMessage(await readMessage());
     const active = await this.requireToken(flags.server);
     const { withChatRoom } = await import('../cli/chat-session.js');
     const id = await withChatRoom(await this.dial(flags.server), active.token, flags.room, (chat) =>
-      chat.send(args.text, flags.room),
+      chat.send(text, flags.room),
     );
-    this.result(
-      { ok: true, id, room: flags.room, server: flags.server },
-      `Sent to #${flags.room} (message ${id}).`,
-    );
+    this.log(`Sent to #${flags.room} (message ${id}).`);
+    return { ok: true, id, room: flags.room, server: flags.server };
   }
+}
+
+function checkMessage(text: string): string {
+  const wrong = messageProblem(text);
+  if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'text' });
+  return text;
+}
+
+async function readMessage(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UsageError('Missing 1 required arg: text (the message, or pipe it in on standard input)');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > MAX_STDIN_BYTES) {
+      throw new UsageError(`message is longer than ${LIMITS.messageMax} characters`, 'invalid_field', {
+        field: 'text',
+      });
+    }
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('Missing 1 required arg: text, and standard input was empty');
+  return text;
 }

@@ -3,6 +3,7 @@ import { Mux1Command } from '../cli/base-command.js';
 
 export default class Server extends Mux1Command {
   static override summary = 'Run the mux1 server in the foreground';
+  static override enableJsonFlag = false;
   static override description =
     'Settings resolve as defaults < --config file < environment (PORT, HOST, DATABASE_URL, SMTP_URL, ...) < flags. ' +
     'Without SMTP_URL, mail goes to the development mailbox: it is printed here, codes included. ' +

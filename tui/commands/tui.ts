@@ -1,3 +1,4 @@
+import { Flags } from '@oclif/core';
 import { ServerCommand } from '../cli/server-command.js';
 import { CliError, UsageError } from '../cli/errors.js';
 
@@ -11,8 +12,18 @@ export default class Tui extends ServerCommand {
     '<%= config.bin %> tui --server https://chat.example.com',
     '<%= config.bin %> tui --via alice@chat.example.com',
   ];
+  // The TUI draws a screen and has no result to print: --json is refused before parsing, and
+  // stays out of the help.
+  static override enableJsonFlag = false;
+  static override baseFlags = { ...ServerCommand.baseFlags, json: Flags.boolean({ hidden: true }) };
 
   async run(): Promise<void> {
+    const end = this.argv.indexOf('--');
+    if ((end === -1 ? this.argv : this.argv.slice(0, end)).includes('--json')) {
+      throw new UsageError(
+        `the TUI has no --json output; scripts use the other commands (see: ${this.config.bin} help)`,
+      );
+    }
     const { flags } = await this.parse(Tui);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new CliError(
@@ -20,7 +31,6 @@ export default class Tui extends ServerCommand {
         `The TUI needs a terminal; from scripts use the subcommands (${this.config.bin} help)`,
       );
     }
-    if (flags.json) throw new UsageError('The TUI has no --json output; use the subcommands for that');
     // NO_COLOR (no-color.org) is not read by Ink's colour library, but FORCE_COLOR=0 is; it must be
     // set before Ink loads. Without colour, the focused field is still marked with ›.
     if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';

@@ -1,7 +1,7 @@
 import { Args, Errors, Flags, type Interfaces } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
 import { jsonFlag, Mux1Command } from '../cli/base-command.js';
-import { isTunnelFailure, reportTunnelFailure } from '../cli/tunnel-errors.js';
+import { isTunnelFailure, reportTunnelFailure } from '../cli/errors.js';
 import { identityFlag, knownHostsFlag, parseSshTarget } from '../cli/via.js';
 import type { Tunnel as OpenTunnel, TunnelError } from '../client/tunnel/index.js';
 import { recordOpenTunnel } from '../client/tunnel/open-tunnels.js';
@@ -110,7 +110,8 @@ export default class Tunnel extends Mux1Command {
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
-    if (!(err instanceof Errors.ExitError) && isTunnelFailure(err)) reportTunnelFailure(err, this.jsonOutput);
+    if (!(err instanceof Errors.ExitError) && isTunnelFailure(err))
+      reportTunnelFailure(err, this.jsonEnabled());
     return super.catch(err);
   }
 }

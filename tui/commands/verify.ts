@@ -1,32 +1,29 @@
-import { Flags } from '@oclif/core';
+import { codeFlags, emailFlag, nextCommand, readCode } from '../cli/input.js';
 import { LIMITS } from '../../server/protocol.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class Verify extends ServerCommand {
   static override summary = 'Verify an email address with the code mailed at signup';
-  static override examples = ['<%= config.bin %> verify --email alice@example.com --code 123456'];
-  static override flags = {
-    email: Flags.string({ summary: 'The address the code was sent to.', required: true }),
-    code: Flags.string({
-      summary: `The ${LIMITS.codeDigits}-digit code from the mail.`,
-      required: true,
-      parse: async (input) => {
-        const code = input.replace(/\s+/g, '');
-        if (!new RegExp(`^\\d{${LIMITS.codeDigits}}$`).test(code)) {
-          throw new Error(`expected ${LIMITS.codeDigits} digits, got "${input}"`);
-        }
-        return code;
-      },
-    }),
-  };
+  static override description =
+    `The ${LIMITS.codeDigits}-digit code is asked for on a terminal (hidden), or read from standard ` +
+    'input with --code-stdin, so it shows neither in the process list nor in shell history.';
+  static override examples = [
+    '<%= config.bin %> verify --email alice@example.com',
+    {
+      description: 'From a script, with the code on standard input:',
+      command: '<%= config.bin %> verify --email alice@example.com --code-stdin --json <<< "$CODE"',
+    },
+  ];
+  static override flags = { email: emailFlag('The address the code was sent to.'), ...codeFlags };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Verify);
+    const code = await readCode(flags);
     const rest = await this.rest(flags.server);
-    const { message } = await rest.verifyEmail({ email: flags.email, code: flags.code });
-    this.result({ message, server: flags.server, email: flags.email }, [
-      message,
-      `Next: ${this.config.bin} login --username NAME`,
-    ]);
+    const { message } = await rest.verifyEmail({ email: flags.email, code });
+    this.log(
+      `${message}\nNext: ${nextCommand(this.config.bin, ['login', '--username', flags.email], flags)}`,
+    );
+    return { message, server: flags.server, email: flags.email };
   }
 }

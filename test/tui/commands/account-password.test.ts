@@ -39,15 +39,17 @@ describe('mux1 password forgot|reset|change', () => {
     expect(forgot.json().message).to.be.a('string');
     const code = await smtp.codeFor(p.email, { after: before });
 
+    // The code and the password both from stdin: neither shows in ps nor in shell history.
     const reset = await runCli(
-      ['password', 'reset', '--email', p.email, '--code', code, '--password-stdin', '--json'],
-      { env, input: 'a fresh cli password\n' },
+      ['password', 'reset', '--email', p.email, '--code-stdin', '--password-stdin', '--json'],
+      { env, input: `${code}\na fresh cli password\n` },
     );
     expect(reset.code, reset.stdout + reset.stderr).to.equal(0);
     expect(reset.json()).to.include({ email: p.email, removed_file: true });
     expect((await whoami()).json().code).to.equal('not_logged_in');
     expect((await logIn(t.url, p.username, 'a fresh cli password')).status).to.equal(200);
 
+    // --code still works, for scripts written against it.
     const again = await runCli(
       ['password', 'reset', '--email', p.email, '--code', code, '--password-stdin'],
       {
@@ -63,7 +65,8 @@ describe('mux1 password forgot|reset|change', () => {
   it('forgot prints the next step for people', async () => {
     const r = await runCli(['password', 'forgot', '--email', 'nobody@example.test'], { env });
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/Next: mux1 password reset --email nobody@example.test --code CODE/);
+    // The exact next command: the address just used and the non-default server, no code.
+    expect(r.stdout).to.include(`Next: mux1 password reset --email nobody@example.test --server ${t.url}\n`);
   });
 
   it('change reads the current and new password from two stdin lines and keeps this session', async () => {
@@ -112,7 +115,32 @@ describe('mux1 password forgot|reset|change', () => {
       env,
     });
     expect(badCode.code).to.equal(2);
-    expect(badCode.json().error).to.match(/expected 6 digits/);
+    expect(badCode.json()).to.include({ code: 'invalid_field', field: 'code' });
+    expect(badCode.json().error).to.match(/code must be 6 digits/);
+
+    const reset = (args: string[], input?: string) =>
+      runCli(['password', 'reset', '--email', p.email, ...args, '--json'], { env, input });
+    const badLine = await reset(['--code-stdin', '--password-stdin'], '12345x\nsome new password\n');
+    expect(badLine.code).to.equal(2);
+    expect(badLine.json()).to.include({ code: 'invalid_field', field: 'code' });
+    const shortLine = await reset(['--code-stdin', '--password-stdin'], '123456\n');
+    expect(shortLine.code).to.equal(2);
+    expect(shortLine.json().error).to.match(/expected 2 lines: the code, then the new password/);
+    const shortPassword = await reset(['--code-stdin', '--password-stdin'], '123456\nshort\n');
+    expect(shortPassword.code).to.equal(2);
+    expect(shortPassword.json()).to.include({ code: 'invalid_field', field: 'password' });
+    const both = await reset(['--code', '123456', '--code-stdin'], '123456\n');
+    expect(both.code).to.equal(2);
+    expect(both.json().error).to.match(/--code/);
+    // No terminal to ask for the code, nor for the password once the code came from stdin.
+    for (const [args, input] of [
+      [[], undefined],
+      [['--code-stdin'], '123456\n'],
+    ] as const) {
+      const r = await reset([...args], input);
+      expect(r.code, r.stdout).to.equal(2);
+      expect(r.json().code).to.equal('no_terminal');
+    }
 
     const noTerminal = await runCli(['password', 'change', '--json'], { env });
     expect(noTerminal.code).to.equal(2);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,4 +123,55 @@ export async function serverHasChat(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** True where util-linux `script` can give a command a pseudo-terminal. */
+export const canRunOnTerminal = spawnSync('script', ['--version']).status === 0;
+
+/**
+ * Runs the built CLI on a pseudo-terminal (util-linux `script`), the way a person at a terminal
+ * does: each answer is typed once its prompt has appeared. Returns everything the terminal showed.
+ */
+export function runOnTerminal(
+  args: string[],
+  answers: [prompt: RegExp, typed: string][],
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<{ code: number | null; screen: string }> {
+  const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, binRun, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: repoRoot,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (screen += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return (async () => {
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    let seen = 0;
+    try {
+      for (const [prompt, typed] of answers) {
+        while (!prompt.test(screen.slice(seen))) {
+          if (Date.now() > deadline) throw new Error(`no prompt ${prompt} on the terminal:\n${screen}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        seen = screen.length;
+        child.stdin.write(typed + '\r');
+      }
+      const code = await Promise.race([
+        closed,
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`still running:\n${screen}`)),
+            Math.max(0, deadline - Date.now()),
+          ),
+        ),
+      ]);
+      return { code, screen };
+    } finally {
+      child.kill('SIGKILL');
+    }
+  })();
 }

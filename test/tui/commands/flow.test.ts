@@ -35,8 +35,9 @@ describe('mux1 CLI: the whole account flow with --json', () => {
     expect(signup.json().message).to.be.a('string');
 
     const code = await smtp.codeFor('carol@example.com');
-    const verify = await runCli(['verify', '--email', 'carol@example.com', '--code', code, '--json'], {
+    const verify = await runCli(['verify', '--email', 'carol@example.com', '--code-stdin', '--json'], {
       env,
+      input: `${code}\n`,
     });
     expect(verify.code, verify.stderr).to.equal(0);
     expect(verify.json().message).to.match(/verified/i);
@@ -65,6 +66,18 @@ describe('mux1 CLI: the whole account flow with --json', () => {
       expect(history.code, history.stderr).to.equal(0);
       const texts = history.json().messages.map((m: { text: string }) => m.text);
       expect(texts).to.include('hello from a script');
+
+      // The text from standard input, hostile: escape sequences, a bidi override, control bytes.
+      const hostile = 'tail \u001b[2J\u001b]0;owned\u0007\u202Etxt.exe\u0007 end\nsecond line';
+      const piped = await runCli(['send', '--room', 'ops', '--json'], { env, input: `${hostile}\n` });
+      expect(piped.code, piped.stderr).to.equal(0);
+      const raw = await runCli(['history', '--room', 'ops', '--json'], { env });
+      expect(raw.json().messages.map((m: { text: string }) => m.text)).to.deep.equal([hostile]);
+      const shown = await runCli(['history', '--room', 'ops'], { env });
+      expect(shown.code, shown.stderr).to.equal(0);
+      expect(shown.stdout).to.match(/ {2}carol: tail txt\.exe end second line\n$/);
+      // eslint-disable-next-line no-control-regex -- looking for the control characters themselves
+      expect(shown.stdout).not.to.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     } else {
       // Chat (server/realtime) is not in this build yet; the rest of the flow still runs.
       console.warn('      (send/history skipped: the server under test has no Socket.IO chat)');
@@ -80,6 +93,14 @@ describe('mux1 CLI: the whole account flow with --json', () => {
       error: `Not logged in to ${t.url}: run 'mux1 login --username NAME' or set MUX1_TOKEN`,
       code: 'not_logged_in',
     });
+  });
+
+  it('"Next:" is the exact next command: the address just used, quoted for the shell, and --server', async () => {
+    const r = await runCli(['resend', '--email', "o'neil+chat@example.com"], { env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(
+      `Next: mux1 verify --email 'o'\\''neil+chat@example.com' --server ${t.url}\n`,
+    );
   });
 
   it('prints sentences without --json, and no colour when stdout is not a terminal', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli } from './cli.js';
+import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from './cli.js';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 
@@ -31,7 +31,7 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
   });
 
   it('a missing required flag', async () => {
-    await expectUsage(['verify', '--email', 'a@example.com'], /Missing required flag code/);
+    await expectUsage(['verify', '--code', '123456'], /Missing required flag email/);
   });
 
   it('a missing argument', async () => {
@@ -41,10 +41,77 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
   it('bad values: not a number, not a code, not a URL, a message over the limit', async () => {
     await expectUsage(['history', '--limit', 'many'], /--limit.*Expected an integer/);
     await expectUsage(['history', '--limit', '0'], /--limit/);
-    await expectUsage(['verify', '--email', 'a@example.com', '--code', '12ab'], /expected 6 digits/);
+    await expectUsage(['verify', '--email', 'a@example.com', '--code', '12ab'], /code must be 6 digits/);
     await expectUsage(['health', '--server', 'localhost:5000'], /must start with http/);
-    await expectUsage(['send', 'x'.repeat(2001)], /limit is 2000/);
+    await expectUsage(['send', 'x'.repeat(2001)], /longer than 2000 characters/);
     await expectUsage(['tunnel', 'alice@'], /expected USER@HOST/);
+  });
+
+  // MUX1_SERVER points where nothing listens: a request would fail with `unreachable`, exit 1.
+  it('checks fields with the shared rules before sending: invalid_field, the field named, exit 2', async () => {
+    const cases: [string[], string, RegExp, string?][] = [
+      [['send', 'x', '--room', 'Bad Room!'], 'room', /--room: room must be 1-32 characters/],
+      [['history', '--room', 'NO SUCH ROOM'], 'room', /room must be/],
+      [['send', '   '], 'text', /message is empty/],
+      [['signup', '--username', 'A B', '--email', 'a@example.com', '--password-stdin'], 'username', /3-32/],
+      [['signup', '--username', 'x', '--email', 'a@example.com', '--password-stdin'], 'username', /3-32/],
+      [['signup', '--username', 'abc', '--email', 'not-an-email', '--password-stdin'], 'email', /valid/],
+      [['signup', '--username', 'abc', '--email', `${'a'.repeat(250)}@b.co`], 'email', /254/],
+      [['resend', '--email', 'nobody at example.com'], 'email', /valid address/],
+      [['password', 'forgot', '--email', '@example.com'], 'email', /valid address/],
+      [
+        ['signup', '--username', 'abc', '--email', 'a@example.com', '--password-stdin'],
+        'password',
+        /password must be 8-128 characters/,
+        'short\n',
+      ],
+      [
+        ['signup', '--username', 'abc', '--email', 'a@example.com', '--password-stdin'],
+        'password',
+        /password must be 8-128/,
+        'x'.repeat(129),
+      ],
+      [['verify', '--email', 'a@example.com', '--code-stdin'], 'code', /code must be 6 digits/, '12345\n'],
+      [['verify', '--email', 'a@example.com', '--code', '1234567'], 'code', /code must be 6 digits/],
+    ];
+    for (const [args, field, pattern, input] of cases) {
+      const body = await expectUsage(args, pattern, input ?? 'a fine long password\n');
+      expect(body, args.join(' ')).to.include({ code: 'invalid_field', field });
+    }
+  });
+
+  it('a code given with spaces is accepted as its digits', async () => {
+    const r = await runCli(['verify', '--email', 'a@example.com', '--code-stdin', '--json'], {
+      env,
+      input: '123 456\n',
+    });
+    // Past the checks, the request fails for want of a server: the code had the right shape.
+    expect(r.code).to.equal(1);
+    expect(r.json().code).to.equal('unreachable');
+  });
+
+  it('--code and --code-stdin together, or no code and no terminal', async () => {
+    await expectUsage(['verify', '--email', 'a@example.com', '--code', '123456', '--code-stdin'], /--code/);
+    const body = await expectUsage(['verify', '--email', 'a@example.com'], /--code-stdin/);
+    expect(body.code).to.equal('no_terminal');
+  });
+
+  it('the TUI refuses --json, whatever the terminal', async () => {
+    for (const args of [['tui', '--json'], ['--json'], ['--server', 'http://localhost:5000', '--json']]) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr).to.match(/^Error: the TUI has no --json output/);
+    }
+  });
+
+  it('help says where the text of send can come from, and the range of history --limit', async () => {
+    const send = await runCli(['send', '--help'], { env });
+    expect(send.stdout).to.match(/standard input/);
+    const history = await runCli(['history', '--help'], { env });
+    expect(history.stdout).to.match(/--limit=<value>\s+\[default: 50\] How many messages, 1-200\./);
+    const verify = await runCli(['verify', '--help'], { env });
+    expect(verify.stdout).to.match(/--code-stdin/);
+    expect(verify.stdout).to.match(/Discouraged: other users see it in ps/);
   });
 
   it('a bad MUX1_SERVER is a usage error too', async () => {
@@ -194,6 +261,56 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
       const command = `${process.execPath} ${binRun} health --server ${dead}; true`;
       expect(onTty(command)).to.include('\u001b[31mError:\u001b[39m');
       expect(onTty(command, { NO_COLOR: '1' })).not.to.include('\u001b[');
+    });
+
+    // Inquirer draws each prompt with "[input is masked]" while it waits for an answer.
+    const asked = (label: string) => new RegExp(`${label}\\S* \\S*\\[input is masked\\]`);
+    const signup = ['signup', '--username', 'abcdef', '--email', 'abc@example.com'];
+
+    it('signup asks again when the two passwords differ, and for a password of the right length', async () => {
+      const { code, screen } = await runOnTerminal(
+        signup,
+        [
+          [asked('Password'), 'first try password'],
+          [asked('again'), 'first try passwort'],
+          [asked('Password'), 'short'],
+          [asked('Password'), 'second try password'],
+          [asked('again'), 'second try password'],
+        ],
+        { env },
+      );
+      expect(screen).to.include('The two passwords differ; once more.');
+      expect(screen).to.include('password must be 8-128 characters');
+      // Past the prompts, the request fails for want of a server: the password was taken.
+      expect(screen).to.match(/Error:\S* Cannot reach the mux1 server/);
+      expect(code).to.equal(1);
+      expect(screen, 'the password is never echoed').not.to.include('second try password');
+    });
+
+    it('signup gives up after three mismatches, sending nothing', async () => {
+      const tries = [1, 2, 3].flatMap((i): [RegExp, string][] => [
+        [asked('Password'), `password number ${i}`],
+        [asked('again'), `password numero ${i}`],
+      ]);
+      const { code, screen } = await runOnTerminal(signup, tries, { env });
+      expect(code).to.equal(1);
+      expect(screen).to.match(/The two passwords differed 3 times; nothing was sent/);
+      expect(screen).not.to.include('Cannot reach');
+    });
+
+    it('verify asks for the code, hidden, until it has six digits', async () => {
+      const { code, screen } = await runOnTerminal(
+        ['verify', '--email', 'abc@example.com'],
+        [
+          [asked('Code from the mail \\(6 digits\\)'), '12 34'],
+          [asked('Code from the mail \\(6 digits\\)'), '654 321'],
+        ],
+        { env },
+      );
+      expect(screen).to.include('code must be 6 digits');
+      expect(screen).to.match(/Cannot reach the mux1 server/);
+      expect(code).to.equal(1);
+      expect(screen, 'the code is never echoed').not.to.match(/654 ?321/);
     });
   });
 });

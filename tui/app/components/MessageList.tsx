@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Entry } from '../hooks/useChat.js';
-import { safeText } from '../sanitize.js';
+import { safeText } from '../../client/safe-text.js';
 
 interface Props {
   entries: Entry[];

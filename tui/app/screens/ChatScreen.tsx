@@ -9,7 +9,7 @@ import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { HELP, parseSlash } from '../slash-commands.js';
 import { asFailure, type TuiServices } from '../services.js';
 import type { ChatUser } from '../chat-client.js';
-import { safeText } from '../sanitize.js';
+import { safeText } from '../../client/safe-text.js';
 
 export interface ChatSession {
   token: string;

@@ -3,7 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import { Form } from '../components/Form.js';
 import { Busy } from '../components/Spinner.js';
 import { useSubmit } from '../hooks/useSubmit.js';
-import { safeText } from '../sanitize.js';
+import { safeText } from '../../client/safe-text.js';
 import { asFailure, type SessionInfo, type TuiServices } from '../services.js';
 import type { ChatSession } from './ChatScreen.js';
 

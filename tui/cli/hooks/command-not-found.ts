@@ -1,6 +1,5 @@
 import type { Hook } from '@oclif/core';
-import { nearest } from '../nearest.js';
-import { paint } from '../style.js';
+import { writeFailure } from '../errors.js';
 
 /**
  * Replaces @oclif/plugin-not-found, which names its suggestion only in an interactive prompt and
@@ -19,18 +18,39 @@ const hook: Hook.CommandNotFound = async function (options) {
     ` See '${bin} help' for the list.`;
   const argv = options.argv ?? [];
   const end = argv.indexOf('--');
-  if ((end === -1 ? argv : argv.slice(0, end)).includes('--json')) {
-    process.stdout.write(
-      JSON.stringify({
-        error: message,
-        code: 'unknown_command',
-        ...(suggestion ? { suggestion: spaced(suggestion) } : {}),
-      }) + '\n',
-    );
-  } else {
-    process.stderr.write(`${paint(process.stderr, 'red', 'Error:')} ${message}\n`);
-  }
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  const body = {
+    error: message,
+    code: 'unknown_command',
+    ...(suggestion ? { suggestion: spaced(suggestion) } : {}),
+  };
+  writeFailure({ body }, json);
   this.exit(2);
 };
 
 export default hook;
+
+/** The candidate closest to `word`, unless even that one shares too little to be a typo. */
+function nearest(word: string, candidates: string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  if (!best) return undefined;
+  return best.distance <= Math.max(2, Math.floor(best.candidate.length / 2)) ? best.candidate : undefined;
+}
+
+/** Edit distance, for "did you mean"; command lists are short, so the plain algorithm will do. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,3 +1,5 @@
+import { Mux1Error } from '../errors.js';
+
 /**
  * Expected tunnel failures. Each carries a machine code (for `--json` output and for deciding
  * whether a lost link is worth retrying) and a one-line message that tells the user what to do.
@@ -18,13 +20,10 @@ export type TunnelErrorCode =
   | 'port_forbidden'
   | 'closed';
 
-export class TunnelError extends Error {
+export class TunnelError extends Mux1Error<TunnelErrorCode> {
   override name = 'TunnelError';
-  constructor(
-    readonly code: TunnelErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: TunnelErrorCode, message: string) {
+    super(code, message);
   }
 }
 

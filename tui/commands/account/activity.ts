@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { ACTIVITY } from '../../../server/protocol.js';
+import { nextCommand } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
-import { terminalSafe } from '../../cli/terminal-safe.js';
+import { safeText } from '../../client/safe-text.js';
 
 export default class AccountActivity extends ServerCommand {
   static override summary = "Show your account's activity, newest first: logins, failures, resets, ...";
@@ -19,7 +20,7 @@ export default class AccountActivity extends ServerCommand {
     before: Flags.integer({ summary: 'Only events older than this event id (the next page).', min: 1 }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(AccountActivity);
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
@@ -27,12 +28,15 @@ export default class AccountActivity extends ServerCommand {
     const lines = page.events.map(
       (e) =>
         `${new Date(e.at).toLocaleString('sv-SE')}  ${e.type.padEnd(24)}  ${(e.ip ?? '-').padEnd(15)}  ` +
-        terminalSafe(e.user_agent ?? '-'),
+        safeText(e.user_agent ?? '-'),
     );
     if (lines.length === 0) lines.push('No activity.');
     if (page.next_before !== null) {
-      lines.push(`More: ${this.config.bin} account activity --before ${page.next_before}`);
+      const limit = flags.limit ? ['--limit', String(flags.limit)] : [];
+      const more = ['account', 'activity', '--before', String(page.next_before), ...limit];
+      lines.push(`More: ${nextCommand(this.config.bin, more, flags)}`);
     }
-    this.result({ server: flags.server, ...page }, lines);
+    this.log(lines.join('\n'));
+    return { server: flags.server, ...page };
   }
 }

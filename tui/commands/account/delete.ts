@@ -1,4 +1,4 @@
-import { passwordStdinFlag, readPassword } from '../../cli/password.js';
+import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class AccountDelete extends ServerCommand {
@@ -16,7 +16,7 @@ export default class AccountDelete extends ServerCommand {
   ];
   static override flags = { 'password-stdin': passwordStdinFlag };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(AccountDelete);
     const active = await this.requireToken(flags.server);
     const password = await readPassword({ fromStdin: flags['password-stdin'] });
@@ -30,6 +30,7 @@ export default class AccountDelete extends ServerCommand {
     const message =
       'Account deleted. Its sessions are signed out, its messages stay without a name, and the username ' +
       'and email are free again.';
-    this.result({ message, server: flags.server, removed_file: removed }, message);
+    this.log(message);
+    return { message, server: flags.server, removed_file: removed };
   }
 }

@@ -17,15 +17,15 @@ export default class AccountExport extends ServerCommand {
     output: Flags.string({ char: 'o', summary: 'Write the export to this file instead of stdout.' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(AccountExport);
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     const data = await rest.exportAccount();
     if (!flags.output) {
       // The export is the result: one object with --json, indented for reading otherwise.
-      this.result(data, JSON.stringify(data, null, 2));
-      return;
+      this.log(JSON.stringify(data, null, 2));
+      return data;
     }
     const file = resolve(flags.output);
     try {
@@ -36,6 +36,7 @@ export default class AccountExport extends ServerCommand {
       throw new CliError('write_failed', `Cannot write ${file}: ${(err as Error).message}`);
     }
     const message = `Exported the account ${data.user.username} to ${file}.`;
-    this.result({ message, server: flags.server, file, exported_at: data.exported_at }, message);
+    this.log(message);
+    return { message, server: flags.server, file, exported_at: data.exported_at };
   }
 }

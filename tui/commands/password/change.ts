@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { readPasswordChange } from '../../cli/password-prompts.js';
+import { LIMITS } from '../../../server/protocol.js';
+import { readPasswordChange } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class PasswordChange extends ServerCommand {
@@ -7,7 +8,8 @@ export default class PasswordChange extends ServerCommand {
   static override description =
     'Asks for the current password, then the new one twice, on a terminal (hidden). With ' +
     '--password-stdin it reads two lines instead: the current password, then the new one. The new ' +
-    'password follows the signup rules. This session stays signed in; a confirmation is mailed.';
+    `password follows the signup rules (${LIMITS.passwordMin}-${LIMITS.passwordMax} characters, not a ` +
+    'common one). This session stays signed in; a confirmation is mailed.';
   static override examples = [
     '<%= config.bin %> password change',
     {
@@ -21,15 +23,13 @@ export default class PasswordChange extends ServerCommand {
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(PasswordChange);
     const active = await this.requireToken(flags.server);
     const { current, next } = await readPasswordChange({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.changePassword({ current_password: current, password: next });
-    this.result(
-      { message: res.message, server: flags.server, revoked_sessions: res.revoked_sessions },
-      res.message,
-    );
+    this.log(res.message);
+    return { message: res.message, server: flags.server, revoked_sessions: res.revoked_sessions };
   }
 }

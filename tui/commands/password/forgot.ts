@@ -1,26 +1,24 @@
-import { Flags } from '@oclif/core';
+import { LIMITS } from '../../../server/protocol.js';
+import { emailFlag, nextCommand } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class PasswordForgot extends ServerCommand {
-  static override summary = 'Mail a 6-digit code to reset a forgotten password';
+  static override summary = `Mail a ${LIMITS.codeDigits}-digit code to reset a forgotten password`;
   static override description =
     'The answer is the same whether or not the address has an account, so it cannot be used to find ' +
-    'out who has one. The code works once and expires after 15 minutes; asking again replaces it.';
+    'out who has one. The code works once and expires after a while (15 minutes by default); asking ' +
+    'again replaces it.';
   static override examples = [
     '<%= config.bin %> password forgot --email alice@example.com',
     '<%= config.bin %> password forgot --email alice@example.com --server https://chat.example.com --json',
   ];
-  static override flags = {
-    email: Flags.string({ summary: 'The address of the account.', required: true }),
-  };
+  static override flags = { email: emailFlag('The address of the account.') };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(PasswordForgot);
-    const rest = await this.rest(flags.server);
-    const { message } = await rest.forgotPassword({ email: flags.email });
-    this.result({ message, server: flags.server, email: flags.email }, [
-      message,
-      `Next: ${this.config.bin} password reset --email ${flags.email} --code CODE`,
-    ]);
+    const { message } = await (await this.rest(flags.server)).forgotPassword({ email: flags.email });
+    const next = nextCommand(this.config.bin, ['password', 'reset', '--email', flags.email], flags);
+    this.log(`${message}\nNext: ${next}`);
+    return { message, server: flags.server, email: flags.email };
   }
 }

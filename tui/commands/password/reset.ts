@@ -1,49 +1,52 @@
-import { Flags } from '@oclif/core';
 import { LIMITS } from '../../../server/protocol.js';
-import { passwordStdinFlag } from '../../cli/password.js';
-import { readNewPassword } from '../../cli/password-prompts.js';
+import {
+  codeFlags,
+  emailFlag,
+  nextCommand,
+  passwordStdinFlag,
+  readCode,
+  readCodeAndNewPassword,
+  readNewPassword,
+} from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class PasswordReset extends ServerCommand {
   static override summary = 'Choose a new password with the code from `password forgot`';
   static override description =
-    'The new password is asked twice on a terminal (hidden), or read from standard input with ' +
-    '--password-stdin (one line). It follows the signup rules. Every session of the account ends, ' +
-    'so you log in again afterwards; a session stored here for that account is removed.';
+    `The code and the new password (${LIMITS.passwordMin}-${LIMITS.passwordMax} characters, asked twice) ` +
+    'are asked for on a terminal (hidden). From a script, pipe them in: --code-stdin reads the code, ' +
+    '--password-stdin the password; with both, the code is the first line and the password the second. ' +
+    'The password follows the signup rules. Every session of the account ends, so you log in again ' +
+    'afterwards; a session stored here for that account is removed.';
   static override examples = [
-    '<%= config.bin %> password reset --email alice@example.com --code 123456',
+    '<%= config.bin %> password reset --email alice@example.com',
     {
-      description: 'From a script, with the new password on standard input:',
-      command:
-        '<%= config.bin %> password reset --email alice@example.com --code 123456 --password-stdin --json <<< "$NEW_PASSWORD"',
+      description: 'From a script, with the code and then the new password on standard input:',
+      command: `printf '%s\\n%s\\n' "$CODE" "$NEW_PASSWORD" | <%= config.bin %> password reset --email alice@example.com --code-stdin --password-stdin --json`,
     },
   ];
   static override flags = {
-    email: Flags.string({ summary: 'The address the code was sent to.', required: true }),
-    code: Flags.string({
-      summary: `The ${LIMITS.codeDigits}-digit code from the mail.`,
-      required: true,
-      parse: async (input) => {
-        const code = input.replace(/\s+/g, '');
-        if (!new RegExp(`^\\d{${LIMITS.codeDigits}}$`).test(code)) {
-          throw new Error(`expected ${LIMITS.codeDigits} digits, got "${input}"`);
-        }
-        return code;
-      },
-    }),
+    email: emailFlag('The address the code was sent to.'),
+    ...codeFlags,
     'password-stdin': passwordStdinFlag,
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(PasswordReset);
-    const password = await readNewPassword({ fromStdin: flags['password-stdin'] });
+    const { code, password } =
+      flags['code-stdin'] && flags['password-stdin']
+        ? await readCodeAndNewPassword()
+        : {
+            code: await readCode(flags),
+            password: await readNewPassword({ fromStdin: flags['password-stdin'] }),
+          };
     const rest = await this.rest(flags.server);
-    const { message } = await rest.resetPassword({ email: flags.email, code: flags.code, password });
+    const { message } = await rest.resetPassword({ email: flags.email, code, password });
     const removed = await this.forgetSessionOf(flags.server, flags.email);
-    this.result({ message, server: flags.server, email: flags.email, removed_file: removed }, [
-      message,
-      `Next: ${this.config.bin} login --username ${flags.email}`,
-    ]);
+    this.log(
+      `${message}\nNext: ${nextCommand(this.config.bin, ['login', '--username', flags.email], flags)}`,
+    );
+    return { message, server: flags.server, email: flags.email, removed_file: removed };
   }
 
   /** The stored session of that account died with the reset; a damaged file is left to login. */

@@ -1,6 +1,6 @@
 import type { SessionInfo } from '../../../server/protocol.js';
 import { ServerCommand } from '../../cli/server-command.js';
-import { terminalSafe } from '../../cli/terminal-safe.js';
+import { safeText } from '../../client/safe-text.js';
 
 export default class SessionsList extends ServerCommand {
   static override summary = 'List your signed-in sessions; * marks the one in use here';
@@ -10,15 +10,18 @@ export default class SessionsList extends ServerCommand {
     '`sessions revoke --others`.';
   static override examples = ['<%= config.bin %> sessions', '<%= config.bin %> sessions list --json'];
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(SessionsList);
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     const { sessions } = await rest.listSessions();
-    this.result({ server: flags.server, sessions }, [
-      `  ${'ID'.padEnd(32)}  ${'STARTED'.padEnd(16)}  ${'LAST SEEN'.padEnd(16)}  ${'ADDRESS'.padEnd(15)}  CLIENT`,
-      ...sessions.map(line),
-    ]);
+    this.log(
+      [
+        `  ${'ID'.padEnd(32)}  ${'STARTED'.padEnd(16)}  ${'LAST SEEN'.padEnd(16)}  ${'ADDRESS'.padEnd(15)}  CLIENT`,
+        ...sessions.map(line),
+      ].join('\n'),
+    );
+    return { server: flags.server, sessions };
   }
 }
 
@@ -28,4 +31,4 @@ const minute = (iso: string) => new Date(iso).toLocaleString('sv-SE').slice(0, 1
 // The client string is whatever the other side sent, so it is made safe to print.
 const line = (s: SessionInfo) =>
   `${s.current ? '*' : ' '} ${s.id.padEnd(32)}  ${minute(s.created_at)}  ${minute(s.last_seen_at)}  ` +
-  `${(s.ip ?? '-').padEnd(15)}  ${terminalSafe(s.user_agent ?? '-')}`;
+  `${(s.ip ?? '-').padEnd(15)}  ${safeText(s.user_agent ?? '-')}`;

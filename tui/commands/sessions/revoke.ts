@@ -18,19 +18,19 @@ export default class SessionsRevoke extends ServerCommand {
     others: Flags.boolean({ summary: 'Sign out every session except the one in use here.' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(SessionsRevoke);
     if (Boolean(args.id) === Boolean(flags.others)) {
       throw new UsageError(
-        `give a session ID or --others, not ${flags.others ? 'both' : 'neither'} (see: ${this.config.bin} sessions revoke --help)`,
+        `give a session ID or --others, not ${flags.others ? 'both' : 'neither'} (see: ${this.usageLine()} --help)`,
       );
     }
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     if (flags.others) {
       const { message, revoked } = await rest.revokeOtherSessions();
-      this.result({ message, server: flags.server, revoked }, message);
-      return;
+      this.log(message);
+      return { message, server: flags.server, revoked };
     }
     const id = args.id!;
     const wasCurrent = (await rest.listSessions()).sessions.some((s) => s.id === id && s.current);
@@ -41,6 +41,7 @@ export default class SessionsRevoke extends ServerCommand {
     const message = wasCurrent
       ? `Session ${id} ended; it was the one in use here, so you are logged out.`
       : `Session ${id} ended.`;
-    this.result({ message, server: flags.server, id, current: wasCurrent, removed_file: removed }, message);
+    this.log(message);
+    return { message, server: flags.server, id, current: wasCurrent, removed_file: removed };
   }
 }

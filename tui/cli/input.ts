@@ -1,0 +1,224 @@
+import { Flags } from '@oclif/core';
+import { clientDefaults } from '../../config/client.js';
+import {
+  CHAT,
+  codeProblem,
+  emailProblem,
+  LIMITS,
+  passwordProblem,
+  roomProblem,
+  usernameProblem,
+} from '../../server/protocol.js';
+import { CliError, paint, UsageError } from './errors.js';
+
+/*
+ * What a command reads from the person. Flag values are checked here against the rules the server
+ * shares (server/protocol.ts), so a typo is a usage error (exit 2) before anything is sent.
+ * Passwords and codes never travel as flag values, where `ps` and shell history would show them:
+ * they come from a hidden prompt on a terminal (written to stderr, so --json keeps stdout to its
+ * one object) or, with --password-stdin / --code-stdin, one per line from standard input.
+ */
+
+// --- flags ---------------------------------------------------------------------------------------
+
+/** A flag parser that refuses what the server would refuse, naming the field as the server does. */
+const checked =
+  (field: string, problem: (value: string) => string | undefined, tidy = (v: string) => v.trim()) =>
+  async (input: string): Promise<string> => {
+    const value = tidy(input);
+    const wrong = problem(value);
+    if (wrong) throw new UsageError(wrong, 'invalid_field', { field });
+    return value;
+  };
+
+export const roomFlag = Flags.string({
+  summary: `Chat room: 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -.`,
+  default: CHAT.defaultRoom,
+  parse: checked('room', roomProblem),
+});
+
+export const usernameFlag = Flags.string({
+  summary: `${LIMITS.usernameMin}-${LIMITS.usernameMax} characters: a-z 0-9 _ . -`,
+  required: true,
+  parse: checked('username', usernameProblem),
+});
+
+export const emailFlag = (summary: string) =>
+  Flags.string({ summary, required: true, parse: checked('email', emailProblem) });
+
+export const passwordStdinFlag = Flags.boolean({
+  summary: 'Read the password from standard input (one line) instead of asking on the terminal.',
+});
+
+/**
+ * `--code` stays for scripts written against it, but a code on the command line is visible to
+ * every user of the machine in `ps`, and stays in shell history: for a reset code, that is a
+ * window in which someone else can set the password. Help says so, and shows the other ways.
+ */
+export const codeFlags = {
+  code: Flags.string({
+    summary: `The ${LIMITS.codeDigits}-digit code. Discouraged: other users see it in ps, and it stays in shell history.`,
+    parse: checked('code', codeProblem, (v) => v.replace(/\s+/g, '')),
+    exclusive: ['code-stdin'],
+  }),
+  'code-stdin': Flags.boolean({
+    summary: 'Read the code from standard input (one line). Without it or --code, the code is asked for.',
+  }),
+};
+
+export interface CodeFlags {
+  code?: string;
+  'code-stdin'?: boolean;
+}
+
+/**
+ * The command to run next, exactly as the person would type it: the values just used, quoted
+ * for the shell where needed, and --server / --via when they are not the default.
+ */
+export function nextCommand(bin: string, words: string[], flags: { server?: string; via?: string }): string {
+  const all = [bin, ...words];
+  if (flags.server && flags.server !== clientDefaults.serverUrl) all.push('--server', flags.server);
+  if (flags.via) all.push('--via', flags.via);
+  return all.map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+// --- passwords and codes -------------------------------------------------------------------------
+
+/** Far above any secrets the server accepts; stops `--password-stdin < bigfile` from reading it all. */
+const MAX_STDIN_BYTES = 8192;
+
+/** How many times a new password may be mistyped in its confirmation before the command gives up. */
+const CONFIRM_TRIES = 3;
+
+/** The password for login, signup (`confirm`: asked twice) and account deletion. */
+export async function readPassword(options: { fromStdin: boolean; confirm?: boolean }): Promise<string> {
+  if (options.fromStdin) {
+    const [password] = await readStdinLines(['the password'], '--password-stdin');
+    if (options.confirm) checkNewPassword(password!);
+    return password!;
+  }
+  const ask = await prompter('the password', 'pipe it in and add --password-stdin');
+  return options.confirm ? askNew(ask, 'Password') : ask('Password');
+}
+
+/** The new password for `password reset`: one line on stdin, or asked twice. */
+export async function readNewPassword(options: { fromStdin: boolean }): Promise<string> {
+  return readPassword({ ...options, confirm: true });
+}
+
+/** The current password, then the new one, for `password change`: two lines on stdin, or three prompts. */
+export async function readPasswordChange(options: {
+  fromStdin: boolean;
+}): Promise<{ current: string; next: string }> {
+  if (options.fromStdin) {
+    const [current, next] = await readStdinLines(['the current password', 'the new one'], '--password-stdin');
+    checkNewPassword(next!);
+    return { current: current!, next: next! };
+  }
+  const ask = await prompter('the passwords', 'pipe them in and add --password-stdin');
+  const current = await ask('Current password');
+  return { current, next: await askNew(ask, 'New password') };
+}
+
+/**
+ * The mailed code: --code, one line of stdin with --code-stdin, or a hidden prompt that asks again
+ * until the code has the right shape.
+ */
+export async function readCode(flags: CodeFlags): Promise<string> {
+  if (flags.code !== undefined) return flags.code;
+  if (flags['code-stdin']) return checkCode((await readStdinLines(['the code'], '--code-stdin'))[0]!);
+  const ask = await prompter('the code', 'pipe it in and add --code-stdin');
+  const message = `Code from the mail (${LIMITS.codeDigits} digits)`;
+  return (await ask(message, (v) => codeProblem(v.replace(/\s+/g, '')))).replace(/\s+/g, '');
+}
+
+/** For `password reset --code-stdin --password-stdin`: the code on the first line, the password on the second. */
+export async function readCodeAndNewPassword(): Promise<{ code: string; password: string }> {
+  const [code, password] = await readStdinLines(
+    ['the code', 'the new password'],
+    '--code-stdin --password-stdin',
+  );
+  checkNewPassword(password!);
+  return { code: checkCode(code!), password: password! };
+}
+
+function checkCode(line: string): string {
+  const code = line.replace(/\s+/g, '');
+  const wrong = codeProblem(code);
+  if (wrong) throw new UsageError(`--code-stdin: ${wrong}`, 'invalid_field', { field: 'code' });
+  return code;
+}
+
+function checkNewPassword(password: string): void {
+  const wrong = passwordProblem(password);
+  if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'password' });
+}
+
+type Ask = (message: string, problem?: (value: string) => string | undefined) => Promise<string>;
+
+/** A new password, asked twice; a mismatch asks again, up to CONFIRM_TRIES times. */
+async function askNew(ask: Ask, label: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const next = await ask(label, passwordProblem);
+    if ((await ask(`${label} again`)) === next) return next;
+    if (attempt === CONFIRM_TRIES) {
+      throw new CliError(
+        'password_mismatch',
+        `The two passwords differed ${CONFIRM_TRIES} times; nothing was sent`,
+      );
+    }
+    process.stderr.write('The two passwords differ; once more.\n');
+  }
+}
+
+/**
+ * A hidden prompt on the terminal, or a usage error saying how to pipe the secret in instead. An
+ * answer with a `problem` is refused with the reason, and the question asked afresh: the prompt's
+ * own validation would keep the refused text in a field the person cannot see.
+ */
+async function prompter(what: string, instead: string): Promise<Ask> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError(`no terminal to ask for ${what} on: ${instead}`, 'no_terminal');
+  }
+  const { default: password } = await import('@inquirer/password');
+  return async (message, problem) => {
+    for (;;) {
+      const answer = await password({ message }, { output: process.stderr });
+      const wrong = problem?.(answer);
+      if (!wrong) return answer;
+      process.stderr.write(`${paint(process.stderr, 'red', '✗')} ${wrong}\n`);
+    }
+  };
+}
+
+/**
+ * Exactly one non-empty line per label from standard input. Only the line ending is dropped,
+ * since spaces may be part of a password.
+ */
+async function readStdinLines(labels: string[], flag: string): Promise<string[]> {
+  if (process.stdin.isTTY) {
+    throw new UsageError(`${flag} reads from a pipe, but standard input is a terminal`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > MAX_STDIN_BYTES) throw new UsageError(`${flag}: the input is too long`);
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError(`${flag}: standard input was empty`);
+  const lines = text.split(/\r?\n/);
+  if (lines.length !== labels.length || lines.some((line) => line === '')) {
+    const want = labels.length === 1 ? 'one line' : `${labels.length} lines`;
+    throw new UsageError(`${flag}: expected ${want}: ${labels.join(', then ')}`);
+  }
+  return lines;
+}
