@@ -1,3 +1,4 @@
+import { LIMITS } from '../protocol.js';
 import type { OutgoingMail } from '../store/outbox.js';
 
 const escape = (s: string): string =>
@@ -14,6 +15,12 @@ function mail(to: string, subject: string, paragraphs: string[]): OutgoingMail {
   };
 }
 
+/*
+ * The commands these mails suggest never carry the code: as a flag it would stay in shell history
+ * and show in the process list, where another user of the machine could use it first. The command
+ * asks for it instead.
+ */
+
 export interface TemplateContext {
   publicUrl: string;
   codeTtlMinutes: number;
@@ -28,7 +35,8 @@ export function verificationMail(
   return mail(to, `Your mux1 verification code: ${code}`, [
     `Hello ${username},`,
     `Your mux1 verification code is ${code}. It expires in ${ctx.codeTtlMinutes} minutes and works once.`,
-    `Enter it in the mux1 app, or run: mux1 verify --email ${to} --code ${code} --server ${ctx.publicUrl}`,
+    `Enter it in the mux1 app, or run this command and type the ${LIMITS.codeDigits} digits when it asks for them:`,
+    `mux1 verify --email ${to} --server ${ctx.publicUrl}`,
     'If you did not sign up for mux1, ignore this mail: no account is active without this code.',
   ]);
 }
@@ -53,7 +61,8 @@ export function passwordResetMail(
   return mail(to, `Your mux1 password reset code: ${code}`, [
     `Hello ${username},`,
     `Someone (perhaps you) asked to reset the password of your mux1 account at ${ctx.publicUrl}. Your reset code is ${code}. It expires in ${ctx.codeTtlMinutes} minutes and works once.`,
-    `To choose a new password, run: mux1 password reset --email ${to} --code ${code} --server ${ctx.publicUrl}`,
+    `To choose a new password, run this command; it asks for the ${LIMITS.codeDigits}-digit code and for a new password of ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters:`,
+    `mux1 password reset --email ${to} --server ${ctx.publicUrl}`,
     'If you did not ask for this, ignore this mail: your password stays as it is, and nobody can change it without this code.',
   ]);
 }

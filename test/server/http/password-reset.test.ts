@@ -37,7 +37,10 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
       expect(mail.text).to.include(code);
       expect(mail.text).to.match(/expires in 15 minutes and works once/);
       expect(mail.text).to.match(/If you did not ask for this, ignore this mail/);
-      expect(mail.text).to.include(`mux1 password reset --email ${p.email} --code ${code}`);
+      // The command to run, without the code: it asks for it, so ps and shell history never see it.
+      expect(mail.text).to.include(`mux1 password reset --email ${p.email} --server `);
+      expect(mail.text).to.match(/asks for the 6-digit code and for a new password of 8 to 128 characters/);
+      expect(mail.text).not.to.include('--code');
 
       const rows = await t.server.db('email_codes').where({ user_id: await userIdOf(t, p.username) });
       const row = rows.find((r) => r.purpose === 'reset');

@@ -35,6 +35,12 @@ describe('mux1 CLI: the whole account flow with --json', () => {
     expect(signup.json().message).to.be.a('string');
 
     const code = await smtp.codeFor('carol@example.com');
+    // The mail suggests the command without the code, which it asks for instead.
+    const mail = await smtp.waitFor((m) => m.to === 'carol@example.com' && m.subject.includes(code));
+    expect(mail.text).to.match(
+      /type the 6 digits when it asks for them:\s+mux1 verify --email carol@example\.com --server /,
+    );
+    expect(mail.text).not.to.include('--code');
     const verify = await runCli(['verify', '--email', 'carol@example.com', '--code-stdin', '--json'], {
       env,
       input: `${code}\n`,
