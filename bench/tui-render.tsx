@@ -13,6 +13,7 @@ import { render } from 'ink';
 import { App } from '../tui/app/App.js';
 import type { ChatConnection, ChatEvents, ChatMessage } from '../tui/app/chat-client.js';
 import type { TuiServices } from '../tui/app/services.js';
+import type { RestClient } from '../tui/client/rest.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -54,20 +55,11 @@ function localChat() {
 
 const services = (connection: ChatConnection): TuiServices => ({
   serverUrl: 'http://bench.local',
-  rest: {
-    signup: async () => ({ message: '' }),
-    verifyEmail: async () => ({ message: '' }),
-    resendVerification: async () => ({ message: '' }),
-    login: async () => {
-      throw new Error('not used');
-    },
-    me: async () => ({ user: { id: 1, username: 'bench', email: 'b@x', created_at: '' } }),
-    logout: async () => {},
-    listSessions: async () => [],
-    revokeSession: async () => {},
-    revokeOtherSessions: async () => {},
-    changePassword: async () => ({ message: '' }),
-  },
+  // Only the resume's `me` is called on the way to the chat.
+  rest: () =>
+    ({
+      me: async () => ({ user: { id: 1, username: 'bench', email: 'b@x', created_at: '' } }),
+    }) as unknown as RestClient,
   saveSession: async () => {},
   forgetSession: async () => {},
   connectChat: () => connection,

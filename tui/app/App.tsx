@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
-import { Box, Text, useApp } from 'ink';
-import { StartScreen } from './screens/StartScreen.js';
+import { Box, render, Text, useApp } from 'ink';
+import type { LoginBody } from '../../server/protocol.js';
+import { Mux1Error } from '../client/errors.js';
+import type { SessionStore } from '../client/credentials.js';
+import { Busy } from './components/Form.js';
+import { ChatScreen } from './screens/ChatScreen.js';
 import { LoginScreen } from './screens/LoginScreen.js';
 import { SignupScreen } from './screens/SignupScreen.js';
+import { StartScreen } from './screens/StartScreen.js';
 import { VerifyScreen } from './screens/VerifyScreen.js';
-import { ChatScreen, type ChatSession } from './screens/ChatScreen.js';
-import { Busy } from './components/Spinner.js';
-import { asFailure, type TuiServices } from './services.js';
+import { liveServices, type ChatSession, type TuiServices } from './services.js';
 
 type Screen =
   | { name: 'resuming' }
@@ -14,35 +17,51 @@ type Screen =
   | { name: 'login'; notice?: string }
   | { name: 'signup' }
   | { name: 'verify'; email?: string; intro?: string }
-  | { name: 'chat'; session: ChatSession };
+  /** `notice`: said once in the chat, e.g. that the session could not be saved. */
+  | { name: 'chat'; session: ChatSession; notice?: string };
 
 /** The whole TUI: a start menu, the account forms, and the chat once signed in. */
 export function App({ services, storedToken }: { services: TuiServices; storedToken?: string }) {
   const { exit } = useApp();
   const [screen, setScreen] = useState<Screen>(storedToken ? { name: 'resuming' } : { name: 'start' });
+  const start = (notice?: string) => setScreen({ name: 'start', notice });
+
+  // The session is over: the credential file goes too, and if it cannot, the person is told.
+  const forget = (why: string) =>
+    services.forgetSession().then(
+      () => start(why),
+      (err: unknown) =>
+        start(`${why} The saved session could not be removed: ${Mux1Error.from(err).message}`),
+    );
+
+  const loggedIn = async (login: LoginBody) => {
+    const notice = await services.saveSession(login).then(
+      () => undefined,
+      (err: unknown) =>
+        `✗ the session was not saved (${Mux1Error.from(err).message}); you will have to log in again next time`,
+    );
+    setScreen({ name: 'chat', session: { token: login.token, user: login.user }, notice });
+  };
 
   // Stored credentials that still work go straight to the chat.
   useEffect(() => {
     if (!storedToken) return;
     let live = true;
-    services.rest
-      .me(storedToken)
+    services
+      .rest(storedToken)
+      .me()
       .then(({ user }) => live && setScreen({ name: 'chat', session: { token: storedToken, user } }))
-      .catch((err) => {
+      .catch((err: unknown) => {
         if (!live) return;
-        const f = asFailure(err);
-        if (f.code === 'unauthorized') void services.forgetSession().catch(() => {});
-        setScreen({
-          name: 'start',
-          notice: f.code === 'unauthorized' ? 'Your session ended; log in again.' : f.error,
-        });
+        const failure = Mux1Error.from(err);
+        if (failure.code === 'unauthorized') void forget('Your session ended; log in again.');
+        else start(failure.message);
       });
     return () => {
       live = false;
     };
   }, [services, storedToken]);
 
-  const start = (notice?: string) => setScreen({ name: 'start', notice });
   let body;
   switch (screen.name) {
     case 'resuming':
@@ -66,10 +85,7 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
           onNeedsVerification={(email) =>
             setScreen({ name: 'verify', email, intro: 'Verify your email before logging in.' })
           }
-          onLoggedIn={(r) => {
-            void services.saveSession(r).catch(() => {});
-            setScreen({ name: 'chat', session: { token: r.token, user: r.user } });
-          }}
+          onLoggedIn={(login) => void loggedIn(login)}
         />
       );
       break;
@@ -98,10 +114,8 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
         <ChatScreen
           services={services}
           session={screen.session}
-          onLoggedOut={(why) => {
-            void services.forgetSession().catch(() => {});
-            start(why);
-          }}
+          notice={screen.notice}
+          onLoggedOut={(why) => void forget(why)}
           onQuit={() => exit()}
         />
       );
@@ -113,4 +127,22 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
       {screen.name === 'resuming' ? <Text dimColor> {services.serverUrl}</Text> : null}
     </Box>
   );
+}
+
+/** Renders the app until the person quits; Ctrl+C quits too (Ink's default). */
+export async function runTui(options: {
+  /** The server as the user named it: shown, and the key of the credential file. */
+  server: string;
+  /** Where to connect: the same URL, or a local tunnel's with --via. */
+  dial: string;
+  userAgent: string;
+  storedToken?: string;
+  /** Where sessions are filed: with --via, under the server behind the tunnel. */
+  sessions?: SessionStore;
+}): Promise<void> {
+  const services = liveServices(options);
+  const instance = render(<App services={services} storedToken={options.storedToken} />);
+  await instance.waitUntilExit();
+  // Sockets and timers of the chat must not keep the process alive after the app has gone.
+  process.exit(0);
 }

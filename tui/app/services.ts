@@ -1,55 +1,51 @@
-import type {
-  LoginBody,
-  LoginRequest,
-  MeBody,
-  MessageBody,
-  SessionInfo,
-  SignupRequest,
-  VerifyEmailRequest,
-} from '../../server/protocol.js';
+import type { ChatUser, LoginBody } from '../../server/protocol.js';
+import { sessionStore, type SessionStore } from '../client/credentials.js';
+import { createRestClient, type RestClient } from '../client/rest.js';
 import type { ChatConnection } from './chat-client.js';
+import { connectSocketChat } from './socket-chat.js';
 
-export type { SessionInfo };
-
-/**
- * What the TUI needs from the outside world. The `tui` command builds it from the same REST
- * client, credential store and socket client the other commands use; tests build it against
- * a real server. Failures are thrown as `{error, code, field?}` (the contract's error body).
- */
-export interface TuiRest {
-  signup(input: SignupRequest): Promise<MessageBody>;
-  verifyEmail(input: VerifyEmailRequest): Promise<MessageBody>;
-  resendVerification(email: string): Promise<MessageBody>;
-  login(input: LoginRequest): Promise<LoginBody>;
-  me(token: string): Promise<MeBody>;
-  logout(token: string): Promise<void>;
-  listSessions(token: string): Promise<SessionInfo[]>;
-  revokeSession(token: string, id: string): Promise<void>;
-  revokeOtherSessions(token: string): Promise<void>;
-  changePassword(token: string, current: string, next: string): Promise<MessageBody>;
+/** Who the chat is for: the session token and its user. */
+export interface ChatSession {
+  token: string;
+  user: ChatUser;
 }
 
+/**
+ * What the TUI needs from the outside world: the REST client, credential file and socket client
+ * that the commands use too. Tests build it against a real server. Failures are Mux1Errors.
+ */
 export interface TuiServices {
+  /** The server as the user named it: shown, and the key of the credential file. */
   serverUrl: string;
-  rest: TuiRest;
-  /** Keeps the session in the credential file the other commands use. */
+  /** The REST client, signed in with `token` when one is given. */
+  rest(token?: string): RestClient;
+  /** Keeps the session in the credential file the commands use; rejects when it cannot. */
   saveSession(login: LoginBody): Promise<void>;
   forgetSession(): Promise<void>;
   /** Opens a live chat connection signed in with the token. */
   connectChat(token: string): ChatConnection;
 }
 
-export interface ApiFailure {
-  error: string;
-  code: string;
-  field?: string;
-}
-
-/** Whatever was thrown, as the contract's error shape, so screens can show it inline. */
-export function asFailure(err: unknown): ApiFailure {
-  if (typeof err === 'object' && err !== null && typeof (err as ApiFailure).error === 'string') {
-    const e = err as ApiFailure;
-    return { error: e.error, code: String(e.code ?? 'error'), field: e.field };
-  }
-  return { error: err instanceof Error ? err.message : String(err), code: 'error' };
+export function liveServices(options: {
+  server: string;
+  /** Where to connect, when that differs (a local tunnel's URL with --via). */
+  dial?: string;
+  userAgent: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where sessions are filed: with --via, under the server behind the tunnel. */
+  sessions?: SessionStore;
+}): TuiServices {
+  const { server, userAgent, env = process.env, sessions = sessionStore() } = options;
+  const dial = options.dial ?? server;
+  return {
+    serverUrl: server,
+    rest: (token) => createRestClient({ server: dial, token, userAgent }),
+    async saveSession(login) {
+      await sessions.saveLogin(server, login, env);
+    },
+    async forgetSession() {
+      await sessions.removeSession(server, env);
+    },
+    connectChat: (token) => connectSocketChat(dial, token),
+  };
 }

@@ -35,7 +35,7 @@ export default class Tui extends ServerCommand {
     // set before Ink loads. Without colour, the focused field is still marked with ›.
     if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
     // Ink and React load only here, so the other commands start fast.
-    const { runTui } = await import('../app/run.js');
+    const { runTui } = await import('../app/App.js');
     const active = await this.requireToken(flags.server).catch(() => undefined);
     // With --via the app dials the tunnel; the session it starts with is the one stored for --server.
     const dial = await this.dial(flags.server);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../../tui/app/App.js';
-import { liveServices } from '../../../tui/app/live-services.js';
+import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
@@ -103,22 +103,58 @@ describe('TUI: account screens', function () {
     expect(readFileSync(join(configDir, files[0]!), 'utf8')).not.to.include(me.password);
   });
 
-  it('shows server errors beside the field they concern', async () => {
-    const taken = await verifiedPerson(t.url, smtp, 'taken');
+  /** Fills the signup form and returns the frame once `error` shows, checking it sits under `label`. */
+  const signupError = async (typed: string[], error: string, label: string) => {
     const { lastFrame, stdin } = open();
     await waitForFrame(lastFrame, (f) => f.includes('Sign up'));
     await press(stdin, 's');
-    await waitForFrame(lastFrame, (f) => f.includes('[ Sign up ]'));
-    await type(stdin, taken.username);
-    await press(stdin, keys.tab);
-    await type(stdin, 'someone-else@example.test');
-    await press(stdin, keys.tab);
-    await type(stdin, 'a perfectly fine passphrase');
+    // The hints come from the same limits the server applies.
+    await waitForFrame(lastFrame, (f) => f.includes('[ Sign up ]') && f.includes('3-32 of a-z 0-9 _ . -'));
+    for (const [i, value] of typed.entries()) {
+      if (i > 0) await press(stdin, keys.tab);
+      await type(stdin, value);
+    }
     await press(stdin, keys.enter);
-    const frame = await waitForFrame(lastFrame, (f) => f.includes('that username is taken'));
+    const frame = await waitForFrame(lastFrame, (f) => f.includes(error));
     const lines = frame.split('\n');
-    const at = lines.findIndex((l) => l.includes('that username is taken'));
-    expect(lines[at - 1], 'the error sits under the username field').to.include('Username');
+    expect(lines[lines.findIndex((l) => l.includes(error)) - 1], `under ${label}`).to.include(label);
+    return { lastFrame, stdin };
+  };
+
+  it('shows server errors beside the field they concern', async () => {
+    const taken = await verifiedPerson(t.url, smtp, 'taken');
+    await signupError(
+      [taken.username, 'someone-else@example.test', 'a perfectly fine passphrase'],
+      'that username is taken',
+      'Username',
+    );
+  });
+
+  it('checks the fields with the shared rules before sending', async () => {
+    await signupError(['No Spaces', 'someone@example.test', 'short'], 'username must be 3-32', 'Username');
+    app?.unmount();
+    await signupError(['fine_name', 'someone@example', 'long enough'], 'email must be a valid', 'Email');
+    app?.unmount();
+    const { lastFrame, stdin } = await signupError(
+      ['fine_name', 'someone@example.test', 'short'],
+      'password must be 8-128 characters',
+      'Password',
+    );
+
+    await press(stdin, keys.escape);
+    await waitForFrame(lastFrame, (f) => f.includes('Verify email'));
+    await press(stdin, 'v');
+    await waitForFrame(lastFrame, (f) => f.includes('[ Resend code ]'));
+    await type(stdin, 'someone@example.test');
+    await press(stdin, keys.tab);
+    await waitForFrame(lastFrame, (f) => f.includes('6 digits from the mail'));
+    await type(stdin, '12 3');
+    await press(stdin, keys.enter);
+    await waitForFrame(lastFrame, (f) => f.includes('code must be 6 digits'));
+    expect(
+      smtp.messages.filter((m) => m.to === 'someone@example.test'),
+      'nothing was sent',
+    ).to.deep.equal([]);
   });
 
   it('says when the password is wrong, and when the email is not verified yet', async () => {
@@ -143,6 +179,24 @@ describe('TUI: account screens', function () {
     await press(stdin, keys.enter);
     const verify = await waitForFrame(lastFrame, (f) => f.includes('Verify your email before logging in.'));
     expect(verify, 'the email is carried over').to.include(pending.email);
+  });
+
+  it('says so in the chat when the session cannot be saved', async () => {
+    const p = await verifiedPerson(t.url, smtp, 'unsaved');
+    // A credential folder that cannot be made: its parent is a file.
+    configDir = join(configDir, 'not-a-folder');
+    writeFileSync(configDir, '');
+    const { lastFrame, stdin } = open();
+    await waitForFrame(lastFrame, (f) => f.includes('Log in'));
+    await press(stdin, 'l');
+    await waitForFrame(lastFrame, (f) => f.includes('[ Log in ]'));
+    await type(stdin, p.username);
+    await press(stdin, keys.tab);
+    await type(stdin, p.password);
+    await press(stdin, keys.enter);
+    const chat = await waitForFrame(lastFrame, (f) => f.includes('#lobby') && f.includes('not saved'));
+    expect(chat).to.match(/✗ the session was not saved \(.*\); you will have to log in again next time/s);
+    configDir = dirname(configDir);
   });
 
   it('goes straight to the chat with stored credentials that still work', async () => {

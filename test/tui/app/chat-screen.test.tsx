@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { io, type Socket } from 'socket.io-client';
 import { App } from '../../../tui/app/App.js';
-import { liveServices } from '../../../tui/app/live-services.js';
+import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';

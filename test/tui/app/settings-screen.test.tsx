@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../../tui/app/App.js';
-import { liveServices } from '../../../tui/app/live-services.js';
+import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';

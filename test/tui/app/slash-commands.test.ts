@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseSlash } from '../../../tui/app/slash-commands.js';
+import { parseSlash } from '../../../tui/app/screens/ChatScreen.js';
 
 describe('TUI: slash commands', () => {
   it('leaves ordinary text alone', () => {

@@ -1,7 +1,13 @@
-import { useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import { Busy } from './Spinner.js';
+import InkSpinner from 'ink-spinner';
+import { Mux1Error } from '../../client/errors.js';
 import { applyKey, type Draft, type KeyInput } from './edit.js';
+
+/*
+ * The account screens' form kit: the Form itself, the hook that submits it one request at a time,
+ * and the spinner shown while a request runs.
+ */
 
 export interface FieldSpec {
   name: string;
@@ -158,4 +164,62 @@ export function Form(props: Props) {
       </Box>
     </Box>
   );
+}
+
+export function Busy({ label }: { label: string }) {
+  return (
+    <Text>
+      <Text color="cyan">
+        <InkSpinner type="dots" />
+      </Text>{' '}
+      {label}
+    </Text>
+  );
+}
+
+export interface SubmitState {
+  busy?: string;
+  error?: string;
+  fieldErrors: Record<string, string>;
+}
+
+/**
+ * Runs one request at a time for a form: a spinner label while it runs, and its failure
+ * split into the field it concerns (shown beside that field) or a message for the form.
+ */
+export function useSubmit() {
+  const [state, setState] = useState<SubmitState>({ fieldErrors: {} });
+  const running = useRef(false);
+  const fail = useCallback((field: string | undefined, error: string) => {
+    setState(field ? { fieldErrors: { [field]: error } } : { error, fieldErrors: {} });
+  }, []);
+  const run = useCallback(
+    async <T,>(label: string, request: () => Promise<T>): Promise<T | undefined> => {
+      if (running.current) return undefined;
+      running.current = true;
+      setState({ busy: label, fieldErrors: {} });
+      try {
+        const result = await request();
+        setState({ fieldErrors: {} });
+        return result;
+      } catch (err) {
+        const failure = Mux1Error.from(err);
+        fail(failure.field, failure.message);
+        return undefined;
+      } finally {
+        running.current = false;
+      }
+    },
+    [fail],
+  );
+  /** Checks fields before sending: the first problem is shown beside its field, and false returned. */
+  const check = useCallback(
+    (checks: [field: string, problem: string | undefined][]): boolean => {
+      const wrong = checks.find(([, problem]) => problem);
+      if (wrong) fail(wrong[0], wrong[1]!);
+      return !wrong;
+    },
+    [fail],
+  );
+  return { ...state, run, fail, check };
 }

@@ -1,24 +1,25 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
-import { MessageList } from '../components/MessageList.js';
-import { DraftInput, draftRows } from '../components/DraftInput.js';
-import { StatusBar } from '../components/StatusBar.js';
-import { SettingsScreen } from './SettingsScreen.js';
-import { useChat } from '../hooks/useChat.js';
-import { useTerminalSize } from '../hooks/useTerminalSize.js';
-import { HELP, parseSlash } from '../slash-commands.js';
-import { asFailure, type TuiServices } from '../services.js';
-import type { ChatUser } from '../chat-client.js';
+import { Box, Text, useInput, useStdout } from 'ink';
+import { CHAT, roomProblem } from '../../../server/protocol.js';
+import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
+import type { ConnectionState } from '../chat-client.js';
+import { DraftInput, draftRows } from '../components/DraftInput.js';
+import { MessageList } from '../components/MessageList.js';
+import { useChat } from '../hooks/useChat.js';
+import type { ChatSession, TuiServices } from '../services.js';
+import { SettingsScreen } from './SettingsScreen.js';
 
-export interface ChatSession {
-  token: string;
-  user: ChatUser;
-}
+/*
+ * The chat: the room and who is here on top, the messages, who is typing, the draft, and a status
+ * line; slash commands in the draft act on the chat instead of sending.
+ */
 
 interface Props {
   services: TuiServices;
   session: ChatSession;
+  /** Said once in the chat when it opens, e.g. that the session could not be saved. */
+  notice?: string;
   /** The session ended: logged out here, or revoked elsewhere; the reason is shown on the start screen. */
   onLoggedOut: (why: string) => void;
   onQuit: () => void;
@@ -27,7 +28,7 @@ interface Props {
 const TYPING_EVERY_MS = 2000;
 const MAX_INPUT_ROWS = 3;
 
-export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
+export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
   const { state, join, leave, note, loadOlder } = useChat(client, session.user.id);
@@ -40,6 +41,9 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
   const seen = useRef(state.entries.length);
 
   useEffect(() => client.on('revoked', (why) => onLoggedOut(why)), [client, onLoggedOut]);
+  useEffect(() => {
+    if (notice) note(notice);
+  }, [notice, note]);
 
   // While scrolled up, new entries must not move what the reader is looking at.
   useEffect(() => {
@@ -86,7 +90,7 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
           return note(`you joined #${command.room}`, command.room);
         case 'leave':
           await leave();
-          return note(`you left #${state.room}`, 'lobby');
+          return note(`you left #${state.room}`, CHAT.defaultRoom);
         case 'rooms':
           return note(`your rooms: ${state.rooms.map((r) => '#' + r).join(' ')}`);
         case 'who':
@@ -96,13 +100,17 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
         case 'settings':
           return setSettings(true);
         case 'logout':
-          await services.rest.logout(session.token).catch(() => {});
+          // Logged out here either way; a server that cannot be reached just keeps the session.
+          await services
+            .rest(session.token)
+            .logout()
+            .catch(() => {});
           return onLoggedOut('Logged out.');
         case 'quit':
           return onQuit();
       }
     } catch (err) {
-      note(`✗ ${asFailure(err).error}`);
+      note(`✗ ${Mux1Error.from(err).message}`);
     }
   };
 
@@ -165,4 +173,91 @@ export function ChatScreen({ services, session, onLoggedOut, onQuit }: Props) {
       />
     </Box>
   );
+}
+
+const look: Record<ConnectionState, { color: string; label: string }> = {
+  connecting: { color: 'yellow', label: 'connecting' },
+  connected: { color: 'green', label: 'connected' },
+  reconnecting: { color: 'yellow', label: 'reconnecting' },
+  offline: { color: 'red', label: 'offline' },
+};
+
+function StatusBar(props: {
+  username: string;
+  server: string;
+  state: ConnectionState;
+  detail?: string;
+  scrolled: boolean;
+}) {
+  const { color, label } = look[props.state];
+  return (
+    <Box>
+      <Text dimColor>
+        {props.username}@{props.server.replace(/^https?:\/\//, '')} ·{' '}
+      </Text>
+      <Text color={color}>● {label}</Text>
+      {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
+      {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
+      <Text dimColor> · /help</Text>
+    </Box>
+  );
+}
+
+/** Columns and rows, updated when the terminal is resized. */
+function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+// --- slash commands --------------------------------------------------------------------------------
+
+export type SlashCommand =
+  | { name: 'join'; room: string }
+  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' }
+  | { name: 'invalid'; error: string };
+
+const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
+
+export const HELP = [
+  `/join ROOM  join or switch to a room (${ROOM_RULE})`,
+  '/leave      leave the current room',
+  '/rooms      list your rooms',
+  '/who        who is in this room',
+  '/settings   your sessions, password change, log out everywhere',
+  '/logout     end this session',
+  '/quit       close mux1 (Ctrl+C too)',
+  'PgUp/PgDn scroll · older messages load at the top',
+];
+
+/** A line of the draft as a slash command; undefined when it is a message to send. */
+export function parseSlash(line: string): SlashCommand | undefined {
+  if (!line.startsWith('/')) return undefined;
+  const [word = '', ...args] = line.slice(1).trim().split(/\s+/);
+  switch (word.toLowerCase()) {
+    case 'join': {
+      const room = (args[0] ?? '').replace(/^#/, '').toLowerCase();
+      if (!room) return { name: 'invalid', error: 'usage: /join ROOM' };
+      if (roomProblem(room)) return { name: 'invalid', error: `room names are ${ROOM_RULE}` };
+      return { name: 'join', room };
+    }
+    case 'leave':
+    case 'rooms':
+    case 'who':
+    case 'settings':
+    case 'logout':
+    case 'quit':
+    case 'help':
+      return { name: word.toLowerCase() as 'leave' };
+    default:
+      return { name: 'invalid', error: `unknown command /${word}; /help lists them` };
+  }
 }

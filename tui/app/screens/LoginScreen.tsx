@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { Form } from '../components/Form.js';
-import { useSubmit } from '../hooks/useSubmit.js';
 import type { LoginBody } from '../../../server/protocol.js';
+import { Mux1Error } from '../../client/errors.js';
+import { Form, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
 
 interface Props {
@@ -18,18 +18,24 @@ export function LoginScreen({ services, notice, onLoggedIn, onBack, onNeedsVerif
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const values = { ...{ username: '', password: '' }, ...typed };
-    if (!values.username.trim()) return submit.fail('username', 'enter your username or email');
-    if (!values.password) return submit.fail('password', 'enter your password');
+    const username = values.username.trim();
+    const ok = submit.check([
+      ['username', username ? undefined : 'enter your username or email'],
+      ['password', values.password ? undefined : 'enter your password'],
+    ]);
+    if (!ok) return;
     let notVerified = false;
     const result = await submit.run('Logging in…', () =>
-      services.rest.login({ username: values.username.trim(), password: values.password }).catch((err) => {
-        notVerified = (err as { code?: string }).code === 'email_not_verified';
-        throw err;
-      }),
+      services
+        .rest()
+        .login({ username, password: values.password })
+        .catch((err: unknown) => {
+          notVerified = Mux1Error.is(err) && err.code === 'email_not_verified';
+          throw err;
+        }),
     );
     if (result) onLoggedIn(result);
-    else if (notVerified)
-      onNeedsVerification(values.username.includes('@') ? values.username.trim() : undefined);
+    else if (notVerified) onNeedsVerification(username.includes('@') ? username : undefined);
   };
   return (
     <Form

@@ -1,11 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import { Form } from '../components/Form.js';
-import { Busy } from '../components/Spinner.js';
-import { useSubmit } from '../hooks/useSubmit.js';
+import { LIMITS, passwordProblem, type SessionInfo } from '../../../server/protocol.js';
+import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
-import { asFailure, type SessionInfo, type TuiServices } from '../services.js';
-import type { ChatSession } from './ChatScreen.js';
+import { Busy, Form, useSubmit } from '../components/Form.js';
+import type { ChatSession, TuiServices } from '../services.js';
 
 interface Props {
   services: TuiServices;
@@ -33,9 +32,9 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
 
   const reload = useCallback(async () => {
     try {
-      setSessions(await services.rest.listSessions(session.token));
+      setSessions((await services.rest(session.token).listSessions()).sessions);
     } catch (err) {
-      setMessage({ text: asFailure(err).error, error: true });
+      setMessage({ text: Mux1Error.from(err).message, error: true });
     }
   }, [services, session.token]);
   useEffect(() => void reload(), [reload]);
@@ -49,7 +48,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
       if (done) setMessage({ text: done });
       await reload();
     } catch (err) {
-      setMessage({ text: asFailure(err).error, error: true });
+      setMessage({ text: Mux1Error.from(err).message, error: true });
     } finally {
       setBusy(undefined);
     }
@@ -66,21 +65,22 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         if (chosen.current)
           return setMessage({ text: 'that is this session: use /logout in the chat', error: true });
         return void act('Revoking…', async () => {
-          await services.rest.revokeSession(session.token, chosen.id);
+          await services.rest(session.token).revokeSession(chosen.id);
           setIndex(0);
           return 'Session revoked; its connections were closed.';
         });
       }
       if (input === 'o') {
         return void act('Revoking the other sessions…', async () => {
-          await services.rest.revokeOtherSessions(session.token);
+          await services.rest(session.token).revokeOtherSessions();
           return 'Every other session is logged out.';
         });
       }
       if (input === 'x') {
         return void act('Logging out everywhere…', async () => {
-          await services.rest.revokeOtherSessions(session.token);
-          await services.rest.logout(session.token);
+          const rest = services.rest(session.token);
+          await rest.revokeOtherSessions();
+          await rest.logout();
           onLoggedOut('Logged out everywhere.');
         });
       }
@@ -149,11 +149,16 @@ function PasswordForm(props: {
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const v = { current_password: '', password: '', confirm: '', ...typed };
-    if (!v.current_password) return submit.fail('current_password', 'enter your current password');
-    if (!v.password) return submit.fail('password', 'choose a new password');
-    if (v.password !== v.confirm) return submit.fail('confirm', 'the two new passwords differ');
+    const ok = submit.check([
+      ['current_password', v.current_password ? undefined : 'enter your current password'],
+      ['password', v.password ? passwordProblem(v.password) : 'choose a new password'],
+      ['confirm', v.password === v.confirm ? undefined : 'the two new passwords differ'],
+    ]);
+    if (!ok) return;
     const result = await submit.run('Changing your password…', () =>
-      props.services.rest.changePassword(props.token, v.current_password, v.password),
+      props.services
+        .rest(props.token)
+        .changePassword({ current_password: v.current_password, password: v.password }),
     );
     if (result) props.onDone(result.message);
   };
@@ -162,7 +167,12 @@ function PasswordForm(props: {
       title="Change password"
       fields={[
         { name: 'current_password', label: 'Current password', secret: true },
-        { name: 'password', label: 'New password', secret: true, placeholder: '8-128 characters' },
+        {
+          name: 'password',
+          label: 'New password',
+          secret: true,
+          placeholder: `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+        },
         { name: 'confirm', label: 'New password again', secret: true },
       ]}
       values={values}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Form } from '../components/Form.js';
-import { useSubmit } from '../hooks/useSubmit.js';
+import { emailProblem, LIMITS, passwordProblem, usernameProblem } from '../../../server/protocol.js';
+import { Form, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
 
 interface Props {
@@ -14,16 +14,17 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const values = { ...{ username: '', email: '', password: '' }, ...typed };
-    for (const [name, label] of [
-      ['username', 'choose a username'],
-      ['email', 'enter your email'],
-      ['password', 'choose a password'],
-    ] as const) {
-      if (!values[name].trim()) return submit.fail(name, label);
-    }
+    const username = values.username.trim();
     const email = values.email.trim().toLowerCase();
+    // The server checks again; these catch a typo before a round trip, worded as it would word it.
+    const ok = submit.check([
+      ['username', username ? usernameProblem(username) : 'choose a username'],
+      ['email', email ? emailProblem(email) : 'enter your email'],
+      ['password', values.password ? passwordProblem(values.password) : 'choose a password'],
+    ]);
+    if (!ok) return;
     const result = await submit.run('Creating your account…', () =>
-      services.rest.signup({ username: values.username.trim(), email, password: values.password }),
+      services.rest().signup({ username, email, password: values.password }),
     );
     if (result) onSignedUp(email, result.message);
   };
@@ -31,9 +32,18 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
     <Form
       title="Sign up"
       fields={[
-        { name: 'username', label: 'Username', placeholder: '3-32 of a-z 0-9 _ . -' },
+        {
+          name: 'username',
+          label: 'Username',
+          placeholder: `${LIMITS.usernameMin}-${LIMITS.usernameMax} of a-z 0-9 _ . -`,
+        },
         { name: 'email', label: 'Email' },
-        { name: 'password', label: 'Password', secret: true, placeholder: '8-128 characters' },
+        {
+          name: 'password',
+          label: 'Password',
+          secret: true,
+          placeholder: `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+        },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Form } from '../components/Form.js';
-import { useSubmit } from '../hooks/useSubmit.js';
+import { codeProblem, emailProblem, LIMITS } from '../../../server/protocol.js';
+import { Form, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
 
 interface Props {
@@ -12,25 +12,33 @@ interface Props {
   onBack: () => void;
 }
 
+const MISSING_EMAIL = 'enter the email you signed up with';
+
 export function VerifyScreen({ services, email, intro, onVerified, onBack }: Props) {
   const [values, setValues] = useState({ email: email ?? '', code: '' });
   const [notice, setNotice] = useState(intro);
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const values = { email: '', code: '', ...typed };
-    if (!values.email.trim()) return submit.fail('email', 'enter the email you signed up with');
-    if (!/^\d{6}$/.test(values.code.trim())) return submit.fail('code', 'the code is 6 digits');
+    const address = values.email.trim();
+    const code = values.code.replace(/\s+/g, '');
+    const ok = submit.check([
+      ['email', address ? emailProblem(address) : MISSING_EMAIL],
+      ['code', codeProblem(code)],
+    ]);
+    if (!ok) return;
     setNotice(undefined);
     const result = await submit.run('Verifying…', () =>
-      services.rest.verifyEmail({ email: values.email.trim(), code: values.code.trim() }),
+      services.rest().verifyEmail({ email: address, code }),
     );
     if (result) onVerified(result.message);
   };
   const resend = async () => {
-    if (!values.email.trim()) return submit.fail('email', 'enter the email you signed up with');
+    const address = values.email.trim();
+    if (!submit.check([['email', address ? emailProblem(address) : MISSING_EMAIL]])) return;
     setNotice(undefined);
     const result = await submit.run('Asking for a new code…', () =>
-      services.rest.resendVerification(values.email.trim()),
+      services.rest().resendVerification({ email: address }),
     );
     if (result) setNotice(result.message);
   };
@@ -39,7 +47,7 @@ export function VerifyScreen({ services, email, intro, onVerified, onBack }: Pro
       title="Verify your email"
       fields={[
         { name: 'email', label: 'Email' },
-        { name: 'code', label: 'Code', placeholder: '6 digits from the mail' },
+        { name: 'code', label: 'Code', placeholder: `${LIMITS.codeDigits} digits from the mail` },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
