@@ -1,9 +1,21 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const binRun = join(repoRoot, 'bin', 'run.js');
@@ -174,4 +186,47 @@ export function runOnTerminal(
       child.kill('SIGKILL');
     }
   })();
+}
+
+/**
+ * `npm pack` of a copy of the sources (its prepack builds and writes the oclif manifest), so the
+ * working tree's dist/ is never touched. Returns the tarball, in `dir`/out.
+ */
+export async function packTarball(dir: string): Promise<string> {
+  const source = join(dir, 'source');
+  mkdirSync(source);
+  for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE']) {
+    cpSync(join(repoRoot, entry), join(source, entry));
+  }
+  for (const entry of ['bin', 'config', 'server', 'tui', 'scripts']) {
+    if (existsSync(join(repoRoot, entry)))
+      cpSync(join(repoRoot, entry), join(source, entry), { recursive: true });
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'), 'dir');
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  await promisify(execFile)('npm', ['pack', '--pack-destination', out, '--loglevel=error'], {
+    cwd: source,
+    env: cleanEnv(),
+    timeout: 120_000,
+  });
+  return join(
+    out,
+    readdirSync(out).find((f) => f.endsWith('.tgz'))!,
+  );
+}
+
+/**
+ * An empty project, in `dir`/project, with the allowScripts policy that the README tells a project
+ * installing mux1 to set (npm reads allowScripts from the root project only).
+ */
+export function consumerProject(dir: string): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const snippet = /"allowScripts": (\{[^}]*\})/.exec(readme);
+  if (!snippet) throw new Error('the README gives no allowScripts policy');
+  const project = join(dir, 'project');
+  mkdirSync(project);
+  const pkg = { private: true, allowScripts: JSON.parse(snippet[1]!) };
+  writeFileSync(join(project, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  return project;
 }

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanEnv, repoRoot, tempDir } from './cli.js';
+import { cleanEnv, consumerProject, packTarball, tempDir } from './cli.js';
 
 const run = promisify(execFile);
 
@@ -20,46 +20,23 @@ describe('mux1 package: npm pack, then run from the tarball', function () {
 
   before(async () => {
     dir = tempDir('mux1-pack-');
-    const source = join(dir.path, 'source');
-    mkdirSync(source);
-    for (const entry of [
-      'package.json',
-      'tsconfig.json',
-      'tsconfig.build.json',
-      'README.md',
-      'bin',
-      'config',
-      'server',
-      'tui',
-      'scripts',
-    ]) {
-      if (existsSync(join(repoRoot, entry)))
-        cpSync(join(repoRoot, entry), join(source, entry), { recursive: true });
-    }
-    symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'), 'dir');
-    const out = join(dir.path, 'out');
-    mkdirSync(out);
-    await run('npm', ['pack', '--pack-destination', out, '--loglevel=error'], {
-      cwd: source,
-      env: cleanEnv(),
-      timeout: 120_000,
-    });
-    tarball = join(
-      out,
-      readdirSync(out).find((f) => f.endsWith('.tgz'))!,
-    );
+    tarball = await packTarball(dir.path);
+    expect(
+      existsSync(join(dir.path, 'source', 'oclif.manifest.json')),
+      'postpack removes the manifest',
+    ).to.equal(false);
     const { stdout } = await run('tar', ['-tzf', tarball]);
     files = stdout
       .split('\n')
       .filter(Boolean)
       .map((f) => f.replace(/^package\//, ''));
-    expect(existsSync(join(source, 'oclif.manifest.json')), 'postpack removes the manifest').to.equal(false);
   });
   after(() => dir?.remove());
 
   it('holds runtime files only, with the oclif manifest', () => {
     expect(files).to.include.members([
       'package.json',
+      'LICENSE',
       'bin/run.js',
       'oclif.manifest.json',
       'dist/tui/commands/login.js',
@@ -73,31 +50,32 @@ describe('mux1 package: npm pack, then run from the tarball', function () {
     expect(unwanted).to.deep.equal([]);
   });
 
-  it('`mux1 --help` works from the tarball in an empty folder', async () => {
-    const empty = join(dir.path, 'empty');
-    mkdirSync(empty);
-    // Offline from npm's cache when it has every dependency (no waiting on the registry); else
-    // npx fetches them. Install scripts are skipped either way: --help needs no native module.
+  it("installs into a project with the README's allowScripts, which covers every install script", async () => {
+    // The policy a project that installs mux1 is told to set: npm reads allowScripts from the root
+    // project only, never from the package it installs.
+    const project = consumerProject(dir.path);
+    // Scripts are skipped here, so this takes seconds (test/system/package-install.test.ts runs
+    // them); `npm install-scripts ls` still lists every script the policy leaves unreviewed.
     const env = cleanEnv({
       npm_config_ignore_scripts: 'true',
       npm_config_audit: 'false',
       npm_config_fund: 'false',
     });
-    let stdout: string;
-    try {
-      await run('npm', ['install', '--offline', '--loglevel=error', tarball], {
-        cwd: empty,
-        env,
-        timeout: 90_000,
-      });
-      ({ stdout } = await run(join(empty, 'node_modules', '.bin', 'mux1'), ['--help'], { cwd: empty, env }));
-    } catch {
-      ({ stdout } = await run('npx', ['--yes', '--package', tarball, 'mux1', '--help'], {
-        cwd: empty,
+    const install = (offline: boolean) =>
+      run('npm', ['install', ...(offline ? ['--offline'] : []), '--loglevel=error', tarball], {
+        cwd: project,
         env,
         timeout: 150_000,
-      }));
-    }
+      });
+    // Offline from npm's cache when it has every dependency, else from the registry.
+    await install(true).catch(() => install(false));
+    const { stdout: unreviewed } = await run('npm', ['install-scripts', 'ls'], { cwd: project, env });
+    expect(unreviewed).to.include('No packages with unreviewed install scripts.');
+
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'mux1'), ['--help'], {
+      cwd: project,
+      env,
+    });
     expect(stdout).to.include('USAGE');
     for (const command of ['signup', 'login', 'whoami', 'send', 'history', 'health', 'server', 'tunnel']) {
       expect(stdout).to.match(new RegExp(`^\\s+${command}\\s`, 'm'));
