@@ -1,6 +1,7 @@
 import { Errors } from '@oclif/core';
 import type { ErrorBody } from '../../server/protocol.js';
 import { Mux1Error, type Mux1Code } from '../client/errors.js';
+import { safeText } from '../client/safe-text.js';
 import { TunnelError } from '../client/tunnel/errors.js';
 
 /*
@@ -88,8 +89,11 @@ export function writeFailure(described: DescribedError, json: boolean, err?: unk
   if (json) {
     process.stdout.write(JSON.stringify(described.body) + '\n');
   } else {
-    const hint = described.hint ? ` - ${described.hint}` : '';
-    process.stderr.write(`${paint(process.stderr, 'red', 'Error:')} ${described.body.error}${hint}\n`);
+    // The sentence may come from the server, or quote what someone typed: printed as text.
+    const hint = described.hint ? ` - ${safeText(described.hint)}` : '';
+    process.stderr.write(
+      `${paint(process.stderr, 'red', 'Error:')} ${safeText(described.body.error)}${hint}\n`,
+    );
   }
   if (err !== undefined && debugEnabled()) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
 }

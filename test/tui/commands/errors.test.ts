@@ -194,6 +194,30 @@ describe('mux1 CLI: error paths', () => {
     });
   });
 
+  describe('a hostile server', () => {
+    let evil: Server;
+    let url: string;
+    const sentence = 'no \u001b[2J\u001b]0;owned\u0007such\u202e user\nfake second line';
+    before(async () => {
+      evil = createServer((_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: sentence, code: 'invalid_field' }));
+      });
+      await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
+      url = `http://127.0.0.1:${(evil.address() as { port: number }).port}`;
+    });
+    after(() => new Promise<void>((r) => evil.close(() => r())));
+
+    it('cannot repaint the terminal through an error sentence', async () => {
+      const r = await runCli(['resend', '--email', 'a@example.com', '--server', url], { env });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal('Error: no such user: fake second line\n');
+      // With --json the sentence is data, passed on as the server sent it (JSON escapes it).
+      const json = await runCli(['resend', '--email', 'a@example.com', '--server', url, '--json'], { env });
+      expect(json.json().error).to.equal(sentence.replace('\n', ': '));
+    });
+  });
+
   describe('chat', () => {
     before(async function () {
       if (!(await serverHasChat(t.url))) this.skip();

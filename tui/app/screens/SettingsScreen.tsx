@@ -118,7 +118,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
           sessions.map((s, i) => (
             <Text key={s.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
               {i === index ? '›' : ' '} {s.current ? '(this session) ' : ''}last seen {when(s.last_seen_at)} ·{' '}
-              {s.ip ?? '?'} · {safeText(s.user_agent ?? 'unknown client')}
+              {safeText(s.ip ?? '?')} · {safeText(s.user_agent ?? 'unknown client')}
             </Text>
           ))
         )}

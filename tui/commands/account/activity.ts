@@ -27,7 +27,7 @@ export default class AccountActivity extends ServerCommand {
     const page = await rest.activity({ before: flags.before, limit: flags.limit });
     const lines = page.events.map(
       (e) =>
-        `${new Date(e.at).toLocaleString('sv-SE')}  ${e.type.padEnd(24)}  ${(e.ip ?? '-').padEnd(15)}  ` +
+        `${new Date(e.at).toLocaleString('sv-SE')}  ${e.type.padEnd(24)}  ${safeText(e.ip ?? '-').padEnd(15)}  ` +
         safeText(e.user_agent ?? '-'),
     );
     if (lines.length === 0) lines.push('No activity.');

@@ -28,7 +28,7 @@ export default class SessionsList extends ServerCommand {
 /** Local time as YYYY-MM-DD HH:MM: the Swedish locale happens to write dates the ISO way. */
 const minute = (iso: string) => new Date(iso).toLocaleString('sv-SE').slice(0, 16);
 
-// The client string is whatever the other side sent, so it is made safe to print.
+// The client string and, behind a trusted proxy, the address are whatever the other side sent.
 const line = (s: SessionInfo) =>
   `${s.current ? '*' : ' '} ${s.id.padEnd(32)}  ${minute(s.created_at)}  ${minute(s.last_seen_at)}  ` +
-  `${(s.ip ?? '-').padEnd(15)}  ${safeText(s.user_agent ?? '-')}`;
+  `${safeText(s.ip ?? '-').padEnd(15)}  ${safeText(s.user_agent ?? '-')}`;
