@@ -1,0 +1,928 @@
+/**
+ * Growth: what every REST route and Socket.IO event costs on a small database and on a large
+ * one, side by side, so a cost that grows with the data shows as a ratio. Also what a large
+ * account export costs the server (time, memory) and everyone else (/api/me while four run).
+ *
+ *   node --import tsx bench/growth.ts [--db sqlite|postgres] [--small-users 1000]
+ *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
+ *     [--calls 200] [--concurrency 4] [--kdf-calls 10] [--kdf-concurrency 2] [--rebuild]
+ *     [--only TEXT]
+ *
+ * The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema - the
+ * server's own migrations, then large multi-row INSERTs - with user 1 as the heavy user: a
+ * quarter of all messages (250k at the large size), a fifth as many audit events as messages
+ * (200k) and users/20 live sessions (5,000) beside as many ended ones. Every user shares one
+ * scrypt hash made at the server's cost, so logins are real. SQLite databases are cached under
+ * the temp folder (bench/lib/growth-store.ts) and each run works on a copy; with --db postgres
+ * each size gets a database of its own, mux1_bench_growth_<random>, dropped after the run.
+ * The 1M users / 5M messages case: --large-users 1000000 --large-messages 5000000.
+ *
+ * Both servers - small and large - run at once, each the real server in a child process of its
+ * own (started with --expose-gc, so its memory can be read after a collection), on its own copy
+ * of the data, with the product's scrypt cost and every abuse limit raised out of the way. Each
+ * route is measured on the small server and then at once on the large one, so drift on a shared
+ * machine weighs on both alike: `--calls` calls at `--concurrency` (after a warm-up of 20), or
+ * for the routes that hash a password `--kdf-calls` at `--kdf-concurrency` (after 2). Calls that
+ * use something up (a code, a session, an account) each take a fixture of their own, the same
+ * fixture number on both databases. Socket events are timed from emit to acknowledgement (to
+ * arrival in the room for `typing`), on sockets kept inside the server's per-socket budgets.
+ *
+ * Target: large p50 and p99 within 1.2x of small; within 1.1x for the routes whose cost is a
+ * password hash (KDF-bound: the hash is the same at any size, so growth shows sooner).
+ *
+ * Export, on each size: one GET /api/account/export of the heavy user (time, size, server RSS
+ * growth from after a collection to the peak, sampled every 20 ms from /proc); then /api/me p99
+ * idle (200 calls one at a time) and while four exports of the heavy user run at once.
+ * Targets (large): RSS growth < 50 MB; /api/me p99 during the exports within 2x of idle.
+ *
+ * Figures go out as BENCH_RESULT lines (figure 10), so `npm run bench` shows them; the bench
+ * prints its own table too. A missed target is a result; a failed call is reported and fails the
+ * route's target, and the bench goes on.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { settings } from '../config/index.js';
+import { startMux1, type BenchServer } from './lib/mux1.js';
+import { emit, type Figure } from './lib/report.js';
+import { forkRole, isRole, serveRole, type Child } from './lib/rpc.js';
+import { intFlag, percentile, round, sleep } from './lib/stats.js';
+import {
+  emitOk,
+  expectStatus,
+  failureText,
+  HttpClient,
+  openSocket,
+  probeAtRate,
+  rssOf,
+  sampleRss,
+  SocketPool,
+  noTimings,
+  timeCalls,
+  timed,
+  type Timings,
+} from './lib/growth-calls.js';
+import {
+  CODE,
+  emailOf,
+  layoutFor,
+  nth,
+  PASSWORD,
+  sessionIdOf,
+  tokenOf,
+  usernameOf,
+  type Facts,
+  type Layout,
+  type Sizes,
+} from './lib/growth-data.js';
+import { postgresDatabase, sqliteDatabase, type BenchDatabase } from './lib/growth-store.js';
+
+const ROLE = 'growth-server';
+const METRICS_TOKEN = 'growth-bench-metrics-token';
+const NEW_PASSWORD = 'Growth bench: a new passphrase, 7 orbits of the lantern';
+const WARMUP = 20;
+const KDF_WARMUP = 2;
+/** Rounds per route, small and large alternating. */
+const ROUNDS = 4;
+const TARGET = 1.2;
+const KDF_TARGET = 1.1;
+const EXPORT_RSS_TARGET_MB = 50;
+const ME_DURING_EXPORTS_TARGET = 2;
+/** /api/me probes: 50 a second, 200 of them idle, from this many users in turn. */
+const ME_PROBE_INTERVAL_MS = 20;
+const ME_IDLE_CALLS = 200;
+const ME_PROBE_USERS = 200;
+const FIGURE = 10;
+
+// ---------------------------------------------------------------------------------------------
+// The server (child process)
+
+function serverRole(): void {
+  let server: BenchServer | undefined;
+  serveRole(
+    {
+      async start({ env, logN }: { env: Record<string, string>; logN: number }) {
+        server = await startMux1({ logN, env });
+        return { url: server.url };
+      },
+      gc() {
+        for (let i = 0; i < 3; i++) globalThis.gc?.();
+        return process.memoryUsage().rss;
+      },
+      async close() {
+        await server?.close();
+      },
+    },
+    4 * 3600_000,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One database and its server, as the cases see it
+
+interface Side {
+  label: 'small' | 'large';
+  db: BenchDatabase;
+  facts: Facts;
+  layout: Layout;
+  child: Child;
+  http: HttpClient;
+  url: string;
+  /** Sockets a case set up, by the case's name. */
+  sockets: Map<string, SocketPool>;
+}
+
+const heavyToken = (k = 0) => tokenOf(1, k);
+
+interface Case {
+  name: string;
+  /** KDF-bound: a password hash per call, so fewer calls and the 1.1x target. */
+  kdf?: boolean;
+  /** Runs before the case's calls on each side (sockets to open, rooms to join). */
+  prepare?(side: Side): Promise<void>;
+  /** One call; resolves to its time in ms and throws when the answer is wrong. */
+  call(side: Side, i: number): Promise<number>;
+}
+
+/** A REST call expected to answer `status`, timed from request to the last byte of the answer. */
+function rest(
+  method: string,
+  path: (side: Side, i: number) => string,
+  status: number,
+  options: (
+    side: Side,
+    i: number,
+  ) => { token?: string; json?: unknown; headers?: Record<string, string> } = () => ({}),
+): Case['call'] {
+  return async (side, i) => {
+    const p = path(side, i);
+    const t0 = performance.now();
+    const answer = await side.http.call(method, p, options(side, i));
+    const ms = performance.now() - t0;
+    expectStatus(answer, status, `${method} ${p}`);
+    return ms;
+  };
+}
+
+const fixed = (p: string) => () => p;
+const runTag = randomBytes(3).toString('hex');
+
+/** Signed-in sockets for rooms, history and messages: readers 0-39, each in a room of its own. */
+async function chatPool(side: Side): Promise<SocketPool> {
+  const existing = side.sockets.get('chat');
+  if (existing) return existing;
+  const opened = await Promise.all(
+    Array.from({ length: 40 }, (_, k) =>
+      openSocket(side.url, { token: tokenOf(nth(side.layout.readers, k), 0) }),
+    ),
+  );
+  if (opened.some((o) => !o.signedIn)) throw new Error('a reader token did not sign in');
+  const pool = new SocketPool(opened.map((o) => o.socket));
+  await Promise.all(opened.map((o, k) => emitOk(o.socket, 'join', { room: `m-${k}` })));
+  side.sockets.set('chat', pool);
+  return pool;
+}
+
+/** Per-socket budgets (server/realtime/limits.ts), with room to spare. */
+const REQUEST_GAP_MS = 60;
+const MESSAGE_GAP_MS = 220;
+const TYPING_PAIRS = 10;
+const TYPING_ROOMS = 22;
+const GUESTS = 55;
+
+/** The reader whose export stands for a typical user's; the one before it asks /api/me during exports. */
+const READER_FOR_REST = 63;
+
+const typingWaiters = new WeakMap<Side, Map<string, () => void>>();
+const joined = new WeakMap<Side, Map<number, number>>();
+
+const CASES: Case[] = [
+  // Reads that do not depend on who asks.
+  { name: 'GET /api/health', call: rest('GET', fixed('/api/health'), 200) },
+  { name: 'GET /api/server-status', call: rest('GET', fixed('/api/server-status'), 200) },
+  { name: 'GET /api/challenge', call: rest('GET', fixed('/api/challenge'), 200) },
+  {
+    name: 'GET /metrics',
+    call: rest('GET', fixed('/metrics'), 200, () => ({
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })),
+  },
+  { name: 'GET / (the page)', call: rest('GET', fixed('/'), 200) },
+  // The heavy user's own reads: what grows with an account.
+  {
+    name: 'GET /api/me (heavy user)',
+    call: rest('GET', fixed('/api/me'), 200, () => ({ token: heavyToken() })),
+  },
+  {
+    name: 'GET /api/sessions (heavy user)',
+    call: rest('GET', fixed('/api/sessions'), 200, () => ({ token: heavyToken() })),
+  },
+  {
+    name: 'GET /api/account/activity (heavy user, newest)',
+    call: rest('GET', fixed('/api/account/activity'), 200, () => ({ token: heavyToken() })),
+  },
+  {
+    name: 'GET /api/account/activity?before= (heavy, middle)',
+    call: rest(
+      'GET',
+      (s) => `/api/account/activity?before=${s.facts.heavyMidEventId}`,
+      200,
+      () => ({
+        token: heavyToken(),
+      }),
+    ),
+  },
+  {
+    name: 'GET /api/account/export (a typical user)',
+    call: rest('GET', fixed('/api/account/export'), 200, (s) => ({
+      token: tokenOf(nth(s.layout.readers, READER_FOR_REST), 0),
+    })),
+  },
+  // Writes, each call on a fixture of its own where it uses one up.
+  {
+    name: 'POST /api/password/forgot',
+    call: rest('POST', fixed('/api/password/forgot'), 200, (s, i) => ({
+      json: { email: emailOf(nth(s.layout.forgot, i % s.layout.forgot.count)) },
+    })),
+  },
+  {
+    name: 'POST /api/resend-verification',
+    call: rest('POST', fixed('/api/resend-verification'), 200, (s, i) => ({
+      json: { email: emailOf(nth(s.layout.resend, i % s.layout.resend.count)) },
+    })),
+  },
+  {
+    name: 'POST /api/verify-email',
+    call: rest('POST', fixed('/api/verify-email'), 200, (s, i) => ({
+      json: { email: emailOf(nth(s.layout.verify, i)), code: CODE },
+    })),
+  },
+  // The session pool: logout ends s2, DELETE ends s1 from s0, then revoke-others ends s3 - in this order.
+  {
+    name: 'POST /api/logout',
+    call: rest('POST', fixed('/api/logout'), 204, (s, i) => ({
+      token: tokenOf(nth(s.layout.sessionOps, i), 2),
+    })),
+  },
+  {
+    name: 'DELETE /api/sessions/:id',
+    call: rest(
+      'DELETE',
+      (s, i) => `/api/sessions/${sessionIdOf(nth(s.layout.sessionOps, i), 1)}`,
+      204,
+      (s, i) => ({ token: tokenOf(nth(s.layout.sessionOps, i), 0) }),
+    ),
+  },
+  {
+    name: 'POST /api/sessions/revoke-others',
+    call: rest('POST', fixed('/api/sessions/revoke-others'), 200, (s, i) => ({
+      token: tokenOf(nth(s.layout.sessionOps, i), 0),
+    })),
+  },
+  // A password hash per call.
+  {
+    name: 'POST /api/signup',
+    kdf: true,
+    call: rest('POST', fixed('/api/signup'), 201, (_s, i) => ({
+      json: { username: `new-${runTag}-${i}`, email: `new-${runTag}-${i}@growth.test`, password: PASSWORD },
+    })),
+  },
+  {
+    name: 'POST /api/login',
+    kdf: true,
+    call: rest('POST', fixed('/api/login'), 200, (s, i) => ({
+      json: { username: usernameOf(nth(s.layout.login, i)), password: PASSWORD },
+    })),
+  },
+  {
+    name: 'POST /api/password/change (two hashes)',
+    kdf: true,
+    call: rest('POST', fixed('/api/password/change'), 200, (s, i) => ({
+      token: tokenOf(nth(s.layout.change, i), 0),
+      json: { current_password: PASSWORD, password: NEW_PASSWORD },
+    })),
+  },
+  {
+    name: 'POST /api/password/reset',
+    kdf: true,
+    call: rest('POST', fixed('/api/password/reset'), 200, (s, i) => ({
+      json: { email: emailOf(nth(s.layout.reset, i)), code: CODE, password: NEW_PASSWORD },
+    })),
+  },
+  {
+    name: 'DELETE /api/account',
+    kdf: true,
+    call: rest('DELETE', fixed('/api/account'), 204, (s, i) => ({
+      token: tokenOf(nth(s.layout.remove, i), 0),
+      json: { password: PASSWORD },
+    })),
+  },
+  // Socket.IO.
+  {
+    name: 'socket: connect (token at the handshake)',
+    async call(side, i) {
+      const reader = nth(side.layout.readers, i % side.layout.readers.count);
+      const t0 = performance.now();
+      const { socket, signedIn } = await openSocket(side.url, { token: tokenOf(reader, 3) });
+      const ms = performance.now() - t0;
+      socket.disconnect();
+      if (!signedIn) throw new Error('connect: the token did not sign in');
+      return ms;
+    },
+  },
+  {
+    name: 'socket: authenticate {token}',
+    async prepare(side) {
+      const guests = await Promise.all(Array.from({ length: GUESTS }, () => openSocket(side.url)));
+      side.sockets.set('guests', new SocketPool(guests.map((g) => g.socket)));
+    },
+    call: (side, i) =>
+      side.sockets.get('guests')!.use(
+        'authenticate',
+        0,
+        (socket) => {
+          const reader = nth(side.layout.readers, i % side.layout.readers.count);
+          return timed(() => emitOk(socket, 'authenticate', { token: tokenOf(reader, 2) }));
+        },
+        i % GUESTS,
+      ),
+  },
+  {
+    name: 'socket: authenticate {username, password}',
+    kdf: true,
+    async call(side, i) {
+      const { socket } = await openSocket(side.url, { address: `10.250.${(i >> 8) & 255}.${i & 255}` });
+      try {
+        const user = usernameOf(nth(side.layout.socketLogin, i));
+        return await timed(() => emitOk(socket, 'authenticate', { username: user, password: PASSWORD }));
+      } finally {
+        socket.disconnect();
+      }
+    },
+  },
+  {
+    name: 'socket: join',
+    async prepare(side) {
+      await chatPool(side);
+      joined.set(side, new Map());
+    },
+    call: (side, i) =>
+      side.sockets.get('chat')!.use('request', REQUEST_GAP_MS, async (socket, k) => {
+        joined.get(side)!.set(i, k);
+        return timed(() => emitOk(socket, 'join', { room: `j-${i}` }));
+      }),
+  },
+  {
+    name: 'socket: leave',
+    call: (side, i) =>
+      side.sockets
+        .get('chat')!
+        .use(
+          'request',
+          REQUEST_GAP_MS,
+          (socket) => timed(() => emitOk(socket, 'leave', { room: `j-${i}` })),
+          joined.get(side)!.get(i),
+        ),
+  },
+  {
+    name: 'socket: history (lobby, newest)',
+    call: (side) =>
+      side.sockets
+        .get('chat')!
+        .use('request', REQUEST_GAP_MS, (socket) =>
+          timed(() => emitOk(socket, 'history', { room: 'lobby' })),
+        ),
+  },
+  {
+    name: 'socket: history (lobby, middle)',
+    call: (side) =>
+      side.sockets
+        .get('chat')!
+        .use('request', REQUEST_GAP_MS, (socket) =>
+          timed(() => emitOk(socket, 'history', { room: 'lobby', before: side.facts.midMessageId })),
+        ),
+  },
+  {
+    name: 'socket: message',
+    call: (side, i) =>
+      side.sockets
+        .get('chat')!
+        .use('message', MESSAGE_GAP_MS, (socket, k) =>
+          timed(() => emitOk(socket, 'message', { room: `m-${k}`, text: `growth bench message ${i}` })),
+        ),
+  },
+  {
+    // No acknowledgement: timed until the other socket in the room hears it. Each (socket, room)
+    // pair types once, inside the one-a-second budget.
+    name: 'socket: typing (to the room)',
+    async prepare(side) {
+      const waiters = new Map<string, () => void>();
+      typingWaiters.set(side, waiters);
+      const open = (k: number) => openSocket(side.url, { token: tokenOf(nth(side.layout.readers, k), 1) });
+      const pairs = await Promise.all(
+        Array.from(
+          { length: TYPING_PAIRS },
+          async (_, k) => [await open(40 + k), await open(50 + k)] as const,
+        ),
+      );
+      await Promise.all(
+        pairs.flatMap(([sender, listener], k) =>
+          [sender, listener].map(async ({ socket }) => {
+            for (let j = 0; j < TYPING_ROOMS; j++) {
+              await emitOk(socket, 'join', { room: `t-${k}-${j}` });
+              await sleep(REQUEST_GAP_MS);
+            }
+          }),
+        ),
+      );
+      for (const [, listener] of pairs) {
+        listener.socket.on('typing', ({ room }: { room: string }) => waiters.get(room)?.());
+      }
+      side.sockets.set('typing', new SocketPool(pairs.map(([sender]) => sender.socket)));
+      side.sockets.set('typing-listeners', new SocketPool(pairs.map(([, listener]) => listener.socket)));
+    },
+    call: (side, i) =>
+      side.sockets.get('typing')!.use(
+        'typing',
+        0,
+        async (socket) => {
+          const room = `t-${i % TYPING_PAIRS}-${Math.floor(i / TYPING_PAIRS)}`;
+          const waiters = typingWaiters.get(side)!;
+          const t0 = performance.now();
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`typing in ${room} never arrived`)), 10_000);
+            waiters.set(room, () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            socket.emit('typing', { room });
+          });
+          waiters.delete(room);
+          return performance.now() - t0;
+        },
+        i % TYPING_PAIRS,
+      ),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface Row {
+  name: string;
+  kdf: boolean;
+  small: Timings;
+  large: Timings;
+  calls: number;
+  concurrency: number;
+}
+
+const p = (t: Timings, q: number) => percentile(t.ms, q);
+const ms = (x: number) =>
+  Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) : '-';
+/** Calls timed: one number when both sides made them all, else small/large. */
+const callsMade = (row: Row) => {
+  const made = (t: Timings) => t.ms.length + t.failures;
+  return made(row.small) === row.calls && made(row.large) === row.calls
+    ? String(row.calls)
+    : `${made(row.small)}/${made(row.large)}`;
+};
+const targetOf = (row: Row) => (row.kdf ? KDF_TARGET : TARGET);
+const ratios = (row: Row) => ({
+  p50: p(row.large, 0.5) / p(row.small, 0.5),
+  p99: p(row.large, 0.99) / p(row.small, 0.99),
+});
+const holds = (row: Row) => {
+  const r = ratios(row);
+  return row.small.failures + row.large.failures === 0 && r.p50 <= targetOf(row) && r.p99 <= targetOf(row);
+};
+
+/**
+ * Warms both sides up, then measures in rounds that alternate small and large (ABBA), so drift
+ * on a shared machine - other work starting or ending - weighs on both sides alike. Call
+ * numbers run on across rounds: each call that uses a fixture up has one of its own.
+ */
+async function measureCase(c: Case, sides: Side[], flags: Flags): Promise<Row> {
+  const calls = c.kdf ? flags.kdfCalls : flags.calls;
+  const concurrency = c.kdf ? flags.kdfConcurrency : flags.concurrency;
+  const warmup = c.kdf ? KDF_WARMUP : WARMUP;
+  const rounds = c.kdf ? 2 : ROUNDS;
+  const started = performance.now();
+  const result = { small: noTimings(), large: noTimings() };
+  for (const side of sides) {
+    await c.prepare?.(side);
+    await timeCalls(0, warmup, concurrency, (i) => c.call(side, i));
+  }
+  for (let r = 0; r < rounds; r++) {
+    const from = warmup + Math.floor((r * calls) / rounds);
+    const to = warmup + Math.floor(((r + 1) * calls) / rounds);
+    for (const side of r % 2 ? [...sides].reverse() : sides) {
+      const deadline = performance.now() + (flags.caseSeconds * 1000) / rounds;
+      await timeCalls(from, to, concurrency, (i) => c.call(side, i), result[side.label], deadline);
+    }
+  }
+  for (const t of Object.values(result)) t.ms.sort((a, b) => a - b);
+  const row: Row = {
+    name: c.name,
+    kdf: !!c.kdf,
+    small: result.small,
+    large: result.large,
+    calls,
+    concurrency,
+  };
+  const r = ratios(row);
+  const failures = (['small', 'large'] as const)
+    .filter((label) => row[label].failures)
+    .map((label) => `${label} failed: ${failureText(row[label])}`);
+  console.log(
+    `${c.name}: p50/p99 small ${ms(p(row.small, 0.5))}/${ms(p(row.small, 0.99))} ms, ` +
+      `large ${ms(p(row.large, 0.5))}/${ms(p(row.large, 0.99))} ms, ratio ${r.p50.toFixed(2)}/${r.p99.toFixed(2)}` +
+      ` (<= ${targetOf(row)}) ${holds(row) ? 'holds' : 'MISSED'}; ${callsMade(row)} calls in ${((performance.now() - started) / 1000).toFixed(0)} s` +
+      (failures.length ? '; ' + failures.join('; ') : ''),
+  );
+  return row;
+}
+
+interface ExportFigures {
+  label: Side['label'];
+  exportMs: number;
+  exportMb: number;
+  rssBeforeMb: number;
+  rssGrowthMb: number;
+  meIdle: Timings;
+  meDuring: Timings;
+  fourExportsS: number;
+  fourRssGrowthMb: number;
+  failures: string[];
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * One export of the heavy user alone, then /api/me probed at a steady rate, idle and while four
+ * exports of the heavy user run at once. Each probe is from another user (ordinary users,
+ * session 0), as many people use a server, so a probe asks the database for its session
+ * unless the server remembers it.
+ */
+async function measureExports(side: Side): Promise<ExportFigures> {
+  const failures: string[] = [];
+  const exportOnce = async (k: number) => {
+    const answer = await side.http.call('GET', '/api/account/export', {
+      token: heavyToken(k),
+      discard: true,
+    });
+    if (answer.status !== 200) failures.push(`export answered ${answer.status}`);
+    return answer.bytes;
+  };
+  const probes = new HttpClient(side.url, 512);
+  const probeUsers = Math.min(ME_PROBE_USERS, side.facts.sizes.users - side.layout.ordinaryFrom + 1);
+  const me = async (i: number) => {
+    const token = tokenOf(side.layout.ordinaryFrom + (i % probeUsers), 0);
+    const t0 = performance.now();
+    const answer = await probes.call('GET', '/api/me', { token });
+    expectStatus(answer, 200, 'GET /api/me');
+    return performance.now() - t0;
+  };
+
+  try {
+    await side.child.call('gc');
+    await sleep(200);
+    const rssBefore = rssOf(side.child.pid);
+    let sampler = sampleRss(side.child.pid);
+    const t0 = performance.now();
+    const bytes = await exportOnce(0);
+    const exportMs = performance.now() - t0;
+    const rssPeak = sampler.stop();
+
+    const meIdle = await probeAtRate(ME_PROBE_INTERVAL_MS, me, () => false, ME_IDLE_CALLS);
+
+    await side.child.call('gc');
+    await sleep(200);
+    const rssBeforeFour = rssOf(side.child.pid);
+    sampler = sampleRss(side.child.pid);
+    const t1 = performance.now();
+    let running = true;
+    const four = Promise.all([0, 1, 2, 3].map(exportOnce)).finally(() => (running = false));
+    const meDuring = await probeAtRate(ME_PROBE_INTERVAL_MS, me, () => !running);
+    await four;
+    const fourExportsS = (performance.now() - t1) / 1000;
+    const fourPeak = sampler.stop();
+
+    for (const t of [meIdle, meDuring]) if (t.failures) failures.push(`/api/me failed: ${failureText(t)}`);
+    const figures: ExportFigures = {
+      label: side.label,
+      exportMs,
+      exportMb: bytes / MB,
+      rssBeforeMb: rssBefore / MB,
+      rssGrowthMb: (rssPeak - rssBefore) / MB,
+      meIdle,
+      meDuring,
+      fourExportsS,
+      fourRssGrowthMb: (fourPeak - rssBeforeFour) / MB,
+      failures: [...new Set(failures)],
+    };
+    console.log(
+      `export (${side.label}, heavy user): ${exportMs.toFixed(0)} ms, ${figures.exportMb.toFixed(1)} MB, ` +
+        `RSS ${figures.rssBeforeMb.toFixed(0)} MB + ${figures.rssGrowthMb.toFixed(0)} MB; /api/me p99 idle ` +
+        `${ms(p(meIdle, 0.99))} ms, during four exports ${ms(p(meDuring, 0.99))} ms (${meDuring.ms.length} calls, ` +
+        `${fourExportsS.toFixed(1)} s, RSS + ${figures.fourRssGrowthMb.toFixed(0)} MB)` +
+        (figures.failures.length ? `; ${figures.failures.join(', ')}` : ''),
+    );
+    return figures;
+  } finally {
+    probes.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+function table(rows: Row[], sizes: { small: Sizes; large: Sizes }): string {
+  const head = [
+    'route / event',
+    'calls',
+    'small p50',
+    'small p99',
+    'large p50',
+    'large p99',
+    'ratio p50',
+    'ratio p99',
+    'target',
+    '',
+  ];
+  const body = rows.map((row) => {
+    const r = ratios(row);
+    const failed = row.small.failures + row.large.failures;
+    return [
+      row.name,
+      callsMade(row),
+      ms(p(row.small, 0.5)),
+      ms(p(row.small, 0.99)),
+      ms(p(row.large, 0.5)),
+      ms(p(row.large, 0.99)),
+      r.p50.toFixed(2),
+      r.p99.toFixed(2),
+      `<= ${targetOf(row)}x`,
+      (holds(row) ? 'holds' : '**MISS**') + (failed ? ` (${failed} failed)` : ''),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [
+    `Times in ms; small = ${describe(sizes.small)}, large = ${describe(sizes.large)}.`,
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ].join('\n');
+}
+
+const describe = (s: Sizes) =>
+  `${s.users.toLocaleString('en-US')} users / ${s.messages.toLocaleString('en-US')} messages`;
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+function emitFigures(
+  db: string,
+  rows: Row[],
+  exports: ExportFigures[],
+  sizes: { small: Sizes; large: Sizes },
+): void {
+  const dbName = db === 'postgres' ? 'PostgreSQL' : 'SQLite';
+  const baselineName = `small: ${describe(sizes.small)}`;
+  for (const row of rows) {
+    const r = ratios(row);
+    emit({
+      id: `growth-${db}-${slug(row.name)}`,
+      figure: FIGURE,
+      name: `Growth (${dbName}): ${row.name}, p99 (p50 ratio ${r.p50.toFixed(2)})`,
+      unit: 'ms',
+      value: round(p(row.large, 0.99), 2),
+      baseline: round(p(row.small, 0.99), 2),
+      baselineName,
+      ratio: round(r.p99),
+      ratioOf: 'large/small',
+      target: `p50 and p99 ratio <= ${targetOf(row)}`,
+      pass: holds(row),
+      detail: {
+        large: describe(sizes.large),
+        p50: { small: round(p(row.small, 0.5), 3), large: round(p(row.large, 0.5), 3) },
+        calls: { planned: row.calls, small: row.small.ms.length, large: row.large.ms.length },
+        concurrency: row.concurrency,
+        ...(row.small.failures || row.large.failures
+          ? { failures: { small: row.small.failed, large: row.large.failed } }
+          : {}),
+      },
+    });
+  }
+  const [small, large] = [exports.find((e) => e.label === 'small'), exports.find((e) => e.label === 'large')];
+  if (!small || !large) return;
+  const base = { figure: FIGURE, baselineName } as const;
+  const extra = (e: ExportFigures) => ({
+    exportMs: round(e.exportMs, 0),
+    exportMb: round(e.exportMb, 1),
+    rssBeforeMb: round(e.rssBeforeMb, 0),
+    rssGrowthMb: round(e.rssGrowthMb, 0),
+    meIdle: { p50: round(p(e.meIdle, 0.5), 2), p99: round(p(e.meIdle, 0.99), 2) },
+    meDuring: {
+      p50: round(p(e.meDuring, 0.5), 2),
+      p99: round(p(e.meDuring, 0.99), 2),
+      calls: e.meDuring.ms.length,
+    },
+    fourExportsS: round(e.fourExportsS, 1),
+    fourRssGrowthMb: round(e.fourRssGrowthMb, 0),
+    ...(e.failures.length ? { failures: e.failures } : {}),
+  });
+  const meRatio = p(large.meDuring, 0.99) / p(large.meIdle, 0.99);
+  const figures: Figure[] = [
+    {
+      ...base,
+      id: `growth-${db}-export-time`,
+      name: `Growth (${dbName}): export of the heavy user (${large.exportMb.toFixed(1)} MB), time`,
+      unit: 'ms',
+      value: round(large.exportMs, 0),
+      baseline: round(small.exportMs, 0),
+      ratio: round(large.exportMs / small.exportMs),
+      ratioOf: 'large/small',
+      target: '-',
+      pass: null,
+      detail: { small: extra(small), large: extra(large) },
+    },
+    {
+      ...base,
+      id: `growth-${db}-export-rss`,
+      name: `Growth (${dbName}): server RSS growth during one export of the heavy user`,
+      unit: 'MB',
+      value: round(large.rssGrowthMb, 1),
+      baseline: round(small.rssGrowthMb, 1),
+      ratio: null,
+      ratioOf: null,
+      target: `< ${EXPORT_RSS_TARGET_MB} MB`,
+      pass: large.rssGrowthMb < EXPORT_RSS_TARGET_MB && large.failures.length === 0,
+    },
+    {
+      ...base,
+      id: `growth-${db}-me-during-exports`,
+      name: `Growth (${dbName}): GET /api/me p99 during four exports of the heavy user`,
+      unit: 'ms',
+      value: round(p(large.meDuring, 0.99), 2),
+      baseline: round(p(large.meIdle, 0.99), 2),
+      baselineName: 'same server, idle',
+      ratio: round(meRatio),
+      ratioOf: 'during/idle',
+      target: `ratio <= ${ME_DURING_EXPORTS_TARGET}`,
+      pass: meRatio <= ME_DURING_EXPORTS_TARGET && large.failures.length === 0,
+      detail: { probesPerS: 1000 / ME_PROBE_INTERVAL_MS, small: extra(small), large: extra(large) },
+    },
+  ];
+  figures.forEach(emit);
+}
+
+function exportTable(exports: ExportFigures[]): string {
+  const head = [
+    'export of the heavy user',
+    'time',
+    'size',
+    'RSS before',
+    'RSS growth',
+    '/api/me p99 idle',
+    'during 4 exports',
+    '4 exports took',
+    'RSS growth (4)',
+  ];
+  const body = exports.map((e) => [
+    e.label,
+    `${e.exportMs.toFixed(0)} ms`,
+    `${e.exportMb.toFixed(1)} MB`,
+    `${e.rssBeforeMb.toFixed(0)} MB`,
+    `${e.rssGrowthMb.toFixed(0)} MB`,
+    `${ms(p(e.meIdle, 0.99))} ms`,
+    `${ms(p(e.meDuring, 0.99))} ms (${e.meDuring.ms.length} calls)`,
+    `${e.fourExportsS.toFixed(1)} s`,
+    `${e.fourRssGrowthMb.toFixed(0)} MB`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+interface Flags {
+  db: 'sqlite' | 'postgres';
+  small: Sizes;
+  large: Sizes;
+  calls: number;
+  concurrency: number;
+  kdfCalls: number;
+  kdfConcurrency: number;
+  /** Most seconds a route's calls may take on one side; a slower route is measured on fewer calls. */
+  caseSeconds: number;
+  rebuild: boolean;
+  only?: string;
+}
+
+function flags(): Flags {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const db = arg('db') ?? 'sqlite';
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+  // The server's configured cost: the bench measures what the product does.
+  const logN = settings.scryptLogN.default;
+  const sizes = (label: string, users: number, messages: number): Sizes => ({
+    users: intFlag(`${label}-users`, users, 10_000_000),
+    messages: intFlag(`${label}-messages`, messages, 50_000_000),
+    logN,
+  });
+  return {
+    db,
+    small: sizes('small', 1000, 10_000),
+    large: sizes('large', 100_000, 1_000_000),
+    // The fixture pools hold 220 users per route (30 for the hashing ones), warm-up included.
+    calls: intFlag('calls', 200, 200),
+    concurrency: intFlag('concurrency', 4, 16),
+    kdfCalls: intFlag('kdf-calls', 10, 28),
+    kdfConcurrency: intFlag('kdf-concurrency', 2, 8),
+    caseSeconds: intFlag('case-seconds', 12, 600),
+    rebuild: process.argv.includes('--rebuild'),
+    only: arg('only'),
+  };
+}
+
+async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side> {
+  const child = forkRole(import.meta.url, ROLE, { nodeArgs: ['--expose-gc'] });
+  const env = { DATABASE_URL: db.url, TRUST_PROXY: '1', METRICS_TOKEN };
+  const { url } = await child.call<{ url: string }>('start', { env, logN: db.facts.sizes.logN }, 300_000);
+  return {
+    label,
+    db,
+    facts: db.facts,
+    layout: layoutFor(db.facts.sizes.users),
+    child,
+    http: new HttpClient(url),
+    url,
+    sockets: new Map(),
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadStart = loadavg()[0]!;
+  const f = flags();
+  const log = (line: string) => console.log(line);
+  const prepare = (sizes: Sizes) =>
+    f.db === 'sqlite' ? sqliteDatabase(sizes, { rebuild: f.rebuild, log }) : postgresDatabase(sizes, log);
+
+  const dbs: BenchDatabase[] = [];
+  const sides: Side[] = [];
+  try {
+    dbs.push(await prepare(f.small));
+    dbs.push(await prepare(f.large));
+    const builtS = (performance.now() - started) / 1000;
+    sides.push(await startSide('small', dbs[0]!), await startSide('large', dbs[1]!));
+
+    const rows: Row[] = [];
+    const cases = CASES.filter((c) => !f.only || c.name.includes(f.only));
+    for (const c of cases) rows.push(await measureCase(c, sides, f));
+    for (const side of sides) for (const pool of side.sockets.values()) pool.close();
+
+    const exports: ExportFigures[] = [];
+    if (!f.only || f.only === 'export') {
+      for (const side of sides) exports.push(await measureExports(side));
+    }
+
+    const sizes = { small: f.small, large: f.large };
+    const dbName = f.db === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    console.log(`\nGrowth on ${dbName}: ${rows.filter(holds).length} of ${rows.length} hold`);
+    console.log(table(rows, sizes));
+    if (exports.length) console.log(`\n${exportTable(exports)}`);
+    console.log(
+      `\n${dbName}: databases ready in ${builtS.toFixed(0)} s (built: small ${dbs[0]!.facts.buildSeconds} s, ` +
+        `large ${dbs[1]!.facts.buildSeconds} s); whole run ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
+        `${cpus().length} CPUs, load average ${loadStart.toFixed(2)} at start and ${loadavg()[0]!.toFixed(2)} at end`,
+    );
+    emitFigures(f.db, rows, exports, sizes);
+  } finally {
+    for (const side of sides) {
+      for (const pool of side.sockets.values()) pool.close();
+      side.http.close();
+      await side.child.call('close', undefined, 30_000).catch(() => {});
+      side.child.kill();
+    }
+    for (const db of dbs) await db.dispose();
+  }
+}
+
+if (isRole(ROLE)) serverRole();
+else
+  main().then(
+    () => process.exit(0),
+    (err: Error) => {
+      console.error(`growth: ${err.stack ?? err.message}`);
+      process.exit(1);
+    },
+  );
