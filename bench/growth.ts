@@ -5,38 +5,49 @@
  *
  *   node --import tsx bench/growth.ts [--db sqlite|postgres] [--small-users 1000]
  *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
- *     [--calls 200] [--concurrency 4] [--kdf-calls 10] [--kdf-concurrency 2] [--rebuild]
- *     [--only TEXT]
+ *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 4]
+ *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT]
  *
- * The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema - the
- * server's own migrations, then large multi-row INSERTs - with user 1 as the heavy user: a
- * quarter of all messages (250k at the large size), a fifth as many audit events as messages
- * (200k) and users/20 live sessions (5,000) beside as many ended ones. Every user shares one
- * scrypt hash made at the server's cost, so logins are real. SQLite databases are cached under
- * the temp folder (bench/lib/growth-store.ts) and each run works on a copy; with --db postgres
- * each size gets a database of its own, mux1_bench_growth_<random>, dropped after the run.
- * The 1M users / 5M messages case: --large-users 1000000 --large-messages 5000000.
+ * Data. The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema:
+ * the server's own migrations, then large multi-row INSERTs in transactions. User 1 is the heavy
+ * user: a quarter of all messages (250k at the large size), a fifth as many audit events as
+ * messages (200k) and users/20 live sessions (5,000) beside as many ended ones. Every user
+ * shares one scrypt hash made at the server's cost, so logins are real; every verified user has
+ * four live sessions, a used verify code, three audit events and a sent mail in the outbox.
+ * SQLite databases are cached under the temp folder (bench/lib/growth-store.ts) and each run
+ * works on a copy; with --db postgres each size gets a database of its own,
+ * mux1_bench_growth_<random>, built and dropped by the run. The 1M users / 5M messages case:
+ * --large-users 1000000 --large-messages 5000000 (its exports need several GB: --skip-export).
  *
- * Both servers - small and large - run at once, each the real server in a child process of its
- * own (started with --expose-gc, so its memory can be read after a collection), on its own copy
- * of the data, with the product's scrypt cost and every abuse limit raised out of the way. Each
- * route is measured on the small server and then at once on the large one, so drift on a shared
- * machine weighs on both alike: `--calls` calls at `--concurrency` (after a warm-up of 20), or
- * for the routes that hash a password `--kdf-calls` at `--kdf-concurrency` (after 2). Calls that
- * use something up (a code, a session, an account) each take a fixture of their own, the same
- * fixture number on both databases. Socket events are timed from emit to acknowledgement (to
- * arrival in the room for `typing`), on sockets kept inside the server's per-socket budgets.
+ * Servers. Both - small and large - run at once, each the real server in a child process of its
+ * own (started with --expose-gc, so its memory can be read after a collection), on its own data,
+ * with the product's scrypt cost and every abuse limit raised out of the way; every request
+ * comes from an address of its own (X-Forwarded-For, TRUST_PROXY on), as from many people.
  *
- * Target: large p50 and p99 within 1.2x of small; within 1.1x for the routes whose cost is a
- * password hash (KDF-bound: the hash is the same at any size, so growth shows sooner).
+ * Calls. CASES below is the table of every route and event and how to call it. Each is called
+ * `--repeat-calls` times when a call uses nothing up, `--calls` times when each call takes a
+ * fixture of its own (a code, a session, an account: the same fixture number on both
+ * databases), `--kdf-calls` times at `--kdf-concurrency` when it hashes a password; after a
+ * warm-up (20, or 2). Each call number is made on both sides in turn (small then large, large
+ * then small for the next), by `--concurrency` workers, so both servers are measured over the
+ * same moments and a stall of the shared machine weighs on both alike; no call starts after
+ * twice `--case-seconds` (a route that has grown to a second a call is measured on fewer calls;
+ * the table says how many). Socket events are timed from emit to acknowledgement (to arrival in
+ * the room for `typing`), on sockets kept inside the server's per-socket budgets.
  *
- * Export, on each size: one GET /api/account/export of the heavy user (time, size, server RSS
- * growth from after a collection to the peak, sampled every 20 ms from /proc); then /api/me p99
- * idle (200 calls one at a time) and while four exports of the heavy user run at once.
- * Targets (large): RSS growth < 50 MB; /api/me p99 during the exports within 2x of idle.
+ * Targets: large p50 and p99 within 1.2x of small; within 1.1x for the routes that hash a
+ * password (KDF-bound: the hash, the same at any size, is most of their time, so growth that
+ * matters shows as a smaller ratio). The noise floor of the machine: run with the large sizes
+ * equal to the small ones; every ratio should then be 1, and how far they stray is the noise.
+ *
+ * Export, on each size: one GET /api/account/export of the heavy user (time, size, the server's
+ * RSS growth from after a collection to the peak, sampled every 20 ms from /proc); then /api/me,
+ * 50 a second on schedule from 200 users in turn, idle (200 calls) and while four exports of the
+ * heavy user run at once. Targets (large): RSS growth < 50 MB; /api/me p99 during the exports
+ * within 2x of idle.
  *
  * Figures go out as BENCH_RESULT lines (figure 10), so `npm run bench` shows them; the bench
- * prints its own table too. A missed target is a result; a failed call is reported and fails the
+ * prints its own tables too. A missed target is a result; a failed call is reported and fails its
  * route's target, and the bench goes on.
  */
 import { randomBytes } from 'node:crypto';
@@ -57,7 +68,8 @@ import {
   sampleRss,
   SocketPool,
   noTimings,
-  timeCalls,
+  record,
+  runCalls,
   timed,
   type Timings,
 } from './lib/growth-calls.js';
@@ -81,8 +93,6 @@ const METRICS_TOKEN = 'growth-bench-metrics-token';
 const NEW_PASSWORD = 'Growth bench: a new passphrase, 7 orbits of the lantern';
 const WARMUP = 20;
 const KDF_WARMUP = 2;
-/** Rounds per route, small and large alternating. */
-const ROUNDS = 4;
 const TARGET = 1.2;
 const KDF_TARGET = 1.1;
 const EXPORT_RSS_TARGET_MB = 50;
@@ -100,8 +110,8 @@ function serverRole(): void {
   let server: BenchServer | undefined;
   serveRole(
     {
-      async start({ env, logN }: { env: Record<string, string>; logN: number }) {
-        server = await startMux1({ logN, env });
+      async start({ env, logN, dir }: { env: Record<string, string>; logN: number; dir: string }) {
+        server = await startMux1({ logN, env, dir });
         return { url: server.url };
       },
       gc() {
@@ -137,6 +147,8 @@ interface Case {
   name: string;
   /** KDF-bound: a password hash per call, so fewer calls and the 1.1x target. */
   kdf?: boolean;
+  /** Each call uses up a fixture of a pool (POOL, warm-up included), so `--calls` of them. */
+  pooled?: boolean;
   /** Runs before the case's calls on each side (sockets to open, rooms to join). */
   prepare?(side: Side): Promise<void>;
   /** One call; resolves to its time in ms and throws when the answer is wrong. */
@@ -252,6 +264,7 @@ const CASES: Case[] = [
   },
   {
     name: 'POST /api/verify-email',
+    pooled: true,
     call: rest('POST', fixed('/api/verify-email'), 200, (s, i) => ({
       json: { email: emailOf(nth(s.layout.verify, i)), code: CODE },
     })),
@@ -259,12 +272,14 @@ const CASES: Case[] = [
   // The session pool: logout ends s2, DELETE ends s1 from s0, then revoke-others ends s3 - in this order.
   {
     name: 'POST /api/logout',
+    pooled: true,
     call: rest('POST', fixed('/api/logout'), 204, (s, i) => ({
       token: tokenOf(nth(s.layout.sessionOps, i), 2),
     })),
   },
   {
     name: 'DELETE /api/sessions/:id',
+    pooled: true,
     call: rest(
       'DELETE',
       (s, i) => `/api/sessions/${sessionIdOf(nth(s.layout.sessionOps, i), 1)}`,
@@ -274,6 +289,7 @@ const CASES: Case[] = [
   },
   {
     name: 'POST /api/sessions/revoke-others',
+    pooled: true,
     call: rest('POST', fixed('/api/sessions/revoke-others'), 200, (s, i) => ({
       token: tokenOf(nth(s.layout.sessionOps, i), 0),
     })),
@@ -331,6 +347,7 @@ const CASES: Case[] = [
   },
   {
     name: 'socket: authenticate {token}',
+    pooled: true,
     async prepare(side) {
       const guests = await Promise.all(Array.from({ length: GUESTS }, () => openSocket(side.url)));
       side.sockets.set('guests', new SocketPool(guests.map((g) => g.socket)));
@@ -414,6 +431,7 @@ const CASES: Case[] = [
     // No acknowledgement: timed until the other socket in the room hears it. Each (socket, room)
     // pair types once, inside the one-a-second budget.
     name: 'socket: typing (to the room)',
+    pooled: true,
     async prepare(side) {
       const waiters = new Map<string, () => void>();
       typingWaiters.set(side, waiters);
@@ -497,29 +515,26 @@ const holds = (row: Row) => {
 };
 
 /**
- * Warms both sides up, then measures in rounds that alternate small and large (ABBA), so drift
- * on a shared machine - other work starting or ending - weighs on both sides alike. Call
- * numbers run on across rounds: each call that uses a fixture up has one of its own.
+ * Each call number is made on both sides, one after the other - small first for even numbers,
+ * large first for odd ones - by `concurrency` workers at once, so both servers are measured over
+ * the same moments and a stall of the shared machine lands on both alike. Call numbers are the
+ * fixture numbers: each call that uses a fixture up has one of its own, on each database.
  */
 async function measureCase(c: Case, sides: Side[], flags: Flags): Promise<Row> {
-  const calls = c.kdf ? flags.kdfCalls : flags.calls;
+  const calls = c.kdf ? flags.kdfCalls : c.pooled ? flags.calls : flags.repeatCalls;
   const concurrency = c.kdf ? flags.kdfConcurrency : flags.concurrency;
   const warmup = c.kdf ? KDF_WARMUP : WARMUP;
-  const rounds = c.kdf ? 2 : ROUNDS;
   const started = performance.now();
   const result = { small: noTimings(), large: noTimings() };
-  for (const side of sides) {
-    await c.prepare?.(side);
-    await timeCalls(0, warmup, concurrency, (i) => c.call(side, i));
-  }
-  for (let r = 0; r < rounds; r++) {
-    const from = warmup + Math.floor((r * calls) / rounds);
-    const to = warmup + Math.floor(((r + 1) * calls) / rounds);
-    for (const side of r % 2 ? [...sides].reverse() : sides) {
-      const deadline = performance.now() + (flags.caseSeconds * 1000) / rounds;
-      await timeCalls(from, to, concurrency, (i) => c.call(side, i), result[side.label], deadline);
+  for (const side of sides) await c.prepare?.(side);
+  const both = (keep: boolean) => async (i: number) => {
+    for (const side of i % 2 ? [...sides].reverse() : sides) {
+      await record(keep ? result[side.label] : undefined, () => c.call(side, i));
     }
-  }
+  };
+  await runCalls(0, warmup, concurrency, both(false));
+  const deadline = performance.now() + 2 * flags.caseSeconds * 1000;
+  await runCalls(warmup, warmup + calls, concurrency, both(true), deadline);
   for (const t of Object.values(result)) t.ms.sort((a, b) => a - b);
   const row: Row = {
     name: c.name,
@@ -815,10 +830,11 @@ interface Flags {
   small: Sizes;
   large: Sizes;
   calls: number;
+  repeatCalls: number;
   concurrency: number;
   kdfCalls: number;
   kdfConcurrency: number;
-  /** Most seconds a route's calls may take on one side; a slower route is measured on fewer calls. */
+  /** Seconds a route's calls may take, per side; a slower route is measured on fewer calls. */
   caseSeconds: number;
   rebuild: boolean;
   only?: string;
@@ -844,6 +860,8 @@ function flags(): Flags {
     large: sizes('large', 100_000, 1_000_000),
     // The fixture pools hold 220 users per route (30 for the hashing ones), warm-up included.
     calls: intFlag('calls', 200, 200),
+    // Socket join: every call is a room more for one of 40 sockets, which may be in 50.
+    repeatCalls: intFlag('repeat-calls', 600, 1200),
     concurrency: intFlag('concurrency', 4, 16),
     kdfCalls: intFlag('kdf-calls', 10, 28),
     kdfConcurrency: intFlag('kdf-concurrency', 2, 8),
@@ -856,7 +874,11 @@ function flags(): Flags {
 async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side> {
   const child = forkRole(import.meta.url, ROLE, { nodeArgs: ['--expose-gc'] });
   const env = { DATABASE_URL: db.url, TRUST_PROXY: '1', METRICS_TOKEN };
-  const { url } = await child.call<{ url: string }>('start', { env, logN: db.facts.sizes.logN }, 300_000);
+  const { url } = await child.call<{ url: string }>(
+    'start',
+    { env, logN: db.facts.sizes.logN, dir: db.dir },
+    300_000,
+  );
   return {
     label,
     db,
@@ -891,7 +913,7 @@ async function main(): Promise<void> {
     for (const side of sides) for (const pool of side.sockets.values()) pool.close();
 
     const exports: ExportFigures[] = [];
-    if (!f.only || f.only === 'export') {
+    if (!process.argv.includes('--skip-export') && (!f.only || f.only === 'export')) {
       for (const side of sides) exports.push(await measureExports(side));
     }
 

@@ -121,32 +121,34 @@ export const failureText = (t: Timings): string =>
     .join('; ');
 
 /**
- * Makes the calls numbered `from` to `to` - 1, `concurrency` at a time, into `into` (nothing is
- * kept when `into` is undefined: a warm-up), and starts none after `deadline` (a
- * performance.now() time). Each call times itself, so waiting for a socket's budget is not
- * counted, and throws when the server's answer is wrong; a failed call is counted, not timed.
+ * Runs `call(i)` for i from `from` to `to` - 1, `concurrency` at a time, starting none after
+ * `deadline` (a performance.now() time).
  */
-export async function timeCalls(
+export async function runCalls(
   from: number,
   to: number,
   concurrency: number,
-  call: (i: number) => Promise<number>,
-  into?: Timings,
+  call: (i: number) => Promise<void>,
   deadline = Infinity,
 ): Promise<void> {
   let next = from;
   const worker = async () => {
-    while (next < to && performance.now() < deadline) {
-      const i = next++;
-      try {
-        const ms = await call(i);
-        into?.ms.push(ms);
-      } catch (err) {
-        if (into) recordFailure(into, err);
-      }
-    }
+    while (next < to && performance.now() < deadline) await call(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/**
+ * Adds the ms `work` resolves to (it times itself, so a wait for a socket's budget is not
+ * counted) to `into`, or counts its failure; keeps nothing when `into` is undefined (a warm-up).
+ */
+export async function record(into: Timings | undefined, work: () => Promise<number>): Promise<void> {
+  try {
+    const ms = await work();
+    into?.ms.push(ms);
+  } catch (err) {
+    if (into) recordFailure(into, err);
+  }
 }
 
 /**

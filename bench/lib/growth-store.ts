@@ -31,6 +31,8 @@ import { buildDatabase, GENERATOR_VERSION, PASSWORD, type Facts, type Sizes } fr
 export interface BenchDatabase {
   /** DATABASE_URL for the server. */
   url: string;
+  /** A folder of the run's own for the server, removed with the database. */
+  dir: string;
   facts: Facts;
   dispose(): Promise<void>;
 }
@@ -120,14 +122,36 @@ export async function sqliteDatabase(
     options.log(`SQLite ${describe(sizes)}: built in ${facts.buildSeconds} s`);
   }
   const work = mkdtempSync(join(tmpdir(), 'mux1-bench-growth-run-'));
+  const remove = () => rmSync(work, { recursive: true, force: true });
+  onSignal.add(remove);
   const file = join(work, 'growth.sqlite');
   // A clone where the file system can make one; a plain copy elsewhere.
   copyFileSync(join(entry, 'growth.sqlite'), file, constants.COPYFILE_FICLONE);
-  return { url: file, facts, dispose: async () => rmSync(work, { recursive: true, force: true }) };
+  return {
+    url: file,
+    dir: work,
+    facts,
+    dispose: async () => {
+      remove();
+      onSignal.delete(remove);
+    },
+  };
+}
+
+/**
+ * What a stopped run (Ctrl-C, the runner's time budget) must still clean up. Its signal handler
+ * exits without waiting for promises, so each of these runs synchronously, first.
+ */
+const onSignal = new Set<() => void>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.prependOnceListener(signal, () => {
+    for (const cleanup of onSignal) cleanup();
+    // A listener turns off Node's own exit on the signal: exit unless another one will.
+    if (process.listenerCount(signal) === 0) process.exit(130);
+  });
 }
 
 const ADMIN_URL = process.env.MUX1_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const created = new Set<string>();
 const dropSql = (name: string) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`;
 
 async function admin(sql: string): Promise<void> {
@@ -140,38 +164,30 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-/**
- * A stopped run (Ctrl-C, the runner's time budget) exits from its signal handler without
- * waiting for promises, so what it created is dropped synchronously, with psql, first.
- */
-function dropOnSignal(): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.prependOnceListener(signal, () => {
-      for (const name of created) {
-        spawnSync('psql', [ADMIN_URL, '-qc', dropSql(name)], { stdio: 'ignore', timeout: 10_000 });
-      }
-    });
-  }
-}
-
 /** A PostgreSQL database of this run's own, built at this size; dropped by `dispose`. */
 export async function postgresDatabase(sizes: Sizes, log: Log): Promise<BenchDatabase> {
-  if (created.size === 0) dropOnSignal();
   // Only [a-z0-9_]: a database name cannot be a bound parameter.
   const name = `mux1_bench_growth_${randomBytes(5).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
-  created.add(name);
+  const dropNow = () =>
+    void spawnSync('psql', [ADMIN_URL, '-qc', dropSql(name)], { stdio: 'ignore', timeout: 10_000 });
+  onSignal.add(dropNow);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), 'mux1-bench-growth-run-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  onSignal.add(remove);
   const dispose = async () => {
+    remove();
+    onSignal.delete(remove);
     await admin(dropSql(name));
-    created.delete(name);
+    onSignal.delete(dropNow);
   };
   try {
     log(`PostgreSQL ${describe(sizes)}: building in ${name}`);
     const facts = await buildDatabase(url.toString(), sizes, await passwordHash(sizes.logN), log);
     log(`PostgreSQL ${describe(sizes)}: built in ${facts.buildSeconds} s`);
-    return { url: url.toString(), facts, dispose };
+    return { url: url.toString(), dir, facts, dispose };
   } catch (err) {
     await dispose();
     throw err;
