@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/growth.ts [--db sqlite|postgres] [--small-users 1000]
  *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
- *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 4]
+ *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 2]
  *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT]
  *
  * Data. The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema:
@@ -29,11 +29,12 @@
  * fixture of its own (a code, a session, an account: the same fixture number on both
  * databases), `--kdf-calls` times at `--kdf-concurrency` when it hashes a password; after a
  * warm-up (20, or 2). Each call number is made on both sides in turn (small then large, large
- * then small for the next), by `--concurrency` workers, so both servers are measured over the
- * same moments and a stall of the shared machine weighs on both alike; no call starts after
- * twice `--case-seconds` (a route that has grown to a second a call is measured on fewer calls;
- * the table says how many). Socket events are timed from emit to acknowledgement (to arrival in
- * the room for `typing`), on sockets kept inside the server's per-socket budgets.
+ * then small for the next) by `--concurrency` workers, so both servers are measured over the
+ * same moments and a stall of the shared machine weighs on both alike; with two workers a
+ * server mostly has one call at a time, so a stall of one server delays few calls. No call
+ * starts after twice `--case-seconds` (a route grown to a second a call is measured on fewer
+ * calls; the table says how many). Socket events are timed from emit to acknowledgement (to
+ * arrival in the room for `typing`), on sockets kept inside the server's per-socket budgets.
  *
  * Targets: large p50 and p99 within 1.2x of small; within 1.1x for the routes that hash a
  * password (KDF-bound: the hash, the same at any size, is most of their time, so growth that
@@ -862,7 +863,7 @@ function flags(): Flags {
     calls: intFlag('calls', 200, 200),
     // Socket join: every call is a room more for one of 40 sockets, which may be in 50.
     repeatCalls: intFlag('repeat-calls', 600, 1200),
-    concurrency: intFlag('concurrency', 4, 16),
+    concurrency: intFlag('concurrency', 2, 16),
     kdfCalls: intFlag('kdf-calls', 10, 28),
     kdfConcurrency: intFlag('kdf-concurrency', 2, 8),
     caseSeconds: intFlag('case-seconds', 12, 600),
