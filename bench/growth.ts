@@ -132,7 +132,6 @@ function serverRole(): void {
 
 interface Side {
   label: 'small' | 'large';
-  db: BenchDatabase;
   facts: Facts;
   layout: Layout;
   child: Child;
@@ -521,9 +520,26 @@ const holds = (row: Row) => {
  * the same moments and a stall of the shared machine lands on both alike. Call numbers are the
  * fixture numbers: each call that uses a fixture up has one of its own, on each database.
  */
+const callsOf = (c: Case, flags: Flags) =>
+  c.kdf ? flags.kdfCalls : c.pooled ? flags.calls : flags.repeatCalls;
+const concurrencyOf = (c: Case, flags: Flags) => (c.kdf ? flags.kdfConcurrency : flags.concurrency);
+
+function failedRow(c: Case, flags: Flags, err: Error): Row {
+  console.error(`${c.name}: could not be measured: ${err.message}`);
+  const failed = (): Timings => ({ ms: [], failures: 1, failed: { [err.message.slice(0, 120)]: 1 } });
+  return {
+    name: c.name,
+    kdf: !!c.kdf,
+    small: failed(),
+    large: failed(),
+    calls: callsOf(c, flags),
+    concurrency: concurrencyOf(c, flags),
+  };
+}
+
 async function measureCase(c: Case, sides: Side[], flags: Flags): Promise<Row> {
-  const calls = c.kdf ? flags.kdfCalls : c.pooled ? flags.calls : flags.repeatCalls;
-  const concurrency = c.kdf ? flags.kdfConcurrency : flags.concurrency;
+  const calls = callsOf(c, flags);
+  const concurrency = concurrencyOf(c, flags);
   const warmup = c.kdf ? KDF_WARMUP : WARMUP;
   const started = performance.now();
   const result = { small: noTimings(), large: noTimings() };
@@ -699,14 +715,12 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-function emitFigures(
-  db: string,
-  rows: Row[],
-  exports: ExportFigures[],
-  sizes: { small: Sizes; large: Sizes },
-): void {
-  const dbName = db === 'postgres' ? 'PostgreSQL' : 'SQLite';
-  const baselineName = `small: ${describe(sizes.small)}`;
+const dbNameOf = (db: Flags['db']) => (db === 'postgres' ? 'PostgreSQL' : 'SQLite');
+const baselineOf = (sizes: { small: Sizes }) => `small: ${describe(sizes.small)}`;
+
+function emitRowFigures(db: Flags['db'], rows: Row[], sizes: { small: Sizes; large: Sizes }): void {
+  const dbName = dbNameOf(db);
+  const baselineName = baselineOf(sizes);
   for (const row of rows) {
     const r = ratios(row);
     emit({
@@ -714,10 +728,11 @@ function emitFigures(
       figure: FIGURE,
       name: `Growth (${dbName}): ${row.name}, p99 (p50 ratio ${r.p50.toFixed(2)})`,
       unit: 'ms',
-      value: round(p(row.large, 0.99), 2),
-      baseline: round(p(row.small, 0.99), 2),
+      // A route with no successful call has no time: 0, and its target missed.
+      value: round(p(row.large, 0.99) || 0, 2),
+      baseline: round(p(row.small, 0.99) || 0, 2),
       baselineName,
-      ratio: round(r.p99),
+      ratio: Number.isFinite(r.p99) ? round(r.p99) : null,
       ratioOf: 'large/small',
       target: `p50 and p99 ratio <= ${targetOf(row)}`,
       pass: holds(row),
@@ -732,6 +747,11 @@ function emitFigures(
       },
     });
   }
+}
+
+function emitExportFigures(db: Flags['db'], exports: ExportFigures[], sizes: { small: Sizes }): void {
+  const dbName = dbNameOf(db);
+  const baselineName = baselineOf(sizes);
   const [small, large] = [exports.find((e) => e.label === 'small'), exports.find((e) => e.label === 'large')];
   if (!small || !large) return;
   const base = { figure: FIGURE, baselineName } as const;
@@ -882,7 +902,6 @@ async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side>
   );
   return {
     label,
-    db,
     facts: db.facts,
     layout: layoutFor(db.facts.sizes.users),
     child,
@@ -908,27 +927,37 @@ async function main(): Promise<void> {
     const builtS = (performance.now() - started) / 1000;
     sides.push(await startSide('small', dbs[0]!), await startSide('large', dbs[1]!));
 
+    const sizes = { small: f.small, large: f.large };
+    const dbName = dbNameOf(f.db);
+    // A route that cannot be measured at all (its sockets would not open) is a row of failures,
+    // and the run goes on: the server is being changed under this bench.
     const rows: Row[] = [];
-    const cases = CASES.filter((c) => !f.only || c.name.includes(f.only));
-    for (const c of cases) rows.push(await measureCase(c, sides, f));
+    for (const c of CASES.filter((c) => !f.only || c.name.includes(f.only))) {
+      rows.push(await measureCase(c, sides, f).catch((err: Error) => failedRow(c, f, err)));
+    }
     for (const side of sides) for (const pool of side.sockets.values()) pool.close();
+    console.log(`\nGrowth on ${dbName}: ${rows.filter(holds).length} of ${rows.length} hold`);
+    console.log(table(rows, sizes));
+    emitRowFigures(f.db, rows, sizes);
 
     const exports: ExportFigures[] = [];
     if (!process.argv.includes('--skip-export') && (!f.only || f.only === 'export')) {
-      for (const side of sides) exports.push(await measureExports(side));
+      for (const side of sides) {
+        try {
+          exports.push(await measureExports(side));
+        } catch (err) {
+          console.error(`export (${side.label}): could not be measured: ${(err as Error).message}`);
+          process.exitCode = 1;
+        }
+      }
+      if (exports.length) console.log(`\n${exportTable(exports)}`);
+      emitExportFigures(f.db, exports, sizes);
     }
-
-    const sizes = { small: f.small, large: f.large };
-    const dbName = f.db === 'postgres' ? 'PostgreSQL' : 'SQLite';
-    console.log(`\nGrowth on ${dbName}: ${rows.filter(holds).length} of ${rows.length} hold`);
-    console.log(table(rows, sizes));
-    if (exports.length) console.log(`\n${exportTable(exports)}`);
     console.log(
       `\n${dbName}: databases ready in ${builtS.toFixed(0)} s (built: small ${dbs[0]!.facts.buildSeconds} s, ` +
         `large ${dbs[1]!.facts.buildSeconds} s); whole run ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
         `${cpus().length} CPUs, load average ${loadStart.toFixed(2)} at start and ${loadavg()[0]!.toFixed(2)} at end`,
     );
-    emitFigures(f.db, rows, exports, sizes);
   } finally {
     for (const side of sides) {
       for (const pool of side.sockets.values()) pool.close();
@@ -943,7 +972,7 @@ async function main(): Promise<void> {
 if (isRole(ROLE)) serverRole();
 else
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (err: Error) => {
       console.error(`growth: ${err.stack ?? err.message}`);
       process.exit(1);
