@@ -79,6 +79,7 @@ import {
   emailOf,
   layoutFor,
   nth,
+  ORDINARY_IN_TURN,
   PASSWORD,
   sessionIdOf,
   tokenOf,
@@ -98,10 +99,9 @@ const TARGET = 1.2;
 const KDF_TARGET = 1.1;
 const EXPORT_RSS_TARGET_MB = 50;
 const ME_DURING_EXPORTS_TARGET = 2;
-/** /api/me probes: 50 a second, 200 of them idle, from this many users in turn. */
+/** /api/me probes: 50 a second, 200 of them idle, from ordinary users in turn. */
 const ME_PROBE_INTERVAL_MS = 20;
 const ME_IDLE_CALLS = 200;
-const ME_PROBE_USERS = 200;
 const FIGURE = 10;
 
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +201,8 @@ const TYPING_PAIRS = 10;
 const TYPING_ROOMS = 22;
 const GUESTS = 55;
 
-/** The reader whose export stands for a typical user's; the one before it asks /api/me during exports. */
-const READER_FOR_REST = 63;
+/** Ordinary users in turn, where calls should come from many people (exports, /api/me probes). */
+const ordinary = (side: Side, i: number) => side.layout.ordinaryFrom + (i % ORDINARY_IN_TURN);
 
 const typingWaiters = new WeakMap<Side, Map<string, () => void>>();
 const joined = new WeakMap<Side, Map<number, number>>();
@@ -244,9 +244,10 @@ const CASES: Case[] = [
     ),
   },
   {
-    name: 'GET /api/account/export (a typical user)',
-    call: rest('GET', fixed('/api/account/export'), 200, (s) => ({
-      token: tokenOf(nth(s.layout.readers, READER_FOR_REST), 0),
+    // Typical users in turn: each export adds an event to what the next export of that user holds.
+    name: 'GET /api/account/export (typical users)',
+    call: rest('GET', fixed('/api/account/export'), 200, (s, i) => ({
+      token: tokenOf(ordinary(s, i), 1),
     })),
   },
   // Writes, each call on a fixture of its own where it uses one up.
@@ -606,9 +607,8 @@ async function measureExports(side: Side): Promise<ExportFigures> {
     return answer.bytes;
   };
   const probes = new HttpClient(side.url, 512);
-  const probeUsers = Math.min(ME_PROBE_USERS, side.facts.sizes.users - side.layout.ordinaryFrom + 1);
   const me = async (i: number) => {
-    const token = tokenOf(side.layout.ordinaryFrom + (i % probeUsers), 0);
+    const token = tokenOf(ordinary(side, i), 0);
     const t0 = performance.now();
     const answer = await probes.call('GET', '/api/me', { token });
     expectStatus(answer, 200, 'GET /api/me');

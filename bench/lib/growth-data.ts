@@ -33,6 +33,8 @@ export const KDF_POOL = 30;
 export const ROTATE = 60;
 /** Signed-in users for sockets and reads. */
 export const READERS = 64;
+/** Ordinary users a bench takes in turn where calls should come from many people. */
+export const ORDINARY_IN_TURN = 200;
 /** Sessions of every verified user but the heavy one: s0 acts, s1 is revoked, s2 logs out, s3 is revoked by revoke-others. */
 export const SESSIONS_PER_USER = 4;
 
@@ -104,7 +106,8 @@ export function layoutFor(users: number): Layout {
     ordinaryFrom: 0,
   };
   layout.ordinaryFrom = next;
-  if (users < next) throw new Error(`a database needs at least ${next} users for the bench's fixtures`);
+  const least = next - 1 + ORDINARY_IN_TURN;
+  if (users < least) throw new Error(`a database needs at least ${least} users for the bench's fixtures`);
   return layout;
 }
 
