@@ -2,7 +2,7 @@
  * The growth bench's data: a database of a chosen size in the real schema, made by bulk insert.
  *
  * A fresh database gets the server's own migrations (openDatabase + migrateToLatest), then every
- * table is filled in large multi-row INSERTs, a transaction per batch: users (all sharing one
+ * table is filled in large multi-row INSERTs, 100,000 rows a transaction: users (all sharing one
  * real scrypt hash at the server's cost, so anyone can log in), their sessions, mail codes, sent
  * mail in the outbox, audit events and chat messages spread over rooms. User 1 is the heavy user:
  * a quarter of all messages, a fifth as many audit events as messages, and many sessions.
@@ -13,7 +13,8 @@
  * every size, so a route costs the same work on the small and the large database and only the
  * data around it differs.
  *
- * Rows are generated from a seeded PRNG, so two builds of one size are the same database.
+ * Rows come from a seeded PRNG, so two builds of one size hold the same data; only the times
+ * follow the clock of the build.
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { migrateToLatest, openDatabase, type Db } from '../../server/store/db.js';
@@ -26,17 +27,17 @@ export const PASSWORD = 'growth-bench-password-lantern-orbit';
 export const CODE = '123456';
 
 /** Users taken by a route whose calls each use up a user (verify, logout, ...), warm-up included. */
-export const POOL = 220;
+const POOL = 220;
 /** The same for the routes that cost a scrypt hash, called fewer times. */
-export const KDF_POOL = 30;
+const KDF_POOL = 30;
 /** Users a route may use again and again (forgot, resend). */
-export const ROTATE = 60;
+const ROTATE = 60;
 /** Signed-in users for sockets and reads. */
-export const READERS = 64;
+const READERS = 64;
 /** Ordinary users a bench takes in turn where calls should come from many people. */
 export const ORDINARY_IN_TURN = 200;
 /** Sessions of every verified user but the heavy one: s0 acts, s1 is revoked, s2 logs out, s3 is revoked by revoke-others. */
-export const SESSIONS_PER_USER = 4;
+const SESSIONS_PER_USER = 4;
 
 export interface Sizes {
   users: number;
@@ -111,7 +112,7 @@ export function layoutFor(users: number): Layout {
   return layout;
 }
 
-export const inRange = (r: Range, id: number): boolean => id >= r.first && id < r.first + r.count;
+const inRange = (r: Range, id: number): boolean => id >= r.first && id < r.first + r.count;
 export const nth = (r: Range, i: number): number => {
   if (i < 0 || i >= r.count) throw new Error(`fixture ${i} is outside its pool of ${r.count}`);
   return r.first + i;
@@ -129,7 +130,7 @@ export const sessionIdOf = (userId: number, k: number): string =>
   sha256(`growth-session:${userId}:${k}`).slice(0, 32);
 
 /** What a size means for the heavy user: the figures of the issue at 100k users / 1M messages. */
-export function heavyShare(sizes: Sizes): { messages: number; events: number; sessions: number } {
+function heavyShare(sizes: Sizes): { messages: number; events: number; sessions: number } {
   return {
     messages: Math.round(sizes.messages / 4),
     events: Math.round(sizes.messages / 5),
