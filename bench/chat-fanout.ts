@@ -40,7 +40,7 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
   const server = new Server(http, { serveClient: false });
   server.on('connection', (socket) => {
     socket.join('lobby');
-    socket.emit('connected', { message: 'hi', sid: socket.id, user: null, recovered: false });
+    socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
     socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
       socket.join(room);
       ack?.({ ok: true, room });

@@ -38,7 +38,7 @@ async function startServer({ kind }: { kind: 'mux1' | 'bare' }): Promise<{ url: 
   const io = new Server(http, { serveClient: false });
   io.on('connection', (socket) => {
     socket.join('lobby');
-    socket.emit('connected', { message: 'hi', sid: socket.id, user: null, recovered: false });
+    socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   stopServer = () => io.close();

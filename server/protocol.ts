@@ -312,6 +312,9 @@ export const CHAT = {
   roomsPerSocket: 50,
   historyDefault: 50,
   historyMax: 200,
+  /** A message's `client_id`: 1-64 visible ASCII characters (a UUID fits), chosen by the client. */
+  clientIdPattern: /^[\x21-\x7e]{1,64}$/,
+  clientIdMax: 64,
 } as const;
 
 export function roomProblem(room: string): string | undefined {
@@ -349,8 +352,6 @@ export interface ConnectedEvent {
   message: string;
   sid: string;
   user: ChatUser | null;
-  /** True when Socket.IO restored the previous connection's rooms and missed messages. */
-  recovered: boolean;
 }
 
 /** `altcha`: a solved challenge, when the last answer was `challenge_required`. */
@@ -370,8 +371,10 @@ export type AuthErrorEvent = ErrorBody;
 /**
  * A bare string goes to the default room. The text must hold something besides whitespace and
  * at most LIMITS.messageMax characters, counted as Unicode code points (`[...text].length`).
+ * `client_id` (CHAT.clientIdPattern) makes a resend safe: the same `client_id` from the same
+ * user again stores nothing and is acknowledged with the first message's id.
  */
-export type SendMessageRequest = string | { room?: string; text: string };
+export type SendMessageRequest = string | { room?: string; text: string; client_id?: string };
 
 export interface ChatMessage {
   id: number;
@@ -389,8 +392,13 @@ export interface RoomRequest {
 
 export interface HistoryRequest {
   room: string;
-  /** A message id: only older messages are returned. */
+  /** A message id: the newest `limit` messages older than it. */
   before?: number;
+  /**
+   * A message id: the oldest `limit` messages newer than it, which is how a client catches up
+   * after a reconnection (ask again from the last id until a page comes back short). Not with `before`.
+   */
+  after?: number;
   /** 1 to CHAT.historyMax, default CHAT.historyDefault. */
   limit?: number;
 }

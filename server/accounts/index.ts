@@ -12,6 +12,7 @@ import { login } from './login.js';
 import {
   authenticateToken,
   cachedAuthentication,
+  checkSession,
   listSessions,
   logout,
   revokeOtherSessions,
@@ -69,6 +70,7 @@ const RULES = {
   login,
   authenticateToken,
   cachedAuthentication,
+  checkSession,
   logout,
   listSessions,
   revokeSession,

@@ -96,6 +96,20 @@ export async function authenticateToken(deps: AccountsDeps, token: string): Prom
   return { user, session };
 }
 
+/**
+ * Whether a session is still live, for a door that holds it open (a socket) instead of showing
+ * its token on every use. `used` counts as a use now, as a request does in authenticateToken:
+ * written at most once per TOUCH_INTERVAL_MS, and never for a session that has already ended,
+ * so use after the idle window does not bring it back.
+ */
+export async function checkSession(deps: AccountsDeps, sessionId: string, used: boolean): Promise<boolean> {
+  const now = deps.clock.now();
+  const session = await sessions.findById(deps.db, sessionId);
+  if (!session || !isLive(deps, session, now)) return false;
+  if (used && now - session.last_seen_at >= TOUCH_INTERVAL_MS) await sessions.touch(deps.db, session.id, now);
+  return true;
+}
+
 export async function logout(deps: AccountsDeps, auth: Authenticated, meta: RequestMeta): Promise<void> {
   const now = deps.clock.now();
   await deps.db.transaction(async (trx) => {

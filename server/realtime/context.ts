@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { SocketLimits } from './limits.js';
 import type { MessageWriter } from './message-writer.js';
 import type { Presence } from './presence.js';
+import type { SessionUpkeep } from './session-upkeep.js';
 import type { ChatServer } from './types.js';
 
 /** What every event handler needs, built once per server. */
@@ -17,4 +18,5 @@ export interface RealtimeContext {
   presence: Presence;
   limits: SocketLimits;
   messages: MessageWriter;
+  sessions: SessionUpkeep;
 }

@@ -8,18 +8,20 @@ import type { ChatSocket } from './types.js';
 
 /**
  * `history`: a page of a room, oldest first, from the database. Rooms are open, so reading
- * one does not require being in it. `before` is the oldest id the client holds; the next page
- * is asked for with the first id of this one.
+ * one does not require being in it. Scrolling back: `before` is the oldest id the client holds,
+ * and the next page is asked for with the first id of this one. Catching up after a
+ * reconnection: `after` is the newest id the client holds, and the next page is asked for with
+ * the last id of this one, until a page comes back shorter than `limit`.
  */
 export async function readHistory(
   ctx: RealtimeContext,
   socket: ChatSocket,
   payload: unknown,
 ): Promise<{ messages: ChatMessage[] }> {
-  requireIdentity(ctx, socket);
+  await requireIdentity(ctx, socket);
   await ctx.limits.request(socket.id);
-  const { room, before, limit } = parsePayload(historyPayload, payload);
-  const rows = await listMessages(ctx.db, room, { before, limit });
+  const { room, before, after, limit } = parsePayload(historyPayload, payload);
+  const rows = await listMessages(ctx.db, room, { before, after, limit });
   return {
     messages: rows.map((row) => ({
       id: row.id,

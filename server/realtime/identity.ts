@@ -10,6 +10,7 @@ export const toIdentity = ({ user, session }: Authenticated): Identity => ({
   user: { id: user.id, username: user.username },
   sessionId: session.id,
   expiresAt: session.expires_at,
+  seenAt: session.last_seen_at,
 });
 
 /**
@@ -37,11 +38,15 @@ export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
 
 /**
  * The socket's identity, or `unauthorized`. A session that expired while the socket stayed
- * open ends here too: revocation is pushed, but absolute expiry is noticed on use.
+ * open ends here too: revocation is pushed, absolute expiry is noticed on use, and idleness by
+ * the session upkeep, which also counts this event as a use of the session.
  */
-export function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Identity {
+export async function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Promise<Identity> {
   const identity = socket.data.identity;
-  if (identity && identity.expiresAt > ctx.clock.now()) return identity;
+  if (identity && identity.expiresAt > ctx.clock.now()) {
+    await ctx.sessions.used(identity);
+    return identity;
+  }
   if (identity) signOut(ctx, socket);
   throw new AppError(
     'unauthorized',

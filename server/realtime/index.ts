@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import type { ServerConfig } from '../../config/index.js';
 import type { Accounts } from '../accounts/index.js';
@@ -19,14 +20,17 @@ import { otherProcesses, type LocalAnswers } from './other-processes.js';
 import { Presence } from './presence.js';
 import { createRevocation } from './revocation.js';
 import { isUserRoomKey, userIdOfRoomKey } from './room-names.js';
+import { SessionUpkeep } from './session-upkeep.js';
 import type { ChatServer } from './types.js';
 
 /**
- * How long a dropped socket may come back with its rooms and missed messages. With REDIS_URL the
- * (pub/sub) Redis adapter keeps no sessions, so no socket is recovered: every reconnection says
- * `recovered: false`, and clients join their rooms again and read what they missed from `history`.
+ * At shutdown, how long an open WebSocket connection gets to finish its closing handshake before
+ * it is cut. Socket.IO's close() waits for the HTTP server to close, which waits for every
+ * connection; a client that never answers the closing handshake (one that stopped reading, as a
+ * client may after the server refused its oversized frame) would hold it for the WebSocket
+ * library's own 30 s close timeout, past the 10 s a shutdown gets.
  */
-export const RECOVERY_WINDOW_MS = 2 * 60_000;
+export const CLOSE_GRACE_MS = 1000;
 
 export interface RealtimeDeps {
   http: HttpServer;
@@ -49,6 +53,11 @@ export interface Realtime {
   revokeSession(sessionId: string): void;
   /** Disconnects every socket of a user (password reset, account deleted). */
   revokeUser(userId: number): void;
+  /**
+   * Checks the session of every socket on this process now, disconnecting those whose session
+   * ended (idle, expired); a timer does this every minute.
+   */
+  checkSessions(): Promise<void>;
   /** Tells every socket the server is going, closes them, and stops the HTTP server listening. */
   close(): Promise<void>;
 }
@@ -66,8 +75,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     maxHttpBufferSize: LIMITS.bodyBytes,
     // A connection that never joins the namespace gives its slot back soon.
     connectTimeout: 10_000,
-    // Middlewares run on recovery too, so a token revoked while the socket was away is noticed.
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    // No connectionStateRecovery: it appends an offset argument to every event (a client whose
+    // handlers take one argument breaks) and keeps every dropped socket's missed packets in
+    // memory. A reconnecting client catches up with `history` `after` instead.
     ...originPolicy(config.corsOrigins, deps.publicUrl),
   });
   const localUserIds = () => {
@@ -83,6 +93,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const others = cluster && otherProcesses(io, cluster, local, log);
   const presence = new Presence(io, log, others);
   const messages = new MessageWriter(deps.db);
+  const revoke = createRevocation(io);
+  const sessions = new SessionUpkeep(io, deps.accounts, deps.clock, log, revoke);
   const ctx: RealtimeContext = {
     io,
     accounts: deps.accounts,
@@ -92,8 +104,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     presence,
     limits: createSocketLimits(),
     messages,
+    sessions,
   };
-  const revoke = createRevocation(io, RECOVERY_WINDOW_MS);
+  const upgraded = trackUpgrades(deps.http);
 
   io.use((socket, next) => {
     socket.data.identity ??= null;
@@ -116,13 +129,39 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     },
     revokeSession: revoke.session,
     revokeUser: revoke.user,
+    checkSessions: () => sessions.checkAll(),
     async close() {
       presence.close();
+      // Resolves once the HTTP server has closed, which waits for every connection to end.
       const closed = io.close();
+      await cutAfterGrace(upgraded, CLOSE_GRACE_MS);
       // Messages already accepted are stored before the database closes.
       await messages.idle();
       await closed;
+      await sessions.close();
       await cluster?.close();
     },
   };
+}
+
+/** The raw connections that were upgraded to WebSocket and are still open. */
+function trackUpgrades(http: HttpServer): Set<Duplex> {
+  const open = new Set<Duplex>();
+  http.on('upgrade', (_req, socket: Duplex) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  return open;
+}
+
+/** Waits up to `graceMs` for the connections to close, then destroys those still open. */
+async function cutAfterGrace(open: Set<Duplex>, graceMs: number): Promise<void> {
+  if (open.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([...open].map((socket) => new Promise((resolve) => socket.once('close', resolve)))),
+    new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+  ]);
+  clearTimeout(timer);
+  for (const socket of open) socket.destroy();
 }

@@ -36,10 +36,7 @@ export function exitAllRooms(ctx: RealtimeContext, socket: ChatSocket): void {
   for (const room of chatRoomsOf(socket.rooms)) exitRoom(ctx, socket, room);
 }
 
-/**
- * Counts a disconnecting socket out of presence but leaves its rooms alone: Socket.IO saves
- * them right after, for a recovery, and drops them itself.
- */
+/** Counts a disconnecting socket out of presence; Socket.IO drops its rooms itself right after. */
 export function countOutOfPresence(ctx: RealtimeContext, socket: ChatSocket): void {
   const identity = socket.data.identity;
   if (!identity) return;

@@ -3,12 +3,13 @@
  * chat room can never be named like a session, a user or a socket's own room.
  */
 
-export const chatRoomKey = (room: string): string => `room:${room}`;
-export const sessionRoomKey = (sessionId: string): string => `session:${sessionId}`;
-export const userRoomKey = (userId: number): string => `user:${userId}`;
-
 const CHAT_PREFIX = 'room:';
+const SESSION_PREFIX = 'session:';
 const USER_PREFIX = 'user:';
+
+export const chatRoomKey = (room: string): string => `${CHAT_PREFIX}${room}`;
+export const sessionRoomKey = (sessionId: string): string => `${SESSION_PREFIX}${sessionId}`;
+export const userRoomKey = (userId: number): string => `${USER_PREFIX}${userId}`;
 
 /** The chat rooms a socket is in, by their public names. */
 export function chatRoomsOf(rooms: Iterable<string>): string[] {
@@ -19,3 +20,5 @@ export function chatRoomsOf(rooms: Iterable<string>): string[] {
 
 export const isUserRoomKey = (key: string): boolean => key.startsWith(USER_PREFIX);
 export const userIdOfRoomKey = (key: string): number => Number(key.slice(USER_PREFIX.length));
+export const isSessionRoomKey = (key: string): boolean => key.startsWith(SESSION_PREFIX);
+export const sessionIdOfRoomKey = (key: string): string => key.slice(SESSION_PREFIX.length);

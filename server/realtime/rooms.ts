@@ -11,7 +11,7 @@ export async function joinRoom(
   socket: ChatSocket,
   payload: unknown,
 ): Promise<{ room: string }> {
-  requireIdentity(ctx, socket);
+  await requireIdentity(ctx, socket);
   await ctx.limits.request(socket.id);
   const { room } = parsePayload(roomPayload, payload);
   enterRoom(ctx, socket, room);
@@ -24,7 +24,7 @@ export async function leaveRoom(
   socket: ChatSocket,
   payload: unknown,
 ): Promise<{ room: string }> {
-  requireIdentity(ctx, socket);
+  await requireIdentity(ctx, socket);
   await ctx.limits.request(socket.id);
   const { room } = parsePayload(roomPayload, payload);
   exitRoom(ctx, socket, room);

@@ -21,34 +21,47 @@ const messageText = z.string({ error: 'text must be a string' }).superRefine((te
   }
 });
 
+const clientId = z
+  .string({ error: 'client_id must be a string' })
+  .regex(CHAT.clientIdPattern, `client_id must be 1-${CHAT.clientIdMax} visible ASCII characters`);
+
 /** A bare string is the text of a message to the default room. */
 export const messagePayload = z.preprocess(
   (payload) => (typeof payload === 'string' ? { text: payload } : payload),
   z.object(
-    { room: roomName.default(CHAT.defaultRoom), text: messageText },
-    { error: 'send a string or {room, text}' },
+    { room: roomName.default(CHAT.defaultRoom), text: messageText, client_id: clientId.optional() },
+    { error: 'send a string or {room, text, client_id?}' },
   ),
 );
 
 export const roomPayload = z.object({ room: roomName }, { error: 'send {room}' });
 
-export const historyPayload = z.object(
-  {
-    room: roomName,
-    before: z
-      .number({ error: 'before must be a message id' })
-      .int('before must be a message id')
-      .positive('before must be a message id')
-      .optional(),
-    limit: z
-      .number({ error: `limit must be a whole number from 1 to ${CHAT.historyMax}` })
-      .int(`limit must be a whole number from 1 to ${CHAT.historyMax}`)
-      .min(1, `limit must be a whole number from 1 to ${CHAT.historyMax}`)
-      .max(CHAT.historyMax, `limit must be a whole number from 1 to ${CHAT.historyMax}`)
-      .default(CHAT.historyDefault),
-  },
-  { error: 'send {room, before?, limit?}' },
-);
+const messageId = (field: string) =>
+  z
+    .number({ error: `${field} must be a message id` })
+    .int(`${field} must be a message id`)
+    .positive(`${field} must be a message id`)
+    .optional();
+
+export const historyPayload = z
+  .object(
+    {
+      room: roomName,
+      before: messageId('before'),
+      after: messageId('after'),
+      limit: z
+        .number({ error: `limit must be a whole number from 1 to ${CHAT.historyMax}` })
+        .int(`limit must be a whole number from 1 to ${CHAT.historyMax}`)
+        .min(1, `limit must be a whole number from 1 to ${CHAT.historyMax}`)
+        .max(CHAT.historyMax, `limit must be a whole number from 1 to ${CHAT.historyMax}`)
+        .default(CHAT.historyDefault),
+    },
+    { error: 'send {room, before?, after?, limit?}' },
+  )
+  .refine((p) => p.before === undefined || p.after === undefined, {
+    message: 'send before (older messages) or after (newer messages), not both',
+    path: ['after'],
+  });
 
 export const tokenPayload = z.object({
   token: z

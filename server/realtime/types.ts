@@ -7,12 +7,11 @@ export interface Identity {
   sessionId: string;
   /** Absolute session expiry, ms since the epoch. */
   expiresAt: number;
+  /** The session's last recorded use when the socket signed in (SESSION_IDLE_DAYS counts from it). */
+  seenAt: number;
 }
 
-/**
- * Per-socket state. Socket.IO keeps it across a recovered reconnection, which is why the
- * handshake's verdict is kept apart from the identity the socket had before.
- */
+/** Per-socket state. */
 export interface SocketData {
   identity: Identity | null;
   /** Client address, as the per-address limits see it. */

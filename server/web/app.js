@@ -7,7 +7,14 @@
 const TOKEN_KEY = 'mux1.token';
 const $ = (selector) => document.querySelector(selector);
 
-const state = { token: sessionStorage.getItem(TOKEN_KEY), user: null, socket: null, room: 'lobby' };
+// lastId: the newest message shown, where catching up after a reconnection starts.
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY),
+  user: null,
+  socket: null,
+  room: 'lobby',
+  lastId: 0,
+};
 
 // Proof of work (ALTCHA): after failed logins or many signups the server answers 428 with a
 // challenge - find n with SHA-256(salt + n) = challenge - and the request is sent again with
@@ -150,16 +157,20 @@ function signedOut() {
   $('#account').hidden = false;
   $('#messages').replaceChildren();
   $('#presence').replaceChildren();
+  state.lastId = 0;
 }
 
 function time(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+// Shown once, in id order, whether it came live or from history (catching up may cross live ones).
 function renderMessage(m) {
   if (document.getElementById(`m${m.id}`)) return;
+  state.lastId = Math.max(state.lastId, m.id);
   const li = document.createElement('li');
   li.id = `m${m.id}`;
+  li.dataset.id = String(m.id);
   if (m.user && state.user && m.user.id === state.user.id) li.className = 'own';
   const t = document.createElement('span');
   t.className = 'time';
@@ -173,8 +184,36 @@ function renderMessage(m) {
   li.append(t, who, text);
   const list = $('#messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.append(li);
+  let next = null;
+  for (let el = list.lastElementChild; el && Number(el.dataset.id) > m.id; el = el.previousElementSibling)
+    next = el;
+  list.insertBefore(li, next);
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+// A message's own id, so that sending it again after a lost answer stores it once.
+// crypto.randomUUID needs a secure context; getRandomValues works everywhere.
+function newClientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+function ask(event, payload) {
+  return state.socket.timeout(10000).emitWithAck(event, payload);
+}
+
+// After a reconnection the server has this connection in the lobby only, and keeps nothing of
+// the old one: join the room again, then read what was missed, a page at a time.
+async function catchUp() {
+  if (state.room !== 'lobby') await ask('join', { room: state.room });
+  for (;;) {
+    const res = await ask('history', { room: state.room, after: state.lastId, limit: 200 });
+    if (!res || !res.ok) return;
+    res.messages.forEach(renderMessage);
+    if (res.messages.length < 200) return;
+  }
 }
 
 function setConnection(text) {
@@ -202,6 +241,10 @@ function connectChat() {
   });
   socket.on('connect_error', () => setConnection('offline; retrying…'));
   socket.on('connected', () => {
+    if (state.lastId > 0) {
+      catchUp().catch(() => {});
+      return;
+    }
     socket.emit('history', { room: state.room, limit: 100 }, (res) => {
       if (res && res.ok) res.messages.forEach(renderMessage);
     });
@@ -245,14 +288,24 @@ $('#message-form').addEventListener('submit', (event) => {
   const input = $('#message-input');
   const text = input.value.trim();
   if (!text || !state.socket) return;
-  state.socket.timeout(10000).emit('message', { room: state.room, text }, (err, ack) => {
+  sendMessage({ room: state.room, text, client_id: newClientId() }, 1);
+  input.value = '';
+});
+
+// A message whose connection dropped before the answer is sent again, with the same client_id,
+// once the connection is back (the server stores it once).
+function sendMessage(payload, attempt) {
+  const socket = state.socket;
+  socket.timeout(10000).emit('message', payload, (err, ack) => {
+    if (err && socket.active && !socket.connected && attempt < 3) {
+      return socket.once('connected', () => setTimeout(() => sendMessage(payload, attempt + 1), 100));
+    }
     if (err)
       return ($('#chat-error').textContent = 'the server did not confirm the message; check the connection');
     if (!ack.ok) return ($('#chat-error').textContent = ack.error);
     $('#chat-error').textContent = '';
   });
-  input.value = '';
-});
+}
 
 // A reload of this tab keeps the session when the token still works.
 if (state.token) {

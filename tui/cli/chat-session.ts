@@ -3,7 +3,10 @@ import { ChatClient, ChatError } from '../client/socket.js';
 
 /**
  * One signed-in chat connection for the length of a command: connect with the token, enter the
- * room, run, disconnect. No reconnection: a script wants an answer, not a retry loop.
+ * room, run, disconnect. A server that cannot be reached is reported at once (a script wants an
+ * answer, not a retry loop); a connection that drops mid-command comes back a few times, joins
+ * the room again and sends the request again - a message with the same client_id, so it is
+ * stored once even when only its acknowledgement was lost.
  */
 export async function withChatRoom<T>(
   server: string,
@@ -11,7 +14,7 @@ export async function withChatRoom<T>(
   room: string,
   work: (chat: ChatClient) => Promise<T>,
 ): Promise<T> {
-  const chat = new ChatClient({ server, token, reconnection: false });
+  const chat = new ChatClient({ server, token, retryFirstConnect: false, reconnectionAttempts: 3 });
   try {
     const hello = await chat.connect().catch((err: unknown) => {
       // The shared client does not know the URL it was given as the user typed it; scripts' logs should.

@@ -9,6 +9,7 @@ export type ClientCode =
   | 'timeout'
   | 'cancelled'
   | 'closed'
+  | 'disconnected'
   | 'unexpected_response'
   | 'unhealthy'
   | 'usage'

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
 import * as messages from './002_messages.js';
+import * as messageClientId from './003_message_client_id.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -9,6 +10,7 @@ import * as messages from './002_messages.js';
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_messages': messages,
+  '003_message_client_id': messageClientId,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

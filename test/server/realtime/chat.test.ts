@@ -31,7 +31,6 @@ describe('Socket.IO chat: messages', () => {
     expect(hello.user).to.deep.equal({ id: alice.id, username: alice.username });
     expect(hello.sid).to.be.a('string').with.length.above(0);
     expect(hello.message).to.be.a('string');
-    expect(hello.recovered).to.equal(false);
 
     const guest = await connect(t.url);
     expect(guest.hello.user).to.equal(null);

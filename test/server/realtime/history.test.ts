@@ -74,6 +74,41 @@ describe('Socket.IO chat: history', () => {
     expect(none).to.deep.equal({ ok: true, messages: [] });
   });
 
+  it('returns the messages after a cursor, oldest first, up to limit: how a client catches up', async () => {
+    const socket = await connectAs(t.url, alice);
+    const page1 = await ask(socket, 'history', { room: 'archive', after: ids[2], limit: 4 });
+    expect(texts(page1)).to.deep.equal(['m4', 'm5', 'm6', 'm7']);
+    const page2 = await ask(socket, 'history', {
+      room: 'archive',
+      after: page1.messages.at(-1).id,
+      limit: 4,
+    });
+    expect(texts(page2)).to.deep.equal(['m8', 'm9', 'm10', 'm11']);
+    const page3 = await ask(socket, 'history', {
+      room: 'archive',
+      after: page2.messages.at(-1).id,
+      limit: 4,
+    });
+    expect(texts(page3)).to.deep.equal(['m12']);
+    expect(await ask(socket, 'history', { room: 'archive', after: ids.at(-1) })).to.deep.equal({
+      ok: true,
+      messages: [],
+    });
+    // Another room's messages are never in the page, however the ids interleave.
+    expect(texts(await ask(socket, 'history', { room: 'archive', after: 1, limit: 200 }))).to.not.include(
+      'not in archive',
+    );
+    // The default limit applies forward too.
+    expect((await ask(socket, 'history', { room: 'archive', after: 1 })).messages).to.have.length(11);
+  });
+
+  it('refuses before and after together with a clear error', async () => {
+    const socket = await connectAs(t.url, alice);
+    const both = await ask(socket, 'history', { room: 'archive', before: ids[5], after: ids[1] });
+    expect(both).to.include({ ok: false, code: 'invalid_field', field: 'after' });
+    expect(both.error).to.equal('send before (older messages) or after (newer messages), not both');
+  });
+
   it('reads a room the socket is not in, and an empty room as an empty list', async () => {
     const socket = await connectAs(t.url, alice);
     await ask(socket, 'leave', { room: 'archive' });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { eventually } from '../../helpers/wait.js';
 import {
   ask,
   chatPerson,
@@ -14,7 +15,7 @@ import {
   type ClientSocket,
 } from './helpers.js';
 
-describe('Socket.IO chat: transports, recovery and shutdown', () => {
+describe('Socket.IO chat: transports, reconnection and shutdown', () => {
   let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
@@ -51,7 +52,46 @@ describe('Socket.IO chat: transports, recovery and shutdown', () => {
     expect((await ask(socket, 'message', 'polled in')).ok).to.equal(true);
   });
 
-  it('recovers a briefly dropped connection: same rooms, missed messages delivered', async () => {
+  it('sends every event with exactly one argument, broadcasts included', async () => {
+    // What a client whose handlers take one argument (python-socketio's) needs: the server must
+    // never append anything (as connection state recovery did, an offset after every payload).
+    const counts: Record<string, number[]> = {};
+    const count = (socket: ClientSocket) =>
+      socket.onAny((event: string, ...args: unknown[]) => (counts[event] ??= []).push(args.length));
+    const options = { forceNew: true, transports: ['websocket'], reconnection: false };
+    const guest = io(t.url, { ...options, auth: { token: 'not a token' } }) as ClientSocket;
+    count(guest);
+    const refused = nextEvent(guest, 'auth_error');
+    const watcher = io(t.url, options) as ClientSocket;
+    count(watcher);
+    const greeted = nextEvent(watcher, 'connected');
+    try {
+      await refused;
+      await greeted;
+      const signedIn = await ask(watcher, 'authenticate', { token: alice.token });
+      expect(signedIn.ok).to.equal(true);
+      const other = await connectAs(t.url, bob);
+      const typing = nextEvent(watcher, 'typing');
+      other.emit('typing', { room: 'lobby' });
+      await typing;
+      const heard = nextEvent(watcher, 'message', (m) => m.text === 'one argument');
+      await ask(other, 'message', 'one argument');
+      await heard;
+      await eventually(() => counts.presence?.length, { what: 'a presence list' });
+      for (const event of ['connected', 'auth_error', 'auth_success', 'typing', 'message', 'presence']) {
+        expect(counts[event], event).to.be.an('array').with.length.above(0);
+        expect(
+          counts[event]!.every((n) => n === 1),
+          `${event}: ${counts[event]}`,
+        ).to.equal(true);
+      }
+    } finally {
+      guest.disconnect();
+      watcher.disconnect();
+    }
+  });
+
+  it('gives a dropped connection nothing back: it rejoins and catches up with history after', async () => {
     const socket = io(t.url, {
       forceNew: true,
       transports: ['websocket'],
@@ -61,29 +101,34 @@ describe('Socket.IO chat: transports, recovery and shutdown', () => {
     }) as ClientSocket;
     try {
       await new Promise((resolve) => socket.once('connected', resolve));
-      await ask(socket, 'join', { room: 'recover' });
-      // Wait for one event so the client holds an offset to recover from.
-      const first = nextEvent(socket, 'message', (m) => m.text === 'before drop');
+      await ask(socket, 'join', { room: 'catchup' });
       const sender = await connectAs(t.url, bob);
-      await ask(sender, 'join', { room: 'recover' });
-      await ask(sender, 'message', { room: 'recover', text: 'before drop' });
+      await ask(sender, 'join', { room: 'catchup' });
+      const first = nextEvent(socket, 'message', (m) => m.text === 'before drop');
+      const lastSeen = (await ask(sender, 'message', { room: 'catchup', text: 'before drop' })).id;
       await first;
 
       const seen = record(socket, 'message');
       const dropped = disconnected(socket);
       socket.io.engine.close();
       expect(await dropped).to.equal('forced close');
-      await ask(sender, 'message', { room: 'recover', text: 'while away' });
+      await ask(sender, 'message', { room: 'catchup', text: 'while away 1' });
+      await ask(sender, 'message', { room: 'catchup', text: 'while away 2' });
 
       const back = await new Promise<any>((resolve) => socket.once('connected', resolve));
-      expect(back.recovered).to.equal(true);
-      expect(socket.recovered).to.equal(true);
-      expect(back.user).to.deep.equal({ id: alice.id, username: alice.username });
-      // Socket.IO replays the missed message before the greeting.
-      expect(seen.map((m) => m.text)).to.deep.equal(['while away']);
-      expect((await ask(socket, 'message', { room: 'recover', text: 'still in the room' })).ok).to.equal(
-        true,
+      expect(back).to.deep.equal({
+        message: back.message,
+        sid: socket.id,
+        user: { id: alice.id, username: alice.username },
+      });
+      // A fresh connection: in the lobby only, and nothing replayed.
+      expect((await ask(socket, 'message', { room: 'catchup', text: 'too soon' })).code).to.equal(
+        'not_in_room',
       );
+      await ask(socket, 'join', { room: 'catchup' });
+      const missed = await ask(socket, 'history', { room: 'catchup', after: lastSeen });
+      expect(missed.messages.map((m: any) => m.text)).to.deep.equal(['while away 1', 'while away 2']);
+      expect(seen).to.deep.equal([]);
     } finally {
       socket.disconnect();
     }

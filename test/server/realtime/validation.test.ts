@@ -114,6 +114,15 @@ describe('Socket.IO chat: payload validation', () => {
       ['history', { room: 'lobby', limit: '10' }, 'limit'],
       ['history', { room: 'lobby', before: -1 }, 'before'],
       ['history', { room: 'lobby', before: 'latest' }, 'before'],
+      ['history', { room: 'lobby', after: -1 }, 'after'],
+      ['history', { room: 'lobby', after: 0 }, 'after'],
+      ['history', { room: 'lobby', after: 2.5 }, 'after'],
+      ['history', { room: 'lobby', after: '12' }, 'after'],
+      ['history', { room: 'lobby', after: null }, 'after'],
+      ['history', { room: 'lobby', after: { $gt: 0 } }, 'after'],
+      ['history', { room: 'lobby', after: [1] }, 'after'],
+      ['history', { room: 'lobby', after: 1e308 }, 'after'],
+      ['history', { room: 'lobby', after: 1, before: 2 }, 'after'],
       ['history', { limit: 5 }, 'room'],
     ];
     for (const [event, payload, field] of cases) {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { Server } from 'socket.io';
 import { ChatClient, ChatError, type ConnectionState } from '../../../tui/client/socket.js';
+import { connectSocketChat } from '../../../tui/app/socket-chat.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
@@ -38,7 +39,7 @@ describe('tui/client/socket: the typed chat client', () => {
     const hello = await a.connect();
     expect(hello.user).to.deep.equal({ id: alice.id, username: alice.username });
     expect(a.user?.username).to.equal(alice.username);
-    expect(a.state).to.deep.equal({ status: 'online', user: hello.user, recovered: false });
+    expect(a.state).to.deep.equal({ status: 'online', user: hello.user });
     await b.connect();
 
     const heard = new Promise<any>((resolve) => {
@@ -116,9 +117,7 @@ describe('tui/client/socket: the typed chat client', () => {
     const mute = new Server();
     const http = createServer();
     mute.attach(http);
-    mute.on('connection', (s) =>
-      s.emit('connected', { message: 'hi', sid: s.id, user: null, recovered: false }),
-    );
+    mute.on('connection', (s) => s.emit('connected', { message: 'hi', sid: s.id, user: null }));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
       const port = (http.address() as AddressInfo).port;
@@ -150,28 +149,178 @@ describe('tui/client/socket: the typed chat client', () => {
     expect(a.socket.io.opts.path).to.equal('/mux1/socket.io');
   });
 
-  it('rejoins its rooms after a restart the server could not recover, and says it was not recovered', async function () {
+  /** Cuts this user's connections from the server side, as a network drop would: the client retries. */
+  const dropConnections = (server: TestServer, userId: number) => {
+    for (const socket of server.server.realtime.io.of('/').sockets.values()) {
+      if (socket.data.identity?.user.id === userId) socket.conn.close();
+    }
+  };
+
+  it('after a drop, rejoins its rooms and hands on what it missed once, in order, before live messages', async function () {
     this.timeout(15_000);
+    const dan = await chatPerson(t, 'catch');
+    const c = client({ token: dan.token, reconnection: true });
+    const heard: string[] = [];
+    c.on('message', (m) => heard.push(`${m.room}:${m.text}`));
+    const states: ConnectionState[] = [];
+    c.onState((st) => states.push(st));
+    await c.connect();
+    await c.join('kept');
+    // Where catching up starts in a room it has heard nothing in yet: its latest page, as the TUI reads.
+    await c.history({ room: 'lobby' });
+    const b = client({ token: bob.token });
+    await b.connect();
+    await b.join('kept');
+    await b.send('before', 'kept');
+    await eventually(() => heard.includes('kept:before'), { what: 'the live message' });
+
+    dropConnections(t, dan.id);
+    await eventually(() => states.at(-1)?.status === 'reconnecting', { what: 'reconnecting' });
+    // More than a page would need several `after` pages; three show the order and the room split.
+    for (const text of ['missed 1', 'missed 2', 'missed 3']) await b.send(text, 'kept');
+    await b.send('missed in the lobby');
+    await eventually(() => heard.includes('kept:missed 3') && heard.includes('lobby:missed in the lobby'), {
+      what: 'the missed messages',
+      timeoutMs: 10_000,
+    });
+    await b.send('live again', 'kept');
+    await eventually(() => heard.includes('kept:live again'), { what: 'a live message after catching up' });
+    expect(heard.filter((h) => h.startsWith('kept:'))).to.deep.equal([
+      'kept:before',
+      'kept:missed 1',
+      'kept:missed 2',
+      'kept:missed 3',
+      'kept:live again',
+    ]);
+    expect(heard.filter((h) => h === 'lobby:missed in the lobby')).to.have.length(1);
+    // Back in the room it was in, so it can speak there again.
+    expect(await c.send('and I am back', 'kept')).to.be.a('number');
+  });
+
+  it('catches up page by page when it missed more than one page', async function () {
+    this.timeout(15_000);
+    const gil = await chatPerson(t, 'pages');
+    const c = client({ token: gil.token, reconnection: true });
+    const heard: string[] = [];
+    c.on('message', (m) => heard.push(m.text));
+    const states: ConnectionState[] = [];
+    c.onState((st) => states.push(st));
+    await c.connect();
+    await c.join('many');
+    await c.send('start', 'many');
+    await eventually(() => heard.includes('start'), { what: 'its own message' });
+    dropConnections(t, gil.id);
+    await eventually(() => states.at(-1)?.status === 'reconnecting', { what: 'reconnecting' });
+    // Two and a quarter pages of history, written straight to the database while it is away.
+    const missed = Array.from({ length: 450 }, (_, i) => `page text ${i + 1}`);
+    await t.server
+      .db('messages')
+      .insert(missed.map((text) => ({ room: 'many', user_id: bob.id, text, created_at: Date.now() })));
+    await eventually(() => heard.includes('page text 450'), {
+      what: 'the last missed message',
+      timeoutMs: 10_000,
+    });
+    expect(heard).to.deep.equal(['start', ...missed]);
+  });
+
+  it('sends a message again after a lost acknowledgement, and the server stores it once', async () => {
+    const erin = await chatPerson(t, 'lostack');
+    // The first acknowledgement of this user's message is lost: the server stores the message,
+    // then the connection drops before the answer leaves.
+    let dropped = 0;
+    const io = t.server.realtime.io;
+    const hook = (socket: typeof io.sockets.sockets extends Map<string, infer S> ? S : never) => {
+      socket.use((packet, next) => {
+        const [event, , ack] = packet;
+        if (
+          event === 'message' &&
+          socket.data.identity?.user.id === erin.id &&
+          typeof ack === 'function' &&
+          dropped === 0
+        ) {
+          packet[2] = () => {
+            dropped++;
+            socket.conn.close();
+          };
+        }
+        next();
+      });
+    };
+    io.on('connection', hook);
+    try {
+      const c = client({ token: erin.token, reconnection: true });
+      await c.connect();
+      const id = await c.send('exactly once');
+      expect(dropped).to.equal(1);
+      const rows = await t.server.db('messages').where({ text: 'exactly once' }).select('id');
+      expect(rows.map((r: { id: number }) => Number(r.id))).to.deep.equal([id]);
+    } finally {
+      io.off('connection', hook);
+    }
+  });
+
+  it('gives the TUI the messages it missed while away, through its chat connection', async function () {
+    this.timeout(15_000);
+    const fay = await chatPerson(t, 'tuicatch');
+    const chat = connectSocketChat(t.url, fay.token);
+    try {
+      const heard: string[] = [];
+      const states: string[] = [];
+      chat.on('message', (m) => heard.push(m.text));
+      chat.on('state', (st) => states.push(st));
+      await eventually(() => states.includes('connected'), { what: 'connected' });
+      // What the chat pane does: the latest page of the lobby, and of a room it joins (empty here).
+      await chat.history('lobby', undefined, 50);
+      await chat.join('tuiroom');
+      expect(await chat.history('tuiroom', undefined, 50)).to.deep.equal([]);
+      const b = client({ token: bob.token });
+      await b.connect();
+      await b.join('tuiroom');
+      dropConnections(t, fay.id);
+      await eventually(() => states.at(-1) === 'reconnecting', { what: 'reconnecting' });
+      await b.send('while the TUI was away', 'tuiroom');
+      await eventually(() => heard.includes('while the TUI was away'), {
+        what: 'caught up',
+        timeoutMs: 10_000,
+      });
+      await b.send('and live', 'tuiroom');
+      await eventually(() => heard.includes('and live'), { what: 'live' });
+      expect(heard.filter((h) => h === 'while the TUI was away')).to.have.length(1);
+    } finally {
+      chat.close();
+    }
+  });
+
+  it('rejoins its rooms and catches up after the server restarts', async function () {
+    this.timeout(20_000);
     const dir = mkdtempSync(join(tmpdir(), 'mux1-wrapper-'));
     const port = String(await freePort());
     let own = await startTestServer({ dir, env: { PORT: port } });
     try {
       const carol = await chatPerson(own, 'rejoin');
+      const dave = await chatPerson(own, 'rejoind');
       const c = new ChatClient({ server: own.url, token: carol.token, timeoutMs: 3000 });
       clients.push(c);
       const states: ConnectionState[] = [];
       c.onState((s) => states.push(s));
+      const heard: string[] = [];
+      c.on('message', (m) => heard.push(m.text));
       await c.connect();
       await c.join('kept');
+      await c.send('before the restart', 'kept');
       await own.close();
       await eventually(() => states.some((s) => s.status === 'reconnecting'), { what: 'reconnecting' });
       own = await startTestServer({ dir, env: { PORT: port } });
+      // Said on the new server before this client is back.
+      const d = new ChatClient({ server: own.url, token: dave.token, timeoutMs: 3000, reconnection: false });
+      clients.push(d);
+      await d.connect();
+      await d.join('kept');
+      await d.send('while you were restarting', 'kept');
       await eventually(() => states.at(-1)?.status === 'online', { what: 'back online', timeoutMs: 10_000 });
-      expect(states.at(-1)).to.include({ recovered: false });
-      await eventually(
-        async () => (await c.send('back in kept', 'kept').catch(() => undefined)) !== undefined,
-        { what: 'rejoined kept' },
-      );
+      expect(await c.send('back in kept', 'kept')).to.be.a('number');
+      await eventually(() => heard.includes('back in kept'), { what: 'its own message' });
+      expect(heard).to.deep.equal(['before the restart', 'while you were restarting', 'back in kept']);
     } finally {
       await own.close();
       rmSync(dir, { recursive: true, force: true });

@@ -46,6 +46,8 @@ export function useChat(client: ChatConnection, selfId: number) {
     complete: new Set<string>(),
     /** Message ids per room, so a duplicate (live and in history) costs O(1) to spot. */
     seen: new Map<string, Set<number>>(),
+    /** Rooms whose latest page has been loaded; later, the client's catching up fills gaps. */
+    loaded: new Set<string>(),
   });
   const roomRef = useRef(room);
   roomRef.current = room;
@@ -78,6 +80,7 @@ export function useChat(client: ChatConnection, selfId: number) {
   const loadHistory = useCallback(
     async (r: string) => {
       const messages = await client.history(r, undefined, HISTORY_PAGE);
+      store.current.loaded.add(r);
       const fresh = unseen(r, messages);
       if (fresh.length === 0) return;
       const live = entriesOf(r);
@@ -109,9 +112,13 @@ export function useChat(client: ChatConnection, selfId: number) {
       client.on('state', (s, detail) => {
         setConnection(s);
         setConnectionDetail(detail);
-        // After a reconnect, fill whatever was missed while away.
-        if (s === 'connected')
-          for (const r of new Set(['lobby', roomRef.current])) void loadHistory(r).catch(() => {});
+        // The latest page once per room; after a reconnection the client joins the rooms again and
+        // hands on what was missed meanwhile as messages, so nothing is asked here.
+        if (s === 'connected') {
+          for (const r of new Set(['lobby', roomRef.current])) {
+            if (!store.current.loaded.has(r)) void loadHistory(r).catch(() => {});
+          }
+        }
       }),
     ];
     return () => offs.forEach((off) => off());

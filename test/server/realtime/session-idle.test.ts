@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { manualClock } from '../../../server/clock.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import {
+  ask,
+  chatPerson,
+  connect,
+  connectAs,
+  disconnectAll,
+  disconnected,
+  settle,
+  type ChatPerson,
+} from './helpers.js';
+
+const SECOND = 1000;
+
+/**
+ * SESSION_IDLE_DAYS on sockets: socket events count as use of the session (written at most once
+ * a minute), live sockets are checked again, and an idle session's sockets are told and dropped -
+ * as REST answers 401 for it. 0.001 days is 86.4 s of the injected clock; nothing sleeps.
+ */
+describe('Socket.IO chat: the session idle expiry', () => {
+  let t: TestServer;
+  const clock = manualClock(Date.UTC(2031, 0, 1));
+
+  before(async () => {
+    t = await startTestServer({
+      env: { LIMIT_SIGNUPS_PER_10MIN: '1000', SESSION_IDLE_DAYS: '0.001' },
+      overrides: { clock },
+    });
+  });
+  afterEach(disconnectAll);
+  after(() => t.close());
+
+  const me = (p: ChatPerson) =>
+    api(t.url, 'GET', '/api/me', undefined, { authorization: `Bearer ${p.token}` });
+  const lastSeen = async (p: ChatPerson) =>
+    Number(
+      (await t.server.db('sessions').where({ user_id: p.id }).whereNull('revoked_at').first('last_seen_at'))
+        .last_seen_at,
+    );
+  /** Counts the statements that record a session's use, from now on. */
+  const countTouches = () => {
+    const seen = { n: 0 };
+    const watch = (q: { sql?: string }) => {
+      if (/^update\s+\W?sessions\W?\s+set\s+\W?last_seen_at/i.test(q.sql ?? '')) seen.n++;
+    };
+    t.server.db.on('query', watch);
+    return { seen, stop: () => t.server.db.off('query', watch) };
+  };
+
+  it('disconnects the sockets of a session that went idle, telling them why, as REST refuses it', async () => {
+    const idle = await chatPerson(t, 'idle');
+    const { socket, authErrors } = await connect(t.url, { token: idle.token, reconnection: true });
+    const other = await chatPerson(t, 'idlekeep');
+    clock.advance(60 * SECOND);
+    // Someone else's session stays: used over REST within the window.
+    expect((await me(other)).status).to.equal(200);
+    const keeps = await connectAs(t.url, other);
+    clock.advance(30 * SECOND);
+
+    const gone = disconnected(socket);
+    await t.server.realtime.checkSessions();
+    expect(await gone).to.equal('io server disconnect');
+    expect(authErrors.map((e) => e.code)).to.deep.equal(['unauthorized']);
+    expect(authErrors[0]!.error).to.equal('your session expired; sign in again');
+    expect((await me(idle)).status).to.equal(401);
+    await settle();
+    expect(socket.active, 'a server disconnect is not retried').to.equal(false);
+    expect(keeps.connected).to.equal(true);
+    expect((await ask(keeps, 'message', 'still here')).ok).to.equal(true);
+  });
+
+  it('keeps an active socket’s session alive, writing its use at most once a minute', async () => {
+    const busy = await chatPerson(t, 'busy');
+    const socket = await connectAs(t.url, busy);
+    const signedInAt = await lastSeen(busy);
+    const touches = countTouches();
+    try {
+      // Events within the minute: no write at all.
+      for (let i = 0; i < 5; i++) {
+        clock.advance(10 * SECOND);
+        expect((await ask(socket, 'history', { room: 'lobby', limit: 1 })).ok).to.equal(true);
+      }
+      expect(await lastSeen(busy)).to.equal(signedInAt);
+      expect(touches.seen.n).to.equal(0);
+      // A minute on: the next event records the use, once, however many follow.
+      clock.advance(20 * SECOND);
+      const usedAt = clock.now();
+      for (let i = 0; i < 3; i++) expect((await ask(socket, 'message', `busy ${i}`)).ok).to.equal(true);
+      expect(await lastSeen(busy)).to.equal(usedAt);
+      expect(touches.seen.n).to.equal(1);
+    } finally {
+      touches.stop();
+    }
+    // 70 s after that use, 140 s after sign-in: past 86.4 s since sign-in, not since the use.
+    clock.advance(70 * SECOND);
+    await t.server.realtime.checkSessions();
+    await settle();
+    expect(socket.connected).to.equal(true);
+    expect((await me(busy)).status).to.equal(200);
+  });
+
+  it('refuses the first event of a socket whose session went idle before any check ran', async () => {
+    const late = await chatPerson(t, 'late');
+    const { socket, authErrors } = await connect(t.url, { token: late.token });
+    clock.advance(90 * SECOND);
+    const gone = disconnected(socket);
+    const ack = await ask(socket, 'message', 'after the window').catch(() => 'no answer');
+    // Answered or cut off first: either way nothing is stored and the socket is gone.
+    if (ack !== 'no answer') expect(ack).to.include({ ok: false, code: 'unauthorized' });
+    expect(await gone).to.equal('io server disconnect');
+    expect(authErrors.map((e) => e.code)).to.include('unauthorized');
+    const stored = await t.server.db('messages').where({ text: 'after the window' }).count({ n: '*' });
+    expect(Number(stored[0]!.n)).to.equal(0);
+    // Use after the window did not bring the session back.
+    expect((await me(late)).status).to.equal(401);
+  });
+});
