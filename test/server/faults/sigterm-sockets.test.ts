@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { exitWithin, requireBuiltCli, startServerProcess, type ServerProcess } from './process.js';
+
+/** A 20,000-character message: its frame is over the 16 KiB the server reads. */
+const OVERSIZED = JSON.stringify(['message', { text: 'x'.repeat(20_000) }]);
+
+/**
+ * A raw WebSocket speaking just enough Engine.IO / Socket.IO to join the namespace, so a test
+ * can misbehave where socket.io-client never would (stop reading, never close).
+ */
+async function rawSocket(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  const greeted = new Promise<void>((resolve, reject) => {
+    ws.on('message', (data) => {
+      const frame = String(data);
+      if (frame === '2') ws.send('3'); // Engine.IO ping, pong
+      if (frame.startsWith('42["connected"')) resolve();
+    });
+    ws.once('error', reject);
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.send('40'); // join the main namespace
+  await greeted;
+  return ws;
+}
+
+/**
+ * SIGTERM after a client misbehaved on its WebSocket: the server must still exit 0, well within
+ * its 10 s shutdown guard. A client that never answers the closing handshake used to hold the
+ * HTTP server (and so the process) for the WebSocket library's 30 s close timeout.
+ */
+describe('fault: SIGTERM after a client sent an oversized frame', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const processes: ServerProcess[] = [];
+  const sockets: WebSocket[] = [];
+
+  before(() => {
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), 'mux1-sigterm-sockets-'));
+  });
+  afterEach(() => {
+    for (const ws of sockets.splice(0)) ws.terminate();
+  });
+  after(() => {
+    for (const p of processes)
+      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async (name: string) => {
+    const server = await startServerProcess({ DATABASE_URL: join(dir, `${name}.sqlite`) });
+    processes.push(server);
+    return server;
+  };
+
+  /** SIGTERM, then the exit status and how long it took; fails past the 10 s guard. */
+  const stop = async (server: ServerProcess) => {
+    const signalled = Date.now();
+    server.proc.kill('SIGTERM');
+    const ended = await exitWithin(server, 12_000);
+    return { ...ended, ms: Date.now() - signalled };
+  };
+
+  it('exits 0 at once after a Socket.IO client sent one and disconnected', async () => {
+    const server = await start('client');
+    const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connected', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const refused = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    socket.emit('message', { text: 'x'.repeat(20_000) });
+    expect(await refused).to.equal('transport close');
+    socket.disconnect();
+
+    const ended = await stop(server);
+    expect(ended.code, server.output()).to.equal(0);
+    expect(ended.ms).to.be.below(3000);
+    expect(server.output()).to.not.include('shutdown took over');
+  });
+
+  it('exits 0 within the grace when a client sent one and then stopped reading', async () => {
+    const server = await start('hostile');
+    const ws = await rawSocket(server.url);
+    sockets.push(ws);
+    ws.send(`42${OVERSIZED}`);
+    // Never reads again, so never answers the server's close frame, and never closes.
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const ended = await stop(server);
+    expect(ended.code, server.output()).to.equal(0);
+    expect(ended.ms).to.be.below(5000);
+    expect(server.output()).to.not.include('shutdown took over');
+  });
+
+  it('exits 0 within the grace when a connected client stopped reading, frame or not', async () => {
+    const server = await start('silent');
+    const ws = await rawSocket(server.url);
+    sockets.push(ws);
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const ended = await stop(server);
+    expect(ended.code, server.output()).to.equal(0);
+    expect(ended.ms).to.be.below(5000);
+  });
+});
