@@ -44,6 +44,8 @@ const BENCHES: Bench[] = [
     budgetS: 120,
   },
   { name: 'socket-memory', file: 'socket-memory.ts', budgetS: 60 },
+  // 45 s of churn each for mux1 and bare Socket.IO; `--duration 240` by hand for the long view.
+  { name: 'socket-soak', file: 'socket-soak.ts', args: ['--duration', '45'], budgetS: 150 },
   { name: 'signup-smtp', file: 'signup-smtp.ts', budgetS: 75 },
   { name: 'cli-cold-start', file: 'cli-cold-start.ts', args: ['--runs', '10'], budgetS: 60, build: true },
   // Beyond the eight figures: what the Redis adapter costs (needs PostgreSQL and Redis).

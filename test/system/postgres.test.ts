@@ -94,13 +94,10 @@ describe('system: the server suites on PostgreSQL', () => {
     await runOnPostgres('on PostgreSQL', [SERVER], { mochaArgs: ['--ignore', SQLITE_ONLY] });
   });
 
-  it('passes the chat tests with the Socket.IO Redis adapter too (recovery aside)', async function () {
+  it('passes the chat tests with the Socket.IO Redis adapter too', async function () {
     this.timeout(600_000);
-    // The pub/sub Redis adapter keeps no sessions to recover: clients fall back to `history`
-    // (README, "Several server processes"). Every other chat test runs unchanged.
     await runOnPostgres('on PostgreSQL with the Redis adapter', [CHAT], {
       env: { MUX1_TEST_REDIS_URL: machineRedisUrl },
-      mochaArgs: ['--grep', 'recovers a briefly dropped connection', '--invert'],
     });
   });
 });
