@@ -433,6 +433,10 @@ export interface ClientToServerEvents {
   typing: (payload: TypingRequest) => void;
 }
 
+/**
+ * What the server emits: each event with exactly one payload argument and nothing after it, so a
+ * client whose handlers take one argument (python-socketio's) works.
+ */
 export interface ServerToClientEvents {
   connected: (event: ConnectedEvent) => void;
   auth_success: (event: AuthSuccessEvent) => void;
