@@ -1,13 +1,13 @@
 /**
- * `npm run bench`: every figure of the README's table in one run, within 20 minutes on a 2-core machine.
+ * `npm run bench`: every figure of bench/README.md in one run, within 20 minutes on a 2-core machine.
  *
  *   npm run bench [-- --only login-throughput,me] [-- --list]
  *
  * Each bench is a child process in a process group of its own, so the load generators it forks
  * die with it when its time budget runs out (or when this runner is stopped). A bench reports
  * its figures as `BENCH_RESULT {json}` lines (bench/lib/report.ts); everything else it prints is
- * passed through with its name in front. A full run writes bench/results.json and prints the
- * table (also written as bench/results.md, ready for the README). A bench that fails or runs out
+ * passed through with its name in front. A full run prints the table, writes bench/results.json
+ * and writes the figures into bench/README.md from it (bench/readme.ts). A bench that fails or runs out
  * of time is reported and the run goes on; the exit code is 1 if any did. A missed target is a
  * result, not a failure.
  */
@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseResultLine, type Figure } from './lib/report.js';
 import { formatTable } from './lib/table.js';
+import { writeBenchReadme } from './readme.js';
 
 interface Bench {
   name: string;
@@ -174,8 +175,8 @@ async function main(): Promise<void> {
       join(here, 'results.json'),
       JSON.stringify({ startedAt: when, durationS, machine, benchSeconds, figures, errors }, null, 2) + '\n',
     );
-    writeFileSync(join(here, 'results.md'), `${table}\n\n${summary}; run ${when}.\n`);
-    console.log('wrote bench/results.json and bench/results.md');
+    await writeBenchReadme();
+    console.log('wrote bench/results.json and the figures of bench/README.md');
   }
   if (errors.length > 0) process.exitCode = 1;
 }

@@ -1,7 +1,7 @@
-/** The readable table of a run: one Markdown row per figure, for the terminal and the README. */
+/** The readable table of a run, printed by bench/run.ts; `num` also writes bench/README.md's figures. */
 import type { Figure } from './report.js';
 
-function num(x: number): string {
+export function num(x: number): string {
   if (!Number.isFinite(x)) return '-';
   const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
