@@ -338,7 +338,8 @@ describe('docs: the pages name everything the code defines', function () {
           if (/^[a-z][a-z0-9+.-]*:/i.test(target!)) continue;
           const [file, anchor] = target!.split('#') as [string, string | undefined];
           const path = file ? resolve(root, dirname(page), file) : join(root, page);
-          if (!existsSync(path)) {
+          // The pages stand on their own: nothing outside the repository is theirs to point at.
+          if (!path.startsWith(root) || !existsSync(path)) {
             broken.push(`${page}: ${target}`);
             continue;
           }
@@ -354,7 +355,7 @@ describe('docs: the pages name everything the code defines', function () {
       expect(broken, 'broken links').to.deep.equal([]);
     });
 
-    it('fits in 100 columns, tables aside, and stands on its own', () => {
+    it('fits in 100 columns, tables aside', () => {
       const problems: string[] = [];
       for (const page of PAGES) {
         read(page)
@@ -362,7 +363,6 @@ describe('docs: the pages name everything the code defines', function () {
           .forEach((line, i) => {
             if ([...line].length > 100 && !line.startsWith('|'))
               problems.push(`${page}:${i + 1} is too wide`);
-            if (line.includes('PROTOCOL.md')) problems.push(`${page}:${i + 1} points outside the repository`);
           });
       }
       expect(problems).to.deep.equal([]);
