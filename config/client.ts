@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** Client-side settings shared by the CLI and the TUI (PROTOCOL.md, "Command line"). */
+/** Client-side settings shared by the CLI and the TUI (docs/cli.md). */
 export const clientDefaults = {
   serverUrl: 'http://localhost:5000',
   /** Where credentials live: MUX1_CONFIG_DIR, else $XDG_CONFIG_HOME/mux1, else ~/.config/mux1. */

@@ -12,6 +12,8 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Values from command-line flags, highest precedence; undefined entries are ignored. */
   flags?: Partial<Record<SettingName, unknown>>;
+  /** The command line's name for a flag where it differs from the setting's (`databaseUrl` is `--db`). */
+  flagNames?: Partial<Record<SettingName, string>>;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -46,7 +48,7 @@ export function loadServerConfig(sources: ConfigSources = {}): ServerConfig {
   const out: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(settings)) {
     const candidates: [unknown, string][] = [
-      [sources.flags?.[name as SettingName], `--${name}`],
+      [sources.flags?.[name as SettingName], `--${sources.flagNames?.[name as SettingName] ?? name}`],
       [env[setting.env] === '' ? undefined : env[setting.env], setting.env],
       [file[name], `${name} in ${sources.configFile}`],
     ];

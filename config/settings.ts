@@ -56,7 +56,19 @@ const url = (protocols: string[]) =>
 export const settings = {
   port: { env: 'PORT', schema: port, default: 5000 },
   host: { env: 'HOST', schema: z.string().trim().min(1), default: '127.0.0.1' },
-  databaseUrl: { env: 'DATABASE_URL', schema: z.string().trim().min(1), default: './data/mux1.sqlite' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    // Any other scheme would be taken for a file path and create a folder named after it.
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .refine(
+        (v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(sqlite|postgres|postgresql):/i.test(v),
+        'must be a file path, a sqlite: URL or a postgres:// URL',
+      ),
+    default: './data/mux1.sqlite',
+  },
   redisUrl: { env: 'REDIS_URL', schema: url(['redis:', 'rediss:']).optional(), default: undefined },
   smtpUrl: { env: 'SMTP_URL', schema: url(['smtp:', 'smtps:']).optional(), default: undefined },
   mailFrom: {

@@ -1,5 +1,5 @@
 /**
- * Wire types of the external contract (PROTOCOL.md): REST bodies, error codes and the
+ * Wire types of the external contract (docs/api.md): REST bodies, error codes and the
  * Socket.IO event maps. The only server file that clients import, so it holds types and
  * constants only - nothing that pulls the server in.
  */
@@ -151,7 +151,7 @@ export interface MeBody {
   user: PublicUser & { created_at: string };
 }
 
-// --- Account lifecycle (PROTOCOL.md, "Account lifecycle"). Times are ISO 8601. ------------------
+// --- Account lifecycle (docs/api.md, "REST routes"). Times are ISO 8601. ------------------
 
 export interface ForgotPasswordRequest {
   email: string;
@@ -298,7 +298,7 @@ export function messageProblem(text: string): string | undefined {
   return undefined;
 }
 
-// --- Socket.IO (PROTOCOL.md, "Socket.IO") -------------------------------------------------------
+// --- Socket.IO (docs/api.md, "Socket.IO") -------------------------------------------------------
 
 export const SOCKET_PATH = '/socket.io';
 

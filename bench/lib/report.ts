@@ -8,7 +8,7 @@ export const RESULT_PREFIX = 'BENCH_RESULT ';
 export interface Figure {
   /** Stable key in results.json, e.g. `login-throughput`. */
   id: string;
-  /** The figure's number in issue 11, for ordering the table. */
+  /** The figure's place in the table (the order its story tells them). */
   figure: number;
   name: string;
   unit: string;

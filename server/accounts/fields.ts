@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../protocol.js';
 
 /*
- * The field rules of PROTOCOL.md, shared by every door (REST, Socket.IO) so they cannot drift.
+ * The field rules of the contract (docs/api.md), shared by every door (REST, Socket.IO) so they cannot drift.
  * Shapes are checked here; the password policy needs the other fields and runs in checkPassword
  * (passwords.ts).
  */

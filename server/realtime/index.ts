@@ -62,7 +62,7 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-/** Socket.IO on the HTTP server: chat, rooms, presence and history (PROTOCOL.md, "Socket.IO"). */
+/** Socket.IO on the HTTP server: chat, rooms, presence and history (docs/api.md, "Socket.IO"). */
 export function createRealtime(deps: RealtimeDeps): Realtime {
   const { config, log } = deps;
   // Several server processes share rooms, presence and revocation through Redis.

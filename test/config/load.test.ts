@@ -33,7 +33,7 @@ describe('config: defaults < config file < environment < flags', () => {
     expect.fail('the configuration was accepted');
   };
 
-  it('uses the defaults of PROTOCOL.md when nothing is set', () => {
+  it('uses the documented defaults when nothing is set', () => {
     const config = loadServerConfig({ env: {} });
     expect(config).to.include({
       port: 5000,
@@ -140,6 +140,28 @@ describe('config: defaults < config file < environment < flags', () => {
 
     it('a port out of range from a flag', () => {
       expect(refusal(() => loadServerConfig({ env: {}, flags: { port: 70000 } }))).to.match(/--port/);
+    });
+
+    it('a flag named as the command line spells it, and a database URL of an unknown scheme', () => {
+      const message = refusal(() =>
+        loadServerConfig({
+          env: {},
+          flags: { databaseUrl: 'mysql://u@db/mux1' },
+          flagNames: { databaseUrl: 'db' },
+        }),
+      );
+      expect(message).to.match(/invalid setting --db: must be a file path, a sqlite: URL or a postgres/);
+      expect(refusal(() => loadServerConfig({ env: { DATABASE_URL: 'notaurl://x' } }))).to.match(
+        /DATABASE_URL/,
+      );
+      for (const fine of [
+        './data/x.sqlite',
+        'sqlite:./x.sqlite',
+        'postgres://u@db/m',
+        'C:\\data\\x.sqlite',
+      ]) {
+        expect(loadServerConfig({ env: { DATABASE_URL: fine } }).databaseUrl).to.equal(fine);
+      }
     });
 
     it('a bad port in the config file, naming the key and the file', () => {

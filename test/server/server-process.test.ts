@@ -96,7 +96,7 @@ describe('mux1 server as a child process', function () {
     });
   }
 
-  it('serves the flow of PROTOCOL.md with the code read from its output, and keeps data across a restart', async () => {
+  it('serves the documented signup, verify and login flow with the code read from its output, and keeps data across a restart', async () => {
     const first = start(['--port', '0']);
     const url = await listeningUrl(first);
     const person = { username: 'operator', email: 'operator@example.test', password: 'a long pass phrase' };

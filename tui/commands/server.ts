@@ -27,6 +27,7 @@ export default class Server extends Mux1Command {
     await runServer({
       configFile: flags.config,
       flags: { port: flags.port, host: flags.host, databaseUrl: flags.db },
+      flagNames: { databaseUrl: 'db' },
     });
   }
 }

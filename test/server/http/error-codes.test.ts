@@ -5,7 +5,7 @@ import { rawRequest } from '../../helpers/raw-http.js';
 import { newPerson, signUp } from '../../helpers/accounts.js';
 
 /**
- * Every error answer carries its code with the status of the contract (PROTOCOL.md), which is the
+ * Every error answer carries its code with the status of the contract (docs/api.md), which is the
  * status the registry (ERROR_CODES in protocol.ts) gives the code, whichever part of the server
  * refused the request: a rule, a schema, the body parser or the router.
  */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from './cli.js';
 
@@ -311,6 +312,37 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
       expect(screen).to.match(/Cannot reach the mux1 server/);
       expect(code).to.equal(1);
       expect(screen, 'the code is never echoed').not.to.match(/654 ?321/);
+    });
+  });
+
+  describe('npm run dev: the commands from the sources, without a build', () => {
+    let checkout: string;
+    before(() => {
+      // A checkout with no dist/ at all, so a command found there cannot pass for the sources.
+      checkout = mkdtempSync(join(tmpdir(), 'mux1-dev-'));
+      for (const part of ['package.json', 'tsconfig.json', 'bin', 'config', 'server', 'tui']) {
+        cpSync(join(repoRoot, part), join(checkout, part), { recursive: true });
+      }
+      symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
+    });
+    after(() => rmSync(checkout, { recursive: true, force: true }));
+
+    const dev = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'bin/dev.js', ...args], {
+        cwd: checkout,
+        env: { ...cleanEnv(), ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+    it('runs a command and the command-not-found hook from TypeScript', () => {
+      const help = dev(['history', '--help']);
+      expect(help.status, help.stderr).to.equal(0);
+      expect(help.stdout).to.match(/USAGE\s+\$ mux1 history/);
+      const typo = dev(['histroy']);
+      expect(typo.status).to.equal(2);
+      expect(typo.stderr).to.match(/'histroy' is not a mux1 command\. Did you mean 'mux1 history'/);
+      expect(existsSync(join(checkout, 'dist'))).to.equal(false);
     });
   });
 });
