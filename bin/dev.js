@@ -4,7 +4,7 @@
 // dist/, so the package.json it reads is given here with the command and hook paths pointing at
 // the sources; tsx, loaded by --import, compiles them as they are imported.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { execute } from '@oclif/core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
