@@ -12,7 +12,7 @@ import {
   sqlite,
   startServerProcess,
   type ServerProcess,
-} from './process.js';
+} from '../../helpers/server-process.js';
 
 /**
  * `kill -9` of `mux1 server` in the middle of a signup storm. Every signup answered 201 was

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { exitWithin, requireBuiltCli, startServerProcess, type ServerProcess } from './process.js';
+import {
+  exitWithin,
+  requireBuiltCli,
+  startServerProcess,
+  type ServerProcess,
+} from '../../helpers/server-process.js';
 
 /** A 20,000-character message: its frame is over the 16 KiB the server reads. */
 const OVERSIZED = JSON.stringify(['message', { text: 'x'.repeat(20_000) }]);

@@ -13,7 +13,7 @@ import {
   sqlite,
   startServerProcess,
   type ServerProcess,
-} from './process.js';
+} from '../../helpers/server-process.js';
 
 /**
  * SIGTERM while requests are in flight: they are answered, connected sockets are closed, the

@@ -5,7 +5,7 @@ import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { eventually } from '../../helpers/wait.js';
-import { ask, chatPerson, connectAs, disconnectAll } from '../realtime/helpers.js';
+import { ask, chatPerson, connectAs, disconnectAll } from '../../helpers/sockets.js';
 
 const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 

@@ -10,7 +10,7 @@ import {
   hostileBodies,
   random,
   stored,
-} from './inputs.js';
+} from '../../helpers/hostile-inputs.js';
 
 let octet = 0;
 /** Each request from its own address, so the per-address limits do not stand in for validation. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { chatPerson, connect, connectAs, disconnectAll, type ChatPerson } from '../realtime/helpers.js';
-import { SQL_INJECTION, WRONG_VALUES, expectNoBug, random, stored } from './inputs.js';
+import { chatPerson, connect, connectAs, disconnectAll, type ChatPerson } from '../../helpers/sockets.js';
+import { SQL_INJECTION, WRONG_VALUES, expectNoBug, random, stored } from '../../helpers/hostile-inputs.js';
 
 /** Each event, a well-formed payload for it, and the fields it reads. */
 const EVENTS: Record<string, Record<string, unknown>> = {

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { expectNoBug } from './inputs.js';
+import { expectNoBug } from '../../helpers/hostile-inputs.js';
 
 /** One request written byte for byte, so no client library tidies the path first. */
 function rawGet(base: string, target: string): Promise<{ status: number; text: string }> {

@@ -3,7 +3,7 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { logIn, loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, resetCode, reset } from './lifecycle-helpers.js';
+import { as, resetCode, reset } from '../../helpers/account-actions.js';
 
 describe('GET /api/account/activity', () => {
   let smtp: TestSmtp;

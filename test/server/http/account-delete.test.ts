@@ -3,8 +3,8 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, loggedInPerson, signUp } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll, disconnected } from '../realtime/helpers.js';
-import { as, auditTypes, resetCode, userIdOf } from './lifecycle-helpers.js';
+import { ask, connectAs, disconnectAll, disconnected } from '../../helpers/sockets.js';
+import { as, auditTypes, resetCode, userIdOf } from '../../helpers/account-actions.js';
 
 describe('DELETE /api/account', () => {
   let smtp: TestSmtp;

@@ -3,8 +3,8 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { logIn, loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll } from '../realtime/helpers.js';
-import { as, resetCode, userIdOf } from './lifecycle-helpers.js';
+import { ask, connectAs, disconnectAll } from '../../helpers/sockets.js';
+import { as, resetCode, userIdOf } from '../../helpers/account-actions.js';
 
 describe('GET /api/account/export', () => {
   let smtp: TestSmtp;

@@ -3,8 +3,8 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll, disconnected, settle } from '../realtime/helpers.js';
-import { as, auditTypes, userIdOf } from './lifecycle-helpers.js';
+import { ask, connectAs, disconnectAll, disconnected, settle } from '../../helpers/sockets.js';
+import { as, auditTypes, userIdOf } from '../../helpers/account-actions.js';
 
 describe('POST /api/password/change', () => {
   let smtp: TestSmtp;

@@ -4,8 +4,8 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, loggedInPerson, newPerson, signUp } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { connectAs, disconnectAll, disconnected } from '../realtime/helpers.js';
-import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from './lifecycle-helpers.js';
+import { connectAs, disconnectAll, disconnected } from '../../helpers/sockets.js';
+import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from '../../helpers/account-actions.js';
 
 const MINUTE = 60_000;
 

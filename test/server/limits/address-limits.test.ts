@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { connect, disconnectAll, ask } from '../realtime/helpers.js';
+import { connect, disconnectAll, ask } from '../../helpers/sockets.js';
 
 /** Each test speaks from its own address (TRUST_PROXY on), so the budgets do not mix. */
 let lastOctet = 0;

@@ -5,7 +5,7 @@ import { solveChallenge } from '../../../tui/client/challenge.js';
 import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connect, disconnectAll } from '../realtime/helpers.js';
+import { ask, connect, disconnectAll } from '../../helpers/sockets.js';
 
 let lastOctet = 0;
 const newAddress = () => `203.0.113.${++lastOctet}`;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { connect, disconnectAll } from '../realtime/helpers.js';
+import { connect, disconnectAll } from '../../helpers/sockets.js';
 
 const xff = (value: string) => ({ 'x-forwarded-for': value });
 

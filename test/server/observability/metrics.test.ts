@@ -5,7 +5,7 @@ import { logIn, newPerson, signUp, verifiedPerson } from '../../helpers/accounts
 import { expectError } from '../../helpers/errors.js';
 import { eventually } from '../../helpers/wait.js';
 import { freePort } from '../../helpers/ports.js';
-import { ask, connectAs, disconnectAll, chatPerson } from '../realtime/helpers.js';
+import { ask, connectAs, disconnectAll, chatPerson } from '../../helpers/sockets.js';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 

@@ -4,7 +4,7 @@ import { api, rawApi, startTestServer, type TestServer } from '../../helpers/ser
 import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { eventually } from '../../helpers/wait.js';
-import { ask, connect, disconnectAll } from '../realtime/helpers.js';
+import { ask, connect, disconnectAll } from '../../helpers/sockets.js';
 
 const spellings = (secret: string) => [
   secret,

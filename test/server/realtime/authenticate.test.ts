@@ -11,7 +11,7 @@ import {
   nextEvent,
   settle,
   type ChatPerson,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 import { eventually } from '../../helpers/wait.js';
 import { solvedChallenge } from '../../helpers/challenge.js';
 

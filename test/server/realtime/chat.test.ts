@@ -11,7 +11,7 @@ import {
   settle,
   storedTexts,
   type ChatPerson,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: messages', () => {
   let t: TestServer;

@@ -9,7 +9,7 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 /**
  * `message` with `client_id`: a resend after a lost acknowledgement stores nothing new and is

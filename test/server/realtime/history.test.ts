@@ -11,7 +11,7 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 /** Sends texts one by one, pausing so the per-socket budget is never what is tested here. */
 async function sendAll(socket: ClientSocket, room: string, texts: string[]): Promise<number[]> {

@@ -12,7 +12,7 @@ import {
   settle,
   storedTexts,
   type ChatPerson,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: limits', () => {
   let t: TestServer;

@@ -15,7 +15,7 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: revocation and connected users', () => {
   let t: TestServer;

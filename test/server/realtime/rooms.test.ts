@@ -9,7 +9,7 @@ import {
   record,
   settle,
   type ChatPerson,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: rooms, presence and typing', () => {
   let t: TestServer;

@@ -10,7 +10,7 @@ import {
   disconnected,
   settle,
   type ChatPerson,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 const SECOND = 1000;
 

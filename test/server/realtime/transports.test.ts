@@ -13,7 +13,7 @@ import {
   record,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: transports, reconnection and shutdown', () => {
   let t: TestServer;

@@ -10,7 +10,7 @@ import {
   storedTexts,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('Socket.IO chat: payload validation', () => {
   let t: TestServer;

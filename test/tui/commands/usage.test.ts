@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from './cli.js';
+import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from '../../helpers/cli.js';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 
