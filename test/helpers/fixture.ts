@@ -17,8 +17,8 @@ import {
 export interface UseServerOptions {
   /** A real SMTP server whose inbox is `mail`; the server sends its mail there. */
   mail?: boolean | { delayMs?: number };
-  /** Settings on top of the test defaults (see startTestServer). */
-  env?: Record<string, string>;
+  /** Settings on top of the test defaults (see startTestServer); a function when they need awaiting. */
+  env?: Record<string, string> | (() => Promise<Record<string, string>>);
   overrides?: ServerOverrides;
   /** A folder for the CLI's saved sessions: `cli()` runs the built CLI against this server. */
   cliHome?: boolean;
@@ -64,8 +64,9 @@ export class ServerFixture implements TestServer {
     const { mail, env, overrides, cliHome } = this.options;
     const smtp = mail ? await startSmtp(0, typeof mail === 'object' ? mail : {}) : undefined;
     try {
+      const settings = typeof env === 'function' ? await env() : env;
       const server = await startTestServer({
-        env: { ...(smtp && { SMTP_URL: smtp.url }), ...env },
+        env: { ...(smtp && { SMTP_URL: smtp.url }), ...settings },
         overrides,
       });
       this.#running = { server, smtp, home: cliHome ? tempDir() : undefined };
