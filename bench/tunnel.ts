@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { loadServerConfig } from '../config/index.js';
 import { createLogger } from '../server/log.js';
 import { createServer } from '../server/main.js';
-import { makeKeyPair } from '../test/tui/tunnel/helpers/keys.js';
-import { startOpenSshServer } from '../test/tui/tunnel/helpers/openssh-server.js';
-import { startSshServer } from '../test/tui/tunnel/helpers/ssh-server.js';
+import { makeKeyPair } from '../test/helpers/ssh-keys.js';
+import { startOpenSshServer } from '../test/helpers/openssh-server.js';
+import { startSshServer } from '../test/helpers/ssh-server.js';
 import { openTunnel, type Tunnel } from '../tui/client/tunnel/index.js';
 
 const MAX_REQUESTS = 20_000;

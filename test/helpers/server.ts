@@ -21,6 +21,9 @@ export interface TestServer {
   database: 'sqlite' | 'postgres';
   /** Every log line the server wrote, for tests that check what is (not) logged. */
   logs: string[];
+  /** Stops the server and keeps its folder, for a test that reads the files a stopped server left. */
+  stop(): Promise<void>;
+  /** Stops the server and removes its folder (unless the caller gave the folder). */
   close(): Promise<void>;
 }
 
@@ -65,7 +68,16 @@ export async function startTestServer(
     await pg?.drop();
     throw err;
   }
-  let closed = false;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      await server.close();
+    } finally {
+      await pg?.drop();
+    }
+  };
   return {
     url,
     server,
@@ -74,14 +86,9 @@ export async function startTestServer(
     dbFile,
     database: pg ? 'postgres' : 'sqlite',
     logs,
+    stop,
     async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await server.close();
-      } finally {
-        await pg?.drop();
-      }
+      await stop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startCliServer, type CliServer } from './helpers/cli-server.js';
-import { curl, curlJson } from './helpers/curl.js';
+import { startCliServer, type CliServer } from '../helpers/cli-server.js';
+import { curl, curlJson } from '../helpers/curl.js';
 
 /**
  * The README's first steps, done the way a newcomer does them: the built `mux1 server` with no

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanEnv, consumerProject, packTarball, tempDir } from '../tui/commands/cli.js';
+import { cleanEnv, consumerProject, packTarball, tempDir } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 

@@ -12,14 +12,14 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from '../server/realtime/helpers.js';
+} from '../helpers/sockets.js';
 import {
   haveRedisServer,
   startOwnRedis,
   startScaleOut,
   type OwnRedis,
   type ScaleOut,
-} from './helpers/scale-out.js';
+} from '../helpers/scale-out.js';
 
 /** A verified account with a session token, signed up through `url`. */
 async function chatter(cluster: ScaleOut, url: string, prefix: string): Promise<ChatPerson> {

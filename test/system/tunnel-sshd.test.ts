@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
-import { startOpenSshServer, type OpenSshServer } from '../tui/tunnel/helpers/openssh-server.js';
+import { startOpenSshServer, type OpenSshServer } from '../helpers/openssh-server.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { runCli } from '../tui/commands/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 

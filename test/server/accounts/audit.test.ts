@@ -1,42 +1,31 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Every account event lands in the audit table, which the activity page reads. */
 describe('accounts: the audit trail', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   it('records signup, verification, logins, lockout and logout, with address and agent', async () => {
     const p = newPerson('audited');
     const agent = { 'user-agent': 'audit-test/1.0' };
-    await api(t.url, 'POST', '/api/signup', p, agent);
-    const code = await smtp.codeFor(p.email);
-    await api(t.url, 'POST', '/api/verify-email', {
+    await t.api('POST', '/api/signup', p, agent);
+    const code = await t.mail.codeFor(p.email);
+    await t.api('POST', '/api/verify-email', {
       email: p.email,
       code: code === '000000' ? '000001' : '000000',
     });
-    await api(t.url, 'POST', '/api/resend-verification', { email: p.email });
-    const fresh = await smtp.codeFor(p.email, { after: 1 });
-    await api(t.url, 'POST', '/api/verify-email', { email: p.email, code: fresh });
-    await signUp(t.url, { ...newPerson('copy'), email: p.email });
-    const { token } = (await logIn(t.url, p.username, p.password)).body;
-    await api(t.url, 'POST', '/api/logout', undefined, bearer(token));
-    for (let i = 0; i < 5; i++) await logIn(t.url, p.username, 'not the password');
-    await logIn(t.url, p.username, p.password);
+    await t.api('POST', '/api/resend-verification', { email: p.email });
+    const fresh = await t.mail.codeFor(p.email, { after: 1 });
+    await t.api('POST', '/api/verify-email', { email: p.email, code: fresh });
+    await t.signUp({ ...newPerson('copy'), email: p.email });
+    const { token } = (await t.logIn(p.username, p.password)).body;
+    await t.api('POST', '/api/logout', undefined, bearer(token));
+    for (let i = 0; i < 5; i++) await t.logIn(p.username, 'not the password');
+    await t.logIn(p.username, p.password);
 
-    const { id } = await t.server.db('users').where({ username: p.username }).first();
-    const events = await t.server.db('audit_events').where({ user_id: id }).orderBy('id');
+    const { id } = await t.db('users').where({ username: p.username }).first();
+    const events = await t.db('audit_events').where({ user_id: id }).orderBy('id');
     expect(events.map((e) => e.type)).to.deep.equal([
       'signup',
       'verification_failed',
@@ -57,7 +46,7 @@ describe('accounts: the audit trail', () => {
       .whereNull('user_id')
       .where({ type: 'login_failed' })
       .count({ n: '*' });
-    await logIn(t.url, 'no-such-user', 'whatever123');
+    await t.logIn('no-such-user', 'whatever123');
     const after = await t.server
       .db('audit_events')
       .whereNull('user_id')

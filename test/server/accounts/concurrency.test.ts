@@ -1,59 +1,48 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Requests that race each other must still follow the rules, and never answer 5xx. */
 describe('accounts under concurrent requests', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   const all = <T>(n: number, f: (i: number) => Promise<T>) =>
     Promise.all(Array.from({ length: n }, (_, i) => f(i)));
-  const totalUsers = async () => (await api(t.url, 'GET', '/api/server-status')).body.total_users;
+  const totalUsers = async () => (await t.api('GET', '/api/server-status')).body.total_users;
 
   it('one username claimed by many at once: one 201, the rest 409', async () => {
     const username = 'contested';
-    const answers = await all(8, () => signUp(t.url, { ...newPerson('race'), username }));
+    const answers = await all(8, () => t.signUp({ ...newPerson('race'), username }));
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).to.deep.equal([201, ...Array(7).fill(409)]);
   });
 
   it('ten wrong codes at once burn the code: the right one then fails', async () => {
     const p = newPerson('codes');
-    await signUp(t.url, p);
-    const code = await smtp.codeFor(p.email);
+    await t.signUp(p);
+    const code = await t.mail.codeFor(p.email);
     const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
     const answers = await all(10, (i) =>
-      api(t.url, 'POST', '/api/verify-email', { email: p.email, code: wrong(i) }),
+      t.api('POST', '/api/verify-email', { email: p.email, code: wrong(i) }),
     );
     expect(answers.map((r) => r.status)).to.deep.equal(Array(10).fill(400));
-    expect((await api(t.url, 'POST', '/api/verify-email', { email: p.email, code })).status).to.equal(400);
+    expect((await t.api('POST', '/api/verify-email', { email: p.email, code })).status).to.equal(400);
   });
 
   it('the right code sent twice at once verifies once, and both answer 200', async () => {
     const p = newPerson('twice');
-    await signUp(t.url, p);
-    const code = await smtp.codeFor(p.email);
-    const answers = await all(2, () => api(t.url, 'POST', '/api/verify-email', { email: p.email, code }));
+    await t.signUp(p);
+    const code = await t.mail.codeFor(p.email);
+    const answers = await all(2, () => t.api('POST', '/api/verify-email', { email: p.email, code }));
     expect(answers.map((r) => r.status)).to.deep.equal([200, 200]);
-    expect((await logIn(t.url, p.username, p.password)).status).to.equal(200);
+    expect((await t.logIn(p.username, p.password)).status).to.equal(200);
   });
 
   // Last: its notices queue up mail that later tests would wait behind.
   it('one email used by many at once: all answer 201, one account exists', async () => {
     const before = await totalUsers();
     const email = 'shared-inbox@example.test';
-    const answers = await all(8, () => signUp(t.url, { ...newPerson('same'), email }));
+    const answers = await all(8, () => t.signUp({ ...newPerson('same'), email }));
     expect(answers.map((r) => r.status)).to.deep.equal(Array(8).fill(201));
     expect(await totalUsers()).to.equal(before + 1);
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const SAMPLES = 25;
@@ -40,25 +40,24 @@ function expectClose(a: number, b: number, what: string): void {
  */
 describe('accounts: answers that take the same time whether or not the account exists', function () {
   this.timeout(60_000);
-  let t: TestServer;
   let known: Person;
   let address = 0;
   const fresh = () => ({ 'x-forwarded-for': `192.0.2.${(address = (address % 250) + 1)}` });
 
+  const t = useServer({
+    env: { SCRYPT_LOG_N: '14', TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '1000', LOG_LEVEL: 'warn' },
+  });
+
   before(async () => {
     // No SMTP: the development mailbox keeps mail sending from competing with the requests
     // being timed. Whether the email is verified does not change a signup's answer.
-    t = await startTestServer({
-      env: { SCRYPT_LOG_N: '14', TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '1000', LOG_LEVEL: 'warn' },
-    });
     known = newPerson('timed');
-    expect((await api(t.url, 'POST', '/api/signup', known)).status).to.equal(201);
+    expect((await t.api('POST', '/api/signup', known)).status).to.equal(201);
   });
-  after(() => t.close());
 
   const login = (username: string) =>
-    api(t.url, 'POST', '/api/login', { username, password: 'not the password' }, fresh());
-  const signup = (p: Person) => api(t.url, 'POST', '/api/signup', p, fresh());
+    t.api('POST', '/api/login', { username, password: 'not the password' }, fresh());
+  const signup = (p: Person) => t.api('POST', '/api/signup', p, fresh());
 
   it('login: an unknown user costs what a wrong password costs (medians within 25%)', async () => {
     // Wrong passwords spread over fresh accounts, so the lockout never answers early.

@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CLAIM_LEASE_MS } from '../../../server/mail/outbox-worker.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
-import {
-  exitWithin,
-  hasSqlite3,
-  requireBuiltCli,
-  sqlite,
-  startServerProcess,
-  type ServerProcess,
-} from './process.js';
+import { exitWithin, hasSqlite3, sqlite, useServerProcesses } from '../../helpers/server-process.js';
 
 /**
  * `kill -9` of `mux1 server` in the middle of a signup storm. Every signup answered 201 was
@@ -22,33 +12,19 @@ import {
  */
 describe('fault: kill -9 during a signup storm', function () {
   this.timeout(90_000);
-  let dir: string;
-  let smtp: TestSmtp;
-  const processes: ServerProcess[] = [];
-
-  before(async function () {
+  before(function () {
     if (!hasSqlite3) this.skip();
-    requireBuiltCli();
-    dir = mkdtempSync(join(tmpdir(), 'mux1-kill9-'));
-    smtp = await startSmtp();
   });
-  after(async () => {
-    for (const p of processes)
-      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-    await smtp?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const servers = useServerProcesses({ mail: true });
 
   it('loses no answered signup and no mail, and leaves the file intact', async () => {
-    const dbFile = join(dir, 'mux1.sqlite');
+    const dbFile = join(servers.dir, 'mux1.sqlite');
     const env = {
       DATABASE_URL: dbFile,
-      SMTP_URL: smtp.url,
       // One address sends the whole storm: lift its budget (and so the challenge) out of the way.
       LIMIT_SIGNUPS_PER_10MIN: '1000000',
     };
-    const first = await startServerProcess(env);
-    processes.push(first);
+    const first = await servers.start(env);
 
     const answered: Person[] = [];
     let failed = 0;
@@ -73,7 +49,8 @@ describe('fault: kill -9 during a signup storm', function () {
     };
     const workers = Array.from({ length: 8 }, worker);
     // Let the storm run until mail is being sent and signups are being written at once.
-    while (answered.length < 40 || smtp.messages.length < 1) await new Promise((r) => setTimeout(r, 20));
+    while (answered.length < 40 || servers.mail.messages.length < 1)
+      await new Promise((r) => setTimeout(r, 20));
     stop = true;
     const killedAt = Date.now();
     first.proc.kill('SIGKILL');
@@ -82,8 +59,7 @@ describe('fault: kill -9 during a signup storm', function () {
     expect(ended.signal).to.equal('SIGKILL');
 
     expect(sqlite(dbFile, 'PRAGMA integrity_check')).to.equal('ok');
-    const second = await startServerProcess(env);
-    processes.push(second);
+    const second = await servers.start(env);
     expect(sqlite(dbFile, 'PRAGMA integrity_check')).to.equal('ok');
     const stored = new Set(sqlite(dbFile, 'SELECT username FROM users').split('\n'));
     const missing = answered.filter((p) => !stored.has(p.username));
@@ -95,14 +71,14 @@ describe('fault: kill -9 during a signup storm', function () {
         '\n',
       ),
     );
-    const lost = answered.filter((p) => smtp.codeCount(p.email) === 0 && !queued.has(p.email));
+    const lost = answered.filter((p) => servers.mail.codeCount(p.email) === 0 && !queued.has(p.email));
     expect(lost.map((p) => p.email)).to.deep.equal([]);
     // Mail the dead process had claimed waits out its lease (CLAIM_LEASE_MS) before another
     // worker may take it; move the clock past that by ending the leases, rather than wait.
     const deadLeases = `sent_at IS NULL AND locked_until <= ${killedAt + CLAIM_LEASE_MS}`;
     expect(Number(sqlite(dbFile, `SELECT count(*) FROM mail_outbox WHERE ${deadLeases}`))).to.be.at.most(10);
     sqlite(dbFile, `UPDATE mail_outbox SET locked_until = 0 WHERE ${deadLeases}`);
-    for (const p of answered) await smtp.codeFor(p.email, { timeoutMs: 20_000 });
+    for (const p of answered) await servers.mail.codeFor(p.email, { timeoutMs: 20_000 });
     expect(failed).to.be.at.most(8);
 
     second.proc.kill('SIGTERM');

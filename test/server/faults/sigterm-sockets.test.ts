@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { exitWithin, requireBuiltCli, startServerProcess, type ServerProcess } from './process.js';
+import { exitWithin, type ServerProcess, useServerProcesses } from '../../helpers/server-process.js';
 
 /** A 20,000-character message: its frame is over the 16 KiB the server reads. */
 const OVERSIZED = JSON.stringify(['message', { text: 'x'.repeat(20_000) }]);
@@ -39,28 +37,13 @@ async function rawSocket(url: string): Promise<WebSocket> {
  */
 describe('fault: SIGTERM after a client sent an oversized frame', function () {
   this.timeout(60_000);
-  let dir: string;
-  const processes: ServerProcess[] = [];
+  const servers = useServerProcesses();
   const sockets: WebSocket[] = [];
-
-  before(() => {
-    requireBuiltCli();
-    dir = mkdtempSync(join(tmpdir(), 'mux1-sigterm-sockets-'));
-  });
   afterEach(() => {
     for (const ws of sockets.splice(0)) ws.terminate();
   });
-  after(() => {
-    for (const p of processes)
-      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
-  const start = async (name: string) => {
-    const server = await startServerProcess({ DATABASE_URL: join(dir, `${name}.sqlite`) });
-    processes.push(server);
-    return server;
-  };
+  const start = (name: string) => servers.start({ DATABASE_URL: join(servers.dir, `${name}.sqlite`) });
 
   /** SIGTERM, then the exit status and how long it took; fails past the 10 s guard. */
   const stop = async (server: ServerProcess) => {

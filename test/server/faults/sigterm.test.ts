@@ -1,19 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
-import {
-  exitWithin,
-  hasSqlite3,
-  requireBuiltCli,
-  sqlite,
-  startServerProcess,
-  type ServerProcess,
-} from './process.js';
+import { exitWithin, hasSqlite3, sqlite, useServerProcesses } from '../../helpers/server-process.js';
 
 /**
  * SIGTERM while requests are in flight: they are answered, connected sockets are closed, the
@@ -21,35 +11,21 @@ import {
  */
 describe('fault: SIGTERM with requests in flight', function () {
   this.timeout(60_000);
-  let dir: string;
-  let smtp: TestSmtp;
-  const processes: ServerProcess[] = [];
-
-  before(async function () {
+  before(function () {
     if (!hasSqlite3) this.skip();
-    requireBuiltCli();
-    dir = mkdtempSync(join(tmpdir(), 'mux1-sigterm-'));
-    // Slow mail: the worker is in the middle of a send when the signal comes.
-    smtp = await startSmtp(0, { delayMs: 300 });
   });
-  after(async () => {
-    for (const p of processes)
-      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-    await smtp?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  // Slow mail: the worker is in the middle of a send when the signal comes.
+  const servers = useServerProcesses({ mail: { delayMs: 300 } });
 
   it('answers what it took, closes sockets, keeps unsent mail, exits 0 within 10 s', async () => {
-    const dbFile = join(dir, 'mux1.sqlite');
+    const dbFile = join(servers.dir, 'mux1.sqlite');
     const env = {
       DATABASE_URL: dbFile,
-      SMTP_URL: smtp.url,
       LIMIT_SIGNUPS_PER_10MIN: '1000000',
       // A costlier hash keeps each signup in flight for a while.
       SCRYPT_LOG_N: '15',
     };
-    const server = await startServerProcess(env);
-    processes.push(server);
+    const server = await servers.start(env);
 
     const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
     await new Promise<void>((resolve, reject) => {
@@ -102,9 +78,8 @@ describe('fault: SIGTERM with requests in flight', function () {
         sqlite(dbFile, 'SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND locked_until IS NOT NULL'),
       ),
     ).to.equal(0);
-    const again = await startServerProcess(env);
-    processes.push(again);
-    for (const p of people) await smtp.codeFor(p.email, { timeoutMs: 20_000 });
+    const again = await servers.start(env);
+    for (const p of people) await servers.mail.codeFor(p.email, { timeoutMs: 20_000 });
     again.proc.kill('SIGTERM');
     expect((await exitWithin(again, 10_000)).code).to.equal(0);
   });

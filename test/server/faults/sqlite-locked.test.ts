@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../../../server/store/db.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { eventually } from '../../helpers/wait.js';
-import { ask, chatPerson, connectAs, disconnectAll } from '../realtime/helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 
@@ -32,22 +32,20 @@ async function lockDatabase(file: string): Promise<{ release(): Promise<void> }>
  */
 describe('fault: SQLite locked by another writer', function () {
   this.timeout(60_000);
-  let t: TestServer;
+
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async function () {
     if (!hasSqlite3) this.skip();
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
     // Only a SQLite file can be locked this way.
     if (t.database !== 'sqlite') this.skip();
   });
-  afterEach(disconnectAll);
-  after(() => t?.close());
 
   it('answers writes 503 + Retry-After after the busy timeout, stores nothing, and recovers', async () => {
     const known = newPerson('known');
-    expect((await signUp(t.url, known)).status).to.equal(201);
-    const talker = await chatPerson(t, 'talker');
-    const socket = await connectAs(t.url, talker);
+    expect((await t.signUp(known)).status).to.equal(201);
+    const talker = await t.chatPerson('talker');
+    const socket = await t.connectAs(talker);
 
     const lock = await lockDatabase(t.dbFile);
     const blocked = newPerson('blocked');
@@ -55,7 +53,7 @@ describe('fault: SQLite locked by another writer', function () {
     try {
       // A login's first write (the failure count) is a statement of its own: it waits for the
       // lock up to the busy timeout, then the answer is 503, not a 500 or a wrong 401.
-      const res = await logIn(t.url, known.username, known.password);
+      const res = await t.logIn(known.username, known.password);
       expectError(res, 503, 'service_unavailable');
       expect(Number(res.headers.get('retry-after'))).to.be.within(1, 10);
       expect(res.body.retry_after_s).to.equal(Number(res.headers.get('retry-after')));
@@ -64,7 +62,7 @@ describe('fault: SQLite locked by another writer', function () {
       );
 
       // A signup reads, then writes, in one transaction: refused the same way.
-      expectError(await signUp(t.url, blocked), 503, 'service_unavailable');
+      expectError(await t.signUp(blocked), 503, 'service_unavailable');
       // Over Socket.IO, a message cannot be stored: {ok:false}, and the socket stays.
       // The insert waits for the lock too (twice: the batch, then the row on its own).
       const ack = await (socket as any)
@@ -77,14 +75,14 @@ describe('fault: SQLite locked by another writer', function () {
     }
 
     started = performance.now();
-    expect((await signUp(t.url, blocked)).status).to.equal(201);
+    expect((await t.signUp(blocked)).status).to.equal(201);
     expect(performance.now() - started).to.be.below(SQLITE_BUSY_TIMEOUT_MS);
-    expect((await api(t.url, 'GET', '/api/health')).status).to.equal(200);
+    expect((await t.api('GET', '/api/health')).status).to.equal(200);
     expect((await ask(socket, 'message', 'after the lock')).ok).to.equal(true);
-    const texts = (await t.server.db('messages').pluck('text')) as string[];
+    const texts = (await t.db('messages').pluck('text')) as string[];
     expect(texts).to.include('after the lock');
     expect(texts).to.not.include('while locked');
-    expect(await t.server.db('users').where({ username: blocked.username }).count({ n: '*' })).to.deep.equal([
+    expect(await t.db('users').where({ username: blocked.username }).count({ n: '*' })).to.deep.equal([
       { n: 1 },
     ]);
     expect(t.logs.some((l) => l.includes('"status":500'))).to.equal(false);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawRequest } from '../../helpers/raw-http.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const LISTED = 'https://app.example';
 
@@ -14,12 +14,7 @@ function expectHardened(headers: Record<string, string | string[] | undefined>, 
 }
 
 describe('headers and exposure', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer({ env: { CORS_ORIGINS: `${LISTED},https://other.example` } });
-  });
-  after(() => t.close());
+  const t = useServer({ env: { CORS_ORIGINS: `${LISTED},https://other.example` } });
 
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
     rawRequest(t.url, { method, path, headers });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, newPerson, signUp } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import {
   invalidUtf8,
@@ -10,7 +9,8 @@ import {
   hostileBodies,
   random,
   stored,
-} from './inputs.js';
+} from '../../helpers/hostile-inputs.js';
+import { useServer } from '../../helpers/fixture.js';
 
 let octet = 0;
 /** Each request from its own address, so the per-address limits do not stand in for validation. */
@@ -85,28 +85,26 @@ const CONTENT_TYPES = [
  */
 describe('hostile input: REST', function () {
   this.timeout(120_000);
-  let t: TestServer;
   let token: string;
   let baseline: Record<string, number>;
+  const t = useServer({ env: { TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    expect((await signUp(t.url, VICTIM)).status).to.equal(201);
-    await t.server.db('users').where({ username: VICTIM.username }).update({ email_verified_at: Date.now() });
-    const login = await api(t.url, 'POST', '/api/login', {
+    expect((await t.signUp(VICTIM)).status).to.equal(201);
+    await t.db('users').where({ username: VICTIM.username }).update({ email_verified_at: Date.now() });
+    const login = await t.api('POST', '/api/login', {
       username: VICTIM.username,
       password: VICTIM.password,
     });
     token = login.body.token;
     baseline = await stored(t);
   });
-  after(() => t.close());
 
   it('refuses malformed, mistyped, polluting and injecting bodies on every route', async () => {
     for (const route of BODY_ROUTES) {
       for (const body of hostileBodies(route.body)) {
         const headers = { ...fresh(), ...(route.auth ? bearer(token) : {}) };
-        const res = await rawApi(t.url, route.method, route.path, body, headers);
+        const res = await t.rawApi(route.method, route.path, body, headers);
         // Some injections are well-formed requests (an email address may hold a quote): those
         // are answered as for any unknown address (200 from resend and forgot); the rest refused.
         if (res.status === 200 && /resend|forgot/.test(route.path)) continue;
@@ -179,7 +177,7 @@ describe('hostile input: REST', function () {
     for (const [method, path, auth] of ALL_ROUTES) {
       if (!auth) continue;
       for (const bad of tokens) {
-        const res = await rawApi(t.url, method, path, undefined, {
+        const res = await t.rawApi(method, path, undefined, {
           authorization: `Bearer ${encodeURI(bad)}`,
           ...fresh(),
         });
@@ -187,8 +185,7 @@ describe('hostile input: REST', function () {
       }
     }
     for (const id of [...SQL_INJECTION, '..%2f..%2fetc%2fpasswd', '%00', '0'.repeat(5000), '-1', '1e308']) {
-      const res = await rawApi(
-        t.url,
+      const res = await t.rawApi(
         'DELETE',
         `/api/sessions/${encodeURIComponent(id)}`,
         undefined,
@@ -205,12 +202,12 @@ describe('hostile input: REST', function () {
       'before=%00',
       'limit=' + '9'.repeat(400),
     ]) {
-      const res = await rawApi(t.url, 'GET', `/api/account/activity?${query}`, undefined, bearer(token));
+      const res = await t.rawApi('GET', `/api/account/activity?${query}`, undefined, bearer(token));
       expect(res.status, query).to.be.oneOf([200, 400]);
       if (res.status === 400) expectRefused(res, query);
     }
     // The session that was attacked still works, and nothing else changed.
-    expect((await api(t.url, 'GET', '/api/me', undefined, bearer(token))).status).to.equal(200);
+    expect((await t.api('GET', '/api/me', undefined, bearer(token))).status).to.equal(200);
     expect(await stored(t)).to.deep.equal(baseline);
     expectNoBug(t);
   });
@@ -235,32 +232,25 @@ describe('hostile input: REST', function () {
       const huge = await rawRequest(t.url, { method, path, headers: { 'x-filler': 'a'.repeat(20_000) } });
       expect(huge.status, `${method} ${path} huge header`).to.equal(431);
     }
-    expect((await api(t.url, 'GET', '/api/health')).status).to.equal(200);
+    expect((await t.api('GET', '/api/health')).status).to.equal(200);
     expectNoBug(t);
   });
 
   it('keeps an injection string that is a valid password as plain data', async () => {
     const p = { ...newPerson('literal'), password: "'; DROP TABLE users; -- x" };
-    expect((await api(t.url, 'POST', '/api/signup', p, fresh())).status).to.equal(201);
-    await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
-    const res = await api(
-      t.url,
-      'POST',
-      '/api/login',
-      { username: p.username, password: p.password },
-      fresh(),
-    );
+    expect((await t.api('POST', '/api/signup', p, fresh())).status).to.equal(201);
+    await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+    const res = await t.api('POST', '/api/login', { username: p.username, password: p.password }, fresh());
     expect(res.status).to.equal(200);
     expect(
-      (await api(t.url, 'POST', '/api/login', { username: p.username, password: "' OR '1'='1" }, fresh()))
-        .status,
+      (await t.api('POST', '/api/login', { username: p.username, password: "' OR '1'='1" }, fresh())).status,
     ).to.equal(401);
-    expect(Number((await t.server.db('users').count({ n: '*' }))[0]!.n)).to.equal(baseline.users! + 1);
+    expect(Number((await t.db('users').count({ n: '*' }))[0]!.n)).to.equal(baseline.users! + 1);
   });
 
   it('refuses usernames that only look like ASCII, and gives no second account to a look-alike', async () => {
     const alice = newPerson('alice');
-    expect((await api(t.url, 'POST', '/api/signup', alice, fresh())).status).to.equal(201);
+    expect((await t.api('POST', '/api/signup', alice, fresh())).status).to.equal(201);
     const lookalikes = [
       alice.username.replace('a', '\u0430'), // Cyrillic a
       alice.username.replace('e', '\u0435'), // Cyrillic e
@@ -272,11 +262,11 @@ describe('hostile input: REST', function () {
       ` ${alice.username} `,
     ];
     for (const username of lookalikes) {
-      const res = await api(t.url, 'POST', '/api/signup', { ...newPerson('look'), username }, fresh());
+      const res = await t.api('POST', '/api/signup', { ...newPerson('look'), username }, fresh());
       expect(res.status, JSON.stringify(username)).to.be.oneOf([400, 409]);
       expectRefused(res, JSON.stringify(username));
     }
-    const users = (await t.server.db('users').pluck('username')) as string[];
+    const users = (await t.db('users').pluck('username')) as string[];
     expect(users.filter((u) => u.normalize('NFKC').toLowerCase().includes('alice'))).to.deep.equal([
       alice.username,
     ]);

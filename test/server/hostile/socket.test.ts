@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { chatPerson, connect, connectAs, disconnectAll, type ChatPerson } from '../realtime/helpers.js';
-import { SQL_INJECTION, WRONG_VALUES, expectNoBug, random, stored } from './inputs.js';
+import { type ChatPerson } from '../../helpers/sockets.js';
+import { SQL_INJECTION, WRONG_VALUES, expectNoBug, random, stored } from '../../helpers/hostile-inputs.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Each event, a well-formed payload for it, and the fields it reads. */
 const EVENTS: Record<string, Record<string, unknown>> = {
@@ -73,22 +73,18 @@ function emit(socket: Socket, event: string, args: unknown[]): Promise<unknown> 
  */
 describe('hostile input: Socket.IO events', function () {
   this.timeout(120_000);
-  let t: TestServer;
   let alice: ChatPerson;
+  const t = useServer({
+    env: { LIMIT_FAILED_LOGINS_PER_10MIN: '100000', LIMIT_SOCKETS_PER_ADDRESS: '100000' },
+  });
 
   before(async () => {
-    t = await startTestServer({
-      env: { LIMIT_FAILED_LOGINS_PER_10MIN: '100000', LIMIT_SOCKETS_PER_ADDRESS: '100000' },
-    });
-    alice = await chatPerson(t, 'hostile');
+    alice = await t.chatPerson('hostile');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   for (const who of ['guest', 'signed in'] as const) {
     it(`answers every hostile payload on every event with {ok:false}, as a ${who}`, async () => {
-      const open = async () =>
-        who === 'guest' ? (await connect(t.url)).socket : await connectAs(t.url, alice);
+      const open = async () => (who === 'guest' ? (await t.connect()).socket : await t.connectAs(alice));
       let socket = await open();
       const baseline = await stored(t);
       let n = 0;
@@ -131,18 +127,18 @@ describe('hostile input: Socket.IO events', function () {
       expect(limited).to.be.above(0);
       expect(socket.connected, 'the socket stays').to.equal(true);
       expect(await stored(t)).to.deep.equal(baseline);
-      expect((await t.server.db('messages').count({ n: '*' }))[0]!.n).to.equal(0);
+      expect((await t.db('messages').count({ n: '*' }))[0]!.n).to.equal(0);
       expectNoBug(t);
 
       // Still usable after all that.
-      const fresh = await connectAs(t.url, alice);
+      const fresh = await t.connectAs(alice);
       expect((await emit(fresh as Socket, 'message', ['still fine'])) as object).to.include({ ok: true });
-      await t.server.db('messages').del();
+      await t.db('messages').del();
     });
   }
 
   it('is not signed in by an injection in authenticate', async () => {
-    const { socket } = await connect(t.url);
+    const { socket } = await t.connect();
     for (const injection of SQL_INJECTION) {
       for (const payload of [
         { username: injection, password: injection },

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { expectNoBug } from './inputs.js';
+import { expectNoBug } from '../../helpers/hostile-inputs.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** One request written byte for byte, so no client library tidies the path first. */
 function rawGet(base: string, target: string): Promise<{ status: number; text: string }> {
@@ -53,7 +53,6 @@ const TRAVERSALS = [
  * and no file outside the page leaks.
  */
 describe('hostile input: path traversal on static files', () => {
-  let t: TestServer;
   const secrets = [
     readFileSync(new URL('../../../package.json', import.meta.url), 'utf8').slice(0, 60),
     'root:x:0:0',
@@ -62,10 +61,7 @@ describe('hostile input: path traversal on static files', () => {
     'createServer',
   ];
 
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(() => t.close());
+  const t = useServer();
 
   it('answers every traversal with 4xx and leaks no file', async () => {
     for (const target of TRAVERSALS) {

@@ -1,33 +1,21 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, resetCode, reset } from './lifecycle-helpers.js';
+import { resetCode, reset } from '../../helpers/account-actions.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('GET /api/account/activity', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   it('needs a session', async () => {
-    expectError(await api(t.url, 'GET', '/api/account/activity'), 401, 'unauthorized');
+    expectError(await t.api('GET', '/api/account/activity'), 401, 'unauthorized');
   });
 
   it("lists the user's own events newest first, with address and agent: every lifecycle event", async () => {
-    const p = await loggedInPerson(t.url, smtp, 'active');
+    const p = await t.loggedInPerson('active');
     const agent = { 'user-agent': 'activity-test/1.0' };
-    await logIn(t.url, p.username, 'a wrong password');
-    await logIn(t.url, p.username, p.password);
-    const call = as(t, p.token);
+    await t.logIn(p.username, 'a wrong password');
+    await t.logIn(p.username, p.password);
+    const call = t.as(p.token);
     await call('POST', '/api/password/change', {
       current_password: 'wrong again!',
       password: 'irrelevant 123',
@@ -38,22 +26,22 @@ describe('GET /api/account/activity', () => {
       { current_password: p.password, password: 'changed once ok' },
       agent,
     );
-    const third = (await logIn(t.url, p.username, 'changed once ok')).body.token;
-    const thirdId = (await as(t, third)('GET', '/api/sessions')).body.sessions.find((s: any) => s.current).id;
+    const third = (await t.logIn(p.username, 'changed once ok')).body.token;
+    const thirdId = (await t.as(third)('GET', '/api/sessions')).body.sessions.find((s: any) => s.current).id;
     await call('DELETE', `/api/sessions/${thirdId}`);
     await call('POST', '/api/sessions/revoke-others');
     await call('GET', '/api/account/export');
     await call('DELETE', '/api/account', { password: 'not it at all' });
-    const code = await resetCode(t, smtp, p.email);
+    const code = await resetCode(t, t.mail, p.email);
     await reset(t, {
       email: p.email,
       code: '000000' === code ? '000001' : '000000',
       password: 'reset to this',
     });
     await reset(t, { email: p.email, code, password: 'reset to this' });
-    const fresh = (await logIn(t.url, p.username, 'reset to this')).body.token;
+    const fresh = (await t.logIn(p.username, 'reset to this')).body.token;
 
-    const res = await as(t, fresh)('GET', '/api/account/activity', undefined, agent);
+    const res = await t.as(fresh)('GET', '/api/account/activity', undefined, agent);
     expect(res.status).to.equal(200);
     expect(res.body).to.have.all.keys('events', 'next_before');
     expect(res.body.next_before).to.equal(null);
@@ -87,20 +75,20 @@ describe('GET /api/account/activity', () => {
   });
 
   it("never shows another user's events", async () => {
-    const a = await loggedInPerson(t.url, smtp, 'mine');
-    const b = await loggedInPerson(t.url, smtp, 'yours');
-    await logIn(t.url, b.username, 'wrong for b!');
-    const aEvents = (await as(t, a.token)('GET', '/api/account/activity')).body.events as any[];
-    const bEvents = (await as(t, b.token)('GET', '/api/account/activity')).body.events as any[];
+    const a = await t.loggedInPerson('mine');
+    const b = await t.loggedInPerson('yours');
+    await t.logIn(b.username, 'wrong for b!');
+    const aEvents = (await t.as(a.token)('GET', '/api/account/activity')).body.events as any[];
+    const bEvents = (await t.as(b.token)('GET', '/api/account/activity')).body.events as any[];
     const bIds = new Set(bEvents.map((e) => e.id));
     expect(aEvents.some((e) => bIds.has(e.id))).to.equal(false);
     expect(aEvents.map((e) => e.type)).to.deep.equal(['login', 'email_verified', 'signup']);
   });
 
   it('pages with ?before=<id>&limit=<n>, next_before pointing at the next page', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'pager');
-    for (let i = 0; i < 4; i++) await logIn(t.url, p.username, p.password);
-    const call = as(t, p.token);
+    const p = await t.loggedInPerson('pager');
+    for (let i = 0; i < 4; i++) await t.logIn(p.username, p.password);
+    const call = t.as(p.token);
     const all = (await call('GET', '/api/account/activity')).body.events as any[];
     expect(all).to.have.length(7);
 
@@ -124,8 +112,8 @@ describe('GET /api/account/activity', () => {
   });
 
   it('refuses a malformed page with 400 naming the parameter', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'badpage');
-    const call = as(t, p.token);
+    const p = await t.loggedInPerson('badpage');
+    const call = t.as(p.token);
     expectError(await call('GET', '/api/account/activity?limit=0'), 400, 'invalid_field', 'limit');
     expectError(await call('GET', '/api/account/activity?limit=201'), 400, 'invalid_field', 'limit');
     expectError(await call('GET', '/api/account/activity?limit=ten'), 400, 'invalid_field', 'limit');

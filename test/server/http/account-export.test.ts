@@ -1,43 +1,30 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll } from '../realtime/helpers.js';
-import { as, resetCode, userIdOf } from './lifecycle-helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { resetCode, userIdOf } from '../../helpers/account-actions.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('GET /api/account/export', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  afterEach(disconnectAll);
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   it('needs a session', async () => {
-    expectError(await api(t.url, 'GET', '/api/account/export'), 401, 'unauthorized');
+    expectError(await t.api('GET', '/api/account/export'), 401, 'unauthorized');
   });
 
   it('holds the profile, sessions, codes, messages and activity of the user, and no secret', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'exporter');
+    const p = await t.loggedInPerson('exporter');
     const id = await userIdOf(t, p.username);
-    const other = (await logIn(t.url, p.username, p.password)).body.token;
-    await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${other}` });
-    const code = await resetCode(t, smtp, p.email);
-    const socket = await connectAs(t.url, { ...p, id });
+    const other = (await t.logIn(p.username, p.password)).body.token;
+    await t.api('POST', '/api/logout', undefined, { authorization: `Bearer ${other}` });
+    const code = await resetCode(t, t.mail, p.email);
+    const socket = await t.connectAs({ ...p, id });
     expect((await ask(socket, 'message', 'first words')).ok).to.equal(true);
     expect((await ask(socket, 'message', { room: 'lobby', text: 'second words' })).ok).to.equal(true);
-    const stranger = await loggedInPerson(t.url, smtp, 'stranger');
-    const strangerSocket = await connectAs(t.url, { ...stranger, id: await userIdOf(t, stranger.username) });
+    const stranger = await t.loggedInPerson('stranger');
+    const strangerSocket = await t.connectAs({ ...stranger, id: await userIdOf(t, stranger.username) });
     await ask(strangerSocket, 'message', 'not yours');
 
-    const res = await as(t, p.token)('GET', '/api/account/export');
+    const res = await t.as(p.token)('GET', '/api/account/export');
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
     expect(res.headers.get('content-disposition')).to.equal(
@@ -72,9 +59,9 @@ describe('GET /api/account/export', () => {
 
     // The secrets the database holds for this account, by value: none appears anywhere.
     const text = JSON.stringify(data);
-    const user = await t.server.db('users').where({ id }).first();
-    const tokenHashes = await t.server.db('sessions').where({ user_id: id }).pluck('token_hash');
-    const codeHashes = await t.server.db('email_codes').where({ user_id: id }).pluck('code_hash');
+    const user = await t.db('users').where({ id }).first();
+    const tokenHashes = await t.db('sessions').where({ user_id: id }).pluck('token_hash');
+    const codeHashes = await t.db('email_codes').where({ user_id: id }).pluck('code_hash');
     const secrets = [user.password_hash, ...tokenHashes, ...codeHashes, p.password, p.token, other, code];
     expect(tokenHashes).to.have.length(2);
     expect(codeHashes).to.have.length(2);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ERROR_CODES, type ErrorCode } from '../../../server/protocol.js';
-import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawRequest } from '../../helpers/raw-http.js';
-import { newPerson, signUp } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /**
  * Every error answer carries its code with the status of the contract (docs/api.md), which is the
@@ -10,51 +10,34 @@ import { newPerson, signUp } from '../../helpers/accounts.js';
  * refused the request: a rule, a schema, the body parser or the router.
  */
 describe('error answers follow the code registry', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(() => t.close());
+  const t = useServer();
 
   it('answers each kind of failure with its code and the status of the contract and the registry', async () => {
     const p = newPerson('codes');
-    expect((await signUp(t.url, p)).status).to.equal(201);
+    expect((await t.signUp(p)).status).to.equal(201);
     const answers: [ErrorCode, number, { status: number; body: any }][] = [
-      ['invalid_field', 400, await api(t.url, 'POST', '/api/signup', { username: 'x' })],
-      [
-        'weak_password',
-        400,
-        await api(t.url, 'POST', '/api/signup', { ...newPerson(), password: 'password' }),
-      ],
-      [
-        'username_taken',
-        409,
-        await api(t.url, 'POST', '/api/signup', { ...newPerson(), username: p.username }),
-      ],
-      [
-        'invalid_code',
-        400,
-        await api(t.url, 'POST', '/api/verify-email', { email: p.email, code: '000000' }),
-      ],
+      ['invalid_field', 400, await t.api('POST', '/api/signup', { username: 'x' })],
+      ['weak_password', 400, await t.api('POST', '/api/signup', { ...newPerson(), password: 'password' })],
+      ['username_taken', 409, await t.api('POST', '/api/signup', { ...newPerson(), username: p.username })],
+      ['invalid_code', 400, await t.api('POST', '/api/verify-email', { email: p.email, code: '000000' })],
       [
         'invalid_credentials',
         401,
-        await api(t.url, 'POST', '/api/login', { username: p.username, password: 'nope-nope-1' }),
+        await t.api('POST', '/api/login', { username: p.username, password: 'nope-nope-1' }),
       ],
       [
         'email_not_verified',
         403,
-        await api(t.url, 'POST', '/api/login', { username: p.username, password: p.password }),
+        await t.api('POST', '/api/login', { username: p.username, password: p.password }),
       ],
-      ['unauthorized', 401, await api(t.url, 'GET', '/api/me')],
-      ['not_found', 404, await api(t.url, 'GET', '/api/no-such-thing')],
-      ['method_not_allowed', 405, await api(t.url, 'PUT', '/api/login', {})],
-      ['malformed_json', 400, await rawApi(t.url, 'POST', '/api/login', '{"username":')],
+      ['unauthorized', 401, await t.api('GET', '/api/me')],
+      ['not_found', 404, await t.api('GET', '/api/no-such-thing')],
+      ['method_not_allowed', 405, await t.api('PUT', '/api/login', {})],
+      ['malformed_json', 400, await t.rawApi('POST', '/api/login', '{"username":')],
       [
         'unsupported_media_type',
         415,
-        await rawApi(t.url, 'POST', '/api/login', 'x', { 'content-type': 'text/plain' }),
+        await t.rawApi('POST', '/api/login', 'x', { 'content-type': 'text/plain' }),
       ],
       [
         'payload_too_large',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawRequest, type RawResponse } from '../../helpers/raw-http.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const LISTED = 'https://app.example';
 
@@ -23,12 +23,7 @@ function expectApiHeaders(res: RawResponse, what: string): void {
  * answered by the one Koa route, through the same edge as every API answer.
  */
 describe('GET /api/health as a probe sees it', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer({ env: { CORS_ORIGINS: LISTED } });
-  });
-  after(() => t.close());
+  const t = useServer({ env: { CORS_ORIGINS: LISTED } });
 
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET', chunks?: string[]) =>
     rawRequest(t.url, { method, path, headers, chunks });
@@ -90,12 +85,7 @@ describe('GET /api/health as a probe sees it', () => {
 });
 
 describe('GET /api/health when the database goes away', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(() => t.close());
+  const t = useServer();
 
   it('reuses a healthy check for at most a second, then answers 503', async () => {
     expect((await rawRequest(t.url, { method: 'GET', path: '/api/health' })).status).to.equal(200);

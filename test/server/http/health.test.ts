@@ -1,35 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { newPerson, signUp } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const packageVersion = JSON.parse(
   readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
 ).version;
 
 describe('GET /api/health and /api/server-status', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   it('health answers 200 healthy with the database state, version and uptime', async () => {
-    const res = await api(t.url, 'GET', '/api/health');
+    const res = await t.api('GET', '/api/health');
     expect(res.status).to.equal(200);
     expect(res.body).to.include({ status: 'healthy', database: 'healthy', version: packageVersion });
     expect(res.body.uptime_s).to.be.a('number').and.to.be.at.least(0);
   });
 
   it('server-status answers online with uptime, connected and total users', async () => {
-    const res = await api(t.url, 'GET', '/api/server-status');
+    const res = await t.api('GET', '/api/server-status');
     expect(res.status).to.equal(200);
     expect(res.body.status).to.equal('online');
     expect(res.body.uptime_s).to.be.a('number').and.to.be.at.least(0);
@@ -38,29 +27,22 @@ describe('GET /api/health and /api/server-status', () => {
   });
 
   it('server-status counts each new account once', async () => {
-    const before = (await api(t.url, 'GET', '/api/server-status')).body.total_users;
+    const before = (await t.api('GET', '/api/server-status')).body.total_users;
     const p = newPerson('status');
-    await signUp(t.url, p);
-    await signUp(t.url, { ...newPerson('status'), email: p.email });
-    expect((await api(t.url, 'GET', '/api/server-status')).body.total_users).to.equal(before + 1);
+    await t.signUp(p);
+    await t.signUp({ ...newPerson('status'), email: p.email });
+    expect((await t.api('GET', '/api/server-status')).body.total_users).to.equal(before + 1);
   });
 });
 
 describe('GET /api/health when the database is gone', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(async () => {
-    await t.close();
-  });
+  const t = useServer();
 
   it('answers 503 unhealthy, quickly, and never a stack trace', async () => {
     // Closing the server's connection pool is what a lost database looks like from inside.
     await t.server.db.destroy();
     const started = Date.now();
-    const res = await api(t.url, 'GET', '/api/health');
+    const res = await t.api('GET', '/api/health');
     expect(res.status).to.equal(503);
     expect(res.body.status).to.equal('unhealthy');
     expect(res.body.database).to.be.a('string').and.not.equal('healthy');
@@ -69,7 +51,7 @@ describe('GET /api/health when the database is gone', () => {
   });
 
   it('answers other routes with a JSON 5xx without details', async () => {
-    const res = await api(t.url, 'POST', '/api/login', { username: 'someone', password: 'whatever1' });
+    const res = await t.api('POST', '/api/login', { username: 'someone', password: 'whatever1' });
     expect(res.status).to.be.within(500, 599);
     expect(res.body.code).to.be.a('string');
     expect(JSON.stringify(res.body)).to.not.match(/ at |knex|sqlite|pool/i);

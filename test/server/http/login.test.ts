@@ -1,27 +1,19 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, newPerson, signUp, verifiedPerson, type Person } from '../../helpers/accounts.js';
+import { bearer, newPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('POST /api/login', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   let alice: Person;
+  const t = useServer({ mail: true });
 
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    alice = await verifiedPerson(t.url, smtp, 'alice');
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
+    alice = await t.verifiedPerson('alice');
   });
 
   it('answers 200 with message, token, expires_at and the public user', async () => {
     const before = Date.now();
-    const res = await logIn(t.url, alice.username, alice.password);
+    const res = await t.logIn(alice.username, alice.password);
     expect(res.status).to.equal(200);
     expect(res.body.message).to.be.a('string');
     // 256 bits in base64url is 43 characters.
@@ -34,71 +26,71 @@ describe('POST /api/login', () => {
   });
 
   it('gives every login its own token', async () => {
-    const a = await logIn(t.url, alice.username, alice.password);
-    const b = await logIn(t.url, alice.username, alice.password);
+    const a = await t.logIn(alice.username, alice.password);
+    const b = await t.logIn(alice.username, alice.password);
     expect(a.body.token).to.not.equal(b.body.token);
     for (const token of [a.body.token, b.body.token]) {
-      expect((await api(t.url, 'GET', '/api/me', undefined, bearer(token))).status).to.equal(200);
+      expect((await t.api('GET', '/api/me', undefined, bearer(token))).status).to.equal(200);
     }
   });
 
   it('takes the email in place of the username, in any case', async () => {
-    const res = await logIn(t.url, ` ${alice.email.toUpperCase()} `, alice.password);
+    const res = await t.logIn(` ${alice.email.toUpperCase()} `, alice.password);
     expect(res.status).to.equal(200);
     expect(res.body.user.username).to.equal(alice.username);
   });
 
   it('takes the username in any case', async () => {
-    expect((await logIn(t.url, alice.username.toUpperCase(), alice.password)).status).to.equal(200);
+    expect((await t.logIn(alice.username.toUpperCase(), alice.password)).status).to.equal(200);
   });
 
   it('answers an unknown user and a wrong password identically', async () => {
-    const wrongPassword = await logIn(t.url, alice.username, 'not-the-password');
-    const unknownUser = await logIn(t.url, 'nobody-at-all', 'not-the-password');
-    const unknownEmail = await logIn(t.url, 'nobody@example.test', 'not-the-password');
+    const wrongPassword = await t.logIn(alice.username, 'not-the-password');
+    const unknownUser = await t.logIn('nobody-at-all', 'not-the-password');
+    const unknownEmail = await t.logIn('nobody@example.test', 'not-the-password');
     expectError(wrongPassword, 401, 'invalid_credentials');
     expect(unknownUser.status).to.equal(wrongPassword.status);
     expect(unknownUser.body).to.deep.equal(wrongPassword.body);
     expect(unknownEmail.body).to.deep.equal(wrongPassword.body);
     // A clean login afterwards resets the count, so these failures lock nothing for later tests.
-    expect((await logIn(t.url, alice.username, alice.password)).status).to.equal(200);
+    expect((await t.logIn(alice.username, alice.password)).status).to.equal(200);
   });
 
   it('tells an unverified account email_not_verified only with the right password', async () => {
     const p = newPerson('unverified');
-    expect((await signUp(t.url, p)).status).to.equal(201);
-    expectError(await logIn(t.url, p.username, 'not-the-password'), 401, 'invalid_credentials');
-    expectError(await logIn(t.url, p.username, p.password), 403, 'email_not_verified');
-    expectError(await logIn(t.url, p.email, p.password), 403, 'email_not_verified');
+    expect((await t.signUp(p)).status).to.equal(201);
+    expectError(await t.logIn(p.username, 'not-the-password'), 401, 'invalid_credentials');
+    expectError(await t.logIn(p.username, p.password), 403, 'email_not_verified');
+    expectError(await t.logIn(p.email, p.password), 403, 'email_not_verified');
   });
 
   it('normalises the password with NFKC like signup', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'nfkc');
+    const p = await t.verifiedPerson('nfkc');
     // Fullwidth letters are the same password after NFKC.
     const fullwidth = [...p.password]
       .map((c) => (/[a-z]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c))
       .join('');
     expect(fullwidth).to.not.equal(p.password);
-    expect((await logIn(t.url, p.username, fullwidth)).status).to.equal(200);
+    expect((await t.logIn(p.username, fullwidth)).status).to.equal(200);
   });
 
   it('answers 400 naming the field when username or password is missing or mistyped', async () => {
-    expectError(await api(t.url, 'POST', '/api/login', { password: 'x' }), 400, 'invalid_field', 'username');
+    expectError(await t.api('POST', '/api/login', { password: 'x' }), 400, 'invalid_field', 'username');
     expectError(
-      await api(t.url, 'POST', '/api/login', { username: alice.username }),
+      await t.api('POST', '/api/login', { username: alice.username }),
       400,
       'invalid_field',
       'password',
     );
-    expectError(await logIn(t.url, alice.username, ''), 400, 'invalid_field', 'password');
+    expectError(await t.logIn(alice.username, ''), 400, 'invalid_field', 'password');
     expectError(
-      await api(t.url, 'POST', '/api/login', { username: 1, password: 'x' }),
+      await t.api('POST', '/api/login', { username: 1, password: 'x' }),
       400,
       'invalid_field',
       'username',
     );
     expectError(
-      await api(t.url, 'POST', '/api/login', { username: alice.username, password: ['x'] }),
+      await t.api('POST', '/api/login', { username: alice.username, password: ['x'] }),
       400,
       'invalid_field',
       'password',
@@ -106,6 +98,6 @@ describe('POST /api/login', () => {
   });
 
   it('refuses a huge password as a field error, without counting it as a failed login', async () => {
-    expectError(await logIn(t.url, alice.username, 'x'.repeat(10_000)), 400, 'invalid_field', 'password');
+    expectError(await t.logIn(alice.username, 'x'.repeat(10_000)), 400, 'invalid_field', 'password');
   });
 });

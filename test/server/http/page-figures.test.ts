@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LIMITS } from '../../../server/protocol.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** One element's tag as served, by its id. */
 function tagOf(html: string, id: string): string {
@@ -16,14 +16,12 @@ const attribute = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)
  * are written into the page when the server starts, so the page cannot keep an old figure.
  */
 describe('the browser page shows the limits the server enforces', () => {
-  let t: TestServer;
   let html: string;
+  const t = useServer();
 
   before(async () => {
-    t = await startTestServer();
     html = await (await fetch(`${t.url}/`)).text();
   });
-  after(() => t.close());
 
   it('leaves no placeholder unfilled', () => {
     expect(html).to.not.include('{{');

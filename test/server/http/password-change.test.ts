@@ -1,43 +1,31 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';
+import { bearer } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll, disconnected, settle } from '../realtime/helpers.js';
-import { as, auditTypes, userIdOf } from './lifecycle-helpers.js';
+import { ask, disconnected, settle } from '../../helpers/sockets.js';
+import { auditTypes, userIdOf } from '../../helpers/account-actions.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('POST /api/password/change', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
+  const t = useServer({ mail: true });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  afterEach(disconnectAll);
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-
-  const change = (token: string, body: unknown) => as(t, token)('POST', '/api/password/change', body);
-  const me = (token: string) => api(t.url, 'GET', '/api/me', undefined, bearer(token));
+  const change = (token: string, body: unknown) => t.as(token)('POST', '/api/password/change', body);
+  const me = (token: string) => t.api('GET', '/api/me', undefined, bearer(token));
 
   it('needs a session', async () => {
     expectError(
-      await api(t.url, 'POST', '/api/password/change', { current_password: 'x', password: 'y' }),
+      await t.api('POST', '/api/password/change', { current_password: 'x', password: 'y' }),
       401,
       'unauthorized',
     );
   });
 
   it('keeps this session, ends the others and their sockets, and mails a confirmation', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'changer');
+    const p = await t.loggedInPerson('changer');
     const id = await userIdOf(t, p.username);
-    const other = (await logIn(t.url, p.username, p.password)).body.token;
-    const third = (await logIn(t.url, p.username, p.password)).body.token;
-    const mine = await connectAs(t.url, { ...p, id });
-    const theirs = await connectAs(t.url, { ...p, id, token: other });
+    const other = (await t.logIn(p.username, p.password)).body.token;
+    const third = (await t.logIn(p.username, p.password)).body.token;
+    const mine = await t.connectAs({ ...p, id });
+    const theirs = await t.connectAs({ ...p, id, token: other });
     const gone = disconnected(theirs);
 
     const newPassword = 'my changed passphrase';
@@ -54,10 +42,10 @@ describe('POST /api/password/change', () => {
     expect(mine.connected, "this session's socket stays").to.equal(true);
     expect((await ask(mine, 'message', 'still here')).ok).to.equal(true);
 
-    expectError(await logIn(t.url, p.username, p.password), 401, 'invalid_credentials');
-    expect((await logIn(t.url, p.username, newPassword)).status).to.equal(200);
+    expectError(await t.logIn(p.username, p.password), 401, 'invalid_credentials');
+    expect((await t.logIn(p.username, newPassword)).status).to.equal(200);
 
-    const notice = await smtp.waitFor(
+    const notice = await t.mail.waitFor(
       (m) => m.to === p.email && m.subject === 'Your mux1 password was changed',
     );
     expect(notice.text).to.match(
@@ -69,18 +57,18 @@ describe('POST /api/password/change', () => {
   });
 
   it('refuses a wrong current password with 401 and changes nothing', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'wrongcur');
-    const other = (await logIn(t.url, p.username, p.password)).body.token;
+    const p = await t.loggedInPerson('wrongcur');
+    const other = (await t.logIn(p.username, p.password)).body.token;
     const res = await change(p.token, { current_password: 'not my password', password: 'would be new one' });
     expectError(res, 401, 'invalid_credentials', 'current_password');
     expect((await me(p.token)).status).to.equal(200);
     expect((await me(other)).status).to.equal(200);
-    expect((await logIn(t.url, p.username, p.password)).status).to.equal(200);
+    expect((await t.logIn(p.username, p.password)).status).to.equal(200);
     expect(await auditTypes(t, await userIdOf(t, p.username))).to.include('password_change_failed');
   });
 
   it('counts wrong current passwords against the login lockout', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'guesser');
+    const p = await t.loggedInPerson('guesser');
     for (let i = 0; i < 5; i++) {
       expectError(
         await change(p.token, { current_password: `guess number ${i}`, password: 'would be new one' }),
@@ -91,11 +79,11 @@ describe('POST /api/password/change', () => {
     const locked = await change(p.token, { current_password: p.password, password: 'would be new one' });
     expectError(locked, 429, 'too_many_attempts');
     expect(Number(locked.headers.get('retry-after'))).to.be.above(0);
-    expectError(await logIn(t.url, p.username, p.password), 429, 'too_many_attempts');
+    expectError(await t.logIn(p.username, p.password), 429, 'too_many_attempts');
   });
 
   it('holds the new password to the signup rules', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'weaknew');
+    const p = await t.loggedInPerson('weaknew');
     const attempt = (password: unknown) => change(p.token, { current_password: p.password, password });
     expectError(await attempt('password123'), 400, 'weak_password', 'password');
     expectError(await attempt(p.username), 400, 'weak_password', 'password');
@@ -108,11 +96,11 @@ describe('POST /api/password/change', () => {
       'invalid_field',
       'current_password',
     );
-    expect((await logIn(t.url, p.username, p.password)).status, 'unchanged').to.equal(200);
+    expect((await t.logIn(p.username, p.password)).status, 'unchanged').to.equal(200);
   });
 
   it('with no other session, says so', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'alone');
+    const p = await t.loggedInPerson('alone');
     const res = await change(p.token, { current_password: p.password, password: 'alone but changed' });
     expect(res.body.revoked_sessions).to.equal(0);
   });

@@ -1,38 +1,26 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, loggedInPerson, newPerson, signUp } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { connectAs, disconnectAll, disconnected } from '../realtime/helpers.js';
-import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from './lifecycle-helpers.js';
+import { disconnected } from '../../helpers/sockets.js';
+import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from '../../helpers/account-actions.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const MINUTE = 60_000;
 
 describe('POST /api/password/forgot and /api/password/reset', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
+  const t = useServer({ mail: true, overrides: { clock } });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url }, overrides: { clock } });
-  });
-  afterEach(disconnectAll);
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-
-  const me = (token: string) => api(t.url, 'GET', '/api/me', undefined, bearer(token));
+  const me = (token: string) => t.api('GET', '/api/me', undefined, bearer(token));
 
   describe('forgot', () => {
     it('mails a 6-digit code that works once, says how to ignore it, and stores only its hash', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'forgot');
+      const p = await t.loggedInPerson('forgot');
       const res = await forgot(t, p.email);
       expect(res.status).to.equal(200);
       expect(res.body).to.have.all.keys('message');
-      const mail = await smtp.waitFor((m) => m.to === p.email && /reset code: \d{6}$/.test(m.subject));
+      const mail = await t.mail.waitFor((m) => m.to === p.email && /reset code: \d{6}$/.test(m.subject));
       const code = /(\d{6})$/.exec(mail.subject)![1]!;
       expect(mail.text).to.include(code);
       expect(mail.text).to.match(/expires in 15 minutes and works once/);
@@ -42,33 +30,33 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
       expect(mail.text).to.match(/asks for the 6-digit code and for a new password of 8 to 128 characters/);
       expect(mail.text).not.to.include('--code');
 
-      const rows = await t.server.db('email_codes').where({ user_id: await userIdOf(t, p.username) });
+      const rows = await t.db('email_codes').where({ user_id: await userIdOf(t, p.username) });
       const row = rows.find((r) => r.purpose === 'reset');
       expect(row.code_hash).to.match(/^[0-9a-f]{64}$/);
       expect(JSON.stringify(rows)).not.to.include(code);
     });
 
     it('answers an unknown email exactly like a known one, and mails nothing there', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'known');
+      const p = await t.loggedInPerson('known');
       const known = await forgot(t, p.email);
       const unknown = await forgot(t, 'nobody-here@example.test');
       expect(unknown.status).to.equal(known.status);
       expect(unknown.body.message.replace('nobody-here@example.test', 'X')).to.equal(
         known.body.message.replace(p.email, 'X'),
       );
-      await smtp.waitFor((m) => m.to === p.email && /reset code/.test(m.subject));
-      expect(smtp.messages.some((m) => m.to === 'nobody-here@example.test')).to.equal(false);
+      await t.mail.waitFor((m) => m.to === p.email && /reset code/.test(m.subject));
+      expect(t.mail.messages.some((m) => m.to === 'nobody-here@example.test')).to.equal(false);
     });
 
     it('refuses a malformed email with 400 naming the field', async () => {
       expectError(await forgot(t, 'not-an-address'), 400, 'invalid_field', 'email');
-      expectError(await api(t.url, 'POST', '/api/password/forgot', {}), 400, 'invalid_field', 'email');
+      expectError(await t.api('POST', '/api/password/forgot', {}), 400, 'invalid_field', 'email');
     });
 
     it('a new code replaces the previous one', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'replaced');
-      const first = await resetCode(t, smtp, p.email);
-      const second = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('replaced');
+      const first = await resetCode(t, t.mail, p.email);
+      const second = await resetCode(t, t.mail, p.email);
       if (first !== second) {
         expectError(
           await reset(t, { email: p.email, code: first, password: 'new pass phrase 1' }),
@@ -84,13 +72,13 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
 
   describe('reset', () => {
     it('sets the new password, ends every session and its sockets, and mails a confirmation', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'resetter');
-      const second = (await logIn(t.url, p.username, p.password)).body.token;
+      const p = await t.loggedInPerson('resetter');
+      const second = (await t.logIn(p.username, p.password)).body.token;
       const id = await userIdOf(t, p.username);
-      const socket = await connectAs(t.url, { ...p, id });
+      const socket = await t.connectAs({ ...p, id });
       const gone = disconnected(socket);
 
-      const code = await resetCode(t, smtp, p.email);
+      const code = await resetCode(t, t.mail, p.email);
       const newPassword = 'a brand new passphrase';
       const res = await reset(t, { email: p.email, code, password: newPassword });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -99,10 +87,10 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
       expect(await gone).to.equal('io server disconnect');
       expectError(await me(p.token), 401, 'unauthorized');
       expectError(await me(second), 401, 'unauthorized');
-      expectError(await logIn(t.url, p.username, p.password), 401, 'invalid_credentials');
-      expect((await logIn(t.url, p.username, newPassword)).status).to.equal(200);
+      expectError(await t.logIn(p.username, p.password), 401, 'invalid_credentials');
+      expect((await t.logIn(p.username, newPassword)).status).to.equal(200);
 
-      const notice = await smtp.waitFor(
+      const notice = await t.mail.waitFor(
         (m) => m.to === p.email && m.subject === 'Your mux1 password was changed',
       );
       expect(notice.text).to.match(/reset with a mailed code/);
@@ -112,8 +100,8 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
     });
 
     it('accepts a code once', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'once');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('once');
+      const code = await resetCode(t, t.mail, p.email);
       expect((await reset(t, { email: p.email, code, password: 'first new password' })).status).to.equal(200);
       expectError(
         await reset(t, { email: p.email, code, password: 'second new password' }),
@@ -121,12 +109,12 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
         'invalid_code',
         'code',
       );
-      expect((await logIn(t.url, p.username, 'first new password')).status).to.equal(200);
+      expect((await t.logIn(p.username, 'first new password')).status).to.equal(200);
     });
 
     it('burns the code on the 5th wrong try', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'tries');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('tries');
+      const code = await resetCode(t, t.mail, p.email);
       for (let i = 0; i < 5; i++) {
         expectError(
           await reset(t, { email: p.email, code: otherCode(code), password: 'never accepted 1' }),
@@ -139,7 +127,7 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
         400,
         'invalid_code',
       );
-      expect((await logIn(t.url, p.username, p.password)).status, 'old password still works').to.equal(200);
+      expect((await t.logIn(p.username, p.password)).status, 'old password still works').to.equal(200);
       const failures = (await auditTypes(t, await userIdOf(t, p.username))).filter(
         (type) => type === 'password_reset_failed',
       );
@@ -147,8 +135,8 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
     });
 
     it('a 4th wrong try still leaves the right code usable', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'four');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('four');
+      const code = await resetCode(t, t.mail, p.email);
       for (let i = 0; i < 4; i++) {
         await reset(t, { email: p.email, code: otherCode(code), password: 'still a candidate' });
       }
@@ -156,8 +144,8 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
     });
 
     it('refuses a code after 15 minutes', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'late');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('late');
+      const code = await resetCode(t, t.mail, p.email);
       clock.advance(15 * MINUTE);
       expectError(
         await reset(t, { email: p.email, code, password: 'too late for this' }),
@@ -167,8 +155,8 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
     });
 
     it('takes a code just before it expires', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'intime');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('intime');
+      const code = await resetCode(t, t.mail, p.email);
       clock.advance(15 * MINUTE - 1000);
       expect((await reset(t, { email: p.email, code, password: 'just in time ok' })).status).to.equal(200);
     });
@@ -180,17 +168,17 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
         password: 'whatever it is 1',
       });
       expectError(res, 400, 'invalid_code', 'code');
-      const p = await loggedInPerson(t.url, smtp, 'wrongcode');
-      await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('wrongcode');
+      await resetCode(t, t.mail, p.email);
       const wrong = await reset(t, { email: p.email, code: '123456', password: 'whatever it is 1' });
       expect(wrong.body).to.deep.equal(res.body);
     });
 
     it('holds the new password to the signup rules, keeping the code for a better one', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'weakling');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('weakling');
+      const code = await resetCode(t, t.mail, p.email);
       const attempt = (password: unknown) =>
-        api(t.url, 'POST', '/api/password/reset', { email: p.email, code, password });
+        t.api('POST', '/api/password/reset', { email: p.email, code, password });
       expectError(await attempt('password123'), 400, 'weak_password', 'password');
       expectError(await attempt(p.username), 400, 'weak_password', 'password');
       expectError(await attempt(p.email), 400, 'weak_password', 'password');
@@ -200,7 +188,7 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
       // NFKC: full-width letters are the same password as their ASCII form.
       const fullWidth = 'ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓ';
       expect((await attempt(fullWidth)).status).to.equal(200);
-      expect((await logIn(t.url, p.username, 'full width pass')).status).to.equal(200);
+      expect((await t.logIn(p.username, 'full width pass')).status).to.equal(200);
     });
 
     it('validates the body: email, 6-digit code, password', async () => {
@@ -208,25 +196,25 @@ describe('POST /api/password/forgot and /api/password/reset', () => {
       expectError(await reset(t, { ...ok, email: 'nope' }), 400, 'invalid_field', 'email');
       expectError(await reset(t, { ...ok, code: '12345' }), 400, 'invalid_field', 'code');
       expectError(await reset(t, { ...ok, code: 'abcdef' }), 400, 'invalid_field', 'code');
-      expectError(await api(t.url, 'POST', '/api/password/reset', { email: ok.email }), 400, 'invalid_field');
+      expectError(await t.api('POST', '/api/password/reset', { email: ok.email }), 400, 'invalid_field');
     });
 
     it('ends a login lockout, so the owner can log in with the new password at once', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'locked');
-      for (let i = 0; i < 5; i++) await logIn(t.url, p.username, 'wrong password!');
-      expectError(await logIn(t.url, p.username, p.password), 429, 'too_many_attempts');
-      const code = await resetCode(t, smtp, p.email);
+      const p = await t.loggedInPerson('locked');
+      for (let i = 0; i < 5; i++) await t.logIn(p.username, 'wrong password!');
+      expectError(await t.logIn(p.username, p.password), 429, 'too_many_attempts');
+      const code = await resetCode(t, t.mail, p.email);
       expect((await reset(t, { email: p.email, code, password: 'unlocked at last' })).status).to.equal(200);
-      expect((await logIn(t.url, p.username, 'unlocked at last')).status).to.equal(200);
+      expect((await t.logIn(p.username, 'unlocked at last')).status).to.equal(200);
     });
 
     it('verifies the address of an account that never did: the code proves the mailbox', async () => {
       const p = newPerson('unverified');
-      await signUp(t.url, p);
-      await smtp.codeFor(p.email);
-      const code = await resetCode(t, smtp, p.email);
+      await t.signUp(p);
+      await t.mail.codeFor(p.email);
+      const code = await resetCode(t, t.mail, p.email);
       expect((await reset(t, { email: p.email, code, password: 'verified by reset' })).status).to.equal(200);
-      expect((await logIn(t.url, p.username, 'verified by reset')).status).to.equal(200);
+      expect((await t.logIn(p.username, 'verified by reset')).status).to.equal(200);
     });
   });
 });

@@ -1,22 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const KiB = 1024;
 const POST_ROUTES = ['/api/signup', '/api/verify-email', '/api/resend-verification', '/api/login'];
 
 describe('REST request bodies: size, type and shape', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(async () => {
-    await t.close();
-  });
+  const t = useServer();
 
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     rawRequest(t.url, {
@@ -130,23 +123,23 @@ describe('REST request bodies: size, type and shape', () => {
     const huge = 'x'.repeat(15 * KiB);
     const started = Date.now();
     for (const field of ['username', 'email', 'password']) {
-      const res = await api(t.url, 'POST', '/api/signup', { ...newPerson(), [field]: huge });
+      const res = await t.api('POST', '/api/signup', { ...newPerson(), [field]: huge });
       expectError(res, 400, 'invalid_field', field);
     }
     expectError(
-      await api(t.url, 'POST', '/api/login', { username: huge, password: 'x' }),
+      await t.api('POST', '/api/login', { username: huge, password: 'x' }),
       400,
       'invalid_field',
       'username',
     );
     expectError(
-      await api(t.url, 'POST', '/api/login', { username: 'abc', password: huge }),
+      await t.api('POST', '/api/login', { username: 'abc', password: huge }),
       400,
       'invalid_field',
       'password',
     );
     expectError(
-      await api(t.url, 'POST', '/api/verify-email', { email: 'a@b.test', code: huge }),
+      await t.api('POST', '/api/verify-email', { email: 'a@b.test', code: huge }),
       400,
       'invalid_field',
       'code',
@@ -163,7 +156,7 @@ describe('REST request bodies: size, type and shape', () => {
       'malformed_json',
     );
     // Refused, not half-applied: the account does not exist yet.
-    expect((await api(t.url, 'POST', '/api/signup', p)).status).to.equal(201);
+    expect((await t.api('POST', '/api/signup', p)).status).to.equal(201);
     const other = newPerson();
     const withConstructor = `{"username":"${other.username}","email":"${other.email}","password":"${other.password}","constructor":{"prototype":{"polluted":true}}}`;
     expect((await post('/api/signup', withConstructor)).status).to.be.below(500);
@@ -181,7 +174,7 @@ describe('REST request bodies: size, type and shape', () => {
   });
 
   it('ignores unknown fields', async () => {
-    const res = await api(t.url, 'POST', '/api/signup', { ...newPerson(), admin: true, id: 1 });
+    const res = await t.api('POST', '/api/signup', { ...newPerson(), admin: true, id: 1 });
     expect(res.status).to.equal(201);
   });
 
@@ -212,14 +205,7 @@ describe('REST request bodies: size, type and shape', () => {
 });
 
 describe('REST routing: unknown paths and wrong methods', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(async () => {
-    await t.close();
-  });
+  const t = useServer();
 
   it('answers an unknown /api path with 404 JSON', async () => {
     for (const [method, path] of [
@@ -228,7 +214,7 @@ describe('REST routing: unknown paths and wrong methods', () => {
       ['GET', '/api'],
       ['DELETE', '/api/users/1'],
     ] as const) {
-      const res = await api(t.url, method, path);
+      const res = await t.api(method, path);
       expectError(res, 404, 'not_found');
       expect(res.headers.get('content-type')).to.match(/^application\/json/);
     }
@@ -246,7 +232,7 @@ describe('REST routing: unknown paths and wrong methods', () => {
       ['POST', '/api/me', 'GET'],
     ];
     for (const [method, path, allowed] of cases) {
-      const res = await api(t.url, method, path);
+      const res = await t.api(method, path);
       expectError(res, 405, 'method_not_allowed');
       const allow = (res.headers.get('allow') ?? '').split(/,\s*/);
       expect(allow, `${method} ${path}`).to.include(allowed);

@@ -1,42 +1,30 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('POST /api/resend-verification', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-  let empty: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    // The same request against a server without that account shows what "unknown" answers.
-    empty = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await empty.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
+  // The same request against a server without that account shows what "unknown" answers.
+  const empty = useServer({ mail: true });
 
   const resend = (url: string, email: string) => api(url, 'POST', '/api/resend-verification', { email });
 
   it('mails a new code to an account waiting for verification', async () => {
     const p = newPerson('resend');
-    await signUp(t.url, p);
-    await smtp.codeFor(p.email);
+    await t.signUp(p);
+    await t.mail.codeFor(p.email);
     const res = await resend(t.url, p.email);
     expect(res.status).to.equal(200);
     expect(res.body.message).to.be.a('string');
-    await smtp.codeFor(p.email, { after: 1 });
+    await t.mail.codeFor(p.email, { after: 1 });
   });
 
   it('answers an unknown email exactly like a known one', async () => {
     const p = newPerson('resend');
-    await signUp(t.url, p);
-    await smtp.codeFor(p.email);
+    await t.signUp(p);
+    await t.mail.codeFor(p.email);
     const known = await resend(t.url, p.email);
     const unknown = await resend(empty.url, p.email);
     expect(unknown.status).to.equal(known.status);
@@ -44,10 +32,10 @@ describe('POST /api/resend-verification', () => {
   });
 
   it('answers a verified account the same way, and sends it no code', async () => {
-    const done = await verifiedPerson(t.url, smtp, 'done');
+    const done = await t.verifiedPerson('done');
     const waiting = newPerson('waiting');
-    await signUp(t.url, waiting);
-    await smtp.codeFor(waiting.email);
+    await t.signUp(waiting);
+    await t.mail.codeFor(waiting.email);
 
     const forVerified = await resend(t.url, done.email);
     const forUnknown = await resend(empty.url, done.email);
@@ -56,26 +44,21 @@ describe('POST /api/resend-verification', () => {
 
     // Mail leaves in order, so once the later resend's code is here the earlier one would be too.
     expect((await resend(t.url, waiting.email)).status).to.equal(200);
-    await smtp.codeFor(waiting.email, { after: 1 });
-    expect(smtp.codeCount(done.email)).to.equal(1);
+    await t.mail.codeFor(waiting.email, { after: 1 });
+    expect(t.mail.codeCount(done.email)).to.equal(1);
   });
 
   it('normalises the email like signup does', async () => {
     const p = newPerson('resend');
-    await signUp(t.url, p);
-    await smtp.codeFor(p.email);
+    await t.signUp(p);
+    await t.mail.codeFor(p.email);
     expect((await resend(t.url, `  ${p.email.toUpperCase()} `)).status).to.equal(200);
-    await smtp.codeFor(p.email, { after: 1 });
+    await t.mail.codeFor(p.email, { after: 1 });
   });
 
   it('answers 400 naming email for a missing or malformed email', async () => {
-    expectError(await api(t.url, 'POST', '/api/resend-verification', {}), 400, 'invalid_field', 'email');
+    expectError(await t.api('POST', '/api/resend-verification', {}), 400, 'invalid_field', 'email');
     expectError(await resend(t.url, 'not-an-email'), 400, 'invalid_field', 'email');
-    expectError(
-      await api(t.url, 'POST', '/api/resend-verification', { email: 7 }),
-      400,
-      'invalid_field',
-      'email',
-    );
+    expectError(await t.api('POST', '/api/resend-verification', { email: 7 }), 400, 'invalid_field', 'email');
   });
 });

@@ -1,11 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
 import { eventually } from '../../helpers/wait.js';
+import { useServer, type ServerFixture } from '../../helpers/fixture.js';
 
 /** The ways a secret could sit in a file: as text, and as base64 or hex of its bytes. */
 const spellings = (secret: string) => [
@@ -16,51 +14,39 @@ const spellings = (secret: string) => [
 ];
 
 describe('secrets at rest: no password, token or code in the database', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-  let dir: string;
+  const t = useServer({ mail: true });
   const secrets: Record<string, string> = {};
 
   before(async () => {
-    smtp = await startSmtp();
-    dir = mkdtempSync(join(tmpdir(), 'mux1-secrets-'));
-    t = await startTestServer({ dir, env: { SMTP_URL: smtp.url } });
-
     // One account through the whole flow, with a live and a revoked session.
     const a = newPerson('secretive');
-    await signUp(t.url, a);
-    secrets.codeA = await smtp.codeFor(a.email);
-    await api(t.url, 'POST', '/api/verify-email', { email: a.email, code: secrets.codeA! });
-    secrets.revokedToken = (await logIn(t.url, a.username, a.password)).body.token;
-    await api(t.url, 'POST', '/api/logout', undefined, bearer(secrets.revokedToken!));
-    secrets.liveToken = (await logIn(t.url, a.username, a.password)).body.token;
-    await api(t.url, 'GET', '/api/me', undefined, bearer(secrets.liveToken!));
-    await logIn(t.url, a.username, 'a wrong password');
+    await t.signUp(a);
+    secrets.codeA = await t.mail.codeFor(a.email);
+    await t.api('POST', '/api/verify-email', { email: a.email, code: secrets.codeA! });
+    secrets.revokedToken = (await t.logIn(a.username, a.password)).body.token;
+    await t.api('POST', '/api/logout', undefined, bearer(secrets.revokedToken!));
+    secrets.liveToken = (await t.logIn(a.username, a.password)).body.token;
+    await t.api('GET', '/api/me', undefined, bearer(secrets.liveToken!));
+    await t.logIn(a.username, 'a wrong password');
     secrets.passwordA = a.password;
 
     // One account still waiting, its code replaced many times: many sent mails, rewritten rows.
     const b = newPerson('waiting');
-    await signUp(t.url, b);
-    secrets.codeB0 = await smtp.codeFor(b.email);
+    await t.signUp(b);
+    secrets.codeB0 = await t.mail.codeFor(b.email);
     for (let i = 1; i <= 3; i++) {
-      await api(t.url, 'POST', '/api/resend-verification', { email: b.email });
-      secrets[`codeB${i}`] = await smtp.codeFor(b.email, { after: i });
+      await t.api('POST', '/api/resend-verification', { email: b.email });
+      secrets[`codeB${i}`] = await t.mail.codeFor(b.email, { after: i });
     }
     secrets.passwordB = b.password;
 
     // A signup that was refused: its password must not be kept either.
     const refused = { ...newPerson('refused'), email: a.email, password: 'refused but secret 1' };
-    await signUp(t.url, refused);
+    await t.signUp(refused);
     secrets.refusedPassword = refused.password;
-    await smtp.waitFor((m) => m.to === a.email && !/\d{6}/.test(m.subject));
+    await t.mail.waitFor((m) => m.to === a.email && !/\d{6}/.test(m.subject));
 
     await allMailSent(t);
-  });
-
-  after(async () => {
-    await t.close();
-    await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('has none in any table, read through SQL', async () => {
@@ -92,42 +78,33 @@ describe('secrets at rest: no password, token or code in the database', () => {
   it('has none in the bytes of the database files once the server has stopped', async function () {
     // PostgreSQL's files belong to its server, not to the test; its free space is its own affair.
     if (t.database === 'postgres') this.skip();
-    await t.close();
-    expectNoneInFiles(dir, secrets);
+    await t.stop();
+    expectNoneInFiles(t.dir, secrets);
   });
 });
 
 describe('secrets at rest: sent mail leaves no code in the free space of the file', () => {
+  const t = useServer({ mail: true });
+
   it('holds after a few signups and a stop', async function () {
-    const smtp = await startSmtp();
-    const dir = mkdtempSync(join(tmpdir(), 'mux1-secrets-'));
-    try {
-      const t = await startTestServer({ dir, env: { SMTP_URL: smtp.url } });
-      if (t.database === 'postgres') {
-        await t.close();
-        this.skip();
-      }
-      const codes: Record<string, string> = {};
-      for (let i = 0; i < 3; i++) {
-        const p = newPerson('freed');
-        await signUp(t.url, p);
-        codes[p.username] = await smtp.codeFor(p.email);
-      }
-      await allMailSent(t);
-      await t.close();
-      // A row shrunk by scrubbing leaves its old bytes in the page unless SQLite zeroes them.
-      expectNoneInFiles(dir, codes);
-    } finally {
-      await smtp.close();
-      rmSync(dir, { recursive: true, force: true });
+    if (t.database === 'postgres') this.skip();
+    const codes: Record<string, string> = {};
+    for (let i = 0; i < 3; i++) {
+      const p = newPerson('freed');
+      await t.signUp(p);
+      codes[p.username] = await t.mail.codeFor(p.email);
     }
+    await allMailSent(t);
+    await t.stop();
+    // A row shrunk by scrubbing leaves its old bytes in the page unless SQLite zeroes them.
+    expectNoneInFiles(t.dir, codes);
   });
 });
 
 /** Sent mail must be scrubbed once it has left; waits until the worker has recorded that. */
-async function allMailSent(t: TestServer): Promise<void> {
+async function allMailSent(t: ServerFixture): Promise<void> {
   await eventually(
-    async () => (await t.server.db('mail_outbox').whereNull('sent_at').count({ n: '*' }))[0]!.n == 0,
+    async () => (await t.db('mail_outbox').whereNull('sent_at').count({ n: '*' }))[0]!.n == 0,
     { what: 'every mail marked sent' },
   );
 }

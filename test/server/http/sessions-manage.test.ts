@@ -1,48 +1,35 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';
+import { bearer } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connectAs, disconnectAll, disconnected, settle } from '../realtime/helpers.js';
-import { as, auditTypes, userIdOf } from './lifecycle-helpers.js';
+import { ask, disconnected, settle } from '../../helpers/sockets.js';
+import { auditTypes, userIdOf } from '../../helpers/account-actions.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke-others', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
+  const t = useServer({ mail: true, overrides: { clock } });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url }, overrides: { clock } });
-  });
-  afterEach(disconnectAll);
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-
-  const me = (token: string) => api(t.url, 'GET', '/api/me', undefined, bearer(token));
+  const me = (token: string) => t.api('GET', '/api/me', undefined, bearer(token));
   const list = async (token: string) => {
-    const res = await as(t, token)('GET', '/api/sessions');
+    const res = await t.as(token)('GET', '/api/sessions');
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     return res.body.sessions as any[];
   };
   const loginWith = async (username: string, password: string, agent: string) =>
-    (await api(t.url, 'POST', '/api/login', { username, password }, { 'user-agent': agent })).body
-      .token as string;
+    (await t.api('POST', '/api/login', { username, password }, { 'user-agent': agent })).body.token as string;
 
   it('all need a session', async () => {
-    expectError(await api(t.url, 'GET', '/api/sessions'), 401, 'unauthorized');
-    expectError(await api(t.url, 'DELETE', '/api/sessions/abc'), 401, 'unauthorized');
-    expectError(await api(t.url, 'POST', '/api/sessions/revoke-others'), 401, 'unauthorized');
+    expectError(await t.api('GET', '/api/sessions'), 401, 'unauthorized');
+    expectError(await t.api('DELETE', '/api/sessions/abc'), 401, 'unauthorized');
+    expectError(await t.api('POST', '/api/sessions/revoke-others'), 401, 'unauthorized');
   });
 
   it('lists live sessions with id, times, agent, address and the current one flagged, never a hash', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'lister');
+    const p = await t.loggedInPerson('lister');
     const phone = await loginWith(p.username, p.password, 'phone-app/2.0');
     const sessions = await list(phone);
     expect(sessions).to.have.length(2);
@@ -64,14 +51,14 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
     expect(current).to.have.length(1);
     expect(current[0].user_agent).to.equal('phone-app/2.0');
 
-    const hashes = await t.server.db('sessions').pluck('token_hash');
+    const hashes = await t.db('sessions').pluck('token_hash');
     const text = JSON.stringify(sessions);
     for (const hash of hashes) expect(text).not.to.include(hash);
     expect(text).not.to.include(phone);
   });
 
   it('updates last_seen_at on use, at most once a minute', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'seen');
+    const p = await t.loggedInPerson('seen');
     const created = (await list(p.token))[0].last_seen_at;
     clock.advance(30_000);
     expect((await list(p.token))[0].last_seen_at, 'within the minute').to.equal(created);
@@ -81,10 +68,10 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
   });
 
   it('leaves out revoked, idle and expired sessions', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'lapsed');
-    const loggedOut = (await logIn(t.url, p.username, p.password)).body.token;
-    await api(t.url, 'POST', '/api/logout', undefined, bearer(loggedOut));
-    const idle = (await logIn(t.url, p.username, p.password)).body.token;
+    const p = await t.loggedInPerson('lapsed');
+    const loggedOut = (await t.logIn(p.username, p.password)).body.token;
+    await t.api('POST', '/api/logout', undefined, bearer(loggedOut));
+    const idle = (await t.logIn(p.username, p.password)).body.token;
     const idleId = (await list(idle)).find((s) => s.current).id;
     // Keep p.token in use while `idle` sits for a week.
     for (let day = 0; day < 7; day++) {
@@ -97,14 +84,16 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
     expectError(await me(idle), 401, 'unauthorized');
   });
 
-  it('keeps the absolute lifetime and idle timeout from the configuration', async () => {
-    const short = await startTestServer({
-      env: { SMTP_URL: smtp.url, SESSION_TTL_DAYS: '2', SESSION_IDLE_DAYS: '1' },
+  describe('with SESSION_TTL_DAYS=2 and SESSION_IDLE_DAYS=1', () => {
+    const short = useServer({
+      mail: true,
+      env: { SESSION_TTL_DAYS: '2', SESSION_IDLE_DAYS: '1' },
       overrides: { clock },
     });
-    try {
-      const p = await loggedInPerson(short.url, smtp, 'config');
-      const get = () => api(short.url, 'GET', '/api/sessions', undefined, bearer(p.token));
+
+    it('keeps the absolute lifetime and idle timeout from the configuration', async () => {
+      const p = await short.loggedInPerson('config');
+      const get = () => short.as(p.token)('GET', '/api/sessions');
       const [s] = (await get()).body.sessions;
       expect(Date.parse(s.expires_at) - Date.parse(s.created_at)).to.equal(2 * DAY);
       clock.advance(DAY - MINUTE);
@@ -114,24 +103,22 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
       clock.advance(2 * MINUTE);
       expectError(await get(), 401, 'unauthorized');
 
-      const q = await loggedInPerson(short.url, smtp, 'idleconf');
+      const q = await short.loggedInPerson('idleconf');
       clock.advance(DAY);
-      expectError(await api(short.url, 'GET', '/api/me', undefined, bearer(q.token)), 401, 'unauthorized');
-    } finally {
-      await short.close();
-    }
+      expectError(await short.as(q.token)('GET', '/api/me'), 401, 'unauthorized');
+    });
   });
 
   it('DELETE ends another of my sessions and disconnects its sockets only', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'revoker');
+    const p = await t.loggedInPerson('revoker');
     const id = await userIdOf(t, p.username);
     const laptop = await loginWith(p.username, p.password, 'laptop/1.0');
     const target = (await list(laptop)).find((s) => s.current).id;
-    const mine = await connectAs(t.url, { ...p, id });
-    const theirs = await connectAs(t.url, { ...p, id, token: laptop });
+    const mine = await t.connectAs({ ...p, id });
+    const theirs = await t.connectAs({ ...p, id, token: laptop });
     const gone = disconnected(theirs);
 
-    const res = await as(t, p.token)('DELETE', `/api/sessions/${target}`);
+    const res = await t.as(p.token)('DELETE', `/api/sessions/${target}`);
     expect(res.status).to.equal(204);
     expect(res.body).to.equal(undefined);
     expect(await gone).to.equal('io server disconnect');
@@ -142,30 +129,30 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
     expect((await list(p.token)).map((s) => s.id)).not.to.include(target);
     expect(await auditTypes(t, id)).to.include('session_revoked');
 
-    expectError(await as(t, p.token)('DELETE', `/api/sessions/${target}`), 404, 'not_found');
+    expectError(await t.as(p.token)('DELETE', `/api/sessions/${target}`), 404, 'not_found');
   });
 
   it('DELETE of the current session signs it out', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'selfend');
+    const p = await t.loggedInPerson('selfend');
     const [s] = await list(p.token);
-    expect((await as(t, p.token)('DELETE', `/api/sessions/${s.id}`)).status).to.equal(204);
+    expect((await t.as(p.token)('DELETE', `/api/sessions/${s.id}`)).status).to.equal(204);
     expectError(await me(p.token), 401, 'unauthorized');
   });
 
   it("DELETE of another user's session answers 404 and leaves it alone", async () => {
-    const alice = await loggedInPerson(t.url, smtp, 'alice');
-    const bob = await loggedInPerson(t.url, smtp, 'bob');
+    const alice = await t.loggedInPerson('alice');
+    const bob = await t.loggedInPerson('bob');
     const [bobs] = await list(bob.token);
     const bobId = await userIdOf(t, bob.username);
-    const bobSocket = await connectAs(t.url, { ...bob, id: bobId });
+    const bobSocket = await t.connectAs({ ...bob, id: bobId });
 
-    const res = await as(t, alice.token)('DELETE', `/api/sessions/${bobs.id}`);
+    const res = await t.as(alice.token)('DELETE', `/api/sessions/${bobs.id}`);
     expectError(res, 404, 'not_found');
-    const unknown = await as(t, alice.token)('DELETE', `/api/sessions/${'0'.repeat(32)}`);
+    const unknown = await t.as(alice.token)('DELETE', `/api/sessions/${'0'.repeat(32)}`);
     expect(unknown.body, 'the same answer as a session that does not exist').to.deep.equal(res.body);
-    expectError(await as(t, alice.token)('DELETE', '/api/sessions/not%20an%20id'), 404, 'not_found');
+    expectError(await t.as(alice.token)('DELETE', '/api/sessions/not%20an%20id'), 404, 'not_found');
     // U+0000 cannot even be sent to PostgreSQL: still "no such session", never a 500.
-    expectError(await as(t, alice.token)('DELETE', `/api/sessions/%00${'0'.repeat(31)}`), 404, 'not_found');
+    expectError(await t.as(alice.token)('DELETE', `/api/sessions/%00${'0'.repeat(31)}`), 404, 'not_found');
 
     expect((await me(bob.token)).status).to.equal(200);
     await settle();
@@ -173,17 +160,17 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
   });
 
   it('revoke-others ends every other session and its sockets, and keeps this one', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'everywhere');
+    const p = await t.loggedInPerson('everywhere');
     const id = await userIdOf(t, p.username);
     const others = [
       await loginWith(p.username, p.password, 'a/1'),
       await loginWith(p.username, p.password, 'b/1'),
     ];
-    const mine = await connectAs(t.url, { ...p, id });
-    const sockets = await Promise.all(others.map((token) => connectAs(t.url, { ...p, id, token })));
+    const mine = await t.connectAs({ ...p, id });
+    const sockets = await Promise.all(others.map((token) => t.connectAs({ ...p, id, token })));
     const gone = Promise.all(sockets.map((s) => disconnected(s)));
 
-    const res = await as(t, p.token)('POST', '/api/sessions/revoke-others');
+    const res = await t.as(p.token)('POST', '/api/sessions/revoke-others');
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.include({ revoked: 2 });
     expect(res.body.message).to.match(/2 other sessions were signed out/);
@@ -195,7 +182,7 @@ describe('GET /api/sessions, DELETE /api/sessions/:id, POST /api/sessions/revoke
     expect(mine.connected).to.equal(true);
     expect(await auditTypes(t, id)).to.include('other_sessions_revoked');
 
-    const again = await as(t, p.token)('POST', '/api/sessions/revoke-others');
+    const again = await t.as(p.token)('POST', '/api/sessions/revoke-others');
     expect(again.body.revoked).to.equal(0);
   });
 });

@@ -1,32 +1,20 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, loggedInPerson, verifiedPerson } from '../../helpers/accounts.js';
+import { bearer } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const DAY = 86_400_000;
 
 describe('GET /api/me and POST /api/logout: bearer sessions', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
+  const t = useServer({ mail: true, overrides: { clock } });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url }, overrides: { clock } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-
-  const me = (headers: Record<string, string> = {}) => api(t.url, 'GET', '/api/me', undefined, headers);
-  const logout = (headers: Record<string, string> = {}) =>
-    api(t.url, 'POST', '/api/logout', undefined, headers);
+  const me = (headers: Record<string, string> = {}) => t.api('GET', '/api/me', undefined, headers);
+  const logout = (headers: Record<string, string> = {}) => t.api('POST', '/api/logout', undefined, headers);
 
   it('GET /api/me answers the signed-in user with created_at', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'me');
+    const p = await t.loggedInPerson('me');
     const res = await me(bearer(p.token));
     expect(res.status).to.equal(200);
     expect(res.body.user).to.have.all.keys('id', 'username', 'email', 'created_at');
@@ -36,7 +24,7 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
   });
 
   it('logout answers 204, after which the token is dead for /me and for logout', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'out');
+    const p = await t.loggedInPerson('out');
     const res = await logout(bearer(p.token));
     expect(res.status).to.equal(204);
     expect(res.body).to.equal(undefined);
@@ -45,14 +33,14 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
   });
 
   it('logout ends only that session', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'two');
-    const other = (await logIn(t.url, p.username, p.password)).body.token;
+    const p = await t.loggedInPerson('two');
+    const other = (await t.logIn(p.username, p.password)).body.token;
     expect((await logout(bearer(p.token))).status).to.equal(204);
     expect((await me(bearer(other))).status).to.equal(200);
   });
 
   it('accepts the scheme name in any case', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'scheme');
+    const p = await t.loggedInPerson('scheme');
     expect((await me({ authorization: `bearer ${p.token}` })).status).to.equal(200);
   });
 
@@ -76,7 +64,7 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
     }
 
     it('a real token with one character changed', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'tamper');
+      const p = await t.loggedInPerson('tamper');
       const last = p.token.at(-1) === 'A' ? 'B' : 'A';
       expectError(await me(bearer(p.token.slice(0, -1) + last)), 401, 'unauthorized');
     });
@@ -84,7 +72,7 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
 
   describe('expiry', () => {
     it('ends a session that is not used for 7 days', async () => {
-      const p = await loggedInPerson(t.url, smtp, 'idle');
+      const p = await t.loggedInPerson('idle');
       clock.advance(7 * DAY - 60_000);
       expect((await me(bearer(p.token))).status).to.equal(200);
       clock.advance(7 * DAY);
@@ -92,8 +80,8 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
     });
 
     it('ends a session 30 days after login however much it is used, as expires_at said', async () => {
-      const p = await verifiedPerson(t.url, smtp, 'abs');
-      const { token, expires_at } = (await logIn(t.url, p.username, p.password)).body;
+      const p = await t.verifiedPerson('abs');
+      const { token, expires_at } = (await t.logIn(p.username, p.password)).body;
       const expiresAt = Date.parse(expires_at);
       expect(expiresAt).to.equal(clock.now() + 30 * DAY);
       for (let day = 6; day < 30; day += 6) {

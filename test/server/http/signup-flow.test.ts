@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('REST: signup, verify, login, me, logout', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true });
 
   it('takes a new user from signup to a working session, with the code read from real mail', async () => {
-    const signup = await api(t.url, 'POST', '/api/signup', {
+    const signup = await t.api('POST', '/api/signup', {
       username: 'alice',
       email: 'Alice@Example.com ',
       password: 'correct horse battery',
@@ -24,11 +13,11 @@ describe('REST: signup, verify, login, me, logout', () => {
     expect(signup.status).to.equal(201);
     expect(signup.body.message).to.be.a('string');
 
-    const code = await smtp.codeFor('alice@example.com');
-    const verified = await api(t.url, 'POST', '/api/verify-email', { email: 'alice@example.com', code });
+    const code = await t.mail.codeFor('alice@example.com');
+    const verified = await t.api('POST', '/api/verify-email', { email: 'alice@example.com', code });
     expect(verified.status).to.equal(200);
 
-    const login = await api(t.url, 'POST', '/api/login', {
+    const login = await t.api('POST', '/api/login', {
       username: 'alice',
       password: 'correct horse battery',
     });
@@ -37,12 +26,12 @@ describe('REST: signup, verify, login, me, logout', () => {
     expect(login.body.token).to.match(/^[A-Za-z0-9_-]{43,}$/);
     const auth = { authorization: `Bearer ${login.body.token}` };
 
-    const me = await api(t.url, 'GET', '/api/me', undefined, auth);
+    const me = await t.api('GET', '/api/me', undefined, auth);
     expect(me.status).to.equal(200);
     expect(me.body.user.username).to.equal('alice');
 
-    expect((await api(t.url, 'POST', '/api/logout', undefined, auth)).status).to.equal(204);
-    const after = await api(t.url, 'GET', '/api/me', undefined, auth);
+    expect((await t.api('POST', '/api/logout', undefined, auth)).status).to.equal(204);
+    const after = await t.api('GET', '/api/me', undefined, auth);
     expect(after.status).to.equal(401);
     expect(after.body.code).to.equal('unauthorized');
   });

@@ -1,37 +1,24 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('POST /api/signup: an email that already has an account', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
+  const t = useServer({ mail: true });
   // A second, empty server shows what a genuinely new signup with the same input answers.
-  let fresh: TestServer;
+  const fresh = useServer({ mail: true });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    fresh = await startTestServer({ env: { SMTP_URL: smtp.url } });
-  });
-  after(async () => {
-    await t.close();
-    await fresh.close();
-    await smtp.close();
-  });
-
-  const totalUsers = async () => (await api(t.url, 'GET', '/api/server-status')).body.total_users;
+  const totalUsers = async () => (await t.api('GET', '/api/server-status')).body.total_users;
 
   it('answers exactly like a successful signup, creates nothing, and mails a notice instead of a code', async () => {
     const owner = newPerson('owner');
-    expect((await signUp(t.url, owner)).status).to.equal(201);
-    await smtp.codeFor(owner.email);
+    expect((await t.signUp(owner)).status).to.equal(201);
+    await t.mail.codeFor(owner.email);
     const usersBefore = await totalUsers();
 
     const intruder = { ...newPerson('intruder'), email: owner.email };
-    const taken = await signUp(t.url, intruder);
-    const genuine = await signUp(fresh.url, intruder);
+    const taken = await t.signUp(intruder);
+    const genuine = await fresh.signUp(intruder);
     expect(genuine.status).to.equal(201);
     expect(taken.status).to.equal(genuine.status);
     expect(taken.body).to.deep.equal(genuine.body);
@@ -39,39 +26,37 @@ describe('POST /api/signup: an email that already has an account', () => {
 
     expect(await totalUsers()).to.equal(usersBefore);
     // The owner is told, without a code: one code mail (their own signup) and one notice.
-    const notice = await smtp.waitFor((m) => m.to === owner.email && !/\d{6}/.test(m.subject));
+    const notice = await t.mail.waitFor((m) => m.to === owner.email && !/\d{6}/.test(m.subject));
     expect(notice.text).to.match(/already has an account/i);
     expect(notice.text).to.not.match(/\b\d{6}\b/);
-    expect(smtp.codeCount(owner.email)).to.equal(1);
+    expect(t.mail.codeCount(owner.email)).to.equal(1);
 
     // No account: the intruder cannot log in, and the username stays free.
-    expectError(await logIn(t.url, intruder.username, intruder.password), 401, 'invalid_credentials');
+    expectError(await t.logIn(intruder.username, intruder.password), 401, 'invalid_credentials');
     const later = { ...newPerson('later'), username: intruder.username };
-    expect((await signUp(t.url, later)).status).to.equal(201);
-    await smtp.codeFor(later.email);
+    expect((await t.signUp(later)).status).to.equal(201);
+    await t.mail.codeFor(later.email);
   });
 
   it('matches case- and space-insensitively, and the owner account keeps working', async () => {
     const owner = newPerson('owner');
-    expect((await signUp(t.url, owner)).status).to.equal(201);
-    const code = await smtp.codeFor(owner.email);
+    expect((await t.signUp(owner)).status).to.equal(201);
+    const code = await t.mail.codeFor(owner.email);
     const usersBefore = await totalUsers();
-    const res = await signUp(t.url, { ...newPerson('dup'), email: ` ${owner.email.toUpperCase()} ` });
+    const res = await t.signUp({ ...newPerson('dup'), email: ` ${owner.email.toUpperCase()} ` });
     expect(res.status).to.equal(201);
     expect(await totalUsers()).to.equal(usersBefore);
-    await smtp.waitFor((m) => m.to === owner.email && !/\d{6}/.test(m.subject));
+    await t.mail.waitFor((m) => m.to === owner.email && !/\d{6}/.test(m.subject));
     // The notice did not replace the owner's pending code.
-    expect((await api(t.url, 'POST', '/api/verify-email', { email: owner.email, code })).status).to.equal(
-      200,
-    );
-    expect((await logIn(t.url, owner.username, owner.password)).status).to.equal(200);
+    expect((await t.api('POST', '/api/verify-email', { email: owner.email, code })).status).to.equal(200);
+    expect((await t.logIn(owner.username, owner.password)).status).to.equal(200);
   });
 
   it('still applies the field rules first, so a taken email is not revealed by a 201 to a bad request', async () => {
     const owner = newPerson('owner');
-    expect((await signUp(t.url, owner)).status).to.equal(201);
+    expect((await t.signUp(owner)).status).to.equal(201);
     expectError(
-      await signUp(t.url, { ...newPerson(), email: owner.email, password: 'password' }),
+      await t.signUp({ ...newPerson(), email: owner.email, password: 'password' }),
       400,
       'weak_password',
       'password',

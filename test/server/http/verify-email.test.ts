@@ -1,43 +1,32 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp, type Person } from '../../helpers/accounts.js';
+import { newPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const MINUTE = 60_000;
 
 describe('POST /api/verify-email', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
+  const t = useServer({ mail: true, overrides: { clock } });
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url }, overrides: { clock } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-
-  const verify = (email: string, code: string) => api(t.url, 'POST', '/api/verify-email', { email, code });
+  const verify = (email: string, code: string) => t.api('POST', '/api/verify-email', { email, code });
   /** A code that is certainly not the right one. */
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
   async function pending(): Promise<Person & { code: string }> {
     const p = newPerson('verify');
-    expect((await signUp(t.url, p)).status).to.equal(201);
-    return { ...p, code: await smtp.codeFor(p.email) };
+    expect((await t.signUp(p)).status).to.equal(201);
+    return { ...p, code: await t.mail.codeFor(p.email) };
   }
 
   it('verifies with the mailed code, after which login works', async () => {
     const p = await pending();
-    expectError(await logIn(t.url, p.username, p.password), 403, 'email_not_verified');
+    expectError(await t.logIn(p.username, p.password), 403, 'email_not_verified');
     const res = await verify(p.email, p.code);
     expect(res.status).to.equal(200);
     expect(res.body.message).to.be.a('string');
-    expect((await logIn(t.url, p.username, p.password)).status).to.equal(200);
+    expect((await t.logIn(p.username, p.password)).status).to.equal(200);
   });
 
   it('accepts the email in any case and with spaces around it', async () => {
@@ -48,7 +37,7 @@ describe('POST /api/verify-email', () => {
   it('refuses a wrong code with 400 invalid_code', async () => {
     const p = await pending();
     expectError(await verify(p.email, wrong(p.code)), 400, 'invalid_code');
-    expectError(await logIn(t.url, p.username, p.password), 403, 'email_not_verified');
+    expectError(await t.logIn(p.username, p.password), 403, 'email_not_verified');
   });
 
   it('still takes the right code after 4 wrong tries', async () => {
@@ -61,10 +50,10 @@ describe('POST /api/verify-email', () => {
     const p = await pending();
     for (let i = 0; i < 5; i++) expectError(await verify(p.email, wrong(p.code)), 400, 'invalid_code');
     expectError(await verify(p.email, p.code), 400, 'invalid_code');
-    expectError(await logIn(t.url, p.username, p.password), 403, 'email_not_verified');
+    expectError(await t.logIn(p.username, p.password), 403, 'email_not_verified');
     // A new code is the way out.
-    expect((await api(t.url, 'POST', '/api/resend-verification', { email: p.email })).status).to.equal(200);
-    const fresh = await smtp.codeFor(p.email, { after: 1 });
+    expect((await t.api('POST', '/api/resend-verification', { email: p.email })).status).to.equal(200);
+    const fresh = await t.mail.codeFor(p.email, { after: 1 });
     expect((await verify(p.email, fresh)).status).to.equal(200);
   });
 
@@ -89,8 +78,8 @@ describe('POST /api/verify-email', () => {
 
   it('a resend replaces the code: the old one fails, the new one works', async () => {
     const p = await pending();
-    expect((await api(t.url, 'POST', '/api/resend-verification', { email: p.email })).status).to.equal(200);
-    const fresh = await smtp.codeFor(p.email, { after: 1 });
+    expect((await t.api('POST', '/api/resend-verification', { email: p.email })).status).to.equal(200);
+    const fresh = await t.mail.codeFor(p.email, { after: 1 });
     if (fresh !== p.code) expectError(await verify(p.email, p.code), 400, 'invalid_code');
     expect((await verify(p.email, fresh)).status).to.equal(200);
   });
@@ -98,8 +87,8 @@ describe('POST /api/verify-email', () => {
   it('a resend gives a full 15 minutes again', async () => {
     const p = await pending();
     clock.advance(14 * MINUTE);
-    await api(t.url, 'POST', '/api/resend-verification', { email: p.email });
-    const fresh = await smtp.codeFor(p.email, { after: 1 });
+    await t.api('POST', '/api/resend-verification', { email: p.email });
+    const fresh = await t.mail.codeFor(p.email, { after: 1 });
     clock.advance(14 * MINUTE);
     expect((await verify(p.email, fresh)).status).to.equal(200);
   });
@@ -114,21 +103,16 @@ describe('POST /api/verify-email', () => {
 
   for (const code of ['12345', '1234567', 'abcdef', '', 123456, null]) {
     it(`refuses the malformed code ${JSON.stringify(code)} with 400 naming code`, async () => {
-      const res = await api(t.url, 'POST', '/api/verify-email', { email: 'x@example.test', code });
+      const res = await t.api('POST', '/api/verify-email', { email: 'x@example.test', code });
       expect(res.status).to.equal(400);
       expect(res.body.field).to.equal('code');
     });
   }
 
   it('answers 400 naming the field when email or code is missing', async () => {
+    expectError(await t.api('POST', '/api/verify-email', { code: '123456' }), 400, 'invalid_field', 'email');
     expectError(
-      await api(t.url, 'POST', '/api/verify-email', { code: '123456' }),
-      400,
-      'invalid_field',
-      'email',
-    );
-    expectError(
-      await api(t.url, 'POST', '/api/verify-email', { email: 'x@example.test' }),
+      await t.api('POST', '/api/verify-email', { email: 'x@example.test' }),
       400,
       'invalid_field',
       'code',

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { connect, disconnectAll, ask } from '../realtime/helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Each test speaks from its own address (TRUST_PROXY on), so the budgets do not mix. */
 let lastOctet = 0;
@@ -12,90 +12,69 @@ const from = (ip: string) => ({ 'x-forwarded-for': ip });
 const retryAfter = (res: { headers: Headers }) => Number(res.headers.get('retry-after'));
 
 describe('abuse limits per client address', () => {
-  let t: TestServer;
-  const users = async () => Number((await t.server.db('users').count({ n: '*' }))[0]!.n);
-
-  before(async () => {
-    t = await startTestServer({
-      env: {
-        TRUST_PROXY: '1',
-        LIMIT_SIGNUPS_PER_10MIN: '4',
-        LIMIT_FAILED_LOGINS_PER_10MIN: '6',
-      },
-    });
+  const users = async () => Number((await t.db('users').count({ n: '*' }))[0]!.n);
+  const t = useServer({
+    env: {
+      TRUST_PROXY: '1',
+      LIMIT_SIGNUPS_PER_10MIN: '4',
+      LIMIT_FAILED_LOGINS_PER_10MIN: '6',
+    },
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   describe('signups', () => {
     it('accepts LIMIT_SIGNUPS_PER_10MIN signups from one address, then 429 with Retry-After and nothing stored', async () => {
       const ip = newAddress();
       for (let i = 0; i < 4; i++) {
-        expect((await api(t.url, 'POST', '/api/signup', newPerson('cap'), from(ip))).status).to.equal(201);
+        expect((await t.api('POST', '/api/signup', newPerson('cap'), from(ip))).status).to.equal(201);
       }
       const before = await users();
-      const res = await api(t.url, 'POST', '/api/signup', newPerson('cap'), from(ip));
+      const res = await t.api('POST', '/api/signup', newPerson('cap'), from(ip));
       expectError(res, 429, 'rate_limited');
       expect(retryAfter(res)).to.be.within(590, 600);
       expect(res.body.retry_after_s).to.equal(retryAfter(res));
       expect(await users()).to.equal(before);
       // Another address is not affected.
-      expect((await api(t.url, 'POST', '/api/signup', newPerson('cap'), from(newAddress()))).status).to.equal(
-        201,
-      );
+      expect((await t.api('POST', '/api/signup', newPerson('cap'), from(newAddress()))).status).to.equal(201);
     });
 
     it('does not count signups refused for their fields or a taken username', async () => {
       const ip = newAddress();
       const taken = newPerson('taken');
-      expect((await api(t.url, 'POST', '/api/signup', taken, from(ip))).status).to.equal(201);
+      expect((await t.api('POST', '/api/signup', taken, from(ip))).status).to.equal(201);
       for (let i = 0; i < 6; i++) {
         expectError(
-          await api(t.url, 'POST', '/api/signup', { ...newPerson('bad'), email: 'nope' }, from(ip)),
+          await t.api('POST', '/api/signup', { ...newPerson('bad'), email: 'nope' }, from(ip)),
           400,
           'invalid_field',
         );
         expectError(
-          await api(
-            t.url,
-            'POST',
-            '/api/signup',
-            { ...newPerson('dup'), username: taken.username },
-            from(ip),
-          ),
+          await t.api('POST', '/api/signup', { ...newPerson('dup'), username: taken.username }, from(ip)),
           409,
           'username_taken',
         );
       }
       for (let i = 0; i < 3; i++) {
-        expect((await api(t.url, 'POST', '/api/signup', newPerson('ok'), from(ip))).status).to.equal(201);
+        expect((await t.api('POST', '/api/signup', newPerson('ok'), from(ip))).status).to.equal(201);
       }
     });
   });
 
   describe('failed logins', () => {
     const fail = (ip: string, who = 'nobody-here') =>
-      api(t.url, 'POST', '/api/login', { username: who, password: 'wrong-password' }, from(ip));
+      t.api('POST', '/api/login', { username: who, password: 'wrong-password' }, from(ip));
 
     it('refuses logins from an address past LIMIT_FAILED_LOGINS_PER_10MIN failures with 429, right password or not', async () => {
       const p = newPerson('victim');
-      expect((await api(t.url, 'POST', '/api/signup', p, from(newAddress()))).status).to.equal(201);
-      await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+      expect((await t.api('POST', '/api/signup', p, from(newAddress()))).status).to.equal(201);
+      await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
       const ip = newAddress();
       for (let i = 0; i < 6; i++) expectError(await fail(ip, `nobody${i}`), 401, 'invalid_credentials');
-      const res = await api(
-        t.url,
-        'POST',
-        '/api/login',
-        { username: p.username, password: p.password },
-        from(ip),
-      );
+      const res = await t.api('POST', '/api/login', { username: p.username, password: p.password }, from(ip));
       expectError(res, 429, 'rate_limited');
       expect(retryAfter(res)).to.be.within(590, 600);
       expect(res.body.token).to.equal(undefined);
       // The refused attempt changed nothing about the account: from elsewhere it logs in.
-      const elsewhere = await api(
-        t.url,
+      const elsewhere = await t.api(
         'POST',
         '/api/login',
         { username: p.username, password: p.password },
@@ -107,11 +86,10 @@ describe('abuse limits per client address', () => {
     it('does not count good logins against the address', async () => {
       const p = newPerson('regular');
       const ip = newAddress();
-      expect((await api(t.url, 'POST', '/api/signup', p, from(ip))).status).to.equal(201);
-      await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+      expect((await t.api('POST', '/api/signup', p, from(ip))).status).to.equal(201);
+      await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
       for (let i = 0; i < 10; i++) {
-        const res = await api(
-          t.url,
+        const res = await t.api(
           'POST',
           '/api/login',
           { username: p.username, password: p.password },
@@ -124,7 +102,7 @@ describe('abuse limits per client address', () => {
     it('applies the same budget to Socket.IO authenticate: {ok:false, code:"rate_limited"}', async () => {
       const ip = newAddress();
       for (let i = 0; i < 6; i++) expectError(await fail(ip, `ghost${i}`), 401, 'invalid_credentials');
-      const { socket } = await connect(t.url, { extraHeaders: from(ip) });
+      const { socket } = await t.connect({ extraHeaders: from(ip) });
       const ack = await ask(socket, 'authenticate', { username: 'ghost', password: 'wrong-password' });
       expect(ack).to.include({ ok: false, code: 'rate_limited' });
       expect(ack.retry_after_s).to.be.within(590, 600);
@@ -132,7 +110,7 @@ describe('abuse limits per client address', () => {
 
     it('counts failures over Socket.IO toward the REST budget', async () => {
       const ip = newAddress();
-      const { socket } = await connect(t.url, { extraHeaders: from(ip) });
+      const { socket } = await t.connect({ extraHeaders: from(ip) });
       // The socket's own budget allows 5 attempts a minute; 3 stay below the challenge.
       for (let i = 0; i < 3; i++) {
         const ack = await ask(socket, 'authenticate', { username: `sock${i}`, password: 'wrong-password' });
@@ -144,8 +122,7 @@ describe('abuse limits per client address', () => {
   });
 
   describe('password forgot', () => {
-    const forgot = (email: string, ip: string) =>
-      api(t.url, 'POST', '/api/password/forgot', { email }, from(ip));
+    const forgot = (email: string, ip: string) => t.api('POST', '/api/password/forgot', { email }, from(ip));
 
     it('answers 5 requests per email per hour, then 429 with Retry-After, counted apart from resend', async () => {
       const email = newPerson('forgot').email;
@@ -154,7 +131,7 @@ describe('abuse limits per client address', () => {
       expectError(res, 429, 'rate_limited');
       expect(retryAfter(res)).to.be.within(3590, 3600);
       expect(
-        (await api(t.url, 'POST', '/api/resend-verification', { email }, from(newAddress()))).status,
+        (await t.api('POST', '/api/resend-verification', { email }, from(newAddress()))).status,
       ).to.equal(200);
     });
 
@@ -167,7 +144,7 @@ describe('abuse limits per client address', () => {
 
   describe('resend-verification', () => {
     const resend = (email: string, ip: string) =>
-      api(t.url, 'POST', '/api/resend-verification', { email }, from(ip));
+      t.api('POST', '/api/resend-verification', { email }, from(ip));
 
     it('answers 5 requests per email per hour, then 429 with Retry-After, from any address', async () => {
       const email = newPerson('resend').email;

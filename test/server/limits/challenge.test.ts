@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
 import { CHALLENGE_HEADER, type ChallengeBody } from '../../../server/protocol.js';
 import { solveChallenge } from '../../../tui/client/challenge.js';
-import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { ask, connect, disconnectAll } from '../realtime/helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 let lastOctet = 0;
 const newAddress = () => `203.0.113.${++lastOctet}`;
@@ -23,11 +23,10 @@ function expectChallenge(res: { status: number; body: any }): ChallengeBody {
 }
 
 describe('proof-of-work challenge (ALTCHA)', () => {
-  let t: TestServer;
   const clock = manualClock(Date.now());
 
   const login = (who: string, password: string, ip: string, extra: Record<string, string> = {}) =>
-    rawApi(t.url, 'POST', '/api/login', { username: who, password }, from(ip, extra));
+    t.rawApi('POST', '/api/login', { username: who, password }, from(ip, extra));
   /** Three wrong passwords for `who`, each from its own address, so only the account counts. */
   const failThrice = async (who: string) => {
     for (let i = 0; i < 3; i++)
@@ -35,22 +34,15 @@ describe('proof-of-work challenge (ALTCHA)', () => {
   };
   const verified = async (): Promise<Person> => {
     const p = newPerson('pow');
-    expect((await api(t.url, 'POST', '/api/signup', p, from(newAddress()))).status).to.equal(201);
-    await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+    expect((await t.api('POST', '/api/signup', p, from(newAddress()))).status).to.equal(201);
+    await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
     return p;
   };
 
-  before(async () => {
-    t = await startTestServer({
-      env: { TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '4' },
-      overrides: { clock },
-    });
-  });
-  afterEach(disconnectAll);
-  after(() => t.close());
+  const t = useServer({ env: { TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '4' }, overrides: { clock } });
 
   it('hands out a challenge at GET /api/challenge, never cached', async () => {
-    const res = await rawApi(t.url, 'GET', '/api/challenge');
+    const res = await t.rawApi('GET', '/api/challenge');
     expect(res.status).to.equal(200);
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.body).to.have.keys(['algorithm', 'challenge', 'maxnumber', 'salt', 'signature']);
@@ -86,13 +78,13 @@ describe('proof-of-work challenge (ALTCHA)', () => {
   it('asks for a challenge for signups past half the address budget', async () => {
     const ip = newAddress();
     for (let i = 0; i < 2; i++) {
-      expect((await rawApi(t.url, 'POST', '/api/signup', newPerson('half'), from(ip))).status).to.equal(201);
+      expect((await t.rawApi('POST', '/api/signup', newPerson('half'), from(ip))).status).to.equal(201);
     }
     const p = newPerson('half');
-    const challenge = expectChallenge(await rawApi(t.url, 'POST', '/api/signup', p, from(ip)));
-    expect(await t.server.db('users').where({ username: p.username }).first()).to.equal(undefined);
+    const challenge = expectChallenge(await t.rawApi('POST', '/api/signup', p, from(ip)));
+    expect(await t.db('users').where({ username: p.username }).first()).to.equal(undefined);
     const solved = await solveChallenge(challenge);
-    const res = await rawApi(t.url, 'POST', '/api/signup', p, from(ip, { [CHALLENGE_HEADER]: solved }));
+    const res = await t.rawApi('POST', '/api/signup', p, from(ip, { [CHALLENGE_HEADER]: solved }));
     expect(res.status).to.equal(201);
   });
 
@@ -131,7 +123,7 @@ describe('proof-of-work challenge (ALTCHA)', () => {
   it('asks over Socket.IO too: {ok:false, code:"challenge_required", challenge}, then accepts `altcha`', async () => {
     const p = await verified();
     await failThrice(p.username);
-    const { socket } = await connect(t.url, { extraHeaders: from(newAddress()) });
+    const { socket } = await t.connect({ extraHeaders: from(newAddress()) });
     const refused = await ask(socket, 'authenticate', { username: p.username, password: p.password });
     expect(refused).to.include({ ok: false, code: 'challenge_required' });
     const altcha = await solveChallenge(refused.challenge);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { createRestClient } from '../../../tui/client/rest.js';
-import { rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** The page's solver, taken from the served script and run here on Node's WebCrypto. */
 function pageSolver(): (challenge: object) => Promise<string> {
@@ -15,20 +15,15 @@ function pageSolver(): (challenge: object) => Promise<string> {
 }
 
 describe('clients solve the proof-of-work challenge by themselves', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer();
-  });
-  after(() => t.close());
+  const t = useServer();
 
   /** Three failures for the name, so the next login for it needs a challenge. */
   const suspicious = async (name: string) => {
     for (let i = 0; i < 3; i++) {
-      await rawApi(t.url, 'POST', '/api/login', { username: name, password: 'wrong-password' });
+      await t.rawApi('POST', '/api/login', { username: name, password: 'wrong-password' });
     }
     expectError(
-      await rawApi(t.url, 'POST', '/api/login', { username: name, password: 'wrong-password' }),
+      await t.rawApi('POST', '/api/login', { username: name, password: 'wrong-password' }),
       428,
       'challenge_required',
     );
@@ -47,10 +42,9 @@ describe('clients solve the proof-of-work challenge by themselves', () => {
   it('the browser page: its crypto.subtle solver produces a solution the server accepts', async () => {
     const name = `page${Date.now()}`;
     await suspicious(name);
-    const challenge = (await rawApi(t.url, 'GET', '/api/challenge')).body;
+    const challenge = (await t.rawApi('GET', '/api/challenge')).body;
     const solved = await pageSolver()(challenge);
-    const res = await rawApi(
-      t.url,
+    const res = await t.rawApi(
       'POST',
       '/api/login',
       { username: name, password: 'wrong-password' },

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
+import { useServer } from '../../helpers/fixture.js';
 
 let octet = 0;
 const fresh = () => ({ 'x-forwarded-for': `192.0.2.${++octet}` });
@@ -11,19 +11,15 @@ const fresh = () => ({ 'x-forwarded-for': `192.0.2.${++octet}` });
  * its Retry-After) cannot tell whether the name has an account.
  */
 describe('lockout: a name without an account answers like one with', () => {
-  let t: TestServer;
-  before(async () => {
-    t = await startTestServer({ env: { TRUST_PROXY: '1' } });
-  });
-  after(() => t.close());
+  const t = useServer({ env: { TRUST_PROXY: '1' } });
 
   const login = (username: string, password: string) =>
-    api(t.url, 'POST', '/api/login', { username, password }, fresh());
+    t.api('POST', '/api/login', { username, password }, fresh());
 
   it('refuses the 6th try with the same 429 and Retry-After, right password or not', async () => {
     const p = newPerson('real');
-    expect((await api(t.url, 'POST', '/api/signup', p, fresh())).status).to.equal(201);
-    await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+    expect((await t.api('POST', '/api/signup', p, fresh())).status).to.equal(201);
+    await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
     const ghost = `ghost${Date.now()}`;
     for (let i = 0; i < 5; i++) {
       expectError(await login(p.username, 'wrong-password'), 401, 'invalid_credentials');

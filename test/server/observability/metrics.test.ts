@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { eventually } from '../../helpers/wait.js';
 import { freePort } from '../../helpers/ports.js';
-import { ask, connectAs, disconnectAll, chatPerson } from '../realtime/helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -23,35 +22,21 @@ async function scrape(url: string, token = TOKEN): Promise<string> {
 }
 
 describe('metrics (Prometheus)', () => {
-  afterEach(disconnectAll);
+  describe('by default', () => {
+    const t = useServer();
 
-  it('are off by default: /metrics is an unknown path', async () => {
-    const t = await startTestServer();
-    try {
+    it('are off: /metrics is an unknown path', async () => {
       expect((await fetch(`${t.url}/metrics`)).status).to.equal(404);
       expect(t.server.metricsUrl).to.equal(undefined);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   describe('with METRICS_TOKEN', () => {
-    let smtp: TestSmtp;
-    let t: TestServer;
-    before(async () => {
-      smtp = await startSmtp();
-      t = await startTestServer({
-        env: { SMTP_URL: smtp.url, METRICS_TOKEN: TOKEN, LIMIT_FAILED_LOGINS_PER_10MIN: '1000' },
-      });
-    });
-    after(async () => {
-      await t.close();
-      await smtp.close();
-    });
+    const t = useServer({ mail: true, env: { METRICS_TOKEN: TOKEN, LIMIT_FAILED_LOGINS_PER_10MIN: '1000' } });
 
     it('asks for the bearer token, compared whole', async () => {
       for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, TOKEN]) {
-        const res = await api(t.url, 'GET', '/metrics', undefined, authorization ? { authorization } : {});
+        const res = await t.api('GET', '/metrics', undefined, authorization ? { authorization } : {});
         expectError(res, 401, 'unauthorized');
       }
       expect(await scrape(`${t.url}/metrics`)).to.include('mux1_http_requests_total');
@@ -60,8 +45,8 @@ describe('metrics (Prometheus)', () => {
     it('counts requests by route pattern and status, with latency histograms', async () => {
       const before = await scrape(`${t.url}/metrics`);
       const series = 'mux1_http_requests_total{method="GET",route="/api/health",status="200"}';
-      for (let i = 0; i < 3; i++) await api(t.url, 'GET', '/api/health');
-      await api(t.url, 'GET', '/api/no/such/path/42');
+      for (let i = 0; i < 3; i++) await t.api('GET', '/api/health');
+      await t.api('GET', '/api/no/such/path/42');
       const after = await scrape(`${t.url}/metrics`);
       expect(value(after, series) - value(before, series)).to.equal(3);
       expect(
@@ -77,16 +62,16 @@ describe('metrics (Prometheus)', () => {
 
     it('counts signups, logins, lockouts, mail and chat', async () => {
       const before = await scrape(`${t.url}/metrics`);
-      const p = await verifiedPerson(t.url, smtp, 'metered');
-      expect((await logIn(t.url, p.username, p.password)).status).to.equal(200);
-      await signUp(t.url, { ...newPerson('again'), email: p.email });
-      const victim = await verifiedPerson(t.url, smtp, 'locked');
-      for (let i = 0; i < 5; i++) await logIn(t.url, victim.username, 'wrong-password');
-      expectError(await logIn(t.url, victim.username, victim.password), 429, 'too_many_attempts');
-      const talker = await chatPerson(t, 'talker');
-      const socket = await connectAs(t.url, talker);
+      const p = await t.verifiedPerson('metered');
+      expect((await t.logIn(p.username, p.password)).status).to.equal(200);
+      await t.signUp({ ...newPerson('again'), email: p.email });
+      const victim = await t.verifiedPerson('locked');
+      for (let i = 0; i < 5; i++) await t.logIn(victim.username, 'wrong-password');
+      expectError(await t.logIn(victim.username, victim.password), 429, 'too_many_attempts');
+      const talker = await t.chatPerson('talker');
+      const socket = await t.connectAs(talker);
       for (let i = 0; i < 3; i++) expect((await ask(socket, 'message', `hello ${i}`)).ok).to.equal(true);
-      await eventually(() => smtp.messages.length >= 3, { what: 'mail sent' });
+      await eventually(() => t.mail.messages.length >= 3, { what: 'mail sent' });
 
       // A mail the SMTP server has received may still be on its way to being counted as sent.
       const sent = 'mux1_mails_total{event="sent"}';
@@ -111,16 +96,11 @@ describe('metrics (Prometheus)', () => {
   });
 
   describe('with METRICS_PORT', () => {
-    let t: TestServer;
-    before(async () => {
+    const t = useServer({
       // SMTP that refuses connections: every send attempt fails and the mail waits.
-      const dead = `smtp://127.0.0.1:${await freePort()}`;
-      t = await startTestServer({
-        env: { METRICS_PORT: '0', SMTP_URL: dead },
-        overrides: { mailBackoffMs: () => 60_000 },
-      });
+      env: async () => ({ METRICS_PORT: '0', SMTP_URL: `smtp://127.0.0.1:${await freePort()}` }),
+      overrides: { mailBackoffMs: () => 60_000 },
     });
-    after(() => t.close());
 
     it('serves /metrics on its own listener only, and counts failed mail sends and the outbox', async () => {
       const url = t.server.metricsUrl!;
@@ -131,7 +111,7 @@ describe('metrics (Prometheus)', () => {
       expect((await fetch(`${t.url}/metrics`)).status).to.equal(404);
       expect((await fetch(url.replace('/metrics', '/other'))).status).to.equal(404);
 
-      expect((await signUp(t.url, newPerson('unmailed'))).status).to.equal(201);
+      expect((await t.signUp(newPerson('unmailed'))).status).to.equal(201);
       const after = await eventually(async () => {
         const text = await (await fetch(url)).text();
         return value(text, 'mux1_mails_total{event="failed"}') >= 1 && text;
@@ -142,11 +122,7 @@ describe('metrics (Prometheus)', () => {
   });
 
   describe('with METRICS_PORT and METRICS_TOKEN', () => {
-    let t: TestServer;
-    before(async () => {
-      t = await startTestServer({ env: { METRICS_PORT: '0', METRICS_TOKEN: TOKEN } });
-    });
-    after(() => t.close());
+    const t = useServer({ env: { METRICS_PORT: '0', METRICS_TOKEN: TOKEN } });
 
     it('asks the token on the metrics port, and serves nothing on the main one', async () => {
       expect((await fetch(t.server.metricsUrl!)).status).to.equal(401);

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, newPerson, signUp } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { eventually } from '../../helpers/wait.js';
-import { ask, connect, disconnectAll } from '../realtime/helpers.js';
+import { ask } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const spellings = (secret: string) => [
   secret,
@@ -20,41 +19,38 @@ const spellings = (secret: string) => [
  */
 describe('logs: no password, token or code, ever', function () {
   this.timeout(30_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   const secrets: Record<string, string> = {};
   /** Codes are 6 digits: found only as a number of their own, not inside a timestamp. */
   const codes: Record<string, string> = {};
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'trace' } });
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'trace' } });
 
+  before(async () => {
     const p = newPerson('quiet');
     secrets.password = p.password;
-    expect((await signUp(t.url, p)).status).to.equal(201);
-    codes.first = await smtp.codeFor(p.email);
-    await api(t.url, 'POST', '/api/resend-verification', { email: p.email });
-    codes.resent = await smtp.codeFor(p.email, { after: 1 });
+    expect((await t.signUp(p)).status).to.equal(201);
+    codes.first = await t.mail.codeFor(p.email);
+    await t.api('POST', '/api/resend-verification', { email: p.email });
+    codes.resent = await t.mail.codeFor(p.email, { after: 1 });
     // A wrong code, then the right one.
-    await api(t.url, 'POST', '/api/verify-email', { email: p.email, code: codes.first });
+    await t.api('POST', '/api/verify-email', { email: p.email, code: codes.first });
     expect(
-      (await api(t.url, 'POST', '/api/verify-email', { email: p.email, code: codes.resent })).status,
+      (await t.api('POST', '/api/verify-email', { email: p.email, code: codes.resent })).status,
     ).to.equal(200);
 
     // Failed logins, past the point where a challenge is asked for, then a good one.
     secrets.wrongPassword = 'a wrong password, secret too';
-    for (let i = 0; i < 4; i++) await logIn(t.url, p.username, secrets.wrongPassword);
-    const login = await logIn(t.url, p.username, p.password);
+    for (let i = 0; i < 4; i++) await t.logIn(p.username, secrets.wrongPassword);
+    const login = await t.logIn(p.username, p.password);
     expect(login.status).to.equal(200);
     secrets.token = login.body.token;
-    await api(t.url, 'GET', '/api/me', undefined, bearer(secrets.token!));
-    await api(t.url, 'GET', '/api/sessions', undefined, bearer(secrets.token!));
+    await t.api('GET', '/api/me', undefined, bearer(secrets.token!));
+    await t.api('GET', '/api/sessions', undefined, bearer(secrets.token!));
 
     // The token where it does not belong: a query string, an unknown path, a malformed header.
-    await rawApi(t.url, 'GET', `/api/nope?token=${secrets.token}&password=${encodeURIComponent(p.password)}`);
-    await rawApi(t.url, 'GET', '/api/me', undefined, { authorization: `Bearer ${secrets.token}x` });
-    await rawApi(t.url, 'GET', '/api/me', undefined, { authorization: `Token ${secrets.token}` });
+    await t.rawApi('GET', `/api/nope?token=${secrets.token}&password=${encodeURIComponent(p.password)}`);
+    await t.rawApi('GET', '/api/me', undefined, { authorization: `Bearer ${secrets.token}x` });
+    await t.rawApi('GET', '/api/me', undefined, { authorization: `Token ${secrets.token}` });
     // Passwords in bodies that fail: malformed JSON, wrong types, an oversized field.
     await rawRequest(t.url, {
       method: 'POST',
@@ -62,48 +58,41 @@ describe('logs: no password, token or code, ever', function () {
       headers: { 'content-type': 'application/json' },
       chunks: [`{"username":"${p.username}","password":"${p.password}"`],
     });
-    await rawApi(t.url, 'POST', '/api/login', { username: [p.username], password: p.password });
-    await rawApi(t.url, 'POST', '/api/signup', { ...newPerson('x'), password: p.password + 'x'.repeat(200) });
+    await t.rawApi('POST', '/api/login', { username: [p.username], password: p.password });
+    await t.rawApi('POST', '/api/signup', { ...newPerson('x'), password: p.password + 'x'.repeat(200) });
 
     // Over Socket.IO: a token in the handshake, a password login, a wrong one.
-    const { socket } = await connect(t.url, { token: secrets.token });
+    const { socket } = await t.connect({ token: secrets.token });
     await ask(socket, 'authenticate', { username: p.username, password: secrets.wrongPassword });
     await ask(socket, 'authenticate', { username: p.username, password: p.password, altcha: 'junk' });
-    const guest = await connect(t.url, { token: `${secrets.token}-revoked-or-not` });
+    const guest = await t.connect({ token: `${secrets.token}-revoked-or-not` });
     await ask(guest.socket, 'authenticate', { token: secrets.token });
 
     // Reset with a mailed code, then change the password.
-    await api(t.url, 'POST', '/api/password/forgot', { email: p.email });
-    codes.reset = await smtp.codeFor(p.email, { after: 2 });
+    await t.api('POST', '/api/password/forgot', { email: p.email });
+    codes.reset = await t.mail.codeFor(p.email, { after: 2 });
     secrets.resetPassword = 'reset to this secret 42';
-    await api(t.url, 'POST', '/api/password/reset', {
+    await t.api('POST', '/api/password/reset', {
       email: p.email,
       code: codes.reset,
       password: secrets.resetPassword,
     });
-    const again = await logIn(t.url, p.email, secrets.resetPassword);
+    const again = await t.logIn(p.email, secrets.resetPassword);
     secrets.token2 = again.body.token;
     secrets.changedPassword = 'changed to this secret 43';
-    await api(
-      t.url,
+    await t.api(
       'POST',
       '/api/password/change',
       { current_password: secrets.resetPassword, password: secrets.changedPassword },
       bearer(secrets.token2!),
     );
-    await api(t.url, 'POST', '/api/logout', undefined, bearer(secrets.token2!));
+    await t.api('POST', '/api/logout', undefined, bearer(secrets.token2!));
     await eventually(
-      async () =>
-        Number((await t.server.db('mail_outbox').whereNull('sent_at').count({ n: '*' }))[0]!.n) === 0,
+      async () => Number((await t.db('mail_outbox').whereNull('sent_at').count({ n: '*' }))[0]!.n) === 0,
       {
         what: 'all mail sent',
       },
     );
-  });
-  afterEach(disconnectAll);
-  after(async () => {
-    await t.close();
-    await smtp.close();
   });
 
   it('logged the run (so the check below means something)', () => {

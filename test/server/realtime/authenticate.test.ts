@@ -1,48 +1,35 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
-import {
-  ask,
-  chatPerson,
-  connect,
-  connectAs,
-  disconnectAll,
-  logOut,
-  nextEvent,
-  settle,
-  type ChatPerson,
-} from './helpers.js';
+import { newPerson } from '../../helpers/accounts.js';
+import { ask, logOut, nextEvent, settle, type ChatPerson } from '../../helpers/sockets.js';
 import { eventually } from '../../helpers/wait.js';
 import { solvedChallenge } from '../../helpers/challenge.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: handshake and authenticate', () => {
-  let t: TestServer;
   let alice: ChatPerson;
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'auth');
+    alice = await t.chatPerson('auth');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   describe('handshake auth.token', () => {
     it('makes a socket with a valid token signed in and puts it in the lobby', async () => {
-      const socket = await connectAs(t.url, alice);
+      const socket = await t.connectAs(alice);
       expect((await ask(socket, 'message', 'from the handshake')).ok).to.equal(true);
     });
 
     it('makes a socket without a token a guest, without an auth_error', async () => {
-      const { hello, authErrors } = await connect(t.url);
+      const { hello, authErrors } = await t.connect();
       expect(hello.user).to.equal(null);
       await settle();
       expect(authErrors).to.deep.equal([]);
     });
 
     it('makes a socket with a revoked token a guest, and says so with auth_error', async () => {
-      const p = await chatPerson(t, 'revoked');
+      const p = await t.chatPerson('revoked');
       expect((await logOut(t, p.token)).status).to.equal(204);
-      const { hello, authErrors } = await connect(t.url, { token: p.token });
+      const { hello, authErrors } = await t.connect({ token: p.token });
       expect(hello.user).to.equal(null);
       const error = await eventually(() => authErrors[0], { what: 'auth_error' });
       expect(error.code).to.equal('unauthorized');
@@ -50,19 +37,19 @@ describe('Socket.IO chat: handshake and authenticate', () => {
     });
 
     it('makes a socket with an expired token a guest, with auth_error', async () => {
-      const p = await chatPerson(t, 'expired');
+      const p = await t.chatPerson('expired');
       await t.server
         .db('sessions')
         .where({ user_id: p.id })
         .update({ expires_at: Date.now() - 1 });
-      const { hello, authErrors } = await connect(t.url, { token: p.token });
+      const { hello, authErrors } = await t.connect({ token: p.token });
       expect(hello.user).to.equal(null);
       expect((await eventually(() => authErrors[0], { what: 'auth_error' })).code).to.equal('unauthorized');
     });
 
     it('treats a malformed token as a revoked one', async () => {
       for (const token of ['not-a-token', 'x'.repeat(600), 12345, { nested: true }]) {
-        const { hello, authErrors } = await connect(t.url, { auth: { token } });
+        const { hello, authErrors } = await t.connect({ auth: { token } });
         expect(hello.user).to.equal(null);
         const error = await eventually(() => authErrors[0], { what: 'auth_error' });
         expect(error.code, JSON.stringify(token)).to.equal('unauthorized');
@@ -72,7 +59,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
 
   describe('authenticate event', () => {
     it('signs a guest in with a username and password, like REST login', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       const success = nextEvent(socket, 'auth_success');
       const ack = await ask(socket, 'authenticate', { username: alice.username, password: alice.password });
       expect(ack.ok).to.equal(true);
@@ -82,21 +69,21 @@ describe('Socket.IO chat: handshake and authenticate', () => {
       // A password login opens a session: its token works for REST and for the next connection.
       expect(event.token).to.match(/^[A-Za-z0-9_-]{43,}$/);
       expect(Date.parse(event.expires_at!)).to.be.above(Date.now());
-      const again = await connect(t.url, { token: event.token });
+      const again = await t.connect({ token: event.token });
       expect(again.hello.user?.id).to.equal(alice.id);
       // And the socket can chat now, from the lobby.
       expect((await ask(socket, 'message', 'signed in late')).ok).to.equal(true);
     });
 
     it('accepts the email address in place of the username', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       const ack = await ask(socket, 'authenticate', { username: alice.email, password: alice.password });
       expect(ack.ok).to.equal(true);
       expect(ack.user.username).to.equal(alice.username);
     });
 
     it('signs a guest in with a token', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       const success = nextEvent(socket, 'auth_success');
       const ack = await ask(socket, 'authenticate', { token: alice.token });
       expect(ack).to.deep.include({ ok: true, user: { id: alice.id, username: alice.username } });
@@ -106,7 +93,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
     });
 
     it('answers a wrong password or an unknown user with auth_error invalid_credentials', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       for (const credentials of [
         { username: alice.username, password: 'wrong password here' },
         { username: 'nobody-by-that-name', password: 'whatever it is' },
@@ -120,7 +107,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
     });
 
     it('answers a wrong token with auth_error unauthorized', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       const error = nextEvent(socket, 'auth_error');
       expect(await ask(socket, 'authenticate', { token: 'no-such-token' })).to.include({
         ok: false,
@@ -130,7 +117,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
     });
 
     it('refuses malformed authenticate payloads with auth_error invalid_field', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       for (const payload of [undefined, 'alice', { username: 'alice' }, { password: 'x' }, { token: 5 }]) {
         const error = nextEvent(socket, 'auth_error');
         const ack = await ask(socket, 'authenticate', payload);
@@ -141,15 +128,15 @@ describe('Socket.IO chat: handshake and authenticate', () => {
 
     it('tells an unverified account so, only with the right password', async () => {
       const p = newPerson('unverified');
-      expect((await signUp(t.url, p)).status).to.equal(201);
-      const { socket } = await connect(t.url);
+      expect((await t.signUp(p)).status).to.equal(201);
+      const { socket } = await t.connect();
       const ack = await ask(socket, 'authenticate', { username: p.username, password: p.password });
       expect(ack).to.include({ ok: false, code: 'email_not_verified' });
     });
 
     it('shares the lockout with REST login: failures over the socket lock the account for both', async () => {
-      const p = await chatPerson(t, 'locked');
-      const { socket } = await connect(t.url);
+      const p = await t.chatPerson('locked');
+      const { socket } = await t.connect();
       for (let i = 0; i < 5; i++) {
         // Past 3 failures (of this account or this address) the server asks for proof of work:
         // a solved challenge is sent along with each try.
@@ -161,14 +148,14 @@ describe('Socket.IO chat: handshake and authenticate', () => {
         expect(ack.code).to.equal('invalid_credentials');
       }
       // The socket's own budget for attempts is spent too; a new socket is refused by the lockout.
-      const { socket: other } = await connect(t.url);
+      const { socket: other } = await t.connect();
       const ack = await ask(other, 'authenticate', { username: p.username, password: p.password });
       expect(ack).to.include({ ok: false, code: 'too_many_attempts' });
-      expect((await logIn(t.url, p.username, p.password)).status).to.equal(429);
+      expect((await t.logIn(p.username, p.password)).status).to.equal(429);
     });
 
     it('limits authenticate attempts per socket', async () => {
-      const { socket } = await connect(t.url);
+      const { socket } = await t.connect();
       const codes: string[] = [];
       for (let i = 0; i < 6; i++) {
         codes.push((await ask(socket, 'authenticate', { token: `bad-token-${i}` })).code);
@@ -178,8 +165,8 @@ describe('Socket.IO chat: handshake and authenticate', () => {
     });
 
     it('moves a signed-in socket to the new user when it authenticates as someone else', async () => {
-      const bob = await chatPerson(t, 'switch');
-      const socket = await connectAs(t.url, alice);
+      const bob = await t.chatPerson('switch');
+      const socket = await t.connectAs(alice);
       const ack = await ask(socket, 'authenticate', { token: bob.token });
       expect(ack.user.id).to.equal(bob.id);
       const seen = nextEvent(socket, 'message', (m) => m.text === 'now as bob');

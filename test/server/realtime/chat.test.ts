@@ -1,45 +1,31 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connect,
-  connectAs,
-  disconnectAll,
-  nextEvent,
-  record,
-  settle,
-  storedTexts,
-  type ChatPerson,
-} from './helpers.js';
+import { ask, nextEvent, record, settle, storedTexts, type ChatPerson } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: messages', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'alice');
-    bob = await chatPerson(t, 'bob');
+    alice = await t.chatPerson('alice');
+    bob = await t.chatPerson('bob');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   it('greets a signed-in socket by name and a guest as a guest', async () => {
-    const { hello } = await connect(t.url, { token: alice.token });
+    const { hello } = await t.connect({ token: alice.token });
     expect(hello.user).to.deep.equal({ id: alice.id, username: alice.username });
     expect(hello.sid).to.be.a('string').with.length.above(0);
     expect(hello.message).to.be.a('string');
 
-    const guest = await connect(t.url);
+    const guest = await t.connect();
     expect(guest.hello.user).to.equal(null);
     expect(guest.hello.sid).to.equal(guest.socket.id);
   });
 
   it('delivers a message to both users, the sender included, after storing it', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     const atBob = nextEvent(b, 'message', (m) => m.text === 'hello bob');
     const atAlice = nextEvent(a, 'message', (m) => m.text === 'hello bob');
 
@@ -63,8 +49,8 @@ describe('Socket.IO chat: messages', () => {
   });
 
   it('takes a bare string as a message to the lobby, with or without an acknowledgement', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     const seen = nextEvent(b, 'message', (m) => m.text === 'plain string');
     const ack = await ask(a, 'message', 'plain string');
     expect(ack.ok).to.equal(true);
@@ -77,8 +63,8 @@ describe('Socket.IO chat: messages', () => {
   });
 
   it('refuses a guest with an acknowledgement and auth_error, and stores nothing', async () => {
-    const { socket: guest } = await connect(t.url);
-    const listener = await connectAs(t.url, bob);
+    const { socket: guest } = await t.connect();
+    const listener = await t.connectAs(bob);
     const heard = record(listener, 'message');
     const authError = nextEvent(guest, 'auth_error');
 
@@ -94,11 +80,11 @@ describe('Socket.IO chat: messages', () => {
   });
 
   it('stores and delivers the messages sent alongside one that cannot be stored', async () => {
-    const doomed = await chatPerson(t, 'doomed');
-    const d = await connectAs(t.url, doomed);
-    const a = await connectAs(t.url, alice);
+    const doomed = await t.chatPerson('doomed');
+    const d = await t.connectAs(doomed);
+    const a = await t.connectAs(alice);
     // The author vanishes under a live socket (the foreign key then refuses the row).
-    await t.server.db('users').where({ id: doomed.id }).delete();
+    await t.db('users').where({ id: doomed.id }).delete();
     const [bad, good] = await Promise.all([
       ask(d, 'message', 'from nobody'),
       ask(a, 'message', 'sent at the same moment'),
@@ -111,7 +97,7 @@ describe('Socket.IO chat: messages', () => {
   });
 
   it('refuses guests for join, leave and history too', async () => {
-    const { socket: guest } = await connect(t.url);
+    const { socket: guest } = await t.connect();
     for (const [event, payload] of [
       ['join', { room: 'ops' }],
       ['leave', { room: 'lobby' }],

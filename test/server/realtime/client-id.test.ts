@@ -1,43 +1,31 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  record,
-  settle,
-  type ChatPerson,
-  type ClientSocket,
-} from './helpers.js';
+import { ask, record, settle, type ChatPerson, type ClientSocket } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /**
  * `message` with `client_id`: a resend after a lost acknowledgement stores nothing new and is
  * acknowledged with the first message's id, however it races the first one.
  */
 describe('Socket.IO chat: client_id makes a resend safe', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'cid');
-    bob = await chatPerson(t, 'cidb');
+    alice = await t.chatPerson('cid');
+    bob = await t.chatPerson('cidb');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   const rowsWith = async (text: string) =>
-    (await t.server.db('messages').where({ text }).select('id', 'client_id', 'user_id')) as {
+    (await t.db('messages').where({ text }).select('id', 'client_id', 'user_id')) as {
       id: number;
       client_id: string | null;
       user_id: number;
     }[];
 
   it('stores a resend once, acknowledges the first id, and shows the room one message', async () => {
-    const a = await connectAs(t.url, alice);
-    const listener = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const listener = await t.connectAs(bob);
     const heard = record(listener, 'message');
     const first = await ask(a, 'message', { text: 'said once', client_id: 'c-1' });
     expect(first.ok).to.equal(true);
@@ -57,9 +45,9 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
   });
 
   it('settles a resend racing its original: same batch, next batch, another connection', async () => {
-    const a = await connectAs(t.url, alice);
-    const a2 = await connectAs(t.url, alice);
-    const listener = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const a2 = await t.connectAs(alice);
+    const listener = await t.connectAs(bob);
     const heard = record(listener, 'message');
     // Emitted in the same turn: both land in one group-commit batch.
     const same = await Promise.all([
@@ -82,8 +70,8 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
   });
 
   it('keeps ids of other users and messages without client_id apart, in one batch too', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     const acks = await Promise.all([
       ask(a, 'message', { text: 'shared id a', client_id: 'shared' }),
       ask(b, 'message', { text: 'shared id b', client_id: 'shared' }),
@@ -104,7 +92,7 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
   });
 
   it('accepts 64 visible ASCII characters, a UUID, and punctuation', async () => {
-    const a = await connectAs(t.url, alice);
+    const a = await t.connectAs(alice);
     for (const clientId of ['x'.repeat(64), crypto.randomUUID(), '!#$%&\'()*+,-./:;<=>?@[]^_`{|}~\\"', '1']) {
       const ack = await ask(a, 'message', { text: `ok ${clientId.slice(0, 8)}`, client_id: clientId });
       expect(ack.ok, clientId).to.equal(true);
@@ -138,13 +126,13 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
       {},
       { $gt: '' },
     ];
-    let socket: ClientSocket = await connectAs(t.url, alice);
-    const before = Number((await t.server.db('messages').count({ n: '*' }))[0]!.n);
+    let socket: ClientSocket = await t.connectAs(alice);
+    const before = Number((await t.db('messages').count({ n: '*' }))[0]!.n);
     for (const clientId of hostile) {
       let ack = await ask(socket, 'message', { text: 'hostile id', client_id: clientId });
       if (ack.code === 'rate_limited') {
         socket.disconnect();
-        socket = await connectAs(t.url, alice);
+        socket = await t.connectAs(alice);
         ack = await ask(socket, 'message', { text: 'hostile id', client_id: clientId });
       }
       const what = JSON.stringify(clientId) ?? String(clientId);
@@ -154,6 +142,6 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
         .to.be.a('string')
         .and.match(/client_id|valid Unicode/);
     }
-    expect(Number((await t.server.db('messages').count({ n: '*' }))[0]!.n)).to.equal(before);
+    expect(Number((await t.db('messages').count({ n: '*' }))[0]!.n)).to.equal(before);
   });
 });

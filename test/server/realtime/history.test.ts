@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
 import {
   ask,
   chatPerson,
@@ -11,7 +11,8 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Sends texts one by one, pausing so the per-socket budget is never what is tested here. */
 async function sendAll(socket: ClientSocket, room: string, texts: string[]): Promise<number[]> {
@@ -26,14 +27,13 @@ async function sendAll(socket: ClientSocket, room: string, texts: string[]): Pro
 }
 
 describe('Socket.IO chat: history', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let ids: number[];
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'hist');
-    const socket = await connectAs(t.url, alice);
+    alice = await t.chatPerson('hist');
+    const socket = await t.connectAs(alice);
     await ask(socket, 'join', { room: 'archive' });
     ids = await sendAll(
       socket,
@@ -42,13 +42,11 @@ describe('Socket.IO chat: history', () => {
     );
     await ask(socket, 'message', { room: 'lobby', text: 'not in archive' });
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   const texts = (ack: any) => ack.messages.map((m: any) => m.text);
 
   it('returns a room oldest first, in the shape of live messages', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     const ack = await ask(socket, 'history', { room: 'archive' });
     expect(ack.ok).to.equal(true);
     expect(texts(ack)).to.deep.equal(Array.from({ length: 12 }, (_, i) => `m${i + 1}`));
@@ -63,7 +61,7 @@ describe('Socket.IO chat: history', () => {
   });
 
   it('returns the newest `limit` messages, and the page before a cursor', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     const last = await ask(socket, 'history', { room: 'archive', limit: 5 });
     expect(texts(last)).to.deep.equal(['m8', 'm9', 'm10', 'm11', 'm12']);
     const before = await ask(socket, 'history', { room: 'archive', limit: 5, before: last.messages[0].id });
@@ -75,7 +73,7 @@ describe('Socket.IO chat: history', () => {
   });
 
   it('returns the messages after a cursor, oldest first, up to limit: how a client catches up', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     const page1 = await ask(socket, 'history', { room: 'archive', after: ids[2], limit: 4 });
     expect(texts(page1)).to.deep.equal(['m4', 'm5', 'm6', 'm7']);
     const page2 = await ask(socket, 'history', {
@@ -103,32 +101,32 @@ describe('Socket.IO chat: history', () => {
   });
 
   it('refuses before and after together with a clear error', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     const both = await ask(socket, 'history', { room: 'archive', before: ids[5], after: ids[1] });
     expect(both).to.include({ ok: false, code: 'invalid_field', field: 'after' });
     expect(both.error).to.equal('send before (older messages) or after (newer messages), not both');
   });
 
   it('reads a room the socket is not in, and an empty room as an empty list', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     await ask(socket, 'leave', { room: 'archive' });
     expect(texts(await ask(socket, 'history', { room: 'archive', limit: 1 }))).to.deep.equal(['m12']);
     expect(await ask(socket, 'history', { room: 'silence' })).to.deep.equal({ ok: true, messages: [] });
   });
 
   it('allows a limit of 200', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     expect((await ask(socket, 'history', { room: 'archive', limit: 200 })).messages).to.have.length(12);
   });
 
   it('shows the messages of a deleted account with no author', async () => {
-    const gone = await chatPerson(t, 'gone');
-    const socket = await connectAs(t.url, gone);
+    const gone = await t.chatPerson('gone');
+    const socket = await t.connectAs(gone);
     await ask(socket, 'join', { room: 'ghosts' });
     await ask(socket, 'message', { room: 'ghosts', text: 'soon anonymous' });
     socket.disconnect();
-    await t.server.db('users').where({ id: gone.id }).delete();
-    const reader = await connectAs(t.url, alice);
+    await t.db('users').where({ id: gone.id }).delete();
+    const reader = await t.connectAs(alice);
     const ack = await ask(reader, 'history', { room: 'ghosts' });
     expect(ack.messages).to.have.length(1);
     expect(ack.messages[0]).to.include({ text: 'soon anonymous', user: null });

@@ -1,40 +1,26 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connect,
-  connectAs,
-  disconnectAll,
-  disconnected,
-  nextEvent,
-  settle,
-  storedTexts,
-  type ChatPerson,
-} from './helpers.js';
+import { ask, disconnected, nextEvent, settle, storedTexts, type ChatPerson } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: limits', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
+  const t = useServer({
+    env: {
+      LIMIT_SIGNUPS_PER_10MIN: '1000',
+      LIMIT_SOCKETS_PER_ADDRESS: '6',
+      CORS_ORIGINS: 'https://app.example',
+    },
+  });
 
   before(async () => {
-    t = await startTestServer({
-      env: {
-        LIMIT_SIGNUPS_PER_10MIN: '1000',
-        LIMIT_SOCKETS_PER_ADDRESS: '6',
-        CORS_ORIGINS: 'https://app.example',
-      },
-    });
-    alice = await chatPerson(t, 'limit');
-    bob = await chatPerson(t, 'limitb');
+    alice = await t.chatPerson('limit');
+    bob = await t.chatPerson('limitb');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   it('refuses part of a flood with rate_limited and stores only what it accepted', async () => {
-    const socket = await connectAs(t.url, alice);
+    const socket = await t.connectAs(alice);
     const acks = await Promise.all(
       Array.from({ length: 40 }, (_, i) => ask(socket, 'message', { text: `flood ${i}` })),
     );
@@ -53,7 +39,7 @@ describe('Socket.IO chat: limits', () => {
 
   it('lets a sustained 5 messages a second through', async function () {
     this.timeout(10_000);
-    const socket = await connectAs(t.url, bob);
+    const socket = await t.connectAs(bob);
     const codes: string[] = [];
     for (let i = 0; i < 15; i++) {
       const ack = await ask(socket, 'message', { text: `steady ${i}` });
@@ -64,8 +50,8 @@ describe('Socket.IO chat: limits', () => {
   });
 
   it('disconnects a socket that sends an oversized frame, and only that socket', async () => {
-    const big = await connectAs(t.url, alice);
-    const other = await connectAs(t.url, bob);
+    const big = await t.connectAs(alice);
+    const other = await t.connectAs(bob);
     const gone = disconnected(big);
     big.emit('message', { text: 'x'.repeat(20 * 1024) });
     expect(await gone).to.equal('transport close');
@@ -77,8 +63,8 @@ describe('Socket.IO chat: limits', () => {
 
   it('refuses connections from one address past LIMIT_SOCKETS_PER_ADDRESS, and frees slots on close', async () => {
     const sockets = [];
-    for (let i = 0; i < 6; i++) sockets.push((await connect(t.url)).socket);
-    const refusal = await connect(t.url).then(
+    for (let i = 0; i < 6; i++) sockets.push((await t.connect()).socket);
+    const refusal = await t.connect().then(
       () => undefined,
       (err: Error & { data?: { code?: string } }) => err,
     );
@@ -89,7 +75,7 @@ describe('Socket.IO chat: limits', () => {
     sockets[0]!.disconnect();
     await freed;
     await settle(100);
-    const { hello } = await connect(t.url);
+    const { hello } = await t.connect();
     expect(hello.sid).to.be.a('string');
   });
 

@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { eventually } from '../../helpers/wait.js';
 import {
   ask,
-  chatPerson,
-  connect,
-  connectAs,
-  disconnectAll,
   disconnected,
   logOut,
   nextEvent,
@@ -15,26 +10,21 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: revocation and connected users', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-  });
-  afterEach(disconnectAll);
-  after(() => t.close());
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   it('disconnects the live sockets of a session logged out over REST, and no others', async () => {
-    const alice: ChatPerson = await chatPerson(t, 'logout');
-    const { socket, authErrors } = await connect(t.url, { token: alice.token, reconnection: true });
+    const alice: ChatPerson = await t.chatPerson('logout');
+    const { socket, authErrors } = await t.connect({ token: alice.token, reconnection: true });
     // The same user's other session stays connected.
-    const second = await api(t.url, 'POST', '/api/login', {
+    const second = await t.api('POST', '/api/login', {
       username: alice.username,
       password: alice.password,
     });
-    const otherSession = await connectAs(t.url, { ...alice, token: second.body.token });
+    const otherSession = await t.connectAs({ ...alice, token: second.body.token });
 
     const gone = disconnected(socket);
     expect((await logOut(t, alice.token)).status).to.equal(204);
@@ -48,8 +38,8 @@ describe('Socket.IO chat: revocation and connected users', () => {
   });
 
   it('lets a socket whose session was revoked while it was away back only as a guest', async () => {
-    const erin = await chatPerson(t, 'away');
-    const speaker = await chatPerson(t, 'speaker');
+    const erin = await t.chatPerson('away');
+    const speaker = await t.chatPerson('speaker');
     const socket = io(t.url, {
       forceNew: true,
       transports: ['websocket'],
@@ -60,7 +50,7 @@ describe('Socket.IO chat: revocation and connected users', () => {
     }) as ClientSocket;
     try {
       await new Promise((resolve) => socket.once('connected', resolve));
-      const loud = await connectAs(t.url, speaker);
+      const loud = await t.connectAs(speaker);
       const first = nextEvent(socket, 'message', (m) => m.text === 'heard live');
       await ask(loud, 'message', 'heard live');
       await first;
@@ -81,23 +71,23 @@ describe('Socket.IO chat: revocation and connected users', () => {
   });
 
   it('disconnects every socket of a user when the user is revoked', async () => {
-    const bob = await chatPerson(t, 'revokeall');
-    const a = await connectAs(t.url, bob);
-    const b = await connectAs(t.url, bob, { transports: ['polling'] });
+    const bob = await t.chatPerson('revokeall');
+    const a = await t.connectAs(bob);
+    const b = await t.connectAs(bob, { transports: ['polling'] });
     const gone = Promise.all([disconnected(a), disconnected(b)]);
     t.server.realtime.revokeUser(bob.id);
     expect(await gone).to.deep.equal(['io server disconnect', 'io server disconnect']);
   });
 
   it('counts distinct signed-in users in server-status, not sockets or guests', async () => {
-    const status = async () => (await api(t.url, 'GET', '/api/server-status')).body.connected_users;
+    const status = async () => (await t.api('GET', '/api/server-status')).body.connected_users;
     const base = await status();
-    const carol = await chatPerson(t, 'count');
-    const dave = await chatPerson(t, 'countd');
-    await connectAs(t.url, carol);
-    await connectAs(t.url, carol);
-    const daveSocket = await connectAs(t.url, dave);
-    await connect(t.url);
+    const carol = await t.chatPerson('count');
+    const dave = await t.chatPerson('countd');
+    await t.connectAs(carol);
+    await t.connectAs(carol);
+    const daveSocket = await t.connectAs(dave);
+    await t.connect();
     expect(await status()).to.equal(base + 2);
     daveSocket.disconnect();
     await eventually(async () => (await status()) === base + 1, { what: 'dave to be counted out' });

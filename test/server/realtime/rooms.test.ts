@@ -1,34 +1,22 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  nextEvent,
-  record,
-  settle,
-  type ChatPerson,
-} from './helpers.js';
+import { ask, nextEvent, record, settle, type ChatPerson } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: rooms, presence and typing', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'rooma');
-    bob = await chatPerson(t, 'roomb');
+    alice = await t.chatPerson('rooma');
+    bob = await t.chatPerson('roomb');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   const names = (users: { username: string }[]) => users.map((u) => u.username);
 
   it('keeps rooms apart: a message reaches only the sockets in its room', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     expect(await ask(a, 'join', { room: 'ops' })).to.deep.equal({ ok: true, room: 'ops' });
     const bobHeard = record(b, 'message');
 
@@ -44,8 +32,8 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('stops delivering a room after leave, and refuses sending there', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     await ask(a, 'join', { room: 'dev' });
     await ask(b, 'join', { room: 'dev' });
     expect(await ask(b, 'leave', { room: 'dev' })).to.deep.equal({ ok: true, room: 'dev' });
@@ -61,8 +49,8 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('lets a socket leave the lobby, after which lobby messages pass it by', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     await ask(b, 'leave', { room: 'lobby' });
     const bobHeard = record(b, 'message');
     const own = nextEvent(a, 'message', (m) => m.text === 'lobby without bob');
@@ -73,11 +61,11 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('announces presence when a user arrives in and leaves a room', async () => {
-    const a = await connectAs(t.url, alice);
+    const a = await t.connectAs(alice);
     await ask(a, 'join', { room: 'garden' });
     await nextEvent(a, 'presence', (p) => p.room === 'garden');
 
-    const b = await connectAs(t.url, bob);
+    const b = await t.connectAs(bob);
     const bobArrives = nextEvent(a, 'presence', (p) => p.room === 'garden' && p.users.length === 2);
     const bobSees = nextEvent(b, 'presence', (p) => p.room === 'garden');
     await ask(b, 'join', { room: 'garden' });
@@ -95,15 +83,15 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('counts a user once: a second socket is not an arrival, and only the last one leaving is', async () => {
-    const a = await connectAs(t.url, alice);
+    const a = await t.connectAs(alice);
     await ask(a, 'join', { room: 'tea' });
-    const b1 = await connectAs(t.url, bob);
+    const b1 = await t.connectAs(bob);
     const joined = nextEvent(a, 'presence', (p) => p.room === 'tea' && p.users.length === 2);
     await ask(b1, 'join', { room: 'tea' });
     await joined;
 
     const aliceSees = record(a, 'presence');
-    const b2 = await connectAs(t.url, bob);
+    const b2 = await t.connectAs(bob);
     // The second socket is told who is there, for itself.
     const own = nextEvent(b2, 'presence', (p) => p.room === 'tea');
     await ask(b2, 'join', { room: 'tea' });
@@ -118,19 +106,19 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('announces presence in the lobby when a signed-in socket connects', async () => {
-    const a = await connectAs(t.url, alice);
+    const a = await t.connectAs(alice);
     const arrival = nextEvent(
       a,
       'presence',
       (p) => p.room === 'lobby' && names(p.users).includes(bob.username),
     );
-    await connectAs(t.url, bob);
+    await t.connectAs(bob);
     expect(names((await arrival).users)).to.include.members([alice.username, bob.username]);
   });
 
   it('relays typing to the rest of the room, not to the typist, at most once a second', async () => {
-    const a = await connectAs(t.url, alice);
-    const b = await connectAs(t.url, bob);
+    const a = await t.connectAs(alice);
+    const b = await t.connectAs(bob);
     const own = record(a, 'typing');
     const seen = record(b, 'typing');
     for (let i = 0; i < 5; i++) a.emit('typing', { room: 'lobby' });
@@ -143,7 +131,7 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
   });
 
   it('limits how many rooms one socket may be in', async () => {
-    const a = await connectAs(t.url, alice);
+    const a = await t.connectAs(alice);
     const codes: string[] = [];
     // The lobby is one; 49 more fit.
     for (let i = 0; i < 50; i++) {

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connect,
-  connectAs,
-  disconnectAll,
-  disconnected,
-  settle,
-  type ChatPerson,
-} from './helpers.js';
+import { ask, disconnected, settle, type ChatPerson } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 const SECOND = 1000;
 
@@ -20,23 +11,16 @@ const SECOND = 1000;
  * as REST answers 401 for it. 0.001 days is 86.4 s of the injected clock; nothing sleeps.
  */
 describe('Socket.IO chat: the session idle expiry', () => {
-  let t: TestServer;
   const clock = manualClock(Date.UTC(2031, 0, 1));
-
-  before(async () => {
-    t = await startTestServer({
-      env: { LIMIT_SIGNUPS_PER_10MIN: '1000', SESSION_IDLE_DAYS: '0.001' },
-      overrides: { clock },
-    });
+  const t = useServer({
+    env: { LIMIT_SIGNUPS_PER_10MIN: '1000', SESSION_IDLE_DAYS: '0.001' },
+    overrides: { clock },
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
-  const me = (p: ChatPerson) =>
-    api(t.url, 'GET', '/api/me', undefined, { authorization: `Bearer ${p.token}` });
+  const me = (p: ChatPerson) => t.api('GET', '/api/me', undefined, { authorization: `Bearer ${p.token}` });
   const lastSeen = async (p: ChatPerson) =>
     Number(
-      (await t.server.db('sessions').where({ user_id: p.id }).whereNull('revoked_at').first('last_seen_at'))
+      (await t.db('sessions').where({ user_id: p.id }).whereNull('revoked_at').first('last_seen_at'))
         .last_seen_at,
     );
   /** Counts the statements that record a session's use, from now on. */
@@ -50,13 +34,13 @@ describe('Socket.IO chat: the session idle expiry', () => {
   };
 
   it('disconnects the sockets of a session that went idle, telling them why, as REST refuses it', async () => {
-    const idle = await chatPerson(t, 'idle');
-    const { socket, authErrors } = await connect(t.url, { token: idle.token, reconnection: true });
-    const other = await chatPerson(t, 'idlekeep');
+    const idle = await t.chatPerson('idle');
+    const { socket, authErrors } = await t.connect({ token: idle.token, reconnection: true });
+    const other = await t.chatPerson('idlekeep');
     clock.advance(60 * SECOND);
     // Someone else's session stays: used over REST within the window.
     expect((await me(other)).status).to.equal(200);
-    const keeps = await connectAs(t.url, other);
+    const keeps = await t.connectAs(other);
     clock.advance(30 * SECOND);
 
     const gone = disconnected(socket);
@@ -72,8 +56,8 @@ describe('Socket.IO chat: the session idle expiry', () => {
   });
 
   it('keeps an active socket’s session alive, writing its use at most once a minute', async () => {
-    const busy = await chatPerson(t, 'busy');
-    const socket = await connectAs(t.url, busy);
+    const busy = await t.chatPerson('busy');
+    const socket = await t.connectAs(busy);
     const signedInAt = await lastSeen(busy);
     const touches = countTouches();
     try {
@@ -102,8 +86,8 @@ describe('Socket.IO chat: the session idle expiry', () => {
   });
 
   it('refuses the first event of a socket whose session went idle before any check ran', async () => {
-    const late = await chatPerson(t, 'late');
-    const { socket, authErrors } = await connect(t.url, { token: late.token });
+    const late = await t.chatPerson('late');
+    const { socket, authErrors } = await t.connect({ token: late.token });
     clock.advance(90 * SECOND);
     const gone = disconnected(socket);
     const ack = await ask(socket, 'message', 'after the window').catch(() => 'no answer');
@@ -111,7 +95,7 @@ describe('Socket.IO chat: the session idle expiry', () => {
     if (ack !== 'no answer') expect(ack).to.include({ ok: false, code: 'unauthorized' });
     expect(await gone).to.equal('io server disconnect');
     expect(authErrors.map((e) => e.code)).to.include('unauthorized');
-    const stored = await t.server.db('messages').where({ text: 'after the window' }).count({ n: '*' });
+    const stored = await t.db('messages').where({ text: 'after the window' }).count({ n: '*' });
     expect(Number(stored[0]!.n)).to.equal(0);
     // Use after the window did not bring the session back.
     expect((await me(late)).status).to.equal(401);

@@ -1,37 +1,33 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { startTestServer } from '../../helpers/server.js';
 import { eventually } from '../../helpers/wait.js';
 import {
   ask,
   chatPerson,
-  connect,
   connectAs,
-  disconnectAll,
   disconnected,
   nextEvent,
   record,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: transports, reconnection and shutdown', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'poll');
-    bob = await chatPerson(t, 'pollb');
+    alice = await t.chatPerson('poll');
+    bob = await t.chatPerson('pollb');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   it('works over the polling transport alone, as third-party clients start', async () => {
-    const polling = await connectAs(t.url, alice, { transports: ['polling'] });
+    const polling = await t.connectAs(alice, { transports: ['polling'] });
     expect(polling.io.engine.transport.name).to.equal('polling');
-    const ws = await connectAs(t.url, bob);
+    const ws = await t.connectAs(bob);
 
     const atWs = nextEvent(ws, 'message', (m) => m.text === 'from polling');
     expect((await ask(polling, 'message', 'from polling')).ok).to.equal(true);
@@ -46,7 +42,7 @@ describe('Socket.IO chat: transports, reconnection and shutdown', () => {
   });
 
   it('lets a guest on polling authenticate with a password', async () => {
-    const { socket } = await connect(t.url, { transports: ['polling'] });
+    const { socket } = await t.connect({ transports: ['polling'] });
     const ack = await ask(socket, 'authenticate', { username: bob.username, password: bob.password });
     expect(ack.ok).to.equal(true);
     expect((await ask(socket, 'message', 'polled in')).ok).to.equal(true);
@@ -70,7 +66,7 @@ describe('Socket.IO chat: transports, reconnection and shutdown', () => {
       await greeted;
       const signedIn = await ask(watcher, 'authenticate', { token: alice.token });
       expect(signedIn.ok).to.equal(true);
-      const other = await connectAs(t.url, bob);
+      const other = await t.connectAs(bob);
       const typing = nextEvent(watcher, 'typing');
       other.emit('typing', { room: 'lobby' });
       await typing;
@@ -102,7 +98,7 @@ describe('Socket.IO chat: transports, reconnection and shutdown', () => {
     try {
       await new Promise((resolve) => socket.once('connected', resolve));
       await ask(socket, 'join', { room: 'catchup' });
-      const sender = await connectAs(t.url, bob);
+      const sender = await t.connectAs(bob);
       await ask(sender, 'join', { room: 'catchup' });
       const first = nextEvent(socket, 'message', (m) => m.text === 'before drop');
       const lastSeen = (await ask(sender, 'message', { room: 'catchup', text: 'before drop' })).id;

@@ -1,34 +1,29 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
 import {
   ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
   record,
   settle,
   storedTexts,
   type ChatPerson,
   type ClientSocket,
-} from './helpers.js';
+} from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: payload validation', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let socket: ClientSocket;
 
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'valid');
+    alice = await t.chatPerson('valid');
   });
   // A fresh socket per test, so no test spends another's message budget.
   beforeEach(async () => {
-    socket = await connectAs(t.url, alice);
+    socket = await t.connectAs(alice);
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
-  const count = async () => Number((await t.server.db('messages').count({ n: '*' }))[0]!.n);
+  const count = async () => Number((await t.db('messages').count({ n: '*' }))[0]!.n);
 
   it('accepts exactly 2000 characters and refuses 2001, storing only the first', async () => {
     const ok = await ask(socket, 'message', { text: 'a'.repeat(2000) });

@@ -8,7 +8,7 @@ import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
-import { keys, press, tick, type, waitForFrame } from './keys.js';
+import { keys, press, tick, type, waitForFrame } from '../../helpers/ink-keys.js';
 
 /** The Ink app against a real server and real mail: what a person sees at each step. */
 describe('TUI: account screens', function () {

@@ -9,7 +9,7 @@ import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
-import { keys, press, type, waitForFrame } from './keys.js';
+import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
 
 /** The chat pane against a real server, with a second person on a plain Socket.IO client. */
 describe('TUI: chat pane', function () {

@@ -8,7 +8,7 @@ import { liveServices } from '../../../tui/app/services.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';
-import { keys, press, type, waitForFrame } from './keys.js';
+import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
 
 /** The account screen inside the chat: sessions, password change, log out everywhere. */
 describe('TUI: settings', function () {

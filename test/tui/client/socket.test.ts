@@ -10,7 +10,7 @@ import { connectSocketChat } from '../../../tui/app/socket-chat.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
-import { chatPerson, logOut, type ChatPerson } from '../../server/realtime/helpers.js';
+import { chatPerson, logOut, type ChatPerson } from '../../helpers/sockets.js';
 
 describe('tui/client/socket: the typed chat client', () => {
   let t: TestServer;

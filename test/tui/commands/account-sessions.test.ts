@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { logIn, verifiedPerson, type Person } from '../../helpers/accounts.js';
-import { runCli, tempDir } from './cli.js';
+import { runCli, tempDir } from '../../helpers/cli.js';
 
 describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
   let smtp: TestSmtp;

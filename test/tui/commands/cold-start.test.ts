@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { binRun, cleanEnv, repoRoot, tempDir } from './cli.js';
+import { binRun, cleanEnv, repoRoot, tempDir } from '../../helpers/cli.js';
 
 /**
  * `mux1 --help` and `--version` run on every tab completion and every typo; they must not pay

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { filesUnder, readAll, runCli, tempDir } from './cli.js';
+import { filesUnder, readAll, runCli, tempDir } from '../../helpers/cli.js';
 
 describe('mux1 CLI: the credential file', () => {
   let smtp: TestSmtp;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from './cli.js';
+import { runCli, tempDir } from '../../helpers/cli.js';
 
 describe('mux1 db: migrations of a temp database', () => {
   let dir: { path: string; remove(): void };

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { deadServerUrl, filesUnder, runCli, serverHasChat, tempDir } from './cli.js';
+import { deadServerUrl, filesUnder, runCli, serverHasChat, tempDir } from '../../helpers/cli.js';
 
 /** Every failure a script can meet: exit 1, one JSON error object, or one line on stderr. */
 describe('mux1 CLI: error paths', () => {

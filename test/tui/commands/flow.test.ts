@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { runCli, serverHasChat, tempDir } from './cli.js';
+import { runCli, serverHasChat, tempDir } from '../../helpers/cli.js';
 
 describe('mux1 CLI: the whole account flow with --json', () => {
   let smtp: TestSmtp;

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanEnv, consumerProject, packTarball, tempDir } from './cli.js';
+import { cleanEnv, consumerProject, packTarball, tempDir } from '../../helpers/cli.js';
 
 const run = promisify(execFile);
 

@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import { credentialsPath } from '../../../tui/client/credentials.js';
 import { verifiedPerson, type Person } from '../../helpers/accounts.js';
 import { freePort } from '../../helpers/ports.js';
-import { runCli } from './cli.js';
-import { startCli, startCliTunnelFixture, type CliTunnelFixture, type RunningCli } from './tunnel-fixture.js';
+import { runCli } from '../../helpers/cli.js';
+import {
+  startCli,
+  startCliTunnelFixture,
+  type CliTunnelFixture,
+  type RunningCli,
+} from '../../helpers/cli-tunnel.js';
 
 /** An HTTP server that answers 401 to everything and remembers what it was sent. */
 async function startSnoop(

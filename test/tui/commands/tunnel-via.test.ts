@@ -3,9 +3,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { verifiedPerson } from '../../helpers/accounts.js';
 import { freePort } from '../../helpers/ports.js';
-import { makeKeyPair, writeKeyPair } from '../tunnel/helpers/keys.js';
-import { runCli, serverHasChat } from './cli.js';
-import { HIDDEN_HOST, startCli, startCliTunnelFixture, type CliTunnelFixture } from './tunnel-fixture.js';
+import { makeKeyPair, writeKeyPair } from '../../helpers/ssh-keys.js';
+import { runCli, serverHasChat } from '../../helpers/cli.js';
+import {
+  HIDDEN_HOST,
+  startCli,
+  startCliTunnelFixture,
+  type CliTunnelFixture,
+} from '../../helpers/cli-tunnel.js';
 
 /**
  * The server here is `http://mux1-hidden.internal:PORT`: a name only the SSH server resolves, so a

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeKeyPair } from '../tunnel/helpers/keys.js';
-import { startSshServer } from '../tunnel/helpers/ssh-server.js';
-import { startTcpProxy } from '../tunnel/helpers/tcp-proxy.js';
-import { deadServerUrl, runCli } from './cli.js';
-import { startCli, startCliTunnelFixture, type CliTunnelFixture } from './tunnel-fixture.js';
+import { makeKeyPair } from '../../helpers/ssh-keys.js';
+import { startSshServer } from '../../helpers/ssh-server.js';
+import { startTcpProxy } from '../../helpers/tcp-proxy.js';
+import { deadServerUrl, runCli } from '../../helpers/cli.js';
+import { startCli, startCliTunnelFixture, type CliTunnelFixture } from '../../helpers/cli-tunnel.js';
 
 describe('mux1 tunnel: an SSH local forward from the command line', () => {
   let f: CliTunnelFixture;

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from './cli.js';
+import { binRun, cleanEnv, deadServerUrl, repoRoot, runCli, runOnTerminal } from '../../helpers/cli.js';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
 

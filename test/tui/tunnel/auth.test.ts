@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { openTunnel } from '../../../tui/client/tunnel/index.js';
 import { api } from '../../helpers/server.js';
-import { startTestAgent } from './helpers/agent.js';
-import { expectTunnelError, startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
-import { makeKeyPair, writeKeyPair } from './helpers/keys.js';
-import { startSshServer } from './helpers/ssh-server.js';
+import { startTestAgent } from '../../helpers/ssh-agent.js';
+import { expectTunnelError, startTunnelFixture, type TunnelFixture } from '../../helpers/tunnel.js';
+import { makeKeyPair, writeKeyPair } from '../../helpers/ssh-keys.js';
+import { startSshServer } from '../../helpers/ssh-server.js';
 
 describe('tunnel: logging in', () => {
   let f: TunnelFixture;

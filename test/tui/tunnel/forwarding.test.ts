@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { io } from 'socket.io-client';
 import { WebSocketServer, WebSocket } from 'ws';
 import { api } from '../../helpers/server.js';
-import { startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
+import { startTunnelFixture, type TunnelFixture } from '../../helpers/tunnel.js';
 
 describe('tunnel: forwarding HTTP, WebSocket and Socket.IO to a mux1 server over SSH', () => {
   let f: TunnelFixture;

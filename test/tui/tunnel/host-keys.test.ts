@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { hostFieldMatches } from '../../../tui/client/tunnel/known-hosts.js';
 import { openTunnel } from '../../../tui/client/tunnel/index.js';
 import { api } from '../../helpers/server.js';
-import { expectTunnelError, startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
-import { makeKeyPair } from './helpers/keys.js';
+import { expectTunnelError, startTunnelFixture, type TunnelFixture } from '../../helpers/tunnel.js';
+import { makeKeyPair } from '../../helpers/ssh-keys.js';
 
 /** ssh's fingerprint, computed here independently of the code under test (`ssh-keygen -lf` prints it). */
 const fingerprint = (blob: Buffer) =>

@@ -11,7 +11,7 @@ import {
   knownHostsName,
   parseKnownHosts,
 } from '../../../tui/client/tunnel/known-hosts.js';
-import { makeKeyPair } from './helpers/keys.js';
+import { makeKeyPair } from '../../helpers/ssh-keys.js';
 
 // Made with OpenSSH 9.2: `ssh-keygen -t ed25519`, two known_hosts lines for it hashed with
 // `ssh-keygen -H` (example.com, then [127.0.0.1]:2222), and `ssh-keygen -lf` for the fingerprint.

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { api } from '../../helpers/server.js';
 import { eventually } from '../../helpers/wait.js';
 import type { TunnelStatus } from '../../../tui/client/tunnel/index.js';
-import { startTunnelFixture, type TunnelFixture } from './helpers/fixture.js';
-import { makeKeyPair, writeKeyPair } from './helpers/keys.js';
-import { startSshServer } from './helpers/ssh-server.js';
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
+import { startTunnelFixture, type TunnelFixture } from '../../helpers/tunnel.js';
+import { makeKeyPair, writeKeyPair } from '../../helpers/ssh-keys.js';
+import { startSshServer } from '../../helpers/ssh-server.js';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 
 const types = (events: TunnelStatus[]) => events.map((e) => e.type);
 

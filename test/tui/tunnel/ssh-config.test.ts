@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTarget } from '../../../tui/client/tunnel/resolve-target.js';
 import { api } from '../../helpers/server.js';
-import { startTunnelFixture } from './helpers/fixture.js';
+import { startTunnelFixture } from '../../helpers/tunnel.js';
 
 describe('tunnel: ~/.ssh/config Host aliases', () => {
   let home: string;

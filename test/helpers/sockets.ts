@@ -5,9 +5,9 @@ import type {
   ClientToServerEvents,
   ConnectedEvent,
   ServerToClientEvents,
-} from '../../../server/protocol.js';
-import { api, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp, type Person } from '../../helpers/accounts.js';
+} from '../../server/protocol.js';
+import { api, type TestServer } from './server.js';
+import { logIn, newPerson, signUp, type Person } from './accounts.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from '../../helpers/wait.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+import { eventually } from './wait.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 
@@ -65,4 +67,50 @@ export function sqlite(file: string, sql: string): string {
   const res = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`sqlite3 failed: ${res.stderr}`);
   return res.stdout.trim();
+}
+
+export interface ServerProcesses {
+  /** A folder of the describe's own, for the processes' database files. */
+  readonly dir: string;
+  /** The SMTP inbox every process started here sends to (with `{ mail: true }`). */
+  readonly mail: TestSmtp;
+  /** `mux1 server` over these settings (SMTP_URL added), killed when the describe ends. */
+  start(env: Record<string, string>): Promise<ServerProcess>;
+}
+
+/**
+ * The hooks of a describe that runs `mux1 server` processes: the built CLI is required, a folder
+ * and (with `mail`) an SMTP inbox are made before its tests, and after them every process still
+ * running is killed and the folder removed.
+ */
+export function useServerProcesses(options: { mail?: boolean | { delayMs?: number } } = {}): ServerProcesses {
+  let dir: string | undefined;
+  let smtp: TestSmtp | undefined;
+  const processes: ServerProcess[] = [];
+  before(async () => {
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), 'mux1-process-'));
+    if (options.mail) smtp = await startSmtp(0, typeof options.mail === 'object' ? options.mail : {});
+  });
+  after(async () => {
+    for (const p of processes.splice(0))
+      if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    await smtp?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      if (!dir) throw new Error('useServerProcesses: the folder exists only inside tests and hooks');
+      return dir;
+    },
+    get mail() {
+      if (!smtp) throw new Error('useServerProcesses: pass { mail: true } for an inbox');
+      return smtp;
+    },
+    async start(env) {
+      const p = await startServerProcess({ ...(smtp && { SMTP_URL: smtp.url }), ...env });
+      processes.push(p);
+      return p;
+    },
+  };
 }

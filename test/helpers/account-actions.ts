@@ -1,6 +1,6 @@
-import { api, type TestServer } from '../../helpers/server.js';
-import { bearer } from '../../helpers/accounts.js';
-import type { TestSmtp } from '../../helpers/smtp.js';
+import { api, type TestServer } from './server.js';
+import { bearer } from './accounts.js';
+import type { TestSmtp } from './smtp.js';
 
 /** A REST call as the holder of `token`. */
 export const as =

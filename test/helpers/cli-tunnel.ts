@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { makeKeyPair, writeKeyPair, type KeyPair } from '../tunnel/helpers/keys.js';
-import { startSshServer, type TestSshServer } from '../tunnel/helpers/ssh-server.js';
+import { startTestServer, type TestServer } from './server.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+import { makeKeyPair, writeKeyPair, type KeyPair } from './ssh-keys.js';
+import { startSshServer, type TestSshServer } from './ssh-server.js';
 import { binRun, cleanEnv, repoRoot, tempDir } from './cli.js';
 
 /** A name only the SSH host resolves: a server behind it that the test machine cannot dial. */

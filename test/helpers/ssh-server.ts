@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
-import { makeKeyPair, type KeyPair } from './keys.js';
+import { makeKeyPair, type KeyPair } from './ssh-keys.js';
 
 export interface SshLogin {
   user: string;

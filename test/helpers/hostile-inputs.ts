@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { TestServer } from '../../helpers/server.js';
+import type { TestServer } from './server.js';
 
 /** Strings that would change a query built by pasting text into SQL. */
 export const SQL_INJECTION = [

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
-import { machineRedisUrl, testRedisPrefix } from '../../helpers/redis.js';
-import { freePort } from '../../helpers/ports.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { machineRedisUrl, testRedisPrefix } from './redis.js';
+import { freePort } from './ports.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 import { startCliServer, type CliServer } from './cli-server.js';
 
 export interface ScaleOut {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import type { KeyPair } from './keys.js';
+import type { KeyPair } from './ssh-keys.js';
 
 export interface TestAgent {
   /** The value for SSH_AUTH_SOCK. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../../helpers/ports.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 export const SSHD = '/usr/sbin/sshd';

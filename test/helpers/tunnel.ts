@@ -6,9 +6,9 @@ import {
   type Tunnel,
   type TunnelOptions,
   type TunnelStatus,
-} from '../../../../tui/client/tunnel/index.js';
-import { startTestServer, type TestServer } from '../../../helpers/server.js';
-import { makeKeyPair, writeKeyPair, type KeyPair } from './keys.js';
+} from '../../tui/client/tunnel/index.js';
+import { startTestServer, type TestServer } from './server.js';
+import { makeKeyPair, writeKeyPair, type KeyPair } from './ssh-keys.js';
 import { startSshServer, type TestSshServer } from './ssh-server.js';
 
 export interface TunnelFixture {
