@@ -13,6 +13,7 @@ import { createLimits } from './limits/index.js';
 import { countedTransport, createMetrics, serverSources } from './metrics/registry.js';
 import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
+import { guardHosts, hostPolicy } from './http/hosts.js';
 import { SOCKET_PATH } from './protocol.js';
 
 export interface ServerOverrides {
@@ -36,6 +37,8 @@ export interface Mux1Server {
   readonly metricsUrl: string | undefined;
   readonly db: Db;
   readonly accounts: Accounts;
+  /** Password hashing: its count of scrypt runs shows what a request cost. */
+  readonly hasher: PasswordHasher;
   readonly log: Logger;
   readonly http: Server;
   readonly realtime: Realtime;
@@ -65,12 +68,13 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   const publicUrl = () => config.publicUrl ?? url;
   const limits = createLimits({ config, clock, log });
 
+  const hasher = new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize), config.kdfQueueMax);
   const accounts = createAccounts({
     db,
     clock,
     log,
     config,
-    hasher: new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize)),
+    hasher,
     mail: {
       get publicUrl() {
         return publicUrl();
@@ -119,6 +123,10 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
+  guardHosts(
+    http,
+    hostPolicy({ publicUrl: () => config.publicUrl, bindHost: config.host, allowed: config.allowedHosts }),
+  );
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
   let metricsUrl: string | undefined;
@@ -132,6 +140,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     },
     db,
     accounts,
+    hasher,
     log,
     http,
     realtime,

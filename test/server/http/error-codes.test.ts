@@ -42,11 +42,6 @@ describe('error answers follow the code registry', () => {
         401,
         await api(t.url, 'POST', '/api/login', { username: p.username, password: 'nope-nope-1' }),
       ],
-      [
-        'email_not_verified',
-        403,
-        await api(t.url, 'POST', '/api/login', { username: p.username, password: p.password }),
-      ],
       ['unauthorized', 401, await api(t.url, 'GET', '/api/me')],
       ['not_found', 404, await api(t.url, 'GET', '/api/no-such-thing')],
       ['method_not_allowed', 405, await api(t.url, 'PUT', '/api/login', {})],
