@@ -66,7 +66,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
   let url = '';
   const publicUrl = () => config.publicUrl ?? url;
-  const limits = createLimits({ config, clock, log });
+  const limits = createLimits({ config, clock, log, db });
 
   const hasher = new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize), config.kdfQueueMax);
   const accounts = createAccounts({
@@ -107,6 +107,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     startedAt,
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
+    serverStatusPublic: config.serverStatusPublic,
   });
   const http = createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.

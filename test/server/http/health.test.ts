@@ -14,7 +14,7 @@ describe('GET /api/health and /api/server-status', () => {
 
   before(async () => {
     smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    t = await startTestServer({ env: { SMTP_URL: smtp.url, SERVER_STATUS_PUBLIC: '1' } });
   });
   after(async () => {
     await t.close();

@@ -12,7 +12,7 @@ describe('POST /api/signup: an email that already has an account', () => {
 
   before(async () => {
     smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
+    t = await startTestServer({ env: { SMTP_URL: smtp.url, SERVER_STATUS_PUBLIC: '1' } });
     fresh = await startTestServer({ env: { SMTP_URL: smtp.url } });
   });
   after(async () => {

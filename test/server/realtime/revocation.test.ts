@@ -21,7 +21,7 @@ describe('Socket.IO chat: revocation and connected users', () => {
   let t: TestServer;
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000', SERVER_STATUS_PUBLIC: '1' } });
   });
   afterEach(disconnectAll);
   after(() => t.close());
