@@ -90,6 +90,16 @@ export const settings = {
   limitSocketsPerAddress: { env: 'LIMIT_SOCKETS_PER_ADDRESS', schema: positiveInt, default: 50 },
   limitMailsPerHourPerEmail: { env: 'LIMIT_MAILS_PER_HOUR_PER_EMAIL', schema: positiveInt, default: 5 },
   limitMailsPerHourPerAddress: { env: 'LIMIT_MAILS_PER_HOUR_PER_ADDRESS', schema: positiveInt, default: 20 },
+  /** Password hashes (scrypt) one client address may cause in 10 minutes, whatever their outcome. */
+  limitKdfPer10Min: { env: 'LIMIT_KDF_PER_10MIN', schema: positiveInt, default: 120 },
+  /** Wrong mailed codes (verify-email, password reset) per address and per email in 10 minutes. */
+  limitCodeFailuresPer10Min: { env: 'LIMIT_CODE_FAILURES_PER_10MIN', schema: positiveInt, default: 10 },
+  /** Wrong mailed codes per account per day (UTC), across codes; past it every code is refused. */
+  limitWrongCodesPerDay: { env: 'LIMIT_WRONG_CODES_PER_DAY', schema: positiveInt, default: 20 },
+  /** Password hashes waiting for a free slot; past it a request answers 503 with Retry-After. */
+  kdfQueueMax: { env: 'KDF_QUEUE_MAX', schema: wholeNumber(0, 100_000), default: 16 },
+  /** Live sessions per user; a new login past it ends the oldest. */
+  sessionsPerUserMax: { env: 'SESSIONS_PER_USER_MAX', schema: wholeNumber(1, 100_000), default: 50 },
   /** Prefix of every key mux1 writes to Redis, so several deployments can share one Redis. */
   redisKeyPrefix: {
     env: 'REDIS_KEY_PREFIX',
@@ -108,6 +118,19 @@ export const settings = {
   /** Upper bound of the challenge's secret number: the solver tries half of it on average. */
   challengeMaxNumber: { env: 'CHALLENGE_MAX_NUMBER', schema: wholeNumber(10, 10_000_000), default: 100_000 },
   trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
+  /**
+   * Host names (or host:port) requests may name besides those of PUBLIC_URL and the bind address;
+   * any other Host is answered 421 (DNS rebinding). `*` allows any.
+   */
+  allowedHosts: {
+    env: 'ALLOWED_HOSTS',
+    schema: z
+      .union([z.array(z.string()), z.string()])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean)),
+    default: [] as string[],
+  },
+  /** Whether /api/server-status shows its counts to anyone, not only to signed-in users. */
+  serverStatusPublic: { env: 'SERVER_STATUS_PUBLIC', schema: bool, default: false },
   logLevel: {
     env: 'LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -13,6 +13,7 @@ import { createLimits } from './limits/index.js';
 import { countedTransport, createMetrics, serverSources } from './metrics/registry.js';
 import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
+import { guardHosts, hostPolicy } from './http/hosts.js';
 import { SOCKET_PATH } from './protocol.js';
 
 export interface ServerOverrides {
@@ -36,6 +37,8 @@ export interface Mux1Server {
   readonly metricsUrl: string | undefined;
   readonly db: Db;
   readonly accounts: Accounts;
+  /** Password hashing: its count of scrypt runs shows what a request cost. */
+  readonly hasher: PasswordHasher;
   readonly log: Logger;
   readonly http: Server;
   readonly realtime: Realtime;
@@ -63,14 +66,15 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
   let url = '';
   const publicUrl = () => config.publicUrl ?? url;
-  const limits = createLimits({ config, clock, log });
+  const limits = createLimits({ config, clock, log, db });
 
+  const hasher = new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize), config.kdfQueueMax);
   const accounts = createAccounts({
     db,
     clock,
     log,
     config,
-    hasher: new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize)),
+    hasher,
     mail: {
       get publicUrl() {
         return publicUrl();
@@ -103,6 +107,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     startedAt,
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
+    serverStatusPublic: config.serverStatusPublic,
   });
   const http = createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.
@@ -119,6 +124,10 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
+  guardHosts(
+    http,
+    hostPolicy({ publicUrl: () => config.publicUrl, bindHost: config.host, allowed: config.allowedHosts }),
+  );
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
   let metricsUrl: string | undefined;
@@ -132,6 +141,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     },
     db,
     accounts,
+    hasher,
     log,
     http,
     realtime,

@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   /** A bug, logged by the server; the answer says no more than the request id. */
   internal_error: { status: 500 },
   service_unavailable: { status: 503 },
+  /** Too many password checks waiting (KDF_QUEUE_MAX); Retry-After says when to come back. */
+  server_busy: { status: 503 },
+  /** The request's Host is not one this server answers for (ALLOWED_HOSTS: DNS rebinding). */
+  misdirected_request: { status: 421 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -54,6 +58,8 @@ export type ErrorCode =
   | 'malformed_json'
   | 'unsupported_media_type'
   | 'service_unavailable'
+  | 'server_busy'
+  | 'misdirected_request'
   | 'internal_error'
   | 'message_empty'
   | 'message_too_long'
@@ -331,6 +337,7 @@ export type ChatErrorCode = Extract<
   | 'invalid_credentials'
   | 'email_not_verified'
   | 'too_many_attempts'
+  | 'server_busy'
   | 'message_empty'
   | 'message_too_long'
   | 'rate_limited'

@@ -3,12 +3,19 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import { LIMITS } from '../protocol.js';
 import * as codes from '../store/codes.js';
+import * as codeFailures from '../store/code-failures.js';
+import * as outbox from '../store/outbox.js';
+import * as audit from '../store/audit.js';
 import type { CodePurpose } from '../store/codes.js';
+import type { UserRow } from '../store/users.js';
+import { wrongCodesNotice } from '../mail/code-notices.js';
+import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
  * The mailed codes (verifying an address, resetting a password), issued and checked one way:
  * LIMITS.codeDigits digits from the CSPRNG, stored hashed, single use, expiring after
- * CODE_TTL_MINUTES, burnt by the MAX_CODE_TRIES-th wrong try; a new code replaces the old one.
+ * CODE_TTL_MINUTES, burnt by the MAX_CODE_TRIES-th wrong try, refused for the rest of the day
+ * once the account has LIMIT_WRONG_CODES_PER_DAY wrong tries; a new code replaces the old one.
  */
 
 /** Wrong tries a code survives; the one that reaches this count burns it. */
@@ -51,35 +58,64 @@ export async function issueCode(
   return code;
 }
 
+/** What a try of a code found: the live code it matched (not yet used), or a refusal. */
+export type CodeTry = { ok: true; codeId: number } | { ok: false; noticeQueued: boolean };
+
+const DAY_MS = 86_400_000;
+
 /**
- * Checks `given` against the user's newest code of `purpose` and, when it is right, uses it up.
- * `unusable`: there is none, or it is used or expired. `wrong`: the try is counted (and burns the
- * code at MAX_CODE_TRIES); it must be committed although the request fails. Run it in a
- * transaction that locked the user's row, so tries at once each count.
+ * Checks `given` against the user's newest code of `purpose` without using it up (useCode does,
+ * once the work it allows is done). A wrong try is counted twice: against the code (the
+ * MAX_CODE_TRIES-th burns it) and against the account's day (LIMIT_WRONG_CODES_PER_DAY across
+ * every code; reaching it mails the owner once, and from then until midnight UTC every code is
+ * refused, right or not). Both counts must be committed although the request fails. Run it in
+ * a transaction that locked the user's row, so tries at once each count.
  */
-export async function redeemCode(
+export async function tryCode(
+  deps: AccountsDeps,
   trx: Knex,
-  userId: number,
+  user: UserRow,
   purpose: CodePurpose,
   given: string,
   now: number,
-): Promise<'ok' | 'wrong' | 'unusable'> {
-  const code = await codes.latestCode(trx, userId, purpose);
-  if (!code || code.used_at !== null || code.expires_at <= now) return 'unusable';
-  if (!matches(code.code_hash, userId, purpose, given)) {
-    await codes.recordWrongTry(trx, code.id, code.attempts + 1 >= MAX_CODE_TRIES ? now : null);
-    return 'wrong';
-  }
-  return (await codes.useCode(trx, code.id, now)) ? 'ok' : 'unusable';
+  meta: RequestMeta,
+): Promise<CodeTry> {
+  const limit = deps.config.limitWrongCodesPerDay;
+  const day = Math.floor(now / DAY_MS);
+  if ((await codeFailures.countOn(trx, user.id, day)) >= limit) return { ok: false, noticeQueued: false };
+  const code = await codes.latestCode(trx, user.id, purpose);
+  if (!code || code.used_at !== null || code.expires_at <= now) return { ok: false, noticeQueued: false };
+  if (matches(code.code_hash, user.id, purpose, given)) return { ok: true, codeId: code.id };
+  await codes.recordWrongTry(trx, code.id, code.attempts + 1 >= MAX_CODE_TRIES ? now : null);
+  if ((await codeFailures.add(trx, user.id, day)) !== limit) return { ok: false, noticeQueued: false };
+  await outbox.enqueue(trx, wrongCodesNotice(deps.mail, user.email, user.username, limit), now);
+  await audit.record(trx, 'wrong_codes_limit_reached', user.id, now, meta);
+  return { ok: false, noticeQueued: true };
 }
 
-/** True when `given` is the user's newest code of `purpose`, used or not (a repeated request). */
-export async function isLatestCode(
+/** Uses up a code tryCode matched; false when another request used it first. */
+export const useCode = (trx: Knex, codeId: number, now: number): Promise<boolean> =>
+  codes.useCode(trx, codeId, now);
+
+/**
+ * How long a live code is kept before an unauthenticated request (resend, forgot) may replace
+ * it: otherwise anyone who knows an address can replace its owner's code as fast as mails are
+ * allowed, so the code in the owner's inbox never works.
+ */
+export const CODE_REPLACE_AFTER_MS = 3 * 60_000;
+
+/** True when the user's newest code of `purpose` is live and younger than CODE_REPLACE_AFTER_MS. */
+export async function hasFreshCode(
   trx: Knex,
   userId: number,
   purpose: CodePurpose,
-  given: string,
+  now: number,
 ): Promise<boolean> {
   const code = await codes.latestCode(trx, userId, purpose);
-  return code !== undefined && matches(code.code_hash, userId, purpose, given);
+  return (
+    code !== undefined &&
+    code.used_at === null &&
+    code.expires_at > now &&
+    now - code.created_at < CODE_REPLACE_AFTER_MS
+  );
 }

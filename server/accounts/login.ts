@@ -22,7 +22,11 @@ export interface LoginResult {
   user: UserRow;
 }
 
-const invalidCredentials = () => new AppError('invalid_credentials', 'wrong username or password');
+const invalidCredentials = () =>
+  new AppError(
+    'invalid_credentials',
+    'wrong username or password (a new account logs in once its email is verified)',
+  );
 
 /** Seconds until a locked account may try again, or 0 when it is not locked. */
 export function lockedFor(user: UserRow, now: number): number {
@@ -43,13 +47,17 @@ const recentFailures = (user: UserRow, now: number): number =>
 /**
  * One login rule for every door. An unknown account spends a dummy scrypt check, so it answers
  * like a wrong password in status, body and time; a locked account is refused before its
- * password is checked; `email_not_verified` is only told to someone who knows the password.
+ * password is checked. An account whose email is not verified answers exactly like a wrong
+ * password, right password or not, and counts as a failure like one: otherwise a signup
+ * followed by a login would tell whether the address already had an account (docs/security.md).
  *
  * Each attempt first claims a slot in the account's failure count (one atomic UPDATE) and gives
  * it back only when the password is right, so a burst of parallel guesses is counted in full
  * and the 6th is refused even when all of them arrive at once. The client address's budget of
- * failed logins works the same way, and past CHALLENGE_AFTER_FAILURES failures for the address,
- * the account or the (unknown) name, an attempt must carry a solved proof-of-work challenge.
+ * failed logins works the same way. The challenge is asked for on failures that have ended
+ * only: past CHALLENGE_AFTER_FAILURES of them for the address or the account (or the unknown
+ * name), so correct logins that arrive together never trip it. Every scrypt run counts against
+ * the address's LIMIT_KDF_PER_10MIN, whatever the outcome.
  */
 export async function login(
   deps: AccountsDeps,
@@ -59,19 +67,21 @@ export async function login(
   try {
     const fromAddress = await deps.limits.login(meta.ip);
     try {
-      const result = await checkLogin(deps, input, meta, fromAddress.before);
+      const result = await checkLogin(deps, input, meta);
       await fromAddress.refund();
       deps.metrics.login('ok');
       return result;
     } catch (err) {
-      // Only a wrong password or a locked account counts against the address; a right password
-      // (unverified or not) and a missing challenge do not.
+      // Only a wrong password (or an unverified account) or a locked account counts against the
+      // address; a right password and a missing challenge do not.
       const code = (err as { code?: unknown }).code;
       if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
       throw err;
     }
   } catch (err) {
-    const result = METRIC_RESULTS[(err as { code?: string }).code ?? ''];
+    const result = unverified.has(err as object)
+      ? 'unverified'
+      : METRIC_RESULTS[(err as { code?: string }).code ?? ''];
     if (result) deps.metrics.login(result);
     throw err;
   }
@@ -81,16 +91,20 @@ export async function login(
 const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
   invalid_credentials: 'failed',
   too_many_attempts: 'locked',
-  email_not_verified: 'unverified',
   rate_limited: 'rate_limited',
   challenge_required: 'challenge_required',
 };
+
+/** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
+const unverified = new WeakSet<object>();
+
+/** The key the limits count an account's failures under (unknown names count under the name). */
+const accountKey = (user: UserRow) => `#${user.id}`;
 
 async function checkLogin(
   deps: AccountsDeps,
   input: { username: string; password: string },
   meta: RequestMeta,
-  addressFailures: number,
 ): Promise<LoginResult> {
   const { db, clock, hasher, limits } = deps;
   const id = input.username;
@@ -109,16 +123,18 @@ async function checkLogin(
 
   // A locked account is refused below without any work; asking for a challenge first would
   // only make its owner wait for the same answer.
+  const key = user ? accountKey(user) : id;
   if (!(user && lockedFor(user, at) > 0)) {
-    const nameFailures = user ? recentFailures(user, at) : unknown!.failures;
-    if (Math.max(addressFailures, nameFailures) >= CHALLENGE_AFTER_FAILURES) {
+    const settled = await limits.settledFailures(meta.ip, key);
+    if (Math.max(settled.address, settled.account) >= CHALLENGE_AFTER_FAILURES) {
       await limits.challenges.require(meta.challenge);
     }
   }
 
   if (!user) {
+    await limits.kdf(meta.ip);
     await hasher.verifyDummy(input.password);
-    await limits.unknownNameFailed(id);
+    await limits.settleFailure(meta.ip, key);
     await event('login_failed', null);
     throw invalidCredentials();
   }
@@ -128,20 +144,30 @@ async function checkLogin(
     await event('login_locked', user.id);
     throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
   }
-  if (!(await hasher.verify(user.password_hash, input.password))) {
+  let right: boolean;
+  try {
+    await limits.kdf(meta.ip);
+    right = await hasher.verify(user.password_hash, input.password);
+  } catch (err) {
+    // Refused before any check (the address's budget spent, the hashing queue full): this
+    // attempt was no failure of the account, so its claim alone is given back.
+    await users.releaseLoginAttempt(db, user.id);
+    throw err;
+  }
+  if (!right || user.email_verified_at === null) {
+    // The claimed slot stays: an unverified account's right password counts like a wrong one.
     if (recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) deps.metrics.lockout();
+    await limits.settleFailure(meta.ip, key);
     await event('login_failed', user.id);
-    throw invalidCredentials();
+    const refusal = invalidCredentials();
+    if (right) unverified.add(refusal);
+    throw refusal;
   }
-  // The right password ends the run of failures, verified email or not.
+  // The right password ends the run of failures.
   await users.clearFailedLogins(db, user.id);
-  if (user.email_verified_at === null) {
-    throw new AppError(
-      'email_not_verified',
-      'verify your email first: enter the code we mailed you, or ask for a new one',
-    );
-  }
+  await limits.clearAccountFailures(key);
   if (hasher.isOutdated(user.password_hash)) {
+    await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password));
   }
   const { token, session } = await createSession(deps, user.id, meta);
@@ -169,7 +195,15 @@ export async function confirmPassword(
     await audit.record(db, on.failure, user.id, clock.now(), meta);
     throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000, 'wrong passwords');
   }
-  if (!(await hasher.verify(user.password_hash, password))) {
+  let right: boolean;
+  try {
+    await deps.limits.kdf(meta.ip);
+    right = await hasher.verify(user.password_hash, password);
+  } catch (err) {
+    await users.releaseLoginAttempt(db, user.id);
+    throw err;
+  }
+  if (!right) {
     await audit.record(db, on.failure, user.id, clock.now(), meta);
     throw new AppError('invalid_credentials', 'wrong password', { field: on.field });
   }

@@ -4,7 +4,8 @@ import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import { checkPassword } from './passwords.js';
-import { invalidCode, issueCode, redeemCode } from './codes.js';
+import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
+import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import { confirmPassword } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -27,7 +28,8 @@ export interface ChangeInput {
 
 /**
  * Mails a reset code when the address has an account, and answers the same either way. A new
- * code replaces the previous one, under the same rules as verification codes.
+ * code replaces the previous one, under the same rules as verification codes, unless that one
+ * is live and younger than CODE_REPLACE_AFTER_MS.
  */
 export async function forgotPassword(deps: AccountsDeps, email: string, meta: RequestMeta): Promise<void> {
   const { db, clock, config } = deps;
@@ -39,7 +41,7 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
   await db.transaction(async (trx) => {
     const user = await users.findByEmail(trx, email);
     await audit.record(trx, 'password_reset_requested', user?.id ?? null, now, meta);
-    if (!user) return;
+    if (!user || (await hasFreshCode(trx, user.id, 'reset', now))) return;
     const code = await issueCode(trx, user.id, 'reset', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, passwordResetMail(deps.mail, user.email, user.username, code), now);
     queued = true;
@@ -50,33 +52,64 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
 /**
  * Sets a new password with a mailed code and ends every session of the account. Wrong, expired,
  * used and unknown-email all answer `invalid_code` alike; the 5th wrong try burns the code.
+ *
+ * The code is checked first and the password hashed only once it matched: a wrong code costs
+ * no scrypt run, for a known email as for an unknown one, so resets cannot be used to load the
+ * server (and take the same time either way). Tries count against the address and the email
+ * (LIMIT_CODE_FAILURES_PER_10MIN) and past CHALLENGE_AFTER_FAILURES need a solved challenge,
+ * as logins do. The code is used up together with the new password, so a hash refused for load
+ * (503) leaves the code good for the next try.
  */
 export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta: RequestMeta): Promise<void> {
   const { db, clock, hasher } = deps;
-  // Judged and hashed for every address alike, before the account is looked up, so neither the
-  // answer nor the time it takes says whether the address has an account. Hashing also stays
-  // outside the transaction, which would otherwise hold the database for scrypt's time.
+  // Judged for every address alike, before the account is looked up, so the answer does not
+  // say whether the address has an account.
   checkPassword(input.password, { email: input.email });
-  const passwordHash = await hasher.hash(input.password);
+  const attempt = await deps.limits.codeTry(input.email, meta.ip);
+  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
+    try {
+      await deps.limits.challenges.require(meta.challenge);
+    } catch (err) {
+      await attempt.refund();
+      throw err;
+    }
+  }
   const now = clock.now();
 
-  const outcome = await db.transaction(async (trx) => {
+  const tried = await db.transaction(async (trx) => {
     // Locked: tries at once must each count towards the code's five.
     const user = await users.findByEmailForUpdate(trx, input.email);
-    const redeemed = user ? await redeemCode(trx, user.id, 'reset', input.code, now) : 'unusable';
-    if (!user || redeemed !== 'ok') {
+    const result = user ? await tryCode(deps, trx, user, 'reset', input.code, now, meta) : undefined;
+    if (!user || !result?.ok) {
       await audit.record(trx, 'password_reset_failed', user?.id ?? null, now, meta);
       // The failure must be kept although the request fails, so it commits first.
-      return 'failed' as const;
+      return {
+        failed: true as const,
+        noticeQueued: result !== undefined && !result.ok && result.noticeQueued,
+      };
     }
     // Only someone holding the right code gets this far, so this cannot reveal an address's
-    // username. A weak password rolls the transaction back, code use included: the code stays
-    // good for a better password.
+    // username. A weak password leaves the code unused: it stays good for a better password.
     checkPassword(input.password, { username: user.username, email: user.email });
+    return { failed: false as const, user, codeId: result.codeId };
+  });
+  if (tried.failed) {
+    if (tried.noticeQueued) deps.mailQueued();
+    throw invalidCode();
+  }
+  const { user, codeId } = tried;
+  // Outside the transaction, which would otherwise hold the database for scrypt's time.
+  await deps.limits.kdf(meta.ip);
+  const passwordHash = await hasher.hash(input.password);
+
+  const done = await db.transaction(async (trx) => {
+    // Another request with the same code may have finished first.
+    if (!(await useCode(trx, codeId, now))) return false;
     await users.updatePasswordHash(trx, user.id, passwordHash);
     // A locked-out owner who proved the mailbox may log in with the new password at once.
     await users.clearFailedLogins(trx, user.id);
-    // The code reached the mailbox, which is all that verifying the address proves.
+    // The code reached the mailbox, and the password it comes with is the one set now, by
+    // whoever reads that mailbox: all that verifying the address needs.
     await users.markVerified(trx, user.id, now);
     await sessions.revokeAllOfUser(trx, user.id, now);
     await outbox.enqueue(
@@ -85,11 +118,12 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
       now,
     );
     await audit.record(trx, 'password_reset', user.id, now, meta);
-    return user.id;
+    return true;
   });
-  if (outcome === 'failed') throw invalidCode();
+  if (!done) throw invalidCode();
+  await attempt.refund();
   deps.mailQueued();
-  deps.userSessionsEnded(outcome);
+  deps.userSessionsEnded(user.id);
 }
 
 /**
@@ -110,6 +144,7 @@ export async function changePassword(
     field: 'current_password',
   });
   checkPassword(input.password, user);
+  await deps.limits.kdf(meta.ip);
   const passwordHash = await hasher.hash(input.password);
   const now = clock.now();
   const ended = await db.transaction(async (trx) => {

@@ -35,12 +35,21 @@ export class PasswordHasher {
   private dummy: Promise<string> | undefined;
   private readonly gate: KdfGate;
 
-  /** `slots`: how many hashes may run at once (kdfSlots). */
+  /**
+   * `slots`: how many hashes may run at once (kdfSlots); `queueMax`: how many may wait for one
+   * (KDF_QUEUE_MAX) before a request is refused with 503 `server_busy`.
+   */
   constructor(
     private readonly logN: number,
     slots = 1,
+    queueMax = Infinity,
   ) {
-    this.gate = new KdfGate(slots);
+    this.gate = new KdfGate(slots, queueMax);
+  }
+
+  /** scrypt computations started so far (hashes and checks, dummy ones included). */
+  get runs(): number {
+    return this.gate.started;
   }
 
   async hash(password: string): Promise<string> {
@@ -49,11 +58,8 @@ export class PasswordHasher {
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
-    try {
-      return await this.gate.run(() => verify(Buffer.from(hash, 'base64'), password));
-    } catch {
-      return false;
-    }
+    // A malformed stored hash is a wrong password; a full queue (server_busy) is not.
+    return this.gate.run(() => verify(Buffer.from(hash, 'base64'), password).catch(() => false));
   }
 
   /** Spends the same time as a real check, for accounts that do not exist. */
@@ -86,22 +92,48 @@ export function kdfSlots(threadpoolSize: number): number {
   return Math.max(1, Math.min(availableParallelism(), threadpoolSize - 1));
 }
 
-/** A counting semaphore: at most `slots` tasks run; the rest wait their turn in order. */
+/**
+ * A counting semaphore: at most `slots` tasks run; at most `queueMax` wait their turn in order,
+ * and past that a task is refused at once. An unbounded queue let anyone who can make the
+ * server hash (logins, signups, resets) push a real user's login back by minutes; bounded, the
+ * wait stays within queueMax / slots hashes and the rest are told when to come back.
+ */
 export class KdfGate {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  /** Average task time, for the Retry-After of a refusal. */
+  private averageMs = 100;
+  started = 0;
 
-  constructor(private readonly slots: number) {}
+  constructor(
+    private readonly slots: number,
+    private readonly queueMax = Infinity,
+  ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.slots) this.active++;
+    else if (this.waiting.length >= this.queueMax) throw this.busy();
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    const began = performance.now();
+    this.started++;
     try {
       return await task();
     } finally {
+      this.averageMs = 0.8 * this.averageMs + 0.2 * (performance.now() - began);
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;
     }
+  }
+
+  /** 503 with the time the queue ahead should take to drain. */
+  private busy(): AppError {
+    const seconds = Math.max(1, Math.ceil(((this.waiting.length + 1) * this.averageMs) / this.slots / 1000));
+    return new AppError(
+      'server_busy',
+      `the server is busy checking passwords; try again in ${seconds} s`,
+      { retry_after_s: seconds },
+      seconds,
+    );
   }
 }

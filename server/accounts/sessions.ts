@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { capSessions } from './session-cap.js';
 
 /*
  * Sessions: made at login, found by their bearer token (through a one-second cache), listed,
@@ -56,6 +57,7 @@ export async function createSession(
     revoked_at: null,
   };
   await sessions.insertSession(deps.db, session);
+  await capSessions(deps, userId, meta);
   return { token, session };
 }
 

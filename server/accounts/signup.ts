@@ -4,9 +4,14 @@ import { isUniqueViolation } from '../store/db.js';
 import * as users from '../store/users.js';
 import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
+import * as codes from '../store/codes.js';
+import * as codeFailures from '../store/code-failures.js';
+import * as sessions from '../store/sessions.js';
+import type { UserRow } from '../store/users.js';
 import { existingAccountMail, verificationMail } from '../mail/templates.js';
+import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import { checkPassword } from './passwords.js';
-import { invalidCode, isLatestCode, issueCode, redeemCode } from './codes.js';
+import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -22,9 +27,14 @@ export interface SignupInput {
 
 /**
  * Creates an unverified account and queues its code in one transaction. An email that already
- * has an account gets a notice instead and the caller sees the same answer as a success, so
- * signup cannot be used to learn who has an account. Both paths hash the password, so they
- * also take the same time.
+ * has a verified account gets a notice instead (pointing to password reset) and the caller sees
+ * the same answer as a success, so signup cannot be used to learn who has an account. Both
+ * paths hash the password, so they also take the same time.
+ *
+ * An unverified account holds nothing: a later signup with its email replaces it (and its
+ * code), as does one with its username once it has expired (UNVERIFIED_EXPIRY_MARGIN_MS past
+ * its code window) or when the email is the same. So nobody can sign up first with someone
+ * else's address and wait for its owner to verify the account they chose the password of.
  */
 export async function signup(deps: AccountsDeps, input: SignupInput, meta: RequestMeta): Promise<void> {
   // Counted before any work (the scrypt hash is the expensive part); past half the address's
@@ -49,19 +59,28 @@ async function createAccount(
 ): Promise<'created' | 'existing_email'> {
   const { db, clock, hasher, config } = deps;
   checkPassword(input.password, input);
+  await deps.limits.kdf(meta.ip);
   const passwordHash = await hasher.hash(input.password);
   const now = clock.now();
 
   const work = async (trx: Knex.Transaction) => {
-    if (await users.findByUsername(trx, input.username)) {
-      throw new AppError('username_taken', 'that username is taken', { field: 'username' });
+    const byName = await users.findByUsername(trx, input.username);
+    if (byName) {
+      if (
+        byName.email_verified_at !== null ||
+        !(byName.email === input.email || isExpired(deps, byName, now))
+      ) {
+        throw new AppError('username_taken', 'that username is taken', { field: 'username' });
+      }
+      await removeUnverified(trx, byName.id);
     }
     const existing = await users.findByEmail(trx, input.email);
-    if (existing) {
+    if (existing && existing.email_verified_at !== null) {
       await outbox.enqueue(trx, existingAccountMail(deps.mail, input.email), now);
       await audit.record(trx, 'signup_existing_email', existing.id, now, meta);
       return 'existing_email' as const;
     }
+    if (existing) await removeUnverified(trx, existing.id);
     const userId = await users.insertUser(trx, {
       username: input.username,
       email: input.email,
@@ -84,42 +103,71 @@ async function createAccount(
   return outcome;
 }
 
-export type VerifyOutcome = 'verified' | 'already_verified';
+/**
+ * How long an unverified account outlives its code window: time to ask for a new code or two.
+ * Past it, the account no longer holds its username, takes no code, and is replaced by the
+ * next signup that names it.
+ */
+export const UNVERIFIED_EXPIRY_MARGIN_MS = 60 * 60_000;
+
+/** An unverified account past its code window and the margin. */
+export const isExpired = (deps: AccountsDeps, user: UserRow, now: number): boolean =>
+  user.email_verified_at === null &&
+  now > user.created_at + deps.config.codeTtlMinutes * 60_000 + UNVERIFIED_EXPIRY_MARGIN_MS;
+
+/** Removes an unverified account: it never logged in, so only its codes and events refer to it. */
+async function removeUnverified(trx: Knex, userId: number): Promise<void> {
+  await codes.deleteAllOfUser(trx, userId);
+  await codeFailures.deleteAllOfUser(trx, userId);
+  await sessions.deleteAllOfUser(trx, userId);
+  await audit.detachFromUser(trx, userId);
+  await users.deleteUser(trx, userId);
+}
 
 /**
- * Wrong, expired, used and unknown-email all answer `invalid_code` alike. Submitting the code
- * that already verified the account again answers success, so a retried request is harmless.
+ * Wrong, expired, used, unknown-email, expired-account and already-verified all answer
+ * `invalid_code` alike and count as a wrong code for the address and the email: an old code
+ * of a verified account must not say that the address has an account. Past
+ * CHALLENGE_AFTER_FAILURES of them a try must carry a solved challenge.
  */
 export async function verifyEmail(
   deps: AccountsDeps,
   input: { email: string; code: string },
   meta: RequestMeta,
-): Promise<VerifyOutcome> {
+): Promise<void> {
+  const attempt = await deps.limits.codeTry(input.email, meta.ip);
+  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
+    try {
+      await deps.limits.challenges.require(meta.challenge);
+    } catch (err) {
+      await attempt.refund();
+      throw err;
+    }
+  }
   const now = deps.clock.now();
   const outcome = await deps.db.transaction(async (trx) => {
     // Locked: two tries at once must count as two, and a second right code must find the first's work.
     const user = await users.findByEmailForUpdate(trx, input.email);
-    if (!user) throw invalidCode();
-    if (user.email_verified_at !== null) {
-      if (await isLatestCode(trx, user.id, 'verify', input.code)) return 'already_verified';
-      throw invalidCode();
-    }
-    const redeemed = await redeemCode(trx, user.id, 'verify', input.code, now);
-    if (redeemed === 'unusable') throw invalidCode();
-    if (redeemed === 'wrong') {
+    if (!user || user.email_verified_at !== null || isExpired(deps, user, now)) return 'failed';
+    const tried = await tryCode(deps, trx, user, 'verify', input.code, now, meta);
+    if (!tried.ok || !(await useCode(trx, tried.codeId, now))) {
       await audit.record(trx, 'verification_failed', user.id, now, meta);
       // The failed try must be kept although the request fails, so it commits first.
-      return 'failed';
+      return tried.ok || !tried.noticeQueued ? 'failed' : 'failed_notice';
     }
     await users.markVerified(trx, user.id, now);
     await audit.record(trx, 'email_verified', user.id, now, meta);
     return 'verified';
   });
-  if (outcome === 'failed') throw invalidCode();
-  return outcome;
+  if (outcome === 'verified') return attempt.refund();
+  if (outcome === 'failed_notice') deps.mailQueued();
+  throw invalidCode();
 }
 
-/** Same answer whether or not the account exists; a new code replaces the old one. */
+/**
+ * Same answer whether or not the account exists; a new code replaces the old one, unless the
+ * old one is live and younger than CODE_REPLACE_AFTER_MS.
+ */
 export async function resendVerification(
   deps: AccountsDeps,
   email: string,
@@ -132,7 +180,8 @@ export async function resendVerification(
   let queued = false;
   await db.transaction(async (trx) => {
     const user = await users.findByEmail(trx, email);
-    if (!user || user.email_verified_at !== null) return;
+    if (!user || user.email_verified_at !== null || isExpired(deps, user, now)) return;
+    if (await hasFreshCode(trx, user.id, 'verify', now)) return;
     const code = await issueCode(trx, user.id, 'verify', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, verificationMail(deps.mail, user.email, user.username, code), now);
     await audit.record(trx, 'verification_resent', user.id, now, meta);

@@ -16,6 +16,8 @@ export type LimitSettings = Pick<
   | 'limitFailedLoginsPer10Min'
   | 'limitMailsPerHourPerEmail'
   | 'limitMailsPerHourPerAddress'
+  | 'limitKdfPer10Min'
+  | 'limitCodeFailuresPer10Min'
 >;
 
 /**
@@ -63,10 +65,33 @@ export interface AbuseLimits {
   /**
    * Failures in a row for a login name that has no account, each within 15 minutes of the one
    * before - the rule the users table keeps for accounts - and how long until the last one is
-   * 15 minutes old. Kept so a name without an account answers like one with.
+   * 15 minutes old. Kept so a name without an account answers like one with; settleFailure
+   * counts them (read, then write: two racing failures may count as one, which only delays
+   * this lock by one guess).
    */
   unknownName(name: string): Promise<{ failures: number; msLeft: number }>;
-  unknownNameFailed(name: string): Promise<void>;
+  /**
+   * Failed logins that have ended (a wrong password, a refused unverified account) for an
+   * address, or for an account or a name (`account`: `#<user id>` or the name typed), in their
+   * windows. Unlike the budgets above, attempts still in flight are not in these: they decide
+   * the challenge, which must not be asked of correct logins that merely arrive together.
+   */
+  settledFailures(ip: string | null, account: string): Promise<{ address: number; account: number }>;
+  /** Counts one ended failure for the address and the account (or name). */
+  settleFailure(ip: string | null, account: string): Promise<void>;
+  /** A right password for the account: its run of failures is over. */
+  clearAccountFailures(account: string): Promise<void>;
+  /**
+   * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
+   * checked; never given back, whatever the outcome. 429 past it.
+   */
+  kdf(ip: string | null): Promise<void>;
+  /**
+   * Counts a mailed-code try (verify-email, password reset) against the address and the email,
+   * as a failure until refunded by a right code; 429 past LIMIT_CODE_FAILURES_PER_10MIN for
+   * either. `before` is the larger of the two counts before this try.
+   */
+  codeTry(email: string, ip: string | null): Promise<Attempt>;
   /** Resend-verification: LIMIT_MAILS_PER_HOUR_PER_EMAIL per email and ..._PER_ADDRESS per address. */
   consumeResend(email: string, ip: string | null): Promise<void>;
   /** Password-forgot: the same budgets as resend, counted separately. */
@@ -142,19 +167,65 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     };
   };
 
+  // Like unknownNames: counts read and bumped, never refused.
+  const settledByAddress = store.make({
+    name: 'login-failed-ip',
+    points: 1_000_000,
+    durationS: TEN_MINUTES_S,
+  });
+  const kdfUses = store.make({ name: 'kdf', points: config.limitKdfPer10Min, durationS: TEN_MINUTES_S });
+  const codesByAddress = store.make({
+    name: 'code-ip',
+    points: config.limitCodeFailuresPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const codesByEmail = store.make({
+    name: 'code-email',
+    points: config.limitCodeFailuresPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const count = async (limiter: RateLimiterAbstract, key: string) =>
+    (await limiter.get(key))?.consumedPoints ?? 0;
+
   return {
+    settledFailures: async (ip, account) => ({
+      address: await count(settledByAddress, addressKey(ip)),
+      account: await count(unknownNames, identityKey(account)),
+    }),
+    async settleFailure(ip, account) {
+      await settledByAddress.penalty(addressKey(ip), 1);
+      // Each failure starts the account's 15 minutes again, as the users table does.
+      const key = identityKey(account);
+      await unknownNames.set(key, (await count(unknownNames, key)) + 1, NAME_WINDOW_S);
+    },
+    clearAccountFailures: async (account) => {
+      await unknownNames.delete(identityKey(account));
+    },
+    kdf: async (ip) => {
+      await take(kdfUses, addressKey(ip), 'password checks from your address');
+    },
+    async codeTry(email, ip) {
+      const fromAddress = await attempt(codesByAddress, addressKey(ip), 'wrong codes from your address');
+      let forEmail: Attempt;
+      try {
+        forEmail = await attempt(codesByEmail, identityKey(email), 'wrong codes for this email');
+      } catch (err) {
+        await fromAddress.refund();
+        throw err;
+      }
+      return {
+        before: Math.max(fromAddress.before, forEmail.before),
+        async refund() {
+          await fromAddress.refund();
+          await forEmail.refund();
+        },
+      };
+    },
     signup: (ip) => attempt(signups, addressKey(ip), 'signups from your address'),
     login: (ip) => attempt(logins, addressKey(ip), 'failed logins from your address'),
     async unknownName(name) {
       const res = await unknownNames.get(identityKey(name));
       return { failures: res?.consumedPoints ?? 0, msLeft: res?.msBeforeNext ?? 0 };
-    },
-    async unknownNameFailed(name) {
-      // Each failure starts the 15 minutes again, as for an account (read, then write: two
-      // racing failures may count as one, which only delays this lock by one guess).
-      const key = identityKey(name);
-      const failures = ((await unknownNames.get(key))?.consumedPoints ?? 0) + 1;
-      await unknownNames.set(key, failures, NAME_WINDOW_S);
     },
     consumeResend: mailBudget('resend'),
     consumeForgot: mailBudget('forgot'),

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { ChallengeBody } from '../protocol.js';
+import type { Db } from '../store/db.js';
+import * as usedChallenges from '../store/used-challenges.js';
 import type { LimiterStore } from './store.js';
 
 /** Long enough to solve on a slow machine and resend, short enough that hoarding does not pay. */
@@ -30,6 +32,40 @@ export interface Challenges {
   require(solution: unknown): Promise<void>;
 }
 
+/** Solutions pruned from the database once per this many first uses. */
+const PRUNE_EVERY = 100;
+
+/**
+ * A solution is good for one request: its signature is remembered until its challenge expires,
+ * wherever every process that shares CHALLENGE_SECRET looks - Redis when configured, else the
+ * database (a restart, or a second process on the same database, must not accept it again).
+ * Only with neither, in a test or a tool, does memory do. Returns whether this is the first use.
+ */
+function usedSolutions(options: {
+  clock: Clock;
+  store: LimiterStore;
+  db?: Db;
+}): (signature: string, expiresAt: number) => Promise<boolean> {
+  const { db, store, clock } = options;
+  if (store.mode() === 'memory' && db) {
+    let uses = 0;
+    return async (signature, expiresAt) => {
+      if (++uses % PRUNE_EVERY === 0) await usedChallenges.prune(db, clock.now());
+      return usedChallenges.claim(db, signature, expiresAt);
+    };
+  }
+  const used = store.make({ name: 'challenge-used', points: 1, durationS: CHALLENGE_TTL_S });
+  return async (signature) => {
+    try {
+      await used.consume(signature);
+      return true;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return false;
+      throw err;
+    }
+  };
+}
+
 function decode(solution: unknown): z.output<typeof solutionShape> | undefined {
   if (typeof solution !== 'string' || solution.length > 2000) return undefined;
   try {
@@ -50,12 +86,12 @@ export function createChallenges(options: {
   maxNumber: number;
   clock: Clock;
   store: LimiterStore;
+  db?: Db;
 }): Challenges {
   // A per-process key means another process (or a restart) cannot verify the solutions: set
   // CHALLENGE_SECRET when running several processes.
   const hmacKey = options.secret ?? randomBytes(32).toString('hex');
-  // A solution is good for one request: its signature is remembered until the challenge expires.
-  const used = options.store.make({ name: 'challenge-used', points: 1, durationS: CHALLENGE_TTL_S });
+  const firstUse = usedSolutions(options);
 
   const create = async (): Promise<ChallengeBody> => {
     const c = await createChallenge({
@@ -90,12 +126,8 @@ export function createChallenges(options: {
         // Expiry is checked above against the injected clock, not the library's Date.now().
         (await verifySolution(payload, hmacKey, false));
       if (!valid) throw await refuse('that challenge solution is wrong or expired; solve this new one');
-      try {
-        await used.consume(payload.signature);
-      } catch (err) {
-        if (err instanceof RateLimiterRes)
-          throw await refuse('that challenge was already used; solve this new one');
-        throw err;
+      if (!(await firstUse(payload.signature, expires!))) {
+        throw await refuse('that challenge was already used; solve this new one');
       }
     },
   };

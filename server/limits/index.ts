@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../../config/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
 import { createAbuseLimits, type AbuseLimits, type LimitSettings } from './abuse.js';
 import { createChallenges, type Challenges } from './challenge.js';
 import { createLimiterStore } from './store.js';
@@ -25,6 +26,8 @@ export function createLimits(options: {
     Pick<ServerConfig, 'redisUrl' | 'redisKeyPrefix' | 'challengeSecret' | 'challengeMaxNumber'>;
   clock: Clock;
   log: Logger;
+  /** Where used challenge solutions are kept when there is no Redis. */
+  db?: Db;
 }): Limits {
   const { config } = options;
   const store = createLimiterStore({
@@ -39,6 +42,7 @@ export function createLimits(options: {
       maxNumber: config.challengeMaxNumber,
       clock: options.clock,
       store,
+      db: options.db,
     }),
     mode: store.mode,
     close: store.close,

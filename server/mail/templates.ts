@@ -4,7 +4,8 @@ import type { OutgoingMail } from '../store/outbox.js';
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function mail(to: string, subject: string, paragraphs: string[]): OutgoingMail {
+/** A plain-text mail and its HTML twin, one paragraph each, escaped. */
+export function mail(to: string, subject: string, paragraphs: string[]): OutgoingMail {
   return {
     recipient: to,
     subject,
@@ -46,8 +47,7 @@ export function existingAccountMail(ctx: TemplateContext, to: string): OutgoingM
   return mail(to, 'Someone tried to sign up to mux1 with your address', [
     'Hello,',
     `Someone (perhaps you) tried to create a mux1 account at ${ctx.publicUrl} with this address, which already has an account. No new account was created.`,
-    'If it was you, log in with your existing account; if you have not verified it yet, ask for a new code with: mux1 resend --email ' +
-      to,
+    `If it was you, log in with your existing account. If you forgot its password, ask for a reset code with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
     'If it was not you, you can ignore this mail.',
   ]);
 }

@@ -18,6 +18,8 @@ export type AuditType =
   | 'account_deletion_failed'
   | 'session_revoked'
   | 'other_sessions_revoked'
+  | 'session_ended_by_limit'
+  | 'wrong_codes_limit_reached'
   | 'account_exported'
   | 'account_deleted';
 

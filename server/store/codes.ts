@@ -10,6 +10,7 @@ export interface CodeRow {
   attempts: number;
   expires_at: number;
   used_at: number | null;
+  created_at: number;
 }
 
 const toCode = (row: Record<string, unknown> | undefined): CodeRow | undefined =>
@@ -21,12 +22,13 @@ const toCode = (row: Record<string, unknown> | undefined): CodeRow | undefined =
     attempts: Number(row.attempts),
     expires_at: Number(row.expires_at),
     used_at: row.used_at == null ? null : Number(row.used_at),
+    created_at: Number(row.created_at),
   };
 
 /** A new code replaces every earlier one of the same purpose. */
 export async function replaceCode(
   db: Knex,
-  code: Omit<CodeRow, 'id' | 'attempts' | 'used_at'> & { created_at: number },
+  code: Omit<CodeRow, 'id' | 'attempts' | 'used_at'>,
 ): Promise<void> {
   await db('email_codes').where({ user_id: code.user_id, purpose: code.purpose }).delete();
   await db('email_codes').insert(code);

@@ -103,3 +103,29 @@ export async function revokeAllOfUser(
 export async function deleteAllOfUser(db: Knex, userId: number): Promise<void> {
   await db('sessions').where({ user_id: userId }).delete();
 }
+
+/**
+ * Ids of a user's live sessions (as listLive judges them) past the newest `keep`, oldest first:
+ * the ones a cap on sessions per user ends.
+ */
+export async function liveBeyond(
+  db: Knex,
+  userId: number,
+  now: number,
+  idleSince: number,
+  keep: number,
+): Promise<string[]> {
+  const rows: { id: string }[] = await db('sessions')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .where('expires_at', '>', now)
+    .where('last_seen_at', '>', idleSince)
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .offset(keep)
+    .limit(1000)
+    .select('id');
+  return rows.map((r) => String(r.id));
+}

@@ -91,6 +91,14 @@ export async function claimLoginAttempt(
   return updated === 1;
 }
 
+/** Gives back one claimed attempt that never checked a password (refused for load or budget). */
+export async function releaseLoginAttempt(db: Knex, id: number): Promise<void> {
+  await db('users')
+    .where({ id })
+    .where('failed_logins', '>', 0)
+    .update({ failed_logins: db.raw('failed_logins - 1') });
+}
+
 export async function clearFailedLogins(db: Knex, id: number): Promise<void> {
   await db('users').where({ id }).update({ failed_logins: 0, last_failed_login_at: null });
 }

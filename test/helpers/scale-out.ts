@@ -40,6 +40,8 @@ export async function startScaleOut(
     // Proof-of-work solutions must check out on either process; cheap ones keep the tests quick.
     CHALLENGE_SECRET: randomBytes(24).toString('hex'),
     CHALLENGE_MAX_NUMBER: '1000',
+    // The tests read connected_users from either process without signing in.
+    SERVER_STATUS_PUBLIC: '1',
     LOG_LEVEL: 'info',
   };
   const started = await Promise.allSettled([startCliServer(env), startCliServer(env)]);

@@ -171,6 +171,7 @@ describe('docs: the pages name everything the code defines', function () {
         log: server.log,
         accounts: server.accounts,
         challenges: limits.challenges,
+        serverStatusPublic: false,
         trustProxy: false,
         corsOrigins: [],
         metrics: createMetrics(() => undefined, false),

@@ -34,13 +34,8 @@ export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
 
   router.post('/verify-email', async (ctx) => {
     const input = parseBody(verifyEmailBody, ctx.request.body);
-    const outcome = await accounts.verifyEmail(input, requestMeta(ctx));
-    ctx.body = {
-      message:
-        outcome === 'verified'
-          ? 'Email verified. You can log in now.'
-          : 'Email already verified. You can log in.',
-    } satisfies MessageBody;
+    await accounts.verifyEmail(input, requestMeta(ctx));
+    ctx.body = { message: 'Email verified. You can log in now.' } satisfies MessageBody;
   });
 
   router.post('/resend-verification', async (ctx) => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Accounts } from '../../accounts/index.js';
+import { isAppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import type { HealthBody, ServerStatusBody } from '../../protocol.js';
 
@@ -13,6 +14,8 @@ export interface HealthDeps {
   startedAt: number;
   /** Across every server process when there are several, hence a promise. */
   connectedUsers: () => Promise<number>;
+  /** SERVER_STATUS_PUBLIC: the counts for anyone, not only for signed-in callers. */
+  serverStatusPublic: boolean;
 }
 
 /**
@@ -36,17 +39,33 @@ export function healthRoutes(deps: HealthDeps): Router {
     return body.then((b) => answer(ctx, b));
   });
 
+  // The shape stays for every caller; the counts (how many people use this server) are for
+  // signed-in users only, unless SERVER_STATUS_PUBLIC says otherwise. A missing or bad token is
+  // no error here: the caller is simply not signed in.
   router.get('/api/server-status', async (ctx) => {
+    const counts = deps.serverStatusPublic || (await signedIn(deps.accounts, ctx.get('authorization')));
     const body: ServerStatusBody = {
       status: 'online',
       uptime_s: uptime(),
-      connected_users: await deps.connectedUsers(),
-      total_users: await deps.accounts.countUsers(),
+      connected_users: counts ? await deps.connectedUsers() : 0,
+      total_users: counts ? await deps.accounts.countUsers() : 0,
     };
     ctx.body = body;
   });
 
   return router;
+}
+
+async function signedIn(accounts: Accounts, header: string): Promise<boolean> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token) return false;
+  return accounts.authenticateToken(token).then(
+    () => true,
+    (err: unknown) => {
+      if (isAppError(err) && err.code === 'unauthorized') return false;
+      throw err;
+    },
+  );
 }
 
 const DB_CHECK_TIMEOUT_MS = 2000;

@@ -25,11 +25,6 @@ describe('error answers follow the code registry', () => {
         401,
         await t.api('POST', '/api/login', { username: p.username, password: 'nope-nope-1' }),
       ],
-      [
-        'email_not_verified',
-        403,
-        await t.api('POST', '/api/login', { username: p.username, password: p.password }),
-      ],
       ['unauthorized', 401, await t.api('GET', '/api/me')],
       ['not_found', 404, await t.api('GET', '/api/no-such-thing')],
       ['method_not_allowed', 405, await t.api('PUT', '/api/login', {})],

@@ -8,7 +8,7 @@ const packageVersion = JSON.parse(
 ).version;
 
 describe('GET /api/health and /api/server-status', () => {
-  const t = useServer({ mail: true });
+  const t = useServer({ mail: true, env: { SERVER_STATUS_PUBLIC: '1' } });
 
   it('health answers 200 healthy with the database state, version and uptime', async () => {
     const res = await t.api('GET', '/api/health');

@@ -72,7 +72,7 @@ describe('login lockout: 5 consecutive failures lock the account for 15 minutes'
     expect((await t.logIn(p.username, p.password)).status).to.equal(200);
   });
 
-  it('locks an unverified account too, before telling it email_not_verified', async () => {
+  it('locks an unverified account too, whose right password counts as a failure', async () => {
     const p = newPerson('unverified');
     expect((await t.signUp(p)).status).to.equal(201);
     await fail(p.username, 5);

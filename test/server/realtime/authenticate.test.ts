@@ -126,12 +126,12 @@ describe('Socket.IO chat: handshake and authenticate', () => {
       }
     });
 
-    it('tells an unverified account so, only with the right password', async () => {
+    it('answers an unverified account like a wrong password, even with the right one', async () => {
       const p = newPerson('unverified');
       expect((await t.signUp(p)).status).to.equal(201);
       const { socket } = await t.connect();
       const ack = await ask(socket, 'authenticate', { username: p.username, password: p.password });
-      expect(ack).to.include({ ok: false, code: 'email_not_verified' });
+      expect(ack).to.include({ ok: false, code: 'invalid_credentials' });
     });
 
     it('shares the lockout with REST login: failures over the socket lock the account for both', async () => {

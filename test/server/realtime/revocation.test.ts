@@ -14,7 +14,7 @@ import {
 import { useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: revocation and connected users', () => {
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000', SERVER_STATUS_PUBLIC: '1' } });
 
   it('disconnects the live sockets of a session logged out over REST, and no others', async () => {
     const alice: ChatPerson = await t.chatPerson('logout');
