@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { AccountData, Accounts } from '../../accounts/index.js';
+import { SESSIONS_CURSOR, type AccountData, type Accounts } from '../../accounts/index.js';
 import { loginPasswordField } from '../../accounts/fields.js';
 import {
   ACTIVITY,
+  SESSIONS_PAGE,
   type AccountExport,
   type ActivityBody,
   type ActivityEvent,
@@ -26,6 +27,14 @@ const wholeNumber = (name: string, max: number) =>
 const activityQuery = z.object({
   before: wholeNumber('before', Number.MAX_SAFE_INTEGER).optional(),
   limit: wholeNumber('limit', ACTIVITY.pageMax).default(ACTIVITY.pageDefault),
+});
+
+const sessionsQuery = z.object({
+  before: z
+    .string({ error: 'before must be given once' })
+    .regex(SESSIONS_CURSOR, 'before must be a next_before taken from a sessions page')
+    .optional(),
+  limit: wholeNumber('limit', SESSIONS_PAGE.pageMax).default(SESSIONS_PAGE.pageDefault),
 });
 
 /** A password is only compared here, never judged: it may predate today's rules. */
@@ -53,8 +62,12 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
 
   router.get('/sessions', auth, async (ctx) => {
     const { session } = ctx.state.auth;
-    const sessions = await accounts.listSessions(ctx.state.auth);
-    ctx.body = { sessions: sessions.map((s) => sessionInfo(s, session.id)) } satisfies SessionsBody;
+    const page = parseQuery(sessionsQuery, ctx.query);
+    const { sessions, nextBefore } = await accounts.listSessions(ctx.state.auth, page);
+    ctx.body = {
+      sessions: sessions.map((s) => sessionInfo(s, session.id)),
+      next_before: nextBefore,
+    } satisfies SessionsBody;
   });
 
   router.post('/sessions/revoke-others', auth, async (ctx) => {

@@ -1,0 +1,85 @@
+import type { Db } from '../../../server/store/db.js';
+import * as audit from '../../../server/store/audit.js';
+import * as sessions from '../../../server/store/sessions.js';
+import { listMessages } from '../../../server/store/messages.js';
+import { countUsers } from '../../../server/store/users.js';
+import { failedCount, pendingCount } from '../../../server/store/outbox.js';
+
+/*
+ * The queries that run on every page of a busy server, each run through the store function the
+ * server calls, so the SQL whose plan is checked is the SQL that is served. Shared by the SQLite
+ * test and the PostgreSQL one in test:system.
+ */
+
+export interface HotQuery {
+  name: string;
+  run: (db: Db) => Promise<unknown>;
+  /** The index each statement of it must be read through. */
+  index: string | RegExp;
+}
+
+const now = 1_800_000_000_000;
+
+export const HOT_QUERIES: HotQuery[] = [
+  {
+    name: 'activity page (a user, by id, newest first)',
+    run: (db) => audit.listOfUser(db, 7, { before: 1000, limit: 51 }),
+    index: 'audit_events_user_id_id_index',
+  },
+  {
+    name: 'activity first page',
+    run: (db) => audit.listOfUser(db, 7, { limit: 51 }),
+    index: 'audit_events_user_id_id_index',
+  },
+  {
+    name: 'sessions page (live ones, most recently used first)',
+    run: (db) =>
+      sessions.listLive(db, 7, now, now - 7 * 86_400_000, {
+        after: { last_seen_at: now - 5, created_at: now - 9, id: 'a'.repeat(32) },
+        limit: 51,
+      }),
+    index: 'sessions_user_id_last_seen_at_index',
+  },
+  {
+    name: 'messages history, older page',
+    run: (db) => listMessages(db, 'lobby', { before: 1000, limit: 50 }),
+    index: /messages_room_id_index|users_pkey|INTEGER PRIMARY KEY/,
+  },
+  {
+    name: 'messages history, catching up',
+    run: (db) => listMessages(db, 'lobby', { after: 1000, limit: 50 }),
+    index: /messages_room_id_index|users_pkey|INTEGER PRIMARY KEY/,
+  },
+  {
+    name: 'server-status total users',
+    run: (db) => countUsers(db),
+    index: /counters_pkey|sqlite_autoindex_counters_1/,
+  },
+  {
+    name: 'metrics: failed mail',
+    run: (db) => failedCount(db),
+    index: 'mail_outbox_sent_at_failed_at_next_attempt_at_index',
+  },
+  {
+    name: 'metrics: pending mail',
+    run: (db) => pendingCount(db),
+    index: 'mail_outbox_sent_at_failed_at_next_attempt_at_index',
+  },
+];
+
+/** The statements a piece of work sends, with their bindings, as Knex reports them. */
+export async function statementsOf(
+  db: Db,
+  work: (db: Db) => Promise<unknown>,
+): Promise<{ sql: string; bindings: unknown[] }[]> {
+  const seen: { sql: string; bindings: unknown[] }[] = [];
+  const listener = (q: { sql: string; bindings?: unknown[] }) =>
+    seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  db.on('query', listener);
+  try {
+    await work(db);
+  } finally {
+    db.off('query', listener);
+  }
+  return seen;
+}
