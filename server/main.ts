@@ -14,6 +14,7 @@ import { countedTransport, createMetrics, serverSources } from './metrics/regist
 import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
 import { SOCKET_PATH } from './protocol.js';
+import { RetentionJob } from './retention.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -21,6 +22,8 @@ export interface ServerOverrides {
   /** Mail retry delays; tests shorten them. */
   mailBackoffMs?: (attempt: number) => number;
   mailPollMs?: number;
+  /** Rows per retention batch; tests make it small to see several batches. */
+  retentionBatch?: number;
 }
 
 export interface Mux1Server {
@@ -39,6 +42,8 @@ export interface Mux1Server {
   readonly log: Logger;
   readonly http: Server;
   readonly realtime: Realtime;
+  /** Deletes ended sessions, old audit events and old mail (RETENTION_*). */
+  readonly retention: RetentionJob;
 }
 
 /** Builds a whole server from its configuration; nothing runs until `listen()`. */
@@ -121,6 +126,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   hardenRawResponses(http, SOCKET_PATH);
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
+  const retention = new RetentionJob({ db, clock, log, config, batch: overrides.retentionBatch });
   let metricsUrl: string | undefined;
 
   return {
@@ -135,6 +141,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     log,
     http,
     realtime,
+    retention,
     async listen() {
       await migrateToLatest(db);
       await new Promise<void>((resolve, reject) => {
@@ -149,6 +156,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
       metricsUrl = await metricsServer.listen();
       worker.start();
+      retention.start();
       log.info(
         {
           url,
@@ -164,6 +172,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       const closed = realtime.close();
       http.closeIdleConnections();
       await worker.stop();
+      await retention.stop();
       await closed;
       transport.close();
       await metricsServer.close();

@@ -4,6 +4,9 @@ import * as sessions from '../../../server/store/sessions.js';
 import { listMessages } from '../../../server/store/messages.js';
 import { countUsers } from '../../../server/store/users.js';
 import { failedCount, pendingCount } from '../../../server/store/outbox.js';
+import { pageOfUser } from '../../../server/store/user-messages.js';
+import { recentOfUser } from '../../../server/store/audit.js';
+import { pruneBatch, type RetentionKind } from '../../../server/store/retention.js';
 
 /*
  * The queries that run on every page of a busy server, each run through the store function the
@@ -65,6 +68,29 @@ export const HOT_QUERIES: HotQuery[] = [
     run: (db) => pendingCount(db),
     index: 'mail_outbox_sent_at_failed_at_next_attempt_at_index',
   },
+  {
+    name: "export: a page of a user's messages by id",
+    run: (db) => pageOfUser(db, 7, { afterId: 1000, upToId: 90_000, limit: 1000 }),
+    index: 'messages_user_id_id_index',
+  },
+  {
+    name: "export limit: the user's exports in the last hour",
+    run: (db) => recentOfUser(db, 7, 'account_exported', now - 3_600_000),
+    index: 'audit_events_user_id_at_index',
+  },
+  ...(
+    [
+      ['expired_sessions', 'sessions_expires_at_index'],
+      ['revoked_sessions', 'sessions_revoked_at_index'],
+      ['audit_events', 'audit_events_at_index'],
+      ['sent_mail', 'mail_outbox_sent_at_failed_at_next_attempt_at_index'],
+      ['failed_mail', 'mail_outbox_sent_at_failed_at_next_attempt_at_index'],
+    ] as [RetentionKind, string][]
+  ).map(([kind, index]) => ({
+    name: `retention batch: ${kind}`,
+    run: (db: Db) => pruneBatch(db, kind, now, 500),
+    index,
+  })),
 ];
 
 /** The statements a piece of work sends, with their bindings, as Knex reports them. */
