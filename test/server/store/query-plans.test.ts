@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { migrateToLatest, openDatabase, type Db } from '../../../server/store/db.js';
 import { migrationSource } from '../../../server/store/migrations/index.js';
+import { countUsers } from '../../../server/store/users.js';
 import { HOT_QUERIES, statementsOf } from './hot-queries.js';
 
 /**
@@ -48,6 +49,29 @@ describe('query plans of the hot queries (SQLite)', () => {
       }
     });
   }
+
+  it('the user count row follows inserts and deletes after every migration', async () => {
+    // A later migration that rebuilds the users table (SQLite's way of altering a column) drops
+    // its triggers with it; this notices.
+    const triggers = (await db('sqlite_master')
+      .where({ type: 'trigger', tbl_name: 'users' })
+      .pluck('name')) as string[];
+    expect(triggers.sort()).to.deep.equal(['users_counted_delete', 'users_counted_insert']);
+    const before = await countUsers(db);
+    await db('users').insert(
+      ['a', 'b', 'c'].map((n) => ({
+        username: `count${n}`,
+        email: `${n}@count.test`,
+        password_hash: 'x',
+        created_at: 1,
+      })),
+    );
+    expect(await countUsers(db)).to.equal(before + 3);
+    await db('users').where('username', 'like', 'count%').whereNot({ username: 'counta' }).delete();
+    expect(await countUsers(db)).to.equal(before + 1);
+    const { n } = ((await db('users').count({ n: '*' })) as { n: number }[])[0]!;
+    expect(await countUsers(db)).to.equal(Number(n));
+  });
 
   it('the same check fails on the schema before the paging indexes (migrations 001-003)', async () => {
     const old = openDatabase(join(dir, 'old.sqlite'));
