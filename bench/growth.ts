@@ -894,7 +894,16 @@ function flags(): Flags {
 
 async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side> {
   const child = forkRole(import.meta.url, ROLE, { nodeArgs: ['--expose-gc'] });
-  const env = { DATABASE_URL: db.url, TRUST_PROXY: '1', METRICS_TOKEN };
+  // The export limits out of the way (four exports of one account run at once here), and no
+  // retention run in the middle of the measurements.
+  const env = {
+    DATABASE_URL: db.url,
+    TRUST_PROXY: '1',
+    METRICS_TOKEN,
+    EXPORTS_PER_HOUR: '1000',
+    EXPORTS_AT_ONCE: '100',
+    RETENTION_INTERVAL_MINUTES: '0',
+  };
   const { url } = await child.call<{ url: string }>(
     'start',
     { env, logN: db.facts.sizes.logN, dir: db.dir },

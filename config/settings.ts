@@ -145,6 +145,18 @@ export const settings = {
   codeTtlMinutes: { env: 'CODE_TTL_MINUTES', schema: wholeNumber(1, 1440), default: 15 },
   sessionTtlDays: { env: 'SESSION_TTL_DAYS', schema: days, default: 30 },
   sessionIdleDays: { env: 'SESSION_IDLE_DAYS', schema: days, default: 7 },
+  /** Account exports one account may start in an hour (counted from its activity log). */
+  exportsPerHour: { env: 'EXPORTS_PER_HOUR', schema: wholeNumber(1, 1000), default: 3 },
+  /** Exports of one account running at the same time in one process. */
+  exportsAtOnce: { env: 'EXPORTS_AT_ONCE', schema: wholeNumber(1, 100), default: 1 },
+  /** Days a session row is kept after it expired or was revoked (0 keeps none). */
+  retentionSessionsDays: { env: 'RETENTION_SESSIONS_DAYS', schema: wholeNumber(0, 3650), default: 30 },
+  /** Days an audit event is kept. */
+  retentionAuditDays: { env: 'RETENTION_AUDIT_DAYS', schema: wholeNumber(1, 3650), default: 365 },
+  /** Days a sent or given-up mail stays in the outbox. */
+  retentionMailDays: { env: 'RETENTION_MAIL_DAYS', schema: wholeNumber(0, 3650), default: 7 },
+  /** Minutes between retention runs; 0 turns the job off. */
+  retentionIntervalMinutes: { env: 'RETENTION_INTERVAL_MINUTES', schema: wholeNumber(0, 10080), default: 60 },
   /**
    * The size of libuv's threadpool, which Node itself reads from the environment at start (so set
    * it there: a config-file value does not resize the pool). Password hashing leaves one of its

@@ -15,6 +15,7 @@ import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
 import { guardHosts, hostPolicy } from './http/hosts.js';
 import { SOCKET_PATH } from './protocol.js';
+import { RetentionJob } from './retention.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -22,6 +23,8 @@ export interface ServerOverrides {
   /** Mail retry delays; tests shorten them. */
   mailBackoffMs?: (attempt: number) => number;
   mailPollMs?: number;
+  /** Rows per retention batch; tests make it small to see several batches. */
+  retentionBatch?: number;
 }
 
 export interface Mux1Server {
@@ -42,6 +45,8 @@ export interface Mux1Server {
   readonly log: Logger;
   readonly http: Server;
   readonly realtime: Realtime;
+  /** Deletes ended sessions, old audit events and old mail (RETENTION_*). */
+  readonly retention: RetentionJob;
 }
 
 /** Builds a whole server from its configuration; nothing runs until `listen()`. */
@@ -130,6 +135,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   );
   const sources = serverSources(db, () => realtime.io.of('/').sockets.size);
   const metricsServer = metricsListener(metrics, config, log);
+  const retention = new RetentionJob({ db, clock, log, config, batch: overrides.retentionBatch });
   let metricsUrl: string | undefined;
 
   return {
@@ -145,6 +151,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     log,
     http,
     realtime,
+    retention,
     async listen() {
       await migrateToLatest(db);
       await new Promise<void>((resolve, reject) => {
@@ -159,6 +166,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
       metricsUrl = await metricsServer.listen();
       worker.start();
+      retention.start();
       log.info(
         {
           url,
@@ -174,6 +182,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       const closed = realtime.close();
       http.closeIdleConnections();
       await worker.stop();
+      await retention.stop();
       await closed;
       transport.close();
       await metricsServer.close();

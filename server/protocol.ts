@@ -190,9 +190,19 @@ export interface SessionInfo {
   current: boolean;
 }
 
+/** GET /api/sessions?before=<next_before>&limit=<n>: most recently used first. */
+export interface SessionsQuery {
+  before?: string;
+  limit?: number;
+}
+
 export interface SessionsBody {
   sessions: SessionInfo[];
+  /** `before` for the next page; null when this page is the last. */
+  next_before: string | null;
 }
+
+export const SESSIONS_PAGE = { pageDefault: 50, pageMax: 200 } as const;
 
 /** POST /api/sessions/revoke-others. */
 export interface RevokeOthersBody extends MessageBody {

@@ -9,6 +9,9 @@ import type { SessionRow } from '../store/sessions.js';
 import type { CodeSummary } from '../store/codes.js';
 import type { StoredAuditEvent } from '../store/audit.js';
 import type { OwnMessage } from '../store/user-messages.js';
+import { AppError } from '../errors.js';
+import { readerOf } from '../store/db.js';
+import { lastMessageId } from '../store/messages.js';
 import { confirmPassword } from './login.js';
 import type { Authenticated } from './sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -33,19 +36,81 @@ export async function listActivity(
   return { events, nextBefore: rows.length > page.limit ? events.at(-1)!.id : null };
 }
 
-/** Every row that belongs to the user, as stored; the door decides what of it is shown. */
+/**
+ * Everything stored about the user, as stored; the door decides what of it is shown. The large
+ * parts (messages, activity) come as pages to be written out one after the other, so an export
+ * of any size holds one page in memory at a time.
+ */
 export interface AccountData {
   at: number;
   user: UserRow;
   sessions: SessionRow[];
   codes: CodeSummary[];
-  messages: OwnMessage[];
-  activity: StoredAuditEvent[];
+  messages: AsyncIterable<OwnMessage[]>;
+  activity: AsyncIterable<StoredAuditEvent[]>;
+  /** Frees the export's place among those running; call it once the last page is out or the
+   * request ended. */
+  done(): void;
+}
+
+/** Rows read per page: about 150 KB of JSON for messages of average length. */
+export const EXPORT_PAGE_ROWS = 1000;
+const HOUR = 3_600_000;
+
+/** Exports running now, per database handle (one per server) and user. */
+const running = new WeakMap<object, Map<number, number>>();
+
+/**
+ * Refuses an export when the user already has EXPORTS_AT_ONCE running in this process, or has
+ * started EXPORTS_PER_HOUR in the last hour (counted from the activity log, so across processes
+ * and restarts), with the seconds until one may start again.
+ */
+async function admitExport(deps: AccountsDeps, userId: number, now: number): Promise<() => void> {
+  let mine = running.get(deps.db);
+  if (!mine) running.set(deps.db, (mine = new Map()));
+  const atOnce = mine.get(userId) ?? 0;
+  if (atOnce >= deps.config.exportsAtOnce) {
+    throw new AppError(
+      'rate_limited',
+      'an export of this account is already running; try again when it ends',
+      {},
+      10,
+    );
+  }
+  mine.set(userId, atOnce + 1);
+  let freed = false;
+  const free = () => {
+    if (freed) return;
+    freed = true;
+    const left = (mine.get(userId) ?? 1) - 1;
+    if (left > 0) mine.set(userId, left);
+    else mine.delete(userId);
+  };
+  try {
+    const recent = await audit.recentOfUser(deps.db, userId, 'account_exported', now - HOUR);
+    if (recent.length >= deps.config.exportsPerHour) {
+      const oldest = recent.at(-deps.config.exportsPerHour)!;
+      const retryAfter = Math.max(1, Math.ceil((oldest + HOUR - now) / 1000));
+      throw new AppError(
+        'rate_limited',
+        `at most ${deps.config.exportsPerHour} exports an hour; try again in ${retryAfter} s`,
+        {},
+        retryAfter,
+      );
+    }
+  } catch (err) {
+    free();
+    throw err;
+  }
+  return free;
 }
 
 /**
- * Everything stored about the user, read in one transaction so the parts agree with each other.
- * The export itself is an event, recorded first so it appears in what it returns.
+ * Starts an export of everything stored about the user. The export itself is an event,
+ * recorded first so it appears in what it returns. What follows is read from the database's
+ * read connections in pages by id, not in one transaction: no page holds the database for long,
+ * so the export never makes other requests wait. The messages are those stored up to the start
+ * (the highest id then); the activity runs up to the export's own event.
  */
 export async function exportAccount(
   deps: AccountsDeps,
@@ -54,17 +119,47 @@ export async function exportAccount(
 ): Promise<AccountData> {
   const now = deps.clock.now();
   const userId = auth.user.id;
-  return deps.db.transaction(async (trx) => {
-    await audit.record(trx, 'account_exported', userId, now, meta);
+  const done = await admitExport(deps, userId, now);
+  try {
+    await audit.record(deps.db, 'account_exported', userId, now, meta);
+    const reader = readerOf(deps.db);
+    const upToMessage = await lastMessageId(reader);
     return {
       at: now,
-      user: (await users.findById(trx, userId)) ?? auth.user,
-      sessions: await sessions.listAllOfUser(trx, userId),
-      codes: await codes.listSummariesOfUser(trx, userId),
-      messages: await userMessages.listOfUser(trx, userId),
-      activity: await audit.listOfUser(trx, userId),
+      user: (await users.findById(reader, userId)) ?? auth.user,
+      sessions: await sessions.listAllOfUser(reader, userId),
+      codes: await codes.listSummariesOfUser(reader, userId),
+      messages: pages((afterId) =>
+        userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),
+      ),
+      activity: (async function* () {
+        let before: number | undefined;
+        for (;;) {
+          const page = await audit.listOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS });
+          if (page.length > 0) yield page;
+          if (page.length < EXPORT_PAGE_ROWS) return;
+          before = page.at(-1)!.id;
+        }
+      })(),
+      done,
     };
-  });
+  } catch (err) {
+    done();
+    throw err;
+  }
+}
+
+/** Pages of rows in id order, each read after the last id of the one before. */
+async function* pages<T extends { id: number }>(
+  read: (afterId: number) => Promise<T[]>,
+): AsyncGenerator<T[]> {
+  let afterId = 0;
+  for (;;) {
+    const page = await read(afterId);
+    if (page.length > 0) yield page;
+    if (page.length < EXPORT_PAGE_ROWS) return;
+    afterId = page.at(-1)!.id;
+  }
 }
 
 /**

@@ -22,7 +22,8 @@ import { changePassword, forgotPassword, resetPassword } from './password-lifecy
 import { deleteAccount, exportAccount, listActivity } from './account.js';
 
 export type { SignupInput } from './signup.js';
-export type { Authenticated } from './sessions.js';
+export type { Authenticated, SessionsPage } from './sessions.js';
+export { SESSIONS_CURSOR } from './sessions.js';
 export type { ChangeInput, ResetInput } from './password-lifecycle.js';
 export type { AccountData, ActivityPage } from './account.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';

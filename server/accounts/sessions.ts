@@ -5,7 +5,7 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
-import type { SessionRow } from '../store/sessions.js';
+import type { SessionPosition, SessionRow } from '../store/sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { capSessions } from './session-cap.js';
 
@@ -121,10 +121,48 @@ export async function logout(deps: AccountsDeps, auth: Authenticated, meta: Requ
   deps.sessionsEnded([auth.session.id]);
 }
 
-/** The sessions a token could still use, with the one that asked among them. */
-export async function listSessions(deps: AccountsDeps, auth: Authenticated): Promise<SessionRow[]> {
+export interface SessionsPage {
+  sessions: SessionRow[];
+  /** The `before` of the next page; null when there is none. */
+  nextBefore: string | null;
+}
+
+/**
+ * A page cursor names the last session shown by its place in the order (last use, start, id),
+ * not by an offset, so a session signing in or out between pages moves nothing else.
+ */
+export const SESSIONS_CURSOR = /^(\d{1,15})\.(\d{1,15})\.([0-9a-f]{32})$/;
+
+const cursorOf = (s: SessionRow): string => `${s.last_seen_at}.${s.created_at}.${s.id}`;
+
+function positionOf(cursor: string): SessionPosition {
+  const m = SESSIONS_CURSOR.exec(cursor);
+  if (!m) {
+    throw new AppError('invalid_field', 'before must be a next_before taken from a sessions page', {
+      field: 'before',
+    });
+  }
+  return { last_seen_at: Number(m[1]), created_at: Number(m[2]), id: m[3]! };
+}
+
+/**
+ * One page of the sessions a token could still use, most recently used first; the one that
+ * asked is among them on some page.
+ */
+export async function listSessions(
+  deps: AccountsDeps,
+  auth: Authenticated,
+  page: { before?: string; limit: number },
+): Promise<SessionsPage> {
   const now = deps.clock.now();
-  return sessions.listLive(deps.db, auth.user.id, now, idleSince(deps, now));
+  const after = page.before === undefined ? undefined : positionOf(page.before);
+  // One more than asked tells whether another page exists without a second query.
+  const rows = await sessions.listLive(deps.db, auth.user.id, now, idleSince(deps, now), {
+    after,
+    limit: page.limit + 1,
+  });
+  const shown = rows.slice(0, page.limit);
+  return { sessions: shown, nextBefore: rows.length > page.limit ? cursorOf(shown.at(-1)!) : null };
 }
 
 const noSuchSession = () => new AppError('not_found', 'no such session among yours');

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/db.js';
-import { pendingCount } from '../store/outbox.js';
+import { failedCount, pendingCount } from '../store/outbox.js';
 import type { MailTransport } from '../mail/transport.js';
 
 export type LoginResult = 'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required';
@@ -136,10 +136,7 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
 export function serverSources(db: Db, socketsOpen: () => number): MetricsSources {
   return {
     async outbox() {
-      const failed = await db('mail_outbox')
-        .whereNotNull('failed_at')
-        .count<{ n: number | string }[]>({ n: '*' });
-      return { pending: await pendingCount(db), failed: Number(failed[0]?.n ?? 0) };
+      return { pending: await pendingCount(db), failed: await failedCount(db) };
     },
     socketsOpen,
     async lastMessageId() {

@@ -83,6 +83,24 @@ export async function listOfUser(
   return rows.map(toEvent);
 }
 
+/**
+ * When a user's events of one type since `since` happened, oldest first: read through the
+ * (user_id, at) index, so it costs the few events of the window, not the user's history.
+ */
+export async function recentOfUser(
+  db: Knex,
+  userId: number,
+  type: AuditType,
+  since: number,
+): Promise<number[]> {
+  const rows: { at: number | string }[] = await db('audit_events')
+    .where({ user_id: userId, type })
+    .where('at', '>=', since)
+    .orderBy('at')
+    .select('at');
+  return rows.map((r) => Number(r.at));
+}
+
 /** Keeps a deleted account's events as an anonymous security record, no longer tied to anyone. */
 export async function detachFromUser(db: Knex, userId: number): Promise<void> {
   await db('audit_events').where({ user_id: userId }).update({ user_id: null });

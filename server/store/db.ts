@@ -63,28 +63,32 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
       acquireConnectionTimeout: 10_000,
     });
   }
+  // One connection: SQLite has a single writer anyway, and one connection keeps
+  // transactions from waiting on each other inside the same process.
+  const writer = sqliteHandle(target.connection, 1, [
+    'PRAGMA journal_mode = WAL',
+    'PRAGMA synchronous = NORMAL',
+    'PRAGMA foreign_keys = ON',
+    `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+    // Deleted and overwritten rows (sent mail with its code, replaced codes, old sessions)
+    // are zeroed rather than left readable in free space in the file.
+    'PRAGMA secure_delete = ON',
+  ]);
+  if (target.connection !== ':memory:') attachReader(writer, target.connection);
+  return writer;
+}
+
+type SqliteConnection = { run(sql: string, cb: (err: Error | null) => void): void };
+
+function sqliteHandle(filename: string, connections: number, pragmas: string[]): Db {
   return knexFactory({
     client: 'sqlite3',
-    connection: { filename: target.connection },
+    connection: { filename },
     useNullAsDefault: true,
-    // One connection: SQLite has a single writer anyway, and one connection keeps
-    // transactions from waiting on each other inside the same process.
     pool: {
-      min: 1,
-      max: 1,
-      afterCreate(
-        conn: { run(sql: string, cb: (err: Error | null) => void): void },
-        done: (err: Error | null, c: unknown) => void,
-      ) {
-        const pragmas = [
-          'PRAGMA journal_mode = WAL',
-          'PRAGMA synchronous = NORMAL',
-          'PRAGMA foreign_keys = ON',
-          `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
-          // Deleted and overwritten rows (sent mail with its code, replaced codes, old sessions)
-          // are zeroed rather than left readable in free space in the file.
-          'PRAGMA secure_delete = ON',
-        ];
+      min: connections === 1 ? 1 : 0,
+      max: connections,
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, c: unknown) => void) {
         const next = (i: number): void => {
           if (i === pragmas.length) return done(null, conn);
           conn.run(pragmas[i]!, (err) => (err ? done(err, conn) : next(i + 1)));
@@ -93,6 +97,46 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
       },
     },
   });
+}
+
+/**
+ * Connections that only read, beside SQLite's single writer: in WAL mode a reader sees the last
+ * committed state and neither waits for the writer nor holds it up, so a long read (an account
+ * export, page after page) never makes the writer's queue - and every request behind it - wait.
+ * Two of them: each query runs on a libuv thread, and the pool (4 by default) also serves the
+ * writer and scrypt.
+ */
+export const SQLITE_READERS = 2;
+
+const readers = new WeakMap<Db, Db>();
+
+function attachReader(writer: Db, filename: string): void {
+  const reader = sqliteHandle(filename, SQLITE_READERS, [
+    `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+    // A query sent here by mistake that would write fails instead of competing with the writer.
+    'PRAGMA query_only = ON',
+  ]);
+  readers.set(writer, reader);
+  // Closing the database closes its readers too, so every caller that destroys the handle (the
+  // server, `mux1 db`, tests) leaves no connection open.
+  // Knex defines destroy as a configurable, read-only property; it is redefined, not assigned.
+  const destroy = writer.destroy.bind(writer);
+  Object.defineProperty(writer, 'destroy', {
+    configurable: true,
+    value: async (callback?: (err?: unknown) => void) => {
+      await reader.destroy();
+      return destroy(callback as never);
+    },
+  });
+}
+
+/**
+ * Where long reads go: the read-only connections of a SQLite file, else the database itself
+ * (PostgreSQL's pool already gives each query a connection of its own; an in-memory SQLite
+ * database exists only on its one connection). What it returns reads committed data only.
+ */
+export function readerOf(db: Db): Db {
+  return readers.get(db) ?? db;
 }
 
 /** PostgreSQL: one process at a time (see withMigrationLock); SQLite serialises by itself. */

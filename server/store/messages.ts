@@ -107,3 +107,9 @@ export async function countMessages(db: Knex): Promise<number> {
   const row = await db('messages').count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
+
+/** The highest message id stored (ids only grow), 0 when there is none. */
+export async function lastMessageId(db: Knex): Promise<number> {
+  const row = await db('messages').max<{ id: number | string | null }[]>({ id: 'id' });
+  return Number(row[0]?.id ?? 0);
+}

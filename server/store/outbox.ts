@@ -131,6 +131,20 @@ export async function pendingCount(db: Knex): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/**
+ * Mail given up on. A failed row never has sent_at, and saying so lets the count read a range of
+ * the (sent_at, failed_at, ...) index instead of every row of the outbox; the retention job keeps
+ * that range short.
+ */
+export async function failedCount(db: Knex): Promise<number> {
+  const row = await db('mail_outbox')
+    .whereNull('sent_at')
+    .whereNotNull('failed_at')
+    .count<{ n: number | string }[]>({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 /** The earliest time a pending mail becomes due, so the worker can sleep until then. */
 export async function nextDueAt(db: Knex): Promise<number | null> {
   const row = await db('mail_outbox')

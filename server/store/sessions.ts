@@ -45,17 +45,27 @@ export async function findById(db: Knex, id: string): Promise<SessionRow | undef
   return toSession(await db('sessions').where({ id }).first());
 }
 
+/** Where a page of sessions ends: the order's columns of its last row. */
+export interface SessionPosition {
+  last_seen_at: number;
+  created_at: number;
+  id: string;
+}
+
 /**
  * The sessions of a user that a token could still use: not revoked, before their absolute end,
- * and used since `idleSince` (the same tests authenticateToken applies), most recently used first.
+ * and used since `idleSince` (the same tests authenticateToken applies), most recently used first,
+ * `limit` of them after `after`. The order is the index's (user_id, last_seen_at, created_at, id),
+ * so a page reads only its own rows however many sessions the user has.
  */
 export async function listLive(
   db: Knex,
   userId: number,
   now: number,
   idleSince: number,
+  page: { after?: SessionPosition; limit?: number } = {},
 ): Promise<SessionRow[]> {
-  const rows: Record<string, unknown>[] = await db('sessions')
+  const query = db('sessions')
     .where({ user_id: userId })
     .whereNull('revoked_at')
     .where('expires_at', '>', now)
@@ -63,7 +73,18 @@ export async function listLive(
     .orderBy([
       { column: 'last_seen_at', order: 'desc' },
       { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
     ]);
+  const { after, limit } = page;
+  if (after) {
+    query.whereRaw('(last_seen_at, created_at, id) < (?, ?, ?)', [
+      after.last_seen_at,
+      after.created_at,
+      after.id,
+    ]);
+  }
+  if (limit !== undefined) query.limit(limit);
+  const rows: Record<string, unknown>[] = await query;
   return rows.map((row) => toSession(row)!);
 }
 

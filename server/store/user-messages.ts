@@ -8,10 +8,21 @@ export interface OwnMessage {
   created_at: number;
 }
 
-export async function listOfUser(db: Knex, userId: number): Promise<OwnMessage[]> {
+/**
+ * Up to `limit` of a user's messages with ids above `afterId` (and at most `upToId`), oldest
+ * first: one page of the export, read through the (user_id, id) index.
+ */
+export async function pageOfUser(
+  db: Knex,
+  userId: number,
+  page: { afterId: number; upToId: number; limit: number },
+): Promise<OwnMessage[]> {
   const rows: Record<string, unknown>[] = await db('messages')
     .where({ user_id: userId })
+    .where('id', '>', page.afterId)
+    .where('id', '<=', page.upToId)
     .orderBy('id')
+    .limit(page.limit)
     .select('id', 'room', 'text', 'created_at');
   return rows.map((row) => ({
     id: Number(row.id),

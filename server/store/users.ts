@@ -107,9 +107,10 @@ export async function updatePasswordHash(db: Knex, id: number, hash: string): Pr
   await db('users').where({ id }).update({ password_hash: hash });
 }
 
+/** The number of accounts, from the row the database keeps up to date (migration 007). */
 export async function countUsers(db: Knex): Promise<number> {
-  const row = await db('users').count<{ n: number | string }[]>({ n: '*' }).first();
-  return Number(row?.n ?? 0);
+  const row = await db('counters').where({ name: 'users' }).first('value');
+  return Number(row?.value ?? 0);
 }
 
 /** Removes the account row; the caller has already removed or anonymised what refers to it. */

@@ -17,11 +17,16 @@ import type {
   ResetPasswordRequest,
   RevokeOthersBody,
   ServerStatusBody,
+  SessionInfo,
   SessionsBody,
+  SessionsQuery,
   SignupRequest,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
-import { CHALLENGE_HEADER, type ChallengeBody } from '../../server/protocol.js';
+import { CHALLENGE_HEADER, SESSIONS_PAGE, type ChallengeBody } from '../../server/protocol.js';
+
+/** How many pages allSessions reads at most: a bound on a server that never ends its list. */
+const ALL_SESSIONS_PAGES = 50;
 import { isChallengeRequired, solveChallenge } from './challenge.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 
@@ -129,7 +134,24 @@ export function createRestClient(options: RestClientOptions) {
     forgotPassword: (body: ForgotPasswordRequest) => post<MessageBody>('password/forgot', body),
     resetPassword: (body: ResetPasswordRequest) => post<MessageBody>('password/reset', body),
     changePassword: (body: ChangePasswordRequest) => post<ChangePasswordBody>('password/change', body),
-    listSessions: () => call<SessionsBody>((h) => h.get('sessions')),
+    /** One page of your live sessions; pass the answer's `next_before` as `before` for more. */
+    listSessions: (query: SessionsQuery = {}) =>
+      call<SessionsBody>((h) => h.get('sessions', { searchParams: definedOnly(query) })),
+    /** Every live session, page after page (the server's largest pages, at most 10,000 sessions). */
+    async allSessions(): Promise<SessionInfo[]> {
+      const all: SessionInfo[] = [];
+      let before: string | undefined;
+      for (let pages = 0; pages < ALL_SESSIONS_PAGES; pages++) {
+        const page = await call<SessionsBody>((h) =>
+          h.get('sessions', { searchParams: definedOnly({ before, limit: SESSIONS_PAGE.pageMax }) }),
+        );
+        all.push(...page.sessions);
+        // A server from before paging answers without next_before: that one page was all.
+        if (!page.next_before) break;
+        before = page.next_before;
+      }
+      return all;
+    },
     /** Ends one of your sessions (the current one too); `not_found` for any other id. */
     revokeSession: (id: string) => call<void>((h) => h.delete(`sessions/${encodeURIComponent(id)}`)),
     /** "Log out everywhere else": every session but this client's. */

@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { AccountData, Accounts } from '../../accounts/index.js';
+import { SESSIONS_CURSOR, type AccountData, type Accounts } from '../../accounts/index.js';
 import { loginPasswordField } from '../../accounts/fields.js';
 import {
   ACTIVITY,
+  SESSIONS_PAGE,
   type AccountExport,
   type ActivityBody,
   type ActivityEvent,
@@ -26,6 +28,14 @@ const wholeNumber = (name: string, max: number) =>
 const activityQuery = z.object({
   before: wholeNumber('before', Number.MAX_SAFE_INTEGER).optional(),
   limit: wholeNumber('limit', ACTIVITY.pageMax).default(ACTIVITY.pageDefault),
+});
+
+const sessionsQuery = z.object({
+  before: z
+    .string({ error: 'before must be given once' })
+    .regex(SESSIONS_CURSOR, 'before must be a next_before taken from a sessions page')
+    .optional(),
+  limit: wholeNumber('limit', SESSIONS_PAGE.pageMax).default(SESSIONS_PAGE.pageDefault),
 });
 
 /** A password is only compared here, never judged: it may predate today's rules. */
@@ -53,8 +63,12 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
 
   router.get('/sessions', auth, async (ctx) => {
     const { session } = ctx.state.auth;
-    const sessions = await accounts.listSessions(ctx.state.auth);
-    ctx.body = { sessions: sessions.map((s) => sessionInfo(s, session.id)) } satisfies SessionsBody;
+    const page = parseQuery(sessionsQuery, ctx.query);
+    const { sessions, nextBefore } = await accounts.listSessions(ctx.state.auth, page);
+    ctx.body = {
+      sessions: sessions.map((s) => sessionInfo(s, session.id)),
+      next_before: nextBefore,
+    } satisfies SessionsBody;
   });
 
   router.post('/sessions/revoke-others', auth, async (ctx) => {
@@ -77,7 +91,14 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
     const data = await accounts.exportAccount(ctx.state.auth, requestMeta(ctx));
     // A browser saves it as a file; API clients just read the JSON.
     ctx.set('Content-Disposition', `attachment; filename="mux1-export-${data.user.username}.json"`);
-    ctx.body = accountExport(data, ctx.state.auth.session.id);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/json';
+    // Written as it is read, page by page, at the pace the client takes it (the stream waits
+    // while the socket's buffer is full). Koa destroys the stream when the response ends or the
+    // client goes away, which frees the export's place.
+    const body = Readable.from(exportJson(data, ctx.state.auth.session.id));
+    body.once('close', data.done);
+    ctx.body = body;
   });
 
   router.delete('/account', auth, async (ctx) => {
@@ -119,12 +140,13 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
 });
 
 /**
- * Only fields chosen here reach the export, so a column added to a table later cannot slip a
- * secret into it: no password hash, token hash or code hash.
+ * The export as JSON text, in pieces: the small parts at once, then each page of messages and of
+ * activity as it is read. Only fields chosen here reach it, so a column added to a table later
+ * cannot slip a secret into it: no password hash, token hash or code hash.
  */
-function accountExport(data: AccountData, currentSessionId: string): AccountExport {
+async function* exportJson(data: AccountData, currentSessionId: string): AsyncGenerator<string> {
   const { user } = data;
-  return {
+  const head: Omit<AccountExport, 'messages' | 'activity'> = {
     exported_at: iso(data.at),
     user: {
       id: user.id,
@@ -146,12 +168,28 @@ function accountExport(data: AccountData, currentSessionId: string): AccountExpo
       expires_at: iso(c.expires_at),
       used_at: isoOrNull(c.used_at),
     })),
-    messages: data.messages.map((m) => ({
-      id: m.id,
-      room: m.room,
-      text: m.text,
-      created_at: iso(m.created_at),
-    })),
-    activity: data.activity.map(activityEvent),
   };
+  // The object without its closing brace, so the two long arrays can follow it.
+  yield JSON.stringify(head).slice(0, -1) + ',"messages":[';
+  yield* jsonArrayItems(data.messages, (m): AccountExport['messages'][number] => ({
+    id: m.id,
+    room: m.room,
+    text: m.text,
+    created_at: iso(m.created_at),
+  }));
+  yield '],"activity":[';
+  yield* jsonArrayItems(data.activity, activityEvent);
+  yield ']}';
+}
+
+/** The items of pages as the inside of a JSON array, one piece per page. */
+async function* jsonArrayItems<T, U>(
+  pages: AsyncIterable<T[]>,
+  shown: (row: T) => U,
+): AsyncGenerator<string> {
+  let first = true;
+  for await (const page of pages) {
+    yield (first ? '' : ',') + page.map((row) => JSON.stringify(shown(row))).join(',');
+    first = false;
+  }
 }

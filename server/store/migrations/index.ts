@@ -4,6 +4,8 @@ import * as messages from './002_messages.js';
 import * as messageClientId from './003_message_client_id.js';
 import * as codeFailures from './004_code_failures.js';
 import * as usedChallenges from './005_used_challenges.js';
+import * as pagingIndexes from './006_paging_indexes.js';
+import * as userCounter from './007_user_counter.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -15,6 +17,8 @@ const migrations: Record<string, Knex.Migration> = {
   '003_message_client_id': messageClientId,
   '004_code_failures': codeFailures,
   '005_used_challenges': usedChallenges,
+  '006_paging_indexes': pagingIndexes,
+  '007_user_counter': userCounter,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
@@ -97,6 +98,40 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
       expect(r.json().code).to.equal('not_found');
     }
     expect((await me(theirToken)).status).to.equal(200);
+  });
+
+  it('lists every session over several pages, and revokes one past the first page', async () => {
+    const userId = Number((await t.server.db('users').where({ username: p.username }).first()).id);
+    const now = Date.now();
+    // Older than any real login, so they all sort after the current session and fill the pages.
+    const rows = Array.from({ length: 260 }, (_, i) => ({
+      id: randomBytes(16).toString('hex'),
+      user_id: userId,
+      token_hash: randomBytes(32).toString('hex'),
+      created_at: now - 3_600_000,
+      expires_at: now + 86_400_000,
+      last_seen_at: now - 60_000 - i,
+      user_agent: `paged-${i}`,
+      ip: '127.0.0.1',
+    }));
+    await t.server.db.batchInsert('sessions', rows, 50);
+    const json = await runCli(['sessions', '--json'], { env });
+    expect(json.code, json.stderr).to.equal(0);
+    const ids = json.json().sessions.map((s: any) => s.id);
+    expect(ids.length).to.be.at.least(261);
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(ids).to.include.members(rows.map((r) => r.id));
+    const last = rows.at(-1)!.id;
+    const r = await runCli(['sessions', 'revoke', last, '--json'], { env });
+    expect(r.code, r.stdout).to.equal(0);
+    expect(r.json()).to.include({ id: last, current: false });
+    await t.server
+      .db('sessions')
+      .whereIn(
+        'id',
+        rows.map((row) => row.id),
+      )
+      .delete();
   });
 
   it('revoke needs exactly one of ID and --others (exit 2)', async () => {

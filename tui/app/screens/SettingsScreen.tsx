@@ -32,7 +32,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
 
   const reload = useCallback(async () => {
     try {
-      setSessions((await services.rest(session.token).listSessions()).sessions);
+      setSessions(await services.rest(session.token).allSessions());
     } catch (err) {
       setMessage({ text: Mux1Error.from(err).message, error: true });
     }

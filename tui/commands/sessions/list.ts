@@ -14,7 +14,7 @@ export default class SessionsList extends ServerCommand {
     const { flags } = await this.parse(SessionsList);
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
-    const { sessions } = await rest.listSessions();
+    const sessions = await rest.allSessions();
     this.log(
       [
         `  ${'ID'.padEnd(32)}  ${'STARTED'.padEnd(16)}  ${'LAST SEEN'.padEnd(16)}  ${'ADDRESS'.padEnd(15)}  CLIENT`,

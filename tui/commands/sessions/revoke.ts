@@ -33,7 +33,7 @@ export default class SessionsRevoke extends ServerCommand {
       return { message, server: flags.server, revoked };
     }
     const id = args.id!;
-    const wasCurrent = (await rest.listSessions()).sessions.some((s) => s.id === id && s.current);
+    const wasCurrent = (await rest.allSessions()).some((s) => s.id === id && s.current);
     await rest.revokeSession(id);
     // That was the stored session: its token is dead, so the file goes as after a logout.
     const { removeSession } = await this.credentials();

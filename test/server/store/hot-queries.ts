@@ -1,0 +1,111 @@
+import type { Db } from '../../../server/store/db.js';
+import * as audit from '../../../server/store/audit.js';
+import * as sessions from '../../../server/store/sessions.js';
+import { listMessages } from '../../../server/store/messages.js';
+import { countUsers } from '../../../server/store/users.js';
+import { failedCount, pendingCount } from '../../../server/store/outbox.js';
+import { pageOfUser } from '../../../server/store/user-messages.js';
+import { recentOfUser } from '../../../server/store/audit.js';
+import { pruneBatch, type RetentionKind } from '../../../server/store/retention.js';
+
+/*
+ * The queries that run on every page of a busy server, each run through the store function the
+ * server calls, so the SQL whose plan is checked is the SQL that is served. Shared by the SQLite
+ * test and the PostgreSQL one in test:system.
+ */
+
+export interface HotQuery {
+  name: string;
+  run: (db: Db) => Promise<unknown>;
+  /** The index each statement of it must be read through. */
+  index: string | RegExp;
+}
+
+const now = 1_800_000_000_000;
+
+export const HOT_QUERIES: HotQuery[] = [
+  {
+    name: 'activity page (a user, by id, newest first)',
+    run: (db) => audit.listOfUser(db, 7, { before: 1000, limit: 51 }),
+    index: 'audit_events_user_id_id_index',
+  },
+  {
+    name: 'activity first page',
+    run: (db) => audit.listOfUser(db, 7, { limit: 51 }),
+    index: 'audit_events_user_id_id_index',
+  },
+  {
+    name: 'sessions page (live ones, most recently used first)',
+    run: (db) =>
+      sessions.listLive(db, 7, now, now - 7 * 86_400_000, {
+        after: { last_seen_at: now - 5, created_at: now - 9, id: 'a'.repeat(32) },
+        limit: 51,
+      }),
+    index: 'sessions_user_id_last_seen_at_index',
+  },
+  {
+    name: 'messages history, older page',
+    run: (db) => listMessages(db, 'lobby', { before: 1000, limit: 50 }),
+    index: /messages_room_id_index|users_pkey|INTEGER PRIMARY KEY/,
+  },
+  {
+    name: 'messages history, catching up',
+    run: (db) => listMessages(db, 'lobby', { after: 1000, limit: 50 }),
+    index: /messages_room_id_index|users_pkey|INTEGER PRIMARY KEY/,
+  },
+  {
+    name: 'server-status total users',
+    run: (db) => countUsers(db),
+    index: /counters_pkey|sqlite_autoindex_counters_1/,
+  },
+  {
+    name: 'metrics: failed mail',
+    run: (db) => failedCount(db),
+    index: 'mail_outbox_sent_at_failed_at_next_attempt_at_index',
+  },
+  {
+    name: 'metrics: pending mail',
+    run: (db) => pendingCount(db),
+    index: 'mail_outbox_sent_at_failed_at_next_attempt_at_index',
+  },
+  {
+    name: "export: a page of a user's messages by id",
+    run: (db) => pageOfUser(db, 7, { afterId: 1000, upToId: 90_000, limit: 1000 }),
+    index: 'messages_user_id_id_index',
+  },
+  {
+    name: "export limit: the user's exports in the last hour",
+    run: (db) => recentOfUser(db, 7, 'account_exported', now - 3_600_000),
+    index: 'audit_events_user_id_at_index',
+  },
+  ...(
+    [
+      ['expired_sessions', 'sessions_expires_at_index'],
+      ['revoked_sessions', 'sessions_revoked_at_index'],
+      ['audit_events', 'audit_events_at_index'],
+      ['sent_mail', 'mail_outbox_sent_at_failed_at_next_attempt_at_index'],
+      ['failed_mail', 'mail_outbox_sent_at_failed_at_next_attempt_at_index'],
+    ] as [RetentionKind, string][]
+  ).map(([kind, index]) => ({
+    name: `retention batch: ${kind}`,
+    run: (db: Db) => pruneBatch(db, kind, now, 500),
+    index,
+  })),
+];
+
+/** The statements a piece of work sends, with their bindings, as Knex reports them. */
+export async function statementsOf(
+  db: Db,
+  work: (db: Db) => Promise<unknown>,
+): Promise<{ sql: string; bindings: unknown[] }[]> {
+  const seen: { sql: string; bindings: unknown[] }[] = [];
+  const listener = (q: { sql: string; bindings?: unknown[] }) =>
+    seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  db.on('query', listener);
+  try {
+    await work(db);
+  } finally {
+    db.off('query', listener);
+  }
+  return seen;
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { migrateToLatest, openDatabase, type Db } from '../../../server/store/db.js';
+import { migrationSource } from '../../../server/store/migrations/index.js';
+import { countUsers } from '../../../server/store/users.js';
+import { HOT_QUERIES, statementsOf } from './hot-queries.js';
+
+/**
+ * The hot queries must be read through their indexes, however large the tables grow: a query
+ * that scans a table or sorts a user's rows is fast in every test and slow in production, so
+ * only its plan shows it. Checked on an empty file: SQLite plans without statistics, from the
+ * schema alone, which is what a new or never-analysed database gets.
+ */
+describe('query plans of the hot queries (SQLite)', () => {
+  let dir: string;
+  let db: Db;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mux1-plans-'));
+    db = openDatabase(join(dir, 'plans.sqlite'));
+    await migrateToLatest(db);
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const planOf = async (sql: string, bindings: unknown[]): Promise<string[]> => {
+    const rows = (await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as never[])) as { detail: string }[];
+    return rows.map((r) => r.detail);
+  };
+
+  for (const q of HOT_QUERIES) {
+    it(`${q.name}: reads an index, never scans a table or sorts`, async () => {
+      const statements = await statementsOf(db, q.run);
+      expect(statements.length, 'the query ran').to.be.greaterThan(0);
+      for (const { sql, bindings } of statements) {
+        const plan = await planOf(sql, bindings);
+        const shown = `${sql}\n  ${plan.join('\n  ')}`;
+        expect(plan.join('\n'), shown).to.match(
+          typeof q.index === 'string' ? new RegExp(`INDEX ${q.index}\\b`) : q.index,
+        );
+        for (const step of plan) {
+          expect(step, shown).to.not.match(/^SCAN (?!CONSTANT ROW)/);
+          expect(step, shown).to.not.match(/TEMP B-TREE/);
+        }
+      }
+    });
+  }
+
+  it('the user count row follows inserts and deletes after every migration', async () => {
+    // A later migration that rebuilds the users table (SQLite's way of altering a column) drops
+    // its triggers with it; this notices.
+    const triggers = (await db('sqlite_master')
+      .where({ type: 'trigger', tbl_name: 'users' })
+      .pluck('name')) as string[];
+    expect(triggers.sort()).to.deep.equal(['users_counted_delete', 'users_counted_insert']);
+    const before = await countUsers(db);
+    await db('users').insert(
+      ['a', 'b', 'c'].map((n) => ({
+        username: `count${n}`,
+        email: `${n}@count.test`,
+        password_hash: 'x',
+        created_at: 1,
+      })),
+    );
+    expect(await countUsers(db)).to.equal(before + 3);
+    await db('users').where('username', 'like', 'count%').whereNot({ username: 'counta' }).delete();
+    expect(await countUsers(db)).to.equal(before + 1);
+    const { n } = ((await db('users').count({ n: '*' })) as { n: number }[])[0]!;
+    expect(await countUsers(db)).to.equal(Number(n));
+  });
+
+  it('the same check fails on the schema before the paging indexes (migrations 001-003)', async () => {
+    const old = openDatabase(join(dir, 'old.sqlite'));
+    try {
+      for (let i = 0; i < 3; i++) await old.migrate.up({ migrationSource });
+      const [done] = (await old.migrate.list({ migrationSource })) as [{ name: string }[]];
+      expect(done.map((m) => m.name)).to.deep.equal(['001_initial', '002_messages', '003_message_client_id']);
+      const activity = await statementsOf(old, HOT_QUERIES[0]!.run);
+      const rows = (await old.raw(
+        `EXPLAIN QUERY PLAN ${activity[0]!.sql}`,
+        activity[0]!.bindings as never[],
+      )) as {
+        detail: string;
+      }[];
+      expect(rows.map((r) => r.detail).join('\n')).to.match(/TEMP B-TREE/);
+    } finally {
+      await old.destroy();
+    }
+  });
+});
