@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
 import * as messages from './002_messages.js';
 import * as messageClientId from './003_message_client_id.js';
+import * as conversations from './008_conversations.js';
+import * as messageSearch from './009_message_search.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -11,6 +13,8 @@ const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_messages': messages,
   '003_message_client_id': messageClientId,
+  '008_conversations': conversations,
+  '009_message_search': messageSearch,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
