@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401 },
   unauthorized: { status: 401 },
   email_not_verified: { status: 403 },
+  /** The same answer whether the conversation or message exists or is someone else's. */
+  forbidden: { status: 403 },
   not_in_room: { status: 403 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
@@ -65,7 +67,8 @@ export type ErrorCode =
   | 'message_too_long'
   | 'not_in_room'
   | 'too_many_rooms'
-  | 'too_many_connections';
+  | 'too_many_connections'
+  | 'forbidden';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -331,12 +334,45 @@ export const CHAT = {
   /** A message's `client_id`: 1-64 visible ASCII characters (a UUID fits), chosen by the client. */
   clientIdPattern: /^[\x21-\x7e]{1,64}$/,
   clientIdMax: 64,
+  /** A direct message room between the users with ids a < b: `dm:a-b`. */
+  dmPattern: /^dm:([1-9][0-9]{0,9})-([1-9][0-9]{0,9})$/,
+  /**
+   * Unread messages are counted up to this many per room; a room past it answers this figure
+   * ("999 or more"), so counting costs the same in a room of ten messages and of a million.
+   */
+  unreadMax: 999,
+  searchDefault: 20,
+  searchMax: 50,
+  /** A search query: at most this many characters, of which at most `searchTermsMax` words count. */
+  searchQueryMax: 200,
+  searchTermsMax: 8,
+  /** Mentions resolved per message; more `@names` in one text are left as text. */
+  mentionsMax: 20,
 } as const;
 
+/** The room of the direct messages between two users. */
+export function dmRoom(userA: number, userB: number): string {
+  return `dm:${Math.min(userA, userB)}-${Math.max(userA, userB)}`;
+}
+
+/** The two user ids of a direct message room's name, or undefined for any other name. */
+export function dmParties(room: string): [number, number] | undefined {
+  const match = CHAT.dmPattern.exec(room);
+  if (!match) return undefined;
+  const [a, b] = [Number(match[1]), Number(match[2])];
+  return a < b ? [a, b] : undefined;
+}
+
 export function roomProblem(room: string): string | undefined {
-  return CHAT.roomPattern.test(room)
+  return CHAT.roomPattern.test(room) || dmParties(room)
     ? undefined
-    : `room must be 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -`;
+    : `room must be 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -, or dm:A-B`;
+}
+
+/** A search query the server will take: some word (letters or digits) and not too long. */
+export function searchQueryProblem(query: string): string | undefined {
+  if (query.length > CHAT.searchQueryMax) return `query must be at most ${CHAT.searchQueryMax} characters`;
+  return /[\p{L}\p{N}]/u.test(query) ? undefined : 'query must contain a word (letters or digits)';
 }
 
 /** The codes a Socket.IO acknowledgement or `auth_error` carries most often. */
@@ -353,6 +389,8 @@ export type ChatErrorCode = Extract<
   | 'rate_limited'
   | 'not_in_room'
   | 'too_many_rooms'
+  | 'forbidden'
+  | 'not_found'
   | 'internal_error'
 >;
 
@@ -391,16 +429,81 @@ export type AuthErrorEvent = ErrorBody;
  * `client_id` (CHAT.clientIdPattern) makes a resend safe: the same `client_id` from the same
  * user again stores nothing and is acknowledged with the first message's id.
  */
-export type SendMessageRequest = string | { room?: string; text: string; client_id?: string };
+export type SendMessageRequest =
+  | string
+  | { room?: string; text: string; client_id?: string }
+  /** A direct message to the user of that name (into the room `dm:a-b`); not with `room`. */
+  | { to: string; text: string; client_id?: string };
 
 export interface ChatMessage {
   id: number;
+  /** A public room's name, or `dm:a-b` for a direct message. */
   room: string;
   /** null once the author's account is deleted: the message stays, anonymised. */
   user: ChatUser | null;
   text: string;
   /** Milliseconds since the epoch, when the server stored it. */
   ts: number;
+  /** The ids of the users its `@username`s named, resolved when it was stored (or last edited). */
+  mentions: number[];
+  /** Milliseconds since the epoch of its last edit; null when never edited. */
+  edited_at: number | null;
+}
+
+export interface EditRequest {
+  id: number;
+  text: string;
+}
+
+export interface DeleteRequest {
+  id: number;
+}
+
+export interface MessageEditedEvent {
+  id: number;
+  room: string;
+  text: string;
+  edited_at: number;
+  mentions: number[];
+}
+
+export interface MessageDeletedEvent {
+  id: number;
+  room: string;
+}
+
+/** `read`: the user has read `room` up to message `id`. A marker never moves back. */
+export interface ReadRequest {
+  room: string;
+  id: number;
+}
+
+/** Sent to every socket of the user when their marker of a room moved (another device read it). */
+export interface ReadEvent {
+  room: string;
+  last_read_id: number;
+}
+
+export interface RoomState {
+  room: string;
+  /** Messages by others after `last_read_id`, counted up to CHAT.unreadMax. */
+  unread: number;
+  /** Those of them that mention the user. */
+  mentions: number;
+  last_read_id: number;
+  /** For a direct message room: the other user. */
+  with?: ChatUser;
+}
+
+export interface SearchRequest {
+  query: string;
+  room?: string;
+  /** 1 to CHAT.searchMax, default CHAT.searchDefault. */
+  limit?: number;
+}
+
+export interface BlockRequest {
+  username: string;
 }
 
 export interface RoomRequest {
@@ -408,7 +511,10 @@ export interface RoomRequest {
 }
 
 export interface HistoryRequest {
-  room: string;
+  /** A room, or leave it out and give `with`. */
+  room?: string;
+  /** A username: the direct messages with that user. */
+  with?: string;
   /** A message id: the newest `limit` messages older than it. */
   before?: number;
   /**
@@ -439,6 +545,12 @@ export type AuthenticateAck = Ack<AuthSuccessEvent>;
 export type MessageAck = Ack<{ id: number }>;
 export type RoomAck = Ack<{ room: string }>;
 export type HistoryAck = Ack<{ messages: ChatMessage[] }>;
+export type EditAck = Ack<{ id: number; edited_at: number }>;
+export type DeleteAck = Ack<{ id: number }>;
+export type ReadAck = Ack<ReadEvent>;
+export type RoomsAck = Ack<{ rooms: RoomState[] }>;
+export type SearchAck = Ack<{ messages: ChatMessage[] }>;
+export type BlockAck = Ack<{ username: string; blocked: boolean }>;
 
 /** What a client may emit. Acknowledgements are optional: a client that passes none gets none. */
 export interface ClientToServerEvents {
@@ -448,6 +560,13 @@ export interface ClientToServerEvents {
   leave: (payload: RoomRequest, ack?: (res: RoomAck) => void) => void;
   history: (payload: HistoryRequest, ack?: (res: HistoryAck) => void) => void;
   typing: (payload: TypingRequest) => void;
+  edit: (payload: EditRequest, ack?: (res: EditAck) => void) => void;
+  delete: (payload: DeleteRequest, ack?: (res: DeleteAck) => void) => void;
+  read: (payload: ReadRequest, ack?: (res: ReadAck) => void) => void;
+  rooms: (payload: Record<string, never>, ack?: (res: RoomsAck) => void) => void;
+  search: (payload: SearchRequest, ack?: (res: SearchAck) => void) => void;
+  block: (payload: BlockRequest, ack?: (res: BlockAck) => void) => void;
+  unblock: (payload: BlockRequest, ack?: (res: BlockAck) => void) => void;
 }
 
 /**
@@ -461,4 +580,9 @@ export interface ServerToClientEvents {
   message: (message: ChatMessage) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;
+  message_edited: (event: MessageEditedEvent) => void;
+  message_deleted: (event: MessageDeletedEvent) => void;
+  /** A message naming the user in a room none of their sockets is in. */
+  mention: (message: ChatMessage) => void;
+  read: (event: ReadEvent) => void;
 }

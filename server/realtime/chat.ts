@@ -1,9 +1,10 @@
 import { AppError } from '../errors.js';
 import type { ChatMessage } from '../protocol.js';
+import { audience } from './audience.js';
 import type { RealtimeContext } from './context.js';
 import { requireIdentity } from './identity.js';
 import { isInRoom } from './membership.js';
-import { chatRoomKey } from './room-names.js';
+import { chatRoomKey, userRoomKey } from './room-names.js';
 import { messagePayload } from './schemas.js';
 import { parsePayload } from './validate.js';
 import type { ChatSocket } from './types.js';
@@ -13,6 +14,11 @@ import type { ChatSocket } from './types.js';
  * cheaply as a flood of text. The message is stored before anyone sees it, so what a room saw
  * is what `history` returns. A resend of a `client_id` already stored is acknowledged with the
  * first message's id and not shown again: the room saw the first one.
+ *
+ * A direct message (`to`, or a `dm:` room) reaches every socket of both users, so it is counted
+ * in the sender's own budget too, not only the socket's. One to a user who blocks the sender is
+ * stored and acknowledged like any other, and shown to the sender only: being blocked is not
+ * announced.
  */
 export async function sendMessage(
   ctx: RealtimeContext,
@@ -21,10 +27,13 @@ export async function sendMessage(
 ): Promise<{ id: number }> {
   const { user } = await requireIdentity(ctx, socket);
   await ctx.limits.message(socket.id);
-  const { room, text, client_id } = parsePayload(messagePayload, payload);
-  if (!isInRoom(socket, room)) {
+  const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
+  const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
+  if (recipient) await ctx.limits.directMessage(user.id);
+  else if (!isInRoom(socket, room)) {
     throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
   }
+  const mentions = await ctx.chat.resolveMentions(user.id, room, text);
   const ts = ctx.clock.now();
   const { id, duplicate } = await ctx.messages.write({
     room,
@@ -33,7 +42,15 @@ export async function sendMessage(
     created_at: ts,
     client_id,
   });
-  if (!duplicate)
-    ctx.io.to(chatRoomKey(room)).emit('message', { id, room, user, text, ts } satisfies ChatMessage);
+  if (duplicate) return { id };
+  await ctx.chat.stored(id, room, mentions, user.id);
+  const message: ChatMessage = { id, room, user, text, ts, mentions, edited_at: null };
+  (await audience(ctx, room, user.id)).emit('message', message);
+  // Mentioned users with no socket in the room hear of it anyway.
+  if (!recipient) {
+    for (const mentioned of mentions) {
+      ctx.io.to(userRoomKey(mentioned)).except(chatRoomKey(room)).emit('mention', message);
+    }
+  }
   return { id };
 }

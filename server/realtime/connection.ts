@@ -3,11 +3,14 @@ import { onEvent } from './ack.js';
 import { authenticate } from './authenticate.js';
 import { sendMessage } from './chat.js';
 import type { RealtimeContext } from './context.js';
+import { deleteMessage, editMessage } from './edits.js';
 import { readHistory } from './history.js';
 import { signIn } from './identity.js';
 import { countOutOfPresence } from './membership.js';
 import { joinRoom, leaveRoom } from './rooms.js';
+import { searchMessages, setBlocked } from './search.js';
 import { relayTyping } from './typing.js';
+import { listRooms, markRead } from './unread.js';
 import type { ChatSocket } from './types.js';
 
 /**
@@ -37,6 +40,13 @@ export function onConnection(ctx: RealtimeContext, socket: ChatSocket): void {
   onEvent(socket, 'leave', log, (p) => leaveRoom(ctx, socket, p));
   onEvent(socket, 'history', log, (p) => readHistory(ctx, socket, p));
   onEvent(socket, 'typing', log, (p) => relayTyping(ctx, socket, p));
+  onEvent(socket, 'edit', log, (p) => editMessage(ctx, socket, p));
+  onEvent(socket, 'delete', log, (p) => deleteMessage(ctx, socket, p));
+  onEvent(socket, 'read', log, (p) => markRead(ctx, socket, p));
+  onEvent(socket, 'rooms', log, (p) => listRooms(ctx, socket, p));
+  onEvent(socket, 'search', log, (p) => searchMessages(ctx, socket, p));
+  onEvent(socket, 'block', log, (p) => setBlocked(ctx, socket, p, true));
+  onEvent(socket, 'unblock', log, (p) => setBlocked(ctx, socket, p, false));
 
   socket.on('disconnecting', () => countOutOfPresence(ctx, socket));
   log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');

@@ -1,4 +1,5 @@
 import type { Accounts } from '../accounts/index.js';
+import type { Chat } from '../chat/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
@@ -12,6 +13,7 @@ import type { ChatServer } from './types.js';
 export interface RealtimeContext {
   io: ChatServer;
   accounts: Accounts;
+  chat: Chat;
   db: Db;
   clock: Clock;
   log: Logger;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import type { ServerConfig } from '../../config/index.js';
 import type { Accounts } from '../accounts/index.js';
+import { createChat } from '../chat/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
@@ -98,6 +99,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const ctx: RealtimeContext = {
     io,
     accounts: deps.accounts,
+    chat: createChat(deps.db, deps.clock),
     db: deps.db,
     clock: deps.clock,
     log,

@@ -7,6 +7,12 @@ type Limiter = RateLimiterMemory | BurstyRateLimiter;
 export interface SocketLimits {
   /** Messages: a sustained 5 a second, with bursts of up to 10. */
   message(socketId: string): Promise<void>;
+  /**
+   * Direct messages, per sending user across all their sockets: each reaches every socket of two
+   * users, so a user with many connections cannot multiply the fan-out. The same 5 a second,
+   * bursts of 10.
+   */
+  directMessage(userId: number): Promise<void>;
   /** Joins, leaves and history pages: each costs work, so a client cannot spin on them. */
   request(socketId: string): Promise<void>;
   /** `authenticate` may cost a password hash, so it is scarce. */
@@ -34,12 +40,17 @@ export function createSocketLimits(): SocketLimits {
     new RateLimiterMemory({ keyPrefix: 'msg', points: 5, duration: 1 }),
     new RateLimiterMemory({ keyPrefix: 'msg-burst', points: 5, duration: 2 }),
   );
+  const direct = new BurstyRateLimiter(
+    new RateLimiterMemory({ keyPrefix: 'dm', points: 5, duration: 1 }),
+    new RateLimiterMemory({ keyPrefix: 'dm-burst', points: 5, duration: 2 }),
+  );
   const requests = new RateLimiterMemory({ keyPrefix: 'req', points: 20, duration: 1 });
   const authentications = new RateLimiterMemory({ keyPrefix: 'auth', points: 5, duration: 60 });
   const typing = new RateLimiterMemory({ keyPrefix: 'typing', points: 1, duration: 1 });
 
   return {
     message: (id) => take(messages, id, 'messages'),
+    directMessage: (userId) => take(direct, String(userId), 'direct messages'),
     request: (id) => take(requests, id, 'requests'),
     authenticate: (id) => take(authentications, id, 'sign-in attempts'),
     async typing(id, room) {

@@ -1,20 +1,26 @@
+import { assertMayRead, isDirectRoom } from '../chat/index.js';
 import type { RealtimeContext } from './context.js';
 import { requireIdentity } from './identity.js';
 import { enterRoom, exitRoom } from './membership.js';
-import { roomPayload } from './schemas.js';
+import { anyRoomPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
 import type { ChatSocket } from './types.js';
 
-/** `join`: rooms are open; any signed-in socket may enter any validly named room. */
+/**
+ * `join`: public rooms are open; any signed-in socket may enter any validly named room. A direct
+ * message room is answered, not entered: its users' sockets receive it wherever they are, and
+ * anyone else is refused.
+ */
 export async function joinRoom(
   ctx: RealtimeContext,
   socket: ChatSocket,
   payload: unknown,
 ): Promise<{ room: string }> {
-  await requireIdentity(ctx, socket);
+  const { user } = await requireIdentity(ctx, socket);
   await ctx.limits.request(socket.id);
-  const { room } = parsePayload(roomPayload, payload);
-  enterRoom(ctx, socket, room);
+  const { room } = parsePayload(anyRoomPayload, payload);
+  if (isDirectRoom(room)) assertMayRead(user.id, room);
+  else enterRoom(ctx, socket, room);
   return { room };
 }
 
@@ -24,9 +30,10 @@ export async function leaveRoom(
   socket: ChatSocket,
   payload: unknown,
 ): Promise<{ room: string }> {
-  await requireIdentity(ctx, socket);
+  const { user } = await requireIdentity(ctx, socket);
   await ctx.limits.request(socket.id);
-  const { room } = parsePayload(roomPayload, payload);
-  exitRoom(ctx, socket, room);
+  const { room } = parsePayload(anyRoomPayload, payload);
+  if (isDirectRoom(room)) assertMayRead(user.id, room);
+  else exitRoom(ctx, socket, room);
   return { room };
 }

@@ -17,6 +17,7 @@ export interface MessageRow {
   username: string | null;
   text: string;
   created_at: number;
+  edited_at: number | null;
 }
 
 /** A stored message's id; `duplicate` when its author had already sent one with that client_id. */
@@ -66,19 +67,10 @@ export async function insertMessages(db: Knex, messages: NewMessage[]): Promise<
   return stored;
 }
 
-/**
- * Up to `limit` messages of a room, oldest first: the newest ones, or the newest ones older than
- * `before`, or the oldest ones newer than `after` (ids).
- */
-export async function listMessages(
-  db: Knex,
-  room: string,
-  options: { before?: number; after?: number; limit: number },
-): Promise<MessageRow[]> {
-  const forward = options.after !== undefined;
-  const query = db('messages')
+/** The columns a message is read with, its author's name joined in. */
+export function selectMessages(db: Knex): Knex.QueryBuilder {
+  return db('messages')
     .leftJoin('users', 'users.id', 'messages.user_id')
-    .where('messages.room', room)
     .select(
       'messages.id',
       'messages.room',
@@ -86,21 +78,84 @@ export async function listMessages(
       'users.username',
       'messages.text',
       'messages.created_at',
-    )
-    .orderBy('messages.id', forward ? 'asc' : 'desc')
-    .limit(options.limit);
-  if (options.before !== undefined) query.where('messages.id', '<', options.before);
-  if (options.after !== undefined) query.where('messages.id', '>', options.after);
-  const rows: Record<string, unknown>[] = await query;
-  if (!forward) rows.reverse();
-  return rows.map((row) => ({
+      'messages.edited_at',
+    );
+}
+
+export function toMessageRow(row: Record<string, unknown>): MessageRow {
+  return {
     id: Number(row.id),
     room: String(row.room),
     user_id: row.user_id == null ? null : Number(row.user_id),
     username: row.username == null ? null : String(row.username),
     text: String(row.text),
     created_at: Number(row.created_at),
-  }));
+    edited_at: row.edited_at == null ? null : Number(row.edited_at),
+  };
+}
+
+/** Leaves out the messages whose author `userId` blocks (messages of deleted accounts stay). */
+export function hideBlockedAuthors(query: Knex.QueryBuilder, db: Knex, userId: number): void {
+  query.where((q) =>
+    q
+      .whereNull('messages.user_id')
+      .orWhereNotIn('messages.user_id', db('user_blocks').where('blocker_id', userId).select('blocked_id')),
+  );
+}
+
+/**
+ * Up to `limit` messages of a room, oldest first: the newest ones, or the newest ones older than
+ * `before`, or the oldest ones newer than `after` (ids). `reader` hides the authors they block.
+ */
+export async function listMessages(
+  db: Knex,
+  room: string,
+  options: { before?: number; after?: number; limit: number; reader?: number },
+): Promise<MessageRow[]> {
+  const forward = options.after !== undefined;
+  const query = selectMessages(db)
+    .where('messages.room', room)
+    .orderBy('messages.id', forward ? 'asc' : 'desc')
+    .limit(options.limit);
+  if (options.before !== undefined) query.where('messages.id', '<', options.before);
+  if (options.after !== undefined) query.where('messages.id', '>', options.after);
+  if (options.reader !== undefined) hideBlockedAuthors(query, db, options.reader);
+  const rows: Record<string, unknown>[] = await query;
+  if (!forward) rows.reverse();
+  return rows.map(toMessageRow);
+}
+
+/** A stored message as its author's edit or delete needs it. */
+export async function findMessage(
+  db: Knex,
+  id: number,
+): Promise<{ id: number; room: string; user_id: number | null; text: string } | undefined> {
+  const row = await db('messages').where({ id }).first('id', 'room', 'user_id', 'text');
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    room: String(row.room),
+    user_id: row.user_id == null ? null : Number(row.user_id),
+    text: String(row.text),
+  };
+}
+
+/** The new text; the first one is kept in `first_text` (once), for moderators. */
+export async function editMessage(db: Knex, id: number, text: string, editedAt: number): Promise<void> {
+  await db('messages')
+    .where({ id })
+    .update({ text, edited_at: editedAt, first_text: db.raw('COALESCE(first_text, text)') });
+}
+
+/** Gone from history, search (the index follows the row) and the author's export. */
+export async function deleteMessage(db: Knex, id: number): Promise<void> {
+  await db('messages').where({ id }).delete();
+}
+
+/** The newest message id of a room, 0 for an empty one (one step down the room's index). */
+export async function newestId(db: Knex, room: string): Promise<number> {
+  const row = await db('messages').where({ room }).max<{ id: number | null }[]>({ id: 'id' }).first();
+  return Number(row?.id ?? 0);
 }
 
 export async function countMessages(db: Knex): Promise<number> {

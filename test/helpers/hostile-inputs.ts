@@ -94,7 +94,16 @@ export const random = (n: number) => randomBytes(n);
 /** Row counts of everything a request could write. */
 export async function stored(t: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ['users', 'sessions', 'email_codes', 'mail_outbox', 'messages']) {
+  for (const table of [
+    'users',
+    'sessions',
+    'email_codes',
+    'mail_outbox',
+    'messages',
+    'message_mentions',
+    'read_markers',
+    'user_blocks',
+  ]) {
     out[table] = Number((await t.server.db(table).count({ n: '*' }))[0]!.n);
   }
   return out;

@@ -9,6 +9,7 @@ import {
   disconnectAll,
   disconnected,
   nextEvent,
+  record,
   settle,
   type ChatPerson,
   type ClientSocket,
@@ -101,6 +102,48 @@ describe('system: two server processes on one PostgreSQL database and one Redis'
     await eventually(async () => (await connectedUsers(a.url)) === 2 && (await connectedUsers(b.url)) === 2, {
       what: 'connected_users 2 on both processes',
     });
+  });
+
+  it('delivers a direct message, its edit and its deletion to every socket of both users on both processes', async () => {
+    const { a, b } = cluster;
+    const alice = await chatter(cluster, a.url, 'dmalice');
+    const bob = await chatter(cluster, b.url, 'dmbob');
+    const carol = await chatter(cluster, a.url, 'dmcarol');
+    const aliceA = await connectAs(a.url, alice);
+    const aliceB = await connectAs(b.url, alice);
+    const bobA = await connectAs(a.url, bob);
+    const bobB = await connectAs(b.url, bob);
+    const carolB = await connectAs(b.url, carol);
+    const carolSaw = record(carolB, 'message');
+    await deliverAcross(aliceA, bobB, 'warming up');
+    carolSaw.length = 0;
+
+    const all = [aliceA, aliceB, bobA, bobB];
+    const text = 'direct, across processes';
+    const heard = all.map((s) => nextEvent(s, 'message', (m) => m.text === text));
+    const ack = await ask(aliceA, 'message', { to: bob.username, text });
+    expect(ack).to.include({ ok: true });
+    for (const m of await Promise.all(heard))
+      expect(m).to.include({
+        id: ack.id,
+        room: `dm:${Math.min(alice.id, bob.id)}-${Math.max(alice.id, bob.id)}`,
+      });
+
+    const edited = all.map((s) => nextEvent(s, 'message_edited', (e) => e.id === ack.id));
+    expect(await ask(aliceB, 'edit', { id: ack.id, text: 'edited across' })).to.include({ ok: true });
+    for (const e of await Promise.all(edited)) expect(e.text).to.equal('edited across');
+
+    const deleted = all.map((s) => nextEvent(s, 'message_deleted', (e) => e.id === ack.id));
+    expect(await ask(aliceA, 'delete', { id: ack.id })).to.deep.equal({ ok: true, id: ack.id });
+    await Promise.all(deleted);
+
+    // Bob reads on B; his socket on A hears where his marker now stands.
+    const { id } = await ask(bobA, 'message', { to: alice.username, text: 'read me' });
+    const told = nextEvent(aliceB, 'read');
+    await ask(aliceA, 'read', { room: `dm:${Math.min(alice.id, bob.id)}-${Math.max(alice.id, bob.id)}`, id });
+    expect((await told).last_read_id).to.equal(id);
+    await settle();
+    expect(carolSaw.map((m) => m.text)).to.deep.equal([]);
   });
 
   it('logout through A disconnects that session’s socket on B, and only that session’s', async () => {

@@ -196,7 +196,12 @@ export class ChatClient {
     const answer = await this.ask<{ messages: ChatMessage[] }>('history', request);
     // The latest page of a room this connection is in: catching up after a drop starts past it
     // (at 0 when the room was empty).
-    if (request.before === undefined && request.after === undefined && this.rooms.has(request.room)) {
+    if (
+      request.room !== undefined &&
+      request.before === undefined &&
+      request.after === undefined &&
+      this.rooms.has(request.room)
+    ) {
       const newest = answer.messages.at(-1)?.id ?? 0;
       this.lastIds.set(request.room, Math.max(newest, this.lastIds.get(request.room) ?? 0));
     }

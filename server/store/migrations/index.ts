@@ -6,6 +6,8 @@ import * as codeFailures from './004_code_failures.js';
 import * as usedChallenges from './005_used_challenges.js';
 import * as pagingIndexes from './006_paging_indexes.js';
 import * as userCounter from './007_user_counter.js';
+import * as conversations from './008_conversations.js';
+import * as messageSearch from './009_message_search.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -19,6 +21,8 @@ const migrations: Record<string, Knex.Migration> = {
   '005_used_challenges': usedChallenges,
   '006_paging_indexes': pagingIndexes,
   '007_user_counter': userCounter,
+  '008_conversations': conversations,
+  '009_message_search': messageSearch,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -12,6 +12,13 @@ const EVENTS: Record<string, Record<string, unknown>> = {
   leave: { room: 'lobby' },
   history: { room: 'lobby', before: 1, limit: 10 },
   typing: { room: 'lobby' },
+  edit: { id: 1, text: 'hello' },
+  delete: { id: 1 },
+  read: { room: 'lobby', id: 1 },
+  block: { username: 'nobody-here' },
+  unblock: { username: 'nobody-here' },
+  // `search` takes any text as a query (the chat tests try hostile queries); its other fields here.
+  search: { room: 'lobby', limit: 10 },
 };
 
 /**
@@ -24,6 +31,10 @@ function payloads(event: string): unknown[] {
   const out: unknown[] = [
     undefined,
     ...WRONG_VALUES.filter((v) => !(event === 'message' && isValidText(v))),
+    ...(event === 'message'
+      ? WRONG_VALUES.filter((v) => !isValidText(v)).map((text) => ({ to: 'nobody-here', text }))
+      : []),
+    ...(event === 'message' ? [...WRONG_VALUES, ...SQL_INJECTION].map((to) => ({ to, text: 'hello' })) : []),
     ...(event === 'message' ? [] : SQL_INJECTION),
     random(64),
     JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(valid).slice(1)}`),
@@ -32,7 +43,10 @@ function payloads(event: string): unknown[] {
   ];
   for (const field of Object.keys(valid)) {
     for (const value of [...WRONG_VALUES, ...SQL_INJECTION, random(32)]) {
-      if (field === 'text' && isValidText(value)) continue;
+      if (field === 'text' && isValidText(value)) {
+        // A valid text still answers {ok:false} for a message id that is not there.
+        if (event !== 'edit') continue;
+      }
       // Any text is a password (wrong, here): the login fails as it should, still {ok:false}.
       out.push({ ...valid, [field]: value });
     }

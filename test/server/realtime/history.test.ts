@@ -56,6 +56,8 @@ describe('Socket.IO chat: history', () => {
       user: { id: alice.id, username: alice.username },
       text: 'm1',
       ts: ack.messages[0].ts,
+      mentions: [],
+      edited_at: null,
     });
     expect(ack.messages.map((m: any) => m.id)).to.deep.equal(ids);
   });

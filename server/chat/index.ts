@@ -1,0 +1,216 @@
+import { AppError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import { CHAT, dmParties, dmRoom, type ChatMessage, type ChatUser, type RoomState } from '../protocol.js';
+import * as blocks from '../store/blocks.js';
+import type { Db } from '../store/db.js';
+import * as mentions from '../store/mentions.js';
+import * as messages from '../store/messages.js';
+import * as markers from '../store/read-markers.js';
+import { searchMessages } from '../store/search.js';
+import { findById, findByUsername } from '../store/users.js';
+import { mentionCandidates } from './mentions.js';
+import { assertMayRead, forbidden, isDirectRoom, otherParty } from './rooms.js';
+import { searchTerms } from './search-terms.js';
+
+export { assertMayRead, forbidden, isDirectRoom, otherParty } from './rooms.js';
+
+/** Where a message goes: the room, and for a direct message the user at the other end. */
+export interface Destination {
+  room: string;
+  recipient?: ChatUser;
+}
+
+export interface HistoryQuery {
+  room?: string;
+  with?: string;
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+/**
+ * What chat messages may do, beyond one public room: direct messages, edits and deletions,
+ * read markers and unread counts, mentions, search, blocking. No Socket.IO here: the doors call
+ * these rules and deliver what they answer; each rule checks who may do it.
+ */
+export function createChat(db: Db, clock: Clock) {
+  const userNamed = async (name: string, field: string): Promise<ChatUser> => {
+    const user = await findByUsername(db, name);
+    if (!user) throw new AppError('not_found', `there is no user named ${name}`, { field });
+    return { id: user.id, username: user.username };
+  };
+
+  const withMentions = async (rows: messages.MessageRow[]): Promise<ChatMessage[]> => {
+    const found = await mentions.mentionsOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      room: row.room,
+      user:
+        row.user_id === null || row.username === null ? null : { id: row.user_id, username: row.username },
+      text: row.text,
+      ts: row.created_at,
+      mentions: found.get(row.id) ?? [],
+      edited_at: row.edited_at,
+    }));
+  };
+
+  /**
+   * The users a text by `authorId` in `room` mentions: existing users named with `@`, not the
+   * author, only the other party in a direct message, and nobody who blocks the author.
+   */
+  const resolveMentions = async (authorId: number, room: string, text: string): Promise<number[]> => {
+    let ids = await mentions.idsOfUsernames(db, mentionCandidates(text));
+    const other = otherParty(authorId, room);
+    ids = ids.filter((id) => id !== authorId && (!isDirectRoom(room) || id === other));
+    if (ids.length === 0) return [];
+    const blockers = new Set(await blocks.blockersOf(db, authorId));
+    return ids.filter((id) => !blockers.has(id)).slice(0, CHAT.mentionsMax);
+  };
+
+  return {
+    resolveMentions,
+    blockersOf: (authorId: number) => blocks.blockersOf(db, authorId),
+
+    /**
+     * The room a message goes to: `to` (a username) or `room` (a public room or one of the
+     * sender's direct message rooms). A direct message room whose other user is gone is refused
+     * as any other room that is not the sender's.
+     */
+    async destination(sender: number, target: { room?: string; to?: string }): Promise<Destination> {
+      if (target.to !== undefined) {
+        const recipient = await userNamed(target.to, 'to');
+        if (recipient.id === sender) {
+          throw new AppError('invalid_field', 'a direct message goes to someone else', { field: 'to' });
+        }
+        return { room: dmRoom(sender, recipient.id), recipient };
+      }
+      const room = target.room ?? CHAT.defaultRoom;
+      assertMayRead(sender, room);
+      const other = otherParty(sender, room);
+      if (other === undefined) return { room };
+      const user = await findById(db, other);
+      if (!user) throw forbidden();
+      return { room, recipient: { id: user.id, username: user.username } };
+    },
+
+    /** After a message is stored: its mentions, and a direct message room in both users' lists. */
+    async stored(id: number, room: string, mentioned: number[], author: number): Promise<void> {
+      if (mentioned.length > 0) await mentions.saveMentions(db, id, room, mentioned);
+      const parties = dmParties(room);
+      if (parties) {
+        // Someone the recipient blocks does not put the conversation in their list.
+        const other = otherParty(author, room)!;
+        const listed = (await blocks.blocks(db, other, author)) ? [author] : parties;
+        await markers.addRoom(db, listed, room);
+      }
+    },
+
+    /** A page of a room's history; `with` names the other user of a direct message room. */
+    async history(reader: number, query: HistoryQuery): Promise<ChatMessage[]> {
+      const room = query.room ?? dmRoom(reader, (await userNamed(query.with!, 'with')).id);
+      if (query.with !== undefined && room === dmRoom(reader, reader)) {
+        throw new AppError('invalid_field', 'with names someone else', { field: 'with' });
+      }
+      assertMayRead(reader, room);
+      const rows = await messages.listMessages(db, room, { ...query, reader });
+      return withMentions(rows);
+    },
+
+    /** The author's new text; edits by anyone else, or of a message that is not there, are refused alike. */
+    async edit(editor: number, id: number, text: string) {
+      const row = await messages.findMessage(db, id);
+      if (!row || row.user_id !== editor) throw forbidden();
+      const editedAt = clock.now();
+      const mentioned = await resolveMentions(editor, row.room, text);
+      await messages.editMessage(db, id, text, editedAt);
+      await mentions.saveMentions(db, id, row.room, mentioned);
+      return { id, room: row.room, text, edited_at: editedAt, mentions: mentioned };
+    },
+
+    async remove(deleter: number, id: number): Promise<{ id: number; room: string }> {
+      const row = await messages.findMessage(db, id);
+      if (!row || row.user_id !== deleter) throw forbidden();
+      await messages.deleteMessage(db, id);
+      return { id, room: row.room };
+    },
+
+    /**
+     * Moves the reader's marker forward. An id past the room's newest message counts as the
+     * newest, so a marker cannot be parked ahead of messages not yet sent.
+     */
+    async markRead(
+      reader: number,
+      room: string,
+      id: number,
+    ): Promise<{ room: string; last_read_id: number }> {
+      assertMayRead(reader, room);
+      const newest = await messages.newestId(db, room);
+      const lastReadId = await markers.markRead(db, reader, room, Math.min(id, newest));
+      return { room, last_read_id: lastReadId };
+    },
+
+    /**
+     * Unread and mention counts for the lobby, the rooms `joined` (this connection's), and every
+     * room the reader has a marker in (read before, or a direct message room).
+     */
+    async rooms(reader: number, joined: string[]): Promise<RoomState[]> {
+      const lastRead = new Map<string, number>([[CHAT.defaultRoom, 0]]);
+      for (const room of joined) lastRead.set(room, 0);
+      for (const m of await markers.markersOf(db, reader)) lastRead.set(m.room, m.last_read_id);
+      const states: RoomState[] = [];
+      for (const [room, last] of lastRead) {
+        const state: RoomState = {
+          room,
+          unread: await markers.unreadCount(db, reader, room, last, CHAT.unreadMax),
+          mentions: await markers.mentionCount(db, reader, room, last, CHAT.unreadMax),
+          last_read_id: last,
+        };
+        const other = otherParty(reader, room);
+        if (other !== undefined) {
+          const user = await findById(db, other);
+          // The other account is gone: what was said stays readable, under no name.
+          if (user) state.with = { id: user.id, username: user.username };
+        }
+        states.push(state);
+      }
+      const order = (s: RoomState) => (s.room === CHAT.defaultRoom ? 0 : isDirectRoom(s.room) ? 2 : 1);
+      return states.sort((a, b) => order(a) - order(b) || a.room.localeCompare(b.room));
+    },
+
+    /** Newest first, from the public rooms and the reader's own direct message rooms. */
+    async search(
+      reader: number,
+      query: string,
+      room: string | undefined,
+      limit: number,
+    ): Promise<ChatMessage[]> {
+      const terms = searchTerms(query);
+      if (terms.length === 0) {
+        throw new AppError('invalid_field', 'query must contain a word (letters or digits)', {
+          field: 'query',
+        });
+      }
+      if (room !== undefined) assertMayRead(reader, room);
+      return withMentions(await searchMessages(db, { terms, reader, room, limit }));
+    },
+
+    async block(
+      blocker: number,
+      name: string,
+      blocked: boolean,
+    ): Promise<{ username: string; blocked: boolean }> {
+      const user = await userNamed(name, 'username');
+      if (user.id === blocker) {
+        throw new AppError('invalid_field', 'you cannot block yourself', { field: 'username' });
+      }
+      if (blocked) await blocks.block(db, blocker, user.id, clock.now());
+      else await blocks.unblock(db, blocker, user.id);
+      return { username: user.username, blocked };
+    },
+  };
+}
+
+export type Chat = ReturnType<typeof createChat>;
