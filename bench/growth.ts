@@ -177,6 +177,8 @@ function rest(
 
 const fixed = (p: string) => () => p;
 const runTag = randomBytes(3).toString('hex');
+/** One server key for every server of the run: PostgreSQL has no key file beside it. */
+const SECRET_KEY = randomBytes(32).toString('base64');
 
 /** Signed-in sockets for rooms, history and messages: readers 0-39, each in a room of its own. */
 async function chatPool(side: Side): Promise<SocketPool> {
@@ -894,7 +896,7 @@ function flags(): Flags {
 
 async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side> {
   const child = forkRole(import.meta.url, ROLE, { nodeArgs: ['--expose-gc'] });
-  const env = { DATABASE_URL: db.url, TRUST_PROXY: '1', METRICS_TOKEN };
+  const env = { DATABASE_URL: db.url, TRUST_PROXY: '1', METRICS_TOKEN, SECRET_KEY };
   const { url } = await child.call<{ url: string }>(
     'start',
     { env, logN: db.facts.sizes.logN, dir: db.dir },

@@ -14,6 +14,7 @@ import { countedTransport, createMetrics, serverSources } from './metrics/regist
 import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
 import { SOCKET_PATH } from './protocol.js';
+import { resolveSecretKey, ServerKey } from './secret-key.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -64,6 +65,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   let url = '';
   const publicUrl = () => config.publicUrl ?? url;
   const limits = createLimits({ config, clock, log });
+  // Loaded by listen(): without SECRET_KEY it may have to write the key file.
+  const key = new ServerKey();
 
   const accounts = createAccounts({
     db,
@@ -88,6 +91,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     userSessionsEnded: (userId) => realtime.revokeUser(userId),
     limits,
     metrics,
+    key,
   });
 
   const startedAt = Date.now();
@@ -136,6 +140,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     http,
     realtime,
     async listen() {
+      key.load(resolveSecretKey(config, log));
       await migrateToLatest(db);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
 import * as messages from './002_messages.js';
 import * as messageClientId from './003_message_client_id.js';
+import * as twoFactor from './012_two_factor.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_messages': messages,
   '003_message_client_id': messageClientId,
+  '012_two_factor': twoFactor,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -40,6 +40,8 @@ export async function startScaleOut(
     // Proof-of-work solutions must check out on either process; cheap ones keep the tests quick.
     CHALLENGE_SECRET: randomBytes(24).toString('hex'),
     CHALLENGE_MAX_NUMBER: '1000',
+    // Both processes must open the two-factor secrets the other sealed.
+    SECRET_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
   };
   const started = await Promise.allSettled([startCliServer(env), startCliServer(env)]);
