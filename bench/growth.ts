@@ -177,6 +177,8 @@ function rest(
 
 const fixed = (p: string) => () => p;
 const runTag = randomBytes(3).toString('hex');
+/** One server key for every server of the run: PostgreSQL has no key file beside it. */
+const SECRET_KEY = randomBytes(32).toString('base64');
 
 /** Signed-in sockets for rooms, history and messages: readers 0-39, each in a room of its own. */
 async function chatPool(side: Side): Promise<SocketPool> {
@@ -900,6 +902,7 @@ async function startSide(label: Side['label'], db: BenchDatabase): Promise<Side>
     DATABASE_URL: db.url,
     TRUST_PROXY: '1',
     METRICS_TOKEN,
+    SECRET_KEY,
     EXPORTS_PER_HOUR: '1000',
     EXPORTS_AT_ONCE: '100',
     RETENTION_INTERVAL_MINUTES: '0',

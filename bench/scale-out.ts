@@ -29,6 +29,7 @@ import { BURST, ROOM_SIZE } from './load/scale-out.js';
 const roles = new URL('./load/scale-out.ts', import.meta.url).href;
 const ADMIN_URL = process.env.MUX1_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.MUX1_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET_KEY = randomBytes(32).toString('base64');
 const WARMUP_ROUNDS = 5;
 const ROUND_DEADLINE_MS = 10_000;
 const USERS = 100;
@@ -54,7 +55,8 @@ async function admin(sql: string): Promise<void> {
 /** Starts `count` mux1 server processes on the database; with two, they share Redis under one prefix. */
 async function startServers(count: number, databaseUrl: string): Promise<{ urls: string[]; stop(): void }> {
   const prefix = `mux1bench:${randomBytes(4).toString('hex')}:`;
-  const env: Record<string, string> = { DATABASE_URL: databaseUrl };
+  // Every process must hold the same server key (PostgreSQL has no key file).
+  const env: Record<string, string> = { DATABASE_URL: databaseUrl, SECRET_KEY };
   if (count > 1) Object.assign(env, { REDIS_URL, REDIS_KEY_PREFIX: prefix });
   const procs: Child[] = Array.from({ length: count }, () => forkRole(roles, 'scale-out-server'));
   try {
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
   const databaseUrl = url.toString();
   try {
     // Accounts and tokens once, through the accounts rules, on the database every run uses.
-    const seeder = await startMux1({ logN: 10, env: { DATABASE_URL: databaseUrl } });
+    const seeder = await startMux1({ logN: 10, env: { DATABASE_URL: databaseUrl, SECRET_KEY } });
     let tokens: string[];
     try {
       tokens = await tokensFor(seeder.server, await seedUsers(seeder.server, USERS, 'scale'));

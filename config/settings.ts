@@ -117,6 +117,22 @@ export const settings = {
   },
   /** Upper bound of the challenge's secret number: the solver tries half of it on average. */
   challengeMaxNumber: { env: 'CHALLENGE_MAX_NUMBER', schema: wholeNumber(10, 10_000_000), default: 100_000 },
+  /**
+   * 32 random bytes in base64: encrypts two-factor secrets and keys the hashes of mailed and backup
+   * codes. Unset: kept in a file beside the SQLite database, made on first start (server/secret-key.ts).
+   */
+  secretKey: {
+    env: 'SECRET_KEY',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+        'must be 32 random bytes in base64 (openssl rand -base64 32)',
+      )
+      .optional(),
+    default: undefined,
+  },
   trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
   /**
    * Host names (or host:port) requests may name besides those of PUBLIC_URL and the bind address;

@@ -16,6 +16,7 @@ import { hardenRawResponses } from './http/headers.js';
 import { guardHosts, hostPolicy } from './http/hosts.js';
 import { SOCKET_PATH } from './protocol.js';
 import { RetentionJob } from './retention.js';
+import { resolveSecretKey, ServerKey } from './secret-key.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -72,6 +73,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   let url = '';
   const publicUrl = () => config.publicUrl ?? url;
   const limits = createLimits({ config, clock, log, db });
+  // Loaded by listen(): without SECRET_KEY it may have to write the key file.
+  const key = new ServerKey();
 
   const hasher = new PasswordHasher(config.scryptLogN, kdfSlots(config.threadpoolSize), config.kdfQueueMax);
   const accounts = createAccounts({
@@ -97,6 +100,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     userSessionsEnded: (userId) => realtime.revokeUser(userId),
     limits,
     metrics,
+    key,
   });
 
   const startedAt = Date.now();
@@ -153,6 +157,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     realtime,
     retention,
     async listen() {
+      key.load(resolveSecretKey(config, log));
       await migrateToLatest(db);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

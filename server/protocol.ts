@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   too_many_rooms: { status: 400 },
   invalid_credentials: { status: 401 },
   unauthorized: { status: 401 },
+  /** A password login over Socket.IO for an account with two-factor sign-in: log in over REST. */
+  mfa_required: { status: 401 },
+  /** The pending second step of a login expired, was used, or took too many wrong codes. */
+  invalid_mfa_token: { status: 401 },
   email_not_verified: { status: 403 },
   /** The same answer whether the conversation or message exists or is someone else's. */
   forbidden: { status: 403 },
@@ -27,6 +31,8 @@ export const ERROR_CODES = {
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   username_taken: { status: 409 },
+  two_factor_already_on: { status: 409 },
+  two_factor_off: { status: 409 },
   payload_too_large: { status: 413 },
   unsupported_media_type: { status: 415 },
   challenge_required: { status: 428 },
@@ -50,6 +56,7 @@ export type ErrorCode =
   | 'invalid_code'
   | 'invalid_credentials'
   | 'email_not_verified'
+  | 'mfa_required'
   | 'too_many_attempts'
   | 'rate_limited'
   | 'challenge_required'
@@ -68,7 +75,11 @@ export type ErrorCode =
   | 'not_in_room'
   | 'too_many_rooms'
   | 'too_many_connections'
-  | 'forbidden';
+  | 'forbidden'
+  | 'mfa_required'
+  | 'invalid_mfa_token'
+  | 'two_factor_already_on'
+  | 'two_factor_off';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -157,7 +168,65 @@ export interface LoginBody extends MessageBody {
 }
 
 export interface MeBody {
-  user: PublicUser & { created_at: string };
+  user: PublicUser & { created_at: string; two_factor: boolean };
+}
+
+// --- Two-factor sign-in (TOTP, RFC 6238) ----------------------------------------------------------
+
+/** The rules both sides share: the codes an authenticator shows, and the backup codes. */
+export const TWO_FACTOR = {
+  totpDigits: 6,
+  periodSeconds: 30,
+  /** Steps of clock difference accepted either way. */
+  skewSteps: 1,
+  backupCodeCount: 10,
+  /** Characters of a backup code, 5 bits each, shown in groups of 4 (`7k2m-x9qa-4hbn`). */
+  backupCodeLength: 12,
+  /** How long the second step of a login may wait for its code. */
+  mfaTokenMinutes: 5,
+  /** Wrong codes that end a pending login. */
+  mfaTokenTries: 5,
+  /** The longest second-factor field accepted: a backup code with spaces fits. */
+  codeMax: 64,
+} as const;
+
+/** POST /api/2fa/setup: not active until POST /api/2fa/enable gets a code made from it. */
+export interface TwoFactorSetupBody {
+  /** Base32, for typing into an authenticator app. */
+  secret: string;
+  /** otpauth://totp/..., what the QR code holds. */
+  otpauth_url: string;
+}
+
+/** POST /api/2fa/enable and /api/2fa/backup-codes: shown this once, stored only as hashes. */
+export interface BackupCodesBody extends MessageBody {
+  backup_codes: string[];
+}
+
+/** GET /api/2fa. */
+export interface TwoFactorStatusBody {
+  enabled: boolean;
+  /** ISO 8601, or null while it is off. */
+  enabled_at: string | null;
+  /** Backup codes not used yet. */
+  backup_codes_left: number;
+}
+
+/** POST /api/login for an account with two-factor sign-in: no session yet. */
+export interface MfaRequiredBody extends MessageBody {
+  mfa_required: true;
+  /** Send with the code to POST /api/login/2fa. */
+  mfa_token: string;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/** What a second-factor field can hold: a TOTP code, or a backup code (case, spaces, dashes free). */
+export function secondFactorProblem(code: string): string | undefined {
+  const plain = code.toLowerCase().replace(/[\s-]/g, '');
+  if (new RegExp(`^\\d{${TWO_FACTOR.totpDigits}}$`).test(plain)) return undefined;
+  if (new RegExp(`^[0-9a-z]{${TWO_FACTOR.backupCodeLength}}$`).test(plain)) return undefined;
+  return `code must be the ${TWO_FACTOR.totpDigits} digits of your authenticator app or a backup code`;
 }
 
 // --- Account lifecycle (docs/api.md, "REST routes"). Times are ISO 8601. ------------------
@@ -244,6 +313,8 @@ export interface AccountExport {
     email_verified_at: string | null;
     failed_logins: number;
     last_failed_login_at: string | null;
+    /** Whether two-factor sign-in is on and since when; never its secret or codes. */
+    two_factor: { enabled: boolean; enabled_at: string | null };
   };
   /** Ended sessions too, while their rows are kept. */
   sessions: (SessionInfo & { revoked_at: string | null })[];

@@ -94,6 +94,10 @@ export async function seedUsers(server: Mux1Server, count: number, prefix = 'ben
 /** Logs each user in once and returns their bearer tokens. */
 export async function tokensFor(server: Mux1Server, users: BenchUser[]): Promise<string[]> {
   const tokens: string[] = [];
-  for (const u of users) tokens.push((await server.accounts.login(u, meta)).token);
+  for (const u of users) {
+    const login = await server.accounts.login(u, meta);
+    if (!('token' in login)) throw new Error(`${u.username} has two-factor sign-in on`);
+    tokens.push(login.token);
+  }
   return tokens;
 }

@@ -2,6 +2,7 @@ import * as users from '../store/users.js';
 import * as sessions from '../store/sessions.js';
 import * as codes from '../store/codes.js';
 import * as codeFailures from '../store/code-failures.js';
+import * as twoFactor from '../store/two-factor.js';
 import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
 import type { UserRow } from '../store/users.js';
@@ -185,6 +186,7 @@ export async function deleteAccount(
     await sessions.deleteAllOfUser(trx, userId);
     await codes.deleteAllOfUser(trx, userId);
     await codeFailures.deleteAllOfUser(trx, userId);
+    await twoFactor.deleteAllOfUser(trx, userId);
     await audit.detachFromUser(trx, userId);
     await users.deleteUser(trx, userId);
     // Written after the account is gone, so it is anonymous like the rest of its record.

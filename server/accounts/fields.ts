@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../protocol.js';
+import { LIMITS, TWO_FACTOR } from '../protocol.js';
 
 /*
  * The field rules of the contract (docs/api.md), shared by every door (REST, Socket.IO) so they cannot drift.
@@ -52,3 +52,16 @@ export const codeField = z
   .string({ error: 'code must be a string' })
   .trim()
   .regex(new RegExp(`^\\d{${LIMITS.codeDigits}}$`), `code must be ${LIMITS.codeDigits} digits`);
+
+/** A TOTP code or a backup code; which of them, and whether it is right, the rules tell. */
+export const secondFactorField = z
+  .string({ error: 'code must be a string' })
+  .trim()
+  .min(1, 'code is required')
+  .max(TWO_FACTOR.codeMax, `code must be at most ${TWO_FACTOR.codeMax} characters`);
+
+/** An mfa_token is 43 characters of base64url; anything much longer names no pending login. */
+export const mfaTokenField = z
+  .string({ error: 'mfa_token must be a string' })
+  .min(1, 'mfa_token is required')
+  .max(200, 'mfa_token must be at most 200 characters');

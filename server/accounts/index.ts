@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Limits } from '../limits/index.js';
 import type { TemplateContext } from '../mail/templates.js';
 import type { Metrics } from '../metrics/registry.js';
+import type { ServerKey } from '../secret-key.js';
 import type { Db } from '../store/db.js';
 import { countUsers as countStoredUsers } from '../store/users.js';
 import type { PasswordHasher } from './passwords.js';
@@ -20,12 +21,22 @@ import {
 } from './sessions.js';
 import { changePassword, forgotPassword, resetPassword } from './password-lifecycle.js';
 import { deleteAccount, exportAccount, listActivity } from './account.js';
+import {
+  disableTwoFactor,
+  enableTwoFactor,
+  regenerateBackupCodes,
+  setupTwoFactor,
+  twoFactorStatus,
+} from './two-factor.js';
+import { loginSecondStep } from './two-factor-login.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
 export { SESSIONS_CURSOR } from './sessions.js';
 export type { ChangeInput, ResetInput } from './password-lifecycle.js';
 export type { AccountData, ActivityPage } from './account.js';
+export type { SecondStepRequired } from './two-factor-login.js';
+export type { LoginResult } from './login.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */
@@ -49,6 +60,8 @@ export interface AccountsDeps {
   limits: Limits;
   /** Counters for logins, lockouts and signups. */
   metrics: Metrics;
+  /** SECRET_KEY: seals two-factor secrets, keys the hashes of codes. */
+  key: ServerKey;
 }
 
 /** Where a request came from, for the audit log and the sessions list. */
@@ -82,6 +95,12 @@ const RULES = {
   listActivity,
   exportAccount,
   deleteAccount,
+  setupTwoFactor,
+  enableTwoFactor,
+  disableTwoFactor,
+  regenerateBackupCodes,
+  twoFactorStatus,
+  loginSecondStep,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -6,6 +6,7 @@ import type { AccountsDeps, RequestMeta } from './index.js';
 import { createSession } from './sessions.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
+import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 
 /*
  * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
@@ -39,7 +40,7 @@ const tooManyAttempts = (wait: number, what = 'failed logins') =>
   new AppError('too_many_attempts', `too many ${what}; try again in ${Math.ceil(wait / 60)} min`, {}, wait);
 
 /** Consecutive failures the account has in the lockout window now. */
-const recentFailures = (user: UserRow, now: number): number =>
+export const recentFailures = (user: UserRow, now: number): number =>
   user.last_failed_login_at !== null && now - user.last_failed_login_at < LOCKOUT_WINDOW_MS
     ? user.failed_logins
     : 0;
@@ -63,7 +64,7 @@ export async function login(
   deps: AccountsDeps,
   input: { username: string; password: string },
   meta: RequestMeta,
-): Promise<LoginResult> {
+): Promise<LoginResult | SecondStepRequired> {
   try {
     const fromAddress = await deps.limits.login(meta.ip);
     try {
@@ -105,7 +106,7 @@ async function checkLogin(
   deps: AccountsDeps,
   input: { username: string; password: string },
   meta: RequestMeta,
-): Promise<LoginResult> {
+): Promise<LoginResult | SecondStepRequired> {
   const { db, clock, hasher, limits } = deps;
   const id = input.username;
   const user = id.includes('@') ? await users.findByEmail(db, id) : await users.findByUsername(db, id);
@@ -170,6 +171,9 @@ async function checkLogin(
     await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password));
   }
+  // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
+  const secondStep = await startSecondStep(deps, user, meta);
+  if (secondStep) return secondStep;
   const { token, session } = await createSession(deps, user.id, meta);
   await event('login', user.id);
   return { token, expiresAt: session.expires_at, user };
@@ -186,7 +190,10 @@ export async function confirmPassword(
   user: UserRow,
   password: string,
   meta: RequestMeta,
-  on: { failure: 'password_change_failed' | 'account_deletion_failed'; field: string },
+  on: {
+    failure: 'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed';
+    field: string;
+  },
 ): Promise<void> {
   const { db, clock, hasher } = deps;
   const at = clock.now();

@@ -10,6 +10,7 @@ import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
 import { passwordRoutes } from './routes/password.js';
+import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -40,6 +41,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     authRoutes(deps.accounts, deps.challenges),
     accountRoutes(deps.accounts),
     passwordRoutes(deps.accounts),
+    twoFactorRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -87,3 +87,30 @@ export function passwordChangedMail(
     `If this was not you, someone else knows your password or can read your mail: secure your mailbox, then choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
   ]);
 }
+
+/** Sent when two-factor sign-in is turned on or off or its backup codes are replaced. */
+export function twoFactorChangedMail(
+  ctx: TemplateContext,
+  to: string,
+  username: string,
+  change: { what: 'on' | 'off' | 'backup_codes'; at: number; ip: string | null },
+): OutgoingMail {
+  const when = new Date(change.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const from = change.ip ? ` from the address ${change.ip}` : '';
+  const subject = {
+    on: 'Two-factor sign-in was turned on for your mux1 account',
+    off: 'Two-factor sign-in was turned off for your mux1 account',
+    backup_codes: 'New backup codes were made for your mux1 account',
+  }[change.what];
+  const done = {
+    on: 'two-factor sign-in was turned on: logging in now takes a code from your authenticator app as well as the password. Every other session was signed out.',
+    off: 'two-factor sign-in was turned off: the password alone logs in again.',
+    backup_codes: 'new backup codes were made; the earlier ones no longer work.',
+  }[change.what];
+  return mail(to, subject, [
+    `Hello ${username},`,
+    `On your mux1 account at ${ctx.publicUrl}, ${done} This happened on ${when}${from}.`,
+    'If this was you, there is nothing to do.',
+    `If this was not you, someone else knows your password and can sign in: choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  ]);
+}

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { AuthSuccessEvent } from '../protocol.js';
 import type { RequestMeta } from '../accounts/index.js';
 import type { RealtimeContext } from './context.js';
@@ -31,6 +32,13 @@ export async function authenticate(
     event = { message: `Signed in as ${auth.user.username}.`, user: toIdentity(auth).user };
   } else {
     const login = await ctx.accounts.login(input, { ...socketMeta(socket), challenge: input.altcha });
+    if ('mfaRequired' in login) {
+      // The code step is REST's (POST /api/login/2fa); a client connects with its token after.
+      throw new AppError(
+        'mfa_required',
+        'this account uses two-factor sign-in: log in over REST with the code, then authenticate with the token',
+      );
+    }
     // login() hands out a token, not the session row that revocation needs: read it back.
     const auth = await ctx.accounts.authenticateToken(login.token);
     signIn(ctx, socket, toIdentity(auth));

@@ -21,7 +21,15 @@ export type AuditType =
   | 'session_ended_by_limit'
   | 'wrong_codes_limit_reached'
   | 'account_exported'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'login_needs_code'
+  | 'login_code_failed'
+  | 'backup_code_used'
+  | 'two_factor_setup'
+  | 'two_factor_enabled'
+  | 'two_factor_disabled'
+  | 'two_factor_change_failed'
+  | 'backup_codes_regenerated';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -9,6 +9,8 @@ export interface UserRow {
   created_at: number;
   failed_logins: number;
   last_failed_login_at: number | null;
+  /** When two-factor sign-in was turned on; null while it is off. */
+  two_factor_enabled_at: number | null;
 }
 
 // PostgreSQL returns BIGINT as a string; numbers are what the rest of the code compares.
@@ -22,6 +24,7 @@ const toUser = (row: Record<string, unknown> | undefined): UserRow | undefined =
     created_at: Number(row.created_at),
     failed_logins: Number(row.failed_logins),
     last_failed_login_at: row.last_failed_login_at == null ? null : Number(row.last_failed_login_at),
+    two_factor_enabled_at: row.two_factor_enabled_at == null ? null : Number(row.two_factor_enabled_at),
   };
 
 export async function findById(db: Knex, id: number): Promise<UserRow | undefined> {

@@ -42,6 +42,8 @@ export async function startScaleOut(
     CHALLENGE_MAX_NUMBER: '1000',
     // The tests read connected_users from either process without signing in.
     SERVER_STATUS_PUBLIC: '1',
+    // Both processes must open the two-factor secrets the other sealed.
+    SECRET_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
   };
   const started = await Promise.allSettled([startCliServer(env), startCliServer(env)]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,8 @@ export async function startTestServer(
       // Proof-of-work challenges cost milliseconds instead of a second; the rules are unchanged.
       CHALLENGE_MAX_NUMBER: '1000',
       LOG_LEVEL: 'debug',
+      // PostgreSQL needs the server key set; SQLite makes its own beside the database file.
+      ...(pg ? { SECRET_KEY: randomBytes(32).toString('base64') } : {}),
       ...testRedisEnv(),
       ...options.env,
     },

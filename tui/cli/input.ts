@@ -7,6 +7,7 @@ import {
   LIMITS,
   passwordProblem,
   roomProblem,
+  secondFactorProblem,
   usernameProblem,
 } from '../../server/protocol.js';
 import { CliError, paint, UsageError } from './errors.js';
@@ -221,4 +222,75 @@ async function readStdinLines(labels: string[], flag: string): Promise<string[]>
     throw new UsageError(`${flag}: expected ${want}: ${labels.join(', then ')}`);
   }
   return lines;
+}
+
+// --- second factors ------------------------------------------------------------------------------
+
+export const secondFactorStdinFlag = Flags.boolean({
+  summary:
+    'Read the two-factor code (or a backup code) from standard input, on the line after the password when --password-stdin is given too.',
+});
+
+/**
+ * Standard input read one line at a time, for a command that must show something (the QR code of
+ * a setup) before the next line can be known. Each line is taken when it is asked for.
+ */
+export function stdinLines(flag: string): { next(label: string): Promise<string>; close(): void } {
+  if (process.stdin.isTTY) {
+    throw new UsageError(`${flag} reads from a pipe, but standard input is a terminal`);
+  }
+  let rl: import('node:readline').Interface | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  return {
+    async next(label) {
+      if (!lines) {
+        const { createInterface } = await import('node:readline');
+        rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+        lines = rl[Symbol.asyncIterator]();
+      }
+      const { value, done } = await lines.next();
+      if (done || value === '') throw new UsageError(`${flag}: expected a line with ${label}`);
+      if (Buffer.byteLength(value) > MAX_STDIN_BYTES) throw new UsageError(`${flag}: the input is too long`);
+      return value;
+    },
+    close: () => rl?.close(),
+  };
+}
+
+/** A second factor as typed: spaces around it dropped; its shape checked as the server checks it. */
+export function checkSecondFactor(line: string, flag = '--code-stdin'): string {
+  const code = line.trim();
+  const wrong = secondFactorProblem(code);
+  if (wrong) throw new UsageError(`${flag}: ${wrong}`, 'invalid_field', { field: 'code' });
+  return code;
+}
+
+/** The second factor on a terminal: a hidden prompt that asks again until the code has a right shape. */
+export async function askSecondFactor(
+  message = 'Code from your authenticator app (or a backup code)',
+): Promise<string> {
+  const ask = await prompter('the two-factor code', 'pipe it in and add --code-stdin');
+  return (await ask(message, (v) => secondFactorProblem(v.trim()))).trim();
+}
+
+/**
+ * The password, then a second factor, for the commands that need both (`2fa disable`,
+ * `2fa backup-codes`): two lines with both --password-stdin and --code-stdin, else prompts.
+ */
+export async function readPasswordAndSecondFactor(flags: {
+  'password-stdin'?: boolean;
+  'code-stdin'?: boolean;
+}): Promise<{ password: string; code: string }> {
+  if (flags['password-stdin'] && flags['code-stdin']) {
+    const [password, code] = await readStdinLines(
+      ['the password', 'the code'],
+      '--password-stdin --code-stdin',
+    );
+    return { password: password!, code: checkSecondFactor(code!) };
+  }
+  const password = await readPassword({ fromStdin: Boolean(flags['password-stdin']) });
+  const code = flags['code-stdin']
+    ? checkSecondFactor((await readStdinLines(['the code'], '--code-stdin'))[0]!)
+    : await askSecondFactor();
+  return { password, code };
 }

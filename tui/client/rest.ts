@@ -2,6 +2,7 @@ import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import type {
   AccountExport,
   ActivityBody,
+  BackupCodesBody,
   ActivityQuery,
   ChangePasswordBody,
   ChangePasswordRequest,
@@ -13,6 +14,7 @@ import type {
   LoginRequest,
   MeBody,
   MessageBody,
+  MfaRequiredBody,
   ResendRequest,
   ResetPasswordRequest,
   RevokeOthersBody,
@@ -21,6 +23,8 @@ import type {
   SessionsBody,
   SessionsQuery,
   SignupRequest,
+  TwoFactorSetupBody,
+  TwoFactorStatusBody,
   VerifyEmailRequest,
 } from '../../server/protocol.js';
 import { CHALLENGE_HEADER, SESSIONS_PAGE, type ChallengeBody } from '../../server/protocol.js';
@@ -127,7 +131,9 @@ export function createRestClient(options: RestClientOptions) {
     signup: (body: SignupRequest) => post<MessageBody>('signup', body),
     verifyEmail: (body: VerifyEmailRequest) => post<MessageBody>('verify-email', body),
     resendVerification: (body: ResendRequest) => post<MessageBody>('resend-verification', body),
-    login: (body: LoginRequest) => post<LoginBody>('login', body),
+    /** With two-factor sign-in on, the right password answers MfaRequiredBody: then loginSecondStep. */
+    login: (body: LoginRequest) => post<LoginBody | MfaRequiredBody>('login', body),
+    loginSecondStep: (body: { mfa_token: string; code: string }) => post<LoginBody>('login/2fa', body),
     logout: () => post<void>('logout'),
     me: () => call<MeBody>((h) => h.get('me')),
     // Account lifecycle. A password reset ends every session, a change every other one.
@@ -161,6 +167,13 @@ export function createRestClient(options: RestClientOptions) {
       call<ActivityBody>((h) => h.get('account/activity', { searchParams: definedOnly(query) })),
     exportAccount: () => call<AccountExport>((h) => h.get('account/export')),
     deleteAccount: (body: DeleteAccountRequest) => call<void>((h) => h.delete('account', { json: body })),
+    // Two-factor sign-in: set up, turn on with a first code, turn off, new backup codes.
+    twoFactorStatus: () => call<TwoFactorStatusBody>((h) => h.get('2fa')),
+    setupTwoFactor: (body: { password: string }) => post<TwoFactorSetupBody>('2fa/setup', body),
+    enableTwoFactor: (body: { code: string }) => post<BackupCodesBody>('2fa/enable', body),
+    disableTwoFactor: (body: { password: string; code: string }) => post<MessageBody>('2fa/disable', body),
+    regenerateBackupCodes: (body: { password: string; code: string }) =>
+      post<BackupCodesBody>('2fa/backup-codes', body),
   };
 }
 

@@ -1,6 +1,16 @@
 import { Flags } from '@oclif/core';
 import { Mux1Error } from '../client/errors.js';
-import { nextCommand, passwordStdinFlag, readPassword } from '../cli/input.js';
+import { UsageError } from '../cli/errors.js';
+import type { LoginBody, MfaRequiredBody } from '../../server/protocol.js';
+import {
+  askSecondFactor,
+  checkSecondFactor,
+  nextCommand,
+  passwordStdinFlag,
+  readPassword,
+  secondFactorStdinFlag,
+  stdinLines,
+} from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class Login extends ServerCommand {
@@ -15,17 +25,26 @@ export default class Login extends ServerCommand {
       description: 'From a script, with the password on standard input:',
       command: '<%= config.bin %> login --username alice --password-stdin --json <<< "$PASSWORD"',
     },
+    {
+      description: 'With two-factor sign-in on: the password, then the code, one per line:',
+      command: `printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | <%= config.bin %> login --username alice --password-stdin --code-stdin`,
+    },
   ];
   static override flags = {
     username: Flags.string({ summary: 'Your username or email address.', required: true }),
     'password-stdin': passwordStdinFlag,
+    'code-stdin': secondFactorStdinFlag,
   };
 
   async run() {
     const { flags } = await this.parse(Login);
-    const password = await readPassword({ fromStdin: flags['password-stdin'] });
+    // Both on stdin: a line at a time, so an account without two factors needs only the first.
+    const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
+    const password = lines
+      ? await lines.next('the password')
+      : await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server);
-    const login = await rest.login({ username: flags.username, password }).catch((err: unknown) => {
+    const first = await rest.login({ username: flags.username, password }).catch((err: unknown) => {
       if (Mux1Error.is(err) && err.code === 'email_not_verified') {
         const email = flags.username.includes('@') ? flags.username : 'EMAIL';
         const run = (...words: string[]) => `'${nextCommand(this.config.bin, words, flags)}'`;
@@ -39,6 +58,8 @@ export default class Login extends ServerCommand {
       }
       throw err;
     });
+    const login = 'mfa_required' in first ? await this.secondStep(first, flags, lines) : first;
+    lines?.close();
     const { saveLogin } = await this.credentials();
     const file = await saveLogin(flags.server, login);
     // The token stays out of the output: stdout of scripts tends to end up in CI logs.
@@ -50,5 +71,27 @@ export default class Login extends ServerCommand {
       expires_at: login.expires_at,
       file,
     };
+  }
+
+  /** Two-factor sign-in: the code from stdin (--code-stdin) or a hidden prompt, for the session. */
+  private async secondStep(
+    pending: MfaRequiredBody,
+    flags: { server: string; 'code-stdin': boolean },
+    lines: ReturnType<typeof stdinLines> | undefined,
+  ): Promise<LoginBody> {
+    let code: string;
+    if (lines) code = checkSecondFactor(await lines.next('the two-factor code'));
+    else if (flags['code-stdin']) code = checkSecondFactor(await stdinLines('--code-stdin').next('the code'));
+    else {
+      if (!process.stdin.isTTY) {
+        throw new UsageError(
+          'this account uses two-factor sign-in: pipe the code in with --code-stdin (on the line after the password with --password-stdin)',
+          'no_terminal',
+        );
+      }
+      code = await askSecondFactor();
+    }
+    const rest = await this.rest(flags.server);
+    return rest.loginSecondStep({ mfa_token: pending.mfa_token, code });
   }
 }

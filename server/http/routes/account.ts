@@ -52,7 +52,13 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
   router.get('/me', auth, async (ctx) => {
     const { user } = ctx.state.auth;
     ctx.body = {
-      user: { id: user.id, username: user.username, email: user.email, created_at: iso(user.created_at) },
+      user: {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        created_at: iso(user.created_at),
+        two_factor: user.two_factor_enabled_at !== null,
+      },
     } satisfies MeBody;
   });
 
@@ -156,6 +162,10 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
       email_verified_at: isoOrNull(user.email_verified_at),
       failed_logins: user.failed_logins,
       last_failed_login_at: isoOrNull(user.last_failed_login_at),
+      two_factor: {
+        enabled: user.two_factor_enabled_at !== null,
+        enabled_at: isoOrNull(user.two_factor_enabled_at),
+      },
     },
     sessions: data.sessions.map((s) => ({
       ...sessionInfo(s, currentSessionId),

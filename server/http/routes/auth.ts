@@ -1,16 +1,18 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Accounts } from '../../accounts/index.js';
+import type { Accounts, LoginResult } from '../../accounts/index.js';
 import {
   codeField,
   emailField,
   loginIdField,
   loginPasswordField,
+  mfaTokenField,
   passwordField,
+  secondFactorField,
   usernameField,
 } from '../../accounts/fields.js';
 import type { Challenges } from '../../limits/index.js';
-import { LIMITS, type LoginBody, type MessageBody } from '../../protocol.js';
+import { LIMITS, type LoginBody, type MessageBody, type MfaRequiredBody } from '../../protocol.js';
 import { parseBody, requestMeta } from '../request.js';
 
 // One schema per request body. Unknown keys are dropped, never passed inward.
@@ -18,6 +20,14 @@ const signupBody = z.object({ username: usernameField, email: emailField, passwo
 const verifyEmailBody = z.object({ email: emailField, code: codeField });
 const resendBody = z.object({ email: emailField });
 const loginBody = z.object({ username: loginIdField, password: loginPasswordField });
+const secondStepBody = z.object({ mfa_token: mfaTokenField, code: secondFactorField });
+
+const loggedIn = (result: LoginResult): LoginBody => ({
+  message: `Logged in as ${result.user.username}.`,
+  token: result.token,
+  expires_at: new Date(result.expiresAt).toISOString(),
+  user: { id: result.user.id, username: result.user.username, email: result.user.email },
+});
 
 /** Signup, verification and login: the unauthenticated half of the account flow. */
 export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
@@ -49,12 +59,25 @@ export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
   router.post('/login', async (ctx) => {
     const input = parseBody(loginBody, ctx.request.body);
     const result = await accounts.login(input, requestMeta(ctx));
-    ctx.body = {
-      message: `Logged in as ${result.user.username}.`,
-      token: result.token,
-      expires_at: new Date(result.expiresAt).toISOString(),
-      user: { id: result.user.id, username: result.user.username, email: result.user.email },
-    } satisfies LoginBody;
+    ctx.body =
+      'mfaRequired' in result
+        ? ({
+            message: 'Password right. Now send a code from your authenticator app, or a backup code.',
+            mfa_required: true,
+            mfa_token: result.mfaToken,
+            expires_at: new Date(result.expiresAt).toISOString(),
+          } satisfies MfaRequiredBody)
+        : loggedIn(result);
+  });
+
+  // The second step of a login with two-factor sign-in: the pending login's token and a code.
+  router.post('/login/2fa', async (ctx) => {
+    const input = parseBody(secondStepBody, ctx.request.body);
+    const result = await accounts.loginSecondStep(
+      { mfaToken: input.mfa_token, code: input.code },
+      requestMeta(ctx),
+    );
+    ctx.body = loggedIn(result) satisfies LoginBody;
   });
 
   // A proof-of-work challenge on request, for a client that wants to solve one before it is

@@ -8,6 +8,7 @@ import * as pagingIndexes from './006_paging_indexes.js';
 import * as userCounter from './007_user_counter.js';
 import * as conversations from './008_conversations.js';
 import * as messageSearch from './009_message_search.js';
+import * as twoFactor from './012_two_factor.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_user_counter': userCounter,
   '008_conversations': conversations,
   '009_message_search': messageSearch,
+  '012_two_factor': twoFactor,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

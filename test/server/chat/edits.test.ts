@@ -9,7 +9,7 @@ import {
   disconnectAll,
   nextEvent,
   type ChatPerson,
-} from '../realtime/helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('chat: edits and deletions', () => {
   let t: TestServer;

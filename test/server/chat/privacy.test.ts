@@ -10,7 +10,7 @@ import {
   settle,
   type ChatPerson,
   type ClientSocket,
-} from '../realtime/helpers.js';
+} from '../../helpers/sockets.js';
 
 /**
  * The privacy matrix: a third user tries everything on a direct message conversation and on

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CHAT } from '../../../server/protocol.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { expectNoBug, SQL_INJECTION } from '../hostile/inputs.js';
+import { expectNoBug, SQL_INJECTION } from '../../helpers/hostile-inputs.js';
 import {
   ask,
   chatPerson,
@@ -9,7 +9,7 @@ import {
   disconnectAll,
   type ChatPerson,
   type ClientSocket,
-} from '../realtime/helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('chat: search', function () {
   this.timeout(30_000);

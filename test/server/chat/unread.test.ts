@@ -10,7 +10,7 @@ import {
   record,
   settle,
   type ChatPerson,
-} from '../realtime/helpers.js';
+} from '../../helpers/sockets.js';
 
 describe('chat: read markers, unread counts and mentions', () => {
   let t: TestServer;

@@ -6,7 +6,7 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, userIdOf } from './lifecycle-helpers.js';
+import { as, userIdOf } from '../../helpers/account-actions.js';
 
 const HOUR = 3_600_000;
 

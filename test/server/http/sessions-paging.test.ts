@@ -4,7 +4,7 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, userIdOf } from './lifecycle-helpers.js';
+import { as, userIdOf } from '../../helpers/account-actions.js';
 
 const DAY = 86_400_000;
 

@@ -1,0 +1,130 @@
+import { hash, randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { TWO_FACTOR } from '../protocol.js';
+import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
+import * as users from '../store/users.js';
+import * as audit from '../store/audit.js';
+import * as store from '../store/two-factor.js';
+import type { UserRow } from '../store/users.js';
+import {
+  lockedFor,
+  LOCKOUT_WINDOW_MS,
+  MAX_FAILED_LOGINS,
+  recentFailures,
+  type LoginResult,
+} from './login.js';
+import { createSession } from './sessions.js';
+import { lockedOut, redeemSecondFactor, wrongSecondFactor } from './two-factor.js';
+import type { AccountsDeps, RequestMeta } from './index.js';
+
+/*
+ * The second step of a login. A right password for an account with two-factor sign-in opens no
+ * session: it hands out an mfa_token (random, kept as a hash, alive TWO_FACTOR.mfaTokenMinutes,
+ * ended by TWO_FACTOR.mfaTokenTries wrong codes), which POST /api/login/2fa trades with a code
+ * for the session. Wrong codes count like wrong passwords: against the account's lockout and the
+ * address's failed logins, and past CHALLENGE_AFTER_FAILURES they need a proof-of-work challenge.
+ */
+
+/** What a right password answers when a second factor is needed. */
+export interface SecondStepRequired {
+  mfaRequired: true;
+  mfaToken: string;
+  expiresAt: number;
+  user: UserRow;
+}
+
+const sha256 = (value: string): string => hash('sha256', value, 'hex');
+
+const invalidMfaToken = () =>
+  new AppError(
+    'invalid_mfa_token',
+    'this sign-in expired or had too many wrong codes; log in with your password again',
+  );
+
+/**
+ * The hook at the end of a right password: undefined when the account has no second factor (the
+ * login goes on), else the pending second step.
+ */
+export async function startSecondStep(
+  deps: AccountsDeps,
+  user: UserRow,
+  meta: RequestMeta,
+): Promise<SecondStepRequired | undefined> {
+  if (user.two_factor_enabled_at === null) return undefined;
+  const now = deps.clock.now();
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + TWO_FACTOR.mfaTokenMinutes * 60_000;
+  await deps.db.transaction(async (trx) => {
+    await store.pruneMfaLogins(trx, user.id, now);
+    await store.insertMfaLogin(trx, {
+      user_id: user.id,
+      token_hash: sha256(token),
+      created_at: now,
+      expires_at: expiresAt,
+    });
+    await audit.record(trx, 'login_needs_code', user.id, now, meta);
+  });
+  return { mfaRequired: true, mfaToken: token, expiresAt, user };
+}
+
+/** POST /api/login/2fa: the pending login's token and a TOTP or backup code, for a session. */
+export async function loginSecondStep(
+  deps: AccountsDeps,
+  input: { mfaToken: string; code: string },
+  meta: RequestMeta,
+): Promise<LoginResult> {
+  const fromAddress = await deps.limits.login(meta.ip);
+  try {
+    const result = await checkSecondStep(deps, input, meta, fromAddress.before);
+    await fromAddress.refund();
+    deps.metrics.login('ok');
+    return result;
+  } catch (err) {
+    // Only a wrong code or a locked account counts against the address, as for passwords.
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'invalid_code' && code !== 'too_many_attempts') await fromAddress.refund();
+    if (code === 'invalid_code') deps.metrics.login('failed');
+    if (code === 'too_many_attempts') deps.metrics.login('locked');
+    throw err;
+  }
+}
+
+async function checkSecondStep(
+  deps: AccountsDeps,
+  input: { mfaToken: string; code: string },
+  meta: RequestMeta,
+  addressFailures: number,
+): Promise<LoginResult> {
+  const { db, clock, limits } = deps;
+  const at = clock.now();
+  const pending = await store.findMfaLogin(db, sha256(input.mfaToken));
+  if (!pending || pending.finished_at !== null || pending.expires_at <= at) throw invalidMfaToken();
+  const user = await users.findById(db, pending.user_id);
+  if (!user || user.two_factor_enabled_at === null) throw invalidMfaToken();
+
+  if (
+    lockedFor(user, at) === 0 &&
+    Math.max(addressFailures, recentFailures(user, at)) >= CHALLENGE_AFTER_FAILURES
+  ) {
+    await limits.challenges.require(meta.challenge);
+  }
+  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+    const current = await users.findById(db, user.id);
+    await audit.record(db, 'login_locked', user.id, clock.now(), meta);
+    throw lockedOut((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
+  }
+  const how = await redeemSecondFactor(deps, db, user.id, input.code, at);
+  if (!how) {
+    await store.recordWrongCode(db, pending.id, TWO_FACTOR.mfaTokenTries, at);
+    if (recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) deps.metrics.lockout();
+    await audit.record(db, 'login_code_failed', user.id, clock.now(), meta);
+    throw wrongSecondFactor();
+  }
+  await users.clearFailedLogins(db, user.id);
+  // Of two requests with right codes at once, one session: the other finds the step ended.
+  if (!(await store.finishMfaLogin(db, pending.id, at))) throw invalidMfaToken();
+  if (how === 'backup') await audit.record(db, 'backup_code_used', user.id, clock.now(), meta);
+  const { token, session } = await createSession(deps, user.id, meta);
+  await audit.record(db, 'login', user.id, clock.now(), meta);
+  return { token, expiresAt: session.expires_at, user };
+}
