@@ -95,6 +95,9 @@ export const settings = {
   },
   /** Upper bound of the challenge's secret number: the solver tries half of it on average. */
   challengeMaxNumber: { env: 'CHALLENGE_MAX_NUMBER', schema: wholeNumber(10, 10_000_000), default: 100_000 },
+  /** PEM files: with both set the server speaks HTTPS and WSS itself (server/tls.ts). */
+  tlsCert: { env: 'TLS_CERT', schema: optionalText, default: undefined },
+  tlsKey: { env: 'TLS_KEY', schema: optionalText, default: undefined },
   trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
   logLevel: {
     env: 'LOG_LEVEL',

@@ -32,6 +32,10 @@ export async function runServer(sources: ConfigSources): Promise<void> {
     server = createServer(config, logFile ? { log: createLogger(config.logLevel, logFile) } : {});
     await server.listen();
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mux1 server: ${err.message}\n`);
+      process.exit(2);
+    }
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'EADDRINUSE'
@@ -62,10 +66,16 @@ export async function runServer(sources: ConfigSources): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
-    // SIGHUP (whose default would end the process) reopens the log file after logrotate moved it.
+    // SIGHUP (whose default would end the process) reopens the log file after logrotate moved
+    // it and serves a renewed TLS certificate to new connections; open ones are left alone.
     process.on('SIGHUP', () => {
       logFile?.reopen();
       running.log.info('SIGHUP: log file reopened');
+      try {
+        if (running.reloadTls()) running.log.info('SIGHUP: TLS certificate and key reloaded');
+      } catch (err) {
+        running.log.error({ err }, 'SIGHUP: TLS certificate not reloaded; the previous one stays in use');
+      }
     });
   });
   running.log.flush?.();
