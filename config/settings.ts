@@ -133,6 +133,9 @@ export const settings = {
       .optional(),
     default: undefined,
   },
+  /** PEM files: with both set the server speaks HTTPS and WSS itself (server/tls.ts). */
+  tlsCert: { env: 'TLS_CERT', schema: optionalText, default: undefined },
+  tlsKey: { env: 'TLS_KEY', schema: optionalText, default: undefined },
   trustProxy: { env: 'TRUST_PROXY', schema: bool, default: false },
   /**
    * Host names (or host:port) requests may name besides those of PUBLIC_URL and the bind address;
@@ -152,6 +155,17 @@ export const settings = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
   },
+  /** A file for the JSON log lines instead of stdout, rotated by size (server/log.ts). */
+  logFile: { env: 'LOG_FILE', schema: optionalText, default: undefined },
+  logFileSize: {
+    env: 'LOG_FILE_SIZE',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[1-9]\d{0,5}[kmg]$/i, 'must be a size such as 512k, 10m or 1g'),
+    default: '10m',
+  },
+  logFileCount: { env: 'LOG_FILE_COUNT', schema: wholeNumber(1, 1000), default: 5 },
   metricsToken: {
     env: 'METRICS_TOKEN',
     schema: optionalText.pipe(z.string().min(16).optional()),

@@ -1,5 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import pinoRoll from 'pino-roll';
+import type { SonicBoom } from 'sonic-boom';
 
 export type { Logger };
 
@@ -59,4 +63,30 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           })
         : pino.destination({ fd: 1, sync: false })),
   );
+}
+
+export interface LogFileSettings {
+  logFile?: string;
+  logFileSize: string;
+  logFileCount: number;
+}
+
+/**
+ * LOG_FILE: JSON lines to a file that pino-roll rotates by size. `mux1.log` is written as
+ * `mux1.1.log`, then `mux1.2.log` once LOG_FILE_SIZE is past, and so on; LOG_FILE_COUNT files
+ * are kept besides the current one, which the symlink `current.log` beside them names. The
+ * returned stream's `reopen()` (SIGHUP) starts the current file again after an outside tool moved
+ * it. Undefined without LOG_FILE: the logs go to stdout.
+ */
+export async function openLogFile(settings: LogFileSettings): Promise<SonicBoom | undefined> {
+  if (!settings.logFile) return undefined;
+  // Made here: pino-roll links current.log before its own `mkdir` has made the folder.
+  mkdirSync(dirname(resolve(settings.logFile)), { recursive: true });
+  return pinoRoll({
+    file: settings.logFile,
+    size: settings.logFileSize.toLowerCase(),
+    limit: { count: settings.logFileCount },
+    symlink: true,
+    mkdir: true,
+  });
 }

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -17,6 +18,7 @@ import { guardHosts, hostPolicy } from './http/hosts.js';
 import { SOCKET_PATH } from './protocol.js';
 import { RetentionJob } from './retention.js';
 import { resolveSecretKey, ServerKey } from './secret-key.js';
+import { readTlsFiles } from './tls.js';
 
 export interface ServerOverrides {
   clock?: Clock;
@@ -36,6 +38,11 @@ export interface Mux1Server {
    * lets requests in flight finish, stops the worker, closes the database.
    */
   close(): Promise<void>;
+  /**
+   * Reads TLS_CERT and TLS_KEY again and serves new connections with them; connections already
+   * open keep theirs. False without TLS; throws (the old pair staying in use) when they are bad.
+   */
+  reloadTls(): boolean;
   readonly url: string;
   /** The separate metrics listener's URL (METRICS_PORT), else undefined. */
   readonly metricsUrl: string | undefined;
@@ -118,7 +125,8 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     connectedUsers: () => realtime.connectedUsers(),
     serverStatusPublic: config.serverStatusPublic,
   });
-  const http = createHttpServer(app.callback());
+  const tls = readTlsFiles(config);
+  const http: Server = tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());
   // A client that sends headers slowly must not hold a connection forever.
   http.headersTimeout = 20_000;
   http.requestTimeout = 30_000;
@@ -168,7 +176,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       });
       const { address, port } = http.address() as AddressInfo;
       const host = address.includes(':') ? `[${address}]` : address;
-      url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+      url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
       metricsUrl = await metricsServer.listen();
       worker.start();
       retention.start();
@@ -181,6 +189,11 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
         `mux1 listening on ${url}`,
       );
       return url;
+    },
+    reloadTls() {
+      if (!tls) return false;
+      (http as HttpsServer).setSecureContext(readTlsFiles(config)!);
+      return true;
     },
     async close() {
       // Socket.IO closes its sockets, then the HTTP server, which resolves once requests in flight end.

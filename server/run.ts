@@ -1,5 +1,6 @@
 import { loadServerConfig, ConfigError, type ConfigSources } from '../config/index.js';
 import { createServer } from './main.js';
+import { createLogger, openLogFile } from './log.js';
 
 /**
  * The entry point of `mux1 server`, loaded only when that command runs (so `mux1 --help` never
@@ -19,11 +20,22 @@ export async function runServer(sources: ConfigSources): Promise<void> {
     throw err;
   }
   let server: ReturnType<typeof createServer> | undefined;
+  let logFile: Awaited<ReturnType<typeof openLogFile>>;
+  try {
+    logFile = await openLogFile(config);
+  } catch (err) {
+    process.stderr.write(`mux1 server: LOG_FILE ${config.logFile}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   try {
     // Inside the try: building the server can fail too (a database URL it cannot use).
-    server = createServer(config);
+    server = createServer(config, logFile ? { log: createLogger(config.logLevel, logFile) } : {});
     await server.listen();
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mux1 server: ${err.message}\n`);
+      process.exit(2);
+    }
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'EADDRINUSE'
@@ -54,6 +66,17 @@ export async function runServer(sources: ConfigSources): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // SIGHUP (whose default would end the process) reopens the log file after logrotate moved
+    // it and serves a renewed TLS certificate to new connections; open ones are left alone.
+    process.on('SIGHUP', () => {
+      logFile?.reopen();
+      running.log.info('SIGHUP: log file reopened');
+      try {
+        if (running.reloadTls()) running.log.info('SIGHUP: TLS certificate and key reloaded');
+      } catch (err) {
+        running.log.error({ err }, 'SIGHUP: TLS certificate not reloaded; the previous one stays in use');
+      }
+    });
   });
   running.log.flush?.();
 }

@@ -74,8 +74,24 @@ export const API_HEADERS: HeaderList = [
   }),
 ];
 
+/**
+ * HSTS only on an answer that went out over TLS - the server's own (TLS_CERT) or, as a proxy in
+ * front says with X-Forwarded-Proto, the proxy's. Browsers ignore it over plain HTTP anyway, so a
+ * forged header gains nothing.
+ */
+function overTls(res: ServerResponse): boolean {
+  const req = res.req as IncomingMessage | undefined;
+  return (
+    (req?.socket as { encrypted?: boolean } | undefined)?.encrypted === true ||
+    req?.headers['x-forwarded-proto'] === 'https'
+  );
+}
+
 export function setHeaders(res: ServerResponse, headers: HeaderList): void {
-  for (const [name, value] of headers) res.setHeader(name, value);
+  const hsts = overTls(res);
+  for (const [name, value] of headers) {
+    if (hsts || name.toLowerCase() !== 'strict-transport-security') res.setHeader(name, value);
+  }
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -21,7 +21,7 @@ export interface Metrics {
 /** Read when Prometheus scrapes, so they cost nothing between scrapes. */
 export interface MetricsSources {
   /** Mail waiting in the outbox (due or backing off), and mail given up on. */
-  outbox(): Promise<{ pending: number; failed: number }>;
+  outbox(): Promise<{ pending: number; failed: number; oldestPendingAt: number | null }>;
   socketsOpen(): number;
   /** The highest stored chat message id (ids only grow): the message counter follows it. */
   lastMessageId(): Promise<number>;
@@ -94,6 +94,17 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
     },
   });
   new Gauge({
+    name: 'mux1_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest mail not yet sent nor given up (0 when none): how late mail is',
+    registers,
+    async collect() {
+      const s = sources();
+      if (!s) return;
+      const { oldestPendingAt } = await s.outbox();
+      this.set(oldestPendingAt === null ? 0 : Math.max(0, (Date.now() - oldestPendingAt) / 1000));
+    },
+  });
+  new Gauge({
     name: 'mux1_sockets_open',
     help: 'Socket.IO connections open on this process',
     registers,
@@ -117,6 +128,8 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
   });
   for (const result of ['ok', 'failed', 'locked'] as const) logins.inc({ result }, 0);
   for (const event of ['queued', 'sent', 'failed'] as const) mails.inc({ event }, 0);
+  // Present from the start, so rules and dashboards that read them have a series to read.
+  for (const outcome of ['created', 'existing_email'] as const) signups.inc({ outcome }, 0);
 
   return {
     registry,
@@ -136,7 +149,16 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
 export function serverSources(db: Db, socketsOpen: () => number): MetricsSources {
   return {
     async outbox() {
-      return { pending: await pendingCount(db), failed: await failedCount(db) };
+      const oldest = await db('mail_outbox')
+        .whereNull('sent_at')
+        .whereNull('failed_at')
+        .min<{ at: number | string | null }[]>({ at: 'created_at' });
+      const at = oldest[0]?.at;
+      return {
+        pending: await pendingCount(db),
+        failed: await failedCount(db),
+        oldestPendingAt: at === null || at === undefined ? null : Number(at),
+      };
     },
     socketsOpen,
     async lastMessageId() {

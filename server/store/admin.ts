@@ -1,5 +1,8 @@
 import { loadServerConfig } from '../../config/index.js';
-import { migrateToLatest, migrationStatus, openDatabase, rollback, type Db } from './db.js';
+import { migrateToLatest, migrationStatus, openDatabase, parseDatabaseUrl, rollback, type Db } from './db.js';
+import { backupSqlite, BackupError, postgresAdvice, restoreSqlite } from './backup.js';
+
+export { BackupError };
 
 /*
  * The entry point of `mux1 db ...`: the server's database, found exactly as `mux1 server` finds
@@ -46,6 +49,50 @@ export async function status(choice: DatabaseChoice) {
 }
 
 /**
+ * Writes a checked, consistent copy of the live SQLite database to `file`. PostgreSQL: refused
+ * with the pg_dump command to run instead.
+ */
+export async function backup(choice: DatabaseChoice, file: string, options: { force?: boolean } = {}) {
+  const { url, database } = chosenDatabase(choice);
+  const target = parseDatabaseUrl(url);
+  if (target.client === 'pg')
+    throw new BackupError('unsupported_database', postgresAdvice(database, 'backup', file), 2);
+  if (target.connection === ':memory:')
+    throw new BackupError('usage', 'an in-memory database has nothing to back up', 2);
+  return { database, ...(await asDatabaseError(database, backupSqlite(target.connection, file, options))) };
+}
+
+/** Puts a checked backup in place of the SQLite database that no server has open. */
+export async function restore(choice: DatabaseChoice, file: string) {
+  const { url, database } = chosenDatabase(choice);
+  const target = parseDatabaseUrl(url);
+  if (target.client === 'pg')
+    throw new BackupError('unsupported_database', postgresAdvice(database, 'restore', file), 2);
+  if (target.connection === ':memory:')
+    throw new BackupError('usage', 'an in-memory database cannot be restored into', 2);
+  return { ...(await asDatabaseError(database, restoreSqlite(target.connection, file))), database };
+}
+
+/** SQLite's own failures (no such file, not a database) as DatabaseError, naming the database. */
+async function asDatabaseError<T>(database: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof BackupError) throw err;
+    throw new DatabaseError(`${database}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The database URL as `mux1 server` would resolve it, and its name with any password hidden. */
+function chosenDatabase(choice: DatabaseChoice): { url: string; database: string } {
+  const url = loadServerConfig({
+    configFile: choice.configFile,
+    flags: { databaseUrl: choice.databaseUrl },
+  }).databaseUrl;
+  return { url, database: url.replace(/\/\/[^@/]*@/, '//***@') };
+}
+
+/**
  * Opens the chosen database, runs `work` with it and its printable name, and always closes it
  * so the process can exit. A configuration problem throws the loader's ConfigError.
  */
@@ -53,12 +100,8 @@ async function withDatabase<T>(
   choice: DatabaseChoice,
   work: (db: Db, database: string) => Promise<T>,
 ): Promise<T> {
-  const url = loadServerConfig({
-    configFile: choice.configFile,
-    flags: { databaseUrl: choice.databaseUrl },
-  }).databaseUrl;
   // Never print a PostgreSQL password.
-  const database = url.replace(/\/\/[^@/]*@/, '//***@');
+  const { url, database } = chosenDatabase(choice);
   // Knex prints its warnings with console.log, which would break a caller's single JSON object
   // on stdout; the failure itself still surfaces as the error.
   const consoleLog = console.log;

@@ -35,6 +35,7 @@ export abstract class DbCommand extends Mux1Command {
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(err.message, 'invalid_config');
       if (err instanceof admin.DatabaseError) throw new CliError('database_error', err.message);
+      if (err instanceof admin.BackupError) throw new CliError(err.code, err.message, err.exitCode);
       throw err;
     }
   }

@@ -4,6 +4,7 @@ import type { ActiveToken, SessionStore } from '../client/credentials.js';
 import type { RestClient } from '../client/rest.js';
 import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
+import { caFlag, rerunTrusting } from './ca.js';
 import { CliError, isTunnelFailure, reportTunnelFailure } from './errors.js';
 import {
   openVia,
@@ -38,7 +39,7 @@ type Parsed = { [name: string]: any };
  * `login --via` and `whoami --via` share a session.
  */
 export abstract class ServerCommand extends Mux1Command {
-  static override baseFlags = { json: jsonFlag, server: serverFlag, ...viaFlags };
+  static override baseFlags = { json: jsonFlag, server: serverFlag, ca: caFlag, ...viaFlags };
 
   private viaSettings: ViaSettings | undefined;
   private viaOpening: Promise<Via> | undefined;
@@ -49,6 +50,12 @@ export abstract class ServerCommand extends Mux1Command {
     argv: string[] = this.argv,
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv);
+    const { ca } = parsed.flags as { ca?: string };
+    if (ca) {
+      const status = await rerunTrusting(ca);
+      // The child did the work and printed its result: this process only passes its status on.
+      if (status !== undefined) throw new Errors.ExitError(status);
+    }
     const via = viaSettings(parsed.flags);
     const { server } = parsed.flags as { server?: string };
     if (via && server) {

@@ -19,6 +19,9 @@ export type ClientCode =
   | 'password_mismatch'
   | 'write_failed'
   | 'database_error'
+  | 'database_in_use'
+  | 'backup_invalid'
+  | 'unsupported_database'
   | 'invalid_config'
   | 'unknown_command';
 
