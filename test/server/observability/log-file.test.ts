@@ -94,7 +94,7 @@ describe('LOG_FILE: JSON lines to a file rotated by size', function () {
     server.proc.kill('SIGHUP');
     await eventually(
       () => existsSync(current) && readFileSync(current, 'utf8').includes('log file reopened'),
-      { timeoutMs: 5_000, what: 'the reopened file' },
+      { timeoutMs: 20_000, what: 'the reopened file' },
     );
     await traffic(server, 3);
     await eventually(() => readFileSync(current, 'utf8').includes('/api/health'), {
