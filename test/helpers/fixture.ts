@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import type { ServerConfig } from '../../config/index.js';
 import type { Mux1Server, ServerOverrides } from '../../server/main.js';
-import { bearer, loggedInPerson, logIn, newPerson, signUp, verifiedPerson, type Person } from './accounts.js';
+import {
+  bearer,
+  loggedInPerson,
+  logIn,
+  logOut,
+  newPerson,
+  signUp,
+  verifiedPerson,
+  type Person,
+} from './accounts.js';
 import { runCli, tempDir, type CliOptions, type CliResult } from './cli.js';
 import { api, rawApi, startTestServer, type TestServer } from './server.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -153,6 +162,7 @@ export class ServerFixture implements TestServer {
   newPerson = newPerson;
   signUp = (p: Person) => signUp(this.url, p);
   logIn = (username: string, password: string) => logIn(this.url, username, password);
+  logOut = (token: string) => logOut(this.url, token);
   /** Signed up and verified through the mailed code. */
   verifiedPerson = (prefix?: string) => verifiedPerson(this.url, this.mail, prefix);
   /** Verified through the mailed code and logged in. */

@@ -10,7 +10,7 @@ import { connectSocketChat } from '../../../tui/app/socket-chat.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
-import { chatPerson, logOut, type ChatPerson } from '../../helpers/sockets.js';
+import { chatPerson, type ChatPerson } from '../../helpers/sockets.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('tui/client/socket: the typed chat client', () => {
@@ -136,7 +136,7 @@ describe('tui/client/socket: the typed chat client', () => {
     const states: ConnectionState[] = [];
     a.onState((s) => states.push(s));
     await a.connect();
-    await logOut(t, p.token);
+    await t.logOut(p.token);
     const last = await eventually(() => states.find((s) => s.status === 'offline'), { what: 'offline' });
     expect(last).to.deep.equal({ status: 'offline', reason: 'your session ended; sign in again' });
   });
