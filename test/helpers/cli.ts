@@ -11,11 +11,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './ports.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const binRun = join(repoRoot, 'bin', 'run.js');
@@ -119,13 +119,7 @@ export function readAll(dir: string): string {
 }
 
 /** A loopback URL where nothing listens: a port that was free a moment ago. */
-export async function deadServerUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
+export const deadServerUrl = async (): Promise<string> => `http://127.0.0.1:${await freePort()}`;
 
 /** True once the server under test answers a Socket.IO handshake, i.e. once chat exists. */
 export async function serverHasChat(url: string): Promise<boolean> {

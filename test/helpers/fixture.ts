@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import type { ServerConfig } from '../../config/index.js';
 import type { Mux1Server, ServerOverrides } from '../../server/main.js';
-import { bearer, loggedInPerson, logIn, newPerson, signUp, verifiedPerson, type Person } from './accounts.js';
+import {
+  bearer,
+  loggedInPerson,
+  logIn,
+  logOut,
+  newPerson,
+  signUp,
+  verifiedPerson,
+  type Person,
+} from './accounts.js';
 import { runCli, tempDir, type CliOptions, type CliResult } from './cli.js';
 import { api, rawApi, startTestServer, type TestServer } from './server.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -20,8 +29,11 @@ export interface UseServerOptions {
   /** Settings on top of the test defaults (see startTestServer); a function when they need awaiting. */
   env?: Record<string, string> | (() => Promise<Record<string, string>>);
   overrides?: ServerOverrides;
-  /** A folder for the CLI's saved sessions: `cli()` runs the built CLI against this server. */
-  cliHome?: boolean;
+  /**
+   * A folder for the CLI's saved sessions: `cli()` runs the built CLI against this server with
+   * MUX1_CONFIG_DIR at `configDir` inside it (default `config`), which does not exist until used.
+   */
+  cliHome?: boolean | { configDir: string };
   /**
    * A fresh server (and inbox and CLI folder) for every test instead of one for the describe:
    * for tests whose state (limits, counters, logs) would let one pass or fail because of another.
@@ -150,6 +162,7 @@ export class ServerFixture implements TestServer {
   newPerson = newPerson;
   signUp = (p: Person) => signUp(this.url, p);
   logIn = (username: string, password: string) => logIn(this.url, username, password);
+  logOut = (token: string) => logOut(this.url, token);
   /** Signed up and verified through the mailed code. */
   verifiedPerson = (prefix?: string) => verifiedPerson(this.url, this.mail, prefix);
   /** Verified through the mailed code and logged in. */
@@ -165,7 +178,9 @@ export class ServerFixture implements TestServer {
   get cliEnv(): Record<string, string> {
     const { home } = this.running;
     if (!home) throw new Error('useServer: pass { cliHome: true } for the CLI');
-    return { MUX1_SERVER: this.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
+    const { cliHome } = this.options;
+    const configDir = typeof cliHome === 'object' ? cliHome.configDir : 'config';
+    return { MUX1_SERVER: this.url, MUX1_CONFIG_DIR: join(home.path, configDir) };
   }
   /** The CLI's own folder (its HOME for tests that need one). */
   get cliHome(): string {
@@ -173,6 +188,9 @@ export class ServerFixture implements TestServer {
     if (!home) throw new Error('useServer: pass { cliHome: true } for the CLI');
     return home.path;
   }
+  /** Logs `p` in through the CLI (password on stdin), so later `cli()` calls are signed in. */
+  cliLogIn = (p: { username: string; password: string }) =>
+    this.cli(['login', '--username', p.username, '--password-stdin'], { input: p.password });
   /** The built CLI against this server; `options.env` adds to (or, with undefined, removes from) cliEnv. */
   cli = (args: string[], options: CliOptions = {}): Promise<CliResult> =>
     runCli(args, { ...options, env: { ...this.cliEnv, ...options.env } });

@@ -2,12 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot as root } from './cli.js';
 import { freePort } from './ports.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 import { eventually } from './wait.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 

@@ -6,7 +6,7 @@ import type {
   ConnectedEvent,
   ServerToClientEvents,
 } from '../../server/protocol.js';
-import { api, type TestServer } from './server.js';
+import { type TestServer } from './server.js';
 import { logIn, newPerson, signUp, type Person } from './accounts.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,9 +28,6 @@ export async function chatPerson(t: TestServer, prefix = 'chat'): Promise<ChatPe
   expect(res.status, 'login').to.equal(200);
   return { ...p, id: res.body.user.id, token: res.body.token };
 }
-
-export const logOut = (t: TestServer, token: string) =>
-  api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${token}` });
 
 const open: ClientSocket[] = [];
 

@@ -2,25 +2,22 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { loggedInPerson, newPerson } from '../helpers/accounts.js';
+import { newPerson } from '../helpers/accounts.js';
+import { useServer } from '../helpers/fixture.js';
 
 const ARTIFACTS = 'test-artifacts';
 
 /** The page in Debian's Chromium, driven like a person: labels, Enter to submit, mail for the code. */
 describe('browser page (Chromium)', function () {
   this.timeout(60_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   let browser: Browser;
   let page: Page;
   let other: Socket | undefined;
   const consoleErrors: string[] = [];
 
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -40,8 +37,6 @@ describe('browser page (Chromium)', function () {
   after(async () => {
     other?.disconnect();
     await browser?.close();
-    await t?.close();
-    await smtp?.close();
   });
 
   it('serves the page with a strict CSP and the other security headers', async () => {
@@ -65,7 +60,7 @@ describe('browser page (Chromium)', function () {
     await page.locator('#signup-form .notice').filter({ hasText: 'Account created' }).waitFor();
 
     expect(await page.locator('#verify-form [name="email"]').inputValue()).to.equal(me.email);
-    const code = await smtp.codeFor(me.email);
+    const code = await t.mail.codeFor(me.email);
     await page.locator('#verify-form').getByLabel('Code').fill(code);
     await page.locator('#verify-form').getByLabel('Code').press('Enter');
     await page.locator('#verify-form .notice').filter({ hasText: 'verified' }).waitFor();
@@ -85,7 +80,7 @@ describe('browser page (Chromium)', function () {
     expect(await mine.locator('.text').textContent()).to.equal('<b>bold?</b> hello from the page');
     expect(await page.locator('#messages b').count(), 'markup must be shown as text').to.equal(0);
 
-    const friend = await loggedInPerson(t.url, smtp, 'friend');
+    const friend = await t.loggedInPerson('friend');
     other = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
     await new Promise<void>((resolve) => other!.once('connected', () => resolve()));
     const ack = await other

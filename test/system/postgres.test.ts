@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { dropRunDatabases, postgresAdminUrl } from '../helpers/postgres.js';
 import { machineRedisUrl } from '../helpers/redis.js';
-import { repoRoot } from '../helpers/cli-server.js';
+import { repoRoot } from '../helpers/cli.js';
 
 /**
  * Every server suite in a folder (REST, chat, accounts, limits, ...). Not the ones that run the

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { io, type Socket } from 'socket.io-client';
 import { freePort } from '../helpers/ports.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { repoRoot, startCliServer, type CliServer } from '../helpers/cli-server.js';
+import { repoRoot } from '../helpers/cli.js';
+import { startCliServer, type CliServer } from '../helpers/cli-server.js';
 
 /** Debian's python3-socketio installs for the system Python, not for whichever python3 is on PATH. */
 const PYTHON = '/usr/bin/python3';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadServerConfig } from '../../config/index.js';
-import { repoRoot } from '../helpers/cli-server.js';
+import { repoRoot } from '../helpers/cli.js';
 
 /**
  * No Docker engine runs here, so the images and the compose file are never started by the

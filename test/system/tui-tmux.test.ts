@@ -4,9 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { loggedInPerson, verifiedPerson } from '../helpers/accounts.js';
+import { useServer } from '../helpers/fixture.js';
 
 const session = `mux1-e2e-${process.pid}`;
 // A tmux server of its own (-L) with no user config (-f): nothing from another tmux leaks in.
@@ -37,14 +35,12 @@ async function waitForScreen(
 /** The built CLI in a real 80x24 terminal (tmux), driven by keystrokes like a person. */
 describe('system: the TUI in a real terminal', function () {
   this.timeout(60_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   let configDir: string;
   let other: Socket | undefined;
 
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
     configDir = mkdtempSync(join(tmpdir(), 'mux1-tmux-'));
   });
   after(async () => {
@@ -54,8 +50,6 @@ describe('system: the TUI in a real terminal', function () {
     } catch {
       // already gone
     }
-    await t?.close();
-    await smtp?.close();
     rmSync(configDir, { recursive: true, force: true });
   });
 
@@ -81,7 +75,7 @@ describe('system: the TUI in a real terminal', function () {
   });
 
   it('logs in through the form, chats with another client, and never shows the password', async () => {
-    const me = await verifiedPerson(t.url, smtp, 'tmux');
+    const me = await t.verifiedPerson('tmux');
     const cli = resolve('bin/run.js');
     // A person's terminal, not a CI log: with CI set, Ink draws only the final frame.
     const env = `env -u CI -u CONTINUOUS_INTEGRATION MUX1_CONFIG_DIR='${configDir}' MUX1_SERVER='${t.url}'`;
@@ -108,7 +102,7 @@ describe('system: the TUI in a real terminal', function () {
     tmux('send-keys', '-t', session, 'Enter');
     await waitForScreen((s) => s.includes(`${me.username} typed in a real terminal`), 'my message');
 
-    const friend = await loggedInPerson(t.url, smtp, 'remote');
+    const friend = await t.loggedInPerson('remote');
     other = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
     await new Promise<void>((resolve) => other!.once('connected', () => resolve()));
     await other.timeout(5000).emitWithAck('message', { room: 'lobby', text: 'hello \u001B[2Jthere' });

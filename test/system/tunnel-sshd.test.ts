@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
 import { startOpenSshServer, type OpenSshServer } from '../helpers/openssh-server.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api } from '../helpers/server.js';
 import { runCli } from '../helpers/cli.js';
+import { useServer } from '../helpers/fixture.js';
 
 const run = promisify(execFile);
 
@@ -23,7 +24,7 @@ describe('system: the tunnel through OpenSSH sshd', () => {
   let home: string;
   let port: number;
   let sshd: OpenSshServer;
-  let mux: TestServer;
+  const mux = useServer();
   let clientKey: string;
   let hashedKnownHosts: string;
   const tunnels: Tunnel[] = [];
@@ -59,12 +60,10 @@ describe('system: the tunnel through OpenSSH sshd', () => {
     hashedKnownHosts = join(home, '.ssh', 'known_hosts');
     const scan = await run('ssh-keyscan', ['-H', '-t', 'ed25519', '-p', String(port), '127.0.0.1']);
     writeFileSync(hashedKnownHosts, scan.stdout);
-    mux = await startTestServer();
   });
 
   after(async () => {
     await Promise.all(tunnels.map((t) => t.close()));
-    await mux?.close();
     await sshd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

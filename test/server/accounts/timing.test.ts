@@ -44,13 +44,13 @@ describe('accounts: answers that take the same time whether or not the account e
   let address = 0;
   const fresh = () => ({ 'x-forwarded-for': `192.0.2.${(address = (address % 250) + 1)}` });
 
+  // No SMTP: the development mailbox keeps mail sending from competing with the requests
+  // being timed. Whether the email is verified does not change a signup's answer.
   const t = useServer({
     env: { SCRYPT_LOG_N: '14', TRUST_PROXY: '1', LIMIT_SIGNUPS_PER_10MIN: '1000', LOG_LEVEL: 'warn' },
   });
 
   before(async () => {
-    // No SMTP: the development mailbox keeps mail sending from competing with the requests
-    // being timed. Whether the email is verified does not change a signup's answer.
     known = newPerson('timed');
     expect((await t.api('POST', '/api/signup', known)).status).to.equal(201);
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { expectError } from '../../helpers/errors.js';
-import { resetCode, reset } from '../../helpers/account-actions.js';
+import { resetCode, reset } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('GET /api/account/activity', () => {

@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
 import { EXPORT_PAGE_ROWS } from '../../../server/accounts/account.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, userIdOf } from '../../helpers/account-actions.js';
+import { bearer, userIdOf } from '../../helpers/accounts.js';
 
 const HOUR = 3_600_000;
 
@@ -48,7 +48,7 @@ describe('GET /api/account/export: in pages, and limited per account', () => {
     await smtp.close();
   });
 
-  const exportOf = (token: string) => as(t, token)('GET', '/api/account/export');
+  const exportOf = (token: string) => api(t.url, 'GET', '/api/account/export', undefined, bearer(token));
 
   /** Starts an export and reads only its headers, leaving the body unread. */
   const openExport = (token: string) =>

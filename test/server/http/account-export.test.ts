@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { expectError } from '../../helpers/errors.js';
 import { ask } from '../../helpers/sockets.js';
-import { resetCode, userIdOf } from '../../helpers/account-actions.js';
+import { resetCode, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('GET /api/account/export', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { bearer } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { ask, disconnected, settle } from '../../helpers/sockets.js';
-import { auditTypes, userIdOf } from '../../helpers/account-actions.js';
+import { auditTypes, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('POST /api/password/change', () => {

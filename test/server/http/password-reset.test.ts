@@ -3,7 +3,7 @@ import { manualClock } from '../../../server/clock.js';
 import { bearer, newPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { disconnected } from '../../helpers/sockets.js';
-import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from '../../helpers/account-actions.js';
+import { auditTypes, forgot, otherCode, reset, resetCode, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 const MINUTE = 60_000;

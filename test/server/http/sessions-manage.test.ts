@@ -3,7 +3,7 @@ import { manualClock } from '../../../server/clock.js';
 import { bearer } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { ask, disconnected, settle } from '../../helpers/sockets.js';
-import { auditTypes, userIdOf } from '../../helpers/account-actions.js';
+import { auditTypes, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 const MINUTE = 60_000;

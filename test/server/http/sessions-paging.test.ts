@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
-import { as, userIdOf } from '../../helpers/account-actions.js';
+import { bearer, userIdOf } from '../../helpers/accounts.js';
 
 const DAY = 86_400_000;
 
@@ -58,7 +58,7 @@ describe('GET /api/sessions in pages', () => {
     await smtp.close();
   });
 
-  const get = (query = '') => as(t, token)('GET', `/api/sessions${query}`);
+  const get = (query = '') => api(t.url, 'GET', `/api/sessions${query}`, undefined, bearer(token));
 
   it('answers 50 by default with next_before, the seed shape plus the cursor', async () => {
     const res = await get();

@@ -5,7 +5,7 @@ import { api, rawApi, startTestServer, type TestServer } from '../../helpers/ser
 import { bearer, logIn, loggedInPerson, type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 import { logInWithCode, totpAt, turnOn } from '../../helpers/two-factor.js';
-import { auditTypes, resetCode, reset, userIdOf } from '../../helpers/account-actions.js';
+import { auditTypes, resetCode, reset, userIdOf } from '../../helpers/accounts.js';
 import { ask, connect, disconnectAll } from '../../helpers/sockets.js';
 import { solveChallenge } from '../../../tui/client/challenge.js';
 

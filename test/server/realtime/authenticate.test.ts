@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { newPerson } from '../../helpers/accounts.js';
-import { ask, logOut, nextEvent, settle, type ChatPerson } from '../../helpers/sockets.js';
+import { ask, nextEvent, settle, type ChatPerson } from '../../helpers/sockets.js';
 import { eventually } from '../../helpers/wait.js';
 import { solvedChallenge } from '../../helpers/challenge.js';
 import { useServer } from '../../helpers/fixture.js';
@@ -28,7 +28,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
 
     it('makes a socket with a revoked token a guest, and says so with auth_error', async () => {
       const p = await t.chatPerson('revoked');
-      expect((await logOut(t, p.token)).status).to.equal(204);
+      expect((await t.logOut(p.token)).status).to.equal(204);
       const { hello, authErrors } = await t.connect({ token: p.token });
       expect(hello.user).to.equal(null);
       const error = await eventually(() => authErrors[0], { what: 'auth_error' });
@@ -173,7 +173,7 @@ describe('Socket.IO chat: handshake and authenticate', () => {
       expect((await ask(socket, 'message', 'now as bob')).ok).to.equal(true);
       expect((await seen).user?.username).to.equal(bob.username);
       // Alice's logout no longer reaches this socket.
-      expect((await logOut(t, alice.token)).status).to.equal(204);
+      expect((await t.logOut(alice.token)).status).to.equal(204);
       expect((await ask(socket, 'message', 'still here')).ok).to.equal(true);
     });
   });

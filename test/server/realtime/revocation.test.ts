@@ -4,7 +4,6 @@ import { eventually } from '../../helpers/wait.js';
 import {
   ask,
   disconnected,
-  logOut,
   nextEvent,
   record,
   settle,
@@ -27,7 +26,7 @@ describe('Socket.IO chat: revocation and connected users', () => {
     const otherSession = await t.connectAs({ ...alice, token: second.body.token });
 
     const gone = disconnected(socket);
-    expect((await logOut(t, alice.token)).status).to.equal(204);
+    expect((await t.logOut(alice.token)).status).to.equal(204);
     // Disconnected by the server, which a Socket.IO client does not retry.
     expect(await gone).to.equal('io server disconnect');
     expect(authErrors.map((e) => e.code)).to.deep.equal(['unauthorized']);
@@ -57,7 +56,7 @@ describe('Socket.IO chat: revocation and connected users', () => {
 
       const seen = record(socket, 'message');
       socket.io.engine.close();
-      expect((await logOut(t, erin.token)).status).to.equal(204);
+      expect((await t.logOut(erin.token)).status).to.equal(204);
       await ask(loud, 'message', 'said after the logout');
 
       const back = await new Promise<any>((resolve) => socket.once('connected', resolve));

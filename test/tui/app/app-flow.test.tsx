@@ -5,24 +5,19 @@ import { dirname, join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../../tui/app/App.js';
 import { liveServices } from '../../../tui/app/services.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { loggedInPerson, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { newPerson } from '../../helpers/accounts.js';
 import { keys, press, tick, type, waitForFrame } from '../../helpers/ink-keys.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** The Ink app against a real server and real mail: what a person sees at each step. */
 describe('TUI: account screens', function () {
   this.timeout(30_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   let configDir: string;
   const env = () => ({ ...process.env, MUX1_CONFIG_DIR: configDir });
   let app: ReturnType<typeof render> | undefined;
 
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
-  });
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
   beforeEach(() => {
     configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-'));
   });
@@ -30,10 +25,6 @@ describe('TUI: account screens', function () {
     app?.unmount();
     app = undefined;
     rmSync(configDir, { recursive: true, force: true });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
   });
 
   const open = (storedToken?: string) => {
@@ -86,7 +77,7 @@ describe('TUI: account screens', function () {
       (f) => f.includes('Verify your email') && f.includes('Account created'),
     );
     expect(verify).to.include(me.email);
-    const code = await smtp.codeFor(me.email);
+    const code = await t.mail.codeFor(me.email);
     await type(stdin, code);
     await press(stdin, keys.enter);
 
@@ -122,7 +113,7 @@ describe('TUI: account screens', function () {
   };
 
   it('shows server errors beside the field they concern', async () => {
-    const taken = await verifiedPerson(t.url, smtp, 'taken');
+    const taken = await t.verifiedPerson('taken');
     await signupError(
       [taken.username, 'someone-else@example.test', 'a perfectly fine passphrase'],
       'that username is taken',
@@ -152,7 +143,7 @@ describe('TUI: account screens', function () {
     await press(stdin, keys.enter);
     await waitForFrame(lastFrame, (f) => f.includes('code must be 6 digits'));
     expect(
-      smtp.messages.filter((m) => m.to === 'someone@example.test'),
+      t.mail.messages.filter((m) => m.to === 'someone@example.test'),
       'nothing was sent',
     ).to.deep.equal([]);
   });
@@ -169,7 +160,7 @@ describe('TUI: account screens', function () {
     await waitForFrame(lastFrame, (f) => f.includes('wrong username or password'));
 
     const pending = newPerson('pending');
-    expect((await signUp(t.url, pending)).status).to.equal(201);
+    expect((await t.signUp(pending)).status).to.equal(201);
     await press(stdin, keys.shiftTab);
     for (let i = 0; i < 20; i++) await press(stdin, keys.backspace);
     await type(stdin, pending.email);
@@ -182,7 +173,7 @@ describe('TUI: account screens', function () {
   });
 
   it('says so in the chat when the session cannot be saved', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'unsaved');
+    const p = await t.verifiedPerson('unsaved');
     // A credential folder that cannot be made: its parent is a file.
     configDir = join(configDir, 'not-a-folder');
     writeFileSync(configDir, '');
@@ -200,13 +191,13 @@ describe('TUI: account screens', function () {
   });
 
   it('goes straight to the chat with stored credentials that still work', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'stored');
+    const p = await t.loggedInPerson('stored');
     const { lastFrame } = open(p.token);
     await waitForFrame(lastFrame, (f) => f.includes('#lobby') && f.includes(`${p.username}@`));
   });
 
   it('asks to log in again when the stored token was revoked', async () => {
-    const p = await loggedInPerson(t.url, smtp, 'revoked');
+    const p = await t.loggedInPerson('revoked');
     await fetch(t.url + '/api/logout', { method: 'POST', headers: { authorization: `Bearer ${p.token}` } });
     const { lastFrame } = open(p.token);
     await waitForFrame(lastFrame, (f) => f.includes('Your session ended; log in again.'));

@@ -6,23 +6,21 @@ import { render } from 'ink-testing-library';
 import { io, type Socket } from 'socket.io-client';
 import { App } from '../../../tui/app/App.js';
 import { liveServices } from '../../../tui/app/services.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** The chat pane against a real server, with a second person on a plain Socket.IO client. */
 describe('TUI: chat pane', function () {
   this.timeout(30_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   let configDir: string;
   let app: ReturnType<typeof render> | undefined;
   const sockets: Socket[] = [];
 
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
     configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-'));
   });
   afterEach(() => {
@@ -31,8 +29,6 @@ describe('TUI: chat pane', function () {
     sockets.splice(0).forEach((s) => s.disconnect());
   });
   after(async () => {
-    await t.close();
-    await smtp.close();
     rmSync(configDir, { recursive: true, force: true });
   });
 
@@ -55,8 +51,8 @@ describe('TUI: chat pane', function () {
   };
 
   it('shows messages from others live, sends its own, and shows who is here and typing', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'pane');
-    const other = await loggedInPerson(t.url, smtp, 'mate');
+    const me = await t.loggedInPerson('pane');
+    const other = await t.loggedInPerson('mate');
     const { lastFrame, stdin } = await openChat(t, me.token);
     const socket = await friend(other.token);
 
@@ -78,8 +74,8 @@ describe('TUI: chat pane', function () {
   });
 
   it('never lets another user repaint the screen', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'safe');
-    const eve = await loggedInPerson(t.url, smtp, 'eve');
+    const me = await t.loggedInPerson('safe');
+    const eve = await t.loggedInPerson('eve');
     const { lastFrame } = await openChat(t, me.token);
     const socket = await friend(eve.token);
     await socket
@@ -91,7 +87,7 @@ describe('TUI: chat pane', function () {
   });
 
   it('runs the slash commands: /join, /who, /rooms, /leave, /help and unknown ones', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'slash');
+    const me = await t.loggedInPerson('slash');
     const { lastFrame, stdin } = await openChat(t, me.token);
     await type(stdin, '/join dev-ops');
     await press(stdin, keys.enter);
@@ -117,7 +113,7 @@ describe('TUI: chat pane', function () {
   });
 
   it('shows a refused message as an error and stores nothing', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'long');
+    const me = await t.loggedInPerson('long');
     const { lastFrame, stdin } = await openChat(t, me.token);
     await type(stdin, 'x'.repeat(2001));
     const drafted = await waitForFrame(lastFrame, (f) => f.includes('x'.repeat(50)));
@@ -132,7 +128,7 @@ describe('TUI: chat pane', function () {
   });
 
   it('loads older messages from history when scrolled to the top', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'scroll');
+    const me = await t.loggedInPerson('scroll');
     const room = 'archive';
     const rows = Array.from({ length: 150 }, (_, i) => ({
       room,
@@ -140,7 +136,7 @@ describe('TUI: chat pane', function () {
       text: `old message ${i + 1}`,
       created_at: Date.now() - (150 - i) * 1000,
     }));
-    await t.server.db('messages').insert(rows);
+    await t.db('messages').insert(rows);
     const { lastFrame, stdin } = await openChat(t, me.token);
     await type(stdin, `/join ${room}`);
     await press(stdin, keys.enter);
@@ -155,13 +151,16 @@ describe('TUI: chat pane', function () {
 
   it('shows the connection dropping, and gets back the session after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mux1-restart-'));
-    const first = await startTestServer({ dir, env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
+    const first = await startTestServer({ dir, env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn' } });
     const port = new URL(first.url).port;
-    const me = await loggedInPerson(first.url, smtp, 'drop');
+    const me = await loggedInPerson(first.url, t.mail, 'drop');
     const { lastFrame } = await openChat(first, me.token);
     await first.close();
     await waitForFrame(lastFrame, (f) => f.includes('● reconnecting') || f.includes('● offline'));
-    const second = await startTestServer({ dir, env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn', PORT: port } });
+    const second = await startTestServer({
+      dir,
+      env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn', PORT: port },
+    });
     try {
       await waitForFrame(lastFrame, (f) => f.includes('● connected'), 15_000);
     } finally {
@@ -173,7 +172,7 @@ describe('TUI: chat pane', function () {
   });
 
   it('returns to the start screen when the session is revoked elsewhere', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'kicked');
+    const me = await t.loggedInPerson('kicked');
     const { lastFrame } = await openChat(t, me.token);
     await fetch(t.url + '/api/logout', { method: 'POST', headers: { authorization: `Bearer ${me.token}` } });
     await waitForFrame(lastFrame, (f) => f.includes('session ended') && f.includes('Log in'));

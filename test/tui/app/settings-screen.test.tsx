@@ -5,22 +5,19 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../../tui/app/App.js';
 import { liveServices } from '../../../tui/app/services.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, loggedInPerson } from '../../helpers/accounts.js';
+import { bearer } from '../../helpers/accounts.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** The account screen inside the chat: sessions, password change, log out everywhere. */
 describe('TUI: settings', function () {
   this.timeout(30_000);
-  let smtp: TestSmtp;
-  let t: TestServer;
   let configDir: string;
   let app: ReturnType<typeof render> | undefined;
 
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
     configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-'));
   });
   afterEach(() => {
@@ -28,8 +25,6 @@ describe('TUI: settings', function () {
     app = undefined;
   });
   after(async () => {
-    await t.close();
-    await smtp.close();
     rmSync(configDir, { recursive: true, force: true });
   });
 
@@ -48,8 +43,8 @@ describe('TUI: settings', function () {
   };
 
   it('lists the sessions and revokes another one with a key', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'set');
-    const other = await logIn(t.url, me.username, me.password);
+    const me = await t.loggedInPerson('set');
+    const other = await t.logIn(me.username, me.password);
     const { lastFrame, stdin } = await openSettings(me.token);
     const frame = await waitForFrame(lastFrame, (f) => (f.match(/last seen/g) ?? []).length === 2);
     const lines = frame.split('\n').filter((l) => l.includes('last seen'));
@@ -60,14 +55,14 @@ describe('TUI: settings', function () {
       lastFrame,
       (f) => f.includes('Session revoked') && (f.match(/last seen/g) ?? []).length === 1,
     );
-    expect((await api(t.url, 'GET', '/api/me', undefined, bearer(other.body.token))).status).to.equal(401);
-    expect((await api(t.url, 'GET', '/api/me', undefined, bearer(me.token))).status).to.equal(200);
+    expect((await t.api('GET', '/api/me', undefined, bearer(other.body.token))).status).to.equal(401);
+    expect((await t.api('GET', '/api/me', undefined, bearer(me.token))).status).to.equal(200);
     await press(stdin, keys.escape);
     await waitForFrame(lastFrame, (f) => f.includes('#lobby'));
   });
 
   it('changes the password, keeping this session', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'pw');
+    const me = await t.loggedInPerson('pw');
     const { lastFrame, stdin } = await openSettings(me.token);
     await press(stdin, 'p');
     await waitForFrame(lastFrame, (f) => f.includes('Change password') && f.includes('Current password'));
@@ -79,13 +74,13 @@ describe('TUI: settings', function () {
     await type(stdin, next);
     await press(stdin, keys.enter);
     await waitForFrame(lastFrame, (f) => f.includes('Sessions') && /password/i.test(f) && !f.includes('✗'));
-    expect((await logIn(t.url, me.username, me.password)).status).to.equal(401);
-    expect((await logIn(t.url, me.username, next)).status).to.equal(200);
-    expect((await api(t.url, 'GET', '/api/me', undefined, bearer(me.token))).status).to.equal(200);
+    expect((await t.logIn(me.username, me.password)).status).to.equal(401);
+    expect((await t.logIn(me.username, next)).status).to.equal(200);
+    expect((await t.api('GET', '/api/me', undefined, bearer(me.token))).status).to.equal(200);
   });
 
   it('says when the current password is wrong', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'pwbad');
+    const me = await t.loggedInPerson('pwbad');
     const { lastFrame, stdin } = await openSettings(me.token);
     await press(stdin, 'p');
     await waitForFrame(lastFrame, (f) => f.includes('Current password'));
@@ -99,13 +94,13 @@ describe('TUI: settings', function () {
   });
 
   it('logs out everywhere and returns to the start screen', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'all');
-    const other = await logIn(t.url, me.username, me.password);
+    const me = await t.loggedInPerson('all');
+    const other = await t.logIn(me.username, me.password);
     const { lastFrame, stdin } = await openSettings(me.token);
     await press(stdin, 'x');
     await waitForFrame(lastFrame, (f) => f.includes('Logged out everywhere.') && f.includes('Sign up'));
     for (const token of [me.token, other.body.token]) {
-      expect((await api(t.url, 'GET', '/api/me', undefined, bearer(token))).status).to.equal(401);
+      expect((await t.api('GET', '/api/me', undefined, bearer(token))).status).to.equal(401);
     }
   });
 });

@@ -10,10 +10,10 @@ import { connectSocketChat } from '../../../tui/app/socket-chat.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
-import { chatPerson, logOut, type ChatPerson } from '../../helpers/sockets.js';
+import { chatPerson, type ChatPerson } from '../../helpers/sockets.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('tui/client/socket: the typed chat client', () => {
-  let t: TestServer;
   let alice: ChatPerson;
   let bob: ChatPerson;
   const clients: ChatClient[] = [];
@@ -23,15 +23,15 @@ describe('tui/client/socket: the typed chat client', () => {
     return c;
   };
 
+  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'wrap');
-    bob = await chatPerson(t, 'wrapb');
+    alice = await t.chatPerson('wrap');
+    bob = await t.chatPerson('wrapb');
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();
   });
-  after(() => t.close());
 
   it('connects with a token, sends with an acknowledgement, and hears the room', async () => {
     const a = client({ token: alice.token });
@@ -131,12 +131,12 @@ describe('tui/client/socket: the typed chat client', () => {
   });
 
   it('goes offline with the reason when the session is logged out elsewhere', async () => {
-    const p = await chatPerson(t, 'wrapout');
+    const p = await t.chatPerson('wrapout');
     const a = client({ token: p.token, reconnection: true });
     const states: ConnectionState[] = [];
     a.onState((s) => states.push(s));
     await a.connect();
-    await logOut(t, p.token);
+    await t.logOut(p.token);
     const last = await eventually(() => states.find((s) => s.status === 'offline'), { what: 'offline' });
     expect(last).to.deep.equal({ status: 'offline', reason: 'your session ended; sign in again' });
   });
@@ -158,7 +158,7 @@ describe('tui/client/socket: the typed chat client', () => {
 
   it('after a drop, rejoins its rooms and hands on what it missed once, in order, before live messages', async function () {
     this.timeout(15_000);
-    const dan = await chatPerson(t, 'catch');
+    const dan = await t.chatPerson('catch');
     const c = client({ token: dan.token, reconnection: true });
     const heard: string[] = [];
     c.on('message', (m) => heard.push(`${m.room}:${m.text}`));
@@ -199,7 +199,7 @@ describe('tui/client/socket: the typed chat client', () => {
 
   it('catches up page by page when it missed more than one page', async function () {
     this.timeout(15_000);
-    const gil = await chatPerson(t, 'pages');
+    const gil = await t.chatPerson('pages');
     const c = client({ token: gil.token, reconnection: true });
     const heard: string[] = [];
     c.on('message', (m) => heard.push(m.text));
@@ -224,7 +224,7 @@ describe('tui/client/socket: the typed chat client', () => {
   });
 
   it('sends a message again after a lost acknowledgement, and the server stores it once', async () => {
-    const erin = await chatPerson(t, 'lostack');
+    const erin = await t.chatPerson('lostack');
     // The first acknowledgement of this user's message is lost: the server stores the message,
     // then the connection drops before the answer leaves.
     let dropped = 0;
@@ -252,7 +252,7 @@ describe('tui/client/socket: the typed chat client', () => {
       await c.connect();
       const id = await c.send('exactly once');
       expect(dropped).to.equal(1);
-      const rows = await t.server.db('messages').where({ text: 'exactly once' }).select('id');
+      const rows = await t.db('messages').where({ text: 'exactly once' }).select('id');
       expect(rows.map((r: { id: number }) => Number(r.id))).to.deep.equal([id]);
     } finally {
       io.off('connection', hook);
@@ -261,7 +261,7 @@ describe('tui/client/socket: the typed chat client', () => {
 
   it('gives the TUI the messages it missed while away, through its chat connection', async function () {
     this.timeout(15_000);
-    const fay = await chatPerson(t, 'tuicatch');
+    const fay = await t.chatPerson('tuicatch');
     const chat = connectSocketChat(t.url, fay.token);
     try {
       const heard: string[] = [];

@@ -1,73 +1,51 @@
 import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, verifiedPerson, type Person } from '../../helpers/accounts.js';
-import { runCli, tempDir } from '../../helpers/cli.js';
+import { type Person } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('mux1 account activity|export|delete', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-  let home: { path: string; remove(): void };
-  let env: Record<string, string>;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    home = tempDir();
-    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
-  });
-  after(async () => {
-    await t?.close();
-    await smtp?.close();
-    home?.remove();
-  });
+  const t = useServer({ mail: true, cliHome: true });
 
   const loggedIn = async (prefix: string): Promise<Person> => {
-    const p = await verifiedPerson(t.url, smtp, prefix);
-    const login = await runCli(['login', '--username', p.username, '--password-stdin'], {
-      env,
-      input: p.password,
-    });
+    const p = await t.verifiedPerson(prefix);
+    const login = await t.cliLogIn(p);
     expect(login.code, login.stderr).to.equal(0);
     return p;
   };
 
   it('activity lists events newest first and pages with --before', async () => {
     const p = await loggedIn('cliactivity');
-    await logIn(t.url, p.username, 'a wrong one!');
-    const first = await runCli(['account', 'activity', '--limit', '2', '--json'], { env });
+    await t.logIn(p.username, 'a wrong one!');
+    const first = await t.cli(['account', 'activity', '--limit', '2', '--json']);
     expect(first.code, first.stderr).to.equal(0);
     const page = first.json();
     expect(page.events.map((e: any) => e.type)).to.deep.equal(['login_failed', 'login']);
     expect(page.next_before).to.be.a('number');
 
-    const rest = await runCli(['account', 'activity', '--before', String(page.next_before), '--json'], {
-      env,
-    });
+    const rest = await t.cli(['account', 'activity', '--before', String(page.next_before), '--json'], {});
     expect(rest.json().events.map((e: any) => e.type)).to.deep.equal(['email_verified', 'signup']);
     expect(rest.json().next_before).to.equal(null);
 
-    const human = await runCli(['account', 'activity', '--limit', '1'], { env });
+    const human = await t.cli(['account', 'activity', '--limit', '1']);
     expect(human.code).to.equal(0);
     expect(human.stdout).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}login_failed +127\.0\.0\.1 /);
     expect(human.stdout).to.match(/More: mux1 account activity --before \d+/);
 
-    const bad = await runCli(['account', 'activity', '--limit', '500', '--json'], { env });
+    const bad = await t.cli(['account', 'activity', '--limit', '500', '--json']);
     expect(bad.code).to.equal(2);
   });
 
   it('export prints the JSON, or writes it to a private file with --output', async () => {
     const p = await loggedIn('cliexport');
-    const printed = await runCli(['account', 'export', '--json'], { env });
+    const printed = await t.cli(['account', 'export', '--json']);
     expect(printed.code, printed.stderr).to.equal(0);
     const data = printed.json();
     expect(data.user).to.include({ username: p.username, email: p.email });
     expect(data).to.have.all.keys('exported_at', 'user', 'sessions', 'codes', 'messages', 'activity');
 
-    const file = join(home.path, 'export.json');
-    const written = await runCli(['account', 'export', '--output', file, '--json'], { env });
+    const file = join(t.cliHome, 'export.json');
+    const written = await t.cli(['account', 'export', '--output', file, '--json']);
     expect(written.code, written.stderr).to.equal(0);
     expect(written.json()).to.include({ file });
     expect((statSync(file).mode & 0o777).toString(8)).to.equal('600');
@@ -77,37 +55,36 @@ describe('mux1 account activity|export|delete', () => {
 
   it('delete refuses a wrong password (exit 1), then deletes with the right one', async () => {
     const p = await loggedIn('clidelete');
-    const wrong = await runCli(['account', 'delete', '--password-stdin', '--json'], {
-      env,
+    const wrong = await t.cli(['account', 'delete', '--password-stdin', '--json'], {
       input: 'certainly not it',
     });
     expect(wrong.code).to.equal(1);
     expect(wrong.json()).to.include({ code: 'invalid_credentials' });
-    expect((await runCli(['whoami', '--json'], { env })).code).to.equal(0);
+    expect((await t.cli(['whoami', '--json'])).code).to.equal(0);
 
-    const r = await runCli(['account', 'delete', '--password-stdin'], { env, input: `${p.password}\n` });
+    const r = await t.cli(['account', 'delete', '--password-stdin'], { input: `${p.password}\n` });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^Account deleted\./);
-    expect((await runCli(['whoami', '--json'], { env })).json().code).to.equal('not_logged_in');
-    expect((await logIn(t.url, p.username, p.password)).status).to.equal(401);
+    expect((await t.cli(['whoami', '--json'])).json().code).to.equal('not_logged_in');
+    expect((await t.logIn(p.username, p.password)).status).to.equal(401);
   });
 
   it('without a session every one exits 1 with not_logged_in; without a terminal delete exits 2', async () => {
-    const nobody = { ...env, MUX1_CONFIG_DIR: join(home.path, 'nobody') };
+    const nobody = { MUX1_CONFIG_DIR: join(t.cliHome, 'nobody') };
     for (const args of [['activity'], ['export'], ['delete']]) {
-      const r = await runCli(['account', ...args, '--json'], { env: nobody });
+      const r = await t.cli(['account', ...args, '--json'], { env: nobody });
       expect(r.code, args[0]).to.equal(1);
       expect(r.json().code).to.equal('not_logged_in');
     }
     await loggedIn('clinotty');
-    const r = await runCli(['account', 'delete', '--json'], { env });
+    const r = await t.cli(['account', 'delete', '--json']);
     expect(r.code).to.equal(2);
     expect(r.json().code).to.equal('no_terminal');
   });
 
   it('has examples in every help', async () => {
     for (const command of ['activity', 'export', 'delete']) {
-      const r = await runCli(['account', command, '--help'], { env });
+      const r = await t.cli(['account', command, '--help']);
       expect(r.code).to.equal(0);
       expect(r.stdout, command).to.include('EXAMPLES');
     }

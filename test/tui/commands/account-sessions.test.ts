@@ -1,44 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { join } from 'node:path';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, verifiedPerson, type Person } from '../../helpers/accounts.js';
-import { runCli, tempDir } from '../../helpers/cli.js';
+import { type Person } from '../../helpers/accounts.js';
+import { useServer } from '../../helpers/fixture.js';
 
 describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-  let home: { path: string; remove(): void };
-  let env: Record<string, string>;
   let p: Person;
 
+  const t = useServer({ mail: true, cliHome: true });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    home = tempDir();
-    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
-    p = await verifiedPerson(t.url, smtp, 'clisessions');
+    p = await t.verifiedPerson('clisessions');
   });
   beforeEach(async () => {
-    const login = await runCli(['login', '--username', p.username, '--password-stdin'], {
-      env,
-      input: p.password,
-    });
+    const login = await t.cliLogIn(p);
     expect(login.code, login.stderr).to.equal(0);
   });
-  after(async () => {
-    await t?.close();
-    await smtp?.close();
-    home?.remove();
-  });
 
-  const me = (token: string) => api(t.url, 'GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
-  const otherSession = async () => (await logIn(t.url, p.username, p.password)).body.token as string;
+  const me = (token: string) => t.api('GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
+  const otherSession = async () => (await t.logIn(p.username, p.password)).body.token as string;
 
   it('lists the sessions, this one marked, as JSON and as a table', async () => {
     await otherSession();
-    const json = await runCli(['sessions', 'list', '--json'], { env });
+    const json = await t.cli(['sessions', 'list', '--json']);
     expect(json.code, json.stderr).to.equal(0);
     const { sessions, server } = json.json();
     expect(server).to.equal(t.url);
@@ -47,7 +30,7 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
     expect(current).to.have.length(1);
     expect(current[0].user_agent).to.match(/^mux1\//);
 
-    const table = await runCli(['sessions'], { env });
+    const table = await t.cli(['sessions']);
     expect(table.code, table.stderr).to.equal(0);
     const lines = table.stdout.replace(/\n$/, '').split('\n');
     expect(lines[0]).to.match(/^ {2}ID +STARTED +LAST SEEN +ADDRESS +CLIENT$/);
@@ -57,43 +40,42 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
 
   it('revoke ID ends that session and no other', async () => {
     const token = await otherSession();
-    const listed = await api(t.url, 'GET', '/api/sessions', undefined, { authorization: `Bearer ${token}` });
+    const listed = await t.api('GET', '/api/sessions', undefined, { authorization: `Bearer ${token}` });
     const id = listed.body.sessions.find((s: any) => s.current).id;
-    const r = await runCli(['sessions', 'revoke', id, '--json'], { env });
+    const r = await t.cli(['sessions', 'revoke', id, '--json']);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.json()).to.include({ id, current: false, removed_file: false });
     expect((await me(token)).status).to.equal(401);
-    expect((await runCli(['whoami', '--json'], { env })).code, 'this machine is still logged in').to.equal(0);
+    expect((await t.cli(['whoami', '--json'])).code, 'this machine is still logged in').to.equal(0);
   });
 
   it('revoke --others ends every other session and keeps this one', async () => {
     const a = await otherSession();
     const b = await otherSession();
-    const r = await runCli(['sessions', 'revoke', '--others', '--json'], { env });
+    const r = await t.cli(['sessions', 'revoke', '--others', '--json']);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.json().revoked).to.be.at.least(2);
     expect((await me(a)).status).to.equal(401);
     expect((await me(b)).status).to.equal(401);
-    expect((await runCli(['whoami', '--json'], { env })).code).to.equal(0);
+    expect((await t.cli(['whoami', '--json'])).code).to.equal(0);
   });
 
   it('revoking the session in use here logs this machine out', async () => {
-    const { sessions } = (await runCli(['sessions', '--json'], { env })).json();
+    const { sessions } = (await t.cli(['sessions', '--json'])).json();
     const mine = sessions.find((s: any) => s.current).id;
-    const r = await runCli(['sessions', 'revoke', mine], { env });
+    const r = await t.cli(['sessions', 'revoke', mine]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/it was the one in use here, so you are logged out/);
-    expect((await runCli(['whoami', '--json'], { env })).json().code).to.equal('not_logged_in');
+    expect((await t.cli(['whoami', '--json'])).json().code).to.equal('not_logged_in');
   });
 
   it("an unknown or another user's id exits 1 with not_found", async () => {
-    const stranger = await verifiedPerson(t.url, smtp, 'clistranger');
-    const theirToken = (await logIn(t.url, stranger.username, stranger.password)).body.token;
-    const theirs = (
-      await api(t.url, 'GET', '/api/sessions', undefined, { authorization: `Bearer ${theirToken}` })
-    ).body.sessions[0].id;
+    const stranger = await t.verifiedPerson('clistranger');
+    const theirToken = (await t.logIn(stranger.username, stranger.password)).body.token;
+    const theirs = (await t.api('GET', '/api/sessions', undefined, { authorization: `Bearer ${theirToken}` }))
+      .body.sessions[0].id;
     for (const id of [theirs, '0'.repeat(32)]) {
-      const r = await runCli(['sessions', 'revoke', id, '--json'], { env });
+      const r = await t.cli(['sessions', 'revoke', id, '--json']);
       expect(r.code).to.equal(1);
       expect(r.json().code).to.equal('not_found');
     }
@@ -115,14 +97,14 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
       ip: '127.0.0.1',
     }));
     await t.server.db.batchInsert('sessions', rows, 50);
-    const json = await runCli(['sessions', '--json'], { env });
+    const json = await t.cli(['sessions', '--json']);
     expect(json.code, json.stderr).to.equal(0);
     const ids = json.json().sessions.map((s: any) => s.id);
     expect(ids.length).to.be.at.least(261);
     expect(new Set(ids).size).to.equal(ids.length);
     expect(ids).to.include.members(rows.map((r) => r.id));
     const last = rows.at(-1)!.id;
-    const r = await runCli(['sessions', 'revoke', last, '--json'], { env });
+    const r = await t.cli(['sessions', 'revoke', last, '--json']);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.json()).to.include({ id: last, current: false });
     await t.server
@@ -139,7 +121,7 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
       ['sessions', 'revoke'],
       ['sessions', 'revoke', 'abc', '--others'],
     ]) {
-      const r = await runCli([...args, '--json'], { env });
+      const r = await t.cli([...args, '--json']);
       expect(r.code, args.join(' ')).to.equal(2);
       expect(r.json().error).to.match(/give a session ID or --others/);
     }
@@ -147,7 +129,7 @@ describe('mux1 sessions [list|revoke ID|revoke --others]', () => {
 
   it('has examples in every help', async () => {
     for (const args of [['sessions'], ['sessions', 'list'], ['sessions', 'revoke']]) {
-      const r = await runCli([...args, '--help'], { env });
+      const r = await t.cli([...args, '--help']);
       expect(r.code).to.equal(0);
       expect(r.stdout, args.join(' ')).to.include('EXAMPLES');
     }

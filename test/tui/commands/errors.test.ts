@@ -1,37 +1,24 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { deadServerUrl, filesUnder, runCli, serverHasChat, tempDir } from '../../helpers/cli.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** Every failure a script can meet: exit 1, one JSON error object, or one line on stderr. */
 describe('mux1 CLI: error paths', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-  let home: { path: string; remove(): void };
-  let env: Record<string, string>;
   const password = 'violet staple engine';
 
   async function verifiedUser(username: string): Promise<void> {
     const email = `${username}@example.com`;
-    await api(t.url, 'POST', '/api/signup', { username, email, password });
-    const code = await smtp.codeFor(email);
-    await api(t.url, 'POST', '/api/verify-email', { email, code });
+    await t.api('POST', '/api/signup', { username, email, password });
+    const code = await t.mail.codeFor(email);
+    await t.api('POST', '/api/verify-email', { email, code });
   }
 
+  const t = useServer({ mail: true, cliHome: true });
+
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    home = tempDir();
-    env = { MUX1_SERVER: t.url, MUX1_CONFIG_DIR: join(home.path, 'config') };
     await verifiedUser('dave');
-  });
-  after(async () => {
-    await t?.close();
-    await smtp?.close();
-    home?.remove();
   });
 
   const expectJsonError = (r: Awaited<ReturnType<typeof runCli>>, code: string, exit = 1) => {
@@ -43,38 +30,37 @@ describe('mux1 CLI: error paths', () => {
   };
 
   it('signup with a taken username: username_taken', async () => {
-    const r = await runCli(
+    const r = await t.cli(
       ['signup', '--username', 'dave', '--email', 'other@example.com', '--password-stdin', '--json'],
-      { env, input: 'another fine password\n' },
+      { input: 'another fine password\n' },
     );
     expectJsonError(r, 'username_taken');
   });
 
   it('signup with a password the server calls common: weak_password, exit 1', async () => {
-    const r = await runCli(
+    const r = await t.cli(
       ['signup', '--username', 'erin', '--email', 'erin@example.com', '--password-stdin', '--json'],
-      { env, input: 'password123\n' },
+      { input: 'password123\n' },
     );
     const body = expectJsonError(r, 'weak_password');
     expect(body.field).to.equal('password');
   });
 
   it('verify with a wrong code: invalid_code', async () => {
-    const r = await runCli(['verify', '--email', 'dave@example.com', '--code', '000000', '--json'], { env });
+    const r = await t.cli(['verify', '--email', 'dave@example.com', '--code', '000000', '--json']);
     expectJsonError(r, 'invalid_code');
   });
 
   it('login with a wrong password: invalid_credentials, and no credential file', async () => {
-    const r = await runCli(['login', '--username', 'dave', '--password-stdin', '--json'], {
-      env,
+    const r = await t.cli(['login', '--username', 'dave', '--password-stdin', '--json'], {
       input: 'wrong password here\n',
     });
     expectJsonError(r, 'invalid_credentials');
   });
 
   it('login before verifying: email_not_verified, with a hint on stderr without --json', async () => {
-    await api(t.url, 'POST', '/api/signup', { username: 'frank', email: 'frank@example.com', password });
-    const r = await runCli(['login', '--username', 'frank', '--password-stdin'], { env, input: password });
+    await t.api('POST', '/api/signup', { username: 'frank', email: 'frank@example.com', password });
+    const r = await t.cli(['login', '--username', 'frank', '--password-stdin'], { input: password });
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal('');
     const lines = r.stderr.split('\n').filter(Boolean);
@@ -86,34 +72,33 @@ describe('mux1 CLI: error paths', () => {
     this.timeout(60_000);
     await verifiedUser('gina');
     for (let i = 0; i < 5; i++) {
-      await api(t.url, 'POST', '/api/login', { username: 'gina', password: `wrong password ${i}` });
+      await t.api('POST', '/api/login', { username: 'gina', password: `wrong password ${i}` });
     }
-    const r = await runCli(['login', '--username', 'gina', '--password-stdin', '--json'], {
-      env,
+    const r = await t.cli(['login', '--username', 'gina', '--password-stdin', '--json'], {
       input: password,
     });
     expectJsonError(r, 'too_many_attempts');
   });
 
   it('whoami with a revoked MUX1_TOKEN: unauthorized', async () => {
-    const login = await api(t.url, 'POST', '/api/login', { username: 'dave', password });
-    await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${login.body.token}` });
-    const r = await runCli(['whoami', '--json'], { env: { ...env, MUX1_TOKEN: login.body.token } });
+    const login = await t.api('POST', '/api/login', { username: 'dave', password });
+    await t.api('POST', '/api/logout', undefined, { authorization: `Bearer ${login.body.token}` });
+    const r = await t.cli(['whoami', '--json'], { env: { MUX1_TOKEN: login.body.token } });
     expectJsonError(r, 'unauthorized');
   });
 
   it('logout when the stored session already ended: succeeds and removes the file', async () => {
     const dir = tempDir();
     try {
-      const own = { ...env, MUX1_CONFIG_DIR: dir.path };
-      const login = await runCli(['login', '--username', 'dave', '--password-stdin'], {
+      const own = { MUX1_CONFIG_DIR: dir.path };
+      const login = await t.cli(['login', '--username', 'dave', '--password-stdin'], {
         env: own,
         input: password,
       });
       expect(login.code, login.stderr).to.equal(0);
       const token = JSON.parse(readFileSync(filesUnder(dir.path)[0]!.path, 'utf8')).token;
-      await api(t.url, 'POST', '/api/logout', undefined, { authorization: `Bearer ${token}` });
-      const r = await runCli(['logout', '--json'], { env: own });
+      await t.api('POST', '/api/logout', undefined, { authorization: `Bearer ${token}` });
+      const r = await t.cli(['logout', '--json'], { env: own });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.json()).to.include({ revoked: false, removed_file: true });
       expect(filesUnder(dir.path)).to.deep.equal([]);
@@ -123,7 +108,7 @@ describe('mux1 CLI: error paths', () => {
   });
 
   it('logout when not logged in succeeds, so scripts can call it unconditionally', async () => {
-    const r = await runCli(['logout', '--json'], { env });
+    const r = await t.cli(['logout', '--json']);
     expect(r.code).to.equal(0);
     expect(r.json()).to.include({ revoked: false });
   });
@@ -131,10 +116,10 @@ describe('mux1 CLI: error paths', () => {
   it('a damaged credential file: corrupt_credentials, naming the file', async () => {
     const dir = tempDir();
     try {
-      const own = { ...env, MUX1_CONFIG_DIR: dir.path };
-      await runCli(['login', '--username', 'dave', '--password-stdin'], { env: own, input: password });
+      const own = { MUX1_CONFIG_DIR: dir.path };
+      await t.cli(['login', '--username', 'dave', '--password-stdin'], { env: own, input: password });
       writeFileSync(filesUnder(dir.path)[0]!.path, '{not json');
-      const r = await runCli(['whoami', '--json'], { env: own });
+      const r = await t.cli(['whoami', '--json'], { env: own });
       const body = expectJsonError(r, 'corrupt_credentials');
       expect(body.error).to.include(dir.path);
     } finally {
@@ -149,15 +134,15 @@ describe('mux1 CLI: error paths', () => {
     });
 
     it('health: unreachable, naming the URL', async () => {
-      const r = await runCli(['health', '--server', dead, '--json'], { env });
+      const r = await t.cli(['health', '--server', dead, '--json']);
       const body = expectJsonError(r, 'unreachable');
       expect(body.error).to.include(dead);
     });
 
     it('signup: unreachable, as one line on stderr without --json', async () => {
-      const r = await runCli(
+      const r = await t.cli(
         ['signup', '--username', 'hal', '--email', 'hal@example.com', '--password-stdin'],
-        { env: { ...env, MUX1_SERVER: dead }, input: password },
+        { env: { MUX1_SERVER: dead }, input: password },
       );
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal('');
@@ -167,7 +152,7 @@ describe('mux1 CLI: error paths', () => {
     });
 
     it('DEBUG=mux1 adds the stack under the one-line error', async () => {
-      const r = await runCli(['health', '--server', dead], { env: { ...env, DEBUG: 'mux1' } });
+      const r = await t.cli(['health', '--server', dead], { env: { DEBUG: 'mux1' } });
       expect(r.code).to.equal(1);
       expect(r.stderr).to.match(/^Error: Cannot reach/);
       expect(r.stderr).to.match(/\n\s+at /);
@@ -188,7 +173,7 @@ describe('mux1 CLI: error paths', () => {
     after(() => new Promise<void>((r) => other.close(() => r())));
 
     it('unexpected_response, saying what answered', async () => {
-      const r = await runCli(['health', '--server', url, '--json'], { env });
+      const r = await t.cli(['health', '--server', url, '--json']);
       const body = expectJsonError(r, 'unexpected_response');
       expect(body.error).to.include('404');
     });
@@ -209,11 +194,11 @@ describe('mux1 CLI: error paths', () => {
     after(() => new Promise<void>((r) => evil.close(() => r())));
 
     it('cannot repaint the terminal through an error sentence', async () => {
-      const r = await runCli(['resend', '--email', 'a@example.com', '--server', url], { env });
+      const r = await t.cli(['resend', '--email', 'a@example.com', '--server', url]);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.equal('Error: no such user: fake second line\n');
       // With --json the sentence is data, passed on as the server sent it (JSON escapes it).
-      const json = await runCli(['resend', '--email', 'a@example.com', '--server', url, '--json'], { env });
+      const json = await t.cli(['resend', '--email', 'a@example.com', '--server', url, '--json']);
       expect(json.json().error).to.equal(sentence.replace('\n', ': '));
     });
   });
@@ -224,19 +209,19 @@ describe('mux1 CLI: error paths', () => {
     });
 
     it('send without a session: not_logged_in', async () => {
-      const r = await runCli(['send', 'hi', '--json'], {
-        env: { ...env, MUX1_CONFIG_DIR: home.path + '/none' },
+      const r = await t.cli(['send', 'hi', '--json'], {
+        env: { MUX1_CONFIG_DIR: t.cliHome + '/none' },
       });
       expectJsonError(r, 'not_logged_in');
     });
 
     it('send with a token the server does not accept: unauthorized', async () => {
-      const r = await runCli(['send', 'hi', '--json'], { env: { ...env, MUX1_TOKEN: 'x'.repeat(43) } });
+      const r = await t.cli(['send', 'hi', '--json'], { env: { MUX1_TOKEN: 'x'.repeat(43) } });
       expectJsonError(r, 'unauthorized');
     });
   });
 
   it('failed logins and signups left no credential file behind', () => {
-    expect(existsSync(env.MUX1_CONFIG_DIR!)).to.equal(false);
+    expect(existsSync(t.cliEnv.MUX1_CONFIG_DIR!)).to.equal(false);
   });
 });
