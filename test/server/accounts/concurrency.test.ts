@@ -10,7 +10,9 @@ describe('accounts under concurrent requests', () => {
 
   before(async () => {
     smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LIMIT_CODE_FAILURES_PER_10MIN: '1000', SERVER_STATUS_PUBLIC: '1' } });
+    t = await startTestServer({
+      env: { SMTP_URL: smtp.url, LIMIT_CODE_FAILURES_PER_10MIN: '1000', SERVER_STATUS_PUBLIC: '1' },
+    });
   });
   after(async () => {
     await t.close();
