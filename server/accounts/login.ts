@@ -132,8 +132,7 @@ async function checkLogin(
   }
 
   if (!user) {
-    await limits.kdf(meta.ip);
-    await hasher.verifyDummy(input.password);
+    await hasher.verifyDummy(input.password, await limits.kdf(meta.ip));
     await limits.settleFailure(meta.ip, key);
     await event('login_failed', null);
     throw invalidCredentials();
@@ -146,8 +145,7 @@ async function checkLogin(
   }
   let right: boolean;
   try {
-    await limits.kdf(meta.ip);
-    right = await hasher.verify(user.password_hash, input.password);
+    right = await hasher.verify(user.password_hash, input.password, await limits.kdf(meta.ip));
   } catch (err) {
     // Refused before any check (the address's budget spent, the hashing queue full): this
     // attempt was no failure of the account, so its claim alone is given back.
@@ -167,8 +165,8 @@ async function checkLogin(
   await users.clearFailedLogins(db, user.id);
   await limits.clearAccountFailures(key);
   if (hasher.isOutdated(user.password_hash)) {
-    await limits.kdf(meta.ip);
-    await users.updatePasswordHash(db, user.id, await hasher.hash(input.password));
+    const weight = await limits.kdf(meta.ip);
+    await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
   const { token, session } = await createSession(deps, user.id, meta);
   await event('login', user.id);
@@ -197,8 +195,7 @@ export async function confirmPassword(
   }
   let right: boolean;
   try {
-    await deps.limits.kdf(meta.ip);
-    right = await hasher.verify(user.password_hash, password);
+    right = await hasher.verify(user.password_hash, password, await deps.limits.kdf(meta.ip));
   } catch (err) {
     await users.releaseLoginAttempt(db, user.id);
     throw err;
