@@ -3,7 +3,7 @@
  * clients hammer password reset, verify-email, logins to unverified accounts and signups, beside
  * the same user's logins on the idle server in the same run. Target: median within 3x of idle.
  *
- *   node --import tsx bench/kdf-dos.ts [--seconds 30] [--addresses 4]
+ *   node --import tsx bench/kdf-dos.ts [--seconds 30] [--addresses 4] [--log-n 17]
  *
  * The server runs in this process at the default scrypt cost (logN 17) with the product's own
  * abuse limits (not the benches' generous ones) and TRUST_PROXY on, so each client carries its
@@ -42,7 +42,8 @@ async function post(url: string, path: string, body: unknown, ip: string): Promi
 async function main(): Promise<void> {
   const seconds = intFlag('seconds', 30, 300);
   const addresses = intFlag('addresses', 4, ATTACKERS);
-  const mux1 = await startMux1({ env: { ...productLimits(), TRUST_PROXY: '1' } });
+  const logN = intFlag('log-n', 17, 20);
+  const mux1 = await startMux1({ logN, env: { ...productLimits(), TRUST_PROXY: '1' } });
   try {
     const { url } = mux1;
     const user = { username: 'realuser', email: 'realuser@example.test', password: 'a real person logs in' };
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     const idle: number[] = [];
     for (let i = 0; i < IDLE_LOGINS; i++) idle.push(await loginMs());
 
+    console.log(`idle: ${idle.map((x) => Math.round(x)).join(' ')} ms`);
     const answers = new Map<number, number>();
     let stop = false;
     const attacker = async (i: number) => {
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
       pass: ratio <= TARGET_RATIO,
       detail: {
         seconds,
+        logN,
         attackers: ATTACKERS,
         attackerAddresses: addresses,
         logins: loaded.length,
