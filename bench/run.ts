@@ -34,6 +34,7 @@ interface Bench {
 const BENCHES: Bench[] = [
   { name: 'login-throughput', file: 'login-throughput.ts', budgetS: 110 },
   { name: 'login-storm-health', file: 'login-storm-health.ts', budgetS: 60 },
+  { name: 'kdf-dos', file: 'kdf-dos.ts', budgetS: 90 },
   // Three alternating rounds each: one run on a shared 2-core machine drifts by up to a fifth.
   { name: 'me', file: 'me.ts', args: ['--rounds', '3'], budgetS: 75 },
   { name: 'health', file: 'health.ts', args: ['--rounds', '3'], budgetS: 75 },

@@ -133,8 +133,7 @@ async function checkLogin(
   }
 
   if (!user) {
-    await limits.kdf(meta.ip);
-    await hasher.verifyDummy(input.password);
+    await hasher.verifyDummy(input.password, await limits.kdf(meta.ip));
     await limits.settleFailure(meta.ip, key);
     await event('login_failed', null);
     throw invalidCredentials();
@@ -147,8 +146,7 @@ async function checkLogin(
   }
   let right: boolean;
   try {
-    await limits.kdf(meta.ip);
-    right = await hasher.verify(user.password_hash, input.password);
+    right = await hasher.verify(user.password_hash, input.password, await limits.kdf(meta.ip));
   } catch (err) {
     // Refused before any check (the address's budget spent, the hashing queue full): this
     // attempt was no failure of the account, so its claim alone is given back.
@@ -168,8 +166,8 @@ async function checkLogin(
   await users.clearFailedLogins(db, user.id);
   await limits.clearAccountFailures(key);
   if (hasher.isOutdated(user.password_hash)) {
-    await limits.kdf(meta.ip);
-    await users.updatePasswordHash(db, user.id, await hasher.hash(input.password));
+    const weight = await limits.kdf(meta.ip);
+    await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
   // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
   const secondStep = await startSecondStep(deps, user, meta);
@@ -204,8 +202,7 @@ export async function confirmPassword(
   }
   let right: boolean;
   try {
-    await deps.limits.kdf(meta.ip);
-    right = await hasher.verify(user.password_hash, password);
+    right = await hasher.verify(user.password_hash, password, await deps.limits.kdf(meta.ip));
   } catch (err) {
     await users.releaseLoginAttempt(db, user.id);
     throw err;

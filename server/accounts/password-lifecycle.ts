@@ -99,8 +99,8 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
   }
   const { user, codeId } = tried;
   // Outside the transaction, which would otherwise hold the database for scrypt's time.
-  await deps.limits.kdf(meta.ip);
-  const passwordHash = await hasher.hash(input.password);
+  const weight = await deps.limits.kdf(meta.ip);
+  const passwordHash = await hasher.hash(input.password, weight);
 
   const done = await db.transaction(async (trx) => {
     // Another request with the same code may have finished first.
@@ -144,8 +144,8 @@ export async function changePassword(
     field: 'current_password',
   });
   checkPassword(input.password, user);
-  await deps.limits.kdf(meta.ip);
-  const passwordHash = await hasher.hash(input.password);
+  const weight = await deps.limits.kdf(meta.ip);
+  const passwordHash = await hasher.hash(input.password, weight);
   const now = clock.now();
   const ended = await db.transaction(async (trx) => {
     await users.updatePasswordHash(trx, user.id, passwordHash);

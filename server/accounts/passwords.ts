@@ -52,20 +52,24 @@ export class PasswordHasher {
     return this.gate.started;
   }
 
-  async hash(password: string): Promise<string> {
-    const hashed = await this.gate.run(() => kdf(password, { logN: this.logN, r: 8, p: 1 }));
+  /**
+   * `weight`, here and below: how many hashes the caller's address caused lately (its count in
+   * LIMIT_KDF_PER_10MIN); the lighter go first when hashes wait.
+   */
+  async hash(password: string, weight = 0): Promise<string> {
+    const hashed = await this.gate.run(() => kdf(password, { logN: this.logN, r: 8, p: 1 }), weight);
     return Buffer.from(hashed).toString('base64');
   }
 
-  async verify(hash: string, password: string): Promise<boolean> {
+  async verify(hash: string, password: string, weight = 0): Promise<boolean> {
     // A malformed stored hash is a wrong password; a full queue (server_busy) is not.
-    return this.gate.run(() => verify(Buffer.from(hash, 'base64'), password).catch(() => false));
+    return this.gate.run(() => verify(Buffer.from(hash, 'base64'), password).catch(() => false), weight);
   }
 
   /** Spends the same time as a real check, for accounts that do not exist. */
-  async verifyDummy(password: string): Promise<false> {
+  async verifyDummy(password: string, weight = 0): Promise<false> {
     this.dummy ??= this.hash('mux1 dummy password for unknown accounts');
-    await this.verify(await this.dummy, password);
+    await this.verify(await this.dummy, password, weight);
     return false;
   }
 
@@ -92,15 +96,29 @@ export function kdfSlots(threadpoolSize: number): number {
   return Math.max(1, Math.min(availableParallelism(), threadpoolSize - 1));
 }
 
+interface Waiter {
+  weight: number;
+  seq: number;
+  admit: () => void;
+  refuse: (err: AppError) => void;
+}
+
 /**
- * A counting semaphore: at most `slots` tasks run; at most `queueMax` wait their turn in order,
- * and past that a task is refused at once. An unbounded queue let anyone who can make the
- * server hash (logins, signups, resets) push a real user's login back by minutes; bounded, the
- * wait stays within queueMax / slots hashes and the rest are told when to come back.
+ * A counting semaphore: at most `slots` tasks run; at most `queueMax` wait, and past that a task
+ * is refused at once with 503 `server_busy`. An unbounded queue let anyone who can make the
+ * server hash (logins, signups, resets) push a real user's login back by minutes.
+ *
+ * Waiting tasks are not served in arrival order but lightest first: a task's weight is how many
+ * hashes its client address caused lately, so a person logging in goes before the hundredth
+ * hash of an address that floods the server; among equals, arrival order. A full queue makes
+ * room for a lighter newcomer by refusing its heaviest waiter. A flood from many addresses at
+ * once still fills the slots, but it delays a light client by the hashes running, not by the
+ * whole queue.
  */
 export class KdfGate {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Waiter[] = [];
+  private seq = 0;
   /** Average task time, for the Retry-After of a refusal. */
   private averageMs = 100;
   started = 0;
@@ -110,20 +128,46 @@ export class KdfGate {
     private readonly queueMax = Infinity,
   ) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, weight = 0): Promise<T> {
     if (this.active < this.slots) this.active++;
-    else if (this.waiting.length >= this.queueMax) throw this.busy();
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    else await this.wait(weight); // the slot is handed over
     const began = performance.now();
     this.started++;
     try {
       return await task();
     } finally {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (performance.now() - began);
-      const next = this.waiting.shift();
-      if (next) next();
+      const next = this.lightest();
+      if (next) next.admit();
       else this.active--;
     }
+  }
+
+  private wait(weight: number): Promise<void> {
+    if (this.waiting.length >= this.queueMax) {
+      const heaviest = this.heaviest();
+      if (!heaviest || heaviest.weight <= weight) throw this.busy();
+      this.waiting.splice(this.waiting.indexOf(heaviest), 1);
+      heaviest.refuse(this.busy());
+    }
+    return new Promise<void>((admit, refuse) => {
+      this.waiting.push({ weight, seq: this.seq++, admit, refuse });
+    });
+  }
+
+  /** Removes and returns the waiter to run next: the lightest, the earliest among equals. */
+  private lightest(): Waiter | undefined {
+    let best: Waiter | undefined;
+    for (const w of this.waiting) if (!best || w.weight < best.weight) best = w;
+    if (best) this.waiting.splice(this.waiting.indexOf(best), 1);
+    return best;
+  }
+
+  /** The waiter a lighter newcomer displaces: the heaviest, the latest among equals. */
+  private heaviest(): Waiter | undefined {
+    let worst: Waiter | undefined;
+    for (const w of this.waiting) if (!worst || w.weight >= worst.weight) worst = w;
+    return worst;
   }
 
   /** 503 with the time the queue ahead should take to drain. */

@@ -59,8 +59,8 @@ async function createAccount(
 ): Promise<'created' | 'existing_email'> {
   const { db, clock, hasher, config } = deps;
   checkPassword(input.password, input);
-  await deps.limits.kdf(meta.ip);
-  const passwordHash = await hasher.hash(input.password);
+  const weight = await deps.limits.kdf(meta.ip);
+  const passwordHash = await hasher.hash(input.password, weight);
   const now = clock.now();
 
   const work = async (trx: Knex.Transaction) => {

@@ -83,9 +83,10 @@ export interface AbuseLimits {
   clearAccountFailures(account: string): Promise<void>;
   /**
    * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
-   * checked; never given back, whatever the outcome. 429 past it.
+   * checked; never given back, whatever the outcome. 429 past it. Returns how many the address
+   * has caused in the window, this one included: the weight its hash waits with.
    */
-  kdf(ip: string | null): Promise<void>;
+  kdf(ip: string | null): Promise<number>;
   /**
    * Counts a mailed-code try (verify-email, password reset) against the address and the email,
    * as a failure until refunded by a right code; 429 past LIMIT_CODE_FAILURES_PER_10MIN for
@@ -201,9 +202,8 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     clearAccountFailures: async (account) => {
       await unknownNames.delete(identityKey(account));
     },
-    kdf: async (ip) => {
-      await take(kdfUses, addressKey(ip), 'password checks from your address');
-    },
+    kdf: async (ip) =>
+      (await take(kdfUses, addressKey(ip), 'password checks from your address')).consumedPoints,
     async codeTry(email, ip) {
       const fromAddress = await attempt(codesByAddress, addressKey(ip), 'wrong codes from your address');
       let forEmail: Attempt;

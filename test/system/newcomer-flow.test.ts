@@ -31,8 +31,9 @@ describe('system: a newcomer follows the README with the built server and curl',
     expect(signup.body.message).to.be.a('string').with.length.greaterThan(0);
 
     const early = await curlJson('POST', `${api}/login`, { username, password });
-    expect(early.status, early.raw).to.equal(403);
-    expect(early.body.code).to.equal('email_not_verified');
+    // Like a wrong password: an unverified account must not tell whether the address had one.
+    expect(early.status, early.raw).to.equal(401);
+    expect(early.body.code).to.equal('invalid_credentials');
 
     // The development mailbox prints the mail, code included, to the server's output.
     const mailLine = new RegExp(`${email.replace(/[.]/g, '\\.')}.*verification code(?::| is) (\\d{6})`);

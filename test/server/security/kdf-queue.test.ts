@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
 import { expectError } from '../../helpers/errors.js';
 import { kdfSlots } from '../../../server/accounts/index.js';
+import { KdfGate } from '../../../server/accounts/passwords.js';
 
 /** Password checks waiting for a hashing slot are bounded (KDF_QUEUE_MAX); past it, 503. */
 describe('security: the bounded queue of password hashes', () => {
@@ -40,5 +41,50 @@ describe('security: the bounded queue of password hashes', () => {
     }
     // Only the admitted logins ran scrypt (the first of a process also makes its dummy hash).
     expect(t.server.hasher.runs - runs).to.be.at.most(failed.length + 1);
+  });
+});
+
+describe('security: the order of waiting password hashes (KdfGate)', () => {
+  /** A task that runs until its `finish` is called, recording that it started. */
+  function controlled(started: string[], name: string) {
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    return { task: () => (started.push(name), done), finish: () => finish() };
+  }
+
+  it('runs the lightest waiter first, and a full queue refuses its heaviest for a lighter newcomer', async () => {
+    const gate = new KdfGate(1, 2);
+    const started: string[] = [];
+    const running = controlled(started, 'running');
+    const heavy = controlled(started, 'heavy');
+    const middle = controlled(started, 'middle');
+    const light = controlled(started, 'light');
+    const first = gate.run(running.task, 5);
+    const heavyRun = gate.run(heavy.task, 90);
+    const middleRun = gate.run(middle.task, 40);
+    // The queue (2) is full: the light newcomer takes the heavy waiter's place.
+    const lightRun = gate.run(light.task, 1);
+    const refused = await heavyRun.then(
+      () => undefined,
+      (err: { code?: string; retryAfter?: number }) => err,
+    );
+    expect(refused?.code).to.equal('server_busy');
+    expect(refused?.retryAfter).to.be.at.least(1);
+    // A newcomer heavier than every waiter is itself refused.
+    const late = await gate
+      .run(async () => undefined, 99)
+      .then(
+        () => 'ran',
+        (err: { code?: string }) => err.code,
+      );
+    expect(late).to.equal('server_busy');
+
+    running.finish();
+    await first;
+    light.finish();
+    await lightRun;
+    middle.finish();
+    await middleRun;
+    expect(started).to.deep.equal(['running', 'light', 'middle']);
   });
 });

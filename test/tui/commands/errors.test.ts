@@ -58,14 +58,16 @@ describe('mux1 CLI: error paths', () => {
     expectJsonError(r, 'invalid_credentials');
   });
 
-  it('login before verifying: email_not_verified, with a hint on stderr without --json', async () => {
+  // The server answers an unverified account like a wrong password (it must not tell whether the
+  // address had an account); its sentence says that a new account logs in once verified.
+  it('login before verifying: invalid_credentials, saying so on stderr without --json', async () => {
     await t.api('POST', '/api/signup', { username: 'frank', email: 'frank@example.com', password });
     const r = await t.cli(['login', '--username', 'frank', '--password-stdin'], { input: password });
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal('');
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines).to.have.length(1);
-    expect(lines[0]).to.match(/^Error: .*mux1 verify --email/);
+    expect(lines[0]).to.match(/^Error: .*once its email is verified/);
   });
 
   it('login after five failures in a row: too_many_attempts', async function () {
