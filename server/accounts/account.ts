@@ -54,8 +54,8 @@ export interface AccountData {
   done(): void;
 }
 
-/** Rows read per page: about 150 KB of JSON for messages of average length. */
-export const EXPORT_PAGE_ROWS = 1000;
+/** Rows read per page: about 120 KB of JSON for messages of average length. */
+export const EXPORT_PAGE_ROWS = 500;
 const HOUR = 3_600_000;
 
 /** Exports running now, per database handle (one per server) and user. */
@@ -131,12 +131,16 @@ export async function exportAccount(
       sessions: await sessions.listAllOfUser(reader, userId),
       codes: await codes.listSummariesOfUser(reader, userId),
       messages: pages((afterId) =>
-        userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),
+        inTurn(deps.db, () =>
+          userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),
+        ),
       ),
       activity: (async function* () {
         let before: number | undefined;
         for (;;) {
-          const page = await audit.listOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS });
+          const page = await inTurn(deps.db, () =>
+            audit.listOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS }),
+          );
           if (page.length > 0) yield page;
           if (page.length < EXPORT_PAGE_ROWS) return;
           before = page.at(-1)!.id;
@@ -147,6 +151,30 @@ export async function exportAccount(
   } catch (err) {
     done();
     throw err;
+  }
+}
+
+/**
+ * One export page read at a time per server, however many exports run: reading a page (the
+ * query, and turning its rows into objects) is most of an export's work on the event loop, so
+ * four exports at once get the same share of the process as one, and the requests beside them
+ * keep theirs. Only the read is taken in turn, never the wait for a slow client.
+ */
+const pageTurns = new WeakMap<object, Promise<void>>();
+
+async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
+  const before = pageTurns.get(db) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  pageTurns.set(
+    db,
+    before.then(() => mine),
+  );
+  await before;
+  try {
+    return await read();
+  } finally {
+    release();
   }
 }
 
