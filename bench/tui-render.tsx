@@ -27,6 +27,10 @@ function localChat() {
     message: new Set(),
     presence: new Set(),
     typing: new Set(),
+    edited: new Set(),
+    deleted: new Set(),
+    mention: new Set(),
+    read: new Set(),
     state: new Set(),
     revoked: new Set(),
   } as {
@@ -39,6 +43,11 @@ function localChat() {
       return () => set.delete(listener);
     },
     send: async () => {},
+    sendTo: async () => {},
+    edit: async () => {},
+    remove: async () => {},
+    markRead: async () => {},
+    roomStates: async () => [],
     join: async () => {},
     leave: async () => {},
     history: async () => [],

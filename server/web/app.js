@@ -14,6 +14,8 @@ const state = {
   socket: null,
   room: 'lobby',
   lastId: 0,
+  // Every room and direct conversation, with its unread and mention counts (the server's `rooms`).
+  rooms: new Map(),
 };
 
 // Proof of work (ALTCHA): after failed logins or many signups the server answers 428 with a
@@ -157,7 +159,10 @@ function signedOut() {
   $('#account').hidden = false;
   $('#messages').replaceChildren();
   $('#presence').replaceChildren();
+  $('#rooms').replaceChildren();
   state.lastId = 0;
+  state.room = 'lobby';
+  state.rooms = new Map();
 }
 
 function time(ts) {
@@ -182,6 +187,9 @@ function renderMessage(m) {
   text.className = 'text';
   text.textContent = m.text;
   li.append(t, who, text);
+  if (state.user && (m.mentions || []).includes(state.user.id)) li.classList.add('mentions-me');
+  if (m.edited_at) li.append(editedMark());
+  if (li.className.includes('own')) li.append(ownTools(m.id));
   const list = $('#messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   let next = null;
@@ -189,6 +197,103 @@ function renderMessage(m) {
     next = el;
   list.insertBefore(li, next);
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function editedMark() {
+  const mark = document.createElement('span');
+  mark.className = 'edited';
+  mark.textContent = '(edited)';
+  return mark;
+}
+
+// Edit and delete buttons on the user's own messages.
+function ownTools(id) {
+  const tools = document.createElement('span');
+  tools.className = 'tools';
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'secondary';
+  edit.textContent = 'edit';
+  edit.addEventListener('click', async () => {
+    const current = document.querySelector(`#m${id} .text`)?.textContent ?? '';
+    const text = window.prompt('Edit your message', current);
+    if (text === null || text.trim() === '' || text === current) return;
+    const res = await ask('edit', { id, text });
+    if (!res.ok) $('#chat-error').textContent = res.error;
+  });
+  const del = document.createElement('button');
+  del.type = 'button';
+  del.className = 'secondary';
+  del.textContent = 'delete';
+  del.addEventListener('click', async () => {
+    if (!window.confirm('Delete this message?')) return;
+    const res = await ask('delete', { id });
+    if (!res.ok) $('#chat-error').textContent = res.error;
+  });
+  tools.append(edit, del);
+  return tools;
+}
+
+const labelOf = (room) => {
+  const other = state.rooms.get(room)?.with;
+  return other ? `@${other.username}` : `#${room}`;
+};
+
+// The room list: names as text, counts as badges; the room on screen is marked.
+function renderRooms() {
+  const items = [...state.rooms.values()].map((r) => {
+    const li = document.createElement('li');
+    if (r.room === state.room) li.className = 'current';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = labelOf(r.room);
+    if (r.unread > 0) {
+      const badge = document.createElement('span');
+      badge.className = r.mentions > 0 ? 'badge mention' : 'badge';
+      badge.textContent = r.unread >= 999 ? '999+' : String(r.unread);
+      button.append(badge);
+    }
+    button.addEventListener('click', () => switchRoom(r.room).catch(() => {}));
+    li.append(button);
+    return li;
+  });
+  $('#rooms').replaceChildren(...items);
+  $('#room-name').textContent = labelOf(state.room);
+  $('#message-input').placeholder = `Message ${labelOf(state.room)}`;
+}
+
+async function refreshRooms() {
+  const res = await ask('rooms', {});
+  if (!res || !res.ok) return;
+  state.rooms = new Map(res.rooms.map((r) => [r.room, r]));
+  if (!state.rooms.has(state.room)) state.rooms.set(state.room, { room: state.room, unread: 0, mentions: 0 });
+  Object.assign(state.rooms.get(state.room), { unread: 0, mentions: 0 });
+  renderRooms();
+}
+
+// The room on screen is read: here and on the user's other devices.
+function markRead() {
+  const last = $('#messages').lastElementChild;
+  if (last) ask('read', { room: state.room, id: Number(last.dataset.id) }).catch(() => {});
+  const summary = state.rooms.get(state.room);
+  if (summary) Object.assign(summary, { unread: 0, mentions: 0 });
+  renderRooms();
+}
+
+async function loadRoom() {
+  const res = await ask('history', { room: state.room, limit: 100 });
+  if (res && res.ok) res.messages.forEach(renderMessage);
+  markRead();
+}
+
+async function switchRoom(room) {
+  if (room === state.room) return;
+  if (!room.startsWith('dm:')) await ask('join', { room });
+  state.room = room;
+  state.lastId = 0;
+  $('#messages').replaceChildren();
+  $('#presence').replaceChildren();
+  await loadRoom();
 }
 
 // A message's own id, so that sending it again after a lost answer stores it once.
@@ -245,19 +350,44 @@ function connectChat() {
       catchUp().catch(() => {});
       return;
     }
-    socket.emit('history', { room: state.room, limit: 100 }, (res) => {
-      if (res && res.ok) res.messages.forEach(renderMessage);
-    });
+    loadRoom()
+      .then(refreshRooms)
+      .catch(() => {});
   });
   socket.on('auth_error', (err) => {
     $('#chat-error').textContent = err.error;
     if (err.code === 'unauthorized' || err.code === 'invalid_token') signedOut();
   });
   socket.on('message', (m) => {
-    if (m.room === state.room) renderMessage(m);
+    if (m.room === state.room) {
+      renderMessage(m);
+      if (!m.user || m.user.id !== state.user?.id) ask('read', { room: m.room, id: m.id }).catch(() => {});
+    } else if (m.user && m.user.id !== state.user?.id) {
+      const summary = state.rooms.get(m.room) ?? { room: m.room, unread: 0, mentions: 0 };
+      if (m.room.startsWith('dm:')) summary.with ??= m.user;
+      summary.unread += 1;
+      if ((m.mentions || []).includes(state.user?.id)) summary.mentions += 1;
+      state.rooms.set(m.room, summary);
+      renderRooms();
+    }
     if (m.user) typingUntil.delete(m.user.username);
     showTyping();
   });
+  socket.on('message_edited', (e) => {
+    const li = document.getElementById(`m${e.id}`);
+    if (!li) return;
+    li.querySelector('.text').textContent = e.text;
+    if (!li.querySelector('.edited')) li.querySelector('.text').after(editedMark());
+  });
+  socket.on('message_deleted', (e) => document.getElementById(`m${e.id}`)?.remove());
+  socket.on('mention', (m) => {
+    const summary = state.rooms.get(m.room) ?? { room: m.room, unread: 0, mentions: 0 };
+    summary.unread += 1;
+    summary.mentions += 1;
+    state.rooms.set(m.room, summary);
+    renderRooms();
+  });
+  socket.on('read', () => refreshRooms().catch(() => {}));
   socket.on('presence', (p) => {
     if (p.room !== state.room) return;
     $('#presence').replaceChildren(
@@ -274,6 +404,22 @@ function connectChat() {
     showTyping();
   });
 }
+
+// A direct message from a name: sent, then the conversation opens.
+$('#dm-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const to = $('#dm-to').value.trim().toLowerCase();
+  const text = $('#dm-text').value.trim();
+  if (!to || !text || !state.socket) return;
+  const res = await ask('message', { to, text, client_id: newClientId() });
+  if (!res.ok) return ($('#chat-error').textContent = res.error);
+  $('#chat-error').textContent = '';
+  $('#dm-to').value = '';
+  $('#dm-text').value = '';
+  await refreshRooms();
+  const conversation = [...state.rooms.values()].find((r) => r.with?.username === to);
+  if (conversation) await switchRoom(conversation.room);
+});
 
 let lastTyping = 0;
 $('#message-input').addEventListener('input', () => {

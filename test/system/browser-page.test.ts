@@ -101,6 +101,33 @@ describe('browser page (Chromium)', function () {
     expect(consoleErrors, 'console errors').to.deep.equal([]);
   });
 
+  it('lists rooms and direct messages with unread counts, and opens a conversation', async () => {
+    const me = await loggedInPerson(t.url, smtp, 'webdm');
+    const friend = await loggedInPerson(t.url, smtp, 'webpal');
+    const pal = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
+    await new Promise<void>((resolve) => pal.once('connected', () => resolve()));
+    for (const text of ['<i>psst</i>', `are you there @${me.username}?`]) {
+      expect((await pal.timeout(5000).emitWithAck('message', { to: me.username, text })).ok).to.equal(true);
+    }
+    await page.goto(t.url);
+    await page.evaluate(`sessionStorage.setItem('mux1.token', ${JSON.stringify(me.token)})`);
+    await page.reload();
+    const dm = page.locator('#rooms button', { hasText: `@${friend.username}` });
+    await dm.locator('.badge.mention', { hasText: '2' }).waitFor();
+    await dm.click();
+    await page.locator('#room-name', { hasText: `@${friend.username}` }).waitFor();
+    await page.locator('#messages li', { hasText: '<i>psst</i>' }).waitFor();
+    expect(await page.locator('#messages i').count(), 'markup must be shown as text').to.equal(0);
+    await page.locator('#messages li.mentions-me').waitFor();
+    expect(await dm.locator('.badge').count(), 'read once opened').to.equal(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/browser-direct-messages.png`, fullPage: true });
+    pal.disconnect();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    expect(consoleErrors, 'console errors').to.deep.equal([]);
+  });
+
   it('shows API errors next to the form that caused them', async () => {
     await page.goto(t.url + '/');
     await page.getByLabel('Username or email').fill('nobody');

@@ -14,6 +14,18 @@ export interface ChatMessage {
   text: string;
   /** Milliseconds since the epoch or an ISO string, as the server sends it. */
   ts: number | string;
+  /** Ids of the users the text mentions (`@name`). */
+  mentions?: number[];
+  edited_at?: number | null;
+}
+
+/** A room or direct conversation with what is unread in it, for the room list. */
+export interface RoomSummary {
+  room: string;
+  unread: number;
+  mentions: number;
+  /** The other user of a direct conversation. */
+  with?: ChatUser;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -22,6 +34,12 @@ export interface ChatEvents {
   message: (m: ChatMessage) => void;
   presence: (p: { room: string; users: ChatUser[] }) => void;
   typing: (t: { room: string; user: ChatUser }) => void;
+  edited: (e: { id: number; room: string; text: string; edited_at: number; mentions: number[] }) => void;
+  deleted: (e: { id: number; room: string }) => void;
+  /** A message naming the user in a room they are not looking at. */
+  mention: (m: ChatMessage) => void;
+  /** Another device of the user read a room up to `last_read_id`. */
+  read: (r: { room: string; last_read_id: number }) => void;
   state: (s: ConnectionState, detail?: string) => void;
   /** The server ended this session (logout elsewhere, revoked); the reason is for the user. */
   revoked: (why: string) => void;
@@ -30,6 +48,12 @@ export interface ChatEvents {
 export interface ChatConnection {
   on<E extends keyof ChatEvents>(event: E, listener: ChatEvents[E]): () => void;
   send(room: string, text: string): Promise<void>;
+  /** A direct message; resolves with the conversation's room. */
+  sendTo(username: string, text: string): Promise<void>;
+  edit(id: number, text: string): Promise<void>;
+  remove(id: number): Promise<void>;
+  markRead(room: string, id: number): Promise<void>;
+  roomStates(): Promise<RoomSummary[]>;
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
   history(room: string, before?: number, limit?: number): Promise<ChatMessage[]>;

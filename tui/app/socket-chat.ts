@@ -21,12 +21,20 @@ export function connectSocketChat(server: string, token: string): ChatConnection
     message: new Set(),
     presence: new Set(),
     typing: new Set(),
+    edited: new Set(),
+    deleted: new Set(),
+    mention: new Set(),
+    read: new Set(),
     state: new Set(),
     revoked: new Set(),
   };
   client.on('message', (m) => listeners.message.forEach((l) => l(m)));
   client.on('presence', (p) => listeners.presence.forEach((l) => l(p)));
   client.on('typing', (t) => listeners.typing.forEach((l) => l(t)));
+  client.on('message_edited', (e) => listeners.edited.forEach((l) => l(e)));
+  client.on('message_deleted', (e) => listeners.deleted.forEach((l) => l(e)));
+  client.on('mention', (m) => listeners.mention.forEach((l) => l(m)));
+  client.on('read', (r) => listeners.read.forEach((l) => l(r)));
   // The server says `unauthorized` before it drops a revoked session, and right after a
   // connection whose token no longer works: either way this session is over.
   client.on('auth_error', (e) => {
@@ -48,6 +56,17 @@ export function connectSocketChat(server: string, token: string): ChatConnection
     send: async (room, text) => {
       await client.send(text, room);
     },
+    sendTo: async (username, text) => {
+      await client.sendTo(text, username);
+    },
+    edit: async (id, text) => {
+      await client.edit(id, text);
+    },
+    remove: (id) => client.remove(id),
+    markRead: async (room, id) => {
+      await client.markRead(room, id);
+    },
+    roomStates: () => client.roomStates(),
     join: (room) => client.join(room),
     leave: (room) => client.leave(room),
     history: (room, before, limit) => client.history({ room, before, limit }),

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
 import {
   CHAT,
@@ -33,10 +33,25 @@ const checked =
   };
 
 export const roomFlag = Flags.string({
-  summary: `Chat room: 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -.`,
+  summary: `Chat room: 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -, or dm:A-B (direct messages).`,
   default: CHAT.defaultRoom,
   parse: checked('room', roomProblem),
 });
+
+/** A message's id, for `edit` and `delete`. */
+export const messageIdArg = Args.integer({
+  description: 'The message id, as history and search print it.',
+  required: true,
+  min: 1,
+  max: Number.MAX_SAFE_INTEGER,
+});
+
+/** A user to write to: checked as the server stores names, trimmed and lower-cased. */
+export const userFlag = (summary: string, field: string) =>
+  Flags.string({
+    summary,
+    parse: checked(field, usernameProblem, (v) => v.trim().toLowerCase()),
+  });
 
 export const usernameFlag = Flags.string({
   summary: `${LIMITS.usernameMin}-${LIMITS.usernameMax} characters: a-z 0-9 _ . -`,

@@ -13,6 +13,10 @@ import {
   type ConnectedEvent,
   type ErrorBody,
   type HistoryRequest,
+  type MessageEditedEvent,
+  type ReadEvent,
+  type RoomState,
+  type SearchRequest,
   type ServerToClientEvents,
 } from '../../server/protocol.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
@@ -61,7 +65,19 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** How often a request is sent when the connection drops before its answer: the first try and two more. */
 const MAX_ATTEMPTS = 3;
 
-type Request = 'authenticate' | 'message' | 'join' | 'leave' | 'history';
+type Request =
+  | 'authenticate'
+  | 'message'
+  | 'join'
+  | 'leave'
+  | 'history'
+  | 'edit'
+  | 'delete'
+  | 'read'
+  | 'rooms'
+  | 'search'
+  | 'block'
+  | 'unblock';
 
 /**
  * The typed Socket.IO client the CLI and TUI share. Requests return promises that settle with
@@ -175,6 +191,39 @@ export class ChatClient {
   async send(text: string, room: string = CHAT.defaultRoom): Promise<number> {
     const answer = await this.ask<{ id: number }>('message', { room, text, client_id: randomUUID() });
     return answer.id;
+  }
+
+  /** A direct message to the user of that name; the answer names the room it went to. */
+  async sendTo(text: string, to: string): Promise<number> {
+    const answer = await this.ask<{ id: number }>('message', { to, text, client_id: randomUUID() });
+    return answer.id;
+  }
+
+  /** The author's new text for one of their messages. */
+  async edit(id: number, text: string): Promise<Omit<MessageEditedEvent, 'room' | 'text' | 'mentions'>> {
+    return this.ask<{ id: number; edited_at: number }>('edit', { id, text });
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.ask('delete', { id });
+  }
+
+  /** Marks a room read up to `id`; answers where the marker stands (it never moves back). */
+  async markRead(room: string, id: number): Promise<ReadEvent> {
+    return this.ask<ReadEvent>('read', { room, id });
+  }
+
+  /** Unread and mention counts for the user's rooms and direct messages. */
+  async roomStates(): Promise<RoomState[]> {
+    return (await this.ask<{ rooms: RoomState[] }>('rooms', {})).rooms;
+  }
+
+  async search(request: SearchRequest): Promise<ChatMessage[]> {
+    return (await this.ask<{ messages: ChatMessage[] }>('search', request)).messages;
+  }
+
+  async block(username: string, blocked: boolean): Promise<void> {
+    await this.ask(blocked ? 'block' : 'unblock', { username });
   }
 
   async join(room: string): Promise<void> {

@@ -1,20 +1,23 @@
 import { Flags } from '@oclif/core';
 import { CHAT } from '../../server/protocol.js';
-import { safeText } from '../client/safe-text.js';
-import { roomFlag } from '../cli/input.js';
+import { roomFlag, userFlag } from '../cli/input.js';
+import { messageLine, roomLabel } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 export default class History extends ServerCommand {
-  static override summary = "Print a room's latest messages, oldest first";
+  static override summary = "Print a room's latest messages, or a direct conversation's, oldest first";
   static override description =
-    "Names and texts are printed as plain text: other people's escape sequences, control and " +
-    'bidirectional characters are removed, line breaks become spaces. --json gives them as sent.';
+    'Each line starts with the message id (for edit and delete). Names and texts are printed as ' +
+    "plain text: other people's escape sequences, control and bidirectional characters are " +
+    'removed, line breaks become spaces. --json gives them as sent.';
   static override examples = [
     '<%= config.bin %> history',
     '<%= config.bin %> history --room ops --limit 20 --json',
+    '<%= config.bin %> history --with alice',
   ];
   static override flags = {
-    room: roomFlag,
+    room: { ...roomFlag, exclusive: ['with'] },
+    with: userFlag('The direct messages with this user (by username) instead of a room.', 'with'),
     limit: Flags.integer({
       summary: `How many messages, 1-${CHAT.historyMax}.`,
       default: CHAT.historyDefault,
@@ -27,15 +30,17 @@ export default class History extends ServerCommand {
     const { flags } = await this.parse(History);
     const active = await this.requireToken(flags.server);
     const { withChatRoom } = await import('../cli/chat-session.js');
-    const messages = await withChatRoom(await this.dial(flags.server), active.token, flags.room, (chat) =>
-      chat.history({ room: flags.room, limit: flags.limit }),
+    const room = flags.with ? undefined : (flags.room ?? CHAT.defaultRoom);
+    const messages = await withChatRoom(
+      await this.dial(flags.server),
+      active.token,
+      room ?? CHAT.defaultRoom,
+      (chat) => chat.history(room ? { room, limit: flags.limit } : { with: flags.with, limit: flags.limit }),
     );
-    const lines = messages.map((m) => {
-      // Local time as YYYY-MM-DD HH:MM:SS: the Swedish locale happens to write dates the ISO way.
-      const time = new Date(m.ts).toLocaleString('sv-SE');
-      return `${time}  ${m.user ? safeText(m.user.username) : '(deleted user)'}: ${safeText(m.text)}`;
-    });
-    this.log(lines.length > 0 ? lines.join('\n') : `No messages in #${flags.room} yet.`);
-    return { room: flags.room, server: flags.server, messages };
+    const where = room ? roomLabel(room) : `your conversation with @${flags.with}`;
+    this.log(
+      messages.length > 0 ? messages.map((m) => messageLine(m)).join('\n') : `No messages in ${where} yet.`,
+    );
+    return { ...(room ? { room } : { with: flags.with }), server: flags.server, messages };
   }
 }

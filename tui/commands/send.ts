@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
-import { LIMITS, messageProblem } from '../../server/protocol.js';
+import { CHAT, LIMITS, messageProblem } from '../../server/protocol.js';
 import { UsageError } from '../cli/errors.js';
-import { roomFlag } from '../cli/input.js';
+import { roomFlag, userFlag } from '../cli/input.js';
+import { roomLabel } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
 
 /** A message is at most LIMITS.messageMax code points of up to 4 bytes; more input is not a message. */
@@ -15,6 +16,7 @@ export default class Send extends ServerCommand {
   static override examples = [
     "<%= config.bin %> send 'deploy finished'",
     "<%= config.bin %> send --room ops 'backup done in 42 s' --json",
+    "<%= config.bin %> send --to alice 'the report is ready'",
     {
       description: 'The message from standard input:',
       command: 'uptime | <%= config.bin %> send --room ops',
@@ -28,18 +30,27 @@ export default class Send extends ServerCommand {
       parse: async (input) => checkMessage(input),
     }),
   };
-  static override flags = { room: roomFlag };
+  static override flags = {
+    room: { ...roomFlag, exclusive: ['to'] },
+    to: userFlag('A direct message to this user (by username) instead of a room.', 'to'),
+  };
 
   async run() {
     const { args, flags } = await this.parse(Send);
     const text = args.text ?? checkMessage(await readMessage());
     const active = await this.requireToken(flags.server);
     const { withChatRoom } = await import('../cli/chat-session.js');
-    const id = await withChatRoom(await this.dial(flags.server), active.token, flags.room, (chat) =>
-      chat.send(text, flags.room),
-    );
-    this.log(`Sent to #${flags.room} (message ${id}).`);
-    return { ok: true, id, room: flags.room, server: flags.server };
+    const server = await this.dial(flags.server);
+    if (flags.to) {
+      const to = flags.to;
+      const id = await withChatRoom(server, active.token, CHAT.defaultRoom, (chat) => chat.sendTo(text, to));
+      this.log(`Sent to @${to} (message ${id}).`);
+      return { ok: true, id, to, server: flags.server };
+    }
+    const room = flags.room ?? CHAT.defaultRoom;
+    const id = await withChatRoom(server, active.token, room, (chat) => chat.send(text, room));
+    this.log(`Sent to ${roomLabel(room)} (message ${id}).`);
+    return { ok: true, id, room, server: flags.server };
   }
 }
 

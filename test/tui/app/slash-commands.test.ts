@@ -21,4 +21,17 @@ describe('TUI: slash commands', () => {
       error: 'unknown command /dance; /help lists them',
     });
   });
+  it('parses /msg, /edit and /delete, checking names and texts as the server does', () => {
+    expect(parseSlash('/msg @Alice see you at  noon')).to.deep.equal({
+      name: 'msg',
+      username: 'alice',
+      text: 'see you at  noon',
+    });
+    expect(parseSlash('/msg alice')).to.deep.include({ name: 'invalid', error: 'usage: /msg USER TEXT' });
+    expect(parseSlash('/msg a! hi')).to.deep.include({ name: 'invalid' });
+    expect(parseSlash('/msg alice ' + 'x'.repeat(2001))).to.deep.include({ name: 'invalid' });
+    expect(parseSlash('/edit  fixed typo ')).to.deep.equal({ name: 'edit', text: 'fixed typo' });
+    expect(parseSlash('/edit')).to.deep.include({ name: 'invalid', error: 'usage: /edit TEXT' });
+    expect(parseSlash('/delete')).to.deep.equal({ name: 'delete' });
+  });
 });

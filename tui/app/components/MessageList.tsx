@@ -54,13 +54,18 @@ export function MessageList({ entries, selfId, width, height, offset }: Props) {
           );
         }
         const own = e.message.user?.id === selfId;
+        // A message that names the reader stands out, as a mention does in any chat.
+        const mentionsMe = !own && (e.message.mentions ?? []).includes(selfId);
         return (
           <Text key={e.message.id} wrap="wrap">
             <Text dimColor>{line.time} </Text>
             <Text bold color={own ? 'green' : 'cyan'}>
               {line.who}
             </Text>
-            <Text>{' ' + line.text}</Text>
+            <Text color={mentionsMe ? 'yellow' : undefined} bold={mentionsMe}>
+              {' ' + line.text}
+            </Text>
+            {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
           </Text>
         );
       })}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChatConnection, ChatMessage, ChatUser, ConnectionState } from '../chat-client.js';
+import type { ChatConnection, ChatMessage, ChatUser, ConnectionState, RoomSummary } from '../chat-client.js';
 
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
@@ -24,6 +24,8 @@ export interface ChatState {
   /** True once the oldest message of the room has been loaded. */
   historyComplete: boolean;
   loadingOlder: boolean;
+  /** Every room and direct conversation with what is unread in it, the current one included. */
+  summaries: RoomSummary[];
 }
 
 /**
@@ -48,6 +50,10 @@ export function useChat(client: ChatConnection, selfId: number) {
     seen: new Map<string, Set<number>>(),
     /** Rooms whose latest page has been loaded; later, the client's catching up fills gaps. */
     loaded: new Set<string>(),
+    /** Unread and mention counts per room and direct conversation, as the server last said, kept up live. */
+    summaries: new Map<string, RoomSummary>(),
+    /** Per room, the newest message id this screen has shown and marked read. */
+    readUpTo: new Map<string, number>(),
   });
   const roomRef = useRef(room);
   roomRef.current = room;
@@ -77,6 +83,42 @@ export function useChat(client: ChatConnection, selfId: number) {
     bump();
   }, []);
 
+  const summaryOf = (r: string): RoomSummary => {
+    let summary = store.current.summaries.get(r);
+    if (!summary) store.current.summaries.set(r, (summary = { room: r, unread: 0, mentions: 0 }));
+    return summary;
+  };
+
+  /** The room is on screen: its messages are read, here and on the user's other devices. */
+  const markSeen = useCallback(
+    (r: string) => {
+      const newest = entriesOf(r).findLast((e) => e.kind === 'message');
+      Object.assign(summaryOf(r), { unread: 0, mentions: 0 });
+      if (newest?.kind === 'message') {
+        store.current.readUpTo.set(r, newest.message.id);
+        void client.markRead(r, newest.message.id).catch(() => {});
+      }
+    },
+    [client],
+  );
+
+  const refreshSummaries = useCallback(async () => {
+    const fresh = await client.roomStates();
+    for (const summary of fresh) {
+      // An answer that left before this screen's own read arrived: what was shown is read.
+      const newest = entriesOf(summary.room).findLast((e) => e.kind === 'message');
+      const readHere = store.current.readUpTo.get(summary.room) ?? 0;
+      if (newest?.kind === 'message' && readHere >= newest.message.id) {
+        Object.assign(summary, { unread: 0, mentions: 0 });
+      }
+      store.current.summaries.set(summary.room, summary);
+    }
+    // What is on screen is being read.
+    Object.assign(summaryOf(roomRef.current), { unread: 0, mentions: 0 });
+    bump();
+    return fresh;
+  }, [client]);
+
   const loadHistory = useCallback(
     async (r: string) => {
       const messages = await client.history(r, undefined, HISTORY_PAGE);
@@ -96,8 +138,43 @@ export function useChat(client: ChatConnection, selfId: number) {
       client.on('message', (m) => {
         entriesOf(m.room).push(...unseen(m.room, [m]));
         if (m.user) store.current.typing.get(m.room)?.delete(m.user.username);
+        const summary = summaryOf(m.room);
+        if (m.user && m.user.id !== selfId) {
+          // A direct conversation names the other user; a new one shows up in the list at once.
+          if (m.room.startsWith('dm:')) summary.with ??= m.user;
+          if (m.room === roomRef.current) {
+            store.current.readUpTo.set(m.room, m.id);
+            void client.markRead(m.room, m.id).catch(() => {});
+          } else {
+            summary.unread += 1;
+            if (m.mentions?.includes(selfId)) summary.mentions += 1;
+          }
+        }
         bump();
       }),
+      client.on('edited', (e) => {
+        const entry = entriesOf(e.room).find((x) => x.kind === 'message' && x.message.id === e.id);
+        if (entry?.kind === 'message') {
+          entry.message = { ...entry.message, text: e.text, edited_at: e.edited_at, mentions: e.mentions };
+          bump();
+        }
+      }),
+      client.on('deleted', (e) => {
+        const list = entriesOf(e.room);
+        const at = list.findIndex((x) => x.kind === 'message' && x.message.id === e.id);
+        if (at >= 0) {
+          list.splice(at, 1);
+          bump();
+        }
+      }),
+      client.on('mention', (m) => {
+        const summary = summaryOf(m.room);
+        summary.unread += 1;
+        summary.mentions += 1;
+        note(`${m.user?.username ?? 'someone'} mentioned you in #${m.room}`);
+      }),
+      // Read on another device: the server's counts are the truth.
+      client.on('read', () => void refreshSummaries().catch(() => {})),
       client.on('presence', (p) => {
         store.current.presence.set(p.room, p.users);
         bump();
@@ -116,13 +193,18 @@ export function useChat(client: ChatConnection, selfId: number) {
         // hands on what was missed meanwhile as messages, so nothing is asked here.
         if (s === 'connected') {
           for (const r of new Set(['lobby', roomRef.current])) {
-            if (!store.current.loaded.has(r)) void loadHistory(r).catch(() => {});
+            if (!store.current.loaded.has(r)) {
+              void loadHistory(r)
+                .then(() => r === roomRef.current && markSeen(r))
+                .catch(() => {});
+            }
           }
+          void refreshSummaries().catch(() => {});
         }
       }),
     ];
     return () => offs.forEach((off) => off());
-  }, [client, selfId, loadHistory]);
+  }, [client, selfId, loadHistory, refreshSummaries, note, markSeen]);
 
   // Typing indicators fade without a message from the server.
   useEffect(() => {
@@ -151,10 +233,44 @@ export function useChat(client: ChatConnection, selfId: number) {
       await client.join(r);
       setRooms((rs) => (rs.includes(r) ? rs : [...rs, r]));
       setRoom(r);
+      roomRef.current = r;
       await loadHistory(r).catch(() => {});
+      markSeen(r);
+      bump();
     },
-    [client, loadHistory],
+    [client, loadHistory, markSeen],
   );
+
+  /** Sends a direct message and opens the conversation. */
+  const message = useCallback(
+    async (username: string, text: string) => {
+      await client.sendTo(username, text);
+      const conversation = (await refreshSummaries()).find((r) => r.with?.username === username);
+      if (conversation) await join(conversation.room);
+    },
+    [client, refreshSummaries, join],
+  );
+
+  /** The user's own newest message in the current room, for /edit and /delete. */
+  const ownLast = (): ChatMessage | undefined => {
+    const entry = entriesOf(roomRef.current).findLast(
+      (e) => e.kind === 'message' && e.message.user?.id === selfId,
+    );
+    return entry?.kind === 'message' ? entry.message : undefined;
+  };
+  const editLast = useCallback(
+    async (text: string) => {
+      const last = ownLast();
+      if (!last) throw new Error('you have no message here to edit');
+      await client.edit(last.id, text);
+    },
+    [client],
+  );
+  const deleteLast = useCallback(async () => {
+    const last = ownLast();
+    if (!last) throw new Error('you have no message here to delete');
+    await client.remove(last.id);
+  }, [client]);
 
   const leave = useCallback(async () => {
     const r = roomRef.current;
@@ -177,9 +293,18 @@ export function useChat(client: ChatConnection, selfId: number) {
     connectionDetail,
     historyComplete: store.current.complete.has(room),
     loadingOlder,
+    summaries: listed(rooms, store.current.summaries),
   };
   void version;
-  return { state, join, leave, note, loadOlder, setRoom };
+  return { state, join, leave, note, loadOlder, setRoom, message, editLast, deleteLast };
+}
+
+/** The lobby, then the other rooms, then direct conversations, each by name. */
+function listed(joined: string[], summaries: Map<string, RoomSummary>): RoomSummary[] {
+  const all = new Map(summaries);
+  for (const r of joined) if (!all.has(r)) all.set(r, { room: r, unread: 0, mentions: 0 });
+  const rank = (r: RoomSummary) => (r.room === 'lobby' ? 0 : r.room.startsWith('dm:') ? 2 : 1);
+  return [...all.values()].sort((a, b) => rank(a) - rank(b) || a.room.localeCompare(b.room));
 }
 
 const tsOf = (e: Entry): number =>

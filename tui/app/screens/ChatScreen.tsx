@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
-import { CHAT, roomProblem } from '../../../server/protocol.js';
+import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import type { ConnectionState } from '../chat-client.js';
@@ -31,7 +31,14 @@ const MAX_INPUT_ROWS = 3;
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
-  const { state, join, leave, note, loadOlder } = useChat(client, session.user.id);
+  const { state, join, leave, note, loadOlder, message, editLast, deleteLast } = useChat(
+    client,
+    session.user.id,
+  );
+  const labelOf = (room: string) => {
+    const other = state.summaries.find((r) => r.room === room)?.with;
+    return other ? `@${safeText(other.username)}` : `#${room}`;
+  };
   const { columns, rows } = useTerminalSize();
   const [input, setInput] = useState('');
   const [offset, setOffset] = useState(0);
@@ -54,7 +61,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   useEffect(() => setOffset(0), [state.room]);
 
   const inputRows = draftRows(input.length, columns - 2, MAX_INPUT_ROWS);
-  const listHeight = Math.max(3, rows - 4 - inputRows);
+  const listHeight = Math.max(3, rows - 5 - inputRows);
   const page = Math.max(1, listHeight - 2);
   useInput(
     (_input, key) => {
@@ -92,7 +99,17 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           await leave();
           return note(`you left #${state.room}`, CHAT.defaultRoom);
         case 'rooms':
-          return note(`your rooms: ${state.rooms.map((r) => '#' + r).join(' ')}`);
+          return note(
+            `your rooms: ${state.summaries
+              .map((r) => `${labelOf(r.room)}${r.unread ? ` (${r.unread} unread)` : ''}`)
+              .join(' ')}`,
+          );
+        case 'msg':
+          return await message(command.username, command.text);
+        case 'edit':
+          return await editLast(command.text);
+        case 'delete':
+          return await deleteLast();
         case 'who':
           return note(
             `in #${state.room}: ${state.presence.map((u) => u.username).join(', ') || 'nobody else'}`,
@@ -135,7 +152,9 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   }
 
   const here = state.presence.map((u) => safeText(u.username));
-  const header = `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`;
+  const header = state.room.startsWith('dm:')
+    ? `${labelOf(state.room)} · direct messages`
+    : `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`;
   return (
     <Box flexDirection="column" width={columns}>
       <Box>
@@ -143,6 +162,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           {header.slice(0, columns)}
         </Text>
       </Box>
+      <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
       {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
       <MessageList
         entries={state.entries}
@@ -160,7 +180,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         value={input}
         onChange={onChange}
         onSubmit={(v) => void submit(v)}
-        placeholder={`message #${state.room}`}
+        placeholder={`message ${labelOf(state.room)}`}
         width={columns - 2}
         maxRows={MAX_INPUT_ROWS}
       />
@@ -171,6 +191,36 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         detail={state.connectionDetail}
         scrolled={offset > 0}
       />
+    </Box>
+  );
+}
+
+/** Every room and conversation on one line: unread counts after the name, mentions in yellow. */
+function RoomBar(props: {
+  rooms: { room: string; unread: number; mentions: number }[];
+  current: string;
+  labelOf: (room: string) => string;
+  width: number;
+}) {
+  return (
+    <Box width={props.width} overflow="hidden">
+      <Text wrap="truncate-end">
+        {props.rooms.map((r) => (
+          <Text key={r.room}>
+            <Text inverse={r.room === props.current} bold={r.unread > 0}>
+              {props.labelOf(r.room)}
+            </Text>
+            {r.unread > 0 ? (
+              <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}>
+                {' '}
+                {r.unread >= CHAT.unreadMax ? `${CHAT.unreadMax}+` : r.unread}
+                {r.mentions > 0 ? ` @${r.mentions}` : ''}
+              </Text>
+            ) : null}
+            <Text>{'  '}</Text>
+          </Text>
+        ))}
+      </Text>
     </Box>
   );
 }
@@ -222,7 +272,9 @@ function useTerminalSize(): { columns: number; rows: number } {
 
 export type SlashCommand =
   | { name: 'join'; room: string }
-  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' }
+  | { name: 'msg'; username: string; text: string }
+  | { name: 'edit'; text: string }
+  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' }
   | { name: 'invalid'; error: string };
 
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
@@ -230,7 +282,10 @@ const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
 export const HELP = [
   `/join ROOM  join or switch to a room (${ROOM_RULE})`,
   '/leave      leave the current room',
-  '/rooms      list your rooms',
+  '/rooms      list your rooms and conversations with unread counts',
+  '/msg USER TEXT  a direct message; opens the conversation',
+  '/edit TEXT  change your last message here',
+  '/delete     delete your last message here',
   '/who        who is in this room',
   '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
@@ -249,6 +304,26 @@ export function parseSlash(line: string): SlashCommand | undefined {
       if (roomProblem(room)) return { name: 'invalid', error: `room names are ${ROOM_RULE}` };
       return { name: 'join', room };
     }
+    case 'msg': {
+      const username = (args[0] ?? '').replace(/^@/, '').toLowerCase();
+      const text = line
+        .slice(1)
+        .trim()
+        .slice(word.length)
+        .trim()
+        .slice((args[0] ?? '').length)
+        .trim();
+      if (!username || !text) return { name: 'invalid', error: 'usage: /msg USER TEXT' };
+      const wrong = usernameProblem(username) ?? messageProblem(text);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'msg', username, text };
+    }
+    case 'edit': {
+      const text = line.slice(1).trim().slice(word.length).trim();
+      if (!text) return { name: 'invalid', error: 'usage: /edit TEXT' };
+      const wrong = messageProblem(text);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'edit', text };
+    }
+    case 'delete':
     case 'leave':
     case 'rooms':
     case 'who':
