@@ -102,8 +102,8 @@ describe('browser page (Chromium)', function () {
   });
 
   it('lists rooms and direct messages with unread counts, and opens a conversation', async () => {
-    const me = await loggedInPerson(t.url, smtp, 'webdm');
-    const friend = await loggedInPerson(t.url, smtp, 'webpal');
+    const me = await t.loggedInPerson('webdm');
+    const friend = await t.loggedInPerson('webpal');
     const pal = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
     await new Promise<void>((resolve) => pal.once('connected', () => resolve()));
     for (const text of ['<i>psst</i>', `are you there @${me.username}?`]) {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { dmRoom } from '../../../server/protocol.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { chatPerson, type ChatPerson } from '../../server/realtime/helpers.js';
-import { runCli, tempDir } from './cli.js';
+import { chatPerson, type ChatPerson } from '../../helpers/sockets.js';
+import { runCli, tempDir } from '../../helpers/cli.js';
 
 /** The chat commands beyond one room, through the built CLI against a real server. */
 describe('mux1 CLI: direct messages, rooms, search, edit and delete', function () {
