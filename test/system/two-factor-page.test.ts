@@ -70,7 +70,7 @@ describe('browser page: two-factor sign-in', function () {
     await page.waitForSelector('#mfa-form:not([hidden])');
     await page.fill('#mfa-code', 'zzzz-zzzz-zzzz');
     await page.click('#mfa-form button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector('#mfa-form .error')?.textContent !== '');
+    await page.waitForFunction("document.querySelector('#mfa-form .error')?.textContent !== ''");
     await page.screenshot({ path: `${ARTIFACTS}/browser-two-factor-login.png`, fullPage: true });
     await page.fill('#mfa-code', backup);
     await page.click('#mfa-form button[type="submit"]');
