@@ -165,8 +165,9 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     realtime,
     retention,
     async listen() {
-      key.load(resolveSecretKey(config, log));
+      // After the migrations, which name a DATABASE_URL that cannot hold a database first.
       await migrateToLatest(db);
+      key.load(resolveSecretKey(config, log));
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {

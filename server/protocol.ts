@@ -196,6 +196,8 @@ export interface TwoFactorSetupBody {
   secret: string;
   /** otpauth://totp/..., what the QR code holds. */
   otpauth_url: string;
+  /** The same as an SVG image (black modules on white), for a page to show. */
+  qr_svg: string;
 }
 
 /** POST /api/2fa/enable and /api/2fa/backup-codes: shown this once, stored only as hashes. */

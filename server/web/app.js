@@ -124,10 +124,65 @@ $('#resend').addEventListener('click', async () => {
   }
 });
 
+// Two-factor sign-in: the right password answers with an mfa_token, traded with a code.
+let mfaToken = null;
+
 handle($('#login-form'), async (values) => {
   const res = await api('POST', '/api/login', values);
   $('#login-form').reset();
+  if (res.mfa_required) {
+    mfaToken = res.mfa_token;
+    $('#mfa-form').hidden = false;
+    $('#mfa-code').focus();
+    return;
+  }
   signedIn(res.token, res.user);
+});
+
+handle($('#mfa-form'), async (values) => {
+  try {
+    const res = await api('POST', '/api/login/2fa', { mfa_token: mfaToken, code: values.code });
+    $('#mfa-form').reset();
+    $('#mfa-form').hidden = true;
+    mfaToken = null;
+    signedIn(res.token, res.user);
+  } catch (err) {
+    if (err.code === 'invalid_mfa_token') $('#mfa-form').hidden = true;
+    throw err;
+  }
+});
+
+// Turning it on: the password, then the QR code (SVG made by the server, inserted as parsed
+// SVG elements, never as HTML) and the first code, then the backup codes once.
+async function showTwoFactor() {
+  const status = await api('GET', '/api/2fa').catch(() => null);
+  if (!status) return;
+  $('#two-factor-status').textContent = status.enabled
+    ? `On since ${status.enabled_at}; backup codes left: ${status.backup_codes_left}.`
+    : 'Off: your password alone logs in.';
+  $('#two-factor-setup-form').hidden = status.enabled;
+}
+
+handle($('#two-factor-setup-form'), async (values) => {
+  const res = await api('POST', '/api/2fa/setup', values);
+  $('#two-factor-setup-form').reset();
+  const svg = new window.DOMParser().parseFromString(res.qr_svg, 'image/svg+xml').documentElement;
+  $('#two-factor-qr').replaceChildren(document.importNode(svg, true));
+  $('#two-factor-secret').textContent = res.secret;
+  $('#two-factor-setup-form').hidden = true;
+  $('#two-factor-enable-form').hidden = false;
+  $('#two-factor-code').focus();
+});
+
+handle($('#two-factor-enable-form'), async (values) => {
+  const res = await api('POST', '/api/2fa/enable', values);
+  $('#two-factor-enable-form').reset();
+  $('#two-factor-enable-form').hidden = true;
+  $('#two-factor-backup-codes').replaceChildren(
+    ...res.backup_codes.map((code) => Object.assign(document.createElement('li'), { textContent: code })),
+  );
+  $('#two-factor-backup').hidden = false;
+  await showTwoFactor();
 });
 
 $('#logout').addEventListener('click', async () => {
@@ -145,6 +200,7 @@ function signedIn(token, user) {
   $('#chat').hidden = false;
   $('#message-input').focus();
   connectChat();
+  showTwoFactor();
 }
 
 function signedOut() {

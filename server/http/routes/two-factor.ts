@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import QRCode from 'qrcode';
 import type { Accounts } from '../../accounts/index.js';
 import { loginPasswordField, secondFactorField } from '../../accounts/fields.js';
 import type {
@@ -36,7 +37,12 @@ export function twoFactorRoutes(accounts: Accounts): Router<AuthState> {
   router.post('/setup', auth, async (ctx) => {
     const { password } = parseBody(setupBody, ctx.request.body);
     const setup = await accounts.setupTwoFactor(ctx.state.auth, password, requestMeta(ctx));
-    ctx.body = { secret: setup.secret, otpauth_url: setup.otpauthUrl } satisfies TwoFactorSetupBody;
+    ctx.body = {
+      secret: setup.secret,
+      otpauth_url: setup.otpauthUrl,
+      // For the browser page: drawn here, so the page needs no QR library of its own.
+      qr_svg: await QRCode.toString(setup.otpauthUrl, { type: 'svg', errorCorrectionLevel: 'L', margin: 4 }),
+    } satisfies TwoFactorSetupBody;
   });
 
   router.post('/enable', auth, async (ctx) => {

@@ -5,6 +5,7 @@ import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import { Busy, Form, useSubmit } from '../components/Form.js';
 import type { ChatSession, TuiServices } from '../services.js';
+import { TwoFactorScreen } from './TwoFactorScreen.js';
 
 interface Props {
   services: TuiServices;
@@ -26,7 +27,7 @@ const when = (iso: string) => {
 export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props) {
   const [sessions, setSessions] = useState<SessionInfo[]>();
   const [index, setIndex] = useState(0);
-  const [mode, setMode] = useState<'list' | 'password'>('list');
+  const [mode, setMode] = useState<'list' | 'password' | 'two-factor'>('list');
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
 
@@ -85,9 +86,25 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         });
       }
       if (input === 'p') return setMode('password');
+      if (input === 't') return setMode('two-factor');
     },
     { isActive: mode === 'list' },
   );
+
+  if (mode === 'two-factor') {
+    return (
+      <TwoFactorScreen
+        services={services}
+        token={session.token}
+        onDone={(text) => {
+          setMode('list');
+          setMessage(text ? { text } : undefined);
+          // Turning it on signs the other sessions out.
+          void reload();
+        }}
+      />
+    );
+  }
 
   if (mode === 'password') {
     return (
@@ -131,8 +148,8 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
           </Text>
         ) : null}
         <Text dimColor>
-          ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · Esc
-          back
+          ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · t
+          two-factor sign-in · Esc back
         </Text>
       </Box>
     </Box>

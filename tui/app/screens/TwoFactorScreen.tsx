@@ -1,0 +1,264 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import {
+  secondFactorProblem,
+  TWO_FACTOR,
+  type TwoFactorSetupBody,
+  type TwoFactorStatusBody,
+} from '../../../server/protocol.js';
+import { Mux1Error } from '../../client/errors.js';
+import { qrLines } from '../../client/qr.js';
+import { safeText } from '../../client/safe-text.js';
+import { Busy, Form, useSubmit } from '../components/Form.js';
+import type { TuiServices } from '../services.js';
+
+/*
+ * Two-factor sign-in in /settings: the password, then the QR code beside the field for the first
+ * code (side by side, so a 45-column code and the form fit an 80x24 terminal), then the backup
+ * codes once, which stay until the person says they saved them. While it is on: turn it off, or
+ * new backup codes, each with the password and a code.
+ */
+
+interface Props {
+  services: TuiServices;
+  token: string;
+  /** Back to the account screen, with what happened. */
+  onDone: (text?: string) => void;
+}
+
+type Step =
+  | { name: 'status' }
+  | { name: 'password' }
+  | { name: 'scan'; setup: TwoFactorSetupBody }
+  | { name: 'codes'; codes: string[]; done: string }
+  | { name: 'prove'; action: 'disable' | 'backup-codes' };
+
+export function TwoFactorScreen({ services, token, onDone }: Props) {
+  const [status, setStatus] = useState<TwoFactorStatusBody>();
+  const [error, setError] = useState<string>();
+  const [step, setStep] = useState<Step>({ name: 'status' });
+  const rest = useCallback(() => services.rest(token), [services, token]);
+
+  useEffect(() => {
+    rest()
+      .twoFactorStatus()
+      .then(setStatus, (err: unknown) => setError(Mux1Error.from(err).message));
+  }, [rest]);
+
+  useInput(
+    (input, key) => {
+      if (key.escape) return onDone();
+      if (!status) return;
+      if (!status.enabled && (input === 'e' || key.return)) return setStep({ name: 'password' });
+      if (status.enabled && input === 'd') return setStep({ name: 'prove', action: 'disable' });
+      if (status.enabled && input === 'b') return setStep({ name: 'prove', action: 'backup-codes' });
+    },
+    { isActive: step.name === 'status' },
+  );
+
+  if (step.name === 'password') {
+    return (
+      <PasswordStep
+        rest={rest}
+        onSetup={(setup) => setStep({ name: 'scan', setup })}
+        onBack={() => setStep({ name: 'status' })}
+      />
+    );
+  }
+  if (step.name === 'scan') {
+    return (
+      <ScanStep
+        rest={rest}
+        setup={step.setup}
+        onEnabled={(codes) => setStep({ name: 'codes', codes, done: 'Two-factor sign-in is on.' })}
+        onBack={() => setStep({ name: 'status' })}
+      />
+    );
+  }
+  if (step.name === 'codes') {
+    return <BackupCodes codes={step.codes} onSaved={() => onDone(step.done)} />;
+  }
+  if (step.name === 'prove') {
+    return (
+      <ProveStep
+        rest={rest}
+        action={step.action}
+        onDone={(text, codes) =>
+          codes
+            ? setStep({ name: 'codes', codes, done: 'New backup codes; the old ones no longer work.' })
+            : onDone(text)
+        }
+        onBack={() => setStep({ name: 'status' })}
+      />
+    );
+  }
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text bold>Two-factor sign-in</Text>
+      <Box marginTop={1} flexDirection="column">
+        {error ? <Text color="red">✗ {error}</Text> : null}
+        {!status && !error ? <Busy label="Loading…" /> : null}
+        {status?.enabled ? (
+          <>
+            <Text>
+              On since {status.enabled_at?.slice(0, 16).replace('T', ' ')} UTC · backup codes left:{' '}
+              {status.backup_codes_left}
+            </Text>
+            <Text dimColor>d turn off · b new backup codes · Esc back</Text>
+          </>
+        ) : status ? (
+          <>
+            <Text>Off: your password alone logs in.</Text>
+            <Text>
+              Turn it on to also ask for a code from an authenticator app (any TOTP app) at each login.
+            </Text>
+            <Text dimColor>e or Enter turn on · Esc back</Text>
+          </>
+        ) : null}
+      </Box>
+    </Box>
+  );
+}
+
+type Rest = () => ReturnType<TuiServices['rest']>;
+
+function PasswordStep(props: {
+  rest: Rest;
+  onSetup: (setup: TwoFactorSetupBody) => void;
+  onBack: () => void;
+}) {
+  const [values, setValues] = useState({ password: '' });
+  const submit = useSubmit();
+  const onSubmit = async (typed: Record<string, string>) => {
+    const password = typed.password ?? '';
+    if (!submit.check([['password', password ? undefined : 'enter your password']])) return;
+    const setup = await submit.run('Making a secret…', () => props.rest().setupTwoFactor({ password }));
+    if (setup) props.onSetup(setup);
+  };
+  return (
+    <Form
+      title="Turn on two-factor sign-in"
+      fields={[{ name: 'password', label: 'Password', secret: true }]}
+      values={values}
+      onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
+      onSubmit={(v) => void onSubmit(v)}
+      onBack={props.onBack}
+      submitLabel="Next"
+      notice="Your password first; then a QR code to scan with your app."
+      {...submit}
+    />
+  );
+}
+
+function ScanStep(props: {
+  rest: Rest;
+  setup: TwoFactorSetupBody;
+  onEnabled: (codes: string[]) => void;
+  onBack: () => void;
+}) {
+  const [values, setValues] = useState({ code: '' });
+  const submit = useSubmit();
+  const onSubmit = async (typed: Record<string, string>) => {
+    const code = (typed.code ?? '').trim();
+    const shape = /^\d{6}$/.test(code)
+      ? undefined
+      : `enter the ${TWO_FACTOR.totpDigits} digits your app shows`;
+    if (!submit.check([['code', shape]])) return;
+    const done = await submit.run('Checking…', () => props.rest().enableTwoFactor({ code }));
+    if (done) props.onEnabled(done.backup_codes);
+  };
+  // Grouped by four, as apps that take it by hand show it, four groups to a line.
+  const groups = safeText(props.setup.secret).match(/.{1,4}/g) ?? [];
+  const secretLines = [groups.slice(0, 4).join(' '), groups.slice(4).join(' ')].filter(Boolean);
+  return (
+    <Box flexDirection="row">
+      <Box flexDirection="column" flexShrink={0}>
+        {qrLines(props.setup.otpauth_url).map((line, i) => (
+          <Text key={i}>{line}</Text>
+        ))}
+      </Box>
+      <Box flexDirection="column" flexShrink={1} marginLeft={1}>
+        <Text>Scan the code with your app,</Text>
+        <Text>or type this secret in it:</Text>
+        {secretLines.map((line) => (
+          <Text key={line} bold>
+            {line}
+          </Text>
+        ))}
+        <Form
+          title="Then the code it shows"
+          fields={[{ name: 'code', label: 'Code', placeholder: '6 digits' }]}
+          values={values}
+          onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
+          onSubmit={(v) => void onSubmit(v)}
+          onBack={props.onBack}
+          submitLabel="Turn on"
+          {...submit}
+        />
+      </Box>
+    </Box>
+  );
+}
+
+/** Shown once: they cannot be read again, so it waits until the person says they kept them. */
+function BackupCodes(props: { codes: string[]; onSaved: () => void }) {
+  useInput((input, key) => {
+    if (key.return || input === 's') props.onSaved();
+  });
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text bold>Backup codes</Text>
+      <Text>Each logs in once without your app. They are shown only now: write them down or save them.</Text>
+      <Box marginY={1} flexDirection="column">
+        {props.codes.map((c) => (
+          <Text key={c}> {safeText(c)}</Text>
+        ))}
+      </Box>
+      <Text inverse color="cyan">
+        [ I saved them ]
+      </Text>
+      <Text dimColor>Enter when they are saved</Text>
+    </Box>
+  );
+}
+
+function ProveStep(props: {
+  rest: Rest;
+  action: 'disable' | 'backup-codes';
+  onDone: (text: string, codes?: string[]) => void;
+  onBack: () => void;
+}) {
+  const [values, setValues] = useState({ password: '', code: '' });
+  const submit = useSubmit();
+  const onSubmit = async (typed: Record<string, string>) => {
+    const v = { password: '', code: '', ...typed };
+    const ok = submit.check([
+      ['password', v.password ? undefined : 'enter your password'],
+      ['code', secondFactorProblem(v.code.trim())],
+    ]);
+    if (!ok) return;
+    const proof = { password: v.password, code: v.code.trim() };
+    if (props.action === 'disable') {
+      const done = await submit.run('Turning off…', () => props.rest().disableTwoFactor(proof));
+      if (done) props.onDone(done.message);
+    } else {
+      const done = await submit.run('Making new codes…', () => props.rest().regenerateBackupCodes(proof));
+      if (done) props.onDone(done.message, done.backup_codes);
+    }
+  };
+  return (
+    <Form
+      title={props.action === 'disable' ? 'Turn off two-factor sign-in' : 'New backup codes'}
+      fields={[
+        { name: 'password', label: 'Password', secret: true },
+        { name: 'code', label: 'Code', placeholder: 'from your app, or a backup code' },
+      ]}
+      values={values}
+      onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
+      onSubmit={(v) => void onSubmit(v)}
+      onBack={props.onBack}
+      submitLabel={props.action === 'disable' ? 'Turn off' : 'Make new codes'}
+      {...submit}
+    />
+  );
+}
