@@ -169,7 +169,7 @@ describe('TLS_CERT / TLS_KEY: HTTPS and WSS from the server itself', function ()
     const common = ['--server', t.url, '--ca', certs.ca, '--json'];
     const signup = await runCli(
       ['signup', '--username', p.username, '--email', p.email, '--password-stdin', ...common],
-      { env, input: p.password + '\n' },
+      { env, input: p.password + '\n', timeoutMs: 40_000 },
     );
     expect(signup.code, signup.stdout + signup.stderr).to.equal(0);
     await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
@@ -178,7 +178,7 @@ describe('TLS_CERT / TLS_KEY: HTTPS and WSS from the server itself', function ()
       input: p.password + '\n',
     });
     expect(login.code, login.stdout + login.stderr).to.equal(0);
-    const send = await runCli(['send', 'over wss', ...common], { env });
+    const send = await runCli(['send', 'over wss', ...common], { env, timeoutMs: 40_000 });
     expect(send.code, send.stdout + send.stderr).to.equal(0);
     const stored = await t.server.db('messages').where({ text: 'over wss' }).first();
     expect(stored, 'the message sent over WSS').to.not.equal(undefined);
