@@ -169,16 +169,17 @@ describe('TLS_CERT / TLS_KEY: HTTPS and WSS from the server itself', function ()
     const common = ['--server', t.url, '--ca', certs.ca, '--json'];
     const signup = await runCli(
       ['signup', '--username', p.username, '--email', p.email, '--password-stdin', ...common],
-      { env, input: p.password + '\n' },
+      { env, input: p.password + '\n', timeoutMs: 40_000 },
     );
     expect(signup.code, signup.stdout + signup.stderr).to.equal(0);
     await t.server.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
     const login = await runCli(['login', '--username', p.username, '--password-stdin', ...common], {
       env,
       input: p.password + '\n',
+      timeoutMs: 40_000,
     });
     expect(login.code, login.stdout + login.stderr).to.equal(0);
-    const send = await runCli(['send', 'over wss', ...common], { env });
+    const send = await runCli(['send', 'over wss', ...common], { env, timeoutMs: 40_000 });
     expect(send.code, send.stdout + send.stderr).to.equal(0);
     const stored = await t.server.db('messages').where({ text: 'over wss' }).first();
     expect(stored, 'the message sent over WSS').to.not.equal(undefined);
@@ -232,7 +233,7 @@ describe('mux1 server with TLS as a process: SIGHUP renewals and settings it ref
     const s = await start({ TLS_CERT: cert, TLS_KEY: key });
     const url = `https://127.0.0.1:${s.port}`;
     const first = await eventually(() => getTls(`${url}/api/health`, certs.ca).catch(() => undefined), {
-      timeoutMs: 20_000,
+      timeoutMs: 40_000,
       what: 'the HTTPS server',
     });
     // An open WebSocket from before the renewal must survive it.
