@@ -8,7 +8,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { settings } from '../../../config/settings.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { repoRoot } from '../../tui/commands/cli.js';
+import { repoRoot } from '../../helpers/cli.js';
 
 /** The schema of each kind the overlays may hold; anything else is a mistake. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
