@@ -23,6 +23,7 @@ describe('fault: kill -9 during a signup storm', function () {
       DATABASE_URL: dbFile,
       // One address sends the whole storm: lift its budget (and so the challenge) out of the way.
       LIMIT_SIGNUPS_PER_10MIN: '1000000',
+      LIMIT_KDF_PER_10MIN: '1000000',
     };
     const first = await servers.start(env);
 

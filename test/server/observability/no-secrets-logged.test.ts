@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { manualClock } from '../../../server/clock.js';
 import { bearer, newPerson } from '../../helpers/accounts.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { eventually } from '../../helpers/wait.js';
@@ -23,13 +24,16 @@ describe('logs: no password, token or code, ever', function () {
   /** Codes are 6 digits: found only as a number of their own, not inside a timestamp. */
   const codes: Record<string, string> = {};
 
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'trace' } });
+  // Codes are replaced at most every few minutes: the clock is moved on before each new one.
+  const clock = manualClock();
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'trace' }, overrides: { clock } });
 
   before(async () => {
     const p = newPerson('quiet');
     secrets.password = p.password;
     expect((await t.signUp(p)).status).to.equal(201);
     codes.first = await t.mail.codeFor(p.email);
+    clock.advance(3 * 60_000); // a live code is kept for a few minutes
     await t.api('POST', '/api/resend-verification', { email: p.email });
     codes.resent = await t.mail.codeFor(p.email, { after: 1 });
     // A wrong code, then the right one.
@@ -69,6 +73,7 @@ describe('logs: no password, token or code, ever', function () {
     await ask(guest.socket, 'authenticate', { token: secrets.token });
 
     // Reset with a mailed code, then change the password.
+    clock.advance(3 * 60_000); // a live code is kept for a few minutes
     await t.api('POST', '/api/password/forgot', { email: p.email });
     codes.reset = await t.mail.codeFor(p.email, { after: 2 });
     secrets.resetPassword = 'reset to this secret 42';
