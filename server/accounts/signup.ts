@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
-import { isUniqueViolation } from '../store/db.js';
+import { isLostRace, isUniqueViolation } from '../store/db.js';
 import * as users from '../store/users.js';
 import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
@@ -93,12 +93,18 @@ async function createAccount(
     return 'created' as const;
   };
   // Signups racing for one username or email all find it free; on PostgreSQL all but one insert
-  // then fail on the unique index (SQLite runs them one after another). Once more, a loser finds
-  // the winner's row and answers username_taken, or takes the existing-email path.
-  const outcome = await db.transaction(work).catch((err: unknown) => {
-    if (isUniqueViolation(err)) return db.transaction(work);
-    throw err;
-  });
+  // then fail on the unique index (SQLite runs them one after another). Again, a loser finds the
+  // winner's row and answers username_taken, or takes the existing-email path - or, when the
+  // winner is an unverified account it may replace, races the other losers once more (losing to
+  // a deadlock the same way): each round has a winner, so a few rounds settle any burst.
+  const outcome = await (async function attempt(round: number): Promise<'created' | 'existing_email'> {
+    try {
+      return await db.transaction(work);
+    } catch (err) {
+      if ((isUniqueViolation(err) || isLostRace(err)) && round < 10) return attempt(round + 1);
+      throw err;
+    }
+  })(1);
   deps.mailQueued();
   return outcome;
 }

@@ -168,6 +168,15 @@ export async function migrationStatus(db: Db): Promise<{ done: string[]; pending
 }
 
 /** True for an insert or update refused by a unique index, on PostgreSQL (23505) or SQLite. */
+/**
+ * A PostgreSQL transaction that lost a race with another (deadlock, serialization failure): it was
+ * rolled back whole, so running it again is safe.
+ */
+export function isLostRace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   if (!e) return false;

@@ -118,7 +118,7 @@ export async function recordWrongCode(db: Knex, id: number, max: number, at: num
     .where('attempts', '<', max)
     .update({
       attempts: db.raw('attempts + 1'),
-      finished_at: db.raw('CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END', [max, at]),
+      finished_at: db.raw('CASE WHEN attempts + 1 >= ? THEN CAST(? AS BIGINT) ELSE NULL END', [max, at]),
     });
   return n === 1;
 }
