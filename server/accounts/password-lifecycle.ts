@@ -42,7 +42,7 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
     const user = await users.findByEmail(trx, email);
     await audit.record(trx, 'password_reset_requested', user?.id ?? null, now, meta);
     if (!user || (await hasFreshCode(trx, user.id, 'reset', now))) return;
-    const code = await issueCode(trx, user.id, 'reset', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, user.id, 'reset', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, passwordResetMail(deps.mail, user.email, user.username, code), now);
     queued = true;
   });

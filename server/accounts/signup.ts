@@ -87,7 +87,7 @@ async function createAccount(
       password_hash: passwordHash,
       created_at: now,
     });
-    const code = await issueCode(trx, userId, 'verify', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, userId, 'verify', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, verificationMail(deps.mail, input.email, input.username, code), now);
     await audit.record(trx, 'signup', userId, now, meta);
     return 'created' as const;
@@ -188,7 +188,7 @@ export async function resendVerification(
     const user = await users.findByEmail(trx, email);
     if (!user || user.email_verified_at !== null || isExpired(deps, user, now)) return;
     if (await hasFreshCode(trx, user.id, 'verify', now)) return;
-    const code = await issueCode(trx, user.id, 'verify', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, user.id, 'verify', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, verificationMail(deps.mail, user.email, user.username, code), now);
     await audit.record(trx, 'verification_resent', user.id, now, meta);
     queued = true;
