@@ -9,6 +9,7 @@ import * as audit from '../store/audit.js';
 import type { CodePurpose } from '../store/codes.js';
 import type { UserRow } from '../store/users.js';
 import { wrongCodesNotice } from '../mail/code-notices.js';
+import { CHALLENGE_AFTER_FAILURES, type Attempt } from '../limits/index.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -44,6 +45,25 @@ function matches(
   const x = Buffer.from(stored, 'hex');
   const y = Buffer.from(hashCode(deps, userId, purpose, given), 'hex');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Counts a try of a mailed code against the address and the email (LIMIT_CODE_FAILURES_PER_10MIN)
+ * before any work, and past CHALLENGE_AFTER_FAILURES of them asks for a solved challenge; a try
+ * refused for a missing challenge gives its point back, so only checked codes count. The caller
+ * refunds the returned attempt once the code was right.
+ */
+export async function countCodeTry(deps: AccountsDeps, email: string, meta: RequestMeta): Promise<Attempt> {
+  const attempt = await deps.limits.codeTry(email, meta.ip);
+  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
+    try {
+      await deps.limits.challenges.require(meta.challenge);
+    } catch (err) {
+      await attempt.refund();
+      throw err;
+    }
+  }
+  return attempt;
 }
 
 /** A new code for `purpose`, replacing any earlier one; returns it in clear, for the mail only. */

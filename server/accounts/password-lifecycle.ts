@@ -4,8 +4,7 @@ import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import { checkPassword } from './passwords.js';
-import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
-import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
+import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import { confirmPassword } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -65,15 +64,7 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
   // Judged for every address alike, before the account is looked up, so the answer does not
   // say whether the address has an account.
   checkPassword(input.password, { email: input.email });
-  const attempt = await deps.limits.codeTry(input.email, meta.ip);
-  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
-    try {
-      await deps.limits.challenges.require(meta.challenge);
-    } catch (err) {
-      await attempt.refund();
-      throw err;
-    }
-  }
+  const attempt = await countCodeTry(deps, input.email, meta);
   const now = clock.now();
 
   const tried = await db.transaction(async (trx) => {

@@ -9,9 +9,8 @@ import * as codeFailures from '../store/code-failures.js';
 import * as sessions from '../store/sessions.js';
 import type { UserRow } from '../store/users.js';
 import { existingAccountMail, verificationMail } from '../mail/templates.js';
-import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import { checkPassword } from './passwords.js';
-import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
+import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -141,15 +140,7 @@ export async function verifyEmail(
   input: { email: string; code: string },
   meta: RequestMeta,
 ): Promise<void> {
-  const attempt = await deps.limits.codeTry(input.email, meta.ip);
-  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
-    try {
-      await deps.limits.challenges.require(meta.challenge);
-    } catch (err) {
-      await attempt.refund();
-      throw err;
-    }
-  }
+  const attempt = await countCodeTry(deps, input.email, meta);
   const now = deps.clock.now();
   const outcome = await deps.db.transaction(async (trx) => {
     // Locked: two tries at once must count as two, and a second right code must find the first's work.
