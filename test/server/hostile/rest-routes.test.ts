@@ -4,7 +4,8 @@ import { createLimits } from '../../../server/limits/index.js';
 import { systemClock } from '../../../server/clock.js';
 import { createMetrics } from '../../../server/metrics/registry.js';
 import { LIMITS } from '../../../server/protocol.js';
-import { bearer } from '../../helpers/accounts.js';
+import { bearer, newPerson } from '../../helpers/accounts.js';
+import { turnOn } from '../../helpers/two-factor.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { expectNoBug, expectRefused, hostileBodies, stored } from '../../helpers/hostile-inputs.js';
 import { useServer } from '../../helpers/fixture.js';
@@ -201,6 +202,41 @@ describe('hostile input: every REST route of the router', function () {
       }
     }
     expect(await stored(t)).to.deep.equal(baseline);
+    expectNoBug(t);
+  });
+
+  it('answers hostile bodies on the two-factor routes of an account that has it on, which stays on', async () => {
+    const p = newPerson('hostile2fa');
+    expect((await t.signUp(p)).status).to.equal(201);
+    await t.db('users').where({ username: p.username }).update({ email_verified_at: Date.now() });
+    const session = (
+      await t.api('POST', '/api/login', { username: p.username, password: p.password }, fresh())
+    ).body.token as string;
+    await turnOn(t.url, { ...p, token: session }, Date.now());
+    const pending = await t.api(
+      'POST',
+      '/api/login',
+      { username: p.username, password: p.password },
+      fresh(),
+    );
+    expect(pending.body.mfa_required).to.equal(true);
+    const targets: [string, Record<string, unknown>, Record<string, string>][] = [
+      ['POST /api/2fa/disable', { password: 'wrong one here', code: '123456' }, bearer(session)],
+      ['POST /api/2fa/backup-codes', { password: 'wrong one here', code: '123456' }, bearer(session)],
+      ['POST /api/2fa/setup', { password: 'wrong one here' }, bearer(session)],
+      ['POST /api/2fa/enable', { code: '123456' }, bearer(session)],
+      ['POST /api/login/2fa', { mfa_token: pending.body.mfa_token, code: '123456' }, {}],
+    ];
+    for (const [route, body, headers] of targets) {
+      for (const hostile of [...hostileBodies(body), hugeBody()]) {
+        expectRefused(
+          { ...(await send(route, hostile, headers)), headers: {} },
+          `${route} ${hostile.slice(0, 80)}`,
+        );
+      }
+    }
+    const me = await t.api('GET', '/api/me', undefined, bearer(session));
+    expect(me.body.user.two_factor, 'two-factor sign-in is still on').to.equal(true);
     expectNoBug(t);
   });
 
