@@ -342,6 +342,8 @@ export interface AccountExport {
     expires_at: string;
     used_at: string | null;
   }[];
+  /** Access tokens, ended ones too while their rows are kept; never a token or its hash. */
+  tokens: (TokenInfo & { last_used_ip: string | null; revoked_at: string | null })[];
   /** The users this account blocks in chat. */
   blocks: { username: string; blocked_at: string }[];
   /** How far the account has read each room and direct conversation (`last_read_id`, 0 when a

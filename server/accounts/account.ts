@@ -14,6 +14,7 @@ import type { CodeSummary } from '../store/codes.js';
 import type { StoredAuditEvent } from '../store/audit.js';
 import type { OwnMessage } from '../store/user-messages.js';
 import type { ReadMarker } from '../store/read-markers.js';
+import type { AccessTokenRow } from '../store/access-tokens.js';
 import { AppError } from '../errors.js';
 import { readerOf } from '../store/db.js';
 import { lastMessageId } from '../store/messages.js';
@@ -51,6 +52,8 @@ export interface AccountData {
   user: UserRow;
   sessions: SessionRow[];
   codes: CodeSummary[];
+  /** Access tokens, ended ones too while their rows are kept. */
+  tokens: AccessTokenRow[];
   /** The users this one blocks, by name, and since when. */
   blocks: { username: string; created_at: number }[];
   /** How far the user has read each room and direct conversation. */
@@ -138,6 +141,7 @@ export async function exportAccount(
       user: (await users.findById(reader, userId)) ?? auth.user,
       sessions: await sessions.listAllOfUser(reader, userId),
       codes: await codes.listSummariesOfUser(reader, userId),
+      tokens: await accessTokens.listAllOfUser(reader, userId),
       blocks: await blocks.blockedBy(reader, userId),
       readMarkers: await readMarkers.markersOf(reader, userId),
       messages: pages((afterId) =>

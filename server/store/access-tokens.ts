@@ -56,6 +56,15 @@ export async function listLive(db: Knex, userId: number, now: number): Promise<A
   return rows.map((r: Record<string, unknown>) => toToken(r)!);
 }
 
+/** Every token row of a user, ended ones too while they are kept, newest first: for the export. */
+export async function listAllOfUser(db: Knex, userId: number): Promise<AccessTokenRow[]> {
+  const rows = await db('access_tokens')
+    .where({ user_id: userId })
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc');
+  return rows.map((r: Record<string, unknown>) => toToken(r)!);
+}
+
 export async function countLive(db: Knex, userId: number, now: number): Promise<number> {
   const row = await live(db('access_tokens').where({ user_id: userId }), now)
     .count({ n: '*' })

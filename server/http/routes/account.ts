@@ -17,6 +17,7 @@ import {
 import type { SessionRow } from '../../store/sessions.js';
 import type { StoredAuditEvent } from '../../store/audit.js';
 import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
+import { tokenInfo } from './tokens.js';
 
 const wholeNumber = (name: string, max: number) =>
   z
@@ -187,6 +188,11 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
       created_at: iso(c.created_at),
       expires_at: iso(c.expires_at),
       used_at: isoOrNull(c.used_at),
+    })),
+    tokens: data.tokens.map((row) => ({
+      ...tokenInfo(row),
+      last_used_ip: row.last_used_ip,
+      revoked_at: isoOrNull(row.revoked_at),
     })),
     blocks: data.blocks.map((b) => ({ username: b.username, blocked_at: iso(b.created_at) })),
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),

@@ -56,7 +56,7 @@ const createBody = z.object({
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const scopesOf = (row: AccessTokenRow) => row.scopes.split(' ') as TokenScope[];
 
-const tokenInfo = (row: AccessTokenRow): TokenInfo => ({
+export const tokenInfo = (row: AccessTokenRow): TokenInfo => ({
   id: row.id,
   name: row.name,
   scopes: scopesOf(row),

@@ -11,7 +11,7 @@ describe('GET /api/account/export', () => {
     expectError(await t.api('GET', '/api/account/export'), 401, 'unauthorized');
   });
 
-  it('holds the profile, sessions, codes, blocks, read markers, messages and activity of the user, and no secret', async () => {
+  it('holds the profile, sessions, codes, tokens, blocks, read markers, messages and activity of the user, and no secret', async () => {
     const p = await t.loggedInPerson('exporter');
     const id = await userIdOf(t, p.username);
     const other = (await t.logIn(p.username, p.password)).body.token;
@@ -26,6 +26,11 @@ describe('GET /api/account/export', () => {
     expect((await ask(socket, 'block', { username: stranger.username })).ok).to.equal(true);
     expect((await ask(socket, 'read', { room: 'lobby', id: notYours.id })).ok).to.equal(true);
 
+    const bot = await t.as(p.token)('POST', '/api/tokens', { name: 'bot', scopes: ['chat:read'] });
+    const gone = await t.as(p.token)('POST', '/api/tokens', { name: 'gone', scopes: ['profile:read'] });
+    expect([bot.status, gone.status]).to.deep.equal([201, 201]);
+    expect((await t.as(p.token)('DELETE', `/api/tokens/${gone.body.id}`)).status).to.equal(204);
+
     const res = await t.as(p.token)('GET', '/api/account/export');
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
@@ -39,6 +44,7 @@ describe('GET /api/account/export', () => {
       'user',
       'sessions',
       'codes',
+      'tokens',
       'blocks',
       'read_markers',
       'messages',
@@ -57,6 +63,21 @@ describe('GET /api/account/export', () => {
     for (const c of data.codes)
       expect(c).to.have.all.keys('purpose', 'attempts', 'created_at', 'expires_at', 'used_at');
 
+    expect(data.tokens.map((k: any) => [k.name, k.revoked_at === null])).to.deep.equal([
+      ['gone', false],
+      ['bot', true],
+    ]);
+    for (const k of data.tokens)
+      expect(k).to.have.all.keys(
+        'id',
+        'name',
+        'scopes',
+        'created_at',
+        'expires_at',
+        'last_used_at',
+        'last_used_ip',
+        'revoked_at',
+      );
     expect(data.blocks).to.have.length(1);
     expect(data.blocks[0]).to.have.all.keys('username', 'blocked_at');
     expect(data.blocks[0].username).to.equal(stranger.username);
@@ -79,7 +100,20 @@ describe('GET /api/account/export', () => {
     const user = await t.db('users').where({ id }).first();
     const tokenHashes = await t.db('sessions').where({ user_id: id }).pluck('token_hash');
     const codeHashes = await t.db('email_codes').where({ user_id: id }).pluck('code_hash');
-    const secrets = [user.password_hash, ...tokenHashes, ...codeHashes, p.password, p.token, other, code];
+    const accessTokenHashes = await t.db('access_tokens').where({ user_id: id }).pluck('token_hash');
+    const secrets = [
+      user.password_hash,
+      ...tokenHashes,
+      ...codeHashes,
+      ...accessTokenHashes,
+      p.password,
+      p.token,
+      other,
+      code,
+      bot.body.token,
+      gone.body.token,
+    ];
+    expect(accessTokenHashes).to.have.length(2);
     expect(tokenHashes).to.have.length(2);
     expect(codeHashes).to.have.length(2);
     for (const secret of secrets) expect(text.includes(secret), `${secret} in the export`).to.equal(false);
