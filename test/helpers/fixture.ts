@@ -41,6 +41,12 @@ export interface UseServerOptions {
   each?: boolean;
 }
 
+/**
+ * The signup budget of a suite that makes many accounts from one address (loopback): far above
+ * what its tests sign up, so no signup of theirs meets the limit or a challenge.
+ */
+export const MANY_SIGNUPS: Readonly<Record<string, string>> = { LIMIT_SIGNUPS_PER_10MIN: '1000' };
+
 type Call = (
   method: string,
   path: string,
@@ -169,6 +175,12 @@ export class ServerFixture implements TestServer {
   loggedInPerson = (prefix?: string) => loggedInPerson(this.url, this.mail, prefix);
   /** Logged in, verification marked in the database: many accounts quickly, no inbox needed. */
   chatPerson = (prefix?: string): Promise<ChatPerson> => chatPerson(this, prefix);
+  /** One chatPerson per prefix, made one after another, so their ids rise in the order given. */
+  chatPeople = async <P extends string[]>(...prefixes: P): Promise<{ [K in keyof P]: ChatPerson }> => {
+    const people: ChatPerson[] = [];
+    for (const prefix of prefixes) people.push(await this.chatPerson(prefix));
+    return people as { [K in keyof P]: ChatPerson };
+  };
 
   /** A socket.io-client connection, closed after the test. */
   connect = (options?: ConnectOptions) => connect(this.url, options);

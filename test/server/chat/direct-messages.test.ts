@@ -1,31 +1,17 @@
 import { expect } from 'chai';
 import { dmRoom } from '../../../server/protocol.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  nextEvent,
-  record,
-  settle,
-  type ChatPerson,
-} from '../../helpers/sockets.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { ask, connectAs, nextEvent, record, settle, type ChatPerson } from '../../helpers/sockets.js';
 
 describe('chat: direct messages', () => {
-  let t: TestServer;
+  const t = useServer({ env: MANY_SIGNUPS });
   let alice: ChatPerson;
   let bob: ChatPerson;
   let carol: ChatPerson;
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'dmalice');
-    bob = await chatPerson(t, 'dmbob');
-    carol = await chatPerson(t, 'dmcarol');
+    [alice, bob, carol] = await t.chatPeople('dmalice', 'dmbob', 'dmcarol');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   it('reaches every socket of both users wherever they are, and nobody else', async () => {
     const a = await connectAs(t.url, alice);
@@ -123,8 +109,8 @@ describe('chat: direct messages', () => {
 
   describe('blocking', () => {
     it("accepts a blocked user's direct message with ok:true and delivers it to the sender only", async () => {
-      const dave = await chatPerson(t, 'dmdave');
-      const erin = await chatPerson(t, 'dmerin');
+      const dave = await t.chatPerson('dmdave');
+      const erin = await t.chatPerson('dmerin');
       const d = await connectAs(t.url, dave);
       const e = await connectAs(t.url, erin);
       expect(await ask(e, 'block', { username: dave.username })).to.deep.equal({

@@ -1,28 +1,18 @@
 import { expect } from 'chai';
 import { dmRoom } from '../../../server/protocol.js';
 import { bearer } from '../../helpers/accounts.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  nextEvent,
-  type ChatPerson,
-} from '../../helpers/sockets.js';
+import { api } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { ask, connectAs, nextEvent, type ChatPerson } from '../../helpers/sockets.js';
 
 describe('chat: edits and deletions', () => {
-  let t: TestServer;
+  const t = useServer({ env: MANY_SIGNUPS });
   let alice: ChatPerson;
   let bob: ChatPerson;
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'edalice');
-    bob = await chatPerson(t, 'edbob');
+    [alice, bob] = await t.chatPeople('edalice', 'edbob');
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   const words = async (socket: Awaited<ReturnType<typeof connectAs>>, query: string) =>
     (await ask(socket, 'search', { query })).messages.map((m: any) => m.text);

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { dmRoom } from '../../../server/protocol.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import {
   ask,
-  chatPerson,
   connectAs,
   disconnectAll,
   record,
@@ -19,7 +18,7 @@ import {
  */
 describe("chat: what a third user can do with other people's conversations", function () {
   this.timeout(30_000);
-  let t: TestServer;
+  const t = useServer({ env: MANY_SIGNUPS });
   let alice: ChatPerson;
   let bob: ChatPerson;
   let carol: ChatPerson;
@@ -29,10 +28,7 @@ describe("chat: what a third user can do with other people's conversations", fun
   let refusal: { ok: false; code: string; error: string };
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'pvalice');
-    bob = await chatPerson(t, 'pvbob');
-    carol = await chatPerson(t, 'pvcarol');
+    [alice, bob, carol] = await t.chatPeople('pvalice', 'pvbob', 'pvcarol');
     dm = dmRoom(alice.id, bob.id);
     const a = await connectAs(t.url, alice);
     dmId = (await ask(a, 'message', { to: bob.username, text: 'secret plans for tuesday' })).id;
@@ -41,8 +37,6 @@ describe("chat: what a third user can do with other people's conversations", fun
     expect(refusal).to.include({ ok: false, code: 'forbidden' });
     disconnectAll();
   });
-  afterEach(disconnectAll);
-  after(() => t.close());
 
   // A socket per attempt keeps the per-socket budgets out of the answers.
   const asCarol = (): Promise<ClientSocket> => connectAs(t.url, carol);

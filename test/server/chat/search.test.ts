@@ -1,27 +1,18 @@
 import { expect } from 'chai';
 import { CHAT } from '../../../server/protocol.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { expectNoBug, SQL_INJECTION } from '../../helpers/hostile-inputs.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  type ChatPerson,
-  type ClientSocket,
-} from '../../helpers/sockets.js';
+import { ask, connectAs, disconnectAll, type ChatPerson, type ClientSocket } from '../../helpers/sockets.js';
 
 describe('chat: search', function () {
   this.timeout(30_000);
-  let t: TestServer;
+  const t = useServer({ env: MANY_SIGNUPS });
   let alice: ChatPerson;
   let bob: ChatPerson;
   const ids: Record<string, number> = {};
 
   before(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'salice');
-    bob = await chatPerson(t, 'sbob');
+    [alice, bob] = await t.chatPeople('salice', 'sbob');
     const a = await connectAs(t.url, alice);
     await ask(a, 'join', { room: 'ops' });
     for (const [room, text] of [
@@ -35,11 +26,10 @@ describe('chat: search', function () {
     }
     disconnectAll();
   });
+  // The fixture closes the sockets after each test; the next one opens its own.
   afterEach(() => {
-    disconnectAll();
     socket = undefined;
   });
-  after(() => t.close());
 
   // A socket per few questions keeps the request budget out of the answers.
   let socket: ClientSocket | undefined;

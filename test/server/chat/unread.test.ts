@@ -1,30 +1,16 @@
 import { expect } from 'chai';
 import { CHAT, dmRoom } from '../../../server/protocol.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import {
-  ask,
-  chatPerson,
-  connectAs,
-  disconnectAll,
-  nextEvent,
-  record,
-  settle,
-  type ChatPerson,
-} from '../../helpers/sockets.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { ask, connectAs, nextEvent, record, settle, type ChatPerson } from '../../helpers/sockets.js';
 
 describe('chat: read markers, unread counts and mentions', () => {
-  let t: TestServer;
+  // A fresh server for each test: its counts and markers start from nothing.
+  const t = useServer({ env: MANY_SIGNUPS, each: true });
   let alice: ChatPerson;
   let bob: ChatPerson;
 
   beforeEach(async () => {
-    t = await startTestServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
-    alice = await chatPerson(t, 'unalice');
-    bob = await chatPerson(t, 'unbob');
-  });
-  afterEach(async () => {
-    disconnectAll();
-    await t.close();
+    [alice, bob] = await t.chatPeople('unalice', 'unbob');
   });
 
   const roomsOf = async (socket: Awaited<ReturnType<typeof connectAs>>) => {
@@ -97,7 +83,7 @@ describe('chat: read markers, unread counts and mentions', () => {
   });
 
   it('puts resolved mentions in the broadcast and tells a mentioned user who is not in the room', async () => {
-    const carol = await chatPerson(t, 'uncarol');
+    const carol = await t.chatPerson('uncarol');
     const a = await connectAs(t.url, alice);
     const b = await connectAs(t.url, bob);
     await ask(a, 'join', { room: 'ops' });

@@ -3,11 +3,11 @@ import { newPerson } from '../../helpers/accounts.js';
 import { ask, nextEvent, settle, type ChatPerson } from '../../helpers/sockets.js';
 import { eventually } from '../../helpers/wait.js';
 import { solvedChallenge } from '../../helpers/challenge.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: handshake and authenticate', () => {
   let alice: ChatPerson;
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
     alice = await t.chatPerson('auth');

@@ -1,15 +1,14 @@
 import { expect } from 'chai';
 import { ask, nextEvent, record, settle, storedTexts, type ChatPerson } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: messages', () => {
   let alice: ChatPerson;
   let bob: ChatPerson;
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
-    alice = await t.chatPerson('alice');
-    bob = await t.chatPerson('bob');
+    [alice, bob] = await t.chatPeople('alice', 'bob');
   });
 
   it('greets a signed-in socket by name and a guest as a guest', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ask, record, settle, type ChatPerson, type ClientSocket } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 /**
  * `message` with `client_id`: a resend after a lost acknowledgement stores nothing new and is
@@ -9,11 +9,10 @@ import { useServer } from '../../helpers/fixture.js';
 describe('Socket.IO chat: client_id makes a resend safe', () => {
   let alice: ChatPerson;
   let bob: ChatPerson;
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
-    alice = await t.chatPerson('cid');
-    bob = await t.chatPerson('cidb');
+    [alice, bob] = await t.chatPeople('cid', 'cidb');
   });
 
   const rowsWith = async (text: string) =>

@@ -12,7 +12,7 @@ import {
   type ChatPerson,
   type ClientSocket,
 } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 /** Sends texts one by one, pausing so the per-socket budget is never what is tested here. */
 async function sendAll(socket: ClientSocket, room: string, texts: string[]): Promise<number[]> {
@@ -29,7 +29,7 @@ async function sendAll(socket: ClientSocket, room: string, texts: string[]): Pro
 describe('Socket.IO chat: history', () => {
   let alice: ChatPerson;
   let ids: number[];
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
     alice = await t.chatPerson('hist');

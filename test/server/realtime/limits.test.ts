@@ -15,8 +15,7 @@ describe('Socket.IO chat: limits', () => {
   });
 
   before(async () => {
-    alice = await t.chatPerson('limit');
-    bob = await t.chatPerson('limitb');
+    [alice, bob] = await t.chatPeople('limit', 'limitb');
   });
 
   it('refuses part of a flood with rate_limited and stores only what it accepted', async () => {

@@ -1,15 +1,14 @@
 import { expect } from 'chai';
 import { ask, nextEvent, record, settle, type ChatPerson } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: rooms, presence and typing', () => {
   let alice: ChatPerson;
   let bob: ChatPerson;
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
-    alice = await t.chatPerson('rooma');
-    bob = await t.chatPerson('roomb');
+    [alice, bob] = await t.chatPeople('rooma', 'roomb');
   });
 
   const names = (users: { username: string }[]) => users.map((u) => u.username);

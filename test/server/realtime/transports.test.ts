@@ -12,16 +12,15 @@ import {
   type ChatPerson,
   type ClientSocket,
 } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: transports, reconnection and shutdown', () => {
   let alice: ChatPerson;
   let bob: ChatPerson;
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
-    alice = await t.chatPerson('poll');
-    bob = await t.chatPerson('pollb');
+    [alice, bob] = await t.chatPeople('poll', 'pollb');
   });
 
   it('works over the polling transport alone, as third-party clients start', async () => {

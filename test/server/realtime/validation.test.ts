@@ -7,13 +7,13 @@ import {
   type ChatPerson,
   type ClientSocket,
 } from '../../helpers/sockets.js';
-import { useServer } from '../../helpers/fixture.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 describe('Socket.IO chat: payload validation', () => {
   let alice: ChatPerson;
   let socket: ClientSocket;
 
-  const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
+  const t = useServer({ env: MANY_SIGNUPS });
 
   before(async () => {
     alice = await t.chatPerson('valid');

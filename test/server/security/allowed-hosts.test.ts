@@ -3,18 +3,13 @@ import { expect } from 'chai';
 import { io } from 'socket.io-client';
 import { SOCKET_PATH } from '../../../server/protocol.js';
 import { rawRequest } from '../../helpers/raw-http.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
 
 /** DNS rebinding: requests naming a host the server does not answer for get 421. */
 describe('security: the Host header (DNS rebinding)', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer({
-      env: { PUBLIC_URL: 'https://chat.example.org', ALLOWED_HOSTS: 'proxy.internal, other.example:8443' },
-    });
+  const t = useServer({
+    env: { PUBLIC_URL: 'https://chat.example.org', ALLOWED_HOSTS: 'proxy.internal, other.example:8443' },
   });
-  after(() => t.close());
 
   const get = (path: string, host: string) => rawRequest(t.url, { method: 'GET', path, headers: { host } });
 

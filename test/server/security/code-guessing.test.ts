@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
-import { newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { api, rawApi } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { newPerson, signUp } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 
 const MINUTE = 60_000;
@@ -10,28 +10,18 @@ const wrongOf = (code: string, i = 0) => String((Number(code) + 1 + i) % 1_000_0
 
 /** Budgets on guessing mailed codes: per address, per email, per account per day; fresh codes kept. */
 describe('security: guessing mailed codes', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({
-      env: {
-        SMTP_URL: smtp.url,
-        TRUST_PROXY: '1',
-        LIMIT_CODE_FAILURES_PER_10MIN: '4',
-        LIMIT_WRONG_CODES_PER_DAY: '7',
-        LIMIT_MAILS_PER_HOUR_PER_EMAIL: '1000',
-        LIMIT_MAILS_PER_HOUR_PER_ADDRESS: '1000',
-        LIMIT_SIGNUPS_PER_10MIN: '1000',
-      },
-      overrides: { clock },
-    });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
+  const t = useServer({
+    mail: true,
+    env: {
+      TRUST_PROXY: '1',
+      LIMIT_CODE_FAILURES_PER_10MIN: '4',
+      LIMIT_WRONG_CODES_PER_DAY: '7',
+      LIMIT_MAILS_PER_HOUR_PER_EMAIL: '1000',
+      LIMIT_MAILS_PER_HOUR_PER_ADDRESS: '1000',
+      ...MANY_SIGNUPS,
+    },
+    overrides: { clock },
   });
 
   let n = 0;
@@ -60,7 +50,7 @@ describe('security: guessing mailed codes', () => {
   });
 
   it('limits wrong codes per email across addresses, known email or not', async () => {
-    for (const email of ['nobody-guess@example.test', (await verifiedPerson(t.url, smtp, 'guessed')).email]) {
+    for (const email of ['nobody-guess@example.test', (await t.verifiedPerson('guessed')).email]) {
       for (let i = 0; i < 4; i++)
         expectError(await resetFrom(address(), email, wrongOf('000000', i)), 400, 'invalid_code');
       expectError(await resetFrom(address(), email, '999999'), 429, 'rate_limited');
@@ -70,7 +60,7 @@ describe('security: guessing mailed codes', () => {
   it('answers an old code of a verified account like any wrong code, and counts it', async () => {
     const p = newPerson('oldcode');
     expect((await signUp(t.url, p)).status).to.equal(201);
-    const code = await smtp.codeFor(p.email);
+    const code = await t.mail.codeFor(p.email);
     const from = address();
     expect((await verifyFrom(from, p.email, code)).status).to.equal(200);
     const again = await verifyFrom(from, p.email, code);
@@ -84,67 +74,58 @@ describe('security: guessing mailed codes', () => {
   });
 
   it('does not let an unauthenticated request replace a live code younger than three minutes', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'keep');
-    const before = smtp.codeCount(p.email);
+    const p = await t.verifiedPerson('keep');
+    const before = t.mail.codeCount(p.email);
     clock.advance(3 * MINUTE);
     await api(t.url, 'POST', '/api/password/forgot', { email: p.email });
-    const code = await smtp.codeFor(p.email, { after: before });
+    const code = await t.mail.codeFor(p.email, { after: before });
     clock.advance(2 * MINUTE);
     expect((await api(t.url, 'POST', '/api/password/forgot', { email: p.email })).status).to.equal(200);
     // The mail of a later request would arrive after this one's; there is none, and the code holds.
     clock.advance(1 * MINUTE + 1000);
     expect((await api(t.url, 'POST', '/api/password/forgot', { email: p.email })).status).to.equal(200);
-    const replaced = await smtp.codeFor(p.email, { after: before + 1 });
-    expect(smtp.codeCount(p.email)).to.equal(before + 2);
+    const replaced = await t.mail.codeFor(p.email, { after: before + 1 });
+    expect(t.mail.codeCount(p.email)).to.equal(before + 2);
     if (replaced !== code) expectError(await resetFrom(address(), p.email, code), 400, 'invalid_code');
     expect((await resetFrom(address(), p.email, replaced)).status).to.equal(200);
   });
 });
 
 describe('security: wrong codes per account per day', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
-
-  before(async () => {
-    smtp = await startSmtp();
-    // Only the day's cap binds here: the 10-minute budgets are out of the way.
-    t = await startTestServer({
-      env: { SMTP_URL: smtp.url, LIMIT_WRONG_CODES_PER_DAY: '7', LIMIT_CODE_FAILURES_PER_10MIN: '1000' },
-      overrides: { clock },
-    });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
+  // Only the day's cap binds here: the 10-minute budgets are out of the way.
+  const t = useServer({
+    mail: true,
+    env: { LIMIT_WRONG_CODES_PER_DAY: '7', LIMIT_CODE_FAILURES_PER_10MIN: '1000' },
+    overrides: { clock },
   });
 
   const reset = (email: string, code: string) =>
     api(t.url, 'POST', '/api/password/reset', { email, code, password: 'guessed new phrase' });
 
   it('caps wrong codes per account per day across codes, tells the owner, and lifts the cap the next day', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'daycap');
-    const mailsBefore = smtp.codeCount(p.email);
+    const p = await t.verifiedPerson('daycap');
+    const mailsBefore = t.mail.codeCount(p.email);
     const forgot = async () => {
       clock.advance(3 * MINUTE);
       expect((await api(t.url, 'POST', '/api/password/forgot', { email: p.email })).status).to.equal(200);
     };
     await forgot();
-    let code = await smtp.codeFor(p.email, { after: mailsBefore });
+    let code = await t.mail.codeFor(p.email, { after: mailsBefore });
     // Five wrong tries burn the first code, two more on a second one reach the day's seven.
     for (let i = 0; i < 5; i++) expectError(await reset(p.email, wrongOf(code, i)), 400, 'invalid_code');
     await forgot();
-    code = await smtp.codeFor(p.email, { after: mailsBefore + 1 });
+    code = await t.mail.codeFor(p.email, { after: mailsBefore + 1 });
     for (let i = 0; i < 2; i++) expectError(await reset(p.email, wrongOf(code, i)), 400, 'invalid_code');
     // The right code is now refused like a wrong one, and the owner was told.
     expectError(await reset(p.email, code), 400, 'invalid_code');
-    const notice = await smtp.waitFor((m) => m.to === p.email && /too many wrong/i.test(m.subject));
+    const notice = await t.mail.waitFor((m) => m.to === p.email && /too many wrong/i.test(m.subject));
     expect(notice.text).to.match(/7 wrong codes/);
     expect(notice.text).to.not.match(/\b\d{6}\b/);
     // The next day (UTC) codes work again.
     clock.advance(24 * 60 * MINUTE);
     await forgot();
-    code = await smtp.codeFor(p.email, { after: mailsBefore + 2 });
+    code = await t.mail.codeFor(p.email, { after: mailsBefore + 2 });
     expect((await reset(p.email, code)).status).to.equal(200);
   });
 });

@@ -1,31 +1,24 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { verifiedPerson, type Person } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { type Person } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 
 /** Every scrypt run counts against the client address's LIMIT_KDF_PER_10MIN, whatever its outcome. */
 describe('security: the per-address budget of password hashes', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
+  const t = useServer({
+    mail: true,
+    env: {
+      TRUST_PROXY: '1',
+      LIMIT_KDF_PER_10MIN: '4',
+      ...MANY_SIGNUPS,
+    },
+  });
   let p: Person;
 
   before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({
-      env: {
-        SMTP_URL: smtp.url,
-        TRUST_PROXY: '1',
-        LIMIT_KDF_PER_10MIN: '4',
-        LIMIT_SIGNUPS_PER_10MIN: '1000',
-      },
-    });
     // Made from loopback; the requests under test come from addresses of their own.
-    p = await verifiedPerson(t.url, smtp, 'kdf');
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
+    p = await t.verifiedPerson('kdf');
   });
 
   const from = (ip: string) => ({ 'x-forwarded-for': ip });

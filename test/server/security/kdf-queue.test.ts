@@ -1,20 +1,16 @@
 import { expect } from 'chai';
-import { rawApi, startTestServer, type TestServer } from '../../helpers/server.js';
+import { rawApi } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
 import { expectError } from '../../helpers/errors.js';
 import { kdfSlots } from '../../../server/accounts/index.js';
 import { KdfGate } from '../../../server/accounts/passwords.js';
 
 /** Password checks waiting for a hashing slot are bounded (KDF_QUEUE_MAX); past it, 503. */
 describe('security: the bounded queue of password hashes', () => {
-  let t: TestServer;
-
-  before(async () => {
-    t = await startTestServer({
-      // A cost that takes a while, so the logins below overlap; no room to wait at all.
-      env: { SCRYPT_LOG_N: '15', KDF_QUEUE_MAX: '0', TRUST_PROXY: '1', LOG_LEVEL: 'warn' },
-    });
+  const t = useServer({
+    // A cost that takes a while, so the logins below overlap; no room to wait at all.
+    env: { SCRYPT_LOG_N: '15', KDF_QUEUE_MAX: '0', TRUST_PROXY: '1', LOG_LEVEL: 'warn' },
   });
-  after(() => t.close());
 
   it('answers 503 server_busy with Retry-After past the queue, and hashes only what fits', async () => {
     const slots = kdfSlots(t.config.threadpoolSize);

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { verifiedPerson } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
 import { expectError } from '../../helpers/errors.js';
 
 /**
@@ -10,25 +9,15 @@ import { expectError } from '../../helpers/errors.js';
  * test), and only the right code is followed by the one hash of the new password.
  */
 describe('security: what a password reset costs', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, LIMIT_CODE_FAILURES_PER_10MIN: '1000' } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true, env: { LIMIT_CODE_FAILURES_PER_10MIN: '1000' } });
 
   const reset = (email: string, code: string, password = 'brand new phrase 7') =>
     api(t.url, 'POST', '/api/password/reset', { email, code, password });
 
   it('runs no scrypt for a wrong code, known email or not, and one for the right code', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'cost');
+    const p = await t.verifiedPerson('cost');
     expect((await api(t.url, 'POST', '/api/password/forgot', { email: p.email })).status).to.equal(200);
-    const code = await smtp.codeFor(p.email, { after: 1 });
+    const code = await t.mail.codeFor(p.email, { after: 1 });
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
     const before = t.server.hasher.runs;
@@ -44,9 +33,9 @@ describe('security: what a password reset costs', () => {
   });
 
   it('keeps the code when the new password is weak, and hashes nothing for it', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'weakreset');
+    const p = await t.verifiedPerson('weakreset');
     await api(t.url, 'POST', '/api/password/forgot', { email: p.email });
-    const code = await smtp.codeFor(p.email, { after: 1 });
+    const code = await t.mail.codeFor(p.email, { after: 1 });
     const before = t.server.hasher.runs;
     expectError(await reset(p.email, code, p.username), 400, 'weak_password');
     expect(t.server.hasher.runs).to.equal(before);

@@ -1,30 +1,18 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, loggedInPerson } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
+import { bearer } from '../../helpers/accounts.js';
 
 /** /api/server-status keeps its shape for everyone; its counts are for signed-in users. */
 describe('security: who sees the counts of /api/server-status', () => {
-  let smtp: TestSmtp;
-  let closed: TestServer;
-  let open: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    closed = await startTestServer({ env: { SMTP_URL: smtp.url } });
-    open = await startTestServer({ env: { SMTP_URL: smtp.url, SERVER_STATUS_PUBLIC: 'on' } });
-  });
-  after(async () => {
-    await closed.close();
-    await open.close();
-    await smtp.close();
-  });
+  const closed = useServer({ mail: true });
+  const open = useServer({ mail: true, env: { SERVER_STATUS_PUBLIC: 'on' } });
 
   const status = (url: string, headers: Record<string, string> = {}) =>
     api(url, 'GET', '/api/server-status', undefined, headers);
 
   it('shows 0 to a caller without a session, in the same shape', async () => {
-    const p = await loggedInPerson(closed.url, smtp, 'status');
+    const p = await closed.loggedInPerson('status');
     for (const headers of [
       {},
       bearer('not-a-real-token'),
@@ -41,7 +29,7 @@ describe('security: who sees the counts of /api/server-status', () => {
   });
 
   it('shows the counts to anyone with SERVER_STATUS_PUBLIC on', async () => {
-    await loggedInPerson(open.url, smtp, 'public');
+    await open.loggedInPerson('public');
     expect((await status(open.url)).body.total_users).to.equal(1);
   });
 });

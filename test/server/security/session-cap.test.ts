@@ -1,25 +1,15 @@
 import { expect } from 'chai';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { bearer, logIn, verifiedPerson } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { useServer } from '../../helpers/fixture.js';
+import { bearer, logIn } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 
 /** A user holds at most SESSIONS_PER_USER_MAX live sessions; the oldest end, and the owner is told. */
 describe('security: the cap on live sessions per user', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({ env: { SMTP_URL: smtp.url, SESSIONS_PER_USER_MAX: '3' } });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true, env: { SESSIONS_PER_USER_MAX: '3' } });
 
   it('ends the oldest sessions past the cap and writes session_ended_by_limit to the activity log', async () => {
-    const p = await verifiedPerson(t.url, smtp, 'cap');
+    const p = await t.verifiedPerson('cap');
     const tokens: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await logIn(t.url, p.username, p.password);

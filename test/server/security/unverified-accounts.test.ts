@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { manualClock } from '../../../server/clock.js';
-import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
-import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { logIn, newPerson, signUp, verifiedPerson } from '../../helpers/accounts.js';
+import { api } from '../../helpers/server.js';
+import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { logIn, newPerson, signUp } from '../../helpers/accounts.js';
 import { expectError } from '../../helpers/errors.js';
 
 /**
@@ -10,21 +10,8 @@ import { expectError } from '../../helpers/errors.js';
  * window plus a margin, and logging in to it answers exactly like a wrong password.
  */
 describe('security: unverified accounts', () => {
-  let smtp: TestSmtp;
-  let t: TestServer;
   const clock = manualClock();
-
-  before(async () => {
-    smtp = await startSmtp();
-    t = await startTestServer({
-      env: { SMTP_URL: smtp.url, LIMIT_SIGNUPS_PER_10MIN: '1000' },
-      overrides: { clock },
-    });
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  const t = useServer({ mail: true, env: MANY_SIGNUPS, overrides: { clock } });
 
   const verify = (email: string, code: string) => api(t.url, 'POST', '/api/verify-email', { email, code });
 
@@ -32,11 +19,11 @@ describe('security: unverified accounts', () => {
     const victim = newPerson('victim');
     const attacker = { ...newPerson('probeb'), email: victim.email };
     expect((await signUp(t.url, attacker)).status).to.equal(201);
-    await smtp.codeFor(victim.email);
+    await t.mail.codeFor(victim.email);
 
     // The victim signs up later: their signup replaces the attacker's, with a code of its own.
     expect((await signUp(t.url, victim)).status).to.equal(201);
-    const code = await smtp.codeFor(victim.email, { after: 1 });
+    const code = await t.mail.codeFor(victim.email, { after: 1 });
     expect((await verify(victim.email, code)).status).to.equal(200);
 
     expect((await logIn(t.url, victim.username, victim.password)).status).to.equal(200);
@@ -47,16 +34,16 @@ describe('security: unverified accounts', () => {
   it('an earlier code does not verify the account that replaced it', async () => {
     const owner = newPerson('earlier');
     expect((await signUp(t.url, { ...newPerson('first'), email: owner.email })).status).to.equal(201);
-    const firstCode = await smtp.codeFor(owner.email);
+    const firstCode = await t.mail.codeFor(owner.email);
     expect((await signUp(t.url, owner)).status).to.equal(201);
-    const secondCode = await smtp.codeFor(owner.email, { after: 1 });
+    const secondCode = await t.mail.codeFor(owner.email, { after: 1 });
     if (firstCode !== secondCode) expectError(await verify(owner.email, firstCode), 400, 'invalid_code');
     expect((await verify(owner.email, secondCode)).status).to.equal(200);
     expect((await logIn(t.url, owner.username, owner.password)).status).to.equal(200);
   });
 
   it('a login after a signup says nothing about whether the address had an account', async () => {
-    const existing = await verifiedPerson(t.url, smtp, 'had');
+    const existing = await t.verifiedPerson('had');
     const onTaken = { ...newPerson('probea'), email: existing.email };
     const onFree = newPerson('probec');
     expect((await signUp(t.url, onTaken)).status).to.equal(201);
@@ -71,9 +58,9 @@ describe('security: unverified accounts', () => {
   });
 
   it('the notice for a taken address points to a password reset, never to a new code', async () => {
-    const owner = await verifiedPerson(t.url, smtp, 'noticed');
+    const owner = await t.verifiedPerson('noticed');
     expect((await signUp(t.url, { ...newPerson('other'), email: owner.email })).status).to.equal(201);
-    const notice = await smtp.waitFor((m) => m.to === owner.email && /tried to sign up/i.test(m.subject));
+    const notice = await t.mail.waitFor((m) => m.to === owner.email && /tried to sign up/i.test(m.subject));
     expect(notice.text).to.include(`mux1 password forgot --email ${owner.email}`);
     expect(notice.text).to.not.match(/resend/i);
   });
@@ -81,7 +68,7 @@ describe('security: unverified accounts', () => {
   it('expires with its code window plus a margin: its username is free again and its code refused', async () => {
     const stale = newPerson('stale');
     expect((await signUp(t.url, stale)).status).to.equal(201);
-    const code = await smtp.codeFor(stale.email);
+    const code = await t.mail.codeFor(stale.email);
     // Before expiry the username is held.
     expectError(
       await signUp(t.url, { ...newPerson('taker'), username: stale.username }),
@@ -92,7 +79,7 @@ describe('security: unverified accounts', () => {
     expectError(await verify(stale.email, code), 400, 'invalid_code');
     const taker = { ...newPerson('taker'), username: stale.username };
     expect((await signUp(t.url, taker)).status).to.equal(201);
-    const takerCode = await smtp.codeFor(taker.email);
+    const takerCode = await t.mail.codeFor(taker.email);
     expect((await verify(taker.email, takerCode)).status).to.equal(200);
     expect((await logIn(t.url, taker.username, taker.password)).status).to.equal(200);
   });
