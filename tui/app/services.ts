@@ -52,6 +52,7 @@ export function liveServices(options: {
       await sessions.removeSession(server, env);
     },
     connectChat: (token) => connectSocketChat(dial, token),
-    localFile: (kind, userId) => credentialsPath(server, env).replace(/\.json$/, `.user-${userId}.${kind}.json`),
+    localFile: (kind, userId) =>
+      credentialsPath(server, env).replace(/\.json$/, `.user-${userId}.${kind}.json`),
   };
 }

@@ -84,7 +84,11 @@ describe('TUI: the line editor', () => {
 });
 
 describe('TUI: Tab completion', () => {
-  const sources = { nicks: ['alice', 'albert', 'bob'], commands: ['/join', '/who', '/msg'], rooms: ['lobby', 'dev'] };
+  const sources = {
+    nicks: ['alice', 'albert', 'bob'],
+    commands: ['/join', '/who', '/msg'],
+    rooms: ['lobby', 'dev'],
+  };
   it('completes a nick, cycling through the matches on repeated Tab', () => {
     const first = complete(d('al'), sources)!;
     expect(first.draft).to.deep.equal(d('albert: '));

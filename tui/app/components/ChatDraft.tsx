@@ -98,12 +98,7 @@ export function ChatDraft(props: Props) {
   return (
     <Box>
       <Text color="cyan">{'> '}</Text>
-      <EditText
-        draft={draft}
-        width={props.width}
-        maxRows={props.maxRows}
-        placeholder={props.placeholder}
-      />
+      <EditText draft={draft} width={props.width} maxRows={props.maxRows} placeholder={props.placeholder} />
     </Box>
   );
 }

@@ -39,7 +39,10 @@ const rowsOf = (line: { time: string; who: string; text: string }, width: number
     .reduce(
       (sum, part, i) =>
         sum +
-        Math.max(1, Math.ceil(((i === 0 ? line.time.length + line.who.length + 3 : 0) + part.length) / width)),
+        Math.max(
+          1,
+          Math.ceil(((i === 0 ? line.time.length + line.who.length + 3 : 0) + part.length) / width),
+        ),
       0,
     );
 
@@ -69,7 +72,9 @@ export function MessageList({ entries, selfId, selfName = 'you', width, height, 
                 {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who}{' '}
                 {line.text}
               </Text>
-              {e.item.refused !== undefined ? <Text color="red"> (not sent: {safeText(e.item.refused)})</Text> : null}
+              {e.item.refused !== undefined ? (
+                <Text color="red"> (not sent: {safeText(e.item.refused)})</Text>
+              ) : null}
             </Text>
           );
         }

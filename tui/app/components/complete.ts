@@ -23,7 +23,10 @@ export interface Completion {
  * the start of the line, to a room after '#' or `/join `, and otherwise to a nick of the room
  * (`nick: ` at the start of a line, `@nick` keeps its '@'). Returns undefined when nothing matches.
  */
-export function complete(d: Draft, sources: CompletionSources): { draft: Draft; state: Completion } | undefined {
+export function complete(
+  d: Draft,
+  sources: CompletionSources,
+): { draft: Draft; state: Completion } | undefined {
   const chars = [...d.value];
   let start = d.cursor;
   while (start > 0 && !/\s/u.test(chars[start - 1]!)) start--;

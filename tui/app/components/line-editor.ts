@@ -52,7 +52,9 @@ export function applyEdit(d: Draft, key: EditKey, { multiline = false } = {}): D
   switch (key.name) {
     case 'insert': {
       // Control characters never enter a field; a line break only where the field has lines.
-      const typed = [...key.text].filter((c) => c >= ' ' && c !== '\u007F' && !(c >= '\u0080' && c <= '\u009F'));
+      const typed = [...key.text].filter(
+        (c) => c >= ' ' && c !== '\u007F' && !(c >= '\u0080' && c <= '\u009F'),
+      );
       chars.splice(at, 0, ...typed);
       return { value: chars.join(''), cursor: at + typed.length };
     }

@@ -17,7 +17,14 @@ export interface Outgoing {
  * busy or restarting): the message stays queued and goes out again when the connection is back.
  * Any other code is the server refusing this message (too long, rate limited, not allowed).
  */
-const NOT_ANSWERED = new Set(['timeout', 'disconnected', 'closed', 'unreachable', 'unavailable', 'internal_error']);
+const NOT_ANSWERED = new Set([
+  'timeout',
+  'disconnected',
+  'closed',
+  'unreachable',
+  'unavailable',
+  'internal_error',
+]);
 
 /** How soon a message that got no answer on a live connection is tried again. */
 const RETRY_MS = 5000;
@@ -51,7 +58,7 @@ export class Outbox {
     private readonly send: (o: Outgoing) => Promise<number>,
     private readonly file?: JsonFile<Outgoing[]>,
     /** Told when the server refuses a message, or when the file cannot be kept. */
-    private readonly warn: (text: string, room?: string) => void = () => {},
+    private readonly warn: (text: string) => void = () => {},
   ) {}
 
   /** Loads what a previous run left unsent (before anything is added). */
@@ -82,9 +89,9 @@ export class Outbox {
     return item;
   }
 
-  /** Puts the refused messages of a room back in line. */
-  retry(room: string): number {
-    const refused = this.items.filter((o) => o.room === room && o.refused !== undefined);
+  /** Puts the refused messages back in line. */
+  retry(): number {
+    const refused = this.items.filter((o) => o.refused !== undefined);
     for (const o of refused) delete o.refused;
     if (refused.length) {
       this.changed();
@@ -93,10 +100,10 @@ export class Outbox {
     return refused.length;
   }
 
-  /** Forgets the refused messages of a room. */
-  drop(room: string): number {
+  /** Forgets the refused messages. */
+  drop(): number {
     const before = this.items.length;
-    this.items = this.items.filter((o) => !(o.room === room && o.refused !== undefined));
+    this.items = this.items.filter((o) => o.refused === undefined);
     const dropped = before - this.items.length;
     if (dropped) this.changed();
     return dropped;
@@ -128,7 +135,7 @@ export class Outbox {
             }
             next.refused = (err as Error).message;
             this.changed();
-            this.warn(`not sent: ${next.refused} · /retry sends it again, /drop deletes it`, next.room);
+            this.warn(`not sent to ${next.room}: ${next.refused} · /retry sends it again, /drop deletes it`);
           }
         }
       } while (this.again);
@@ -145,7 +152,9 @@ export class Outbox {
   private changed(save = true): void {
     for (const listener of this.listeners) listener();
     if (save && this.file) {
-      this.file.write(this.items).catch((err: Error) => this.warn(`unsent messages not saved: ${err.message}`));
+      this.file
+        .write(this.items)
+        .catch((err: Error) => this.warn(`unsent messages not saved: ${err.message}`));
     }
   }
 }

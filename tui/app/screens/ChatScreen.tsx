@@ -55,7 +55,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     const path = (kind: 'outbox' | 'recall') => services.localFile?.(kind, session.user.id);
     const outboxPath = path('outbox');
     const recallPath = path('recall');
-    const warn = (text: string, room?: string) => noteRef.current(`✗ ${text}`, room);
+    const warn = (text: string) => noteRef.current(`✗ ${text}`);
     return {
       outbox: new Outbox(
         (o: Outgoing) => client.send(o.room, o.text, o.client_id),
@@ -152,12 +152,12 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           await join(command.room);
           return note(`you joined #${command.room}`, command.room);
         case 'retry': {
-          const n = outbox.retry(state.room);
-          return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no unsent message here');
+          const n = outbox.retry();
+          return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no refused message');
         }
         case 'drop': {
-          const n = outbox.drop(state.room);
-          return note(n ? `dropped ${n} unsent message${n > 1 ? 's' : ''}` : 'no unsent message here');
+          const n = outbox.drop();
+          return note(n ? `dropped ${n} unsent message${n > 1 ? 's' : ''}` : 'no refused message');
         }
         case 'leave':
           await leave();
@@ -230,12 +230,15 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   ];
   const completions = () => {
     const nicks = new Set(state.presence.map((u) => u.username));
-    for (const e of state.entries) if (e.kind === 'message' && e.message.user) nicks.add(e.message.user.username);
+    for (const e of state.entries)
+      if (e.kind === 'message' && e.message.user) nicks.add(e.message.user.username);
     nicks.delete(session.user.username);
     return {
       nicks: [...nicks],
       commands: COMMANDS.map((c) => `/${c}`),
-      rooms: [...new Set([...state.rooms, ...state.summaries.map((r) => r.room)])].filter((r) => !r.startsWith('dm:')),
+      rooms: [...new Set([...state.rooms, ...state.summaries.map((r) => r.room)])].filter(
+        (r) => !r.startsWith('dm:'),
+      ),
     };
   };
   return (
@@ -361,7 +364,9 @@ export type SlashCommand =
   | { name: 'join'; room: string }
   | { name: 'msg'; username: string; text: string }
   | { name: 'edit'; text: string }
-  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop' }
+  | {
+      name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
+    }
   | { name: 'invalid'; error: string };
 
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
@@ -374,8 +379,8 @@ export const HELP = [
   '/edit TEXT  change your last message here',
   '/delete     delete your last message here',
   '/who        who is in this room',
-  '/retry      send again the messages here the server refused',
-  '/drop       delete the messages here the server refused',
+  '/retry      send again the messages the server refused',
+  '/drop       delete the messages the server refused',
   '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
@@ -407,7 +412,7 @@ export function parseSlash(line: string): SlashCommand | undefined {
   switch (word.toLowerCase()) {
     case 'join': {
       // The whole rest of the line is the name: "Bad Room" is refused, not joined as #bad.
-      const room = args.join(' ').replace(/^#/, '');
+      const room = args.join(' ').replace(/^#/, '').toLowerCase();
       if (!room) return { name: 'invalid', error: 'usage: /join ROOM' };
       if (roomProblem(room)) return { name: 'invalid', error: `room names are ${ROOM_RULE}` };
       return { name: 'join', room };
