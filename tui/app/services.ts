@@ -29,6 +29,8 @@ export interface TuiServices {
    * server: beside the credential file. Without it they live as long as the screen does.
    */
   localFile?(kind: 'outbox' | 'recall', userId: number): string;
+  /** Whether a message that mentions the user rings the terminal's bell (MUX1_BELL=0: no). */
+  bell?: boolean;
 }
 
 export function liveServices(options: {
@@ -52,6 +54,7 @@ export function liveServices(options: {
       await sessions.removeSession(server, env);
     },
     connectChat: (token) => connectSocketChat(dial, token),
+    bell: env.MUX1_BELL !== '0',
     localFile: (kind, userId) =>
       credentialsPath(server, env).replace(/\.json$/, `.user-${userId}.${kind}.json`),
   };

@@ -100,15 +100,18 @@ export function decodeKeys(input: string): EditKey[] {
 }
 
 function decodeEscape(seq: string): EditKey {
-  if (seq === '\u001B') return { name: 'escape' };
-  if (seq === '\u001B[Z') return { name: 'shiftTab' };
+  // What follows the ESC: a CSI or SS3 sequence, another ESC and an arrow, or one Alt key.
+  const rest = seq.slice(1);
+  if (rest === '') return { name: 'escape' };
+  if (rest === '[Z') return { name: 'shiftTab' };
   // Alt-arrow as some terminals send it: ESC, then the arrow.
-  const altArrow = /^\u001B\u001B(?:\[|O)([CD])$/.exec(seq);
-  if (altArrow) return { name: altArrow[1] === 'C' ? 'wordRight' : 'wordLeft' };
-  const alt = /^\u001B([^[O]|[\r\n])$/su.exec(seq);
-  if (alt) return { name: ALT[alt[1]!] ?? 'ignored' };
+  if (rest.startsWith('\u001B')) {
+    const arrow = /^[[O]([CD])$/.exec(rest.slice(1));
+    return { name: arrow ? (arrow[1] === 'C' ? 'wordRight' : 'wordLeft') : 'ignored' };
+  }
+  if ([...rest].length === 1) return { name: ALT[rest] ?? 'ignored' };
   // CSI/SS3 arrows, Home and End, plain or with a modifier (ESC [ 1 ; 5 D is Ctrl-Left).
-  const arrow = /^\u001B(?:\[(?:1;(\d+))?|O)([A-DHF])$/.exec(seq);
+  const arrow = /^(?:\[(?:1;(\d+))?|O)([A-DHF])$/.exec(rest);
   if (arrow) {
     const name = ARROWS[arrow[2]!]!;
     const modifiers = Number(arrow[1] ?? 1) - 1;
@@ -118,7 +121,7 @@ function decodeEscape(seq: string): EditKey {
     }
     return { name };
   }
-  const tilde = /^\u001B\[(\d+)(?:;\d+)?~$/.exec(seq);
+  const tilde = /^\[(\d+)(?:;\d+)?~$/.exec(rest);
   if (tilde) return { name: TILDE[tilde[1]!] ?? 'ignored' };
   return { name: 'ignored' };
 }

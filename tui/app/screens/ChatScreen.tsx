@@ -46,7 +46,6 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   };
   const { columns, rows } = useTerminalSize();
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const input = draft.value;
   const [, setOutboxVersion] = useState(0);
   const noteRef = useRef(note);
   noteRef.current = note;
@@ -84,11 +83,11 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   // A message naming the reader rings the terminal's bell (MUX1_BELL=0 keeps it quiet).
   const { stdout } = useStdout();
   useEffect(() => {
-    if (process.env.MUX1_BELL === '0') return;
+    if (services.bell === false) return;
     return client.on('message', (m) => {
       if (m.user?.id !== session.user.id && m.mentions?.includes(session.user.id)) stdout.write('\u0007');
     });
-  }, [client, session.user.id, stdout]);
+  }, [client, services.bell, session.user.id, stdout]);
   const [offset, setOffset] = useState(0);
   // Settings replace the chat on screen while the connection and its state live on underneath.
   const [settings, setSettings] = useState(false);
