@@ -189,7 +189,11 @@ export class ChatClient {
    * after a lost answer: the `client_id` makes the server store it once. A caller that keeps
    * unsent messages across restarts passes its own `clientId`, the same on every attempt.
    */
-  async send(text: string, room: string = CHAT.defaultRoom, clientId: string = randomUUID()): Promise<number> {
+  async send(
+    text: string,
+    room: string = CHAT.defaultRoom,
+    clientId: string = randomUUID(),
+  ): Promise<number> {
     const answer = await this.ask<{ id: number }>('message', { room, text, client_id: clientId });
     return answer.id;
   }
