@@ -329,15 +329,18 @@ function StatusBar(props: {
   scrolled: boolean;
 }) {
   const { color, label } = look[props.state];
+  // One line whatever the width: on a narrow terminal the end is cut, never wrapped into a mess.
   return (
     <Box>
-      <Text dimColor>
-        {props.username}@{props.server.replace(/^https?:\/\//, '')} ·{' '}
+      <Text wrap="truncate-end">
+        <Text dimColor>
+          {props.username}@{props.server.replace(/^https?:\/\//, '')} ·{' '}
+        </Text>
+        <Text color={color}>● {label}</Text>
+        {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
+        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
+        <Text dimColor> · /help</Text>
       </Text>
-      <Text color={color}>● {label}</Text>
-      {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
-      {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
-      <Text dimColor> · /help</Text>
     </Box>
   );
 }
