@@ -165,6 +165,70 @@ describe('TUI: messages on their way (the outbox)', function () {
     await waitForFrame(lastFrame, (f) => f.includes('still works') && !f.includes('◷'));
     expect(await stored(s, 'still works')).to.equal(1);
   });
+
+  it('recalls the lines sent in a room after a restart of the TUI, from a private file', async () => {
+    const s = await start();
+    const me = await loggedInPerson(s.url, t.mail, 'recall');
+    let { lastFrame, stdin } = await open(s.url, me.token);
+    await waitForFrame(lastFrame, (f) => f.includes('● connected'));
+    await type(stdin, 'first line\r');
+    await type(stdin, 'second line\r');
+    await waitForFrame(lastFrame, (f) => f.includes('second line') && !f.includes('◷'));
+    app!.unmount();
+    const recallFile = fileFor(s, await userId(s, me.username)).replace(/outbox\.json$/, 'recall.json');
+    await waitForFrame(
+      () => readFileSync(recallFile, 'utf8'),
+      (text) => text.includes('second line'),
+    );
+    expect(statSync(recallFile).mode & 0o777).to.equal(0o600);
+
+    ({ lastFrame, stdin } = await open(s.url, me.token));
+    await waitForFrame(lastFrame, (f) => f.includes('● connected'));
+    // The file is read as the screen opens; until then Up has nothing to recall and does nothing.
+    for (let i = 0; i < 50 && !/> second line/.test(lastFrame() ?? ''); i++) await press(stdin, keys.up);
+    await waitForFrame(lastFrame, (f) => /> second line/.test(f));
+    await press(stdin, keys.up);
+    await waitForFrame(lastFrame, (f) => /> first line/.test(f));
+  });
+
+  it('rings the bell for a message that names the reader, unless MUX1_BELL=0', async () => {
+    const s = await start();
+    const me = await loggedInPerson(s.url, t.mail, 'bell');
+    const other = await loggedInPerson(s.url, t.mail, 'ringer');
+    const { lastFrame, frames } = await open(s.url, me.token);
+    await waitForFrame(lastFrame, (f) => f.includes('● connected'));
+    // The other person writes through their own TUI-less client: the CLI's socket client.
+    const { ChatClient } = await import('../../../tui/client/socket.js');
+    const friend = new ChatClient({ server: s.url, token: other.token });
+    await friend.connect();
+    try {
+      await friend.send('no name in this one', 'lobby');
+      await waitForFrame(lastFrame, (f) => f.includes('no name in this one'));
+      expect(frames.some((f) => f.includes('\u0007'))).to.equal(false);
+      await friend.send(`hey @${me.username}, look`, 'lobby');
+      await waitForFrame(lastFrame, (f) => f.includes('look'));
+      expect(frames.some((f) => f.includes('\u0007'))).to.equal(true);
+      app!.unmount();
+
+      const quiet = render(
+        <App
+          services={liveServices({
+            server: s.url,
+            userAgent: 'mux1-test',
+            env: { ...process.env, MUX1_CONFIG_DIR: configDir, MUX1_BELL: '0' },
+          })}
+          storedToken={me.token}
+        />,
+      );
+      app = quiet;
+      await waitForFrame(quiet.lastFrame, (f) => f.includes('● connected'));
+      await friend.send(`again @${me.username}`, 'lobby');
+      await waitForFrame(quiet.lastFrame, (f) => f.includes('again'));
+      expect(quiet.frames.some((f) => f.includes('\u0007'))).to.equal(false);
+    } finally {
+      friend.close();
+    }
+  });
 });
 
 async function userId(s: TestServer, username: string): Promise<number> {

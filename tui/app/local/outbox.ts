@@ -49,17 +49,21 @@ export const isOutgoingList = (data: unknown): data is Outgoing[] =>
 export class Outbox {
   private items: Outgoing[] = [];
   private readonly listeners = new Set<() => void>();
-  private flushing = false;
+  private running: Promise<void> | undefined;
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Until the file is read, nothing is written: a write then would replace what it holds. */
+  private loaded: boolean;
 
   constructor(
     private readonly send: (o: Outgoing) => Promise<number>,
     private readonly file?: JsonFile<Outgoing[]>,
     /** Told when the server refuses a message, or when the file cannot be kept. */
     private readonly warn: (text: string) => void = () => {},
-  ) {}
+  ) {
+    this.loaded = !file;
+  }
 
   /** Loads what a previous run left unsent (before anything is added). */
   async load(): Promise<void> {
@@ -67,8 +71,10 @@ export class Outbox {
     const { value, warning } = await this.file.read();
     if (warning) this.warn(warning);
     const queued = new Set(this.items.map((o) => o.client_id));
+    const addedMeanwhile = this.items.length > 0;
     this.items = [...value.filter((o) => !queued.has(o.client_id)), ...this.items];
-    this.changed(false);
+    this.loaded = true;
+    this.changed(addedMeanwhile);
   }
 
   list(room?: string): readonly Outgoing[] {
@@ -109,39 +115,44 @@ export class Outbox {
     return dropped;
   }
 
-  /** Sends what is queued, in order; stops at the first message that got no answer. */
-  async flush(): Promise<void> {
-    if (this.flushing) {
+  /**
+   * Sends what is queued, in order; stops at the first message that got no answer. Called while it
+   * runs, it goes round once more, and the promise settles when that is done too.
+   */
+  flush(): Promise<void> {
+    if (this.running) {
       this.again = true;
-      return;
+      return this.running;
     }
-    this.flushing = true;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
     clearTimeout(this.retryTimer);
-    try {
-      do {
-        this.again = false;
-        for (;;) {
-          const next = this.items.find((o) => o.refused === undefined);
-          if (!next || this.closed) return;
-          try {
-            await this.send(next);
-            this.items = this.items.filter((o) => o !== next);
-            this.changed();
-          } catch (err) {
-            const code = (err as { code?: string }).code ?? 'internal_error';
-            if (NOT_ANSWERED.has(code)) {
-              if (!this.closed) this.retryTimer = setTimeout(() => void this.flush(), RETRY_MS);
-              break;
-            }
-            next.refused = (err as Error).message;
-            this.changed();
-            this.warn(`not sent to ${next.room}: ${next.refused} · /retry sends it again, /drop deletes it`);
+    do {
+      this.again = false;
+      for (;;) {
+        const next = this.items.find((o) => o.refused === undefined);
+        if (!next || this.closed) return;
+        try {
+          await this.send(next);
+          this.items = this.items.filter((o) => o !== next);
+          this.changed();
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'internal_error';
+          if (NOT_ANSWERED.has(code)) {
+            if (!this.closed) this.retryTimer = setTimeout(() => void this.flush(), RETRY_MS);
+            break;
           }
+          next.refused = (err as Error).message;
+          this.changed();
+          this.warn(`not sent to ${next.room}: ${next.refused} · /retry sends it again, /drop deletes it`);
         }
-      } while (this.again);
-    } finally {
-      this.flushing = false;
-    }
+      }
+    } while (this.again);
   }
 
   close(): void {
@@ -151,7 +162,7 @@ export class Outbox {
 
   private changed(save = true): void {
     for (const listener of this.listeners) listener();
-    if (save && this.file) {
+    if (save && this.loaded && this.file) {
       this.file
         .write(this.items)
         .catch((err: Error) => this.warn(`unsent messages not saved: ${err.message}`));

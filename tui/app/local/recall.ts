@@ -17,11 +17,16 @@ export const isRecallData = (data: unknown): data is RecallData =>
  */
 export class Recall {
   private data: RecallData = Object.create(null) as RecallData;
+  /** Until the file is read, nothing is written: a write then would replace what it holds. */
+  private loaded: boolean;
+  private addedMeanwhile = false;
 
   constructor(
     private readonly file?: JsonFile<RecallData>,
     private readonly warn: (text: string) => void = () => {},
-  ) {}
+  ) {
+    this.loaded = !file;
+  }
 
   async load(): Promise<void> {
     if (!this.file) return;
@@ -30,6 +35,8 @@ export class Recall {
     for (const [room, lines] of Object.entries(value)) {
       this.data[room] = [...lines, ...(this.data[room] ?? [])].slice(-RECALL_MAX);
     }
+    this.loaded = true;
+    if (this.addedMeanwhile) this.save();
   }
 
   lines(room: string): readonly string[] {
@@ -41,6 +48,11 @@ export class Recall {
     const lines = this.data[room] ?? [];
     if (lines.at(-1) === line) return;
     this.data[room] = [...lines, line].slice(-RECALL_MAX);
+    if (this.loaded) this.save();
+    else this.addedMeanwhile = true;
+  }
+
+  private save(): void {
     this.file?.write(this.data).catch((err: Error) => this.warn(`sent lines not saved: ${err.message}`));
   }
 }
