@@ -42,7 +42,7 @@ function localChat() {
       set.add(listener);
       return () => set.delete(listener);
     },
-    send: async () => {},
+    send: async () => 0,
     sendTo: async () => {},
     edit: async () => {},
     remove: async () => {},

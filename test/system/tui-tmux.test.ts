@@ -1,10 +1,13 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { loggedInPerson } from '../helpers/accounts.js';
+import { runCli } from '../helpers/cli.js';
 import { useServer } from '../helpers/fixture.js';
+import { freePort } from '../helpers/ports.js';
 
 const session = `mux1-e2e-${process.pid}`;
 // A tmux server of its own (-L) with no user config (-f): nothing from another tmux leaks in.
@@ -120,5 +123,96 @@ describe('system: the TUI in a real terminal', function () {
     while (!existsSync(statusFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(statusFile), `the app never quit:\n${screen()}`).to.equal(true);
     expect(readFileSync(statusFile, 'utf8').trim(), 'exit status').to.equal('0');
+  });
+
+  it('keeps a line sent while the server is down and delivers it once when the server is back', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'mux1-tmux-db-'));
+    const url = `http://127.0.0.1:${port}`;
+    // `mux1 server` from the build on one SQLite file, started again on it after a kill -9.
+    const startServer = async (): Promise<ChildProcess> => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABASE_URL: join(dir, 'mux1.sqlite'),
+        SMTP_URL: t.mail.url,
+      };
+      delete env.NODE_OPTIONS;
+      Object.assign(env, { NO_COLOR: '1', SCRYPT_LOG_N: '10', LOG_LEVEL: 'warn' });
+      const child = spawn(
+        process.execPath,
+        [resolve('bin/run.js'), 'server', '--port', String(port), '--host', '127.0.0.1'],
+        {
+          env,
+          stdio: 'ignore',
+        },
+      );
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const up = await fetch(`${url}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) return child;
+        if (Date.now() > until) throw new Error('the server did not come up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    let server = await startServer();
+    const target = 'offline';
+    try {
+      const me = await loggedInPerson(url, t.mail, 'away');
+      const cli = resolve('bin/run.js');
+      const env = `env -u CI -u CONTINUOUS_INTEGRATION MUX1_CONFIG_DIR='${configDir}-away' MUX1_SERVER='${url}' MUX1_TOKEN='${me.token}'`;
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        target,
+        '-x',
+        '80',
+        '-y',
+        '24',
+        '-e',
+        'TERM=xterm-256color',
+        `${env} '${process.execPath}' '${cli}'`,
+      );
+      await waitForScreen((s) => s.includes('#lobby') && s.includes('● connected'), 'the chat', target);
+
+      // The server dies in the middle of a line; the rest is typed, and sent, while it is away.
+      tmux('send-keys', '-t', target, '-l', 'written while the ');
+      server.kill('SIGKILL');
+      await waitForScreen((s) => /#lobby · (reconnecting|offline)/.test(s), 'the chat offline', target);
+      tmux('send-keys', '-t', target, '-l', 'server was down');
+      tmux('send-keys', '-t', target, 'Enter');
+      await waitForScreen(
+        (s) => s.includes('◷') && s.includes('written while the server was down'),
+        'the queued line',
+        target,
+      );
+
+      server = await startServer();
+      await waitForScreen(
+        (s) =>
+          s.includes('● connected') && s.includes('written while the server was down') && !s.includes('◷'),
+        'the line delivered',
+        target,
+        30_000,
+      );
+      const history = await runCli(['history', '--json', '--server', url, '--limit', '50'], {
+        env: { MUX1_TOKEN: me.token, MUX1_CONFIG_DIR: `${configDir}-away` },
+      });
+      expect(history.code, history.stderr).to.equal(0);
+      const texts = (history.json().messages as { text: string }[]).map((m) => m.text);
+      expect(texts.filter((x) => x === 'written while the server was down')).to.have.length(1);
+    } finally {
+      try {
+        tmux('kill-session', '-t', target);
+      } catch {
+        // already gone
+      }
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(`${configDir}-away`, { recursive: true, force: true });
+    }
   });
 });

@@ -47,7 +47,8 @@ export interface ChatEvents {
 
 export interface ChatConnection {
   on<E extends keyof ChatEvents>(event: E, listener: ChatEvents[E]): () => void;
-  send(room: string, text: string): Promise<void>;
+  /** Resolves with the stored message's id; the same `clientId` again is stored once. */
+  send(room: string, text: string, clientId?: string): Promise<number>;
   /** A direct message; resolves with the conversation's room. */
   sendTo(username: string, text: string): Promise<void>;
   edit(id: number, text: string): Promise<void>;

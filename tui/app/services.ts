@@ -1,5 +1,5 @@
 import type { ChatUser, LoginBody } from '../../server/protocol.js';
-import { sessionStore, type SessionStore } from '../client/credentials.js';
+import { credentialsPath, sessionStore, type SessionStore } from '../client/credentials.js';
 import { createRestClient, type RestClient } from '../client/rest.js';
 import type { ChatConnection } from './chat-client.js';
 import { connectSocketChat } from './socket-chat.js';
@@ -24,6 +24,13 @@ export interface TuiServices {
   forgetSession(): Promise<void>;
   /** Opens a live chat connection signed in with the token. */
   connectChat(token: string): ChatConnection;
+  /**
+   * Where the chat keeps a user's unsent messages (`outbox`) and sent lines (`recall`) on this
+   * server: beside the credential file. Without it they live as long as the screen does.
+   */
+  localFile?(kind: 'outbox' | 'recall', userId: number): string;
+  /** Whether a message that mentions the user rings the terminal's bell (MUX1_BELL=0: no). */
+  bell?: boolean;
 }
 
 export function liveServices(options: {
@@ -47,5 +54,8 @@ export function liveServices(options: {
       await sessions.removeSession(server, env);
     },
     connectChat: (token) => connectSocketChat(dial, token),
+    bell: env.MUX1_BELL !== '0',
+    localFile: (kind, userId) =>
+      credentialsPath(server, env).replace(/\.json$/, `.user-${userId}.${kind}.json`),
   };
 }

@@ -53,9 +53,7 @@ export function connectSocketChat(server: string, token: string): ChatConnection
       set.add(listener);
       return () => set.delete(listener);
     },
-    send: async (room, text) => {
-      await client.send(text, room);
-    },
+    send: (room, text, clientId) => client.send(text, room, clientId),
     sendTo: async (username, text) => {
       await client.sendTo(text, username);
     },

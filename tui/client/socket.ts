@@ -186,10 +186,15 @@ export class ChatClient {
 
   /**
    * Sends a message and resolves with its id once the server has stored it. Safe to send again
-   * after a lost answer: the `client_id` makes the server store it once.
+   * after a lost answer: the `client_id` makes the server store it once. A caller that keeps
+   * unsent messages across restarts passes its own `clientId`, the same on every attempt.
    */
-  async send(text: string, room: string = CHAT.defaultRoom): Promise<number> {
-    const answer = await this.ask<{ id: number }>('message', { room, text, client_id: randomUUID() });
+  async send(
+    text: string,
+    room: string = CHAT.defaultRoom,
+    clientId: string = randomUUID(),
+  ): Promise<number> {
+    const answer = await this.ask<{ id: number }>('message', { room, text, client_id: clientId });
     return answer.id;
   }
 

@@ -12,9 +12,14 @@ describe('TUI: slash commands', () => {
     expect(parseSlash('/join')).to.deep.include({ name: 'invalid' });
     expect(parseSlash('/join ../etc')).to.deep.include({ name: 'invalid' });
     expect(parseSlash('/join ' + 'a'.repeat(33))).to.deep.include({ name: 'invalid' });
+    // A name with a space is refused with the rule, not cut down to its first word.
+    expect(parseSlash('/join Bad Room')).to.deep.equal({
+      name: 'invalid',
+      error: 'room names are 1-32 of a-z 0-9 _ -',
+    });
   });
   it('knows the other commands and names unknown ones', () => {
-    for (const c of ['leave', 'rooms', 'who', 'logout', 'quit', 'help'])
+    for (const c of ['leave', 'rooms', 'who', 'logout', 'quit', 'help', 'retry', 'drop'])
       expect(parseSlash('/' + c)).to.deep.equal({ name: c });
     expect(parseSlash('/dance')).to.deep.equal({
       name: 'invalid',

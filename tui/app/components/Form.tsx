@@ -1,8 +1,11 @@
 import { useCallback, useRef, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import InkSpinner from 'ink-spinner';
 import { Mux1Error } from '../../client/errors.js';
-import { applyKey, type Draft, type KeyInput } from './edit.js';
+import { useEditKeys } from '../hooks/useEditKeys.js';
+import { EditText } from './EditText.js';
+import type { EditKey } from './keys.js';
+import { applyEdit, type Draft } from './line-editor.js';
 
 /*
  * The account screens' form kit: the Form itself, the hook that submits it one request at a time,
@@ -48,6 +51,7 @@ interface Props {
  * The form reads the keyboard itself and keeps focus and text in refs updated per key, because
  * a terminal delivers a paste or a fast burst ("name<Tab>secret<Enter>") as one chunk: every
  * key in it must land in the field that has focus at that moment, not at the last render.
+ * Fields edit as the chat's draft does (line-editor.ts): cursor keys, words, kills.
  */
 export function Form(props: Props) {
   const buttons: ActionSpec[] = [
@@ -57,6 +61,7 @@ export function Form(props: Props) {
   const count = props.fields.length + buttons.length;
   const [focus, setFocusState] = useState(props.initialFocus ?? 0);
   const focusRef = useRef(focus);
+  const { stdout } = useStdout();
   const values = useRef<Record<string, string>>({ ...props.values });
   const cursors = useRef<Record<string, number>>({});
   const busy = Boolean(props.busy);
@@ -80,43 +85,39 @@ export function Form(props: Props) {
     buttons[at - props.fields.length]!.run();
   };
 
-  const edit = (at: number, k: KeyInput) => {
+  const edit = (at: number, k: EditKey) => {
     const field = props.fields[at];
     if (!field) return;
     const current = values.current[field.name] ?? '';
     const draft: Draft = { value: current, cursor: cursors.current[field.name] ?? [...current].length };
-    const next = applyKey(draft, k);
+    const next = applyEdit(draft, k);
     if (!next) return;
     values.current[field.name] = next.value;
     cursors.current[field.name] = next.cursor;
     props.onChange(field.name, next.value);
   };
 
-  useInput((input, key) => {
-    if (busy) return;
-    if (key.escape) return props.onBack();
-    if ((key.tab && key.shift) || key.upArrow) return setFocus(focusRef.current - 1);
-    if (key.tab || key.downArrow) return setFocus(focusRef.current + 1);
-    if (key.return) return enter(focusRef.current);
-    if (key.ctrl || key.meta || !/[\t\r]/.test(input)) return edit(focusRef.current, { input, ...key });
-    // Ink hands over a burst of plain keys as one string; Tab and Enter inside it still move on.
-    for (const part of input.split(/([\t\r])/)) {
-      if (part === '\t') setFocus(focusRef.current + 1);
-      else if (part === '\r') enter(focusRef.current);
-      else if (part) edit(focusRef.current, { input: part });
+  // A burst ("name<Tab>secret<Enter>") decodes to its keys in order: Tab and Enter inside it move on.
+  useEditKeys((keys) => {
+    for (const key of keys) {
+      if (busy) return;
+      if (key.name === 'escape') return props.onBack();
+      if (key.name === 'shiftTab' || key.name === 'up') setFocus(focusRef.current - 1);
+      else if (key.name === 'tab' || key.name === 'down') setFocus(focusRef.current + 1);
+      else if (key.name === 'enter') enter(focusRef.current);
+      else edit(focusRef.current, key);
     }
   });
 
   const width = Math.max(...props.fields.map((f) => f.label.length)) + 1;
+  const fieldWidth = Math.max(10, (stdout.columns || 80) - width - 4);
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold>{props.title}</Text>
       <Box flexDirection="column" marginTop={1}>
         {props.fields.map((field, i) => {
           const value = props.values[field.name] ?? '';
-          const shown = field.secret ? '•'.repeat([...value].length) : value;
-          const cursor = Math.min(cursors.current[field.name] ?? [...value].length, [...shown].length);
-          const chars = [...shown];
+          const cursor = Math.min(cursors.current[field.name] ?? [...value].length, [...value].length);
           const focused = focus === i && !busy;
           return (
             <Box key={field.name} flexDirection="column">
@@ -126,16 +127,13 @@ export function Form(props: Props) {
                     {focus === i ? '›' : ' '} {field.label}
                   </Text>
                 </Box>
-                {focused ? (
-                  <Text>
-                    {chars.slice(0, cursor).join('')}
-                    <Text inverse>{chars[cursor] ?? ' '}</Text>
-                    {chars.slice(cursor + 1).join('')}
-                    {!value && field.placeholder ? <Text dimColor>{field.placeholder}</Text> : null}
-                  </Text>
-                ) : (
-                  <Text>{shown}</Text>
-                )}
+                <EditText
+                  draft={{ value, cursor }}
+                  width={fieldWidth}
+                  masked={field.secret}
+                  focused={focused}
+                  placeholder={focused ? field.placeholder : undefined}
+                />
               </Box>
               {props.fieldErrors?.[field.name] ? (
                 <Box marginLeft={width + 2}>

@@ -5,6 +5,8 @@ import { safeText } from '../../client/safe-text.js';
 interface Props {
   entries: Entry[];
   selfId: number;
+  /** The reader's name, shown on their messages still on the way. */
+  selfName?: string;
   width: number;
   height: number;
   /** How many entries the view is scrolled up from the newest. */
@@ -16,28 +18,44 @@ const time = (ts: number | string) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
-const lineOf = (e: Entry) =>
+/** A message's own line breaks are kept, each line made safe; nothing else can break a line. */
+const linesOf = (text: string) => text.split(/\r?\n/).map(safeText).join('\n  ');
+
+const lineOf = (e: Entry, selfName: string) =>
   e.kind === 'note'
     ? { time: time(e.note.ts), who: '', text: safeText(e.note.text) }
-    : {
-        time: time(e.message.ts),
-        who: e.message.user ? safeText(e.message.user.username) : 'deleted user',
-        text: safeText(e.message.text),
-      };
+    : e.kind === 'pending'
+      ? { time: time(e.item.queued_at), who: selfName, text: linesOf(e.item.text) }
+      : {
+          time: time(e.message.ts),
+          who: e.message.user ? safeText(e.message.user.username) : 'deleted user',
+          text: linesOf(e.message.text),
+        };
+
+/** Screen rows an entry takes at this width. */
+const rowsOf = (line: { time: string; who: string; text: string }, width: number) =>
+  line.text
+    .split('\n')
+    .reduce(
+      (sum, part, i) =>
+        sum +
+        Math.max(
+          1,
+          Math.ceil(((i === 0 ? line.time.length + line.who.length + 3 : 0) + part.length) / width),
+        ),
+      0,
+    );
 
 /**
  * Renders only the entries that fit, walking back from the newest visible one, so painting
  * costs the same with ten messages or ten thousand in scrollback.
  */
-export function MessageList({ entries, selfId, width, height, offset }: Props) {
+export function MessageList({ entries, selfId, selfName = 'you', width, height, offset }: Props) {
   const visible: Entry[] = [];
   let used = 0;
   for (let i = entries.length - 1 - offset; i >= 0 && used < height; i--) {
-    const line = lineOf(entries[i]!);
-    const rows = Math.max(
-      1,
-      Math.ceil((line.time.length + line.who.length + line.text.length + 3) / Math.max(20, width)),
-    );
+    const line = lineOf(entries[i]!, selfName);
+    const rows = rowsOf(line, Math.max(20, width));
     if (used + rows > height && visible.length > 0) break;
     used += rows;
     visible.unshift(entries[i]!);
@@ -45,7 +63,21 @@ export function MessageList({ entries, selfId, width, height, offset }: Props) {
   return (
     <Box flexDirection="column" height={height} justifyContent="flex-end" overflow="hidden">
       {visible.map((e) => {
-        const line = lineOf(e);
+        const line = lineOf(e, selfName);
+        if (e.kind === 'pending') {
+          // Greyed with a clock until the server has it; a refusal says why, in red.
+          return (
+            <Text key={e.item.client_id} wrap="wrap">
+              <Text dimColor>
+                {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who}{' '}
+                {line.text}
+              </Text>
+              {e.item.refused !== undefined ? (
+                <Text color="red"> (not sent: {safeText(e.item.refused)})</Text>
+              ) : null}
+            </Text>
+          );
+        }
         if (e.kind === 'note') {
           return (
             <Text key={e.note.id} dimColor wrap="wrap">

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatConnection, ChatMessage, ChatUser, ConnectionState, RoomSummary } from '../chat-client.js';
+import type { Outgoing } from '../local/outbox.js';
 
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
@@ -11,7 +12,11 @@ export interface Note {
   ts: number;
 }
 
-export type Entry = { kind: 'message'; message: ChatMessage } | { kind: 'note'; note: Note };
+export type Entry =
+  | { kind: 'message'; message: ChatMessage }
+  | { kind: 'note'; note: Note }
+  /** The user's own message not acknowledged yet (queued, or refused by the server). */
+  | { kind: 'pending'; item: Outgoing };
 
 export interface ChatState {
   room: string;
@@ -308,5 +313,11 @@ function listed(joined: string[], summaries: Map<string, RoomSummary>): RoomSumm
 }
 
 const tsOf = (e: Entry): number =>
-  e.kind === 'note' ? e.note.ts : typeof e.message.ts === 'number' ? e.message.ts : Date.parse(e.message.ts);
+  e.kind === 'note'
+    ? e.note.ts
+    : e.kind === 'pending'
+      ? e.item.queued_at
+      : typeof e.message.ts === 'number'
+        ? e.message.ts
+        : Date.parse(e.message.ts);
 const byTime = (a: Entry, b: Entry) => tsOf(a) - tsOf(b);

@@ -4,9 +4,13 @@ import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../ser
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import type { ConnectionState } from '../chat-client.js';
-import { DraftInput, draftRows } from '../components/DraftInput.js';
+import { ChatDraft, draftRows } from '../components/ChatDraft.js';
+import { EMPTY, draftOf, type Draft } from '../components/line-editor.js';
 import { MessageList } from '../components/MessageList.js';
-import { useChat } from '../hooks/useChat.js';
+import { useChat, type Entry } from '../hooks/useChat.js';
+import { jsonFile } from '../local/json-file.js';
+import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
+import { isRecallData, Recall, type RecallData } from '../local/recall.js';
 import type { ChatSession, TuiServices } from '../services.js';
 import { SettingsScreen } from './SettingsScreen.js';
 
@@ -26,7 +30,8 @@ interface Props {
 }
 
 const TYPING_EVERY_MS = 2000;
-const MAX_INPUT_ROWS = 3;
+/** The draft grows to this many rows, then scrolls. */
+const MAX_INPUT_ROWS = 5;
 
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
@@ -40,7 +45,49 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     return other ? `@${safeText(other.username)}` : `#${room}`;
   };
   const { columns, rows } = useTerminalSize();
-  const [input, setInput] = useState('');
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [, setOutboxVersion] = useState(0);
+  const noteRef = useRef(note);
+  noteRef.current = note;
+  // Messages on their way and lines sent, kept beside the credentials so a restart loses neither.
+  const { outbox, recall } = useMemo(() => {
+    const path = (kind: 'outbox' | 'recall') => services.localFile?.(kind, session.user.id);
+    const outboxPath = path('outbox');
+    const recallPath = path('recall');
+    const warn = (text: string) => noteRef.current(`✗ ${text}`);
+    return {
+      outbox: new Outbox(
+        (o: Outgoing) => client.send(o.room, o.text, o.client_id),
+        outboxPath ? jsonFile<Outgoing[]>(outboxPath, [], isOutgoingList) : undefined,
+        warn,
+      ),
+      recall: new Recall(
+        recallPath ? jsonFile<RecallData>(recallPath, {}, isRecallData) : undefined,
+        (text) => warn(text),
+      ),
+    };
+  }, [client, services, session.user.id]);
+  useEffect(() => {
+    const off = outbox.subscribe(() => setOutboxVersion((v) => v + 1));
+    const offState = client.on('state', (s) => {
+      if (s === 'connected') void outbox.flush();
+    });
+    void outbox.load().then(() => outbox.flush());
+    void recall.load();
+    return () => {
+      off();
+      offState();
+      outbox.close();
+    };
+  }, [client, outbox, recall]);
+  // A message naming the reader rings the terminal's bell (MUX1_BELL=0 keeps it quiet).
+  const { stdout } = useStdout();
+  useEffect(() => {
+    if (services.bell === false) return;
+    return client.on('message', (m) => {
+      if (m.user?.id !== session.user.id && m.mentions?.includes(session.user.id)) stdout.write('\u0007');
+    });
+  }, [client, services.bell, session.user.id, stdout]);
   const [offset, setOffset] = useState(0);
   // Settings replace the chat on screen while the connection and its state live on underneath.
   const [settings, setSettings] = useState(false);
@@ -60,7 +107,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   }, [state.entries.length, offset]);
   useEffect(() => setOffset(0), [state.room]);
 
-  const inputRows = draftRows(input.length, columns - 2, MAX_INPUT_ROWS);
+  const inputRows = draftRows(draft, columns - 2, MAX_INPUT_ROWS);
   const listHeight = Math.max(3, rows - 5 - inputRows);
   const page = Math.max(1, listHeight - 2);
   useInput(
@@ -79,11 +126,18 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   const submit = async (line: string) => {
     const text = line.trim();
     if (!text) return;
-    setInput('');
+    recall.add(state.room, text);
     const command = parseSlash(text);
     try {
       if (!command) {
-        await client.send(state.room, text);
+        // A message the server would refuse whatever happens stays in the draft, to be fixed.
+        const problem = messageProblem(text);
+        if (problem) {
+          setDraft(draftOf(line));
+          return note(`✗ ${problem}`);
+        }
+        // Queued first: shown at once with a clock, sent when the server can take it, never lost.
+        outbox.add(state.room, text);
         setOffset(0);
         return;
       }
@@ -93,8 +147,17 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         case 'help':
           return HELP.forEach((h) => note(h));
         case 'join':
+          if (command.room === state.room) return note(`you are already in #${command.room}`);
           await join(command.room);
           return note(`you joined #${command.room}`, command.room);
+        case 'retry': {
+          const n = outbox.retry();
+          return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no refused message');
+        }
+        case 'drop': {
+          const n = outbox.drop();
+          return note(n ? `dropped ${n} unsent message${n > 1 ? 's' : ''}` : 'no refused message');
+        }
         case 'leave':
           await leave();
           return note(`you left #${state.room}`, CHAT.defaultRoom);
@@ -131,8 +194,9 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     }
   };
 
-  const onChange = (value: string) => {
-    setInput(value);
+  const onChange = (next: Draft) => {
+    setDraft(next);
+    const value = next.value;
     const now = Date.now();
     if (value && !value.startsWith('/') && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
@@ -152,21 +216,43 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   }
 
   const here = state.presence.map((u) => safeText(u.username));
+  // Away from the server, who is here is only who was here: say so rather than show it as live.
+  const live = state.connection === 'connected';
   const header = state.room.startsWith('dm:')
-    ? `${labelOf(state.room)} · direct messages`
-    : `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`;
+    ? `${labelOf(state.room)} · direct messages${live ? '' : ` · ${state.connection}`}`
+    : live
+      ? `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`
+      : `#${state.room} · ${state.connection}${here.length ? ` · last seen here: ${here.join(', ')}` : ''}`;
+  const entries: Entry[] = [
+    ...state.entries,
+    ...outbox.list(state.room).map((item) => ({ kind: 'pending' as const, item })),
+  ];
+  const completions = () => {
+    const nicks = new Set(state.presence.map((u) => u.username));
+    for (const e of state.entries)
+      if (e.kind === 'message' && e.message.user) nicks.add(e.message.user.username);
+    nicks.delete(session.user.username);
+    return {
+      nicks: [...nicks],
+      commands: COMMANDS.map((c) => `/${c}`),
+      rooms: [...new Set([...state.rooms, ...state.summaries.map((r) => r.room)])].filter(
+        (r) => !r.startsWith('dm:'),
+      ),
+    };
+  };
   return (
     <Box flexDirection="column" width={columns}>
       <Box>
-        <Text bold wrap="truncate-end">
+        <Text bold={live} dimColor={!live} wrap="truncate-end">
           {header.slice(0, columns)}
         </Text>
       </Box>
       <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
       {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
       <MessageList
-        entries={state.entries}
+        entries={entries}
         selfId={session.user.id}
+        selfName={safeText(session.user.username)}
         width={columns}
         height={listHeight - (state.loadingOlder ? 1 : 0)}
         offset={offset}
@@ -176,10 +262,13 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
           : ' '}
       </Text>
-      <DraftInput
-        value={input}
+      <ChatDraft
+        draft={draft}
         onChange={onChange}
         onSubmit={(v) => void submit(v)}
+        recall={() => recall.lines(state.room)}
+        completions={completions}
+        room={state.room}
         placeholder={`message ${labelOf(state.room)}`}
         width={columns - 2}
         maxRows={MAX_INPUT_ROWS}
@@ -240,15 +329,18 @@ function StatusBar(props: {
   scrolled: boolean;
 }) {
   const { color, label } = look[props.state];
+  // One line whatever the width: on a narrow terminal the end is cut, never wrapped into a mess.
   return (
     <Box>
-      <Text dimColor>
-        {props.username}@{props.server.replace(/^https?:\/\//, '')} ·{' '}
+      <Text wrap="truncate-end">
+        <Text dimColor>
+          {props.username}@{props.server.replace(/^https?:\/\//, '')} ·{' '}
+        </Text>
+        <Text color={color}>● {label}</Text>
+        {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
+        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
+        <Text dimColor> · /help</Text>
       </Text>
-      <Text color={color}>● {label}</Text>
-      {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
-      {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
-      <Text dimColor> · /help</Text>
     </Box>
   );
 }
@@ -274,7 +366,9 @@ export type SlashCommand =
   | { name: 'join'; room: string }
   | { name: 'msg'; username: string; text: string }
   | { name: 'edit'; text: string }
-  | { name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' }
+  | {
+      name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
+    }
   | { name: 'invalid'; error: string };
 
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
@@ -287,10 +381,30 @@ export const HELP = [
   '/edit TEXT  change your last message here',
   '/delete     delete your last message here',
   '/who        who is in this room',
+  '/retry      send again the messages the server refused',
+  '/drop       delete the messages the server refused',
   '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
   'PgUp/PgDn scroll · older messages load at the top',
+  'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
+];
+
+/** The slash commands, for Tab. */
+export const COMMANDS = [
+  'join',
+  'leave',
+  'rooms',
+  'msg',
+  'edit',
+  'delete',
+  'who',
+  'retry',
+  'drop',
+  'settings',
+  'logout',
+  'quit',
+  'help',
 ];
 
 /** A line of the draft as a slash command; undefined when it is a message to send. */
@@ -299,7 +413,8 @@ export function parseSlash(line: string): SlashCommand | undefined {
   const [word = '', ...args] = line.slice(1).trim().split(/\s+/);
   switch (word.toLowerCase()) {
     case 'join': {
-      const room = (args[0] ?? '').replace(/^#/, '').toLowerCase();
+      // The whole rest of the line is the name: "Bad Room" is refused, not joined as #bad.
+      const room = args.join(' ').replace(/^#/, '').toLowerCase();
       if (!room) return { name: 'invalid', error: 'usage: /join ROOM' };
       if (roomProblem(room)) return { name: 'invalid', error: `room names are ${ROOM_RULE}` };
       return { name: 'join', room };
@@ -331,6 +446,8 @@ export function parseSlash(line: string): SlashCommand | undefined {
     case 'logout':
     case 'quit':
     case 'help':
+    case 'retry':
+    case 'drop':
       return { name: word.toLowerCase() as 'leave' };
     default:
       return { name: 'invalid', error: `unknown command /${word}; /help lists them` };

@@ -1,0 +1,49 @@
+import { Box, Text } from 'ink';
+import { layoutDraft, type Draft } from './line-editor.js';
+
+interface Props {
+  draft: Draft;
+  width: number;
+  /** Rows the text may take before it scrolls (1: a form field). */
+  maxRows?: number;
+  /** Shown as bullets, for passwords. */
+  masked?: boolean;
+  /** Shows the cursor; an unfocused field shows just its text. */
+  focused?: boolean;
+  placeholder?: string;
+}
+
+/** Draws a field being edited: the rows around the cursor, the cursor as an inverse cell. */
+export function EditText({ draft, width, maxRows = 1, masked = false, focused = true, placeholder }: Props) {
+  const shown: Draft = masked ? { value: '•'.repeat([...draft.value].length), cursor: draft.cursor } : draft;
+  if (!draft.value) {
+    return (
+      <Text>
+        {focused ? <Text inverse> </Text> : null}
+        {placeholder ? <Text dimColor>{placeholder}</Text> : null}
+      </Text>
+    );
+  }
+  const { rows } = layoutDraft(shown, width, maxRows);
+  return (
+    <Box flexDirection="column">
+      {rows.map((row, i) => {
+        const chars = [...row.text];
+        if (!focused || row.cursor === undefined) {
+          return (
+            <Text key={i} wrap="truncate-end">
+              {row.text || ' '}
+            </Text>
+          );
+        }
+        return (
+          <Text key={i} wrap="truncate-end">
+            {chars.slice(0, row.cursor).join('')}
+            <Text inverse>{chars[row.cursor] ?? ' '}</Text>
+            {chars.slice(row.cursor + 1).join('')}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
