@@ -3,7 +3,7 @@
  * one, side by side, so a cost that grows with the data shows as a ratio. Also what a large
  * account export costs the server (time, memory) and everyone else (/api/me while four run).
  *
- *   node --import tsx bench/growth.ts [--db sqlite|postgres] [--small-users 1000]
+ *   node --import tsx bench/growth.ts [--db|--database sqlite|postgres] [--small-users 1000]
  *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
  *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 2]
  *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT]
@@ -868,8 +868,9 @@ function flags(): Flags {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  const db = arg('db') ?? 'sqlite';
-  if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+  // `--database` is the long name of `--db`.
+  const db = arg('db') ?? arg('database') ?? 'sqlite';
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db (--database) must be sqlite or postgres');
   // The server's configured cost: the bench measures what the product does.
   const logN = settings.scryptLogN.default;
   const sizes = (label: string, users: number, messages: number): Sizes => ({

@@ -2,7 +2,7 @@
  * Figure 4, health: GET /api/health requests/s on mux1 against a bare Koa + @koa/router app that
  * answers the same JSON at the same path, in the same run. mux1 answers through its one edge
  * middleware (request id, security headers, metrics, log) and its health check (a database query
- * at most once a second). Target: mux1 >= 0.5 of bare.
+ * at most once a second). Target: mux1 >= 0.8 of bare.
  *
  *   node --import tsx bench/health.ts [--rounds 2] [--seconds 6]
  *
@@ -11,6 +11,7 @@
 import { bareKoa } from './lib/bare.js';
 import { compareRps } from './lib/compare-rps.js';
 import { startMux1 } from './lib/mux1.js';
+import { runBench } from './lib/load-average.js';
 import { intFlag } from './lib/stats.js';
 
 async function main(): Promise<void> {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
       rounds: intFlag('rounds', 2, 5),
       seconds: intFlag('seconds', 6, 30),
       connections: 10,
-      target: 0.5,
+      target: 0.8,
     });
   } finally {
     await bare.close();
@@ -42,7 +43,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`health: ${err.stack ?? err.message}`);
-  process.exit(1);
-});
+runBench('health', main);

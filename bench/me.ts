@@ -2,7 +2,7 @@
  * Figure 3, authenticated read: GET /api/me requests/s on mux1 (bearer token, session looked up
  * on every request) against a bare Koa + @koa/router app that returns the same JSON, in the same
  * run.
- * Target: mux1 >= 0.5 of bare.
+ * Target: mux1 >= 0.8 of bare.
  *
  *   node --import tsx bench/me.ts [--rounds 2] [--seconds 6]
  *
@@ -11,6 +11,7 @@
 import { bareKoa } from './lib/bare.js';
 import { compareRps } from './lib/compare-rps.js';
 import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
+import { runBench } from './lib/load-average.js';
 import { intFlag } from './lib/stats.js';
 
 async function main(): Promise<void> {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
       rounds: intFlag('rounds', 2, 5),
       seconds: intFlag('seconds', 6, 30),
       connections: 10,
-      target: 0.5,
+      target: 0.8,
     });
   } finally {
     await bare.close();
@@ -42,7 +43,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`me: ${err.stack ?? err.message}`);
-  process.exit(1);
-});
+runBench('me', main);

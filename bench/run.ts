@@ -46,6 +46,13 @@ const BENCHES: Bench[] = [
     args: ['--clients', '5000', '--repeat', '1', '--rounds', '30'],
     budgetS: 120,
   },
+  // 10,000 sockets over four client processes: one round of each side, fewer fan-out rounds.
+  {
+    name: 'chat-fanout-10000',
+    file: 'chat-fanout.ts',
+    args: ['--clients', '10000', '--repeat', '1', '--rounds', '20'],
+    budgetS: 180,
+  },
   { name: 'socket-memory', file: 'socket-memory.ts', budgetS: 60 },
   // 45 s of churn each for mux1 and bare Socket.IO; `--duration 240` by hand for the long view.
   { name: 'socket-soak', file: 'socket-soak.ts', args: ['--duration', '45'], budgetS: 150 },
@@ -55,9 +62,22 @@ const BENCHES: Bench[] = [
   { name: 'scale-out', file: 'scale-out.ts', args: ['--repeat', '1'], budgetS: 75 },
   // Every route and socket event on a small and a large database (built once, then cached).
   { name: 'growth', file: 'growth.ts', budgetS: 420 },
+  // rooms and search on 1M messages against 1k, DM delivery at 1,000 sockets (the 1M database is
+  // built once, about 4 minutes, then cached).
+  { name: 'chat-at-size', file: 'chat-at-size.ts', budgetS: 420 },
+  // The growth table on PostgreSQL, at a tenth of the SQLite sizes: each run builds its databases.
+  {
+    name: 'growth-postgres',
+    file: 'growth.ts',
+    args: [
+      ...['--database', 'postgres', '--large-users', '10000', '--large-messages', '100000'],
+      ...['--skip-export', '--case-seconds', '4'],
+    ],
+    budgetS: 420,
+  },
 ];
-/** The whole run's budget: the benches before growth take about 12 minutes, growth about 5 more. */
-const RUN_BUDGET_S = 1200;
+/** The whole run's budget: the benches before growth take about 14 minutes, growth about 5, chat at size and growth on PostgreSQL about 10 more. */
+const RUN_BUDGET_S = 2400;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

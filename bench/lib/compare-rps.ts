@@ -47,8 +47,12 @@ export async function compareRps(c: RpsComparison): Promise<Figure> {
   const value = median(muxRps);
   const baseline = median(bareRps);
   const ratio = value / baseline;
+  const pass = ratio >= c.target && problems.size === 0;
   console.log(
-    `${c.name}: mux1 ${value.toFixed(0)} req/s, ${c.bareName} ${baseline.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}`,
+    `${c.name}: mux1 ${value.toFixed(0)} req/s, ${c.bareName} ${baseline.toFixed(0)} req/s, ratio ` +
+      `${ratio.toFixed(2)} (target >= ${c.target}: ${pass ? 'held' : 'missed'}); rounds mux1 ` +
+      `${muxRps.map((x) => x.toFixed(0)).join(' ')}, bare ${bareRps.map((x) => x.toFixed(0)).join(' ')}` +
+      (problems.size ? `; failures ${[...problems].join('; ')}` : ''),
   );
   const figure: Figure = {
     id: c.id,
@@ -62,7 +66,7 @@ export async function compareRps(c: RpsComparison): Promise<Figure> {
     ratioOf: 'mux1/bare',
     target: `ratio >= ${c.target}`,
     // A fast answer that is an error is no pass.
-    pass: ratio >= c.target && problems.size === 0,
+    pass,
     detail: {
       connections: c.connections,
       rounds: c.rounds,

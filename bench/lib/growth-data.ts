@@ -44,6 +44,8 @@ export interface Sizes {
   messages: number;
   /** The scrypt cost of the shared password hash (the server's SCRYPT_LOG_N). */
   logN: number;
+  /** Rooms beside the lobby; by default one for every 10,000 messages, ten at least. */
+  rooms?: number;
 }
 
 export interface Range {
@@ -306,10 +308,10 @@ function tables(sizes: Sizes, layout: Layout, hash: string, builtAt: number, fac
   }
 
   // The heavy user writes one message in four; the rest are spread over the verified users.
-  // A third go to the lobby, the rest to one room in a hundred (ten at least).
+  // A third go to the lobby, the rest to one room in a hundred (ten at least), or in `sizes.rooms`.
   function* messageRows(): Generator<Row> {
     const random = prng(0x6d757831);
-    const rooms = Math.max(10, Math.round(sizes.messages / 10_000));
+    const rooms = sizes.rooms ?? Math.max(10, Math.round(sizes.messages / 10_000));
     const span = 365 * DAY;
     let heavyDone = 0;
     for (let id = 1; id <= sizes.messages; id++) {

@@ -3,6 +3,8 @@
  * runner needs no knowledge of any bench beyond that line, and a bench run by hand still prints
  * its own readable lines around it.
  */
+import { loadavg } from 'node:os';
+
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 
 export interface Figure {
@@ -29,7 +31,9 @@ export interface Figure {
 }
 
 export function emit(figure: Figure): void {
-  process.stdout.write(RESULT_PREFIX + JSON.stringify(figure) + '\n');
+  // The load when the figure was taken: on a shared machine it says how far to trust it.
+  const detail = { ...figure.detail, loadAverage1m: Number(loadavg()[0]!.toFixed(2)) };
+  process.stdout.write(RESULT_PREFIX + JSON.stringify({ ...figure, detail }) + '\n');
 }
 
 /** Parses a line printed by `emit`, or undefined for any other line. */
