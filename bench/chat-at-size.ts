@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { openDatabase } from '../server/store/db.js';
 import { openSocket } from './lib/growth-calls.js';
-import { layoutFor, nth, tokenOf, type Sizes } from './lib/growth-data.js';
+import { GROWTH_SECRET_KEY, layoutFor, nth, tokenOf, type Sizes } from './lib/growth-data.js';
 import { sqliteDatabase, type BenchDatabase } from './lib/growth-store.js';
 import { runBench } from './lib/load-average.js';
 import { startMux1, type BenchServer } from './lib/mux1.js';
@@ -38,7 +38,7 @@ import { forkSocketClients } from './lib/socket-clients.js';
 import { intFlag, percentile, round, sleep } from './lib/stats.js';
 
 const ROLE = 'chat-at-size-server';
-const SECRET_KEY = randomBytes(32).toString('base64');
+const SECRET_KEY = GROWTH_SECRET_KEY;
 const MEASURED_USERS = 16;
 const UNREAD_BEHIND = 20;
 const ROOMS_TARGET = 1.2;

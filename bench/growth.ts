@@ -77,6 +77,7 @@ import {
 import {
   CODE,
   emailOf,
+  GROWTH_SECRET_KEY,
   layoutFor,
   nth,
   ORDINARY_IN_TURN,
@@ -177,8 +178,9 @@ function rest(
 
 const fixed = (p: string) => () => p;
 const runTag = randomBytes(3).toString('hex');
-/** One server key for every server of the run: PostgreSQL has no key file beside it. */
-const SECRET_KEY = randomBytes(32).toString('base64');
+/** One server key for every server of the run (PostgreSQL has no key file beside it), the one the
+ * built databases' mailed codes are keyed with. */
+const SECRET_KEY = GROWTH_SECRET_KEY;
 
 /** Signed-in sockets for rooms, history and messages: readers 0-39, each in a room of its own. */
 async function chatPool(side: Side): Promise<SocketPool> {

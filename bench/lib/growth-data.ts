@@ -16,11 +16,11 @@
  * Rows come from a seeded PRNG, so two builds of one size hold the same data; only the times
  * follow the clock of the build.
  */
-import { hash as oneShotHash } from 'node:crypto';
+import { createHmac, hash as oneShotHash } from 'node:crypto';
 import { migrateToLatest, openDatabase, type Db } from '../../server/store/db.js';
 
 /** Bump when the generated data changes, so cached databases are rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const PASSWORD = 'growth-bench-password-lantern-orbit';
 /** The verification and reset code every fixture that needs one holds. */
@@ -121,9 +121,19 @@ export const nth = (r: Range, i: number): number => {
 };
 
 const sha256 = (s: string): string => oneShotHash('sha256', s, 'hex');
+/**
+ * The server key every bench server on a built database runs with (SECRET_KEY): mailed codes are
+ * stored keyed with it, so the codes written here verify only under this key. Fixed, so a cached
+ * database stays usable from run to run.
+ */
+export const GROWTH_SECRET_KEY = Buffer.from(sha256('mux1 growth bench server key'), 'hex').toString(
+  'base64',
+);
 /** How the server stores a mailed code (server/accounts/codes.ts), which keeps its hash private. */
 const hashCode = (userId: number, purpose: 'verify' | 'reset', code: string): string =>
-  sha256(`${purpose}:${userId}:${code}`);
+  createHmac('sha256', Buffer.from(GROWTH_SECRET_KEY, 'base64'))
+    .update(`email-code:${purpose}:${userId}:${code}`)
+    .digest('hex');
 export const usernameOf = (id: number): string => (id === 1 ? 'heavy' : `u${id}`);
 export const emailOf = (id: number): string => `${usernameOf(id)}@growth.test`;
 /** Session k of a user: its bearer token and its id. */
