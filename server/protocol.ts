@@ -47,6 +47,13 @@ export const ERROR_CODES = {
   server_busy: { status: 503 },
   /** The request's Host is not one this server answers for (ALLOWED_HOSTS: DNS rebinding). */
   misdirected_request: { status: 421 },
+  /**
+   * A personal access token asked for something outside its scopes, or for something no token may
+   * do (passwords, two factors, tokens, sessions, export, deletion); `scope` names what it needs.
+   */
+  insufficient_scope: { status: 403 },
+  /** A user already has TOKENS.maxLive live personal access tokens: revoke one first. */
+  too_many_tokens: { status: 409 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -79,7 +86,9 @@ export type ErrorCode =
   | 'mfa_required'
   | 'invalid_mfa_token'
   | 'two_factor_already_on'
-  | 'two_factor_off';
+  | 'two_factor_off'
+  | 'insufficient_scope'
+  | 'too_many_tokens';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -169,7 +178,13 @@ export interface LoginBody extends MessageBody {
 
 export interface MeBody {
   user: PublicUser & { created_at: string; two_factor: boolean };
+  /** How the caller signed in: a session, or a personal access token (then its name and scopes). */
+  credential: MeCredential;
 }
+
+export type MeCredential =
+  | { type: 'session' }
+  | { type: 'token'; id: string; name: string; scopes: TokenScope[]; expires_at: string | null };
 
 // --- Two-factor sign-in (TOTP, RFC 6238) ----------------------------------------------------------
 
@@ -465,6 +480,7 @@ export type ChatErrorCode = Extract<
   | 'forbidden'
   | 'not_found'
   | 'internal_error'
+  | 'insufficient_scope'
 >;
 
 /** Connection refusals arrive as `connect_error` with `err.data = {code}`. */
@@ -658,4 +674,72 @@ export interface ServerToClientEvents {
   /** A message naming the user in a room none of their sockets is in. */
   mention: (message: ChatMessage) => void;
   read: (event: ReadEvent) => void;
+}
+
+// --- Personal access tokens (docs/api.md, "Personal access tokens") ----------------------------
+
+/**
+ * What a personal access token may be granted. A token can never do what only a signed-in person
+ * may (passwords, two factors, tokens, sessions, export, deletion), whatever its scopes.
+ */
+export const TOKEN_SCOPES = ['profile:read', 'chat:read', 'chat:write'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * What a route or a Socket.IO event needs: nothing (`public`), a signed-in person with a session
+ * (`session`: no token, whatever its scopes), or a session or a token with that scope.
+ */
+export type AccessRequirement = 'public' | 'session' | TokenScope;
+
+export const TOKENS = {
+  /** Every token starts so: secret scanners and the server tell it from a session token. */
+  prefix: 'mux1_pat_',
+  /** Base62 characters of randomness after the prefix (43 x log2(62) = 256 bits). */
+  secretLength: 43,
+  /** Base62 characters of CRC32 of prefix + secret, at the end. */
+  checksumLength: 6,
+  nameMax: 64,
+  expiresDaysMin: 1,
+  expiresDaysMax: 365,
+  /** When `expires_in_days` is left out; `null` asks for a token that never expires. */
+  expiresDaysDefault: 90,
+  /** Live (not revoked, not expired) tokens one user may hold. */
+  maxLive: 50,
+} as const;
+
+/** POST /api/tokens. */
+export interface CreateTokenRequest {
+  name: string;
+  scopes: TokenScope[];
+  /** 1 to 365; left out: 90; null: never expires. */
+  expires_in_days?: number | null;
+}
+
+/** GET /api/tokens items: never the token itself. Times ISO 8601. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  scopes: TokenScope[];
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+/** 201 from POST /api/tokens: the only time the token is shown. */
+export interface CreateTokenBody {
+  id: string;
+  name: string;
+  token: string;
+  scopes: TokenScope[];
+  expires_at: string | null;
+}
+
+export interface TokensBody {
+  tokens: TokenInfo[];
+}
+
+/** 403 `insufficient_scope`: `scope` is what the request needs (`session`: only a signed-in person). */
+export interface InsufficientScopeBody extends ErrorBody {
+  code: 'insufficient_scope';
+  scope: Exclude<AccessRequirement, 'public'>;
 }

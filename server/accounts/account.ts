@@ -1,5 +1,6 @@
 import * as users from '../store/users.js';
 import * as sessions from '../store/sessions.js';
+import * as accessTokens from '../store/access-tokens.js';
 import * as codes from '../store/codes.js';
 import * as codeFailures from '../store/code-failures.js';
 import * as twoFactor from '../store/two-factor.js';
@@ -212,6 +213,7 @@ export async function deleteAccount(
   await deps.db.transaction(async (trx) => {
     await userMessages.anonymise(trx, userId);
     await sessions.deleteAllOfUser(trx, userId);
+    await accessTokens.deleteAllOfUser(trx, userId);
     await codes.deleteAllOfUser(trx, userId);
     await codeFailures.deleteAllOfUser(trx, userId);
     await twoFactor.deleteAllOfUser(trx, userId);

@@ -29,6 +29,7 @@ import {
   twoFactorStatus,
 } from './two-factor.js';
 import { loginSecondStep } from './two-factor-login.js';
+import { createToken, listTokens, revokeToken } from './tokens.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -37,6 +38,8 @@ export type { ChangeInput, ResetInput } from './password-lifecycle.js';
 export type { AccountData, ActivityPage } from './account.js';
 export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
+export type { NewTokenInput, TokenGrant } from './tokens.js';
+export { checkAccess, hasAccess, type Grant } from './access.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */
@@ -101,6 +104,9 @@ const RULES = {
   regenerateBackupCodes,
   twoFactorStatus,
   loginSecondStep,
+  createToken,
+  listTokens,
+  revokeToken,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

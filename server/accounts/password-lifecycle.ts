@@ -1,5 +1,6 @@
 import * as users from '../store/users.js';
 import * as sessions from '../store/sessions.js';
+import * as accessTokens from '../store/access-tokens.js';
 import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
@@ -112,6 +113,8 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
     // whoever reads that mailbox: all that verifying the address needs.
     await users.markVerified(trx, user.id, now);
     await sessions.revokeAllOfUser(trx, user.id, now);
+    // A reset may follow a compromise: the scripts' tokens end with the sessions.
+    await accessTokens.revokeAllOfUser(trx, user.id, now);
     await outbox.enqueue(
       trx,
       passwordChangedMail(deps.mail, user.email, user.username, { how: 'reset', at: now, ip: meta.ip }),

@@ -3,11 +3,13 @@ import { AppError } from '../errors.js';
 import * as sessions from '../store/sessions.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
-import type { Db } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionPosition, SessionRow } from '../store/sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { capSessions } from './session-cap.js';
+import { credentialCacheFor } from './credential-cache.js';
+import { authenticateAccessToken, checkAccessToken, isAccessTokenId, type TokenGrant } from './tokens.js';
+import { isWellFormedAccessToken, looksLikeAccessToken } from './token-format.js';
 
 /*
  * Sessions: made at login, found by their bearer token (through a one-second cache), listed,
@@ -24,11 +26,17 @@ const newToken = (): string => randomBytes(32).toString('base64url');
 const newId = (): string => randomBytes(16).toString('hex');
 
 // The one-shot hash: a quarter of createHash's cost, paid on every authenticated request.
-const sha256 = (value: string): string => hash('sha256', value, 'hex');
+export const sha256 = (value: string): string => hash('sha256', value, 'hex');
 
 export interface Authenticated {
   user: UserRow;
+  /**
+   * The session behind the token; for a personal access token, the token seen as a session (its
+   * id, expiry, last use), so revocation and socket upkeep treat both alike.
+   */
   session: SessionRow;
+  /** Present when the caller used a personal access token: what it may do. */
+  token?: TokenGrant;
 }
 
 /** The oldest last use that still keeps a session alive now (SESSION_IDLE_DAYS). */
@@ -61,7 +69,7 @@ export async function createSession(
   return { token, session };
 }
 
-const unauthorized = () =>
+export const unauthorized = () =>
   new AppError('unauthorized', 'sign in first: the token is missing, expired or revoked');
 
 /**
@@ -72,19 +80,34 @@ const unauthorized = () =>
  */
 export function cachedAuthentication(deps: AccountsDeps, token: string): Authenticated | undefined {
   if (!token || token.length > 200) return undefined;
+  const access = looksLikeAccessToken(token);
+  if (access && !isWellFormedAccessToken(token)) return undefined;
   const now = deps.clock.now();
-  const cached = sessionCacheFor(deps.db).get(sha256(token), now);
-  return cached && isLive(deps, cached.session, now) ? cached : undefined;
+  const cached = credentialCacheFor(deps.db).get(sha256(token), now);
+  return cached && stillLive(deps, cached, now) ? cached : undefined;
 }
 
+/** A cached credential is still good: a token until its end, a session also until idle. */
+export const stillLive = (deps: AccountsDeps, auth: Authenticated, now: number): boolean =>
+  auth.token
+    ? auth.session.revoked_at === null && auth.session.expires_at > now
+    : isLive(deps, auth.session, now);
+
 /** The account behind a bearer token, or 401. Expiry is absolute; idleness is since last use. */
-export async function authenticateToken(deps: AccountsDeps, token: string): Promise<Authenticated> {
+export async function authenticateToken(
+  deps: AccountsDeps,
+  token: string,
+  ip: string | null = null,
+): Promise<Authenticated> {
   if (!token || token.length > 200) throw unauthorized();
+  // A personal access token is told from a session token by its prefix, and a mistyped or
+  // cut-short one by its checksum, before anything is asked of the database.
+  if (looksLikeAccessToken(token)) return authenticateAccessToken(deps, token, ip);
   const cached = cachedAuthentication(deps, token);
   if (cached) return cached;
   const now = deps.clock.now();
   const tokenHash = sha256(token);
-  const cache = sessionCacheFor(deps.db);
+  const cache = credentialCacheFor(deps.db);
   const stamp = cache.stamp;
   const session = await sessions.findByTokenHash(deps.db, tokenHash);
   if (!session || !isLive(deps, session, now)) throw unauthorized();
@@ -94,7 +117,7 @@ export async function authenticateToken(deps: AccountsDeps, token: string): Prom
     await sessions.touch(deps.db, session.id, now);
     session.last_seen_at = now;
   }
-  cache.set(tokenHash, stamp, now, user, session);
+  cache.set(tokenHash, stamp, now, { user, session });
   return { user, session };
 }
 
@@ -105,6 +128,7 @@ export async function authenticateToken(deps: AccountsDeps, token: string): Prom
  * so use after the idle window does not bring it back.
  */
 export async function checkSession(deps: AccountsDeps, sessionId: string, used: boolean): Promise<boolean> {
+  if (isAccessTokenId(sessionId)) return checkAccessToken(deps, sessionId, used);
   const now = deps.clock.now();
   const session = await sessions.findById(deps.db, sessionId);
   if (!session || !isLive(deps, session, now)) return false;
@@ -212,86 +236,4 @@ export async function revokeOtherSessions(
 export function announceEnded(deps: AccountsDeps, rows: SessionRow[], now: number): number {
   deps.sessionsEnded(rows.map((r) => r.id));
   return rows.filter((r) => isLive(deps, r, now)).length;
-}
-
-/**
- * How long a looked-up session is trusted without asking the database again: the longest a
- * revocation made by another server process can take to be noticed here.
- */
-export const SESSION_CACHE_TTL_MS = 1000;
-const CACHE_MAX_ENTRIES = 10_000;
-
-/**
- * Statements after which a cached session may be stale: any update or delete that names the
- * sessions or users table (revocation, logout, password change, deletion, the last-seen touch,
- * a test editing rows), and any commit, since a write inside a transaction becomes visible to
- * other connections only then. Matching the SQL rather than calling the cache from each of those
- * paths means a revocation added later cannot forget to invalidate; over-matching only costs a
- * database read.
- */
-const INVALIDATES = /^\s*(?:(?:update|delete)\b[\s\S]*\b(?:sessions|users)\b|commit\b)/i;
-
-interface CacheEntry {
-  at: number;
-  user: UserRow;
-  session: SessionRow;
-}
-
-/**
- * Sessions recently looked up by token hash, so an authenticated read (GET /api/me, a socket
- * handshake) costs no database round trip (bench/me.ts: 0.11 of a bare Koa app without it).
- * Revocation in this process takes effect at once: every write that could matter clears the
- * cache, both when it is sent and when it has run, and a lookup that overlapped such a write is
- * not stored (the generation it started under is gone).
- */
-class SessionCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private generation = 0;
-
-  constructor(db: Db) {
-    const watch = (query: { sql?: unknown }) => {
-      if (typeof query?.sql === 'string' && INVALIDATES.test(query.sql)) this.clear();
-    };
-    db.on('query', watch);
-    db.on('query-response', (_response: unknown, query: { sql?: unknown }) => watch(query));
-  }
-
-  clear(): void {
-    this.generation++;
-    this.entries.clear();
-  }
-
-  /** Read before asking the database; hand it back to `set`. */
-  get stamp(): number {
-    return this.generation;
-  }
-
-  get(tokenHash: string, now: number): Authenticated | undefined {
-    const entry = this.entries.get(tokenHash);
-    if (!entry) return undefined;
-    if (now - entry.at >= SESSION_CACHE_TTL_MS || now < entry.at) {
-      this.entries.delete(tokenHash);
-      return undefined;
-    }
-    // Copies: a caller that changes its rows must not change what the next request gets.
-    return { user: { ...entry.user }, session: { ...entry.session } };
-  }
-
-  set(tokenHash: string, stamp: number, now: number, user: UserRow, session: SessionRow): void {
-    if (stamp !== this.generation) return;
-    if (this.entries.size >= CACHE_MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(tokenHash, { at: now, user: { ...user }, session: { ...session } });
-  }
-}
-
-const caches = new WeakMap<Db, SessionCache>();
-
-/** The cache of one database handle (one server), made on first use. */
-function sessionCacheFor(db: Db): SessionCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new SessionCache(db);
-    caches.set(db, cache);
-  }
-  return cache;
 }

@@ -12,6 +12,8 @@ import { accountRoutes } from './routes/account.js';
 import { passwordRoutes } from './routes/password.js';
 import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
   log: Logger;
@@ -42,11 +44,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
     accountRoutes(deps.accounts),
     passwordRoutes(deps.accounts),
     twoFactorRoutes(deps.accounts),
+    tokenRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {
     routes.use(router.routes());
   }
+  assertEveryRouteDeclared(routes);
   app.use(routes.routes());
   app.use(routes.allowedMethods());
   return app;

@@ -2,7 +2,8 @@ import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { parse } from '../validate.js';
-import type { Accounts, Authenticated, RequestMeta } from '../accounts/index.js';
+import { checkAccess, type Accounts, type Authenticated, type RequestMeta } from '../accounts/index.js';
+import { requirementOf } from './access.js';
 import { CHALLENGE_HEADER } from '../protocol.js';
 
 /*
@@ -31,32 +32,42 @@ export interface AuthState {
   auth: Authenticated;
 }
 
-/** Requires `Authorization: Bearer <token>` and puts the session on `ctx.state.auth`. */
+/**
+ * Requires `Authorization: Bearer <token>` (a session token or a personal access token), checks
+ * it against what the matched route declares in ROUTE_ACCESS (access.ts), and puts the caller on
+ * `ctx.state.auth`. A route with no declaration is refused: a missing entry must not open a door.
+ */
 export function requireAuth(accounts: Accounts): Middleware<AuthState> {
-  // Not async: a session looked up within the last second goes on without awaiting anything.
+  // Not async: a credential looked up within the last second goes on without awaiting anything.
   return (ctx, next) => {
+    const need = requirementOf(ctx.method, ctx._matchedRoute as string | undefined);
+    if (need === undefined) {
+      throw new AppError('internal_error', `no access declaration for ${ctx.method} ${ctx.path}`);
+    }
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const token = match[1]!;
-    const cached = accounts.cachedAuthentication(token);
-    if (cached) {
-      ctx.state.auth = cached;
-      return next();
-    }
-    return accounts.authenticateToken(token).then((auth) => {
+    const admit = (auth: Authenticated) => {
+      checkAccess(auth.token?.scopes ?? null, need);
       ctx.state.auth = auth;
       return next();
-    });
+    };
+    const cached = accounts.cachedAuthentication(token);
+    if (cached) return admit(cached);
+    return accounts.authenticateToken(token, clientIp(ctx)).then(admit);
   };
 }
+
+const clientIp = (ctx: Context): string | null =>
+  ctx.ip ? ctx.ip.replace(/^::ffff:/, '').slice(0, 64) : null;
 
 /**
  * Client address (X-Forwarded-For only when TRUST_PROXY is on: Koa's `app.proxy`), agent, and
  * a solved challenge from the X-Altcha header.
  */
 export const requestMeta = (ctx: Context): RequestMeta => ({
-  ip: ctx.ip ? ctx.ip.replace(/^::ffff:/, '').slice(0, 64) : null,
+  ip: clientIp(ctx),
   userAgent: ctx.get('user-agent').slice(0, 512) || null,
   challenge: ctx.get(CHALLENGE_HEADER).slice(0, 2000) || null,
 });

@@ -29,7 +29,10 @@ export type AuditType =
   | 'two_factor_enabled'
   | 'two_factor_disabled'
   | 'two_factor_change_failed'
-  | 'backup_codes_regenerated';
+  | 'backup_codes_regenerated'
+  | 'token_created'
+  | 'token_first_used'
+  | 'token_revoked';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -50,7 +50,7 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
   const auth = requireAuth(accounts);
 
   router.get('/me', auth, async (ctx) => {
-    const { user } = ctx.state.auth;
+    const { user, token } = ctx.state.auth;
     ctx.body = {
       user: {
         id: user.id,
@@ -59,6 +59,16 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
         created_at: iso(user.created_at),
         two_factor: user.two_factor_enabled_at !== null,
       },
+      // So a script (and `mux1 whoami`) can tell it runs on a token, and with which scopes.
+      credential: token
+        ? {
+            type: 'token',
+            id: token.id,
+            name: token.name,
+            scopes: token.scopes,
+            expires_at: token.expiresAt === null ? null : iso(token.expiresAt),
+          }
+        : { type: 'session' },
     } satisfies MeBody;
   });
 

@@ -9,6 +9,7 @@ import * as userCounter from './007_user_counter.js';
 import * as conversations from './008_conversations.js';
 import * as messageSearch from './009_message_search.js';
 import * as twoFactor from './012_two_factor.js';
+import * as accessTokens from './013_access_tokens.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_conversations': conversations,
   '009_message_search': messageSearch,
   '012_two_factor': twoFactor,
+  '013_access_tokens': accessTokens,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,74 @@
+import type Router from '@koa/router';
+
+/** Any router: only its layers' paths and methods are read. */
+type AnyRouter = Pick<Router, 'stack'>;
+import type { AccessRequirement } from '../protocol.js';
+
+/**
+ * What every REST route under /api needs, in one table: `public` (anyone), `session` (a signed-in
+ * person, never a personal access token), or a token scope (a session, or a token holding it).
+ * requireAuth (request.ts) reads the matched route's entry and checks it through the accounts'
+ * checkAccess, the same check the Socket.IO events use; createHttpApp refuses to start when a
+ * route under /api is missing here, so a new route cannot forget to say what it needs, and the
+ * scope tests walk this table. Paths outside /api (the page, /metrics with its own token) are
+ * public and need no entry.
+ */
+export const ROUTE_ACCESS = {
+  'GET /api/health': 'public',
+  'GET /api/server-status': 'public',
+  'GET /api/challenge': 'public',
+  'POST /api/signup': 'public',
+  'POST /api/verify-email': 'public',
+  'POST /api/resend-verification': 'public',
+  'POST /api/login': 'public',
+  'POST /api/login/2fa': 'public',
+  'POST /api/password/forgot': 'public',
+  'POST /api/password/reset': 'public',
+
+  'GET /api/me': 'profile:read',
+
+  'POST /api/logout': 'session',
+  'GET /api/sessions': 'session',
+  'POST /api/sessions/revoke-others': 'session',
+  'DELETE /api/sessions/:id': 'session',
+  'GET /api/account/activity': 'session',
+  'GET /api/account/export': 'session',
+  'DELETE /api/account': 'session',
+  'POST /api/password/change': 'session',
+  'GET /api/2fa': 'session',
+  'POST /api/2fa/setup': 'session',
+  'POST /api/2fa/enable': 'session',
+  'POST /api/2fa/disable': 'session',
+  'POST /api/2fa/backup-codes': 'session',
+  'POST /api/tokens': 'session',
+  'GET /api/tokens': 'session',
+  'DELETE /api/tokens/:id': 'session',
+} as const satisfies Record<string, AccessRequirement>;
+
+export type DeclaredRoute = keyof typeof ROUTE_ACCESS;
+
+const table: Record<string, AccessRequirement> = ROUTE_ACCESS;
+
+/** The declared need of a matched route (HEAD is GET's), or undefined if it has none. */
+export function requirementOf(method: string, routePath: string | undefined): AccessRequirement | undefined {
+  if (routePath === undefined) return undefined;
+  return table[`${method === 'HEAD' ? 'GET' : method} ${routePath}`];
+}
+
+/** Every route of the router under /api as "METHOD /path" (HEAD left out: it is GET's). */
+export function routesOf(router: AnyRouter): string[] {
+  const found: string[] = [];
+  for (const layer of router.stack) {
+    if (!String(layer.path).startsWith('/api')) continue;
+    for (const method of layer.methods) if (method !== 'HEAD') found.push(`${method} ${layer.path}`);
+  }
+  return found;
+}
+
+/** Throws at start, naming the route, when a route under /api has no declared need. */
+export function assertEveryRouteDeclared(router: AnyRouter): void {
+  const missing = routesOf(router).filter((route) => !(route in table));
+  if (missing.length > 0) {
+    throw new Error(`routes without an access declaration in server/http/access.ts: ${missing.join(', ')}`);
+  }
+}
