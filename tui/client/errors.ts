@@ -17,7 +17,6 @@ export type ClientCode =
   | 'not_logged_in'
   | 'bad_token'
   | 'token_not_allowed'
-  | 'insufficient_scope'
   | 'corrupt_credentials'
   | 'password_mismatch'
   | 'write_failed'

@@ -4,59 +4,28 @@
  * before anything is sent, and say what is wrong with a token in MUX1_TOKEN in plain words.
  */
 
-/** What a token may be given; a token can never manage the account, whatever its scopes. */
-export const TOKEN_SCOPES = ['profile:read', 'chat:read', 'chat:write'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+import { crc32 } from 'node:zlib';
+import { TOKEN_SCOPES, TOKENS, type TokenScope } from '../../server/protocol.js';
 
-/** What each scope lets a script do, for help texts and the token screens. */
-export const SCOPE_MEANING: Record<TokenScope, string> = {
-  'profile:read': 'read your profile (whoami)',
-  'chat:read': 'join rooms, read history, receive messages',
-  'chat:write': 'send messages',
-};
+export { TOKEN_SCOPES, type TokenScope };
+export type {
+  CreateTokenBody as CreatedToken,
+  CreateTokenRequest,
+  TokenInfo,
+  TokensBody,
+} from '../../server/protocol.js';
 
-export const TOKEN_PREFIX = 'mux1_pat_';
+export const TOKEN_PREFIX = TOKENS.prefix;
 
 export const TOKEN_LIMITS = {
-  nameMax: 64,
-  daysMin: 1,
-  daysMax: 365,
-  /** When neither days nor "no expiry" is asked for, the server gives a token this many days. */
-  defaultDays: 90,
-  /** Live tokens per account. */
-  liveMax: 50,
-  /** Letters and digits after the prefix: 43 of secret (256 bits), 6 of checksum. */
-  bodyLength: 49,
+  nameMax: TOKENS.nameMax,
+  daysMin: TOKENS.expiresDaysMin,
+  daysMax: TOKENS.expiresDaysMax,
+  defaultDays: TOKENS.expiresDaysDefault,
+  liveMax: TOKENS.maxLive,
+  /** Base62 characters after the prefix: the secret, then the checksum. */
+  bodyLength: TOKENS.secretLength + TOKENS.checksumLength,
 } as const;
-
-/** POST /api/tokens: expires_in_days left out is the default, null is no expiry. */
-export interface CreateTokenRequest {
-  name: string;
-  scopes: TokenScope[];
-  expires_in_days?: number | null;
-}
-
-/** The one answer that holds the token itself. */
-export interface CreatedToken {
-  id: string;
-  name: string;
-  token: string;
-  scopes: TokenScope[];
-  expires_at: string | null;
-}
-
-export interface TokenInfo {
-  id: string;
-  name: string;
-  scopes: TokenScope[];
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
-
-export interface TokensBody {
-  tokens: TokenInfo[];
-}
 
 export function isTokenScope(scope: string): scope is TokenScope {
   return (TOKEN_SCOPES as readonly string[]).includes(scope);
@@ -65,12 +34,10 @@ export function isTokenScope(scope: string): scope is TokenScope {
 export function tokenNameProblem(name: string): string | undefined {
   const trimmed = name.trim();
   if (!trimmed) return 'give the token a name, such as the script that will use it';
-  if ([...trimmed].length > TOKEN_LIMITS.nameMax) {
+  if (trimmed.length > TOKEN_LIMITS.nameMax) {
     return `a token name is at most ${TOKEN_LIMITS.nameMax} characters`;
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed))
-    return 'a token name is one line of text, without control characters';
+  if (/\p{Cc}/u.test(trimmed)) return 'a token name is one line of text, without control characters';
   return undefined;
 }
 
@@ -99,14 +66,32 @@ export function tokenShapeProblem(token: string): string | undefined {
   if (!/^[\x21-\x7e]+$/.test(token)) {
     return 'MUX1_TOKEN holds spaces, line breaks or other characters no token has; paste the token alone';
   }
-  // 43 base62 characters of secret and a 6-character checksum follow the prefix.
-  if (isPersonalAccessToken(token) && token.length !== TOKEN_PREFIX.length + TOKEN_LIMITS.bodyLength) {
-    const how = token.length < TOKEN_PREFIX.length + TOKEN_LIMITS.bodyLength ? 'cut short' : 'too long';
-    return (
-      `MUX1_TOKEN looks ${how}: a personal access token is mux1_pat_ and ` +
-      `${TOKEN_LIMITS.bodyLength} more letters and digits; copy it again`
-    );
+  if (isPersonalAccessToken(token)) {
+    const expected = TOKEN_PREFIX.length + TOKEN_LIMITS.bodyLength;
+    if (token.length !== expected || !/^[0-9A-Za-z]+$/.test(token.slice(TOKEN_PREFIX.length))) {
+      const how = token.length < expected ? 'cut short' : token.length > expected ? 'too long' : 'mistyped';
+      return (
+        `MUX1_TOKEN looks ${how}: a personal access token is mux1_pat_ and ` +
+        `${TOKEN_LIMITS.bodyLength} more letters and digits; copy it again`
+      );
+    }
+    if (checksumOf(token.slice(0, -TOKENS.checksumLength)) !== token.slice(-TOKENS.checksumLength)) {
+      return 'MUX1_TOKEN is not a whole token: its last characters do not match the rest (mistyped?); copy it again';
+    }
   }
   if (token.length > 512) return 'MUX1_TOKEN is far longer than any mux1 token; paste the token alone';
   return undefined;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The token's last characters: CRC32 of the rest as a fixed-width base62 number, as the server makes it. */
+function checksumOf(body: string): string {
+  let n = crc32(body);
+  let out = '';
+  for (let i = 0; i < TOKENS.checksumLength; i++) {
+    out = BASE62[n % 62]! + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
 }

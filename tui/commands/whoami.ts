@@ -1,3 +1,4 @@
+import type { MeBody } from '../../server/protocol.js';
 import { ServerCommand } from '../cli/server-command.js';
 import { Mux1Error } from '../client/errors.js';
 import { safeText } from '../client/safe-text.js';
@@ -26,7 +27,8 @@ export default class Whoami extends ServerCommand {
       throw err;
     });
     const { user } = me;
-    const credential = (me as { credential?: Credential }).credential;
+    // Servers from before tokens leave it out.
+    const credential = me.credential as MeBody['credential'] | undefined;
     const via = active.source === 'env' ? ' (token from MUX1_TOKEN)' : '';
     const lines = [`${user.username} <${user.email}> on ${flags.server}${via}`];
     if (credential?.type === 'token') {
@@ -42,8 +44,3 @@ export default class Whoami extends ServerCommand {
     return { server: flags.server, user, token_source: active.source, ...(credential && { credential }) };
   }
 }
-
-/** How the server says the caller signed in (servers from before tokens leave it out). */
-type Credential =
-  | { type: 'session' }
-  | { type: 'token'; id: string; name: string; scopes: string[]; expires_at: string | null };
