@@ -27,7 +27,7 @@ export async function authenticate(
   const input = parsePayload(authenticateSchemaFor(payload), payload);
   let event: AuthSuccessEvent;
   if ('token' in input) {
-    const auth = await ctx.accounts.authenticateToken(input.token);
+    const auth = await ctx.accounts.authenticateToken(input.token, socket.data.address || null);
     signIn(ctx, socket, toIdentity(auth));
     event = { message: `Signed in as ${auth.user.username}.`, user: toIdentity(auth).user };
   } else {

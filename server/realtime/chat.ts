@@ -2,12 +2,11 @@ import { AppError } from '../errors.js';
 import type { ChatMessage } from '../protocol.js';
 import { audience } from './audience.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { isInRoom } from './membership.js';
 import { chatRoomKey, userRoomKey } from './room-names.js';
 import { messagePayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /**
  * `message`: the budget is spent before the payload is read, so a flood of junk is refused as
@@ -23,10 +22,9 @@ import type { ChatSocket } from './types.js';
 export async function sendMessage(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ id: number }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.message(socket.id);
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
   const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
   if (recipient) await ctx.limits.directMessage(user.id);

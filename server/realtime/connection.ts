@@ -2,7 +2,8 @@ import type { ConnectedEvent } from '../protocol.js';
 import { onEvent } from './ack.js';
 import { authenticate } from './authenticate.js';
 import { sendMessage } from './chat.js';
-import type { RealtimeContext } from './context.js';
+import { guard, type RealtimeContext } from './context.js';
+import { EVENT_ACCESS, type ChatEvent } from './access.js';
 import { deleteMessage, editMessage } from './edits.js';
 import { readHistory } from './history.js';
 import { signIn } from './identity.js';
@@ -11,7 +12,9 @@ import { joinRoom, leaveRoom } from './rooms.js';
 import { searchMessages, setBlocked } from './search.js';
 import { relayTyping } from './typing.js';
 import { listRooms, markRead } from './unread.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
+
+type Handler = (identity: Identity, payload: unknown) => Promise<object | void>;
 
 /**
  * Every connection starts afresh: as whoever its handshake token proved (in the lobby), or as a
@@ -35,18 +38,24 @@ export function onConnection(ctx: RealtimeContext, socket: ChatSocket): void {
   onEvent(socket, 'authenticate', log, (p) => authenticate(ctx, socket, p), {
     everyFailureIsAuthError: true,
   });
-  onEvent(socket, 'message', log, (p) => sendMessage(ctx, socket, p));
-  onEvent(socket, 'join', log, (p) => joinRoom(ctx, socket, p));
-  onEvent(socket, 'leave', log, (p) => leaveRoom(ctx, socket, p));
-  onEvent(socket, 'history', log, (p) => readHistory(ctx, socket, p));
-  onEvent(socket, 'typing', log, (p) => relayTyping(ctx, socket, p));
-  onEvent(socket, 'edit', log, (p) => editMessage(ctx, socket, p));
-  onEvent(socket, 'delete', log, (p) => deleteMessage(ctx, socket, p));
-  onEvent(socket, 'read', log, (p) => markRead(ctx, socket, p));
-  onEvent(socket, 'rooms', log, (p) => listRooms(ctx, socket, p));
-  onEvent(socket, 'search', log, (p) => searchMessages(ctx, socket, p));
-  onEvent(socket, 'block', log, (p) => setBlocked(ctx, socket, p, true));
-  onEvent(socket, 'unblock', log, (p) => setBlocked(ctx, socket, p, false));
+  // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
+  const on = (event: Exclude<ChatEvent, 'authenticate'>, handler: Handler) => {
+    const guarded = async (p: unknown) => handler(await guard(ctx, socket, event), p);
+    const quiet = 'quiet' in EVENT_ACCESS[event];
+    onEvent(socket, event, log, quiet ? (p) => guarded(p).catch(() => undefined) : guarded);
+  };
+  on('message', (id, p) => sendMessage(ctx, socket, id, p));
+  on('join', (id, p) => joinRoom(ctx, socket, id, p));
+  on('leave', (id, p) => leaveRoom(ctx, socket, id, p));
+  on('history', (id, p) => readHistory(ctx, socket, id, p));
+  on('typing', (id, p) => relayTyping(ctx, socket, id, p));
+  on('edit', (id, p) => editMessage(ctx, socket, id, p));
+  on('delete', (id, p) => deleteMessage(ctx, socket, id, p));
+  on('read', (id, p) => markRead(ctx, socket, id, p));
+  on('rooms', (id, p) => listRooms(ctx, socket, id, p));
+  on('search', (id, p) => searchMessages(ctx, socket, id, p));
+  on('block', (id, p) => setBlocked(ctx, socket, id, p, true));
+  on('unblock', (id, p) => setBlocked(ctx, socket, id, p, false));
 
   socket.on('disconnecting', () => countOutOfPresence(ctx, socket));
   log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');

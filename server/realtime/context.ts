@@ -1,13 +1,15 @@
-import type { Accounts } from '../accounts/index.js';
+import { checkAccess, type Accounts } from '../accounts/index.js';
 import type { Chat } from '../chat/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
+import { EVENT_ACCESS, type ChatEvent } from './access.js';
+import { requireIdentity } from './identity.js';
 import type { SocketLimits } from './limits.js';
 import type { MessageWriter } from './message-writer.js';
 import type { Presence } from './presence.js';
 import type { SessionUpkeep } from './session-upkeep.js';
-import type { ChatServer } from './types.js';
+import type { ChatServer, ChatSocket, Identity } from './types.js';
 
 /** What every event handler needs, built once per server. */
 export interface RealtimeContext {
@@ -21,4 +23,21 @@ export interface RealtimeContext {
   limits: SocketLimits;
   messages: MessageWriter;
   sessions: SessionUpkeep;
+}
+
+/**
+ * The one check every signed-in event passes before its handler, by the event's line in
+ * EVENT_ACCESS: a signed-in socket whose session or token is still live (`unauthorized`
+ * otherwise), holding what the event needs (`insufficient_scope` naming the scope, the same
+ * check as REST), then the event's budget. A token's sockets spend one budget per user rather
+ * than one each, so opening more sockets does not buy a script more messages than a person has.
+ */
+export async function guard(ctx: RealtimeContext, socket: ChatSocket, event: ChatEvent): Promise<Identity> {
+  const { need, budget } = EVENT_ACCESS[event];
+  const identity = await requireIdentity(ctx, socket);
+  checkAccess(identity.scopes, need);
+  const key = identity.scopes === null ? socket.id : `user:${identity.user.id}`;
+  if (budget === 'message') await ctx.limits.message(key);
+  else if (budget === 'request') await ctx.limits.request(key);
+  return identity;
 }

@@ -1,9 +1,8 @@
 import { audience } from './audience.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { deletePayload, editPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /**
  * `edit`: the author's new text, under the same length and rate rules as a message; whoever saw
@@ -13,10 +12,9 @@ import type { ChatSocket } from './types.js';
 export async function editMessage(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ id: number; edited_at: number }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.message(socket.id);
   const { id, text } = parsePayload(editPayload, payload);
   const edited = await ctx.chat.edit(user.id, id, text);
   (await audience(ctx, edited.room, user.id)).emit('message_edited', edited);
@@ -27,10 +25,9 @@ export async function editMessage(
 export async function deleteMessage(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ id: number }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.message(socket.id);
   const { id } = parsePayload(deletePayload, payload);
   const deleted = await ctx.chat.remove(user.id, id);
   (await audience(ctx, deleted.room, user.id)).emit('message_deleted', deleted);

@@ -27,7 +27,7 @@ export function handshakeAuth(accounts: Accounts, log: Logger): Middleware {
       socket.data.handshake.error = REFUSED;
       return next();
     }
-    accounts.authenticateToken(parsed.data.token).then(
+    accounts.authenticateToken(parsed.data.token, socket.data.address || null).then(
       (auth) => {
         socket.data.handshake.identity = toIdentity(auth);
         next();

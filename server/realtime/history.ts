@@ -1,9 +1,8 @@
 import type { ChatMessage } from '../protocol.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { historyPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /**
  * `history`: a page of a room, oldest first, from the database. Public rooms are open, so
@@ -16,9 +15,8 @@ import type { ChatSocket } from './types.js';
 export async function readHistory(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ messages: ChatMessage[] }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   return { messages: await ctx.chat.history(user.id, parsePayload(historyPayload, payload)) };
 }

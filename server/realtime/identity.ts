@@ -1,28 +1,33 @@
 import { AppError } from '../errors.js';
 import { CHAT } from '../protocol.js';
-import type { Authenticated } from '../accounts/index.js';
+import { hasAccess, type Authenticated } from '../accounts/index.js';
 import type { RealtimeContext } from './context.js';
 import { enterRoom, exitAllRooms } from './membership.js';
-import { sessionRoomKey, userRoomKey } from './room-names.js';
+import { accountRoomKey, sessionRoomKey, userRoomKey } from './room-names.js';
 import type { ChatSocket, Identity } from './types.js';
 
-export const toIdentity = ({ user, session }: Authenticated): Identity => ({
+export const toIdentity = ({ user, session, token }: Authenticated): Identity => ({
   user: { id: user.id, username: user.username },
   sessionId: session.id,
   expiresAt: session.expires_at,
   seenAt: session.last_seen_at,
+  scopes: token ? [...token.scopes] : null,
 });
 
 /**
- * Makes the socket act as `identity`: reachable through its session's and user's rooms (which
- * is how revocation finds it) and in the lobby. A socket that was someone else leaves that first.
+ * Makes the socket act as `identity`: reachable through its session's and account's rooms (which
+ * is how revocation finds it). A socket that may read chat (a session, or a token with chat:read)
+ * also joins the user's room (direct messages, mentions) and the lobby; one that may not receives
+ * no chat at all. A socket that was someone else leaves that first.
  */
 export function signIn(ctx: RealtimeContext, socket: ChatSocket, identity: Identity): void {
   // A sign-in that finishes after the client left must not put a dead socket in rooms.
   if (socket.disconnected) return;
   if (socket.data.identity) signOut(ctx, socket);
   socket.data.identity = identity;
-  socket.join([sessionRoomKey(identity.sessionId), userRoomKey(identity.user.id)]);
+  socket.join([sessionRoomKey(identity.sessionId), accountRoomKey(identity.user.id)]);
+  if (!hasAccess(identity.scopes, 'chat:read')) return;
+  socket.join(userRoomKey(identity.user.id));
   enterRoom(ctx, socket, CHAT.defaultRoom);
 }
 
@@ -33,6 +38,7 @@ export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
   exitAllRooms(ctx, socket);
   socket.leave(sessionRoomKey(identity.sessionId));
   socket.leave(userRoomKey(identity.user.id));
+  socket.leave(accountRoomKey(identity.user.id));
   socket.data.identity = null;
 }
 

@@ -1,4 +1,4 @@
-import { sessionRoomKey, userRoomKey } from './room-names.js';
+import { accountRoomKey, sessionRoomKey } from './room-names.js';
 import type { ChatServer } from './types.js';
 
 const ENDED = { error: 'your session ended; sign in again', code: 'unauthorized' as const };
@@ -19,7 +19,7 @@ export function createRevocation(io: ChatServer) {
   };
   return {
     session: (sessionId: string) => end(sessionRoomKey(sessionId), ENDED),
-    user: (userId: number) => end(userRoomKey(userId), ENDED),
+    user: (userId: number) => end(accountRoomKey(userId), ENDED),
     /** A session found expired or idle: every process checks its own sockets, so only these. */
     expired(sessionId: string): void {
       io.local.to(sessionRoomKey(sessionId)).emit('auth_error', EXPIRED);

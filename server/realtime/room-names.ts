@@ -6,10 +6,17 @@
 const CHAT_PREFIX = 'room:';
 const SESSION_PREFIX = 'session:';
 const USER_PREFIX = 'user:';
+const ACCOUNT_PREFIX = 'account:';
 
 export const chatRoomKey = (room: string): string => `${CHAT_PREFIX}${room}`;
 export const sessionRoomKey = (sessionId: string): string => `${SESSION_PREFIX}${sessionId}`;
 export const userRoomKey = (userId: number): string => `${USER_PREFIX}${userId}`;
+/**
+ * Every signed-in socket of a user, whatever it may read: how ending all of a user's sessions
+ * and tokens finds them. The user room (userRoomKey) holds only the sockets that receive chat
+ * (a session, or a token with chat:read), since direct messages and mentions go through it.
+ */
+export const accountRoomKey = (userId: number): string => `${ACCOUNT_PREFIX}${userId}`;
 
 /** The chat rooms a socket is in, by their public names. */
 export function chatRoomsOf(rooms: Iterable<string>): string[] {

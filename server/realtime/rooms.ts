@@ -1,10 +1,9 @@
 import { assertMayRead, isDirectRoom } from '../chat/index.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { enterRoom, exitRoom } from './membership.js';
 import { anyRoomPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /**
  * `join`: public rooms are open; any signed-in socket may enter any validly named room. A direct
@@ -14,10 +13,9 @@ import type { ChatSocket } from './types.js';
 export async function joinRoom(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ room: string }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   const { room } = parsePayload(anyRoomPayload, payload);
   if (isDirectRoom(room)) assertMayRead(user.id, room);
   else enterRoom(ctx, socket, room);
@@ -28,10 +26,9 @@ export async function joinRoom(
 export async function leaveRoom(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ room: string }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   const { room } = parsePayload(anyRoomPayload, payload);
   if (isDirectRoom(room)) assertMayRead(user.id, room);
   else exitRoom(ctx, socket, room);

@@ -1,18 +1,16 @@
 import type { ChatMessage } from '../protocol.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { blockPayload, searchPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /** `search`: newest first, over what the user may read. */
 export async function searchMessages(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ messages: ChatMessage[] }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   const { query, room, limit } = parsePayload(searchPayload, payload);
   return { messages: await ctx.chat.search(user.id, query, room, limit) };
 }
@@ -21,11 +19,10 @@ export async function searchMessages(
 export async function setBlocked(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
   blocked: boolean,
 ): Promise<{ username: string; blocked: boolean }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   const { username } = parsePayload(blockPayload, payload);
   return ctx.chat.block(user.id, username, blocked);
 }

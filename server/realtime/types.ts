@@ -1,5 +1,11 @@
 import type { Server, Socket } from 'socket.io';
-import type { ChatUser, ClientToServerEvents, ErrorBody, ServerToClientEvents } from '../protocol.js';
+import type {
+  ChatUser,
+  ClientToServerEvents,
+  ErrorBody,
+  ServerToClientEvents,
+  TokenScope,
+} from '../protocol.js';
 
 /** Who a socket acts as, and which session vouches for it (so that revoking the session reaches it). */
 export interface Identity {
@@ -9,6 +15,8 @@ export interface Identity {
   expiresAt: number;
   /** The session's last recorded use when the socket signed in (SESSION_IDLE_DAYS counts from it). */
   seenAt: number;
+  /** null for a session (it may do everything); a personal access token's scopes otherwise. */
+  scopes: TokenScope[] | null;
 }
 
 /** Per-socket state. */

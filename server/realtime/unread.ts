@@ -1,10 +1,9 @@
 import type { ReadEvent, RoomState } from '../protocol.js';
 import type { RealtimeContext } from './context.js';
-import { requireIdentity } from './identity.js';
 import { chatRoomsOf, userRoomKey } from './room-names.js';
 import { readPayload, roomsPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
-import type { ChatSocket } from './types.js';
+import type { ChatSocket, Identity } from './types.js';
 
 /**
  * `read`: the marker is the user's, not the socket's, so their other devices are told where it
@@ -13,10 +12,9 @@ import type { ChatSocket } from './types.js';
 export async function markRead(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<ReadEvent> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   const { room, id } = parsePayload(readPayload, payload);
   const marker = await ctx.chat.markRead(user.id, room, id);
   socket.to(userRoomKey(user.id)).emit('read', marker);
@@ -27,10 +25,9 @@ export async function markRead(
 export async function listRooms(
   ctx: RealtimeContext,
   socket: ChatSocket,
+  { user }: Identity,
   payload: unknown,
 ): Promise<{ rooms: RoomState[] }> {
-  const { user } = await requireIdentity(ctx, socket);
-  await ctx.limits.request(socket.id);
   parsePayload(roomsPayload, payload);
   return { rooms: await ctx.chat.rooms(user.id, chatRoomsOf(socket.rooms)) };
 }
