@@ -9,6 +9,9 @@ import { bearer } from '../../helpers/accounts.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
 import { useServer } from '../../helpers/fixture.js';
 
+/** Ctrl+U: erases the field's prefilled text. */
+const CLEAR_LINE = '\u0015';
+
 /** Personal access tokens in /settings: listed, created and shown once, revoked after a question. */
 describe('TUI: access tokens in settings', function () {
   this.timeout(30_000);
@@ -46,9 +49,11 @@ describe('TUI: access tokens in settings', function () {
   const fill = async (stdin: { write(s: string): void }, name: string, scopes: string, days: string) => {
     await type(stdin, name);
     await press(stdin, keys.tab);
-    await type(stdin, keys.backspace.repeat(40) + scopes);
+    await press(stdin, CLEAR_LINE);
+    await type(stdin, scopes);
     await press(stdin, keys.tab);
-    await type(stdin, keys.backspace.repeat(10) + days);
+    await press(stdin, CLEAR_LINE);
+    await type(stdin, days);
     await press(stdin, keys.enter);
   };
 
