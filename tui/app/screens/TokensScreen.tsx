@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import {
@@ -42,6 +42,7 @@ export function TokensScreen({ services, token, onDone }: Props) {
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
   const rest = useCallback(() => services.rest(token), [services, token]);
+  const rows = useStdout().stdout.rows ?? 24;
 
   const reload = useCallback(async () => {
     try {
@@ -108,12 +109,23 @@ export function TokensScreen({ services, token, onDone }: Props) {
 
   if (step.name === 'created') {
     const { created } = step;
+    const expiry = created.expires_at ? `expires ${day(created.expires_at, '')}` : 'never expires';
+    // A small terminal keeps what matters on screen: the token, that it is shown once, and the key.
+    if (rows < 16) {
+      return (
+        <Box flexDirection="column" paddingX={1}>
+          <Text bold>Token &apos;{safeText(created.name)}&apos; created</Text>
+          <Text color="yellow">{created.token}</Text>
+          <Text>Shown only now: copy it (select it with the mouse).</Text>
+          <Text dimColor>Enter: I saved it</Text>
+        </Box>
+      );
+    }
     return (
       <Box flexDirection="column" paddingX={1}>
         <Text bold>Token &apos;{safeText(created.name)}&apos; created</Text>
         <Text>
-          {created.scopes.join(' ')} ·{' '}
-          {created.expires_at ? `expires ${day(created.expires_at, '')}` : 'never expires'}
+          {created.scopes.join(' ')} · {expiry}
         </Text>
         <Box marginY={1}>
           <Text color="yellow">{created.token}</Text>
