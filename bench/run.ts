@@ -38,6 +38,7 @@ const BENCHES: Bench[] = [
   // Three alternating rounds each: one run on a shared 2-core machine drifts by up to a fifth.
   { name: 'me', file: 'me.ts', args: ['--rounds', '3'], budgetS: 75 },
   { name: 'health', file: 'health.ts', args: ['--rounds', '3'], budgetS: 75 },
+  { name: 'token-auth', file: 'token-auth.ts', args: ['--rounds', '3'], budgetS: 75 },
   { name: 'chat-fanout-1000', file: 'chat-fanout.ts', args: ['--clients', '1000'], budgetS: 90 },
   {
     name: 'chat-fanout-5000',

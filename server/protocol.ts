@@ -342,6 +342,11 @@ export interface AccountExport {
     expires_at: string;
     used_at: string | null;
   }[];
+  /** The users this account blocks in chat. */
+  blocks: { username: string; blocked_at: string }[];
+  /** How far the account has read each room and direct conversation (`last_read_id`, 0 when a
+   * conversation is listed but nothing in it was read). */
+  read_markers: { room: string; last_read_id: number }[];
   messages: { id: number; room: string; text: string; created_at: string }[];
   activity: ActivityEvent[];
 }

@@ -6,11 +6,14 @@ import * as codeFailures from '../store/code-failures.js';
 import * as twoFactor from '../store/two-factor.js';
 import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
+import * as blocks from '../store/blocks.js';
+import * as readMarkers from '../store/read-markers.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { CodeSummary } from '../store/codes.js';
 import type { StoredAuditEvent } from '../store/audit.js';
 import type { OwnMessage } from '../store/user-messages.js';
+import type { ReadMarker } from '../store/read-markers.js';
 import { AppError } from '../errors.js';
 import { readerOf } from '../store/db.js';
 import { lastMessageId } from '../store/messages.js';
@@ -48,6 +51,10 @@ export interface AccountData {
   user: UserRow;
   sessions: SessionRow[];
   codes: CodeSummary[];
+  /** The users this one blocks, by name, and since when. */
+  blocks: { username: string; created_at: number }[];
+  /** How far the user has read each room and direct conversation. */
+  readMarkers: ReadMarker[];
   messages: AsyncIterable<OwnMessage[]>;
   activity: AsyncIterable<StoredAuditEvent[]>;
   /** Frees the export's place among those running; call it once the last page is out or the
@@ -131,6 +138,8 @@ export async function exportAccount(
       user: (await users.findById(reader, userId)) ?? auth.user,
       sessions: await sessions.listAllOfUser(reader, userId),
       codes: await codes.listSummariesOfUser(reader, userId),
+      blocks: await blocks.blockedBy(reader, userId),
+      readMarkers: await readMarkers.markersOf(reader, userId),
       messages: pages((afterId) =>
         inTurn(deps.db, () =>
           userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),

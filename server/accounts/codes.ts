@@ -1,4 +1,4 @@
-import { hash, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import { LIMITS } from '../protocol.js';
@@ -9,11 +9,12 @@ import * as audit from '../store/audit.js';
 import type { CodePurpose } from '../store/codes.js';
 import type { UserRow } from '../store/users.js';
 import { wrongCodesNotice } from '../mail/code-notices.js';
+import { CHALLENGE_AFTER_FAILURES, type Attempt } from '../limits/index.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
  * The mailed codes (verifying an address, resetting a password), issued and checked one way:
- * LIMITS.codeDigits digits from the CSPRNG, stored hashed, single use, expiring after
+ * LIMITS.codeDigits digits from the CSPRNG, stored as a keyed hash, single use, expiring after
  * CODE_TTL_MINUTES, burnt by the MAX_CODE_TRIES-th wrong try, refused for the rest of the day
  * once the account has LIMIT_WRONG_CODES_PER_DAY wrong tries; a new code replaces the old one.
  */
@@ -27,19 +28,47 @@ export const invalidCode = () =>
 
 /**
  * A code is hashed with its owner and purpose, so equal codes of two users or two purposes
- * never share a hash and a stolen hash cannot be replayed elsewhere.
+ * never share a hash and a stolen hash cannot be replayed elsewhere; and keyed (HMAC-SHA-256
+ * under SECRET_KEY), because a million codes are tried in a moment: a plain hash in a leaked
+ * database would give up every live code.
  */
-const hashCode = (userId: number, purpose: CodePurpose, code: string): string =>
-  hash('sha256', `${purpose}:${userId}:${code}`, 'hex');
+const hashCode = (deps: Pick<AccountsDeps, 'key'>, userId: number, purpose: CodePurpose, code: string) =>
+  deps.key.mac(`email-code:${purpose}:${userId}:${code}`);
 
-function matches(stored: string, userId: number, purpose: CodePurpose, given: string): boolean {
+function matches(
+  deps: Pick<AccountsDeps, 'key'>,
+  stored: string,
+  userId: number,
+  purpose: CodePurpose,
+  given: string,
+): boolean {
   const x = Buffer.from(stored, 'hex');
-  const y = Buffer.from(hashCode(userId, purpose, given), 'hex');
+  const y = Buffer.from(hashCode(deps, userId, purpose, given), 'hex');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Counts a try of a mailed code against the address and the email (LIMIT_CODE_FAILURES_PER_10MIN)
+ * before any work, and past CHALLENGE_AFTER_FAILURES of them asks for a solved challenge; a try
+ * refused for a missing challenge gives its point back, so only checked codes count. The caller
+ * refunds the returned attempt once the code was right.
+ */
+export async function countCodeTry(deps: AccountsDeps, email: string, meta: RequestMeta): Promise<Attempt> {
+  const attempt = await deps.limits.codeTry(email, meta.ip);
+  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
+    try {
+      await deps.limits.challenges.require(meta.challenge);
+    } catch (err) {
+      await attempt.refund();
+      throw err;
+    }
+  }
+  return attempt;
 }
 
 /** A new code for `purpose`, replacing any earlier one; returns it in clear, for the mail only. */
 export async function issueCode(
+  deps: Pick<AccountsDeps, 'key'>,
   trx: Knex,
   userId: number,
   purpose: CodePurpose,
@@ -51,7 +80,7 @@ export async function issueCode(
   await codes.replaceCode(trx, {
     user_id: userId,
     purpose,
-    code_hash: hashCode(userId, purpose, code),
+    code_hash: hashCode(deps, userId, purpose, code),
     expires_at: now + ttlMinutes * 60_000,
     created_at: now,
   });
@@ -85,7 +114,7 @@ export async function tryCode(
   if ((await codeFailures.countOn(trx, user.id, day)) >= limit) return { ok: false, noticeQueued: false };
   const code = await codes.latestCode(trx, user.id, purpose);
   if (!code || code.used_at !== null || code.expires_at <= now) return { ok: false, noticeQueued: false };
-  if (matches(code.code_hash, user.id, purpose, given)) return { ok: true, codeId: code.id };
+  if (matches(deps, code.code_hash, user.id, purpose, given)) return { ok: true, codeId: code.id };
   await codes.recordWrongTry(trx, code.id, code.attempts + 1 >= MAX_CODE_TRIES ? now : null);
   if ((await codeFailures.add(trx, user.id, day)) !== limit) return { ok: false, noticeQueued: false };
   await outbox.enqueue(trx, wrongCodesNotice(deps.mail, user.email, user.username, limit), now);

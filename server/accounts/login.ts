@@ -7,6 +7,7 @@ import { createSession } from './sessions.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
+import { proveSecondFactor } from './two-factor.js';
 
 /*
  * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
@@ -181,7 +182,8 @@ async function checkLogin(
  * Proves a signed-in user knows the account's password before a change or a deletion. A stolen
  * token must not become a way around the login lockout, so each check counts against the same
  * per-account run of failures as a login (claimed atomically before scrypt runs) and a locked
- * account is refused with 429 without its password being checked.
+ * account is refused with 429 without its password being checked. With `on.code`, a second
+ * factor (TOTP or backup code) is proven next, counted the same way, once the password was right.
  */
 export async function confirmPassword(
   deps: AccountsDeps,
@@ -191,6 +193,7 @@ export async function confirmPassword(
   on: {
     failure: 'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed';
     field: string;
+    code?: string;
   },
 ): Promise<void> {
   const { db, clock, hasher } = deps;
@@ -212,4 +215,5 @@ export async function confirmPassword(
     throw new AppError('invalid_credentials', 'wrong password', { field: on.field });
   }
   await users.clearFailedLogins(db, user.id);
+  if (on.code !== undefined) await proveSecondFactor(deps, user, on.code, meta, on.failure);
 }

@@ -5,8 +5,7 @@ import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import { checkPassword } from './passwords.js';
-import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
-import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
+import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import { confirmPassword } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -43,7 +42,7 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
     const user = await users.findByEmail(trx, email);
     await audit.record(trx, 'password_reset_requested', user?.id ?? null, now, meta);
     if (!user || (await hasFreshCode(trx, user.id, 'reset', now))) return;
-    const code = await issueCode(trx, user.id, 'reset', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, user.id, 'reset', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, passwordResetMail(deps.mail, user.email, user.username, code), now);
     queued = true;
   });
@@ -66,15 +65,7 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
   // Judged for every address alike, before the account is looked up, so the answer does not
   // say whether the address has an account.
   checkPassword(input.password, { email: input.email });
-  const attempt = await deps.limits.codeTry(input.email, meta.ip);
-  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
-    try {
-      await deps.limits.challenges.require(meta.challenge);
-    } catch (err) {
-      await attempt.refund();
-      throw err;
-    }
-  }
+  const attempt = await countCodeTry(deps, input.email, meta);
   const now = clock.now();
 
   const tried = await db.transaction(async (trx) => {

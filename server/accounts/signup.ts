@@ -9,9 +9,8 @@ import * as codeFailures from '../store/code-failures.js';
 import * as sessions from '../store/sessions.js';
 import type { UserRow } from '../store/users.js';
 import { existingAccountMail, verificationMail } from '../mail/templates.js';
-import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import { checkPassword } from './passwords.js';
-import { hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
+import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -87,7 +86,7 @@ async function createAccount(
       password_hash: passwordHash,
       created_at: now,
     });
-    const code = await issueCode(trx, userId, 'verify', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, userId, 'verify', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, verificationMail(deps.mail, input.email, input.username, code), now);
     await audit.record(trx, 'signup', userId, now, meta);
     return 'created' as const;
@@ -141,15 +140,7 @@ export async function verifyEmail(
   input: { email: string; code: string },
   meta: RequestMeta,
 ): Promise<void> {
-  const attempt = await deps.limits.codeTry(input.email, meta.ip);
-  if (attempt.before >= CHALLENGE_AFTER_FAILURES) {
-    try {
-      await deps.limits.challenges.require(meta.challenge);
-    } catch (err) {
-      await attempt.refund();
-      throw err;
-    }
-  }
+  const attempt = await countCodeTry(deps, input.email, meta);
   const now = deps.clock.now();
   const outcome = await deps.db.transaction(async (trx) => {
     // Locked: two tries at once must count as two, and a second right code must find the first's work.
@@ -188,7 +179,7 @@ export async function resendVerification(
     const user = await users.findByEmail(trx, email);
     if (!user || user.email_verified_at !== null || isExpired(deps, user, now)) return;
     if (await hasFreshCode(trx, user.id, 'verify', now)) return;
-    const code = await issueCode(trx, user.id, 'verify', now, config.codeTtlMinutes);
+    const code = await issueCode(deps, trx, user.id, 'verify', now, config.codeTtlMinutes);
     await outbox.enqueue(trx, verificationMail(deps.mail, user.email, user.username, code), now);
     await audit.record(trx, 'verification_resent', user.id, now, meta);
     queued = true;

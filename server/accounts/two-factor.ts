@@ -137,8 +137,18 @@ export const lockedOut = (wait: number) =>
     wait,
   );
 
-const confirmOwner = (deps: AccountsDeps, user: UserRow, password: string, meta: RequestMeta) =>
-  confirmPassword(deps, user, password, meta, { failure: 'two_factor_change_failed', field: 'password' });
+/** The owner proves the password, and with `code` a second factor too. */
+const confirmOwner = (
+  deps: AccountsDeps,
+  user: UserRow,
+  input: { password: string; code?: string },
+  meta: RequestMeta,
+) =>
+  confirmPassword(deps, user, input.password, meta, {
+    failure: 'two_factor_change_failed',
+    field: 'password',
+    code: input.code,
+  });
 
 /** A new secret, not active until a code made from it turns it on; replaces an earlier setup. */
 export async function setupTwoFactor(
@@ -149,7 +159,7 @@ export async function setupTwoFactor(
 ): Promise<TwoFactorSetup> {
   const { user } = auth;
   if (user.two_factor_enabled_at !== null) throw alreadyOn();
-  await confirmOwner(deps, user, password, meta);
+  await confirmOwner(deps, user, { password }, meta);
   const secret = newTotpSecret();
   const now = deps.clock.now();
   await deps.db.transaction(async (trx) => {
@@ -205,8 +215,7 @@ export async function disableTwoFactor(
 ): Promise<void> {
   const { user } = auth;
   if (user.two_factor_enabled_at === null) throw isOff('there is nothing to turn off');
-  await confirmOwner(deps, user, input.password, meta);
-  await proveSecondFactor(deps, user, input.code, meta, 'two_factor_change_failed');
+  await confirmOwner(deps, user, input, meta);
   const now = deps.clock.now();
   await deps.db.transaction(async (trx) => {
     await store.deleteAllOfUser(trx, user.id);
@@ -230,8 +239,7 @@ export async function regenerateBackupCodes(
 ): Promise<string[]> {
   const { user } = auth;
   if (user.two_factor_enabled_at === null) throw isOff('turn it on first');
-  await confirmOwner(deps, user, input.password, meta);
-  await proveSecondFactor(deps, user, input.code, meta, 'two_factor_change_failed');
+  await confirmOwner(deps, user, input, meta);
   const now = deps.clock.now();
   const { codes, hashes } = makeBackupCodes(deps, user.id);
   await deps.db.transaction(async (trx) => {

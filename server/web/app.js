@@ -578,6 +578,70 @@ $('#dm-form').addEventListener('submit', async (event) => {
   if (conversation) await switchRoom(conversation.room);
 });
 
+// Search: results from every room the user may read, newest first; one opens its room at the
+// message, loading the page of history that holds it when it is older than what is shown.
+$('#search-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const query = $('#search-query').value.trim();
+  if (!query || !state.socket) return;
+  $('#search-status').textContent = 'searching…';
+  const res = await ask('search', { query, limit: 20 }).catch(() => null);
+  if (!res || !res.ok) {
+    $('#search-status').textContent = res ? res.error : 'the server did not answer';
+    return $('#search-results').replaceChildren();
+  }
+  const n = res.messages.length;
+  $('#search-status').textContent = n === 0 ? 'nothing found' : n === 1 ? '1 message' : `${n} messages`;
+  $('#search-results').replaceChildren(...res.messages.map(searchResult));
+});
+
+function searchResult(m) {
+  const li = document.createElement('li');
+  const button = document.createElement('button');
+  button.type = 'button';
+  const where = document.createElement('span');
+  where.className = 'where';
+  where.textContent = `${labelOf(m.room)} · ${m.user ? m.user.username : 'deleted user'} · ${time(m.ts)}`;
+  const text = document.createElement('span');
+  text.textContent = m.text;
+  button.append(where, text);
+  button.addEventListener('click', () => showFound(m).catch(() => {}));
+  li.append(button);
+  return li;
+}
+
+async function showFound(m) {
+  await switchRoom(m.room);
+  if (!document.getElementById(`m${m.id}`)) await loadAround(m.id);
+  const found = document.getElementById(`m${m.id}`);
+  if (!found) return;
+  document.querySelectorAll('#messages li.found').forEach((el) => el.classList.remove('found'));
+  found.classList.add('found');
+  found.scrollIntoView({ block: 'center' });
+}
+
+// A message older than those shown, with a little before it and what came after it up to the
+// messages already shown. When more came after it than one page holds, a line says that some
+// were skipped, so the list never looks continuous where it is not.
+async function loadAround(id) {
+  const shown = $('#messages').firstElementChild;
+  const firstShown = shown ? Number(shown.dataset.id) : Infinity;
+  const before = await ask('history', { room: state.room, before: id + 1, limit: 20 });
+  if (before && before.ok) before.messages.forEach(renderMessage);
+  const after = await ask('history', { room: state.room, after: id, limit: 200 });
+  if (!after || !after.ok) return;
+  after.messages.forEach(renderMessage);
+  const last = after.messages.at(-1);
+  if (after.messages.length === 200 && last && last.id < firstShown - 1) {
+    const gap = document.createElement('li');
+    gap.className = 'gap muted';
+    gap.dataset.id = String(last.id + 0.5);
+    gap.textContent = 'newer messages skipped; the latest are below';
+    const next = document.getElementById(`m${last.id}`)?.nextElementSibling ?? null;
+    $('#messages').insertBefore(gap, next);
+  }
+}
+
 let lastTyping = 0;
 $('#message-input').addEventListener('input', () => {
   if (state.socket && Date.now() - lastTyping > 2000) {

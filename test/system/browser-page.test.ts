@@ -13,6 +13,9 @@ describe('browser page (Chromium)', function () {
   let browser: Browser;
   let page: Page;
   let other: Socket | undefined;
+  /** Sockets of the other side of a test, closed even when the test fails midway (an open one
+   * would keep mocha from exiting). */
+  const peers: Socket[] = [];
   const consoleErrors: string[] = [];
 
   const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
@@ -36,6 +39,7 @@ describe('browser page (Chromium)', function () {
   });
   after(async () => {
     other?.disconnect();
+    for (const peer of peers) peer.disconnect();
     await browser?.close();
   });
 
@@ -105,6 +109,7 @@ describe('browser page (Chromium)', function () {
     const me = await t.loggedInPerson('webdm');
     const friend = await t.loggedInPerson('webpal');
     const pal = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
+    peers.push(pal);
     await new Promise<void>((resolve) => pal.once('connected', () => resolve()));
     for (const text of ['<i>psst</i>', `are you there @${me.username}?`]) {
       expect((await pal.timeout(5000).emitWithAck('message', { to: me.username, text })).ok).to.equal(true);
@@ -123,6 +128,66 @@ describe('browser page (Chromium)', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}/browser-direct-messages.png`, fullPage: true });
     pal.disconnect();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    expect(consoleErrors, 'console errors').to.deep.equal([]);
+  });
+
+  it('searches messages and opens a result in its room, older ones included', async () => {
+    const me = await t.loggedInPerson('websearch');
+    const pal = io(t.url, { auth: { token: me.token }, transports: ['websocket'] });
+    peers.push(pal);
+    await new Promise<void>((resolve) => pal.once('connected', () => resolve()));
+    // The needle is followed by more messages than the page loads (100), so opening it must
+    // fetch the page of history that holds it.
+    const room = `search${Date.now() % 100000}`;
+    expect((await pal.timeout(5000).emitWithAck('join', { room })).ok).to.equal(true);
+    const needle = await pal.timeout(5000).emitWithAck('message', { room, text: 'zebrafinch deploy notes' });
+    expect(needle.ok).to.equal(true);
+    // Written straight to the database: sent one by one they would meet the chat rate limit.
+    const author = await t.db('users').where({ username: me.username }).first('id');
+    const fillers = Array.from({ length: 110 }, (_, i) => ({
+      room,
+      user_id: author.id,
+      text: `filler ${i}`,
+      created_at: Date.now(),
+    }));
+    for (let i = 0; i < fillers.length; i += 50) await t.db('messages').insert(fillers.slice(i, i + 50));
+    pal.disconnect();
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await page.goto(t.url);
+    await page.evaluate(`sessionStorage.setItem('mux1.token', ${JSON.stringify(me.token)})`);
+    await page.reload();
+    await page.locator('#connection').filter({ hasText: 'connected' }).waitFor();
+
+    await page.getByLabel('Search messages').fill('"; DROP zebra*');
+    await page.getByLabel('Search messages').press('Enter');
+    await page.locator('#search-status', { hasText: 'nothing found' }).waitFor();
+    await page.getByLabel('Search messages').fill('zebrafin');
+    await page.getByLabel('Search messages').press('Enter');
+    await page.locator('#search-status', { hasText: '1 message' }).waitFor();
+    const result = page.locator('#search-results button', { hasText: 'zebrafinch deploy notes' });
+    expect(await result.locator('.where').textContent()).to.include(`#${room}`);
+    await result.click();
+    await page.locator('#room-name', { hasText: `#${room}` }).waitFor();
+    const found = page.locator(`#m${needle.id}.found`);
+    await found.waitFor();
+    expect(await found.isVisible()).to.equal(true);
+    // Nothing between the needle and the latest is left out of the list.
+    const ids = (
+      await page
+        .locator('#messages li')
+        .evaluateAll((els) => els.map((el) => (el as unknown as { id: string }).id))
+    ).map((id: string) => Number(id.slice(1)));
+    expect(ids[0]).to.equal(needle.id);
+    expect(ids).to.have.length(111);
+    ids.forEach((id, i) => expect(id, `position ${i}`).to.equal(needle.id + i));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/browser-search.png`, fullPage: true });
+
+    await page.getByLabel('Search messages').fill('***');
+    await page.getByLabel('Search messages').press('Enter');
+    await page.locator('#search-status', { hasText: /word/ }).waitFor();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.locator('#login-form').waitFor({ state: 'visible' });
     expect(consoleErrors, 'console errors').to.deep.equal([]);

@@ -188,6 +188,8 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
       expires_at: iso(c.expires_at),
       used_at: isoOrNull(c.used_at),
     })),
+    blocks: data.blocks.map((b) => ({ username: b.username, blocked_at: iso(b.created_at) })),
+    read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),
   };
   // The object without its closing brace, so the two long arrays can follow it.
   yield JSON.stringify(head).slice(0, -1) + ',"messages":[';

@@ -10,6 +10,7 @@ import * as conversations from './008_conversations.js';
 import * as messageSearch from './009_message_search.js';
 import * as twoFactor from './012_two_factor.js';
 import * as accessTokens from './013_access_tokens.js';
+import * as keyedEmailCodes from './014_keyed_email_codes.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_message_search': messageSearch,
   '012_two_factor': twoFactor,
   '013_access_tokens': accessTokens,
+  '014_keyed_email_codes': keyedEmailCodes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

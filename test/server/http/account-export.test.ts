@@ -11,7 +11,7 @@ describe('GET /api/account/export', () => {
     expectError(await t.api('GET', '/api/account/export'), 401, 'unauthorized');
   });
 
-  it('holds the profile, sessions, codes, messages and activity of the user, and no secret', async () => {
+  it('holds the profile, sessions, codes, blocks, read markers, messages and activity of the user, and no secret', async () => {
     const p = await t.loggedInPerson('exporter');
     const id = await userIdOf(t, p.username);
     const other = (await t.logIn(p.username, p.password)).body.token;
@@ -22,7 +22,9 @@ describe('GET /api/account/export', () => {
     expect((await ask(socket, 'message', { room: 'lobby', text: 'second words' })).ok).to.equal(true);
     const stranger = await t.loggedInPerson('stranger');
     const strangerSocket = await t.connectAs({ ...stranger, id: await userIdOf(t, stranger.username) });
-    await ask(strangerSocket, 'message', 'not yours');
+    const notYours = await ask(strangerSocket, 'message', 'not yours');
+    expect((await ask(socket, 'block', { username: stranger.username })).ok).to.equal(true);
+    expect((await ask(socket, 'read', { room: 'lobby', id: notYours.id })).ok).to.equal(true);
 
     const res = await t.as(p.token)('GET', '/api/account/export');
     expect(res.status).to.equal(200);
@@ -32,7 +34,16 @@ describe('GET /api/account/export', () => {
     );
     expect(res.headers.get('cache-control')).to.equal('no-store');
     const data = res.body;
-    expect(data).to.have.all.keys('exported_at', 'user', 'sessions', 'codes', 'messages', 'activity');
+    expect(data).to.have.all.keys(
+      'exported_at',
+      'user',
+      'sessions',
+      'codes',
+      'blocks',
+      'read_markers',
+      'messages',
+      'activity',
+    );
     expect(data.user).to.deep.include({ id, username: p.username, email: p.email, failed_logins: 0 });
     expect(data.user.email_verified_at).to.be.a('string');
     expect(data.user).not.to.have.property('password_hash');
@@ -45,6 +56,12 @@ describe('GET /api/account/export', () => {
     expect(data.codes.map((c: any) => c.purpose)).to.have.members(['verify', 'reset']);
     for (const c of data.codes)
       expect(c).to.have.all.keys('purpose', 'attempts', 'created_at', 'expires_at', 'used_at');
+
+    expect(data.blocks).to.have.length(1);
+    expect(data.blocks[0]).to.have.all.keys('username', 'blocked_at');
+    expect(data.blocks[0].username).to.equal(stranger.username);
+    expect(Number.isNaN(Date.parse(data.blocks[0].blocked_at))).to.equal(false);
+    expect(data.read_markers).to.deep.include({ room: 'lobby', last_read_id: notYours.id });
 
     expect(data.messages.map((m: any) => m.text)).to.deep.equal(['first words', 'second words']);
     expect(data.messages[0]).to.have.all.keys('id', 'room', 'text', 'created_at');

@@ -111,8 +111,6 @@ describe('TUI: two-factor sign-in', function () {
     await press(app.stdin, keys.tab);
     await press(app.stdin, keys.enter);
     await waitForFrame(app.lastFrame, (f) => f.includes('Backup code'));
-    await press(app.stdin, keys.up);
-    await press(app.stdin, keys.up);
     await type(app.stdin, backup[0]!.toUpperCase());
     await press(app.stdin, keys.enter);
     await waitForFrame(app.lastFrame, (f) => f.includes('● connected'), 10_000);

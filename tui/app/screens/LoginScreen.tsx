@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { secondFactorProblem, type LoginBody, type MfaRequiredBody } from '../../../server/protocol.js';
+import {
+  secondFactorProblem,
+  TWO_FACTOR,
+  type LoginBody,
+  type MfaRequiredBody,
+} from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { Form, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
@@ -13,13 +18,27 @@ interface Props {
   onNeedsVerification: (email?: string) => void;
 }
 
-/** The password, then, for an account with two-factor sign-in, the code (SecondStep). */
+/**
+ * The password, then, for an account with two-factor sign-in, the code (SecondStep). A second
+ * step that ended (too slow, too many wrong codes) comes back here saying why, with the username
+ * kept.
+ */
 export function LoginScreen(props: Props) {
-  const [pending, setPending] = useState<MfaRequiredBody | undefined>();
+  const [pending, setPending] = useState<{ body: MfaRequiredBody; username: string } | undefined>();
+  const [back, setBack] = useState<{ username: string; why?: string }>({ username: '' });
+  const toPassword = (why?: string) => {
+    setBack({ username: pending?.username ?? '', why });
+    setPending(undefined);
+  };
   return pending ? (
-    <SecondStep {...props} pending={pending} onBack={() => setPending(undefined)} />
+    <SecondStep {...props} pending={pending.body} onBack={() => toPassword()} onEnded={toPassword} />
   ) : (
-    <PasswordStep {...props} onSecondStep={setPending} />
+    <PasswordStep
+      {...props}
+      username={back.username}
+      problem={back.why}
+      onSecondStep={(body, username) => setPending({ body, username })}
+    />
   );
 }
 
@@ -30,10 +49,20 @@ function PasswordStep({
   onBack,
   onNeedsVerification,
   onSecondStep,
-}: Props & { onSecondStep: (pending: MfaRequiredBody) => void }) {
-  const [values, setValues] = useState({ username: '', password: '' });
+  username: typedBefore,
+  problem,
+}: Props & {
+  onSecondStep: (pending: MfaRequiredBody, username: string) => void;
+  username: string;
+  /** Why the form is shown again, e.g. an ended second step. */
+  problem?: string;
+}) {
+  const [values, setValues] = useState({ username: typedBefore, password: '' });
   const submit = useSubmit();
+  // Shown from the first frame until the form is sent again.
+  const [why, setWhy] = useState(problem);
   const onSubmit = async (typed: Record<string, string>) => {
+    setWhy(undefined);
     const values = { ...{ username: '', password: '' }, ...typed };
     const username = values.username.trim();
     const ok = submit.check([
@@ -51,7 +80,7 @@ function PasswordStep({
           throw err;
         }),
     );
-    if (result && 'mfa_required' in result) onSecondStep(result);
+    if (result && 'mfa_required' in result) onSecondStep(result, username);
     else if (result) onLoggedIn(result);
     else if (notVerified) onNeedsVerification(username.includes('@') ? username : undefined);
   };
@@ -67,19 +96,36 @@ function PasswordStep({
       onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
       submitLabel="Log in"
-      notice={submit.busy || submit.error ? undefined : notice}
+      notice={submit.busy || submit.error || why ? undefined : notice}
+      // Straight to the password when the username is known already.
+      initialFocus={typedBefore ? 1 : 0}
       {...submit}
+      error={submit.error ?? (submit.busy ? undefined : why)}
     />
   );
 }
 
+/** Why a second step ended, said on the password form it returns to. */
+export const secondStepEnded = {
+  wrongCodes: `That was ${TWO_FACTOR.mfaTokenTries} wrong codes, which ends this sign-in. Enter your password again for a new one.`,
+  expired: `This sign-in expired: the code must come within ${TWO_FACTOR.mfaTokenMinutes} minutes of the password. Enter your password again.`,
+};
+
 /**
  * The code from the authenticator app, or ("Use a backup code") one of the backup codes. An
- * expired or spent pending login goes back to the password.
+ * expired or spent pending login goes back to the password, saying which.
  */
-function SecondStep({ services, pending, onLoggedIn, onBack }: Props & { pending: MfaRequiredBody }) {
+function SecondStep({
+  services,
+  pending,
+  onLoggedIn,
+  onBack,
+  onEnded,
+}: Props & { pending: MfaRequiredBody; onEnded: (why: string) => void }) {
   const [backup, setBackup] = useState(false);
   const [values, setValues] = useState({ code: '' });
+  // Wrong codes this step took: the server ends it at TWO_FACTOR.mfaTokenTries.
+  const [wrong, setWrong] = useState(0);
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const code = (typed.code ?? '').trim();
@@ -89,21 +135,27 @@ function SecondStep({ services, pending, onLoggedIn, onBack }: Props & { pending
         ? undefined
         : 'enter the 6 digits your authenticator app shows';
     if (!submit.check([['code', shape || undefined]])) return;
-    let expired = false;
+    let refusal: string | undefined;
     const result = await submit.run('Checking the code…', () =>
       services
         .rest()
         .loginSecondStep({ mfa_token: pending.mfa_token, code })
         .catch((err: unknown) => {
-          expired = Mux1Error.is(err) && err.code === 'invalid_mfa_token';
+          refusal = Mux1Error.is(err) ? err.code : undefined;
           throw err;
         }),
     );
-    if (result) onLoggedIn(result);
-    else if (expired) onBack();
+    if (result) return onLoggedIn(result);
+    const wrongSoFar = wrong + (refusal === 'invalid_code' ? 1 : 0);
+    setWrong(wrongSoFar);
+    // The wrong code that reaches the limit ended the step already: no use typing another.
+    if (wrongSoFar >= TWO_FACTOR.mfaTokenTries) onEnded(secondStepEnded.wrongCodes);
+    else if (refusal === 'invalid_mfa_token') onEnded(secondStepEnded.expired);
   };
   return (
     <Form
+      // A new form for the other kind of code, so focus starts again on its field.
+      key={backup ? 'backup' : 'app'}
       title="Two-factor sign-in"
       fields={[
         backup
