@@ -53,13 +53,21 @@ async function answer(message) {
   if (lastId === null || message.id > lastId) lastId = message.id;
   if (message.user?.id === me?.id || message.text.trim() !== '!ping' || answered.has(message.id)) return;
   answered.add(message.id);
+  await pong(message);
+}
+
+/** Pings whose pong was not acknowledged: sent again after the next (re)connection. */
+const unanswered = new Map();
+
+async function pong(message) {
   try {
     await ask('message', { room, text: 'pong', client_id: `pong-${message.id}` });
+    unanswered.delete(message.id);
     log(`pong to ${message.user?.username ?? 'someone'} (message ${message.id})`);
   } catch (err) {
-    // Not sent (the connection dropped, say): the next catch-up will see the ping again.
-    answered.delete(message.id);
-    log(`could not answer message ${message.id}: ${err.message}`);
+    // Perhaps stored, perhaps not: sending it again with the same client_id is safe either way.
+    unanswered.set(message.id, message);
+    log(`no answer to the pong for message ${message.id} (${err.message}); it is sent again later`);
   }
 }
 
@@ -73,6 +81,7 @@ async function catchUp() {
     log(`listening in ${room} on ${server} as ${me?.username}`);
     return;
   }
+  for (const message of [...unanswered.values()]) await pong(message);
   for (;;) {
     const { messages } = await ask('history', { room, after: lastId, limit: PAGE });
     for (const message of messages) await answer(message);

@@ -40,7 +40,7 @@ async function tokenFor(t: TestServer, person: ChatPerson, scopes: string[]): Pr
  * the server through a TCP relay, so the test decides when it is cut off and when it may come back.
  */
 describe('examples/ping-bot.mjs', function () {
-  this.timeout(40_000);
+  this.timeout(90_000);
   let dir: string;
   let server: TestServer | undefined;
   let proxy: TcpProxy | undefined;
@@ -86,13 +86,16 @@ describe('examples/ping-bot.mjs', function () {
     const pongs = () => heard.filter((m) => m.text === 'pong' && m.user?.id === owner.id);
 
     const first = await ask(socket, 'message', { room: ROOM, text: '!ping' });
-    await eventually(() => pongs().length === 1, { what: 'the live pong' });
+    await eventually(() => pongs().length === 1, { what: 'the live pong', timeoutMs: 15_000 });
 
     // Cut off: the relay refuses the bot, and the server restarts on the same database.
     proxy.refuse(true);
     proxy.drop();
     await server!.stop();
-    await eventually(() => bot.output().includes('disconnected'), { what: 'the bot to notice' });
+    await eventually(() => bot.output().includes('disconnected'), {
+      what: 'the bot to notice',
+      timeoutMs: 15_000,
+    });
     server = await startTestServer({ dir, env: { LOG_LEVEL: 'warn' } });
     proxy.retarget(Number(new URL(server.url).port));
     ({ socket, heard } = await listen());
@@ -101,10 +104,10 @@ describe('examples/ping-bot.mjs', function () {
     await ask(socket, 'message', { room: ROOM, text: 'not a ping' });
 
     proxy.refuse(false);
-    await eventually(() => pongs().length === 1, { what: 'the pong to the missed ping', timeoutMs: 15_000 });
+    await eventually(() => pongs().length === 1, { what: 'the pong to the missed ping', timeoutMs: 20_000 });
     // One more ping, live: its pong comes after anything the catch-up could still have sent.
     await ask(socket, 'message', { room: ROOM, text: '!ping' });
-    await eventually(() => pongs().length === 2, { what: 'the pong after catching up' });
+    await eventually(() => pongs().length === 2, { what: 'the pong after catching up', timeoutMs: 15_000 });
 
     const history = await ask(socket, 'history', { room: ROOM, limit: 200 });
     const stored = (history.messages as ChatMessage[]).map((m) => `${m.user?.username}: ${m.text}`);
