@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { type Person } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
-describe('mux1 tokens create|list|revoke, and MUX1_TOKEN holding one', () => {
+describe('mux1 tokens create|list|revoke, and MUX1_TOKEN holding one', function () {
+  // Each case is a CLI process of its own: dozens of them on a loaded machine.
+  this.timeout(90_000);
   let p: Person;
 
   const t = useServer({ mail: true, cliHome: true, env: { LOG_LEVEL: 'warn' } });
