@@ -46,6 +46,8 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
   'POST /api/2fa/enable': { body: { code: '123456' }, auth: true },
   'POST /api/2fa/disable': { body: { password: 'wrong one here', code: '123456' }, auth: true },
   'POST /api/2fa/backup-codes': { body: { password: 'wrong one here', code: '123456' }, auth: true },
+  // An unknown scope keeps every variant from making a token.
+  'POST /api/tokens': { body: { name: 'fuzzed', scopes: ['admin:all'], expires_in_days: 30 }, auth: true },
 };
 
 /**
@@ -64,6 +66,8 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /api/account/activity': { auth: true },
   'GET /api/account/export': { auth: true },
   'GET /api/2fa': { auth: true },
+  'GET /api/tokens': { auth: true },
+  'DELETE /api/tokens/:id': { auth: true, changes: true, path: `/api/tokens/tok_${'0'.repeat(32)}` },
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
