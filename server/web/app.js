@@ -185,6 +185,104 @@ handle($('#two-factor-enable-form'), async (values) => {
   await showTwoFactor();
 });
 
+// Personal access tokens: listed (never the tokens themselves), created and shown once, revoked
+// after a second, explicit click. Names are someone's text: always set as textContent.
+const day = (iso) => (iso ? iso.slice(0, 10) : 'never');
+
+async function showTokens() {
+  $('#tokens-error').textContent = '';
+  try {
+    const { tokens } = await api('GET', '/api/tokens');
+    $('#tokens-empty').hidden = tokens.length > 0;
+    $('#tokens-list').replaceChildren(...tokens.map(tokenRow));
+  } catch (err) {
+    $('#tokens-error').textContent = err.error;
+  }
+}
+
+function tokenRow(t) {
+  const li = document.createElement('li');
+  li.dataset.id = t.id;
+  const name = Object.assign(document.createElement('strong'), { textContent: t.name });
+  const details = Object.assign(document.createElement('span'), {
+    className: 'muted',
+    textContent: `${t.scopes.join(' ')} · expires ${day(t.expires_at)} · last used ${day(t.last_used_at)}`,
+  });
+  const revoke = Object.assign(document.createElement('button'), {
+    type: 'button',
+    className: 'secondary revoke',
+    textContent: 'Revoke',
+  });
+  revoke.setAttribute('aria-label', `Revoke ${t.name}`);
+  const keep = Object.assign(document.createElement('button'), {
+    type: 'button',
+    className: 'secondary keep',
+  });
+  keep.textContent = 'Keep it';
+  keep.hidden = true;
+  keep.addEventListener('click', () => {
+    keep.hidden = true;
+    revoke.textContent = 'Revoke';
+    delete revoke.dataset.armed;
+  });
+  revoke.addEventListener('click', async () => {
+    if (!revoke.dataset.armed) {
+      revoke.dataset.armed = 'yes';
+      revoke.textContent = 'Yes, revoke: scripts using it stop';
+      keep.hidden = false;
+      return;
+    }
+    revoke.disabled = true;
+    try {
+      await api('DELETE', `/api/tokens/${encodeURIComponent(t.id)}`);
+      await showTokens();
+    } catch (err) {
+      $('#tokens-error').textContent = err.error;
+      revoke.disabled = false;
+    }
+  });
+  li.append(name, details, revoke, keep);
+  return li;
+}
+
+handle($('#token-create-form'), async () => {
+  const form = $('#token-create-form');
+  const data = new FormData(form);
+  const name = String(data.get('name') ?? '').trim();
+  const scopes = data.getAll('scopes').map(String);
+  if (!name) throw { error: 'give the token a name, such as the script that will use it', field: 'name' };
+  if (scopes.length === 0) throw { error: 'choose at least one scope' };
+  const days = String(data.get('expires_in_days'));
+  const res = await api('POST', '/api/tokens', {
+    name,
+    scopes,
+    expires_in_days: days === 'never' ? null : Number(days),
+  });
+  form.reset();
+  $('#token-value').textContent = res.token;
+  $('#token-created .notice').textContent = '';
+  $('#token-created').hidden = false;
+  $('#token-copy').focus();
+  await showTokens();
+});
+
+$('#token-copy').addEventListener('click', async () => {
+  const notice = $('#token-created .notice');
+  try {
+    await window.navigator.clipboard.writeText($('#token-value').textContent);
+    notice.textContent = 'Copied.';
+  } catch {
+    notice.textContent = 'Select the token and copy it: this browser does not let the page copy.';
+  }
+});
+
+// Once saved, the token leaves the page: nothing keeps it beyond this moment.
+function hideCreatedToken() {
+  $('#token-value').textContent = '';
+  $('#token-created').hidden = true;
+}
+$('#token-done').addEventListener('click', hideCreatedToken);
+
 $('#logout').addEventListener('click', async () => {
   await api('POST', '/api/logout').catch(() => {});
   signedOut();
@@ -201,6 +299,7 @@ function signedIn(token, user) {
   $('#message-input').focus();
   connectChat();
   showTwoFactor();
+  showTokens();
 }
 
 function signedOut() {
@@ -216,6 +315,8 @@ function signedOut() {
   $('#messages').replaceChildren();
   $('#presence').replaceChildren();
   $('#rooms').replaceChildren();
+  $('#tokens-list').replaceChildren();
+  hideCreatedToken();
   state.lastId = 0;
   state.room = 'lobby';
   state.rooms = new Map();

@@ -5,7 +5,9 @@ import type { RestClient } from '../client/rest.js';
 import { normalizeServerUrl } from '../client/server-url.js';
 import { jsonFlag, Mux1Command } from './base-command.js';
 import { caFlag, rerunTrusting } from './ca.js';
-import { CliError, isTunnelFailure, reportTunnelFailure } from './errors.js';
+import { Mux1Error } from '../client/errors.js';
+import { isPersonalAccessToken, tokenShapeProblem } from '../client/tokens.js';
+import { CliError, isTunnelFailure, reportTunnelFailure, UsageError } from './errors.js';
 import {
   openVia,
   renameTunnelUrl,
@@ -40,6 +42,15 @@ type Parsed = { [name: string]: any };
  */
 export abstract class ServerCommand extends Mux1Command {
   static override baseFlags = { json: jsonFlag, server: serverFlag, ca: caFlag, ...viaFlags };
+
+  /**
+   * What the command does, for a command no personal access token may ever do (the server refuses
+   * it whatever the token's scopes): said before asking for passwords or sending anything.
+   */
+  static tokenForbidden: string | undefined;
+
+  /** Where the token in use came from, so a refusal of MUX1_TOKEN is not blamed on a login. */
+  private tokenSource: 'env' | 'file' | undefined;
 
   private viaSettings: ViaSettings | undefined;
   private viaOpening: Promise<Via> | undefined;
@@ -93,10 +104,25 @@ export abstract class ServerCommand extends Mux1Command {
         `Not logged in to ${server}: run '${this.config.bin} login --username NAME' or set MUX1_TOKEN`,
       );
     }
+    if (active.source === 'env') {
+      const wrong = tokenShapeProblem(active.token);
+      if (wrong) throw new UsageError(wrong, 'bad_token');
+      const doing = (this.constructor as typeof ServerCommand).tokenForbidden;
+      if (doing && isPersonalAccessToken(active.token)) {
+        throw new UsageError(
+          `MUX1_TOKEN holds a personal access token, and a token can never ${doing}, whatever its ` +
+            `scopes: unset MUX1_TOKEN and log in with '${this.config.bin} login' to do this`,
+          'token_not_allowed',
+        );
+      }
+    }
+    this.tokenSource = active.source;
     return active;
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
+    if (this.tokenSource === 'env')
+      err = blameTheEnvironment(err, this.config.bin) as Interfaces.CommandError;
     if (!(err instanceof Errors.ExitError)) {
       if (isTunnelFailure(err)) reportTunnelFailure(err, this.jsonEnabled());
       if (this.via) renameTunnelUrl(err, this.via);
@@ -111,4 +137,27 @@ export abstract class ServerCommand extends Mux1Command {
     await opening?.then((via) => via.close()).catch(() => {});
     await super.finally(err);
   }
+}
+
+/**
+ * A refusal of MUX1_TOKEN: the hint for a stored session ("log in again") would send the person to
+ * the wrong place, so the sentence names the variable and what a token can and cannot do.
+ */
+function blameTheEnvironment(err: unknown, bin: string): unknown {
+  if (!Mux1Error.is(err)) return err;
+  if (err.code === 'unauthorized') {
+    return new CliError(
+      'unauthorized',
+      'the server refused the token in MUX1_TOKEN: it is revoked, expired or mistyped. ' +
+        `Create a new one with '${bin} tokens create', or unset MUX1_TOKEN to use your login`,
+    );
+  }
+  if (err.code === 'insufficient_scope') {
+    return new CliError(
+      'insufficient_scope',
+      `${err.message} - the token in MUX1_TOKEN lacks that scope: create one that has it with ` +
+        `'${bin} tokens create --scope SCOPE', or unset MUX1_TOKEN to use your login`,
+    );
+  }
+  return err;
 }

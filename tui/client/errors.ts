@@ -15,6 +15,8 @@ export type ClientCode =
   | 'usage'
   | 'no_terminal'
   | 'not_logged_in'
+  | 'bad_token'
+  | 'token_not_allowed'
   | 'corrupt_credentials'
   | 'password_mismatch'
   | 'write_failed'

@@ -33,6 +33,7 @@ import { CHALLENGE_HEADER, SESSIONS_PAGE, type ChallengeBody } from '../../serve
 const ALL_SESSIONS_PAGES = 50;
 import { isChallengeRequired, solveChallenge } from './challenge.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
+import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
@@ -174,6 +175,11 @@ export function createRestClient(options: RestClientOptions) {
     disableTwoFactor: (body: { password: string; code: string }) => post<MessageBody>('2fa/disable', body),
     regenerateBackupCodes: (body: { password: string; code: string }) =>
       post<BackupCodesBody>('2fa/backup-codes', body),
+    // Personal access tokens for scripts: the token itself is in the create answer only.
+    createToken: (body: CreateTokenRequest) => post<CreatedToken>('tokens', body),
+    listTokens: () => call<TokensBody>((h) => h.get('tokens')),
+    /** Its sockets are disconnected; `not_found` for an id that is not one of yours. */
+    revokeToken: (id: string) => call<void>((h) => h.delete(`tokens/${encodeURIComponent(id)}`)),
   };
 }
 

@@ -1,5 +1,7 @@
 import { Mux1Error } from '../client/errors.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { UsageError } from '../cli/errors.js';
+import { isPersonalAccessToken } from '../client/tokens.js';
 
 export default class Logout extends ServerCommand {
   static override summary = 'End the session on the server and delete its credentials';
@@ -19,6 +21,14 @@ export default class Logout extends ServerCommand {
       const message = `Not logged in to ${flags.server}.`;
       this.log(message);
       return { message, server: flags.server, revoked: false };
+    }
+    if (active.source === 'env' && isPersonalAccessToken(active.token)) {
+      // A token is no session: it ends when it is revoked, from a login, not by itself.
+      throw new UsageError(
+        `MUX1_TOKEN holds a personal access token, which logout does not end: revoke it with ` +
+          `'${this.config.bin} tokens revoke ID' from your login, and unset MUX1_TOKEN`,
+        'token_not_allowed',
+      );
     }
     const rest = await this.rest(flags.server, active.token);
     let revoked = true;

@@ -3,6 +3,7 @@ import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
 
 export default class TwoFactorBackupCodes extends ServerCommand {
+  static override tokenForbidden = 'manage two-factor sign-in';
   static override summary = 'Make 10 new backup codes; the earlier ones stop working';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +

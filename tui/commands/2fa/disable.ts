@@ -2,6 +2,7 @@ import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag }
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class TwoFactorDisable extends ServerCommand {
+  static override tokenForbidden = 'manage two-factor sign-in';
   static override summary = 'Turn off two-factor sign-in; your password and a code confirm it';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +

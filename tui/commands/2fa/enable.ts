@@ -15,6 +15,7 @@ import { safeText } from '../../client/safe-text.js';
 const CODE_TRIES = 3;
 
 export default class TwoFactorEnable extends ServerCommand {
+  static override tokenForbidden = 'manage two-factor sign-in';
   static override summary =
     'Turn on two-factor sign-in: scan the QR code, type the first code, keep the backup codes';
   static override description =

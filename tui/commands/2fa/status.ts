@@ -1,6 +1,7 @@
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class TwoFactorStatus extends ServerCommand {
+  static override tokenForbidden = 'manage two-factor sign-in';
   static override summary =
     'Say whether two-factor sign-in is on, since when, and how many backup codes are left';
   static override examples = ['<%= config.bin %> 2fa status', '<%= config.bin %> 2fa status --json'];

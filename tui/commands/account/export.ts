@@ -5,6 +5,7 @@ import { ServerCommand } from '../../cli/server-command.js';
 import { CliError } from '../../cli/errors.js';
 
 export default class AccountExport extends ServerCommand {
+  static override tokenForbidden = 'export the account';
   static override summary = 'Download everything the server stores about you, as JSON';
   static override description =
     'Profile, sessions (without their tokens), codes (without the codes), messages and activity. ' +

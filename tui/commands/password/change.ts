@@ -4,6 +4,7 @@ import { readPasswordChange } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 
 export default class PasswordChange extends ServerCommand {
+  static override tokenForbidden = 'change a password';
   static override summary = 'Change your password; every other session is signed out';
   static override description =
     'Asks for the current password, then the new one twice, on a terminal (hidden). With ' +

@@ -3,6 +3,7 @@ import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
 
 export default class SessionsList extends ServerCommand {
+  static override tokenForbidden = 'manage sessions';
   static override summary = 'List your signed-in sessions; * marks the one in use here';
   static override description =
     'Each session shows when it began, when it was last used (updated at most once a minute), the ' +

@@ -3,6 +3,7 @@ import { ServerCommand } from '../../cli/server-command.js';
 import { UsageError } from '../../cli/errors.js';
 
 export default class SessionsRevoke extends ServerCommand {
+  static override tokenForbidden = 'manage sessions';
   static override summary = 'Sign out one of your sessions, or every other one with --others';
   static override description =
     'Its token stops working at once and its live chat connections are closed. Revoking the session in ' +
