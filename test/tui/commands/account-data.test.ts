@@ -42,7 +42,17 @@ describe('mux1 account activity|export|delete', () => {
     expect(printed.code, printed.stderr).to.equal(0);
     const data = printed.json();
     expect(data.user).to.include({ username: p.username, email: p.email });
-    expect(data).to.have.all.keys('exported_at', 'user', 'sessions', 'codes', 'messages', 'activity');
+    expect(data).to.have.all.keys(
+      'exported_at',
+      'user',
+      'sessions',
+      'codes',
+      'tokens',
+      'blocks',
+      'read_markers',
+      'messages',
+      'activity',
+    );
 
     const file = join(t.cliHome, 'export.json');
     const written = await t.cli(['account', 'export', '--output', file, '--json']);
