@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot as root } from './cli.js';
+import { coverageEnv } from './coverage-env.js';
 import { freePort } from './ports.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 import { eventually } from './wait.js';
@@ -30,6 +31,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NO_COLOR: '1',
+      ...coverageEnv(),
       SCRYPT_LOG_N: '10',
       ...env,
     },
@@ -138,6 +140,7 @@ export async function startQuietServerProcess(env: Record<string, string>): Prom
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NO_COLOR: '1',
+      ...coverageEnv(),
       PORT: String(port),
       HOST: '127.0.0.1',
       SCRYPT_LOG_N: '10',

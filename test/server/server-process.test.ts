@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { coverageEnv } from '../helpers/coverage-env.js';
 import { api } from '../helpers/server.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -22,7 +23,13 @@ interface Child {
 function mux1Server(args: string[], env: Record<string, string>): Child {
   const proc = spawn(process.execPath, [bin, 'server', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      ...coverageEnv(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -49,7 +49,9 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
   });
 
   // MUX1_SERVER points where nothing listens: a request would fail with `unreachable`, exit 1.
-  it('checks fields with the shared rules before sending: invalid_field, the field named, exit 2', async () => {
+  it('checks fields with the shared rules before sending: invalid_field, the field named, exit 2', async function () {
+    // Thirteen CLI runs, one after another: more than the default on a busy machine.
+    this.timeout(60_000);
     const cases: [string[], string, RegExp, string?][] = [
       [['send', 'x', '--room', 'Bad Room!'], 'room', /--room: room must be 1-32 characters/],
       [['history', '--room', 'NO SUCH ROOM'], 'room', /room must be/],
