@@ -192,5 +192,34 @@ describe('personal access tokens: the scope matrix over every route and event', 
       await settle();
       expect(heard.map((m) => m.text)).to.deep.equal([]);
     });
+
+    it('a write-only token posts to a public room without joining it, never to a conversation of others', async () => {
+      const listener = await t.chatPerson('listener');
+      const other = await t.chatPerson('other');
+      const notifier = await t.chatPerson('notifier');
+      const { token } = await makeToken(t, notifier.token, ['chat:write']);
+      const { socket } = await t.connect({ token });
+      const listening = await t.connectAs(listener);
+      expect((await ask(listening, 'join', { room: 'ops' })).ok).to.equal(true);
+      const heard = nextEvent(listening, 'message', (m) => m.text === 'deploy finished');
+      const sent = await ask(socket, 'message', { room: 'ops', text: 'deploy finished' });
+      expect(sent).to.include({ ok: true });
+      expect((await heard).user?.username).to.equal(notifier.username);
+      const dmOfOthers = [listener.id, other.id].sort((a, b) => a - b).join('-');
+      expect(await ask(socket, 'message', { room: `dm:${dmOfOthers}`, text: 'x' })).to.include({
+        ok: false,
+        code: 'forbidden',
+      });
+      expect(await ask(socket, 'join', { room: 'ops' })).to.include({
+        ok: false,
+        code: 'insufficient_scope',
+      });
+      // A session (which may read) still joins before it sends.
+      const session = await t.connectAs(other);
+      expect(await ask(session, 'message', { room: 'ops', text: 'x' })).to.include({
+        ok: false,
+        code: 'not_in_room',
+      });
+    });
   });
 });

@@ -97,6 +97,18 @@ describe('mux1 tokens create|list|revoke, and MUX1_TOKEN holding one', function 
     expect(after.stderr).to.match(/refused the token in MUX1_TOKEN: it is revoked, expired or mistyped/);
   });
 
+  it('a chat:write-only token posts to a room it cannot join, as the README shows', async () => {
+    const { token } = await create(['--name', 'deploy', '--scope', 'chat:write', '--expires-in-days', '30']);
+    const sent = await asToken(token, ['send', '--room', 'ops', 'deploy finished', '--json']);
+    expect(sent.code, sent.stdout + sent.stderr).to.equal(0);
+    const read = await t.cli(['history', '--room', 'ops', '--json']);
+    expect(read.code, read.stderr).to.equal(0);
+    expect(read.json().messages.map((m: { text: string }) => m.text)).to.deep.equal(['deploy finished']);
+    const history = await asToken(token, ['history', '--room', 'ops', '--json']);
+    expect(history.code).to.equal(1);
+    expect(history.json().code).to.equal('insufficient_scope');
+  });
+
   it('MUX1_TOKEN wins over the stored login', async () => {
     const { token } = await create(['--name', 'wins', '--scope', 'profile:read']);
     const who = (await asToken(token, ['whoami', '--json'])).json();
