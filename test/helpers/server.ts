@@ -28,6 +28,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const serverKeys = new Map<string, string>();
+/** The SECRET_KEY of the servers on one PostgreSQL test database, made on first use. */
+function serverKeyFor(databaseUrl: string): string {
+  let key = serverKeys.get(databaseUrl);
+  if (!key) serverKeys.set(databaseUrl, (key = randomBytes(32).toString('base64')));
+  return key;
+}
+
 /**
  * A whole mux1 server on an ephemeral loopback port over a fresh SQLite file, or, when the run
  * sets MUX1_TEST_DATABASE=postgres, over a PostgreSQL database of its own (see testDatabaseFor).
@@ -50,8 +58,9 @@ export async function startTestServer(
       // Proof-of-work challenges cost milliseconds instead of a second; the rules are unchanged.
       CHALLENGE_MAX_NUMBER: '1000',
       LOG_LEVEL: 'debug',
-      // PostgreSQL needs the server key set; SQLite makes its own beside the database file.
-      ...(pg ? { SECRET_KEY: randomBytes(32).toString('base64') } : {}),
+      // PostgreSQL needs the server key set; SQLite makes its own beside the database file. One
+      // key per database, so a server restarted on it reads what the last one sealed and keyed.
+      ...(pg ? { SECRET_KEY: serverKeyFor(pg.url) } : {}),
       ...testRedisEnv(),
       ...options.env,
     },
