@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
+import { readerOf } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { createSession } from './sessions.js';
@@ -110,7 +111,12 @@ async function checkLogin(
 ): Promise<LoginResult | SecondStepRequired> {
   const { db, clock, hasher, limits } = deps;
   const id = input.username;
-  const user = id.includes('@') ? await users.findByEmail(db, id) : await users.findByUsername(db, id);
+  // Read on a reader connection: on SQLite the writer serves one query at a time, and a flood of
+  // logins (most refused below without a write) must not queue in front of everyone's writes.
+  const reader = readerOf(db);
+  const user = id.includes('@')
+    ? await users.findByEmail(reader, id)
+    : await users.findByUsername(reader, id);
   const at = clock.now();
   const event = (type: audit.AuditType, userId: number | null) =>
     audit.record(db, type, userId, clock.now(), meta);
