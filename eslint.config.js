@@ -20,10 +20,9 @@ const bans = {
       '!**/server/protocol.js',
       '!**/server/run.js',
       '!**/server/store/admin.js',
-      '!**/server/accounts/token-format.js',
     ],
-    folder('server') + String.raw`(?!(protocol|run|store\x2Fadmin|accounts\x2Ftoken-format)\.js$)`,
-    'The TUI imports from server/ only protocol.ts (wire types), accounts/token-format.ts (the shape of an access token) and the entry points run.ts and store/admin.ts.',
+    folder('server') + String.raw`(?!(protocol|run|store\x2Fadmin)\.js$)`,
+    'The TUI imports from server/ only protocol.ts (wire types) and the entry points run.ts and store/admin.ts.',
   ),
   serverAtAll: ban(
     ['**/server/**'],

@@ -15,12 +15,8 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const LENGTH = TOKENS.prefix.length + TOKENS.secretLength + TOKENS.checksumLength;
 const SHAPE = new RegExp(`^${TOKENS.prefix}[0-9A-Za-z]{${TOKENS.secretLength + TOKENS.checksumLength}}$`);
 
-/**
- * CRC32 as a fixed-width base62 number (62^6 > 2^32, so six characters hold any value). The CLI
- * checks MUX1_TOKEN with it before sending, so this file imports nothing beyond Node and the wire
- * constants.
- */
-export function checksumOf(body: string): string {
+/** CRC32 as a fixed-width base62 number (62^6 > 2^32, so six characters hold any value). */
+function checksumOf(body: string): string {
   let n = crc32(body);
   let out = '';
   for (let i = 0; i < TOKENS.checksumLength; i++) {

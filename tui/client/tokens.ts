@@ -4,8 +4,8 @@
  * before anything is sent, and say what is wrong with a token in MUX1_TOKEN in plain words.
  */
 
+import { crc32 } from 'node:zlib';
 import { TOKEN_SCOPES, TOKENS, type TokenScope } from '../../server/protocol.js';
-import { checksumOf } from '../../server/accounts/token-format.js';
 
 export { TOKEN_SCOPES, type TokenScope };
 export type {
@@ -81,4 +81,17 @@ export function tokenShapeProblem(token: string): string | undefined {
   }
   if (token.length > 512) return 'MUX1_TOKEN is far longer than any mux1 token; paste the token alone';
   return undefined;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The token's last characters: CRC32 of the rest as a fixed-width base62 number, as the server makes it. */
+function checksumOf(body: string): string {
+  let n = crc32(body);
+  let out = '';
+  for (let i = 0; i < TOKENS.checksumLength; i++) {
+    out = BASE62[n % 62]! + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
 }
