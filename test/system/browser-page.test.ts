@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
 import { io, type Socket } from 'socket.io-client';
 import { newPerson } from '../helpers/accounts.js';
 import { useServer } from '../helpers/fixture.js';
@@ -21,21 +22,9 @@ describe('browser page (Chromium)', function () {
   const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    collectPageErrors(page, consoleErrors);
   });
   after(async () => {
     other?.disconnect();
