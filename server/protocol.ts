@@ -692,11 +692,35 @@ export interface ServerToClientEvents {
 export const TOKEN_SCOPES = ['profile:read', 'chat:read', 'chat:write'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
+// --- Roles (docs/api.md, "Roles, administration, moderation") -----------------------------------
+
+/** Every account has one role; `user` is the default, `admin` is made with `mux1 admin grant`. */
+export const ROLES = ['user', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether a value from outside (a request body, a command line, a database row) names a role. */
+export const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
+
+/**
+ * What a role may do beyond its own account and chat. Which role holds which is one table in
+ * server/accounts/permissions.ts; docs/api.md prints it and a test holds the two equal.
+ */
+export const PERMISSIONS = [
+  'chat:moderate',
+  'users:read',
+  'users:manage',
+  'audit:read',
+  'stats:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
 /**
  * What a route or a Socket.IO event needs: nothing (`public`), a signed-in person with a session
- * (`session`: no token, whatever its scopes), or a session or a token with that scope.
+ * (`session`: no token, whatever its scopes), a session or a token with that scope, or a role's
+ * permission (a caller whose role lacks it gets 403 `forbidden`; a token may use it only where
+ * the permission table names a scope for it).
  */
-export type AccessRequirement = 'public' | 'session' | TokenScope;
+export type AccessRequirement = 'public' | 'session' | TokenScope | Permission;
 
 export const TOKENS = {
   /** Every token starts so: secret scanners and the server tell it from a session token. */
@@ -748,5 +772,5 @@ export interface TokensBody {
 /** 403 `insufficient_scope`: `scope` is what the request needs (`session`: only a signed-in person). */
 export interface InsufficientScopeBody extends ErrorBody {
   code: 'insufficient_scope';
-  scope: Exclude<AccessRequirement, 'public'>;
+  scope: 'session' | TokenScope;
 }

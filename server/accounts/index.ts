@@ -39,7 +39,8 @@ export type { AccountData, ActivityPage } from './account.js';
 export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
 export type { NewTokenInput, TokenGrant } from './tokens.js';
-export { checkAccess, hasAccess, type Grant } from './access.js';
+export { callerOf, checkAccess, hasAccess, type Caller, type Grant } from './access.js';
+export { PERMISSION_TOKEN_SCOPE, ROLE_PERMISSIONS, roleAllows } from './permissions.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */

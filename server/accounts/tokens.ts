@@ -6,7 +6,7 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import type { AccessTokenRow } from '../store/access-tokens.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
-import { checkAccess } from './access.js';
+import { callerOf, checkAccess } from './access.js';
 import { credentialCacheFor } from './credential-cache.js';
 import { isWellFormedAccessToken, newAccessToken } from './token-format.js';
 import { sha256, TOUCH_INTERVAL_MS, unauthorized, type Authenticated } from './sessions.js';
@@ -126,7 +126,7 @@ export interface NewTokenInput {
 }
 
 /** Only a signed-in person manages tokens, so a leaked token cannot make itself more. */
-const requireSession = (auth: Authenticated) => checkAccess(auth.token?.scopes ?? null, 'session');
+const requireSession = (auth: Authenticated) => checkAccess(callerOf(auth), 'session');
 
 /**
  * Makes a token; the only time its plaintext exists outside the caller. Past TOKENS.maxLive live

@@ -2,7 +2,13 @@ import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { parse } from '../validate.js';
-import { checkAccess, type Accounts, type Authenticated, type RequestMeta } from '../accounts/index.js';
+import {
+  callerOf,
+  checkAccess,
+  type Accounts,
+  type Authenticated,
+  type RequestMeta,
+} from '../accounts/index.js';
 import { requirementOf } from './access.js';
 import { CHALLENGE_HEADER } from '../protocol.js';
 
@@ -49,7 +55,7 @@ export function requireAuth(accounts: Accounts): Middleware<AuthState> {
     if (!match) throw new AppError('unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const token = match[1]!;
     const admit = (auth: Authenticated) => {
-      checkAccess(auth.token?.scopes ?? null, need);
+      checkAccess(callerOf(auth), need);
       ctx.state.auth = auth;
       return next();
     };

@@ -1,4 +1,5 @@
 import { hasAccess } from '../accounts/index.js';
+import { socketCaller } from './identity.js';
 import { AppError } from '../errors.js';
 import type { ChatMessage } from '../protocol.js';
 import { audience } from './audience.js';
@@ -23,15 +24,16 @@ import type { ChatSocket, Identity } from './types.js';
 export async function sendMessage(
   ctx: RealtimeContext,
   socket: ChatSocket,
-  { user, scopes }: Identity,
+  identity: Identity,
   payload: unknown,
 ): Promise<{ id: number }> {
+  const { user } = identity;
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
   const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
   if (recipient) await ctx.limits.directMessage(user.id);
   // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
   // so it posts to a public room from outside, as a notifier does; it still hears nothing there.
-  else if (!isInRoom(socket, room) && hasAccess(scopes, 'chat:read')) {
+  else if (!isInRoom(socket, room) && hasAccess(socketCaller(identity), 'chat:read')) {
     throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
   }
   const mentions = await ctx.chat.resolveMentions(user.id, room, text);

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { EVENT_ACCESS, type ChatEvent } from './access.js';
-import { requireIdentity } from './identity.js';
+import { requireIdentity, socketCaller } from './identity.js';
 import type { SocketLimits } from './limits.js';
 import type { MessageWriter } from './message-writer.js';
 import type { Presence } from './presence.js';
@@ -35,7 +35,7 @@ export interface RealtimeContext {
 export async function guard(ctx: RealtimeContext, socket: ChatSocket, event: ChatEvent): Promise<Identity> {
   const { need, budget } = EVENT_ACCESS[event];
   const identity = await requireIdentity(ctx, socket);
-  checkAccess(identity.scopes, need);
+  checkAccess(socketCaller(identity), need);
   const key = identity.scopes === null ? socket.id : `user:${identity.user.id}`;
   if (budget === 'message') await ctx.limits.message(key);
   else if (budget === 'request') await ctx.limits.request(key);

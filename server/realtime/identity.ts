@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { CHAT } from '../protocol.js';
-import { hasAccess, type Authenticated } from '../accounts/index.js';
+import { hasAccess, type Authenticated, type Caller } from '../accounts/index.js';
 import type { RealtimeContext } from './context.js';
 import { enterRoom, exitAllRooms } from './membership.js';
 import { accountRoomKey, sessionRoomKey, userRoomKey } from './room-names.js';
@@ -12,7 +12,11 @@ export const toIdentity = ({ user, session, token }: Authenticated): Identity =>
   expiresAt: session.expires_at,
   seenAt: session.last_seen_at,
   scopes: token ? [...token.scopes] : null,
+  role: user.role,
 });
+
+/** The socket's caller, as the accounts' access check sees it. */
+export const socketCaller = (identity: Identity): Caller => ({ role: identity.role, grant: identity.scopes });
 
 /**
  * Makes the socket act as `identity`: reachable through its session's and account's rooms (which
@@ -26,7 +30,7 @@ export function signIn(ctx: RealtimeContext, socket: ChatSocket, identity: Ident
   if (socket.data.identity) signOut(ctx, socket);
   socket.data.identity = identity;
   socket.join([sessionRoomKey(identity.sessionId), accountRoomKey(identity.user.id)]);
-  if (!hasAccess(identity.scopes, 'chat:read')) return;
+  if (!hasAccess(socketCaller(identity), 'chat:read')) return;
   socket.join(userRoomKey(identity.user.id));
   enterRoom(ctx, socket, CHAT.defaultRoom);
 }

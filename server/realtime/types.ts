@@ -3,6 +3,7 @@ import type {
   ChatUser,
   ClientToServerEvents,
   ErrorBody,
+  Role,
   ServerToClientEvents,
   TokenScope,
 } from '../protocol.js';
@@ -17,6 +18,8 @@ export interface Identity {
   seenAt: number;
   /** null for a session (it may do everything); a personal access token's scopes otherwise. */
   scopes: TokenScope[] | null;
+  /** The account's role when the socket signed in; a change of role signs its sockets out. */
+  role: Role;
 }
 
 /** Per-socket state. */

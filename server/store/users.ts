@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isRole, type Role } from '../protocol.js';
 
 export interface UserRow {
   id: number;
@@ -11,6 +12,11 @@ export interface UserRow {
   last_failed_login_at: number | null;
   /** When two-factor sign-in was turned on; null while it is off. */
   two_factor_enabled_at: number | null;
+  role: Role;
+  /** When an admin disabled the account (sign-in refused); null while it is enabled. */
+  disabled_at: number | null;
+  /** When the owner deactivated the account (the next sign-in reactivates it); null otherwise. */
+  deactivated_at: number | null;
 }
 
 // PostgreSQL returns BIGINT as a string; numbers are what the rest of the code compares.
@@ -25,6 +31,9 @@ const toUser = (row: Record<string, unknown> | undefined): UserRow | undefined =
     failed_logins: Number(row.failed_logins),
     last_failed_login_at: row.last_failed_login_at == null ? null : Number(row.last_failed_login_at),
     two_factor_enabled_at: row.two_factor_enabled_at == null ? null : Number(row.two_factor_enabled_at),
+    role: isRole(row.role) ? row.role : 'user',
+    disabled_at: row.disabled_at == null ? null : Number(row.disabled_at),
+    deactivated_at: row.deactivated_at == null ? null : Number(row.deactivated_at),
   };
 
 export async function findById(db: Knex, id: number): Promise<UserRow | undefined> {
