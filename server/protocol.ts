@@ -54,6 +54,14 @@ export const ERROR_CODES = {
   insufficient_scope: { status: 403 },
   /** A user already has TOKENS.maxLive live personal access tokens: revoke one first. */
   too_many_tokens: { status: 409 },
+  /** The right password for an account an admin disabled (a wrong one is still 401). */
+  account_disabled: { status: 403 },
+  /** The change would leave the server without an enabled admin. */
+  last_admin: { status: 409 },
+  /** A moderator muted the sender in this room for a while; `until` says how long. */
+  muted: { status: 403 },
+  /** A moderator banned the user from this room. */
+  banned: { status: 403 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -88,7 +96,11 @@ export type ErrorCode =
   | 'two_factor_already_on'
   | 'two_factor_off'
   | 'insufficient_scope'
-  | 'too_many_tokens';
+  | 'too_many_tokens'
+  | 'account_disabled'
+  | 'last_admin'
+  | 'muted'
+  | 'banned';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own

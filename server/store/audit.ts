@@ -32,7 +32,26 @@ export type AuditType =
   | 'backup_codes_regenerated'
   | 'token_created'
   | 'token_first_used'
-  | 'token_revoked';
+  | 'token_revoked'
+  // Administration (actor_id: the admin; user_id: the account acted on).
+  | 'role_changed'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'account_deleted_by_admin'
+  | 'password_reset_forced'
+  // The owner's own pause: deactivated, then reactivated by signing in.
+  | 'account_deactivated'
+  | 'account_reactivated'
+  // Moderation (actor_id: the moderator; user_id: the member; detail: the room and more).
+  | 'message_removed_by_moderator'
+  | 'member_kicked'
+  | 'member_muted'
+  | 'member_unmuted'
+  | 'member_banned'
+  | 'member_unbanned'
+  | 'private_room_created'
+  | 'member_invited'
+  | 'member_removed';
 
 export interface AuditEvent {
   user_id: number | null;
@@ -40,6 +59,16 @@ export interface AuditEvent {
   at: number;
   ip: string | null;
   user_agent: string | null;
+  /** Who did it when it is not the account itself: the admin or moderator; null otherwise. */
+  actor_id?: number | null;
+  /** A short note of what changed ("user -> moderator", "#room for 10 min"), at most 200 characters. */
+  detail?: string | null;
+}
+
+/** Who acted on the account, for administration and moderation; leave out for the owner's own acts. */
+export interface ActedBy {
+  actorId: number;
+  detail?: string;
 }
 
 export interface StoredAuditEvent extends AuditEvent {
@@ -59,6 +88,7 @@ export async function record(
   userId: number | null,
   at: number,
   from: EventSource,
+  actedBy?: ActedBy,
 ): Promise<void> {
   await db('audit_events').insert({
     user_id: userId,
@@ -66,6 +96,7 @@ export async function record(
     at,
     ip: from.ip,
     user_agent: from.userAgent,
+    ...(actedBy ? { actor_id: actedBy.actorId, detail: actedBy.detail?.slice(0, 200) ?? null } : {}),
   } satisfies AuditEvent);
 }
 
@@ -76,6 +107,8 @@ const toEvent = (row: Record<string, unknown>): StoredAuditEvent => ({
   at: Number(row.at),
   ip: row.ip == null ? null : String(row.ip),
   user_agent: row.user_agent == null ? null : String(row.user_agent),
+  actor_id: row.actor_id == null ? null : Number(row.actor_id),
+  detail: row.detail == null ? null : String(row.detail),
 });
 
 /**
