@@ -1,8 +1,10 @@
 /**
  * Wire types of the external contract (docs/api.md): REST bodies, error codes and the
- * Socket.IO event maps. The only server file that clients import, so it holds types and
- * constants only - nothing that pulls the server in.
+ * Socket.IO event maps. The only server file that clients import, so it holds types, constants
+ * and pure checks only - nothing that pulls the server in (node:zlib's crc32 is Node's own).
  */
+
+import { crc32 } from 'node:zlib';
 
 /**
  * Every code an error answer may carry, REST and Socket.IO alike, with the HTTP status a REST
@@ -749,6 +751,23 @@ export const TOKENS = {
   /** Live (not revoked, not expired) tokens one user may hold. */
   maxLive: 50,
 } as const;
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * A personal access token's last TOKENS.checksumLength characters: CRC32 of everything before
+ * them as a fixed-width base62 number (62^6 > 2^32). Here, with the token's shape, so the server
+ * that makes tokens and the clients that check a pasted one compute it the same way.
+ */
+export function accessTokenChecksum(body: string): string {
+  let n = crc32(body);
+  let out = '';
+  for (let i = 0; i < TOKENS.checksumLength; i++) {
+    out = BASE62[n % 62]! + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
 
 /** POST /api/tokens. */
 export interface CreateTokenRequest {

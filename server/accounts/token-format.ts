@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { TOKENS } from '../protocol.js';
+import { accessTokenChecksum as checksumOf, TOKENS } from '../protocol.js';
 
 /*
  * The shape of a personal access token: `mux1_pat_` + 43 base62 characters from the CSPRNG
@@ -14,17 +13,6 @@ import { TOKENS } from '../protocol.js';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const LENGTH = TOKENS.prefix.length + TOKENS.secretLength + TOKENS.checksumLength;
 const SHAPE = new RegExp(`^${TOKENS.prefix}[0-9A-Za-z]{${TOKENS.secretLength + TOKENS.checksumLength}}$`);
-
-/** CRC32 as a fixed-width base62 number (62^6 > 2^32, so six characters hold any value). */
-function checksumOf(body: string): string {
-  let n = crc32(body);
-  let out = '';
-  for (let i = 0; i < TOKENS.checksumLength; i++) {
-    out = BASE62[n % 62]! + out;
-    n = Math.floor(n / 62);
-  }
-  return out;
-}
 
 export function newAccessToken(): string {
   // randomInt draws without modulo bias, so every character carries log2(62) bits.

@@ -4,8 +4,7 @@
  * before anything is sent, and say what is wrong with a token in MUX1_TOKEN in plain words.
  */
 
-import { crc32 } from 'node:zlib';
-import { TOKEN_SCOPES, TOKENS, type TokenScope } from '../../server/protocol.js';
+import { accessTokenChecksum, TOKEN_SCOPES, TOKENS, type TokenScope } from '../../server/protocol.js';
 
 export { TOKEN_SCOPES, type TokenScope };
 export type {
@@ -75,23 +74,10 @@ export function tokenShapeProblem(token: string): string | undefined {
         `${TOKEN_LIMITS.bodyLength} more letters and digits; copy it again`
       );
     }
-    if (checksumOf(token.slice(0, -TOKENS.checksumLength)) !== token.slice(-TOKENS.checksumLength)) {
+    if (accessTokenChecksum(token.slice(0, -TOKENS.checksumLength)) !== token.slice(-TOKENS.checksumLength)) {
       return 'MUX1_TOKEN is not a whole token: its last characters do not match the rest (mistyped?); copy it again';
     }
   }
   if (token.length > 512) return 'MUX1_TOKEN is far longer than any mux1 token; paste the token alone';
   return undefined;
-}
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-/** The token's last characters: CRC32 of the rest as a fixed-width base62 number, as the server makes it. */
-function checksumOf(body: string): string {
-  let n = crc32(body);
-  let out = '';
-  for (let i = 0; i < TOKENS.checksumLength; i++) {
-    out = BASE62[n % 62]! + out;
-    n = Math.floor(n / 62);
-  }
-  return out;
 }
