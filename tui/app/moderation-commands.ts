@@ -22,10 +22,10 @@ export type ModerationCommand =
 export const MODERATION_HELP_POINTER = '/help mod   private rooms and moderation (/kick, /mute, /ban, ...)';
 
 export const MODERATION_HELP = [
-  '/create-private ROOM  a private room you own (or /create #ROOM --private)',
+  '/create-private ROOM  your private room (or /create #ROOM --private)',
   '/invite USER · /remove USER  who may see your private room',
-  'moderators: /kick USER · /mute USER MINUTES · /unmute USER · /ban USER · /unban USER',
-  "moderators: /delete USER  delete USER's last message here",
+  'moderators: /kick USER · /mute USER MINUTES · /unmute USER',
+  'moderators: /ban USER · /unban USER · /delete USER (their last here)',
 ];
 
 export const MODERATION_COMMANDS = [
