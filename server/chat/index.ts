@@ -131,6 +131,9 @@ export function createChat(db: Db, clock: Clock) {
     async edit(editor: number, id: number, text: string) {
       const row = await messages.findMessage(db, id);
       if (!row || row.user_id !== editor) throw forbidden();
+      // An edit is saying something again: not from outside a private room, nor while muted.
+      await privateRooms.assertVisible(editor, row.room);
+      await moderation.assertMaySend(editor, row.room);
       const editedAt = clock.now();
       const mentioned = await resolveMentions(editor, row.room, text);
       await messages.editMessage(db, id, text, editedAt);

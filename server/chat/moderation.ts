@@ -158,9 +158,9 @@ export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRoom
     /** Throws `muted` (with `until`) or `banned` when the user may not write in the room now. */
     async assertMaySend(userId: number, room: string): Promise<void> {
       if (isDirectRoom(room)) return;
-      const now = clock.now();
-      if ((await sanctions.sanctionUntil(db, room, userId, 'ban', now)) !== undefined) throw banned(room);
-      const until = await sanctions.sanctionUntil(db, room, userId, 'mute', now);
+      const inForce = await sanctions.sanctionsInForce(db, room, userId, clock.now());
+      if (inForce.ban !== undefined) throw banned(room);
+      const until = inForce.mute;
       if (typeof until === 'number') {
         throw new AppError(
           'muted',

@@ -22,6 +22,28 @@ export async function sanctionUntil(
   return until > now ? until : undefined;
 }
 
+/**
+ * The user's sanctions in force in the room at `now`, by kind (the end time, null for none): one
+ * read of the primary key's prefix for both kinds, since every message asks about both.
+ */
+export async function sanctionsInForce(
+  db: Knex,
+  room: string,
+  userId: number,
+  now: number,
+): Promise<Partial<Record<SanctionKind, number | null>>> {
+  const rows: { kind: string; until: number | string | null }[] = await db('room_sanctions')
+    .where({ room, user_id: userId })
+    .select('kind', 'until');
+  const found: Partial<Record<SanctionKind, number | null>> = {};
+  for (const row of rows) {
+    const until = row.until === null ? null : Number(row.until);
+    if ((row.kind === 'mute' || row.kind === 'ban') && (until === null || until > now))
+      found[row.kind] = until;
+  }
+  return found;
+}
+
 /** Sets (or replaces) a sanction: the latest moderator's word is the one that holds. */
 export async function impose(
   db: Knex,

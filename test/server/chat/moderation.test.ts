@@ -197,6 +197,7 @@ describe('chat: moderation', () => {
       const m = await inRoom(mod, 'muteroom');
       const u = await inRoom(user, 'muteroom');
       const tm = await inRoom(target, 'muteroom');
+      const earlier = await ask(tm, 'message', { room: 'muteroom', text: 'before the mute' });
       const line = nextEvent(u, 'moderation');
       const before = Date.now();
       const ack = await ask(m, 'moderate', {
@@ -209,6 +210,11 @@ describe('chat: moderation', () => {
       expect(ack.until).to.be.within(before + 600_000 - 1000, Date.now() + 600_000);
       expect(await line).to.include({ action: 'mute', until: ack.until });
       const refused = await ask(tm, 'message', { room: 'muteroom', text: 'let me talk' });
+      // Nor may they say it by editing what they said before.
+      expect(await ask(tm, 'edit', { id: earlier.id, text: 'edited while muted' })).to.include({
+        ok: false,
+        code: 'muted',
+      });
       expect(refused).to.include({ ok: false, code: 'muted', until: ack.until });
       expect(refused.error).to.match(/muted you in #muteroom until/);
       // Only in that room: the lobby and their direct messages still work.
