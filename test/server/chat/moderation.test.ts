@@ -152,6 +152,8 @@ describe('chat: moderation', () => {
       expect(history.messages.map((x: { id: number }) => x.id)).to.not.include(id);
       const row = await auditOf('message_removed_by_moderator', target.id);
       expect(row).to.include({ actor_id: mod.id, detail: `#mdroom message ${id}` });
+      // From where: the moderator's address, as every audited act records it.
+      expect(row.ip).to.match(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
       // A message of another room, or none, is not there.
       const other = await ask(tm, 'message', { room: 'lobby', text: 'in the lobby' });
       for (const message_id of [other.id, id, 999_999_999]) {
@@ -312,6 +314,9 @@ describe('chat: moderation', () => {
         { action: 'mute', room: 'lobby', user_id: target.id, minutes: 1e308 },
         { action: 'mute', room: 'lobby', user_id: target.id, minutes: '10' },
         { action: 'mute', room: 'lobby', user_id: target.id, minutes: 2.5 },
+        { action: 'kick', room: 'lobby', user_id: target.id, username: target.username },
+        { action: 'kick', room: 'lobby', username: 'no spaces allowed' },
+        ...[...WRONG_VALUES, ...SQL_INJECTION].map((v) => ({ action: 'kick', room: 'lobby', username: v })),
         { action: 'delete', room: 'lobby' },
         { action: 'delete', room: 'lobby', message_id: 'x' },
         ...[...WRONG_VALUES, ...SQL_INJECTION].map((v) => ({ action: 'ban', room: v, user_id: target.id })),
@@ -338,6 +343,13 @@ describe('chat: moderation', () => {
       }
       const proto = JSON.parse('{"action":"kick","room":"lobby","user_id":1,"__proto__":{"x":1}}');
       expect(await ask(m, 'moderate', proto)).to.include({ ok: false, code: 'invalid_field' });
+      expect(
+        await ask(m, 'moderate', { action: 'kick', room: 'lobby', username: 'nobody-at-all' }),
+      ).to.include({
+        ok: false,
+        code: 'not_found',
+        field: 'username',
+      });
       expect(await ask(m, 'moderate', { action: 'kick', room: 'lobby', user_id: 999_999_999 })).to.include({
         ok: false,
         code: 'not_found',
