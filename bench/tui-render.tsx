@@ -31,6 +31,7 @@ function localChat() {
     deleted: new Set(),
     mention: new Set(),
     read: new Set(),
+    moderation: new Set(),
     state: new Set(),
     revoked: new Set(),
   } as {
@@ -52,6 +53,9 @@ function localChat() {
     leave: async () => {},
     history: async () => [],
     typing: () => {},
+    moderate: async () => {},
+    createPrivateRoom: async () => {},
+    setMember: async () => {},
     close: () => {},
   };
   return {

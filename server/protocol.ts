@@ -502,6 +502,8 @@ export type ChatErrorCode = Extract<
   | 'not_found'
   | 'internal_error'
   | 'insufficient_scope'
+  | 'muted'
+  | 'banned'
 >;
 
 /** Connection refusals arrive as `connect_error` with `err.data = {code}`. */
@@ -648,6 +650,56 @@ export interface TypingEvent {
   user: ChatUser;
 }
 
+// --- Moderation and private rooms (docs/api.md, "Moderation") ------------------------------------
+
+export const MODERATION_ACTIONS = ['delete', 'kick', 'mute', 'unmute', 'ban', 'unban'] as const;
+export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
+
+export const MODERATION = {
+  /** A mute (or a timed ban) lasts 1 minute to 7 days. */
+  minutesMin: 1,
+  minutesMax: 10_080,
+} as const;
+
+/**
+ * `moderate` (moderators and admins): `delete` needs `message_id` (a message of `room`); the
+ * others need `user_id`; `mute` needs `minutes`, `ban` takes it for a ban that ends by itself.
+ */
+export interface ModerateRequest {
+  action: ModerationAction;
+  room: string;
+  user_id?: number;
+  /** The member by name instead of `user_id` (not both). */
+  username?: string;
+  message_id?: number;
+  minutes?: number;
+}
+
+/**
+ * The line everyone in the room (and the member acted on) sees when a member is kicked, muted,
+ * unmuted, banned or unbanned. A deleted message arrives as `message_deleted` instead.
+ */
+export interface ModerationEvent {
+  room: string;
+  action: Exclude<ModerationAction, 'delete'>;
+  user: ChatUser;
+  by: ChatUser;
+  /** End of a mute or timed ban, ms since the epoch; null for a ban with no end. */
+  until?: number | null;
+}
+
+/** `create`: a private room whose creator owns it. */
+export interface CreateRoomRequest {
+  room: string;
+  private: true;
+}
+
+/** `invite` / `remove`: the owner of a private room adds or takes out a member. */
+export interface RoomMemberRequest {
+  room: string;
+  username: string;
+}
+
 export type AckFailure = { ok: false } & ErrorBody;
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckFailure;
 
@@ -661,6 +713,9 @@ export type ReadAck = Ack<ReadEvent>;
 export type RoomsAck = Ack<{ rooms: RoomState[] }>;
 export type SearchAck = Ack<{ messages: ChatMessage[] }>;
 export type BlockAck = Ack<{ username: string; blocked: boolean }>;
+export type ModerateAck = Ack<{ action: ModerationAction; room: string; until?: number | null }>;
+export type CreateRoomAck = Ack<{ room: string; private: true }>;
+export type RoomMemberAck = Ack<{ room: string; user: ChatUser }>;
 
 /** What a client may emit. Acknowledgements are optional: a client that passes none gets none. */
 export interface ClientToServerEvents {
@@ -677,6 +732,10 @@ export interface ClientToServerEvents {
   search: (payload: SearchRequest, ack?: (res: SearchAck) => void) => void;
   block: (payload: BlockRequest, ack?: (res: BlockAck) => void) => void;
   unblock: (payload: BlockRequest, ack?: (res: BlockAck) => void) => void;
+  moderate: (payload: ModerateRequest, ack?: (res: ModerateAck) => void) => void;
+  create: (payload: CreateRoomRequest, ack?: (res: CreateRoomAck) => void) => void;
+  invite: (payload: RoomMemberRequest, ack?: (res: RoomMemberAck) => void) => void;
+  remove: (payload: RoomMemberRequest, ack?: (res: RoomMemberAck) => void) => void;
 }
 
 /**
@@ -695,6 +754,8 @@ export interface ServerToClientEvents {
   /** A message naming the user in a room none of their sockets is in. */
   mention: (message: ChatMessage) => void;
   read: (event: ReadEvent) => void;
+  /** A member was kicked, muted, unmuted, banned or unbanned in a room the socket is in (or it was them). */
+  moderation: (event: ModerationEvent) => void;
 }
 
 // --- Personal access tokens (docs/api.md, "Personal access tokens") ----------------------------

@@ -9,7 +9,9 @@ import * as markers from '../store/read-markers.js';
 import { searchMessages } from '../store/search.js';
 import { findById, findByUsername } from '../store/users.js';
 import { mentionCandidates } from './mentions.js';
-import { assertMayRead, forbidden, isDirectRoom, otherParty } from './rooms.js';
+import { createModeration } from './moderation.js';
+import { createPrivateRooms } from './private-rooms.js';
+import { forbidden, isDirectRoom, otherParty } from './rooms.js';
 import { searchTerms } from './search-terms.js';
 
 export { assertMayRead, forbidden, isDirectRoom, otherParty } from './rooms.js';
@@ -34,6 +36,8 @@ export interface HistoryQuery {
  * these rules and deliver what they answer; each rule checks who may do it.
  */
 export function createChat(db: Db, clock: Clock) {
+  const privateRooms = createPrivateRooms(db, clock);
+  const moderation = createModeration(db, clock, privateRooms);
   const userNamed = async (name: string, field: string): Promise<ChatUser> => {
     const user = await findByUsername(db, name);
     if (!user) throw new AppError('not_found', `there is no user named ${name}`, { field });
@@ -65,12 +69,16 @@ export function createChat(db: Db, clock: Clock) {
     let ids = await mentions.idsOfUsernames(db, mentionCandidates(text));
     const other = otherParty(authorId, room);
     ids = ids.filter((id) => id !== authorId && (!isDirectRoom(room) || id === other));
+    // Nobody outside a private room hears of what is said in it.
+    ids = await privateRooms.visibleTo(room, ids);
     if (ids.length === 0) return [];
     const blockers = new Set(await blocks.blockersOf(db, authorId));
     return ids.filter((id) => !blockers.has(id)).slice(0, CHAT.mentionsMax);
   };
 
   return {
+    privateRooms,
+    moderation,
     resolveMentions,
     blockersOf: (authorId: number) => blocks.blockersOf(db, authorId),
 
@@ -88,7 +96,7 @@ export function createChat(db: Db, clock: Clock) {
         return { room: dmRoom(sender, recipient.id), recipient };
       }
       const room = target.room ?? CHAT.defaultRoom;
-      assertMayRead(sender, room);
+      await privateRooms.assertVisible(sender, room);
       const other = otherParty(sender, room);
       if (other === undefined) return { room };
       const user = await findById(db, other);
@@ -114,7 +122,7 @@ export function createChat(db: Db, clock: Clock) {
       if (query.with !== undefined && room === dmRoom(reader, reader)) {
         throw new AppError('invalid_field', 'with names someone else', { field: 'with' });
       }
-      assertMayRead(reader, room);
+      await privateRooms.assertVisible(reader, room);
       const rows = await messages.listMessages(db, room, { ...query, reader });
       return withMentions(rows);
     },
@@ -123,6 +131,9 @@ export function createChat(db: Db, clock: Clock) {
     async edit(editor: number, id: number, text: string) {
       const row = await messages.findMessage(db, id);
       if (!row || row.user_id !== editor) throw forbidden();
+      // An edit is saying something again: not from outside a private room, nor while muted.
+      await privateRooms.assertVisible(editor, row.room);
+      await moderation.assertMaySend(editor, row.room);
       const editedAt = clock.now();
       const mentioned = await resolveMentions(editor, row.room, text);
       await messages.editMessage(db, id, text, editedAt);
@@ -146,7 +157,7 @@ export function createChat(db: Db, clock: Clock) {
       room: string,
       id: number,
     ): Promise<{ room: string; last_read_id: number }> {
-      assertMayRead(reader, room);
+      await privateRooms.assertVisible(reader, room);
       const newest = await messages.newestId(db, room);
       const lastReadId = await markers.markRead(db, reader, room, Math.min(id, newest));
       return { room, last_read_id: lastReadId };
@@ -160,6 +171,9 @@ export function createChat(db: Db, clock: Clock) {
       const lastRead = new Map<string, number>([[CHAT.defaultRoom, 0]]);
       for (const room of joined) lastRead.set(room, 0);
       for (const m of await markers.markersOf(db, reader)) lastRead.set(m.room, m.last_read_id);
+      // A private room the reader was removed from leaves their list with its name.
+      const visible = await privateRooms.visibleRooms(reader, [...lastRead.keys()]);
+      for (const room of lastRead.keys()) if (!visible.has(room)) lastRead.delete(room);
       const states: RoomState[] = [];
       for (const [room, last] of lastRead) {
         const state: RoomState = {
@@ -193,7 +207,7 @@ export function createChat(db: Db, clock: Clock) {
           field: 'query',
         });
       }
-      if (room !== undefined) assertMayRead(reader, room);
+      if (room !== undefined) await privateRooms.assertVisible(reader, room);
       return withMentions(await searchMessages(db, { terms, reader, room, limit }));
     },
 

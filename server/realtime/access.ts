@@ -31,6 +31,12 @@ export const EVENT_ACCESS = {
   read: { need: 'chat:read', budget: 'request' },
   rooms: { need: 'chat:read', budget: 'request' },
   search: { need: 'chat:read', budget: 'request' },
+  // Private rooms: anyone who may write chat may make one; the rules check who owns it.
+  create: { need: 'chat:write', budget: 'request' },
+  invite: { need: 'chat:write', budget: 'request' },
+  remove: { need: 'chat:write', budget: 'request' },
+  // Moderators and admins; a token of theirs needs chat:write (PERMISSION_TOKEN_SCOPE).
+  moderate: { need: 'chat:moderate', budget: 'request' },
 } as const satisfies Record<keyof ClientToServerEvents, EventAccess>;
 
 export type ChatEvent = keyof typeof EVENT_ACCESS;

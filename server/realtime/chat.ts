@@ -30,6 +30,7 @@ export async function sendMessage(
   const { user } = identity;
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
   const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
+  await ctx.chat.moderation.assertMaySend(user.id, room);
   if (recipient) await ctx.limits.directMessage(user.id);
   // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
   // so it posts to a public room from outside, as a notifier does; it still hears nothing there.

@@ -8,6 +8,7 @@ import { deleteMessage, editMessage } from './edits.js';
 import { readHistory } from './history.js';
 import { signIn } from './identity.js';
 import { countOutOfPresence } from './membership.js';
+import { changeMember, createRoom, moderate } from './moderation.js';
 import { joinRoom, leaveRoom } from './rooms.js';
 import { searchMessages, setBlocked } from './search.js';
 import { relayTyping } from './typing.js';
@@ -56,6 +57,10 @@ export function onConnection(ctx: RealtimeContext, socket: ChatSocket): void {
   on('search', (id, p) => searchMessages(ctx, socket, id, p));
   on('block', (id, p) => setBlocked(ctx, socket, id, p, true));
   on('unblock', (id, p) => setBlocked(ctx, socket, id, p, false));
+  on('moderate', (id, p) => moderate(ctx, socket, id, p));
+  on('create', (id, p) => createRoom(ctx, socket, id, p));
+  on('invite', (id, p) => changeMember(ctx, socket, id, p, true));
+  on('remove', (id, p) => changeMember(ctx, socket, id, p, false));
 
   socket.on('disconnecting', () => countOutOfPresence(ctx, socket));
   log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { EVENT_ACCESS, type ChatEvent } from './access.js';
+import type { Evict } from './eviction.js';
 import { requireIdentity, socketCaller } from './identity.js';
 import type { SocketLimits } from './limits.js';
 import type { MessageWriter } from './message-writer.js';
@@ -23,6 +24,8 @@ export interface RealtimeContext {
   limits: SocketLimits;
   messages: MessageWriter;
   sessions: SessionUpkeep;
+  /** Takes a user's sockets out of a room on every process (kick, ban, removal from a private room). */
+  evict: Evict;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { CHAT } from '../protocol.js';
 import { hasAccess, type Authenticated, type Caller } from '../accounts/index.js';
 import type { RealtimeContext } from './context.js';
-import { enterRoom, exitAllRooms } from './membership.js';
+import { enterRoom, exitAllRooms, exitRoom } from './membership.js';
 import { accountRoomKey, sessionRoomKey, userRoomKey } from './room-names.js';
 import type { ChatSocket, Identity } from './types.js';
 
@@ -33,6 +33,12 @@ export function signIn(ctx: RealtimeContext, socket: ChatSocket, identity: Ident
   if (!hasAccess(socketCaller(identity), 'chat:read')) return;
   socket.join(userRoomKey(identity.user.id));
   enterRoom(ctx, socket, CHAT.defaultRoom);
+  // Sign-in stays synchronous (a client may send the moment it is greeted); a member banned from
+  // the lobby is taken out as soon as the ban is read, and `message` refuses them meanwhile.
+  ctx.chat.moderation.assertMayJoin(identity.user.id, CHAT.defaultRoom).catch((err: unknown) => {
+    if (isAppError(err) && err.code === 'banned') exitRoom(ctx, socket, CHAT.defaultRoom);
+    else ctx.log.warn({ err, sid: socket.id }, 'could not read lobby bans at sign-in');
+  });
 }
 
 /** Back to a guest: out of every chat room and out of revocation's reach (nothing left to revoke). */

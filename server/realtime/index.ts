@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { LIMITS, SOCKET_PATH } from '../protocol.js';
 import { clientAddress } from './client-address.js';
 import { createCluster } from './cluster.js';
+import { createEviction } from './eviction.js';
 import { connectionLimit } from './connection-limit.js';
 import { onConnection } from './connection.js';
 import type { RealtimeContext } from './context.js';
@@ -107,6 +108,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     limits: createSocketLimits(),
     messages,
     sessions,
+    evict: createEviction(io, presence, log, cluster !== undefined),
   };
   const upgraded = trackUpgrades(deps.http);
 

@@ -24,7 +24,7 @@ export function enterRoom(ctx: RealtimeContext, socket: ChatSocket, room: string
 }
 
 /** Takes a socket out of a chat room; the room hears of it when the user's last socket left. */
-export function exitRoom(ctx: RealtimeContext, socket: ChatSocket, room: string): void {
+export function exitRoom(ctx: Pick<RealtimeContext, 'presence'>, socket: ChatSocket, room: string): void {
   if (!isInRoom(socket, room)) return;
   socket.leave(chatRoomKey(room));
   const identity = socket.data.identity;

@@ -6,9 +6,10 @@ import { parsePayload } from './validate.js';
 import type { ChatSocket, Identity } from './types.js';
 
 /**
- * `join`: public rooms are open; any signed-in socket may enter any validly named room. A direct
- * message room is answered, not entered: its users' sockets receive it wherever they are, and
- * anyone else is refused.
+ * `join`: public rooms are open; any signed-in socket may enter any validly named room but one
+ * it is banned from (`banned`). A private room is open to its members only; to anyone else it
+ * answers as a room that does not exist. A direct message room is answered, not entered: its
+ * users' sockets receive it wherever they are, and anyone else is refused.
  */
 export async function joinRoom(
   ctx: RealtimeContext,
@@ -17,8 +18,10 @@ export async function joinRoom(
   payload: unknown,
 ): Promise<{ room: string }> {
   const { room } = parsePayload(anyRoomPayload, payload);
-  if (isDirectRoom(room)) assertMayRead(user.id, room);
-  else enterRoom(ctx, socket, room);
+  await ctx.chat.privateRooms.assertVisible(user.id, room);
+  if (isDirectRoom(room)) return { room };
+  await ctx.chat.moderation.assertMayJoin(user.id, room);
+  enterRoom(ctx, socket, room);
   return { room };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHAT, dmParties, LIMITS } from '../protocol.js';
+import { CHAT, dmParties, LIMITS, MODERATION, MODERATION_ACTIONS } from '../protocol.js';
 import { loginIdField, loginPasswordField } from '../accounts/fields.js';
 
 // One schema per event payload. Issues that deserve their own code carry it in `params.code`.
@@ -163,3 +163,60 @@ export const credentialsPayload = z.object(
 /** `{token}` when a token is given, else `{username, password}`: one clear error either way. */
 export const authenticateSchemaFor = (payload: unknown) =>
   typeof payload === 'object' && payload !== null && 'token' in payload ? tokenPayload : credentialsPayload;
+
+const minutes = z
+  .number({
+    error: `minutes must be a whole number from ${MODERATION.minutesMin} to ${MODERATION.minutesMax}`,
+  })
+  .int(`minutes must be a whole number from ${MODERATION.minutesMin} to ${MODERATION.minutesMax}`)
+  .min(
+    MODERATION.minutesMin,
+    `minutes must be a whole number from ${MODERATION.minutesMin} to ${MODERATION.minutesMax}`,
+  )
+  .max(
+    MODERATION.minutesMax,
+    `minutes must be a whole number from ${MODERATION.minutesMin} to ${MODERATION.minutesMax}`,
+  );
+
+const userId = z
+  .number({ error: 'user_id must be a user id' })
+  .int('user_id must be a user id')
+  .positive('user_id must be a user id')
+  .max(Number.MAX_SAFE_INTEGER, 'user_id must be a user id');
+
+/**
+ * `moderate`: which fields an action needs is the rules' to say, with the field named. The member
+ * is `user_id`, or `username` for a client that knows only the name (a terminal's `/ban NAME`).
+ */
+export const moderatePayload = z
+  .object(
+    {
+      action: z.enum(MODERATION_ACTIONS, {
+        error: `action must be one of ${MODERATION_ACTIONS.join(', ')}`,
+      }),
+      room: anyRoomName,
+      user_id: userId.optional(),
+      username: username('username').optional(),
+      message_id: requiredId('message_id').optional(),
+      minutes: minutes.optional(),
+    },
+    { error: 'send {action, room, user_id?, message_id?, minutes?}' },
+  )
+  .refine((p) => p.user_id === undefined || p.username === undefined, {
+    message: 'send user_id or username, not both',
+    path: ['username'],
+  });
+
+/** `create`: only private rooms are made this way; a public room exists as soon as someone joins. */
+export const createRoomPayload = z.object(
+  {
+    room: roomName,
+    private: z.literal(true, { error: 'private must be true: public rooms need no creating, join them' }),
+  },
+  { error: 'send {room, private: true}' },
+);
+
+export const roomMemberPayload = z.object(
+  { room: anyRoomName, username: username('username') },
+  { error: 'send {room, username}' },
+);

@@ -35,6 +35,8 @@ export interface SocketData {
 export interface InterServerEvents {
   'presence:room': (room: string, reply: (users: ChatUser[]) => void) => void;
   'presence:users': (reply: (userIds: number[]) => void) => void;
+  /** A moderator or a room's owner took the user out of the room (eviction.ts). */
+  'moderation:evict': (userId: number, room: string) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { hiddenFrom } from './private-rooms.js';
 import { hideBlockedAuthors, selectMessages, toMessageRow, type MessageRow } from './messages.js';
 
 export interface SearchOptions {
@@ -44,6 +45,8 @@ export async function searchMessages(db: Knex, options: SearchOptions): Promise<
         .orWhere('messages.room', 'like', `dm:${options.reader}-%`)
         .orWhere('messages.room', 'like', `dm:%-${options.reader}`),
     );
+    // Private rooms the reader is not in are not there for them.
+    query.whereNotIn('messages.room', hiddenFrom(db, options.reader));
   }
   hideBlockedAuthors(query, db, options.reader);
   const rows: Record<string, unknown>[] = await query;

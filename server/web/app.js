@@ -356,6 +356,26 @@ function renderMessage(m) {
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
+// A moderator kicked, muted or banned someone here: one line, after the newest message.
+const MODERATION_WORDS = {
+  kick: 'kicked from',
+  mute: 'muted in',
+  unmute: 'unmuted in',
+  ban: 'banned from',
+  unban: 'unbanned from',
+};
+function renderModeration(e) {
+  const li = document.createElement('li');
+  li.className = 'moderation';
+  li.dataset.id = String(state.lastId);
+  const who = state.user && e.user.id === state.user.id ? 'you were' : `${e.user.username} was`;
+  const until = typeof e.until === 'number' ? ` until ${time(e.until)}` : '';
+  li.textContent = `⚑ ${who} ${MODERATION_WORDS[e.action] ?? e.action} #${e.room} by ${e.by.username}${until}`;
+  const list = $('#messages');
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+}
+
 function editedMark() {
   const mark = document.createElement('span');
   mark.className = 'edited';
@@ -537,6 +557,9 @@ function connectChat() {
     if (!li.querySelector('.edited')) li.querySelector('.text').after(editedMark());
   });
   socket.on('message_deleted', (e) => document.getElementById(`m${e.id}`)?.remove());
+  socket.on('moderation', (e) => {
+    if (e.room === state.room) renderModeration(e);
+  });
   socket.on('mention', (m) => {
     const summary = state.rooms.get(m.room) ?? { room: m.room, unread: 0, mentions: 0 };
     summary.unread += 1;

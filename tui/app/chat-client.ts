@@ -28,6 +28,24 @@ export interface RoomSummary {
   with?: ChatUser;
 }
 
+/** A member kicked, muted, unmuted, banned or unbanned in a room (the server's `moderation`). */
+export interface ModerationLine {
+  room: string;
+  action: 'kick' | 'mute' | 'unmute' | 'ban' | 'unban';
+  user: ChatUser;
+  by: ChatUser;
+  until?: number | null;
+}
+
+/** What a moderator or a private room's owner asks of the server (see moderation-commands.ts). */
+export interface ModerationRequest {
+  action: 'delete' | ModerationLine['action'];
+  room: string;
+  username?: string;
+  message_id?: number;
+  minutes?: number;
+}
+
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 export interface ChatEvents {
@@ -40,6 +58,7 @@ export interface ChatEvents {
   mention: (m: ChatMessage) => void;
   /** Another device of the user read a room up to `last_read_id`. */
   read: (r: { room: string; last_read_id: number }) => void;
+  moderation: (e: ModerationLine) => void;
   state: (s: ConnectionState, detail?: string) => void;
   /** The server ended this session (logout elsewhere, revoked); the reason is for the user. */
   revoked: (why: string) => void;
@@ -58,6 +77,9 @@ export interface ChatConnection {
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
   history(room: string, before?: number, limit?: number): Promise<ChatMessage[]>;
+  moderate(request: ModerationRequest): Promise<void>;
+  createPrivateRoom(room: string): Promise<void>;
+  setMember(room: string, username: string, member: boolean): Promise<void>;
   typing(room: string): void;
   close(): void;
 }

@@ -25,6 +25,7 @@ export function connectSocketChat(server: string, token: string): ChatConnection
     deleted: new Set(),
     mention: new Set(),
     read: new Set(),
+    moderation: new Set(),
     state: new Set(),
     revoked: new Set(),
   };
@@ -35,6 +36,7 @@ export function connectSocketChat(server: string, token: string): ChatConnection
   client.on('message_deleted', (e) => listeners.deleted.forEach((l) => l(e)));
   client.on('mention', (m) => listeners.mention.forEach((l) => l(m)));
   client.on('read', (r) => listeners.read.forEach((l) => l(r)));
+  client.on('moderation', (e) => listeners.moderation.forEach((l) => l(e)));
   // The server says `unauthorized` before it drops a revoked session, and right after a
   // connection whose token no longer works: either way this session is over.
   client.on('auth_error', (e) => {
@@ -69,6 +71,13 @@ export function connectSocketChat(server: string, token: string): ChatConnection
     leave: (room) => client.leave(room),
     history: (room, before, limit) => client.history({ room, before, limit }),
     typing: (room) => client.typing(room),
+    moderate: async (request) => {
+      await client.moderate(request);
+    },
+    createPrivateRoom: (room) => client.createPrivateRoom(room),
+    setMember: async (room, username, member) => {
+      await client.setMember(room, username, member);
+    },
     close: () => client.close(),
   };
 }

@@ -14,6 +14,7 @@ import {
   type ErrorBody,
   type HistoryRequest,
   type MessageEditedEvent,
+  type ModerateRequest,
   type ReadEvent,
   type RoomState,
   type SearchRequest,
@@ -77,7 +78,11 @@ type Request =
   | 'rooms'
   | 'search'
   | 'block'
-  | 'unblock';
+  | 'unblock'
+  | 'moderate'
+  | 'create'
+  | 'invite'
+  | 'remove';
 
 /**
  * The typed Socket.IO client the CLI and TUI share. Requests return promises that settle with
@@ -229,6 +234,24 @@ export class ChatClient {
 
   async block(username: string, blocked: boolean): Promise<void> {
     await this.ask(blocked ? 'block' : 'unblock', { username });
+  }
+
+  /**
+   * A moderator's action (`moderate`); not sent again after a drop, since a second delete of the
+   * same message would report a failure the first already settled.
+   */
+  async moderate(request: ModerateRequest): Promise<{ action: string; room: string; until?: number | null }> {
+    return this.ask('moderate', request, { resend: false });
+  }
+
+  /** A private room owned by the user. */
+  async createPrivateRoom(room: string): Promise<void> {
+    await this.ask('create', { room, private: true });
+  }
+
+  /** The owner of a private room adds (`invite`) or takes out (`remove`) a member. */
+  async setMember(room: string, username: string, member: boolean): Promise<ChatUser> {
+    return (await this.ask<{ user: ChatUser }>(member ? 'invite' : 'remove', { room, username })).user;
   }
 
   async join(room: string): Promise<void> {

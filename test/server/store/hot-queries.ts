@@ -7,6 +7,8 @@ import { failedCount, pendingCount } from '../../../server/store/outbox.js';
 import { pageOfUser } from '../../../server/store/user-messages.js';
 import { recentOfUser } from '../../../server/store/audit.js';
 import { pruneBatch, type RetentionKind } from '../../../server/store/retention.js';
+import { sanctionsInForce } from '../../../server/store/room-sanctions.js';
+import { isMember, ownerOf } from '../../../server/store/private-rooms.js';
 
 /*
  * The queries that run on every page of a busy server, each run through the store function the
@@ -77,6 +79,22 @@ export const HOT_QUERIES: HotQuery[] = [
     name: "export limit: the user's exports in the last hour",
     run: (db) => recentOfUser(db, 7, 'account_exported', now - 3_600_000),
     index: 'audit_events_user_id_at_index',
+  },
+  // Every chat message and join asks these: a mute or ban in force, and whether the room is private.
+  {
+    name: "moderation: a member's mute and ban in a room",
+    run: (db) => sanctionsInForce(db, 'lobby', 7, now),
+    index: /sqlite_autoindex_room_sanctions_1|room_sanctions_pkey/,
+  },
+  {
+    name: 'private rooms: is the room private',
+    run: (db) => ownerOf(db, 'lobby'),
+    index: /sqlite_autoindex_private_rooms_1|private_rooms_pkey/,
+  },
+  {
+    name: 'private rooms: is the user a member',
+    run: (db) => isMember(db, 'lobby', 7),
+    index: /sqlite_autoindex_private_room_members_1|private_room_members_pkey/,
   },
   ...(
     [

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatConnection, ChatMessage, ChatUser, ConnectionState, RoomSummary } from '../chat-client.js';
 import type { Outgoing } from '../local/outbox.js';
+import { moderationText } from '../moderation-commands.js';
 
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
@@ -180,6 +181,8 @@ export function useChat(client: ChatConnection, selfId: number) {
       }),
       // Read on another device: the server's counts are the truth.
       client.on('read', () => void refreshSummaries().catch(() => {})),
+      // Everyone in the room sees who was kicked, muted or banned, and by whom.
+      client.on('moderation', (e) => note(moderationText(e, selfId), e.room)),
       client.on('presence', (p) => {
         store.current.presence.set(p.room, p.users);
         bump();
@@ -301,7 +304,15 @@ export function useChat(client: ChatConnection, selfId: number) {
     summaries: listed(rooms, store.current.summaries),
   };
   void version;
-  return { state, join, leave, note, loadOlder, setRoom, message, editLast, deleteLast };
+  /** The newest message of `username` in the current room, for a moderator's `/delete USER`. */
+  const lastOf = (username: string): ChatMessage | undefined => {
+    const entry = entriesOf(roomRef.current).findLast(
+      (e) => e.kind === 'message' && e.message.user?.username === username,
+    );
+    return entry?.kind === 'message' ? entry.message : undefined;
+  };
+
+  return { state, join, leave, note, loadOlder, setRoom, message, editLast, deleteLast, lastOf };
 }
 
 /** The lobby, then the other rooms, then direct conversations, each by name. */

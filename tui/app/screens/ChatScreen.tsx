@@ -11,6 +11,12 @@ import { useChat, type Entry } from '../hooks/useChat.js';
 import { jsonFile } from '../local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
 import { isRecallData, Recall, type RecallData } from '../local/recall.js';
+import {
+  MODERATION_COMMANDS,
+  MODERATION_HELP_POINTER,
+  parseModerationSlash,
+  runModerationCommand,
+} from '../moderation-commands.js';
 import type { ChatSession, TuiServices } from '../services.js';
 import { SettingsScreen } from './SettingsScreen.js';
 
@@ -36,7 +42,7 @@ const MAX_INPUT_ROWS = 5;
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
-  const { state, join, leave, note, loadOlder, message, editLast, deleteLast } = useChat(
+  const { state, join, leave, note, loadOlder, message, editLast, deleteLast, lastOf } = useChat(
     client,
     session.user.id,
   );
@@ -127,8 +133,13 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     const text = line.trim();
     if (!text) return;
     recall.add(state.room, text);
-    const command = parseSlash(text);
+    // Moderation and private rooms have their own commands (moderation-commands.ts).
+    const moderation = parseModerationSlash(text);
+    const command = moderation ? undefined : parseSlash(text);
     try {
+      if (moderation) {
+        return await runModerationCommand(moderation, { client, room: state.room, lastOf, note, join });
+      }
       if (!command) {
         // A message the server would refuse whatever happens stays in the draft, to be fixed.
         const problem = messageProblem(text);
@@ -388,6 +399,7 @@ export const HELP = [
   '/quit       close mux1 (Ctrl+C too)',
   'PgUp/PgDn scroll · older messages load at the top',
   'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
+  MODERATION_HELP_POINTER,
 ];
 
 /** The slash commands, for Tab. */
@@ -405,6 +417,7 @@ export const COMMANDS = [
   'logout',
   'quit',
   'help',
+  ...MODERATION_COMMANDS,
 ];
 
 /** A line of the draft as a slash command; undefined when it is a message to send. */

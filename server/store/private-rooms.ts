@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+
+/** A private room's owner (null once the owner's account is gone). */
+export async function ownerOf(db: Knex, room: string): Promise<{ owner_id: number | null } | undefined> {
+  const row = await db('private_rooms').where({ room }).first('owner_id');
+  if (!row) return undefined;
+  return { owner_id: row.owner_id == null ? null : Number(row.owner_id) };
+}
+
+export async function isMember(db: Knex, room: string, userId: number): Promise<boolean> {
+  return (await db('private_room_members').where({ room, user_id: userId }).first('room')) !== undefined;
+}
+
+/** Creates the room with its owner as first member; false when the name is taken. */
+export async function createRoom(db: Knex, room: string, ownerId: number, at: number): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const inserted = await trx('private_rooms')
+      .insert({ room, owner_id: ownerId, created_at: at })
+      .onConflict('room')
+      .ignore()
+      .returning('room');
+    if (inserted.length === 0) return false;
+    await trx('private_room_members').insert({ room, user_id: ownerId, added_at: at });
+    return true;
+  });
+}
+
+/** Adds a member; false when they already were one. */
+export async function addMember(db: Knex, room: string, userId: number, at: number): Promise<boolean> {
+  const inserted = await db('private_room_members')
+    .insert({ room, user_id: userId, added_at: at })
+    .onConflict(['room', 'user_id'])
+    .ignore()
+    .returning('room');
+  return inserted.length > 0;
+}
+
+/** Removes a member; false when they were not one. */
+export async function removeMember(db: Knex, room: string, userId: number): Promise<boolean> {
+  return (await db('private_room_members').where({ room, user_id: userId }).delete()) > 0;
+}
+
+/** The private rooms among `rooms`, for filtering lists. */
+export async function privateAmong(db: Knex, rooms: string[]): Promise<Set<string>> {
+  if (rooms.length === 0) return new Set();
+  const rows: { room: string }[] = await db('private_rooms').whereIn('room', rooms).select('room');
+  return new Set(rows.map((r) => r.room));
+}
+
+/** The private rooms the user is not a member of, for hiding them from search. */
+export function hiddenFrom(db: Knex, userId: number): Knex.QueryBuilder {
+  return db('private_rooms')
+    .whereNotIn('room', db('private_room_members').where('user_id', userId).select('room'))
+    .select('room');
+}
