@@ -82,6 +82,18 @@ export interface AbuseLimits {
   /** A right password for the account: its run of failures is over. */
   clearAccountFailures(account: string): Promise<void>;
   /**
+   * Whether a lockout was hinted (hintLocked) for `name`, a username or an email as typed, in
+   * the last 15 minutes. Only a hint, read before the account is looked up (accounts/login.ts):
+   * a login that may find a locked account is looked up first, so its owner gets the lockout's
+   * 429 rather than a challenge. Stale either way, it costs a lookup, or a challenge before the
+   * same 429.
+   */
+  lockHinted(name: string): Promise<boolean>;
+  /** The names an account logs in with (username, email): its lockout is reached or near. */
+  hintLocked(names: string[]): Promise<void>;
+  /** The account's run of failures ended: its names are no longer hinted as locked. */
+  clearLockHint(names: string[]): Promise<void>;
+  /**
    * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
    * checked; never given back, whatever the outcome. 429 past it. Returns how many the address
    * has caused in the window, this one included: the weight its hash waits with.
@@ -145,6 +157,8 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
   });
   // Only ever read and bumped, never refused: a count, not a budget.
   const unknownNames = store.make({ name: 'login-name', points: 1_000_000, durationS: NAME_WINDOW_S });
+  // Like unknownNames: a mark that lives as long as a lock, never refused.
+  const lockHints = store.make({ name: 'login-locked', points: 1_000_000, durationS: NAME_WINDOW_S });
   const mailBudget = (purpose: string) => {
     const perAddress = store.make({
       name: `${purpose}-ip`,
@@ -201,6 +215,13 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     },
     clearAccountFailures: async (account) => {
       await unknownNames.delete(identityKey(account));
+    },
+    lockHinted: async (name) => ((await lockHints.get(identityKey(name)))?.msBeforeNext ?? 0) > 0,
+    async hintLocked(names) {
+      for (const name of names) await lockHints.set(identityKey(name), 1, NAME_WINDOW_S);
+    },
+    async clearLockHint(names) {
+      for (const name of names) await lockHints.delete(identityKey(name));
     },
     kdf: async (ip) =>
       (await take(kdfUses, addressKey(ip), 'password checks from your address')).consumedPoints,
