@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import * as sessions from '../store/sessions.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
+import { readerOf } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionPosition, SessionRow } from '../store/sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -109,9 +110,11 @@ export async function authenticateToken(
   const tokenHash = sha256(token);
   const cache = credentialCacheFor(deps.db);
   const stamp = cache.stamp;
-  const session = await sessions.findByTokenHash(deps.db, tokenHash);
+  // Credential lookups read on a reader connection (the rule at readerOf); the touch writes.
+  const reader = readerOf(deps.db);
+  const session = await sessions.findByTokenHash(reader, tokenHash);
   if (!session || !isLive(deps, session, now)) throw unauthorized();
-  const user = await users.findById(deps.db, session.user_id);
+  const user = await users.findById(reader, session.user_id);
   if (!user) throw unauthorized();
   if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
     await sessions.touch(deps.db, session.id, now);
@@ -130,7 +133,7 @@ export async function authenticateToken(
 export async function checkSession(deps: AccountsDeps, sessionId: string, used: boolean): Promise<boolean> {
   if (isAccessTokenId(sessionId)) return checkAccessToken(deps, sessionId, used);
   const now = deps.clock.now();
-  const session = await sessions.findById(deps.db, sessionId);
+  const session = await sessions.findById(readerOf(deps.db), sessionId);
   if (!session || !isLive(deps, session, now)) return false;
   if (used && now - session.last_seen_at >= TOUCH_INTERVAL_MS) await sessions.touch(deps.db, session.id, now);
   return true;
