@@ -202,8 +202,7 @@ async function checkLogin(
     if (right) unverified.add(refusal);
     throw refusal;
   }
-  // The right password ends the run of failures.
-  await users.clearFailedLogins(db, user.id);
+  // The right password ends the run of failures (in the users table: below, with the session).
   await limits.clearAccountFailures(key);
   await limits.clearLockHint(namesOf(user));
   if (hasher.isOutdated(user.password_hash)) {
@@ -211,10 +210,14 @@ async function checkLogin(
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
   // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
+  if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
   const secondStep = await startSecondStep(deps, user, meta);
   if (secondStep) return secondStep;
-  const { token, session } = await createSession(deps, user.id, meta);
-  await event('login', user.id);
+  // One writer transaction for the rest, so a login waits for SQLite's writer once.
+  const { token, session } = await createSession(deps, user.id, meta, {
+    before: (trx) => users.clearFailedLogins(trx, user.id),
+    after: (trx) => audit.record(trx, 'login', user.id, clock.now(), meta),
+  });
   return { token, expiresAt: session.expires_at, user };
 }
 

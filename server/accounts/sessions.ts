@@ -1,4 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import * as sessions from '../store/sessions.js';
 import * as users from '../store/users.js';
@@ -47,10 +48,24 @@ const idleSince = (deps: AccountsDeps, now: number) => now - deps.config.session
 const isLive = (deps: AccountsDeps, s: SessionRow, now: number): boolean =>
   s.revoked_at === null && s.expires_at > now && s.last_seen_at > idleSince(deps, now);
 
+/** Writes a login makes together with its new session, in the same transaction. */
+export interface WithSession {
+  /** Before the session is inserted (the login: its run of failures ends). */
+  before?: (trx: Knex) => Promise<void>;
+  /** After the session and the cap (the login's audit event). */
+  after?: (trx: Knex) => Promise<void>;
+}
+
+/**
+ * A new session, capped (capSessions) in one writer transaction with the caller's own writes:
+ * on SQLite every query outside a transaction waits its turn for the one writer again, so a
+ * login under load waited in that queue once per write instead of once.
+ */
 export async function createSession(
   deps: AccountsDeps,
   userId: number,
   meta: RequestMeta,
+  also: WithSession = {},
 ): Promise<{ token: string; session: SessionRow }> {
   const now = deps.clock.now();
   const token = newToken();
@@ -65,8 +80,14 @@ export async function createSession(
     ip: meta.ip,
     revoked_at: null,
   };
-  await sessions.insertSession(deps.db, session);
-  await capSessions(deps, userId, meta);
+  const ended = await deps.db.transaction(async (trx) => {
+    await also.before?.(trx);
+    await sessions.insertSession(trx, session);
+    const beyond = await capSessions(deps, trx, userId, meta);
+    await also.after?.(trx);
+    return beyond;
+  });
+  if (ended.length > 0) deps.sessionsEnded(ended);
   return { token, session };
 }
 
