@@ -146,6 +146,9 @@ async function checkLogin(
       await limits.challenges.require(meta.challenge);
       challenged = true;
     }
+    // So is a login the hashing queue would refuse anyway (503): before a lookup, a claimed
+    // failure and its release, which under a flood were two writes for nothing.
+    hasher.refuseIfBusy(await limits.kdfWeight(meta.ip));
   }
 
   // Read on a reader connection (readerOf: credential lookups never wait for the writer).
@@ -202,7 +205,9 @@ async function checkLogin(
     if (right) unverified.add(refusal);
     throw refusal;
   }
-  // The right password ends the run of failures (in the users table: below, with the session).
+  // The right password ends the run of failures (in the users table: below, with the session),
+  // and its hash no longer weighs on the address's place in the hashing queue.
+  await limits.kdfPaidOff(meta.ip);
   await limits.clearAccountFailures(key);
   await limits.clearLockHint(namesOf(user));
   if (hasher.isOutdated(user.password_hash)) {

@@ -95,10 +95,16 @@ export interface AbuseLimits {
   clearLockHint(names: string[]): Promise<void>;
   /**
    * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
-   * checked; never given back, whatever the outcome. 429 past it. Returns how many the address
-   * has caused in the window, this one included: the weight its hash waits with.
+   * checked; never given back, whatever the outcome. 429 past it. Returns the weight the hash
+   * waits with in the hashing queue (KdfGate): how many of the address's hashes in the window,
+   * this one included, did not end in a right password (kdfPaidOff). A person logging in now
+   * and then stays light however often they do; every hash of a flood counts.
    */
   kdf(ip: string | null): Promise<number>;
+  /** The weight the address's next hash would wait with, without taking a point. */
+  kdfWeight(ip: string | null): Promise<number>;
+  /** The address's hash just proved a right password: it no longer weighs on its next ones. */
+  kdfPaidOff(ip: string | null): Promise<void>;
   /**
    * Counts a mailed-code try (verify-email, password reset) against the address and the email,
    * as a failure until refunded by a right code; 429 past LIMIT_CODE_FAILURES_PER_10MIN for
@@ -189,6 +195,9 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     durationS: TEN_MINUTES_S,
   });
   const kdfUses = store.make({ name: 'kdf', points: config.limitKdfPer10Min, durationS: TEN_MINUTES_S });
+  // Like unknownNames: a count, never refused.
+  const kdfRight = store.make({ name: 'kdf-right', points: 1_000_000, durationS: TEN_MINUTES_S });
+  const unpaid = async (key: string, used: number) => Math.max(1, used - (await count(kdfRight, key)));
   const codesByAddress = store.make({
     name: 'code-ip',
     points: config.limitCodeFailuresPer10Min,
@@ -223,8 +232,14 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     async clearLockHint(names) {
       for (const name of names) await lockHints.delete(identityKey(name));
     },
-    kdf: async (ip) =>
-      (await take(kdfUses, addressKey(ip), 'password checks from your address')).consumedPoints,
+    async kdf(ip) {
+      const key = addressKey(ip);
+      return unpaid(key, (await take(kdfUses, key, 'password checks from your address')).consumedPoints);
+    },
+    kdfWeight: async (ip) => unpaid(addressKey(ip), (await count(kdfUses, addressKey(ip))) + 1),
+    async kdfPaidOff(ip) {
+      await kdfRight.penalty(addressKey(ip), 1);
+    },
     async codeTry(email, ip) {
       const fromAddress = await attempt(codesByAddress, addressKey(ip), 'wrong codes from your address');
       let forEmail: Attempt;
