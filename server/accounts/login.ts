@@ -101,6 +101,24 @@ const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
 /** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
 const unverified = new WeakSet<object>();
 
+/** The names an account logs in with. */
+const namesOf = (user: UserRow) => [user.username, user.email];
+
+/**
+ * Claims a slot in the account's run of failures (users.claimLoginAttempt); false when the
+ * account is locked. Every check of a password or a second factor claims through here. The claim
+ * that may reach the lockout, and every refused one, also hints the lock to the limits by the
+ * account's names, so logins naming it are looked up before any challenge is asked for (see
+ * checkLogin); a right password clears the hint again.
+ */
+export async function claimAttempt(deps: AccountsDeps, user: UserRow, at: number): Promise<boolean> {
+  const claimed = await users.claimLoginAttempt(deps.db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS);
+  if (!claimed || recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) {
+    await deps.limits.hintLocked(namesOf(user));
+  }
+  return claimed;
+}
+
 /** The key the limits count an account's failures under (unknown names count under the name). */
 const accountKey = (user: UserRow) => `#${user.id}`;
 
@@ -111,8 +129,29 @@ async function checkLogin(
 ): Promise<LoginResult | SecondStepRequired> {
   const { db, clock, hasher, limits } = deps;
   const id = input.username;
-  // Read on a reader connection: on SQLite the writer serves one query at a time, and a flood of
-  // logins (most refused below without a write) must not queue in front of everyone's writes.
+  // A name without an account locks like an account does, so the 6th guess cannot tell the two
+  // apart; like a locked account, it is refused without any work.
+  const named = await limits.unknownName(id);
+  const nameLocked = named.failures >= MAX_FAILED_LOGINS && named.msLeft > 0;
+
+  // The challenge an address with failures owes is asked for before the account is looked up:
+  // a flood of logins without solutions, which the address budget never stops (a missing
+  // challenge gives its point back), then costs no query at all. Unless the name may find a
+  // locked account: a locked account is refused below without any work, and asking for a
+  // challenge first would only make its owner wait for the same answer.
+  let challenged = false;
+  if (!nameLocked && !(await limits.lockHinted(id))) {
+    const settled = await limits.settledFailures(meta.ip, id);
+    if (settled.address >= CHALLENGE_AFTER_FAILURES) {
+      await limits.challenges.require(meta.challenge);
+      challenged = true;
+    }
+    // So is a login the hashing queue would refuse anyway (503): before a lookup, a claimed
+    // failure and its release, which under a flood were two writes for nothing.
+    hasher.refuseIfBusy(await limits.kdfWeight(meta.ip));
+  }
+
+  // Read on a reader connection (readerOf: credential lookups never wait for the writer).
   const reader = readerOf(db);
   const user = id.includes('@')
     ? await users.findByEmail(reader, id)
@@ -121,18 +160,15 @@ async function checkLogin(
   const event = (type: audit.AuditType, userId: number | null) =>
     audit.record(db, type, userId, clock.now(), meta);
 
-  // A name without an account locks like an account does, so the 6th guess cannot tell the two
-  // apart; like a locked account, it is refused without any work.
-  const unknown = user ? undefined : await limits.unknownName(id);
-  if (unknown && unknown.failures >= MAX_FAILED_LOGINS && unknown.msLeft > 0) {
+  if (!user && nameLocked) {
     await event('login_locked', null);
-    throw tooManyAttempts(Math.ceil(unknown.msLeft / 1000));
+    throw tooManyAttempts(Math.ceil(named.msLeft / 1000));
   }
 
-  // A locked account is refused below without any work; asking for a challenge first would
-  // only make its owner wait for the same answer.
+  // The account's own failures (or the unknown name's) ask for a challenge too, except from a
+  // locked account, for the reason above.
   const key = user ? accountKey(user) : id;
-  if (!(user && lockedFor(user, at) > 0)) {
+  if (!challenged && !(user && lockedFor(user, at) > 0)) {
     const settled = await limits.settledFailures(meta.ip, key);
     if (Math.max(settled.address, settled.account) >= CHALLENGE_AFTER_FAILURES) {
       await limits.challenges.require(meta.challenge);
@@ -145,7 +181,7 @@ async function checkLogin(
     await event('login_failed', null);
     throw invalidCredentials();
   }
-  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+  if (!(await claimAttempt(deps, user, at))) {
     // Read again: the row read above may predate the failures that locked the account.
     const current = await users.findById(db, user.id);
     await event('login_locked', user.id);
@@ -169,18 +205,24 @@ async function checkLogin(
     if (right) unverified.add(refusal);
     throw refusal;
   }
-  // The right password ends the run of failures.
-  await users.clearFailedLogins(db, user.id);
+  // The right password ends the run of failures (in the users table: below, with the session),
+  // and its hash no longer weighs on the address's place in the hashing queue.
+  await limits.kdfPaidOff(meta.ip);
   await limits.clearAccountFailures(key);
+  await limits.clearLockHint(namesOf(user));
   if (hasher.isOutdated(user.password_hash)) {
     const weight = await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
   // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
+  if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
   const secondStep = await startSecondStep(deps, user, meta);
   if (secondStep) return secondStep;
-  const { token, session } = await createSession(deps, user.id, meta);
-  await event('login', user.id);
+  // One writer transaction for the rest, so a login waits for SQLite's writer once.
+  const { token, session } = await createSession(deps, user.id, meta, {
+    before: (trx) => users.clearFailedLogins(trx, user.id),
+    after: (trx) => audit.record(trx, 'login', user.id, clock.now(), meta),
+  });
   return { token, expiresAt: session.expires_at, user };
 }
 
@@ -204,7 +246,7 @@ export async function confirmPassword(
 ): Promise<void> {
   const { db, clock, hasher } = deps;
   const at = clock.now();
-  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+  if (!(await claimAttempt(deps, user, at))) {
     const current = await users.findById(db, user.id);
     await audit.record(db, on.failure, user.id, clock.now(), meta);
     throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000, 'wrong passwords');

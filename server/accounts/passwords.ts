@@ -73,6 +73,15 @@ export class PasswordHasher {
     return false;
   }
 
+  /**
+   * Throws the 503 `server_busy` a hash of this weight would get now, without queueing: for a
+   * request to be refused before any other work (a lookup, a claimed failure) when the queue
+   * would refuse it anyway. Only a forecast: the queue decides again when the hash is asked for.
+   */
+  refuseIfBusy(weight = 0): void {
+    this.gate.refuseIfFull(weight);
+  }
+
   /** True when the stored hash was made with other parameters than today's. */
   isOutdated(hash: string): boolean {
     try {
@@ -141,6 +150,13 @@ export class KdfGate {
       if (next) next.admit();
       else this.active--;
     }
+  }
+
+  /** Throws what run() would at once for a task of this weight: the queue is full of lighter ones. */
+  refuseIfFull(weight = 0): void {
+    if (this.active < this.slots || this.waiting.length < this.queueMax) return;
+    const heaviest = this.heaviest();
+    if (!heaviest || heaviest.weight <= weight) throw this.busy();
   }
 
   private wait(weight: number): Promise<void> {

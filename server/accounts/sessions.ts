@@ -1,8 +1,10 @@
 import { hash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import * as sessions from '../store/sessions.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
+import { readerOf } from '../store/db.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionPosition, SessionRow } from '../store/sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -46,10 +48,24 @@ const idleSince = (deps: AccountsDeps, now: number) => now - deps.config.session
 const isLive = (deps: AccountsDeps, s: SessionRow, now: number): boolean =>
   s.revoked_at === null && s.expires_at > now && s.last_seen_at > idleSince(deps, now);
 
+/** Writes a login makes together with its new session, in the same transaction. */
+export interface WithSession {
+  /** Before the session is inserted (the login: its run of failures ends). */
+  before?: (trx: Knex) => Promise<void>;
+  /** After the session and the cap (the login's audit event). */
+  after?: (trx: Knex) => Promise<void>;
+}
+
+/**
+ * A new session, capped (capSessions) in one writer transaction with the caller's own writes:
+ * on SQLite every query outside a transaction waits its turn for the one writer again, so a
+ * login under load waited in that queue once per write instead of once.
+ */
 export async function createSession(
   deps: AccountsDeps,
   userId: number,
   meta: RequestMeta,
+  also: WithSession = {},
 ): Promise<{ token: string; session: SessionRow }> {
   const now = deps.clock.now();
   const token = newToken();
@@ -64,8 +80,14 @@ export async function createSession(
     ip: meta.ip,
     revoked_at: null,
   };
-  await sessions.insertSession(deps.db, session);
-  await capSessions(deps, userId, meta);
+  const ended = await deps.db.transaction(async (trx) => {
+    await also.before?.(trx);
+    await sessions.insertSession(trx, session);
+    const beyond = await capSessions(deps, trx, userId, meta);
+    await also.after?.(trx);
+    return beyond;
+  });
+  if (ended.length > 0) deps.sessionsEnded(ended);
   return { token, session };
 }
 
@@ -109,9 +131,11 @@ export async function authenticateToken(
   const tokenHash = sha256(token);
   const cache = credentialCacheFor(deps.db);
   const stamp = cache.stamp;
-  const session = await sessions.findByTokenHash(deps.db, tokenHash);
+  // Credential lookups read on a reader connection (the rule at readerOf); the touch writes.
+  const reader = readerOf(deps.db);
+  const session = await sessions.findByTokenHash(reader, tokenHash);
   if (!session || !isLive(deps, session, now)) throw unauthorized();
-  const user = await users.findById(deps.db, session.user_id);
+  const user = await users.findById(reader, session.user_id);
   if (!user) throw unauthorized();
   if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
     await sessions.touch(deps.db, session.id, now);
@@ -130,7 +154,7 @@ export async function authenticateToken(
 export async function checkSession(deps: AccountsDeps, sessionId: string, used: boolean): Promise<boolean> {
   if (isAccessTokenId(sessionId)) return checkAccessToken(deps, sessionId, used);
   const now = deps.clock.now();
-  const session = await sessions.findById(deps.db, sessionId);
+  const session = await sessions.findById(readerOf(deps.db), sessionId);
   if (!session || !isLive(deps, session, now)) return false;
   if (used && now - session.last_seen_at >= TOUCH_INTERVAL_MS) await sessions.touch(deps.db, session.id, now);
   return true;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
-import { isLostRace, isUniqueViolation } from '../store/db.js';
+import { isLostRace, isUniqueViolation, readerOf } from '../store/db.js';
 import * as users from '../store/users.js';
 import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
@@ -58,6 +58,11 @@ async function createAccount(
 ): Promise<'created' | 'existing_email'> {
   const { db, clock, hasher, config } = deps;
   checkPassword(input.password, input);
+  // A taken username is refused before the hash, read on a reader connection: a refusal never
+  // waits for (or spends) a hashing slot. The answer tells the name is taken anyway; the check
+  // is made again in the transaction below, which decides.
+  const takenName = await users.findByUsername(readerOf(db), input.username);
+  if (takenName && holdsName(deps, takenName, input.email, clock.now())) throw usernameTaken();
   const weight = await deps.limits.kdf(meta.ip);
   const passwordHash = await hasher.hash(input.password, weight);
   const now = clock.now();
@@ -65,12 +70,7 @@ async function createAccount(
   const work = async (trx: Knex.Transaction) => {
     const byName = await users.findByUsername(trx, input.username);
     if (byName) {
-      if (
-        byName.email_verified_at !== null ||
-        !(byName.email === input.email || isExpired(deps, byName, now))
-      ) {
-        throw new AppError('username_taken', 'that username is taken', { field: 'username' });
-      }
+      if (holdsName(deps, byName, input.email, now)) throw usernameTaken();
       await removeUnverified(trx, byName.id);
     }
     const existing = await users.findByEmail(trx, input.email);
@@ -107,6 +107,15 @@ async function createAccount(
   deps.mailQueued();
   return outcome;
 }
+
+const usernameTaken = () => new AppError('username_taken', 'that username is taken', { field: 'username' });
+
+/**
+ * Whether an account keeps its username from a signup with `email`: a verified one always, an
+ * unverified one until it expires, unless the signup names its own email (which replaces it).
+ */
+const holdsName = (deps: AccountsDeps, user: UserRow, email: string, now: number): boolean =>
+  user.email_verified_at !== null || !(user.email === email || isExpired(deps, user, now));
 
 /**
  * How long an unverified account outlives its code window: time to ask for a new code or two.

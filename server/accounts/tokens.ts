@@ -4,6 +4,7 @@ import { TOKENS, TOKEN_SCOPES, type TokenScope } from '../protocol.js';
 import * as tokens from '../store/access-tokens.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
+import { readerOf } from '../store/db.js';
 import type { AccessTokenRow } from '../store/access-tokens.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
@@ -76,9 +77,11 @@ export async function authenticateAccessToken(
   const cached = cache.get(tokenHash, now);
   if (cached?.token && cached.session.revoked_at === null && cached.session.expires_at > now) return cached;
   const stamp = cache.stamp;
-  const row = await tokens.findByHash(deps.db, tokenHash);
+  // Credential lookups read on a reader connection (the rule at readerOf); recordUse writes.
+  const reader = readerOf(deps.db);
+  const row = await tokens.findByHash(reader, tokenHash);
   if (!row || !isLiveToken(row, now)) throw unauthorized();
-  const user = await users.findById(deps.db, row.user_id);
+  const user = await users.findById(reader, row.user_id);
   if (!user) throw unauthorized();
   await recordUse(deps, row, now, ip);
   const auth = asAuthenticated(user, row);
@@ -112,7 +115,7 @@ async function recordUse(
 /** For a socket held open with a token: still live? `used` counts as a use (no address known). */
 export async function checkAccessToken(deps: AccountsDeps, id: string, used: boolean): Promise<boolean> {
   const now = deps.clock.now();
-  const row = await tokens.findById(deps.db, id);
+  const row = await tokens.findById(readerOf(deps.db), id);
   if (!row || !isLiveToken(row, now)) return false;
   if (used) await recordUse(deps, row, now, undefined);
   return true;

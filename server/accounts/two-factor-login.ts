@@ -7,6 +7,7 @@ import * as audit from '../store/audit.js';
 import * as store from '../store/two-factor.js';
 import type { UserRow } from '../store/users.js';
 import {
+  claimAttempt,
   lockedFor,
   LOCKOUT_WINDOW_MS,
   MAX_FAILED_LOGINS,
@@ -108,7 +109,7 @@ async function checkSecondStep(
   ) {
     await limits.challenges.require(meta.challenge);
   }
-  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+  if (!(await claimAttempt(deps, user, at))) {
     const current = await users.findById(db, user.id);
     await audit.record(db, 'login_locked', user.id, clock.now(), meta);
     throw lockedOut((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);

@@ -9,7 +9,7 @@ import * as store from '../store/two-factor.js';
 import type { Knex } from 'knex';
 import type { UserRow } from '../store/users.js';
 import { twoFactorChangedMail } from '../mail/templates.js';
-import { confirmPassword, lockedFor, LOCKOUT_WINDOW_MS, MAX_FAILED_LOGINS } from './login.js';
+import { claimAttempt, confirmPassword, lockedFor, LOCKOUT_WINDOW_MS } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import { newBackupCode, newTotpSecret, normaliseBackupCode, otpauthUrl, totpStep } from './totp.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -114,7 +114,7 @@ export async function proveSecondFactor(
 ): Promise<SecondFactor> {
   const { db, clock } = deps;
   const at = clock.now();
-  if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
+  if (!(await claimAttempt(deps, user, at))) {
     const current = await users.findById(db, user.id);
     await audit.record(db, failure, user.id, clock.now(), meta);
     throw lockedOut((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);

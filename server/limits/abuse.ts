@@ -82,11 +82,29 @@ export interface AbuseLimits {
   /** A right password for the account: its run of failures is over. */
   clearAccountFailures(account: string): Promise<void>;
   /**
+   * Whether a lockout was hinted (hintLocked) for `name`, a username or an email as typed, in
+   * the last 15 minutes. Only a hint, read before the account is looked up (accounts/login.ts):
+   * a login that may find a locked account is looked up first, so its owner gets the lockout's
+   * 429 rather than a challenge. Stale either way, it costs a lookup, or a challenge before the
+   * same 429.
+   */
+  lockHinted(name: string): Promise<boolean>;
+  /** The names an account logs in with (username, email): its lockout is reached or near. */
+  hintLocked(names: string[]): Promise<void>;
+  /** The account's run of failures ended: its names are no longer hinted as locked. */
+  clearLockHint(names: string[]): Promise<void>;
+  /**
    * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
-   * checked; never given back, whatever the outcome. 429 past it. Returns how many the address
-   * has caused in the window, this one included: the weight its hash waits with.
+   * checked; never given back, whatever the outcome. 429 past it. Returns the weight the hash
+   * waits with in the hashing queue (KdfGate): how many of the address's hashes in the window,
+   * this one included, did not end in a right password (kdfPaidOff). A person logging in now
+   * and then stays light however often they do; every hash of a flood counts.
    */
   kdf(ip: string | null): Promise<number>;
+  /** The weight the address's next hash would wait with, without taking a point. */
+  kdfWeight(ip: string | null): Promise<number>;
+  /** The address's hash just proved a right password: it no longer weighs on its next ones. */
+  kdfPaidOff(ip: string | null): Promise<void>;
   /**
    * Counts a mailed-code try (verify-email, password reset) against the address and the email,
    * as a failure until refunded by a right code; 429 past LIMIT_CODE_FAILURES_PER_10MIN for
@@ -145,6 +163,8 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
   });
   // Only ever read and bumped, never refused: a count, not a budget.
   const unknownNames = store.make({ name: 'login-name', points: 1_000_000, durationS: NAME_WINDOW_S });
+  // Like unknownNames: a mark that lives as long as a lock, never refused.
+  const lockHints = store.make({ name: 'login-locked', points: 1_000_000, durationS: NAME_WINDOW_S });
   const mailBudget = (purpose: string) => {
     const perAddress = store.make({
       name: `${purpose}-ip`,
@@ -175,6 +195,9 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     durationS: TEN_MINUTES_S,
   });
   const kdfUses = store.make({ name: 'kdf', points: config.limitKdfPer10Min, durationS: TEN_MINUTES_S });
+  // Like unknownNames: a count, never refused.
+  const kdfRight = store.make({ name: 'kdf-right', points: 1_000_000, durationS: TEN_MINUTES_S });
+  const unpaid = async (key: string, used: number) => Math.max(1, used - (await count(kdfRight, key)));
   const codesByAddress = store.make({
     name: 'code-ip',
     points: config.limitCodeFailuresPer10Min,
@@ -202,8 +225,21 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     clearAccountFailures: async (account) => {
       await unknownNames.delete(identityKey(account));
     },
-    kdf: async (ip) =>
-      (await take(kdfUses, addressKey(ip), 'password checks from your address')).consumedPoints,
+    lockHinted: async (name) => ((await lockHints.get(identityKey(name)))?.msBeforeNext ?? 0) > 0,
+    async hintLocked(names) {
+      for (const name of names) await lockHints.set(identityKey(name), 1, NAME_WINDOW_S);
+    },
+    async clearLockHint(names) {
+      for (const name of names) await lockHints.delete(identityKey(name));
+    },
+    async kdf(ip) {
+      const key = addressKey(ip);
+      return unpaid(key, (await take(kdfUses, key, 'password checks from your address')).consumedPoints);
+    },
+    kdfWeight: async (ip) => unpaid(addressKey(ip), (await count(kdfUses, addressKey(ip))) + 1),
+    async kdfPaidOff(ip) {
+      await kdfRight.penalty(addressKey(ip), 1);
+    },
     async codeTry(email, ip) {
       const fromAddress = await attempt(codesByAddress, addressKey(ip), 'wrong codes from your address');
       let forEmail: Attempt;

@@ -134,6 +134,15 @@ function attachReader(writer: Db, filename: string): void {
  * Where long reads go: the read-only connections of a SQLite file, else the database itself
  * (PostgreSQL's pool already gives each query a connection of its own; an in-memory SQLite
  * database exists only on its one connection). What it returns reads committed data only.
+ *
+ * The store rule for credentials: a lookup that only finds what a credential names - the
+ * account a login names, the session or access token a bearer shows, a socket's session when
+ * it is checked again - reads here; whatever the request then writes (a claimed failure, a
+ * touch, a new session) goes to the writer, and a check that must see its own transaction's
+ * writes stays in it. Unauthenticated floods are mostly such lookups, and on SQLite the writer
+ * serves one query at a time: there they would queue in front of every write. In WAL mode a
+ * query here sees every commit that ended before it began, so a revocation committed before a
+ * request arrives is always seen (the credential cache's own rule covers the ones during it).
  */
 export function readerOf(db: Db): Db {
   return readers.get(db) ?? db;

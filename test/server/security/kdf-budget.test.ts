@@ -60,4 +60,20 @@ describe('security: the per-address budget of password hashes', () => {
     expectError(await login(ip, p.password), 429, 'rate_limited');
     expect(t.server.hasher.runs).to.equal(runs);
   });
+
+  it('refuses a taken username before hashing: the refusal neither waits for scrypt nor spends the budget', async () => {
+    const ip = '10.1.0.4';
+    const taken = {
+      username: p.username,
+      email: 'someone-else@example.test',
+      password: 'a long signup pass 2',
+    };
+    const runs = t.server.hasher.runs;
+    for (let i = 0; i < 5; i++) {
+      expectError(await api(t.url, 'POST', '/api/signup', taken, from(ip)), 409, 'username_taken');
+    }
+    expect(t.server.hasher.runs).to.equal(runs);
+    // The address's 4 hashes are all still there.
+    for (let i = 0; i < 4; i++) expect((await login(ip, p.password)).status, `login ${i}`).to.equal(200);
+  });
 });

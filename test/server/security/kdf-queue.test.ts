@@ -4,10 +4,12 @@ import { useServer } from '../../helpers/fixture.js';
 import { expectError } from '../../helpers/errors.js';
 import { kdfSlots } from '../../../server/accounts/index.js';
 import { KdfGate } from '../../../server/accounts/passwords.js';
+import { readerOf } from '../../../server/store/db.js';
 
 /** Password checks waiting for a hashing slot are bounded (KDF_QUEUE_MAX); past it, 503. */
 describe('security: the bounded queue of password hashes', () => {
   const t = useServer({
+    mail: true,
     // A cost that takes a while, so the logins below overlap; no room to wait at all.
     env: { SCRYPT_LOG_N: '15', KDF_QUEUE_MAX: '0', TRUST_PROXY: '1', LOG_LEVEL: 'warn' },
   });
@@ -37,6 +39,52 @@ describe('security: the bounded queue of password hashes', () => {
     }
     // Only the admitted logins ran scrypt (the first of a process also makes its dummy hash).
     expect(t.server.hasher.runs - runs).to.be.at.most(failed.length + 1);
+  });
+
+  it('refuses a login the full queue would refuse before looking the account up or claiming a failure', async () => {
+    const p = await t.loggedInPerson('busyqueue');
+    // Every hashing slot held; the queue (KDF_QUEUE_MAX 0) has no room.
+    const gate = (t.server.hasher as unknown as { gate: KdfGate }).gate;
+    const held = Array.from({ length: kdfSlots(t.config.threadpoolSize) }, () => {
+      let finish!: () => void;
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      return { run: gate.run(() => done), finish };
+    });
+    const seen: string[] = [];
+    const watch = (q: { sql: string }) => {
+      if (/\busers\b/.test(q.sql)) seen.push(q.sql);
+    };
+    const dbs = [...new Set([t.db, readerOf(t.db)])];
+    for (const db of dbs) db.on('query', watch);
+    try {
+      for (const who of [p.username, p.email, 'busy-nobody']) {
+        const res = await rawApi(
+          t.url,
+          'POST',
+          '/api/login',
+          { username: who, password: p.password },
+          { 'x-forwarded-for': '10.2.1.1' },
+        );
+        expectError(res, 503, 'server_busy');
+        expect(Number(res.headers.get('retry-after'))).to.be.at.least(1);
+      }
+    } finally {
+      for (const db of dbs) db.off('query', watch);
+      for (const h of held) h.finish();
+      await Promise.all(held.map((h) => h.run));
+    }
+    expect(seen).to.deep.equal([]);
+    const row = await t.db('users').where({ username: p.username }).first();
+    expect(Number(row.failed_logins)).to.equal(0);
+    // With the slots free again, the same login goes through.
+    const ok = await rawApi(
+      t.url,
+      'POST',
+      '/api/login',
+      { username: p.username, password: p.password },
+      { 'x-forwarded-for': '10.2.1.1' },
+    );
+    expect(ok.status).to.equal(200);
   });
 });
 
@@ -82,5 +130,30 @@ describe('security: the order of waiting password hashes (KdfGate)', () => {
     middle.finish();
     await middleRun;
     expect(started).to.deep.equal(['running', 'light', 'middle']);
+  });
+
+  it('forecasts its refusal (refuseIfFull) exactly when a task of that weight would be refused', async () => {
+    const gate = new KdfGate(1, 1);
+    const code = (weight: number) => {
+      try {
+        gate.refuseIfFull(weight);
+        return 'room';
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+    };
+    expect(code(50)).to.equal('room'); // a free slot
+    const running = controlled([], 'running');
+    const first = gate.run(running.task, 5);
+    expect(code(50)).to.equal('room'); // room to wait
+    const waiter = controlled([], 'waiter');
+    const waiting = gate.run(waiter.task, 10);
+    expect(code(10)).to.equal('server_busy'); // no lighter than the heaviest waiter
+    expect(code(50)).to.equal('server_busy');
+    expect(code(9)).to.equal('room'); // would take the heavier waiter's place
+    running.finish();
+    await first;
+    waiter.finish();
+    await waiting;
   });
 });

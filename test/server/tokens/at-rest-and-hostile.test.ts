@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { TOKENS } from '../../../server/protocol.js';
+import { readerOf } from '../../../server/store/db.js';
 import { expectError } from '../../helpers/errors.js';
 import { useServer } from '../../helpers/fixture.js';
 import { expectNoBug } from '../../helpers/hostile-inputs.js';
@@ -15,17 +16,21 @@ const mistyped = (token: string) => token.slice(0, -1) + (token.endsWith('A') ? 
 describe('personal access tokens: storage, the checksum, and hostile tokens', () => {
   const t = useServer({ env: { LIMIT_SIGNUPS_PER_10MIN: '1000' } });
 
-  /** Queries that could look a credential up (the outbox worker's polling is not one). */
+  /**
+   * Queries that could look a credential up (the outbox worker's polling is not one), on the
+   * writer and on the reader connections, where credential lookups go (readerOf).
+   */
   async function credentialQueries(run: () => Promise<void>): Promise<string[]> {
     const seen: string[] = [];
     const watch = (q: { sql: string }) => {
       if (/\b(access_tokens|sessions|users)\b/i.test(q.sql)) seen.push(q.sql);
     };
-    t.db.on('query', watch);
+    const dbs = [...new Set([t.db, readerOf(t.db)])];
+    for (const db of dbs) db.on('query', watch);
     try {
       await run();
     } finally {
-      t.db.off('query', watch);
+      for (const db of dbs) db.off('query', watch);
     }
     return seen;
   }
