@@ -54,6 +54,18 @@ export const ERROR_CODES = {
   insufficient_scope: { status: 403 },
   /** A user already has TOKENS.maxLive live personal access tokens: revoke one first. */
   too_many_tokens: { status: 409 },
+  /** A provider sign-in's state or ticket is unknown, expired, used, or from another browser. */
+  invalid_oidc_state: { status: 400 },
+  /** The identity provider refused, or its answer failed a check (state, PKCE, ID token, nonce). */
+  provider_refused: { status: 400 },
+  /** The identity provider could not be reached (discovery, token or user endpoint). */
+  provider_unavailable: { status: 502 },
+  /** That provider account is linked to another mux1 account. */
+  identity_in_use: { status: 409 },
+  /** A new account through a provider names an email an account already has: link it instead. */
+  email_in_use: { status: 409 },
+  /** Removing the identity would leave the account without any way to sign in. */
+  last_sign_in_method: { status: 409 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -88,7 +100,13 @@ export type ErrorCode =
   | 'two_factor_already_on'
   | 'two_factor_off'
   | 'insufficient_scope'
-  | 'too_many_tokens';
+  | 'too_many_tokens'
+  | 'invalid_oidc_state'
+  | 'provider_refused'
+  | 'provider_unavailable'
+  | 'identity_in_use'
+  | 'email_in_use'
+  | 'last_sign_in_method';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -749,4 +767,40 @@ export interface TokensBody {
 export interface InsufficientScopeBody extends ErrorBody {
   code: 'insufficient_scope';
   scope: Exclude<AccessRequirement, 'public'>;
+}
+
+/** GET /api/oidc/providers: the identity providers this server signs in with (OIDC_PROVIDERS). */
+export interface ProvidersBody {
+  providers: { id: string; name: string }[];
+}
+
+/** POST /api/oidc/:provider/start and POST /api/identities/:provider/link. */
+export interface OidcStartBody {
+  authorization_url: string;
+}
+
+/**
+ * POST /api/oidc/complete: what the provider's answer led to. `login` and `mfa_required` carry
+ * the bodies of a password login; `signup_required` asks for a username (POST /api/oidc/signup).
+ */
+export type OidcCompleteBody =
+  | ({ outcome: 'login' } & LoginBody)
+  | ({ outcome: 'mfa_required' } & MfaRequiredBody)
+  | { outcome: 'signup_required'; message: string; provider: string; email: string }
+  | { outcome: 'email_taken'; message: string; provider: string; email: string }
+  | { outcome: 'no_verified_email'; message: string; provider: string }
+  | { outcome: 'linked'; message: string; provider: string };
+
+/** One provider account linked to yours (GET /api/identities). */
+export interface IdentityInfo {
+  id: number;
+  provider: string;
+  provider_name: string;
+  email: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface IdentitiesBody {
+  identities: IdentityInfo[];
 }

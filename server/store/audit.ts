@@ -32,7 +32,12 @@ export type AuditType =
   | 'backup_codes_regenerated'
   | 'token_created'
   | 'token_first_used'
-  | 'token_revoked';
+  | 'token_revoked'
+  | 'login_with_identity'
+  | 'signup_with_identity'
+  | 'identity_linked'
+  | 'identity_unlinked'
+  | 'identity_refused';
 
 export interface AuditEvent {
   user_id: number | null;
