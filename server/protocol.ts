@@ -362,6 +362,15 @@ export interface AccountExport {
   }[];
   /** Access tokens, ended ones too while their rows are kept; never a token or its hash. */
   tokens: (TokenInfo & { last_used_ip: string | null; revoked_at: string | null })[];
+  /** The identity providers' accounts linked to this one (issuer + subject sign in). */
+  identities: {
+    provider: string;
+    issuer: string;
+    subject: string;
+    email: string | null;
+    created_at: string;
+    last_used_at: string | null;
+  }[];
   /** The users this account blocks in chat. */
   blocks: { username: string; blocked_at: string }[];
   /** How far the account has read each room and direct conversation (`last_read_id`, 0 when a
