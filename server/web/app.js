@@ -321,6 +321,7 @@ function signedOut() {
   $('#tokens-list').replaceChildren();
   $('#identities-list').replaceChildren();
   $('#identities-notice').textContent = '';
+  $('#identities-error').textContent = '';
   hideCreatedToken();
   state.lastId = 0;
   state.room = 'lobby';
@@ -779,7 +780,6 @@ handle($('#oidc-signup-form'), async (values) => {
 // and one button per configured provider to link another.
 async function showIdentities() {
   if (!state.token) return;
-  $('#identities-error').textContent = '';
   let identities = [];
   try {
     ({ identities } = await api('GET', '/api/identities'));
@@ -796,6 +796,7 @@ async function showIdentities() {
         textContent: `${identity.provider_name}${identity.email ? ` (${identity.email})` : ''}, linked ${day(identity.created_at)}`,
       });
       const remove = actionButton('Remove', async () => {
+        $('#identities-error').textContent = '';
         try {
           await api('DELETE', `/api/identities/${identity.id}`);
           $('#identities-notice').textContent = `${identity.provider_name} is no longer linked.`;
@@ -828,8 +829,15 @@ if (arrived.has('oidc') || arrived.has('oidc-error')) {
 const providersLoaded = loadProviders();
 if (arrived.has('oidc')) providersLoaded.then(() => completeOidc(arrived.get('oidc')));
 if (arrived.has('oidc-error')) {
-  const code = arrived.get('oidc-error');
-  showOidc({ error: OIDC_ERRORS[code] ?? 'The sign-in with the provider did not work. Try again.' });
+  const error =
+    OIDC_ERRORS[arrived.get('oidc-error')] ?? 'The sign-in with the provider did not work. Try again.';
+  // A link started from the settings comes back to a signed-in page: its error goes there.
+  if (state.token) {
+    $('#identities').open = true;
+    $('#identities-error').textContent = error;
+  } else {
+    showOidc({ error });
+  }
 }
 
 // A reload of this tab keeps the session when the token still works.

@@ -240,6 +240,79 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
     expect(removed.status).to.equal(204);
   });
 
+  it('refuses to link a provider account another account has, and lets no token start a link', async () => {
+    const linker = await loggedInPerson(t.url, smtp, 'linker');
+    const { context, page } = await newBrowser();
+    await page.goto(t.url + '/');
+    await page.fill('#login-username', linker.username);
+    await page.fill('#login-password', linker.password);
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForSelector('#chat:not([hidden])');
+    await page.click('#identities summary');
+    // "alice" at the provider is alice_idp's identity (the signup test above).
+    await throughProvider(page, 'alice', () =>
+      page.click('#identity-link-buttons button:has-text("Link Test ID")'),
+    );
+    await page.locator('#identities-error').filter({ hasText: 'linked to another account' }).waitFor();
+    await page.waitForSelector('#chat:not([hidden])');
+    const listed = await api(t.url, 'GET', '/api/identities', undefined, bearer(linker.token));
+    expect(listed.body.identities).to.deep.equal([]);
+
+    const pat = await api(
+      t.url,
+      'POST',
+      '/api/tokens',
+      { name: 'bot', scopes: ['profile:read', 'chat:read', 'chat:write'] },
+      bearer(linker.token),
+    );
+    const byToken = await api(
+      t.url,
+      'POST',
+      '/api/identities/testid/link',
+      undefined,
+      bearer(pat.body.token),
+    );
+    expect(byToken.status).to.equal(403);
+    expect(byToken.body).to.include({ code: 'insufficient_scope', scope: 'session' });
+    await context.close();
+  });
+
+  it('makes no account from a provider that vouches for no verified email', async () => {
+    idp.people.set('erin', { email: 'erin@example.test', verified: false });
+    const { context, page } = await newBrowser();
+    await signInWith(page, 'erin');
+    await page.locator('#oidc-notice').filter({ hasText: 'did not share a verified email' }).waitFor();
+    expect(await page.locator('#oidc-signup-form').isHidden()).to.equal(true);
+    expect(await tokenOf(page)).to.equal(null);
+    await context.close();
+  });
+
+  it('replaces an unverified signup that held the email the provider verified', async () => {
+    // Someone signed up with frank's address first and never verified it (they cannot).
+    const squatter = {
+      username: 'franksquat',
+      email: 'frank@example.test',
+      password: 'squatter pass phrase 9',
+    };
+    expect((await api(t.url, 'POST', '/api/signup', squatter)).status).to.equal(201);
+    const { context, page } = await newBrowser();
+    await signInWith(page, 'frank');
+    await page.waitForSelector('#oidc-signup-form:not([hidden])');
+    // A taken username is refused on the step, which stays usable.
+    await page.fill('#oidc-signup-username', 'alice_idp');
+    await page.click('#oidc-signup-form button[type="submit"]');
+    await page.locator('#oidc-signup-form .error').filter({ hasText: 'taken' }).waitFor();
+    await page.fill('#oidc-signup-username', 'frank_real');
+    await page.click('#oidc-signup-form button[type="submit"]');
+    await page.waitForSelector('#chat:not([hidden])');
+    const me = await api(t.url, 'GET', '/api/me', undefined, bearer((await tokenOf(page))!));
+    expect(me.body.user).to.include({ username: 'frank_real', email: 'frank@example.test' });
+    // The squatter's name is free again: their account is gone.
+    const again = await api(t.url, 'POST', '/api/signup', { ...squatter, email: 'other@example.test' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    await context.close();
+  });
+
   it('refuses a tampered state, and a callback carried to another browser', async () => {
     const { context, page } = await newBrowser();
     // The provider's redirect back is held: its URL is kept, and the browser goes nowhere.
