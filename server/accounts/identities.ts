@@ -113,7 +113,9 @@ export async function finishIdentityFlow(
 ): Promise<string> {
   const provider = providerOf(deps, input.providerId);
   const params = new URLSearchParams(input.query);
-  const state = params.get('state');
+  // One state, once: a repeated parameter is no answer of a provider.
+  const states = params.getAll('state');
+  const state = states.length === 1 ? states[0] : undefined;
   if (!state || state.length > 200 || !input.binding) throw invalidFlow();
   const stateHash = sha256(state);
   const flow = await store.findFlowByState(deps.db, stateHash);
