@@ -134,17 +134,25 @@ function oidcProvider(setting: OidcProviderSetting & { issuer: string }, log: Lo
   };
 }
 
-function githubProvider(setting: OidcProviderSetting, log: Logger): IdentityProvider {
+/** GitHub's endpoints; a test hands in a stand-in's (GitHub itself is not reachable from tests). */
+export type GithubEndpoints = { [K in keyof typeof GITHUB_PRESET]: string };
+
+export function githubProvider(
+  setting: OidcProviderSetting,
+  log: Logger,
+  endpoints: GithubEndpoints = GITHUB_PRESET,
+): IdentityProvider {
   const config = new oidc.Configuration(
     {
-      issuer: GITHUB_PRESET.issuer,
-      authorization_endpoint: GITHUB_PRESET.authorizationEndpoint,
-      token_endpoint: GITHUB_PRESET.tokenEndpoint,
+      issuer: endpoints.issuer,
+      authorization_endpoint: endpoints.authorizationEndpoint,
+      token_endpoint: endpoints.tokenEndpoint,
     },
     setting.clientId,
     setting.clientSecret,
   );
   config.timeout = PROVIDER_TIMEOUT_S;
+  if (new URL(endpoints.tokenEndpoint).protocol === 'http:') oidc.allowInsecureRequests(config);
   const getJson = async (token: string, url: string): Promise<unknown> => {
     const res = await oidc.fetchProtectedResource(
       config,
@@ -184,17 +192,17 @@ function githubProvider(setting: OidcProviderSetting, log: Logger): IdentityProv
         throw refused();
       }
       try {
-        const user = (await getJson(accessToken, GITHUB_PRESET.userEndpoint)) as {
+        const user = (await getJson(accessToken, endpoints.userEndpoint)) as {
           id?: unknown;
           login?: unknown;
         };
-        const emails = (await getJson(accessToken, GITHUB_PRESET.emailsEndpoint)) as unknown;
+        const emails = (await getJson(accessToken, endpoints.emailsEndpoint)) as unknown;
         if (typeof user.id !== 'number' || !Array.isArray(emails)) throw new Error('unexpected shape');
         const primary = (emails as { email?: unknown; primary?: unknown; verified?: unknown }[]).find(
           (e) => e.primary === true && e.verified === true && typeof e.email === 'string',
         );
         return {
-          issuer: GITHUB_PRESET.issuer,
+          issuer: endpoints.issuer,
           subject: String(user.id),
           email: primary ? String(primary.email).trim().toLowerCase() : null,
           suggestedUsername: typeof user.login === 'string' ? user.login : null,
