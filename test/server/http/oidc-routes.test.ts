@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { useServer } from '../../helpers/fixture.js';
 import { resetCode } from '../../helpers/accounts.js';
+import { manualClock } from '../../../server/clock.js';
 import { freePort } from '../../helpers/ports.js';
 import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 
@@ -212,5 +213,46 @@ describe('REST: sign-in with an identity provider', function () {
     expect(reset.status, JSON.stringify(reset.body)).to.equal(200);
     const relogin = await t.logIn(p.username, 'a brand new pass 77');
     expect((await t.as(relogin.body.token)('DELETE', `/api/identities/${left.id}`)).status).to.equal(204);
+  });
+});
+
+describe('REST: a provider sign-in lives 10 minutes', function () {
+  this.timeout(60_000);
+  let idp: TestProvider;
+  const clock = manualClock(Date.now());
+  const t = useServer({
+    overrides: { clock },
+    env: async () => {
+      idp = await startOidcProvider({ port: await freePort(), redirectUris: ['http://127.0.0.1:1/cb'] });
+      return {
+        OIDC_PROVIDERS: JSON.stringify([
+          {
+            id: 'live',
+            name: 'Live',
+            issuer: idp.issuer,
+            clientId: idp.clientId,
+            clientSecret: idp.clientSecret,
+          },
+        ]),
+      };
+    },
+  });
+  after(() => idp?.close());
+
+  async function callbackAfter(ms: number): Promise<string | null> {
+    const started = await t.api('POST', '/api/oidc/live/start');
+    const state = new URL(started.body.authorization_url).searchParams.get('state')!;
+    clock.advance(ms);
+    const res = await fetch(`${t.url}/api/oidc/live/callback?state=${state}&code=not-the-providers`, {
+      redirect: 'manual',
+      headers: { cookie: started.headers.get('set-cookie')!.split(';')[0]! },
+    });
+    return res.headers.get('location');
+  }
+
+  it('takes the state until its 10 minutes are up, then refuses it', async () => {
+    // Within the window the state is good: the (forged) code is what the provider's checks refuse.
+    expect(await callbackAfter(10 * 60_000 - 1)).to.equal('/#oidc-error=provider_refused');
+    expect(await callbackAfter(10 * 60_000)).to.equal('/#oidc-error=invalid_oidc_state');
   });
 });
