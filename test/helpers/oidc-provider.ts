@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // @ts-expect-error oidc-provider ships no type declarations; the test uses a handful of its calls.
@@ -38,6 +39,26 @@ export async function startOidcProvider(options: {
       },
     ],
     pkce: { required: () => true },
+    // Its own signing key per start: the ID tokens the tests get are signed by a key made here.
+    jwks: {
+      keys: [
+        {
+          ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+          kid: 'test',
+          alg: 'RS256',
+          use: 'sig',
+        },
+      ],
+    },
+    // Set, not left to its defaults, which print a notice each on first use (seconds).
+    ttl: {
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      AccessToken: 600,
+      IdToken: 600,
+      AuthorizationCode: 60,
+    },
     cookies: { keys: ['a-cookie-key-for-the-test-provider-only'] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
     features: { devInteractions: { enabled: true } },
