@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oidcProvidersSchema, type OidcProviderSetting } from './oidc-providers.js';
 
 /**
  * Every server setting, with the environment variable that sets it and its default.
@@ -193,6 +194,11 @@ export const settings = {
    * threads free for database and file work (kdfSlots in server/accounts/passwords.ts).
    */
   threadpoolSize: { env: 'UV_THREADPOOL_SIZE', schema: wholeNumber(1, 1024), default: 4 },
+  /**
+   * Identity providers to sign in with (OpenID Connect, or the `github` preset): a JSON array of
+   * {id, name, issuer, clientId, clientSecret} (config/oidc-providers.ts). Empty: none.
+   */
+  oidcProviders: { env: 'OIDC_PROVIDERS', schema: oidcProvidersSchema, default: [] as OidcProviderSetting[] },
   /** Per process: N processes may hold N x this many PostgreSQL connections (SQLite uses one). */
   databasePoolMax: { env: 'DATABASE_POOL_MAX', schema: wholeNumber(1, 1000), default: 10 },
 } as const;

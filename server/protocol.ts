@@ -64,6 +64,18 @@ export const ERROR_CODES = {
   muted: { status: 403 },
   /** A moderator banned the user from this room. */
   banned: { status: 403 },
+  /** A provider sign-in's state or ticket is unknown, expired, used, or from another browser. */
+  invalid_oidc_state: { status: 400 },
+  /** The identity provider refused, or its answer failed a check (state, PKCE, ID token, nonce). */
+  provider_refused: { status: 400 },
+  /** The identity provider could not be reached (discovery, token or user endpoint). */
+  provider_unavailable: { status: 502 },
+  /** That provider account is linked to another mux1 account. */
+  identity_in_use: { status: 409 },
+  /** A new account through a provider names an email an account already has: link it instead. */
+  email_in_use: { status: 409 },
+  /** Removing the identity would leave the account without any way to sign in. */
+  last_sign_in_method: { status: 409 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -102,7 +114,13 @@ export type ErrorCode =
   | 'account_disabled'
   | 'last_admin'
   | 'muted'
-  | 'banned';
+  | 'banned'
+  | 'invalid_oidc_state'
+  | 'provider_refused'
+  | 'provider_unavailable'
+  | 'identity_in_use'
+  | 'email_in_use'
+  | 'last_sign_in_method';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -358,6 +376,15 @@ export interface AccountExport {
   }[];
   /** Access tokens, ended ones too while their rows are kept; never a token or its hash. */
   tokens: (TokenInfo & { last_used_ip: string | null; revoked_at: string | null })[];
+  /** The identity providers' accounts linked to this one (issuer + subject sign in). */
+  identities: {
+    provider: string;
+    issuer: string;
+    subject: string;
+    email: string | null;
+    created_at: string;
+    last_used_at: string | null;
+  }[];
   /** The users this account blocks in chat. */
   blocks: { username: string; blocked_at: string }[];
   /** How far the account has read each room and direct conversation (`last_read_id`, 0 when a
@@ -865,4 +892,40 @@ export interface TokensBody {
 export interface InsufficientScopeBody extends ErrorBody {
   code: 'insufficient_scope';
   scope: 'session' | TokenScope;
+}
+
+/** GET /api/oidc/providers: the identity providers this server signs in with (OIDC_PROVIDERS). */
+export interface ProvidersBody {
+  providers: { id: string; name: string }[];
+}
+
+/** POST /api/oidc/:provider/start and POST /api/identities/:provider/link. */
+export interface OidcStartBody {
+  authorization_url: string;
+}
+
+/**
+ * POST /api/oidc/complete: what the provider's answer led to. `login` and `mfa_required` carry
+ * the bodies of a password login; `signup_required` asks for a username (POST /api/oidc/signup).
+ */
+export type OidcCompleteBody =
+  | ({ outcome: 'login' } & LoginBody)
+  | ({ outcome: 'mfa_required' } & MfaRequiredBody)
+  | { outcome: 'signup_required'; message: string; provider: string; email: string }
+  | { outcome: 'email_taken'; message: string; provider: string; email: string }
+  | { outcome: 'no_verified_email'; message: string; provider: string }
+  | { outcome: 'linked'; message: string; provider: string };
+
+/** One provider account linked to yours (GET /api/identities). */
+export interface IdentityInfo {
+  id: number;
+  provider: string;
+  provider_name: string;
+  email: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface IdentitiesBody {
+  identities: IdentityInfo[];
 }

@@ -1,4 +1,6 @@
 import * as users from '../store/users.js';
+import * as identities from '../store/identities.js';
+import type { IdentityRow } from '../store/identities.js';
 import * as sessions from '../store/sessions.js';
 import * as accessTokens from '../store/access-tokens.js';
 import * as codes from '../store/codes.js';
@@ -54,6 +56,8 @@ export interface AccountData {
   codes: CodeSummary[];
   /** Access tokens, ended ones too while their rows are kept. */
   tokens: AccessTokenRow[];
+  /** Linked identity provider accounts. */
+  identities: IdentityRow[];
   /** The users this one blocks, by name, and since when. */
   blocks: { username: string; created_at: number }[];
   /** How far the user has read each room and direct conversation. */
@@ -142,6 +146,7 @@ export async function exportAccount(
       sessions: await sessions.listAllOfUser(reader, userId),
       codes: await codes.listSummariesOfUser(reader, userId),
       tokens: await accessTokens.listAllOfUser(reader, userId),
+      identities: await identities.listIdentities(reader, userId),
       blocks: await blocks.blockedBy(reader, userId),
       readMarkers: await readMarkers.markersOf(reader, userId),
       messages: pages((afterId) =>

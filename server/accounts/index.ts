@@ -30,6 +30,15 @@ import {
 } from './two-factor.js';
 import { loginSecondStep } from './two-factor-login.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
+import {
+  completeIdentityFlow,
+  finishIdentityFlow,
+  listIdentities,
+  listProviders,
+  signupWithIdentity,
+  startIdentityFlow,
+  unlinkIdentity,
+} from './identities.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -39,6 +48,7 @@ export type { AccountData, ActivityPage } from './account.js';
 export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
 export type { NewTokenInput, TokenGrant } from './tokens.js';
+export type { CompletedFlow } from './identities.js';
 export { callerOf, checkAccess, hasAccess, type Caller, type Grant } from './access.js';
 export { PERMISSION_TOKEN_SCOPE, ROLE_PERMISSIONS, roleAllows } from './permissions.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
@@ -108,6 +118,13 @@ const RULES = {
   createToken,
   listTokens,
   revokeToken,
+  listProviders,
+  startIdentityFlow,
+  finishIdentityFlow,
+  completeIdentityFlow,
+  signupWithIdentity,
+  listIdentities,
+  unlinkIdentity,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

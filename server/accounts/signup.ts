@@ -130,7 +130,7 @@ export const isExpired = (deps: AccountsDeps, user: UserRow, now: number): boole
   now > user.created_at + deps.config.codeTtlMinutes * 60_000 + UNVERIFIED_EXPIRY_MARGIN_MS;
 
 /** Removes an unverified account: it never logged in, so only its codes and events refer to it. */
-async function removeUnverified(trx: Knex, userId: number): Promise<void> {
+export async function removeUnverified(trx: Knex, userId: number): Promise<void> {
   await codes.deleteAllOfUser(trx, userId);
   await codeFailures.deleteAllOfUser(trx, userId);
   await sessions.deleteAllOfUser(trx, userId);

@@ -24,6 +24,11 @@ export const ROUTE_ACCESS = {
   'POST /api/login/2fa': 'public',
   'POST /api/password/forgot': 'public',
   'POST /api/password/reset': 'public',
+  'GET /api/oidc/providers': 'public',
+  'POST /api/oidc/:provider/start': 'public',
+  'GET /api/oidc/:provider/callback': 'public',
+  'POST /api/oidc/complete': 'public',
+  'POST /api/oidc/signup': 'public',
 
   'GET /api/me': 'profile:read',
 
@@ -43,6 +48,9 @@ export const ROUTE_ACCESS = {
   'POST /api/tokens': 'session',
   'GET /api/tokens': 'session',
   'DELETE /api/tokens/:id': 'session',
+  'POST /api/identities/:provider/link': 'session',
+  'GET /api/identities': 'session',
+  'DELETE /api/identities/:id': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

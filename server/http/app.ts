@@ -13,6 +13,7 @@ import { passwordRoutes } from './routes/password.js';
 import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { identityRoutes } from './routes/identities.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -24,6 +25,8 @@ export interface HttpDeps extends HealthDeps {
   corsOrigins: string[];
   metrics: Metrics;
   metricsSettings: MetricsSettings;
+  /** Whether the provider sign-in cookie is Secure (PUBLIC_URL is https). */
+  secureCookies?: () => boolean;
 }
 
 /** The REST door: one edge middleware around one router that holds every route. */
@@ -45,6 +48,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     passwordRoutes(deps.accounts),
     twoFactorRoutes(deps.accounts),
     tokenRoutes(deps.accounts),
+    identityRoutes(deps.accounts, deps.secureCookies ?? (() => false)),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -51,7 +51,13 @@ export type AuditType =
   | 'member_unbanned'
   | 'private_room_created'
   | 'member_invited'
-  | 'member_removed';
+  | 'member_removed'
+  // Sign-in with an identity provider.
+  | 'login_with_identity'
+  | 'signup_with_identity'
+  | 'identity_linked'
+  | 'identity_unlinked'
+  | 'identity_refused';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -116,7 +116,8 @@ export async function clearFailedLogins(db: Knex, id: number): Promise<void> {
 }
 
 export async function updatePasswordHash(db: Knex, id: number, hash: string): Promise<void> {
-  await db('users').where({ id }).update({ password_hash: hash });
+  // Any password set (a reset of an account made through a provider) is one its owner knows.
+  await db('users').where({ id }).update({ password_hash: hash, password_unset: false });
 }
 
 /** The number of accounts, from the row the database keeps up to date (migration 007). */

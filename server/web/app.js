@@ -132,6 +132,7 @@ handle($('#login-form'), async (values) => {
   $('#login-form').reset();
   if (res.mfa_required) {
     mfaToken = res.mfa_token;
+    $('#mfa-intro').textContent = res.message;
     $('#mfa-form').hidden = false;
     $('#mfa-code').focus();
     return;
@@ -300,6 +301,8 @@ function signedIn(token, user) {
   connectChat();
   showTwoFactor();
   showTokens();
+  showOidc({});
+  providersLoaded.then(showIdentities);
 }
 
 function signedOut() {
@@ -316,6 +319,9 @@ function signedOut() {
   $('#presence').replaceChildren();
   $('#rooms').replaceChildren();
   $('#tokens-list').replaceChildren();
+  $('#identities-list').replaceChildren();
+  $('#identities-notice').textContent = '';
+  $('#identities-error').textContent = '';
   hideCreatedToken();
   state.lastId = 0;
   state.room = 'lobby';
@@ -695,6 +701,166 @@ function sendMessage(payload, attempt) {
     if (!ack.ok) return ($('#chat-error').textContent = ack.error);
     $('#chat-error').textContent = '';
   });
+}
+
+// Sign-in with an identity provider. The server answers with the provider's URL (and sets an
+// HttpOnly cookie that ties the sign-in to this browser); the provider sends the browser back to
+// the server, which sends it here with a one-time ticket in the fragment (#oidc=...), never
+// sent to any server. The page trades the ticket for a session, a username step, or a sentence.
+const OIDC_ERRORS = {
+  invalid_oidc_state:
+    'That sign-in is unknown, expired, already used, or was started in another browser. Start it again.',
+  provider_refused: 'The provider’s answer did not pass its checks. Start the sign-in again.',
+  provider_unavailable: 'The provider cannot be reached right now. Try again later.',
+  identity_in_use: 'That provider account is linked to another account here.',
+  not_found: 'That provider is not set up on this server.',
+};
+let providers = [];
+let oidcTicket = null;
+
+function actionButton(text, onClick) {
+  const button = Object.assign(document.createElement('button'), { type: 'button', textContent: text });
+  button.className = 'secondary';
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await onClick();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+function showOidc({ notice = '', error = '' }) {
+  $('#oidc-result').hidden = !notice && !error;
+  $('#oidc-notice').textContent = notice;
+  $('#oidc-error').textContent = error;
+}
+
+async function goToProvider(path, showError) {
+  try {
+    const res = await api('POST', path);
+    window.location.assign(res.authorization_url);
+  } catch (err) {
+    showError(err.error);
+  }
+}
+
+async function loadProviders() {
+  providers = await api('GET', '/api/oidc/providers')
+    .then((res) => res.providers)
+    .catch(() => []);
+  $('#provider-buttons').replaceChildren(
+    ...providers.map((p) =>
+      actionButton(`Sign in with ${p.name}`, () =>
+        goToProvider(`/api/oidc/${encodeURIComponent(p.id)}/start`, (error) => showOidc({ error })),
+      ),
+    ),
+  );
+  $('#provider-signin').hidden = providers.length === 0;
+}
+
+async function completeOidc(ticket) {
+  let res;
+  try {
+    res = await api('POST', '/api/oidc/complete', { ticket });
+  } catch (err) {
+    return showOidc({ error: OIDC_ERRORS[err.code] ?? err.error });
+  }
+  if (res.outcome === 'login') return signedIn(res.token, res.user);
+  if (res.outcome === 'mfa_required') {
+    mfaToken = res.mfa_token;
+    $('#mfa-intro').textContent = res.message;
+    $('#mfa-form').hidden = false;
+    $('#mfa-code').focus();
+    return;
+  }
+  if (res.outcome === 'signup_required') {
+    oidcTicket = ticket;
+    $('#oidc-signup-intro').textContent = res.message;
+    $('#oidc-signup-form').hidden = false;
+    $('#oidc-signup-username').focus();
+    return;
+  }
+  if (res.outcome === 'linked') {
+    $('#identities').open = true;
+    $('#identities-notice').textContent = res.message;
+    return showIdentities();
+  }
+  showOidc({ notice: res.message });
+}
+
+handle($('#oidc-signup-form'), async (values) => {
+  const res = await api('POST', '/api/oidc/signup', { ticket: oidcTicket, username: values.username });
+  $('#oidc-signup-form').reset();
+  $('#oidc-signup-form').hidden = true;
+  oidcTicket = null;
+  signedIn(res.token, res.user);
+});
+
+// Linked identities in the settings: listed, removed (the server keeps the last way to sign in),
+// and one button per configured provider to link another.
+async function showIdentities() {
+  if (!state.token) return;
+  let identities = [];
+  try {
+    ({ identities } = await api('GET', '/api/identities'));
+  } catch (err) {
+    $('#identities-error').textContent = err.error;
+  }
+  $('#identities').hidden = providers.length === 0 && identities.length === 0;
+  $('#identities-empty').hidden = identities.length > 0;
+  $('#identities-list').replaceChildren(
+    ...identities.map((identity) => {
+      const li = document.createElement('li');
+      li.dataset.id = String(identity.id);
+      const label = Object.assign(document.createElement('span'), {
+        textContent: `${identity.provider_name}${identity.email ? ` (${identity.email})` : ''}, linked ${day(identity.created_at)}`,
+      });
+      const remove = actionButton('Remove', async () => {
+        $('#identities-error').textContent = '';
+        try {
+          await api('DELETE', `/api/identities/${identity.id}`);
+          $('#identities-notice').textContent = `${identity.provider_name} is no longer linked.`;
+          await showIdentities();
+        } catch (err) {
+          $('#identities-notice').textContent = '';
+          $('#identities-error').textContent = err.error;
+        }
+      });
+      li.append(label, ' ', remove);
+      return li;
+    }),
+  );
+  $('#identity-link-buttons').replaceChildren(
+    ...providers.map((p) =>
+      actionButton(`Link ${p.name}`, () =>
+        goToProvider(`/api/identities/${encodeURIComponent(p.id)}/link`, (error) => {
+          $('#identities-error').textContent = error;
+        }),
+      ),
+    ),
+  );
+}
+
+const arrived = new window.URLSearchParams(window.location.hash.slice(1));
+if (arrived.has('oidc') || arrived.has('oidc-error')) {
+  // The ticket is used once; it leaves the address bar and the tab's history at once.
+  window.history.replaceState(null, '', window.location.pathname);
+}
+const providersLoaded = loadProviders();
+if (arrived.has('oidc')) providersLoaded.then(() => completeOidc(arrived.get('oidc')));
+if (arrived.has('oidc-error')) {
+  const error =
+    OIDC_ERRORS[arrived.get('oidc-error')] ?? 'The sign-in with the provider did not work. Try again.';
+  // A link started from the settings comes back to a signed-in page: its error goes there.
+  if (state.token) {
+    $('#identities').open = true;
+    $('#identities-error').textContent = error;
+  } else {
+    showOidc({ error });
+  }
 }
 
 // A reload of this tab keeps the session when the token still works.

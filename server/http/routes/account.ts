@@ -194,6 +194,14 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
       last_used_ip: row.last_used_ip,
       revoked_at: isoOrNull(row.revoked_at),
     })),
+    identities: data.identities.map((row) => ({
+      provider: row.provider,
+      issuer: row.issuer,
+      subject: row.subject,
+      email: row.email,
+      created_at: iso(row.created_at),
+      last_used_at: isoOrNull(row.last_used_at),
+    })),
     blocks: data.blocks.map((b) => ({ username: b.username, blocked_at: iso(b.created_at) })),
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),
   };

@@ -48,6 +48,9 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
   'POST /api/2fa/backup-codes': { body: { password: 'wrong one here', code: '123456' }, auth: true },
   // An unknown scope keeps every variant from making a token.
   'POST /api/tokens': { body: { name: 'fuzzed', scopes: ['admin:all'], expires_in_days: 30 }, auth: true },
+  // A ticket no sign-in gave: refused whatever else is sent.
+  'POST /api/oidc/complete': { body: { ticket: 'A'.repeat(43) } },
+  'POST /api/oidc/signup': { body: { ticket: 'A'.repeat(43), username: 'fuzzedname' } },
 };
 
 /**
@@ -68,6 +71,13 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /api/2fa': { auth: true },
   'GET /api/tokens': { auth: true },
   'DELETE /api/tokens/:id': { auth: true, changes: true, path: `/api/tokens/tok_${'0'.repeat(32)}` },
+  'GET /api/oidc/providers': {},
+  // No provider is configured in this test: each names an unknown one.
+  'POST /api/oidc/:provider/start': { path: '/api/oidc/nosuch/start' },
+  'GET /api/oidc/:provider/callback': { path: '/api/oidc/nosuch/callback?state=x&code=y' },
+  'POST /api/identities/:provider/link': { auth: true, path: '/api/identities/nosuch/link' },
+  'GET /api/identities': { auth: true },
+  'DELETE /api/identities/:id': { auth: true, changes: true, path: '/api/identities/1' },
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},

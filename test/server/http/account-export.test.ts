@@ -45,6 +45,7 @@ describe('GET /api/account/export', () => {
       'sessions',
       'codes',
       'tokens',
+      'identities',
       'blocks',
       'read_markers',
       'messages',
