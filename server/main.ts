@@ -124,6 +124,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
     serverStatusPublic: config.serverStatusPublic,
+    publicUrl,
   });
   const tls = readTlsFiles(config);
   const http: Server = tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());

@@ -30,6 +30,7 @@ import {
 } from './two-factor.js';
 import { loginSecondStep } from './two-factor-login.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
+import { decideDeviceLogin, lookupDeviceLogin, pollDeviceLogin, startDeviceLogin } from './device.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -39,6 +40,7 @@ export type { AccountData, ActivityPage } from './account.js';
 export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
 export type { NewTokenInput, TokenGrant } from './tokens.js';
+export type { DeviceGrant, DeviceLookup } from './device.js';
 export { checkAccess, hasAccess, type Grant } from './access.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
 
@@ -107,6 +109,10 @@ const RULES = {
   createToken,
   listTokens,
   revokeToken,
+  startDeviceLogin,
+  pollDeviceLogin,
+  lookupDeviceLogin,
+  decideDeviceLogin,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

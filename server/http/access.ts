@@ -24,6 +24,8 @@ export const ROUTE_ACCESS = {
   'POST /api/login/2fa': 'public',
   'POST /api/password/forgot': 'public',
   'POST /api/password/reset': 'public',
+  'POST /api/device/code': 'public',
+  'POST /api/device/token': 'public',
 
   'GET /api/me': 'profile:read',
 
@@ -43,6 +45,8 @@ export const ROUTE_ACCESS = {
   'POST /api/tokens': 'session',
   'GET /api/tokens': 'session',
   'DELETE /api/tokens/:id': 'session',
+  'POST /api/device/lookup': 'session',
+  'POST /api/device/approve': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

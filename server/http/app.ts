@@ -13,6 +13,7 @@ import { passwordRoutes } from './routes/password.js';
 import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { deviceRoutes } from './routes/device.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -24,6 +25,8 @@ export interface HttpDeps extends HealthDeps {
   corsOrigins: string[];
   metrics: Metrics;
   metricsSettings: MetricsSettings;
+  /** PUBLIC_URL, else the listen address: where device login sends people (verification_uri). */
+  publicUrl: () => string;
 }
 
 /** The REST door: one edge middleware around one router that holds every route. */
@@ -45,6 +48,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     passwordRoutes(deps.accounts),
     twoFactorRoutes(deps.accounts),
     tokenRoutes(deps.accounts),
+    deviceRoutes(deps.accounts, deps.publicUrl),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

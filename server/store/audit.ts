@@ -32,7 +32,10 @@ export type AuditType =
   | 'backup_codes_regenerated'
   | 'token_created'
   | 'token_first_used'
-  | 'token_revoked';
+  | 'token_revoked'
+  | 'device_approved'
+  | 'device_denied'
+  | 'device_login';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -297,6 +297,12 @@ function signedIn(token, user) {
   $('#account').hidden = true;
   $('#chat').hidden = false;
   $('#message-input').focus();
+  // Sent here from /device to sign in first: back there with the terminal's code.
+  const device = new URLSearchParams(location.search).get('device');
+  if (device !== null) {
+    location.assign(`/device?code=${encodeURIComponent(device.replace(/[^A-Za-z -]/g, '').slice(0, 20))}`);
+    return;
+  }
   connectChat();
   showTwoFactor();
   showTokens();

@@ -48,6 +48,12 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
   'POST /api/2fa/backup-codes': { body: { password: 'wrong one here', code: '123456' }, auth: true },
   // An unknown scope keeps every variant from making a token.
   'POST /api/tokens': { body: { name: 'fuzzed', scopes: ['admin:all'], expires_in_days: 30 }, auth: true },
+  // A code is made for any well-formed name (a pending login, in no table stored() counts).
+  'POST /api/device/code': { body: { client_name: 'fuzzed terminal' } },
+  'POST /api/device/token': { body: { device_code: 'A'.repeat(43) } },
+  // No login waits for this code: wrong codes, then the per-account limit, refuse them all.
+  'POST /api/device/lookup': { body: { user_code: 'BCDF-GHJK' }, auth: true },
+  'POST /api/device/approve': { body: { user_code: 'BCDF-GHJK', approve: true }, auth: true },
 };
 
 /**
@@ -71,6 +77,8 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
+  'GET /device': {},
+  'GET /device.js': {},
   '* /metrics': { auth: true },
 };
 
@@ -147,6 +155,7 @@ describe('hostile input: every REST route of the router', function () {
           metricsSettings: t.config,
           startedAt: Date.now(),
           connectedUsers: async () => 0,
+          publicUrl: () => t.url,
         }),
       );
     } finally {
@@ -173,7 +182,7 @@ describe('hostile input: every REST route of the router', function () {
         const res = await send(route, hostile, headers);
         // Some injections are well-formed requests (an address may hold a quote): those are
         // answered as for any unknown address (200 from resend and forgot); the rest refused.
-        if (res.status === 200 && /resend|forgot/.test(route)) continue;
+        if (res.status === 200 && /resend|forgot|device\/code/.test(route)) continue;
         expectRefused({ ...res, headers: {} }, `${route} ${hostile.slice(0, 80)}`);
       }
       const huge = await send(route, hugeBody(), headers);
