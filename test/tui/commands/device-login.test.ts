@@ -1,62 +1,30 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { canOpenBrowser } from '../../../tui/client/device-login.js';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { decodeDrawnQr } from '../../helpers/two-factor.js';
-import {
-  binRun,
-  canRunOnTerminal,
-  cleanEnv,
-  readAll,
-  repoRoot,
-  runCli,
-  runOnTerminal,
-  tempDir,
-} from '../../helpers/cli.js';
-
-const USER_CODE = /\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b/;
+import { canRunOnTerminal, readAll, runCli, runOnTerminal, tempDir } from '../../helpers/cli.js';
+import { startLoginWeb, USER_CODE } from '../../helpers/device-login.js';
 
 /**
- * `mux1 login --web` as a child process: it prints a code, `decide` approves or denies it over
- * REST the way the /device page does, and the command's end is returned with its output.
+ * `mux1 login --web` as a child process: once it shows a code, `decide` approves or denies it over
+ * REST the way the /device page does; returns how the command ended.
  */
-function loginWeb(
+async function loginWeb(
   env: Record<string, string>,
   decide: (userCode: string, output: string) => Promise<void>,
   args: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binRun, 'login', '--web', ...args], {
-      cwd: repoRoot,
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let decided = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`login --web did not finish\n${stdout}\n${stderr}`));
-    }, 40_000);
-    const seen = () => {
-      const code = USER_CODE.exec(stdout + stderr)?.[1];
-      if (code && !decided && /Waiting for the approval/.test(stdout + stderr)) {
-        decided = true;
-        decide(code, stdout + stderr).catch((err) => {
-          child.kill('SIGKILL');
-          reject(err);
-        });
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), seen()));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => ((stderr += d), seen()));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const run = startLoginWeb(env, args);
+  const shown = await Promise.race([run.shown, run.done.then((r) => Promise.reject(new Error(r.stderr)))]);
+  try {
+    await decide(shown.userCode, shown.output);
+  } catch (err) {
+    run.kill();
+    throw err;
+  }
+  return run.done;
 }
 
 describe('mux1 login --web (device login)', function () {
