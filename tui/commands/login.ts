@@ -117,7 +117,9 @@ export default class Login extends ServerCommand {
         clientName: deviceClientName(),
         signal: controller.signal,
         onCode: (codes) => {
-          say(`To log in, open ${codes.verification_uri} where you are signed in and enter the code:`);
+          say('To log in, open this page where you are signed in:');
+          say(`    ${codes.verification_uri}`);
+          say('and enter the code:');
           say('');
           say(`    ${codes.user_code}`);
           say('');
