@@ -24,6 +24,8 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('approved_at').nullable();
     t.bigInteger('denied_at').nullable();
     t.bigInteger('consumed_at').nullable();
+    // Deleting an account deletes the codes its owner decided.
+    t.index(['user_id']);
   });
 }
 

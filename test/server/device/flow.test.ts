@@ -233,9 +233,39 @@ describe('device login: POST /api/device/code, /token, /lookup, /approve', funct
     ).to.equal(200);
   });
 
+  it('deleting the account deletes the codes it decided', async () => {
+    const p = await t.chatPerson('leaving');
+    const codes = await start();
+    await t.as(p.token)('POST', '/api/device/approve', { user_code: codes.user_code, approve: true });
+    expect(await t.db('device_codes').where({ user_id: p.id }).count({ n: '*' })).to.deep.equal([{ n: 1 }]);
+    const gone = await t.as(p.token)('DELETE', '/api/account', { password: p.password });
+    expect(gone.status, JSON.stringify(gone.body)).to.equal(204);
+    expect(await t.db('device_codes').where({ user_id: p.id }).count({ n: '*' })).to.deep.equal([{ n: 0 }]);
+    wait();
+    expectError(await poll(codes.device_code), 400, 'expired_token');
+  });
+
   it('limits codes handed out per address', async () => {
     for (let i = 0; i < DEVICE.codesPer10Min; i++) await start(`term ${i}`);
     expectError(await t.api('POST', '/api/device/code', {}), 429, 'rate_limited');
+  });
+
+  it("serves /device with the main page's headers and strict CSP, its figures filled in", async () => {
+    const main = await fetch(`${t.url}/`);
+    const page = await fetch(`${t.url}/device?code=BCDF-GHJK`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    const csp = page.headers.get('content-security-policy');
+    expect(csp).to.equal(main.headers.get('content-security-policy'));
+    expect(csp).to.include("script-src 'self'");
+    expect(csp).to.include("frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).not.to.match(/\{\{\w+\}\}/);
+    expect(html).to.include('src="/device.js"');
+    expect(html, 'no inline script').not.to.match(/<script>|\son\w+="/);
+    const script = await fetch(`${t.url}/device.js`);
+    expect(script.status).to.equal(200);
+    expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
   });
 
   it('refuses wrong bodies with a 400 naming the field', async () => {
