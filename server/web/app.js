@@ -680,6 +680,11 @@ function sendMessage(payload, attempt) {
   });
 }
 
+// Sent here from /device to sign in first: said, since the page looks like any visit otherwise.
+if (new URLSearchParams(location.search).has('device') && !state.token) {
+  $('#whoami').textContent = 'Sign in to approve the code of your terminal; you go back to it after.';
+}
+
 // A reload of this tab keeps the session when the token still works.
 if (state.token) {
   api('GET', '/api/me')

@@ -61,6 +61,8 @@ describe('device login: mux1 login --web approved on the /device page in Chromiu
     await page.waitForSelector('#device-signin:not([hidden])');
     await page.click('#device-signin-link');
     await page.waitForURL(/\/\?device=/);
+    expect(await page.textContent('#whoami')).to.include('Sign in to approve the code of your terminal');
+    await page.screenshot({ path: `${ARTIFACTS}/device-sign-in-first.png`, fullPage: true });
     await page.fill('#login-username', me.username);
     await page.fill('#login-password', me.password);
     await page.click('#login-form button[type="submit"]');

@@ -268,6 +268,16 @@ describe('device login: POST /api/device/code, /token, /lookup, /approve', funct
     expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
   });
 
+  it('limits polls per address', async () => {
+    const codes = await start();
+    // Far too fast for the interval, but each is answered; the budget, not slow_down, ends them.
+    for (let i = 0; i < DEVICE.pollsPer10Min; i++) {
+      const res = await poll(i % 2 ? codes.device_code : 'A'.repeat(43));
+      expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    }
+    expectError(await poll(codes.device_code), 429, 'rate_limited');
+  });
+
   it('refuses wrong bodies with a 400 naming the field', async () => {
     const p = await t.chatPerson('fields');
     expectError(
