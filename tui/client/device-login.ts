@@ -4,6 +4,7 @@ import type { DeviceCodeBody, LoginBody } from '../../server/protocol.js';
 import { DEVICE } from '../../server/protocol.js';
 import { Mux1Error } from './errors.js';
 import type { RestClient } from './rest.js';
+import { safeText } from './safe-text.js';
 
 /*
  * Device login (RFC 8628) from the client's side, shared by `mux1 login --web` and the TUI: ask
@@ -50,7 +51,7 @@ export interface DeviceLoginOptions {
 /** The whole flow: resolves with the login body once approved; rejects with the server's refusal. */
 export async function deviceLogin(rest: RestClient, options: DeviceLoginOptions): Promise<LoginBody> {
   const wait = options.wait ?? pause;
-  const codes = await rest.deviceCode({ client_name: options.clientName });
+  const codes = checkedCodes(await rest.deviceCode({ client_name: options.clientName }), rest.server);
   options.onCode(codes);
   let interval = codes.interval;
   const giveUpAt = Date.now() + codes.expires_in * 1000;
@@ -72,6 +73,46 @@ export async function deviceLogin(rest: RestClient, options: DeviceLoginOptions)
       throw err;
     }
   }
+}
+
+/**
+ * The server's answer, made safe to print and to open: what it says goes to the terminal and, as
+ * a URL, to the desktop's opener, so a hostile or broken server must get neither escape sequences
+ * onto the screen nor a `file:` or other non-web address into a browser.
+ */
+function checkedCodes(codes: DeviceCodeBody, server: string): DeviceCodeBody {
+  const web = (uri: unknown): string | undefined => {
+    if (typeof uri !== 'string' || uri.length > 2000) return undefined;
+    try {
+      const url = new URL(uri);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const page = web(codes.verification_uri);
+  const complete = web(codes.verification_uri_complete) ?? page;
+  const ok =
+    typeof codes.device_code === 'string' &&
+    typeof codes.user_code === 'string' &&
+    codes.user_code.length <= 64 &&
+    Number.isFinite(codes.interval) &&
+    Number.isFinite(codes.expires_in);
+  if (!ok || !page || !complete) {
+    throw new Mux1Error(
+      'unexpected_response',
+      `The server at ${server} answered device login with something else`,
+    );
+  }
+  return {
+    ...codes,
+    user_code: safeText(codes.user_code),
+    verification_uri: safeText(page),
+    verification_uri_complete: safeText(complete),
+    // At least a second between polls, and half an hour in all at most, whatever the server says.
+    interval: Math.min(Math.max(codes.interval, 1), 60),
+    expires_in: Math.min(Math.max(codes.expires_in, 1), 1800),
+  };
 }
 
 /**
