@@ -38,6 +38,13 @@ const approveBody = z.object({
   approve: z.boolean({ error: 'approve must be true or false' }),
 });
 
+/** A terminal that gives no name is named by its User-Agent, held to the same rules as a name. */
+const nameFromAgent = (agent: string | null): string =>
+  agent
+    ?.replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, DEVICE.clientNameMax) || 'a terminal';
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const lookupBodyOf = (found: DeviceLookup): DeviceLookupBody => ({
@@ -61,7 +68,7 @@ export function deviceRoutes(accounts: Accounts, publicUrl: () => string): Route
     const body = parseBody(codeBody, ctx.request.body);
     const meta = requestMeta(ctx);
     const grant = await accounts.startDeviceLogin(
-      { clientName: body.client_name ?? (meta.userAgent?.slice(0, DEVICE.clientNameMax) || 'a terminal') },
+      { clientName: body.client_name ?? nameFromAgent(meta.userAgent) },
       meta,
     );
     const page = new URL('/device', publicUrl()).href;

@@ -338,5 +338,14 @@ describe('device login: POST /api/device/code, /token, /lookup, /approve', funct
     expect(unnamed.status).to.equal(200);
     const look = await t.as(p.token)('POST', '/api/device/lookup', { user_code: unnamed.body.user_code });
     expect(look.body.client_name).to.equal('curl/8.0');
+    // ...held to the name's rules: no control characters, at most 64 characters.
+    const odd = await t.api(
+      'POST',
+      '/api/device/code',
+      {},
+      { 'user-agent': `odd\tagent ${'x'.repeat(100)}` },
+    );
+    const named = await t.as(p.token)('POST', '/api/device/lookup', { user_code: odd.body.user_code });
+    expect(named.body.client_name).to.equal(`oddagent ${'x'.repeat(55)}`);
   });
 });
