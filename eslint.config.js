@@ -121,6 +121,8 @@ export default tseslint.config(
           'console',
           'crypto',
           'TextEncoder',
+          'URLSearchParams',
+          'location',
           'io',
         ].map((name) => [name, 'readonly']),
       ),

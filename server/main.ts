@@ -125,6 +125,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     connectedUsers: () => realtime.connectedUsers(),
     serverStatusPublic: config.serverStatusPublic,
     secureCookies: () => publicUrl().startsWith('https:'),
+    publicUrl,
   });
   const tls = readTlsFiles(config);
   const http: Server = tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());

@@ -76,6 +76,14 @@ export const ERROR_CODES = {
   email_in_use: { status: 409 },
   /** Removing the identity would leave the account without any way to sign in. */
   last_sign_in_method: { status: 409 },
+  /** Device login (RFC 8628), POST /api/device/token: nobody approved the code yet; poll again. */
+  authorization_pending: { status: 400 },
+  /** Device login: polled sooner than `interval` after the last poll; wait `interval` (now longer). */
+  slow_down: { status: 400 },
+  /** Device login: the signed-in user denied the code. */
+  access_denied: { status: 400 },
+  /** Device login: the device code expired, was used, or was never issued; start again. */
+  expired_token: { status: 400 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -120,7 +128,11 @@ export type ErrorCode =
   | 'provider_unavailable'
   | 'identity_in_use'
   | 'email_in_use'
-  | 'last_sign_in_method';
+  | 'last_sign_in_method'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -929,3 +941,85 @@ export interface IdentityInfo {
 export interface IdentitiesBody {
   identities: IdentityInfo[];
 }
+
+// --- Device login (RFC 8628): a terminal signs in through a browser -------------------------------
+
+export const DEVICE = {
+  /**
+   * The letters of a user code: 20 consonants, no vowels (no words spelt by chance) and none that
+   * look alike (no 0/O, 1/I/L, 5/S... since there are no digits, no I, O, U or A at all).
+   */
+  userCodeAlphabet: 'BCDFGHJKLMNPQRSTVWXZ',
+  /** Letters of a user code, shown as two groups of four: `WDJB-MJHT`. */
+  userCodeLength: 8,
+  /** How long a code waits for its approval. */
+  expiresMinutes: 10,
+  /** Seconds a client waits between polls at first; each `slow_down` adds slowDownSeconds. */
+  intervalSeconds: 5,
+  slowDownSeconds: 5,
+  clientNameMax: 64,
+  /** Codes asked for per client address per 10 minutes. */
+  codesPer10Min: 30,
+  /** Polls per client address per 10 minutes (one a second, for several terminals behind one address). */
+  pollsPer10Min: 600,
+  /** Wrong or unknown user codes typed per account per 10 minutes. */
+  wrongCodesPer10Min: 20,
+  /** The same per client address (several people may share one). */
+  wrongCodesPerAddressPer10Min: 100,
+} as const;
+
+/** POST /api/device/code. */
+export interface DeviceCodeRequest {
+  /** What the terminal calls itself (shown to the approver and in the sessions list). */
+  client_name?: string;
+}
+
+/** 200 from POST /api/device/code (RFC 8628 section 3.2). */
+export interface DeviceCodeBody {
+  /** The terminal's secret: polled with, never shown. */
+  device_code: string;
+  /** What the user types or confirms on the page: `XXXX-XXXX`. */
+  user_code: string;
+  /** The page's /device. */
+  verification_uri: string;
+  /** The same with the user code filled in (`/device?code=XXXX-XXXX`). */
+  verification_uri_complete: string;
+  /** Seconds. */
+  expires_in: number;
+  /** Seconds to wait between polls. */
+  interval: number;
+}
+
+/** POST /api/device/token: 200 is LoginBody; 400 `slow_down` carries the new interval. */
+export interface DeviceTokenRequest {
+  device_code: string;
+}
+
+/** POST /api/device/lookup (session only): what the approver is shown before deciding. */
+export interface DeviceLookupBody {
+  user_code: string;
+  client_name: string;
+  /** The address the terminal asked from. */
+  ip: string | null;
+  user_agent: string | null;
+  /** ISO 8601. */
+  created_at: string;
+  expires_at: string;
+}
+
+/** POST /api/device/approve (session only). */
+export interface DeviceApproveRequest {
+  user_code: string;
+  approve: boolean;
+}
+
+/** Letters of a user code as typed (any case, spaces or dashes), or undefined if it cannot be one. */
+export function normalizeUserCode(typed: string): string | undefined {
+  const plain = typed.toUpperCase().replace(/[\s-]/g, '');
+  if (plain.length !== DEVICE.userCodeLength) return undefined;
+  for (const c of plain) if (!DEVICE.userCodeAlphabet.includes(c)) return undefined;
+  return plain;
+}
+
+/** `WDJBMJHT` -> `WDJB-MJHT`. */
+export const formatUserCode = (plain: string): string => `${plain.slice(0, 4)}-${plain.slice(4)}`;

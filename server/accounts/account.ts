@@ -6,6 +6,7 @@ import * as accessTokens from '../store/access-tokens.js';
 import * as codes from '../store/codes.js';
 import * as codeFailures from '../store/code-failures.js';
 import * as twoFactor from '../store/two-factor.js';
+import * as deviceCodes from '../store/device-codes.js';
 import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
 import * as blocks from '../store/blocks.js';
@@ -235,6 +236,7 @@ export async function deleteAccount(
     await codes.deleteAllOfUser(trx, userId);
     await codeFailures.deleteAllOfUser(trx, userId);
     await twoFactor.deleteAllOfUser(trx, userId);
+    await deviceCodes.deleteAllOfUser(trx, userId);
     await audit.detachFromUser(trx, userId);
     await users.deleteUser(trx, userId);
     // Written after the account is gone, so it is anonymous like the rest of its record.

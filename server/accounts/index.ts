@@ -39,6 +39,7 @@ import {
   startIdentityFlow,
   unlinkIdentity,
 } from './identities.js';
+import { decideDeviceLogin, lookupDeviceLogin, pollDeviceLogin, startDeviceLogin } from './device.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -51,6 +52,7 @@ export type { NewTokenInput, TokenGrant } from './tokens.js';
 export type { CompletedFlow } from './identities.js';
 export { callerOf, checkAccess, hasAccess, type Caller, type Grant } from './access.js';
 export { PERMISSION_TOKEN_SCOPE, ROLE_PERMISSIONS, roleAllows } from './permissions.js';
+export type { DeviceGrant, DeviceLookup } from './device.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
 
 /** What the accounts rules need, handed in by createServer (nothing is imported as state). */
@@ -125,6 +127,10 @@ const RULES = {
   signupWithIdentity,
   listIdentities,
   unlinkIdentity,
+  startDeviceLogin,
+  pollDeviceLogin,
+  lookupDeviceLogin,
+  decideDeviceLogin,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -29,6 +29,8 @@ export const ROUTE_ACCESS = {
   'GET /api/oidc/:provider/callback': 'public',
   'POST /api/oidc/complete': 'public',
   'POST /api/oidc/signup': 'public',
+  'POST /api/device/code': 'public',
+  'POST /api/device/token': 'public',
 
   'GET /api/me': 'profile:read',
 
@@ -51,6 +53,8 @@ export const ROUTE_ACCESS = {
   'POST /api/identities/:provider/link': 'session',
   'GET /api/identities': 'session',
   'DELETE /api/identities/:id': 'session',
+  'POST /api/device/lookup': 'session',
+  'POST /api/device/approve': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

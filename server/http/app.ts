@@ -14,6 +14,7 @@ import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { identityRoutes } from './routes/identities.js';
+import { deviceRoutes } from './routes/device.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -27,6 +28,8 @@ export interface HttpDeps extends HealthDeps {
   metricsSettings: MetricsSettings;
   /** Whether the provider sign-in cookie is Secure (PUBLIC_URL is https). */
   secureCookies?: () => boolean;
+  /** PUBLIC_URL, else the listen address: where device login sends people (verification_uri). */
+  publicUrl: () => string;
 }
 
 /** The REST door: one edge middleware around one router that holds every route. */
@@ -49,6 +52,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     twoFactorRoutes(deps.accounts),
     tokenRoutes(deps.accounts),
     identityRoutes(deps.accounts, deps.secureCookies ?? (() => false)),
+    deviceRoutes(deps.accounts, deps.publicUrl),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

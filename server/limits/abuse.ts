@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ServerConfig } from '../../config/index.js';
 import { AppError } from '../errors.js';
+import { DEVICE } from '../protocol.js';
 import type { LimiterStore } from './store.js';
 
 const TEN_MINUTES_S = 600;
@@ -115,6 +116,17 @@ export interface AbuseLimits {
   consumeResend(email: string, ip: string | null): Promise<void>;
   /** Password-forgot: the same budgets as resend, counted separately. */
   consumeForgot(email: string, ip: string | null): Promise<void>;
+  /** Device login: a new code for `ip`; 429 past DEVICE.codesPer10Min. */
+  deviceCode(ip: string | null): Promise<void>;
+  /** Device login: a poll from `ip`; 429 past DEVICE.pollsPer10Min. */
+  devicePoll(ip: string | null): Promise<void>;
+  /**
+   * Device login: a user code typed by the signed-in `userId` from `ip`, counted as wrong until
+   * refunded by a right one; 429 past DEVICE.wrongCodesPer10Min for the account or
+   * DEVICE.wrongCodesPerAddressPer10Min for the address, so eight letters
+   * cannot be guessed by trying.
+   */
+  deviceCodeTry(userId: number, ip: string | null): Promise<Attempt>;
 }
 
 export const rateLimited = (what: string, msBeforeNext: number): AppError => {
@@ -208,6 +220,26 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     points: config.limitCodeFailuresPer10Min,
     durationS: TEN_MINUTES_S,
   });
+  const deviceCodes = store.make({
+    name: 'device-code',
+    points: DEVICE.codesPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const devicePolls = store.make({
+    name: 'device-poll',
+    points: DEVICE.pollsPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const deviceTriesByAddress = store.make({
+    name: 'device-try-ip',
+    points: DEVICE.wrongCodesPerAddressPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
+  const deviceTriesByUser = store.make({
+    name: 'device-try-user',
+    points: DEVICE.wrongCodesPer10Min,
+    durationS: TEN_MINUTES_S,
+  });
   const count = async (limiter: RateLimiterAbstract, key: string) =>
     (await limiter.get(key))?.consumedPoints ?? 0;
 
@@ -265,5 +297,32 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     },
     consumeResend: mailBudget('resend'),
     consumeForgot: mailBudget('forgot'),
+    async deviceCode(ip) {
+      await take(deviceCodes, addressKey(ip), 'device codes asked for from your address');
+    },
+    async devicePoll(ip) {
+      await take(devicePolls, addressKey(ip), 'device code polls from your address');
+    },
+    async deviceCodeTry(userId, ip) {
+      const fromAddress = await attempt(
+        deviceTriesByAddress,
+        addressKey(ip),
+        'wrong codes from your address',
+      );
+      let forUser: Attempt;
+      try {
+        forUser = await attempt(deviceTriesByUser, `#${userId}`, 'wrong device codes for your account');
+      } catch (err) {
+        await fromAddress.refund();
+        throw err;
+      }
+      return {
+        before: Math.max(fromAddress.before, forUser.before),
+        async refund() {
+          await fromAddress.refund();
+          await forUser.refund();
+        },
+      };
+    },
   };
 }

@@ -57,7 +57,11 @@ export type AuditType =
   | 'signup_with_identity'
   | 'identity_linked'
   | 'identity_unlinked'
-  | 'identity_refused';
+  | 'identity_refused'
+  // Device login.
+  | 'device_approved'
+  | 'device_denied'
+  | 'device_login';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -298,6 +298,12 @@ function signedIn(token, user) {
   $('#account').hidden = true;
   $('#chat').hidden = false;
   $('#message-input').focus();
+  // Sent here from /device to sign in first: back there with the terminal's code.
+  const device = new URLSearchParams(location.search).get('device');
+  if (device !== null) {
+    location.assign(`/device?code=${encodeURIComponent(device.replace(/[^A-Za-z -]/g, '').slice(0, 20))}`);
+    return;
+  }
   connectChat();
   showTwoFactor();
   showTokens();
@@ -861,6 +867,11 @@ if (arrived.has('oidc-error')) {
   } else {
     showOidc({ error });
   }
+}
+
+// Sent here from /device to sign in first: said, since the page looks like any visit otherwise.
+if (new URLSearchParams(location.search).has('device') && !state.token) {
+  $('#whoami').textContent = 'Sign in to approve the code of your terminal; you go back to it after.';
 }
 
 // A reload of this tab keeps the session when the token still works.

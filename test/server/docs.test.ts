@@ -178,6 +178,7 @@ describe('docs: the pages name everything the code defines', function () {
         metricsSettings: config,
         startedAt: Date.now(),
         connectedUsers: async () => 0,
+        publicUrl: () => url,
       });
       routes = routesOf(app);
     } finally {

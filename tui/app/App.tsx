@@ -4,6 +4,7 @@ import type { LoginBody } from '../../server/protocol.js';
 import { Mux1Error } from '../client/errors.js';
 import type { SessionStore } from '../client/credentials.js';
 import { Busy } from './components/Form.js';
+import { BrowserLoginScreen } from './screens/BrowserLoginScreen.js';
 import { ChatScreen } from './screens/ChatScreen.js';
 import { LoginScreen } from './screens/LoginScreen.js';
 import { SignupScreen } from './screens/SignupScreen.js';
@@ -15,6 +16,7 @@ type Screen =
   | { name: 'resuming' }
   | { name: 'start'; notice?: string }
   | { name: 'login'; notice?: string }
+  | { name: 'browser-login' }
   | { name: 'signup' }
   | { name: 'verify'; email?: string; intro?: string }
   /** `notice`: said once in the chat, e.g. that the session could not be saved. */
@@ -86,6 +88,16 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
             setScreen({ name: 'verify', email, intro: 'Verify your email before logging in.' })
           }
           onLoggedIn={(login) => void loggedIn(login)}
+        />
+      );
+      break;
+    case 'browser-login':
+      body = (
+        <BrowserLoginScreen
+          services={services}
+          onBack={() => start()}
+          onLoggedIn={(login) => void loggedIn(login)}
+          wait={services.deviceWait}
         />
       );
       break;

@@ -29,6 +29,8 @@ export interface TuiServices {
    * server: beside the credential file. Without it they live as long as the screen does.
    */
   localFile?(kind: 'outbox' | 'recall', userId: number): string;
+  /** How device login waits between polls; tests shorten it. Unset: the server's interval. */
+  deviceWait?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Whether a message that mentions the user rings the terminal's bell (MUX1_BELL=0: no). */
   bell?: boolean;
 }

@@ -7,6 +7,8 @@ import type {
   ChangePasswordBody,
   ChangePasswordRequest,
   DeleteAccountRequest,
+  DeviceCodeBody,
+  DeviceCodeRequest,
   ErrorBody,
   ForgotPasswordRequest,
   HealthBody,
@@ -135,6 +137,9 @@ export function createRestClient(options: RestClientOptions) {
     /** With two-factor sign-in on, the right password answers MfaRequiredBody: then loginSecondStep. */
     login: (body: LoginRequest) => post<LoginBody | MfaRequiredBody>('login', body),
     loginSecondStep: (body: { mfa_token: string; code: string }) => post<LoginBody>('login/2fa', body),
+    // Device login (RFC 8628): codes for this terminal, then polls until a browser approves them.
+    deviceCode: (body: DeviceCodeRequest) => post<DeviceCodeBody>('device/code', body),
+    deviceToken: (body: { device_code: string }) => post<LoginBody>('device/token', body),
     logout: () => post<void>('logout'),
     me: () => call<MeBody>((h) => h.get('me')),
     // Account lifecycle. A password reset ends every session, a change every other one.

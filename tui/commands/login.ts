@@ -26,27 +26,46 @@ export default class Login extends ServerCommand {
       command: '<%= config.bin %> login --username alice --password-stdin --json <<< "$PASSWORD"',
     },
     {
+      description: 'Through a browser where you are signed in (it shows a code to approve at /device):',
+      command: '<%= config.bin %> login --web',
+    },
+    {
       description: 'With two-factor sign-in on: the password, then the code, one per line:',
       command: `printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | <%= config.bin %> login --username alice --password-stdin --code-stdin`,
     },
   ];
   static override flags = {
-    username: Flags.string({ summary: 'Your username or email address.', required: true }),
+    username: Flags.string({ summary: 'Your username or email address.', exactlyOne: ['username', 'web'] }),
     'password-stdin': passwordStdinFlag,
     'code-stdin': secondFactorStdinFlag,
+    web: Flags.boolean({
+      summary: 'Log in through a browser where you are signed in: approve the code shown at /device.',
+      description:
+        'Prints a code, the page to approve it on and a QR code of that page, opens a browser when there ' +
+        'is a display (never in CI or when the output is not a terminal), and waits up to 10 minutes.',
+      exactlyOne: ['username', 'web'],
+      exclusive: ['password-stdin', 'code-stdin'],
+    }),
+    browser: Flags.boolean({
+      summary: 'With --web: open a browser when there is a display (--no-browser: never).',
+      allowNo: true,
+      default: true,
+    }),
   };
 
   async run() {
     const { flags } = await this.parse(Login);
+    if (flags.web) return this.webLogin(flags);
+    const username = flags.username!;
     // Both on stdin: a line at a time, so an account without two factors needs only the first.
     const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
     const password = lines
       ? await lines.next('the password')
       : await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server);
-    const first = await rest.login({ username: flags.username, password }).catch((err: unknown) => {
+    const first = await rest.login({ username, password }).catch((err: unknown) => {
       if (Mux1Error.is(err) && err.code === 'email_not_verified') {
-        const email = flags.username.includes('@') ? flags.username : 'EMAIL';
+        const email = username.includes('@') ? username : 'EMAIL';
         const run = (...words: string[]) => `'${nextCommand(this.config.bin, words, flags)}'`;
         this.error(err.message, {
           exit: 1,
@@ -60,17 +79,75 @@ export default class Login extends ServerCommand {
     });
     const login = 'mfa_required' in first ? await this.secondStep(first, flags, lines) : first;
     lines?.close();
+    return this.keep(flags.server, login);
+  }
+
+  /** Keeps a session, whichever way it was got, in the credential file. */
+  private async keep(server: string, login: LoginBody) {
     const { saveLogin } = await this.credentials();
-    const file = await saveLogin(flags.server, login);
+    const file = await saveLogin(server, login);
     // The token stays out of the output: stdout of scripts tends to end up in CI logs.
-    this.log(`${login.message} Session saved for ${flags.server} until ${login.expires_at}.`);
+    this.log(`${login.message} Session saved for ${server} until ${login.expires_at}.`);
     return {
       message: login.message,
-      server: flags.server,
+      server,
       user: login.user,
       expires_at: login.expires_at,
       file,
     };
+  }
+
+  /**
+   * Device login (RFC 8628): the code and the page to approve it on, a QR code of the page with
+   * the code filled in (for a phone), a browser when there is a display, then polls until the
+   * code is approved there.
+   */
+  private async webLogin(flags: { server: string; browser: boolean }) {
+    const { deviceLogin, deviceClientName, canOpenBrowser, openBrowser } =
+      await import('../client/device-login.js');
+    const { qrLines } = await import('../client/qr.js');
+    const rest = await this.rest(flags.server);
+    // With --json, stdout is for the result alone: the instructions go to stderr.
+    const say = (line: string) => (this.jsonEnabled() ? process.stderr.write(line + '\n') : this.log(line));
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    try {
+      const login = await deviceLogin(rest, {
+        clientName: deviceClientName(),
+        signal: controller.signal,
+        onCode: (codes) => {
+          say('To log in, open this page where you are signed in:');
+          say(`    ${codes.verification_uri}`);
+          say('and enter the code:');
+          say('');
+          say(`    ${codes.user_code}`);
+          say('');
+          say(`Or scan this to open ${codes.verification_uri_complete}:`);
+          for (const line of qrLines(codes.verification_uri_complete)) say(line);
+          const minutes = Math.round(codes.expires_in / 60);
+          if (flags.browser && canOpenBrowser()) {
+            openBrowser(codes.verification_uri_complete);
+            say(`Opened a browser. Waiting for the approval (the code works for ${minutes} minutes)...`);
+          } else say(`Waiting for the approval (the code works for ${minutes} minutes)...`);
+        },
+      });
+      return await this.keep(flags.server, login);
+    } catch (err) {
+      if (Mux1Error.is(err) && err.code === 'access_denied') {
+        this.error('the login was denied in the browser; nothing was saved', { exit: 1, code: err.code });
+      }
+      if (Mux1Error.is(err) && err.code === 'expired_token') {
+        this.error(`${err.message}; nothing was saved`, {
+          exit: 1,
+          code: err.code,
+          suggestions: [`run '${this.config.bin} login --web' again`],
+        });
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', stop);
+    }
   }
 
   /** Two-factor sign-in: the code from stdin (--code-stdin) or a hidden prompt, for the session. */

@@ -22,7 +22,7 @@ const resendBody = z.object({ email: emailField });
 const loginBody = z.object({ username: loginIdField, password: loginPasswordField });
 const secondStepBody = z.object({ mfa_token: mfaTokenField, code: secondFactorField });
 
-const loggedIn = (result: LoginResult): LoginBody => ({
+export const loggedIn = (result: LoginResult): LoginBody => ({
   message: `Logged in as ${result.user.username}.`,
   token: result.token,
   expires_at: new Date(result.expiresAt).toISOString(),

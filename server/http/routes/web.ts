@@ -13,6 +13,9 @@ const files: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // Device login's approval page (RFC 8628's verification URI), with its own small script.
+  '/device': { file: 'device.html', type: 'text/html; charset=utf-8' },
+  '/device.js': { file: 'device.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** The figures the page's fields and hints show, by the names its `{{...}}` placeholders use. */
@@ -20,6 +23,8 @@ const PAGE_FIGURES: Record<string, number> = {
   ...LIMITS,
   // What a password field may hold before NFKC normalisation (fields.ts, passwordField).
   passwordInputMax: LIMITS.passwordMax * 4,
+  // A device login's user code as typed: 8 letters with a dash or spaces around them.
+  deviceCodeInputMax: 20,
 };
 
 /**
@@ -40,7 +45,7 @@ export function webRoutes(): Router {
   const router = new Router();
   for (const [path, { file, type }] of Object.entries(files)) {
     const raw = readFileSync(join(webDir, file));
-    const body = file === 'index.html' ? Buffer.from(fillFigures(raw.toString('utf8'))) : raw;
+    const body = file.endsWith('.html') ? Buffer.from(fillFigures(raw.toString('utf8'))) : raw;
     router.get(path, (ctx) => {
       setHeaders(ctx.res, PAGE_HEADERS);
       ctx.type = type;

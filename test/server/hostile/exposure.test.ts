@@ -23,6 +23,8 @@ describe('headers and exposure', () => {
     const answers: [string, Awaited<ReturnType<typeof get>>][] = [
       ['page', await get('/')],
       ['script', await get('/app.js')],
+      ['device login page', await get('/device')],
+      ['device login script', await get('/device.js')],
       ['health', await get('/api/health')],
       ['api 404', await get('/api/nope')],
       ['api 405', await get('/api/login')],

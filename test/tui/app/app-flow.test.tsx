@@ -45,6 +45,8 @@ describe('TUI: account screens', function () {
     );
     expect(lastFrame()).to.match(/› Log in/);
     await press(stdin, keys.down);
+    await waitForFrame(lastFrame, (f) => /› Log in with a browser/.test(f));
+    await press(stdin, keys.down);
     await waitForFrame(lastFrame, (f) => /› Sign up/.test(f));
     await press(stdin, keys.enter);
     await waitForFrame(

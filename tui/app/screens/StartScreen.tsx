@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 
-export type StartChoice = 'login' | 'signup' | 'verify' | 'quit';
+export type StartChoice = 'login' | 'browser-login' | 'signup' | 'verify' | 'quit';
 
 const items: { key: string; label: string; choice: StartChoice }[] = [
   { key: 'l', label: 'Log in', choice: 'login' },
+  { key: 'b', label: 'Log in with a browser', choice: 'browser-login' },
   { key: 's', label: 'Sign up', choice: 'signup' },
   { key: 'v', label: 'Verify email', choice: 'verify' },
   { key: 'q', label: 'Quit', choice: 'quit' },
@@ -46,7 +47,7 @@ export function StartScreen({
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>↑↓ choose · Enter select · l s v q shortcuts</Text>
+        <Text dimColor>↑↓ choose · Enter select · l b s v q shortcuts</Text>
       </Box>
     </Box>
   );
