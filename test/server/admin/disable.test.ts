@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { personWithRole } from '../../helpers/admin.js';
 import { makeToken } from '../../helpers/tokens.js';
+import { logInWithCode, totpAt, turnOn } from '../../helpers/two-factor.js';
 import { ask, connect, disconnected, nextEvent, settle, type ChatPerson } from '../../helpers/sockets.js';
 
 /*
@@ -66,6 +67,36 @@ describe('administration: disabled and deactivated accounts', function () {
     expect(right.body).to.not.have.property('token');
     await t.as(admin.token)('PATCH', `/api/admin/users/${p.id}`, { disabled: false });
     expect((await t.logIn(p.username, p.password)).status).to.equal(200);
+  });
+
+  it('refuses the second step of a login when the account was disabled after the password', async () => {
+    const p = await t.chatPerson('twostep');
+    const { secret } = await turnOn(t.url, p, Date.now());
+    const first = await t.logIn(p.username, p.password);
+    expect(first.body.mfa_required).to.equal(true);
+    await t.as(admin.token)('PATCH', `/api/admin/users/${p.id}`, { disabled: true });
+    const second = await t.api('POST', '/api/login/2fa', {
+      mfa_token: first.body.mfa_token,
+      // The next step's code: turnOn used this step's.
+      code: totpAt(secret, Date.now() + 30_000),
+    });
+    expect(second.status).to.equal(403);
+    expect(second.body.code).to.equal('account_disabled');
+    expect(second.body).to.not.have.property('token');
+  });
+
+  it('reactivates a deactivated account with two-factor sign-in only once the code is right', async () => {
+    const p = await t.chatPerson('twopause');
+    const { secret } = await turnOn(t.url, p, Date.now());
+    expect(
+      (await t.as(p.token)('POST', '/api/account/deactivate', { password: p.password })).status,
+    ).to.equal(200);
+    const first = await t.logIn(p.username, p.password);
+    expect(first.body.mfa_required).to.equal(true);
+    expect((await t.db('users').where({ id: p.id }).first()).deactivated_at, 'not yet').to.not.equal(null);
+    // The next step's code: turnOn used this step's.
+    await logInWithCode(t.url, p, totpAt(secret, Date.now() + 30_000));
+    expect((await t.db('users').where({ id: p.id }).first()).deactivated_at).to.equal(null);
   });
 
   it('disconnects the sockets of an account whose role changes', async () => {
