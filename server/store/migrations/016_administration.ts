@@ -24,28 +24,54 @@ import type { Knex } from 'knex';
 const DAY_SQLITE = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
 const DAY_PG = (col: string) => `to_char(to_timestamp(${col} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 
-const PG_FUNCTION = `
-CREATE FUNCTION mux1_user_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+/*
+ * PostgreSQL counts once per statement from the transition tables, as 007 does: a bulk insert
+ * of a million accounts updates each day's row once, not a million times (row triggers on one
+ * hot row made such a load take minutes). Transition tables cannot go with a column list, so the
+ * UPDATE trigger runs after every UPDATE of users and finds the verifications by joining the old
+ * and new rows of that statement (usually one).
+ */
+const PG_FUNCTIONS = [
+  `CREATE FUNCTION mux1_users_inserted_stats() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO daily_stats (day, signups) VALUES (${DAY_PG('NEW.created_at')}, 1)
-      ON CONFLICT (day) DO UPDATE SET signups = daily_stats.signups + 1;
-    IF NEW.email_verified_at IS NOT NULL THEN
-      UPDATE counters SET value = value + 1 WHERE name = 'verified_users';
-    END IF;
-  ELSIF TG_OP = 'UPDATE' THEN
-    IF OLD.email_verified_at IS NULL AND NEW.email_verified_at IS NOT NULL THEN
-      UPDATE counters SET value = value + 1 WHERE name = 'verified_users';
-      INSERT INTO daily_stats (day, verifications) VALUES (${DAY_PG('NEW.email_verified_at')}, 1)
-        ON CONFLICT (day) DO UPDATE SET verifications = daily_stats.verifications + 1;
-    ELSIF OLD.email_verified_at IS NOT NULL AND NEW.email_verified_at IS NULL THEN
-      UPDATE counters SET value = value - 1 WHERE name = 'verified_users';
-    END IF;
-  ELSIF OLD.email_verified_at IS NOT NULL THEN
-    UPDATE counters SET value = value - 1 WHERE name = 'verified_users';
-  END IF;
+  INSERT INTO daily_stats (day, signups)
+    SELECT ${DAY_PG('created_at')}, count(*) FROM new_rows GROUP BY 1
+    ON CONFLICT (day) DO UPDATE SET signups = daily_stats.signups + EXCLUDED.signups;
+  UPDATE counters SET value = value + (SELECT count(*) FROM new_rows WHERE email_verified_at IS NOT NULL)
+    WHERE name = 'verified_users';
   RETURN NULL;
-END $$`;
+END $$`,
+  `CREATE FUNCTION mux1_users_updated_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO daily_stats (day, verifications)
+    SELECT ${DAY_PG('n.email_verified_at')}, count(*)
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE o.email_verified_at IS NULL AND n.email_verified_at IS NOT NULL GROUP BY 1
+    ON CONFLICT (day) DO UPDATE SET verifications = daily_stats.verifications + EXCLUDED.verifications;
+  UPDATE counters SET value = value
+      + (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE o.email_verified_at IS NULL AND n.email_verified_at IS NOT NULL)
+      - (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE o.email_verified_at IS NOT NULL AND n.email_verified_at IS NULL)
+    WHERE name = 'verified_users';
+  RETURN NULL;
+END $$`,
+  `CREATE FUNCTION mux1_users_deleted_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE counters SET value = value - (SELECT count(*) FROM old_rows WHERE email_verified_at IS NOT NULL)
+    WHERE name = 'verified_users';
+  RETURN NULL;
+END $$`,
+];
+
+const PG_TRIGGERS = [
+  `CREATE TRIGGER users_stats_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_rows
+     FOR EACH STATEMENT EXECUTE PROCEDURE mux1_users_inserted_stats()`,
+  `CREATE TRIGGER users_stats_update AFTER UPDATE ON users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+     FOR EACH STATEMENT EXECUTE PROCEDURE mux1_users_updated_stats()`,
+  `CREATE TRIGGER users_stats_delete AFTER DELETE ON users REFERENCING OLD TABLE AS old_rows
+     FOR EACH STATEMENT EXECUTE PROCEDURE mux1_users_deleted_stats()`,
+];
 
 const SQLITE_TRIGGERS = [
   `CREATE TRIGGER users_stats_insert AFTER INSERT ON users BEGIN
@@ -91,9 +117,7 @@ export async function up(knex: Knex): Promise<void> {
   if (pg) {
     await knex.raw('CREATE INDEX users_username_prefix_index ON users (username text_pattern_ops)');
     await knex.raw('CREATE INDEX users_email_prefix_index ON users (email text_pattern_ops)');
-    await knex.raw(PG_FUNCTION);
-    await knex.raw(`CREATE TRIGGER users_stats AFTER INSERT OR UPDATE OF email_verified_at OR DELETE ON users
-      FOR EACH ROW EXECUTE PROCEDURE mux1_user_stats()`);
+    for (const sql of [...PG_FUNCTIONS, ...PG_TRIGGERS]) await knex.raw(sql);
   } else {
     for (const sql of SQLITE_TRIGGERS) await knex.raw(sql);
   }
@@ -105,8 +129,12 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   const pg = knex.client.config.client === 'pg';
   if (pg) {
-    await knex.raw('DROP TRIGGER IF EXISTS users_stats ON users');
-    await knex.raw('DROP FUNCTION IF EXISTS mux1_user_stats()');
+    for (const name of ['users_stats_insert', 'users_stats_update', 'users_stats_delete']) {
+      await knex.raw(`DROP TRIGGER IF EXISTS ${name} ON users`);
+    }
+    for (const name of ['inserted', 'updated', 'deleted']) {
+      await knex.raw(`DROP FUNCTION IF EXISTS mux1_users_${name}_stats()`);
+    }
     await knex.raw('DROP INDEX IF EXISTS users_username_prefix_index');
     await knex.raw('DROP INDEX IF EXISTS users_email_prefix_index');
   } else {
