@@ -65,6 +65,8 @@ const BENCHES: Bench[] = [
   // rooms and search on 1M messages against 1k, DM delivery at 1,000 sockets (the 1M database is
   // built once, about 4 minutes, then cached).
   { name: 'chat-at-size', file: 'chat-at-size.ts', budgetS: 420 },
+  // The admin's users list and stats on 1M accounts against 1k (the 1M accounts take ~15 s).
+  { name: 'admin-at-size', file: 'admin-at-size.ts', budgetS: 120 },
   // The growth table on PostgreSQL, at a tenth of the SQLite sizes: each run builds its databases.
   {
     name: 'growth-postgres',

@@ -7,7 +7,8 @@ import * as audit from '../store/audit.js';
 import type { DeviceCodeRow } from '../store/device-codes.js';
 import type { UserRow } from '../store/users.js';
 import type { LoginResult } from './login.js';
-import { createSession, type Authenticated } from './sessions.js';
+import type { Authenticated } from './sessions.js';
+import { sessionForSignIn } from './deactivation.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -108,11 +109,9 @@ export async function pollDeviceLogin(
   // Approved: the session goes out once, even to two polls at once.
   const user = row.user_id === null ? undefined : await users.findById(deps.db, row.user_id);
   if (!user || !(await store.consume(deps.db, row.id, now))) throw expiredToken();
-  const { token, session } = await createSession(deps, user.id, {
-    ip: meta.ip,
-    userAgent: `${row.client_name} (device login)`,
-  });
-  await audit.record(deps.db, 'device_login', user.id, deps.clock.now(), meta);
+  // The session is named for the terminal that asked, as the sessions list shows it.
+  const named = { ...meta, userAgent: `${row.client_name} (device login)` };
+  const { token, session } = await sessionForSignIn(deps, user, named, 'device_login');
   deps.metrics.login('ok');
   return { token, expiresAt: session.expires_at, user };
 }

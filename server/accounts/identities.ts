@@ -8,7 +8,7 @@ import * as audit from '../store/audit.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import type { Authenticated } from './sessions.js';
-import { createSession } from './sessions.js';
+import { sessionForSignIn } from './deactivation.js';
 import type { LoginResult } from './login.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 import { removeUnverified } from './signup.js';
@@ -220,8 +220,7 @@ async function claimTicket(deps: AccountsDeps, ticket: string): Promise<void> {
 async function signIn(deps: AccountsDeps, user: UserRow, meta: RequestMeta): Promise<CompletedFlow> {
   const second = await startSecondStep(deps, user, meta);
   if (second) return { kind: 'second_step', result: second };
-  const { token, session } = await createSession(deps, user.id, meta);
-  await audit.record(deps.db, 'login_with_identity', user.id, deps.clock.now(), meta);
+  const { token, session } = await sessionForSignIn(deps, user, meta, 'login_with_identity');
   deps.metrics.login('ok');
   return { kind: 'session', result: { token, expiresAt: session.expires_at, user } };
 }

@@ -40,6 +40,15 @@ import {
   unlinkIdentity,
 } from './identities.js';
 import { decideDeviceLogin, lookupDeviceLogin, pollDeviceLogin, startDeviceLogin } from './device.js';
+import {
+  adminDeleteUser,
+  adminForcePasswordReset,
+  adminListUsers,
+  adminUpdateUser,
+  adminUserDetails,
+} from './administration.js';
+import { deactivateAccount } from './deactivation.js';
+import { adminListAudit, adminStats } from './admin-reports.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -50,6 +59,7 @@ export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
 export type { NewTokenInput, TokenGrant } from './tokens.js';
 export type { CompletedFlow } from './identities.js';
+export type { UsersPage, UserChange, UserDetails } from './administration.js';
 export { callerOf, checkAccess, hasAccess, type Caller, type Grant } from './access.js';
 export { PERMISSION_TOKEN_SCOPE, ROLE_PERMISSIONS, roleAllows } from './permissions.js';
 export type { DeviceGrant, DeviceLookup } from './device.js';
@@ -131,6 +141,14 @@ const RULES = {
   pollDeviceLogin,
   lookupDeviceLogin,
   decideDeviceLogin,
+  adminListUsers,
+  adminUserDetails,
+  adminUpdateUser,
+  adminDeleteUser,
+  adminForcePasswordReset,
+  deactivateAccount,
+  adminListAudit,
+  adminStats,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

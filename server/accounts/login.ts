@@ -2,13 +2,14 @@ import { AppError } from '../errors.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import { readerOf } from '../store/db.js';
+import { addToDay } from '../store/daily-stats.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
-import { createSession } from './sessions.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 import { proveSecondFactor } from './two-factor.js';
+import { refuseDisabled, sessionForSignIn } from './deactivation.js';
 
 /*
  * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
@@ -86,6 +87,11 @@ export async function login(
       ? 'unverified'
       : METRIC_RESULTS[(err as { code?: string }).code ?? ''];
     if (result) deps.metrics.login(result);
+    if (result === 'failed' || result === 'unverified') {
+      await addToDay(deps.db, deps.clock.now(), { failed_logins: 1 }).catch((e: unknown) =>
+        deps.log.warn({ err: e }, 'could not count a failed login in daily_stats'),
+      );
+    }
     throw err;
   }
 }
@@ -96,6 +102,7 @@ const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
   too_many_attempts: 'locked',
   rate_limited: 'rate_limited',
   challenge_required: 'challenge_required',
+  account_disabled: 'disabled',
 };
 
 /** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
@@ -210,6 +217,8 @@ async function checkLogin(
   await limits.kdfPaidOff(meta.ip);
   await limits.clearAccountFailures(key);
   await limits.clearLockHint(namesOf(user));
+  // Said only to whoever proved the password: a wrong one above answers 401 like any other.
+  refuseDisabled(user);
   if (hasher.isOutdated(user.password_hash)) {
     const weight = await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
@@ -219,10 +228,9 @@ async function checkLogin(
   const secondStep = await startSecondStep(deps, user, meta);
   if (secondStep) return secondStep;
   // One writer transaction for the rest, so a login waits for SQLite's writer once.
-  const { token, session } = await createSession(deps, user.id, meta, {
-    before: (trx) => users.clearFailedLogins(trx, user.id),
-    after: (trx) => audit.record(trx, 'login', user.id, clock.now(), meta),
-  });
+  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
+    users.clearFailedLogins(trx, user.id),
+  );
   return { token, expiresAt: session.expires_at, user };
 }
 
@@ -239,7 +247,8 @@ export async function confirmPassword(
   password: string,
   meta: RequestMeta,
   on: {
-    failure: 'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed';
+    failure:
+      'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed' | 'login_failed';
     field: string;
     code?: string;
   },

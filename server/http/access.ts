@@ -6,7 +6,8 @@ import type { AccessRequirement } from '../protocol.js';
 
 /**
  * What every REST route under /api needs, in one table: `public` (anyone), `session` (a signed-in
- * person, never a personal access token), or a token scope (a session, or a token holding it).
+ * person, never a personal access token), a token scope (a session, or a token holding it), or a
+ * role's permission (server/accounts/permissions.ts).
  * requireAuth (request.ts) reads the matched route's entry and checks it through the accounts'
  * checkAccess, the same check the Socket.IO events use; createHttpApp refuses to start when a
  * route under /api is missing here, so a new route cannot forget to say what it needs, and the
@@ -41,6 +42,7 @@ export const ROUTE_ACCESS = {
   'GET /api/account/activity': 'session',
   'GET /api/account/export': 'session',
   'DELETE /api/account': 'session',
+  'POST /api/account/deactivate': 'session',
   'POST /api/password/change': 'session',
   'GET /api/2fa': 'session',
   'POST /api/2fa/setup': 'session',
@@ -55,6 +57,15 @@ export const ROUTE_ACCESS = {
   'DELETE /api/identities/:id': 'session',
   'POST /api/device/lookup': 'session',
   'POST /api/device/approve': 'session',
+
+  // Administration: the role's permission, and a session (the permission table lets no token).
+  'GET /api/admin/users': 'users:read',
+  'GET /api/admin/users/:id': 'users:read',
+  'PATCH /api/admin/users/:id': 'users:manage',
+  'DELETE /api/admin/users/:id': 'users:manage',
+  'POST /api/admin/users/:id/password-reset': 'users:manage',
+  'GET /api/admin/audit': 'audit:read',
+  'GET /api/admin/stats': 'stats:read',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

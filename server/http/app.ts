@@ -15,6 +15,7 @@ import { webRoutes } from './routes/web.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { identityRoutes } from './routes/identities.js';
 import { deviceRoutes } from './routes/device.js';
+import { adminRoutes } from './routes/admin.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -30,6 +31,8 @@ export interface HttpDeps extends HealthDeps {
   secureCookies?: () => boolean;
   /** PUBLIC_URL, else the listen address: where device login sends people (verification_uri). */
   publicUrl: () => string;
+  /** Socket.IO connections open on this process (late-bound: the Socket.IO server comes after). */
+  connectedSockets?: () => number;
 }
 
 /** The REST door: one edge middleware around one router that holds every route. */
@@ -53,6 +56,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     tokenRoutes(deps.accounts),
     identityRoutes(deps.accounts, deps.secureCookies ?? (() => false)),
     deviceRoutes(deps.accounts, deps.publicUrl),
+    adminRoutes({ accounts: deps.accounts, connectedSockets: deps.connectedSockets }),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

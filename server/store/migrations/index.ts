@@ -12,6 +12,7 @@ import * as twoFactor from './012_two_factor.js';
 import * as accessTokens from './013_access_tokens.js';
 import * as keyedEmailCodes from './014_keyed_email_codes.js';
 import * as roles from './015_roles.js';
+import * as administration from './016_administration.js';
 import * as deviceLogin from './017_device_login.js';
 import * as identities from './018_identities.js';
 import * as moderation from './021_moderation.js';
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_access_tokens': accessTokens,
   '014_keyed_email_codes': keyedEmailCodes,
   '015_roles': roles,
+  '016_administration': administration,
   '017_device_login': deviceLogin,
   '018_identities': identities,
   '021_moderation': moderation,

@@ -42,6 +42,7 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
     auth: true,
   },
   'DELETE /api/account': { body: { password: 'wrong one here' }, auth: true },
+  'POST /api/account/deactivate': { body: { password: 'wrong one here' }, auth: true },
   'POST /api/2fa/setup': { body: { password: 'wrong one here' }, auth: true },
   'POST /api/2fa/enable': { body: { code: '123456' }, auth: true },
   'POST /api/2fa/disable': { body: { password: 'wrong one here', code: '123456' }, auth: true },
@@ -57,6 +58,8 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
   // No login waits for this code: wrong codes, then the per-account limit, refuse them all.
   'POST /api/device/lookup': { body: { user_code: 'BCDF-GHJK' }, auth: true },
   'POST /api/device/approve': { body: { user_code: 'BCDF-GHJK', approve: true }, auth: true },
+  // The caller is no admin (403 before the body is read); test/server/admin/ sends an admin's.
+  'PATCH /api/admin/users/:id': { body: { role: 'superuser' }, auth: true },
 };
 
 /**
@@ -84,6 +87,16 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'POST /api/identities/:provider/link': { auth: true, path: '/api/identities/nosuch/link' },
   'GET /api/identities': { auth: true },
   'DELETE /api/identities/:id': { auth: true, changes: true, path: '/api/identities/1' },
+  'GET /api/admin/users': { auth: true },
+  'GET /api/admin/audit': { auth: true },
+  'GET /api/admin/stats': { auth: true },
+  'GET /api/admin/users/:id': { auth: true, path: '/api/admin/users/1' },
+  'DELETE /api/admin/users/:id': { auth: true, changes: true, path: '/api/admin/users/1' },
+  'POST /api/admin/users/:id/password-reset': {
+    auth: true,
+    changes: true,
+    path: '/api/admin/users/1/password-reset',
+  },
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
