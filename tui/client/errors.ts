@@ -25,6 +25,10 @@ export type ClientCode =
   | 'backup_invalid'
   | 'unsupported_database'
   | 'invalid_config'
+  | 'database_not_migrated'
+  | 'email_taken'
+  | 'not_admin'
+  | 'not_confirmed'
   | 'unknown_command';
 
 export type Mux1Code = ServerCode | ClientCode;
