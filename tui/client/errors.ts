@@ -28,7 +28,7 @@ export type ClientCode =
   | 'database_not_migrated'
   | 'email_taken'
   | 'not_admin'
-  | 'not_confirmed'
+  | 'confirmation_required'
   | 'unknown_command';
 
 export type Mux1Code = ServerCode | ClientCode;
