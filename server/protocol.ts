@@ -786,3 +786,109 @@ export interface InsufficientScopeBody extends ErrorBody {
   code: 'insufficient_scope';
   scope: 'session' | TokenScope;
 }
+
+// --- Administration (docs/api.md, "Administration") ---------------------------------------------
+
+export const ADMIN = {
+  usersPageDefault: 50,
+  usersPageMax: 100,
+  /** The longest search prefix: an email address is at most this long. */
+  queryMax: 254,
+  auditPageDefault: 50,
+  auditPageMax: 200,
+  statsDaysDefault: 30,
+  statsDaysMax: 90,
+} as const;
+
+/** An account as an admin sees it. */
+export interface AdminUser {
+  id: number;
+  username: string;
+  email: string;
+  role: Role;
+  verified: boolean;
+  disabled: boolean;
+  deactivated: boolean;
+  two_factor: boolean;
+  /** ISO 8601. */
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** GET /api/admin/users. */
+export interface AdminUsersBody {
+  users: AdminUser[];
+  /** `before` for the next, older page; null when this page is the last. */
+  next_before: number | null;
+}
+
+/** GET /api/admin/users/:id. */
+export interface AdminUserBody {
+  user: AdminUser;
+  sessions: {
+    id: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+    ip: string | null;
+    user_agent: string | null;
+  }[];
+  tokens: TokenInfo[];
+}
+
+/** PATCH /api/admin/users/:id: at least one of the two. */
+export interface AdminUserPatch {
+  role?: Role;
+  disabled?: boolean;
+}
+
+/** One event of GET /api/admin/audit. */
+export interface AdminAuditEvent {
+  id: number;
+  type: string;
+  at: string;
+  user_id: number | null;
+  username: string | null;
+  actor_id: number | null;
+  actor: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
+}
+
+export interface AdminAuditBody {
+  events: AdminAuditEvent[];
+  next_before: number | null;
+}
+
+/** One UTC day of GET /api/admin/stats. */
+export interface StatsDay {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  signups: number;
+  verifications: number;
+  active_users: number;
+  logins: number;
+  failed_logins: number;
+  messages: number;
+}
+
+export interface AdminStatsBody {
+  /** Oldest first, today last. */
+  days: StatsDay[];
+  totals: {
+    users: number;
+    verified_users: number;
+    disabled_users: number;
+    admins: number;
+    moderators: number;
+    messages: number;
+    live_sessions: number;
+    connected_sockets: number;
+  };
+}
+
+/** POST /api/account/deactivate. */
+export interface DeactivateRequest {
+  password: string;
+}

@@ -18,7 +18,9 @@ import type { AccessTokenRow } from '../store/access-tokens.js';
 import { AppError } from '../errors.js';
 import { readerOf } from '../store/db.js';
 import { lastMessageId } from '../store/messages.js';
+import type { Knex } from 'knex';
 import { confirmPassword } from './login.js';
+import { keepAnAdmin, withAdminsLocked } from './last-admin.js';
 import type { Authenticated } from './sessions.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
@@ -223,17 +225,30 @@ export async function deleteAccount(
     field: 'password',
   });
   const now = deps.clock.now();
-  await deps.db.transaction(async (trx) => {
-    await userMessages.anonymise(trx, userId);
-    await sessions.deleteAllOfUser(trx, userId);
-    await accessTokens.deleteAllOfUser(trx, userId);
-    await codes.deleteAllOfUser(trx, userId);
-    await codeFailures.deleteAllOfUser(trx, userId);
-    await twoFactor.deleteAllOfUser(trx, userId);
-    await audit.detachFromUser(trx, userId);
-    await users.deleteUser(trx, userId);
+  // The last admin may not leave the server without one (last-admin.ts).
+  await withAdminsLocked(deps.db, async (trx) => {
+    const current = await users.findById(trx, userId);
+    if (current) await keepAnAdmin(trx, current, 'delete your account');
+    await eraseAccount(trx, userId);
     // Written after the account is gone, so it is anonymous like the rest of its record.
     await audit.record(trx, 'account_deleted', null, now, meta);
   });
   deps.userSessionsEnded(userId);
+}
+
+/**
+ * Removes an account inside the caller's transaction: the row, its sessions, tokens and codes go,
+ * its messages stay without an author, and its audit events stay as an anonymous security record.
+ * Each step is explicit rather than left to foreign-key actions, so the result is the same on
+ * every database. Self-deletion and an admin's deletion both come here.
+ */
+export async function eraseAccount(trx: Knex, userId: number): Promise<void> {
+  await userMessages.anonymise(trx, userId);
+  await sessions.deleteAllOfUser(trx, userId);
+  await accessTokens.deleteAllOfUser(trx, userId);
+  await codes.deleteAllOfUser(trx, userId);
+  await codeFailures.deleteAllOfUser(trx, userId);
+  await twoFactor.deleteAllOfUser(trx, userId);
+  await audit.detachFromUser(trx, userId);
+  await users.deleteUser(trx, userId);
 }

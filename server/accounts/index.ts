@@ -30,6 +30,14 @@ import {
 } from './two-factor.js';
 import { loginSecondStep } from './two-factor-login.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
+import {
+  adminDeleteUser,
+  adminForcePasswordReset,
+  adminListUsers,
+  adminUpdateUser,
+  adminUserDetails,
+} from './administration.js';
+import { deactivateAccount } from './deactivation.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -39,6 +47,7 @@ export type { AccountData, ActivityPage } from './account.js';
 export type { SecondStepRequired } from './two-factor-login.js';
 export type { LoginResult } from './login.js';
 export type { NewTokenInput, TokenGrant } from './tokens.js';
+export type { UsersPage, UserChange, UserDetails } from './administration.js';
 export { callerOf, checkAccess, hasAccess, type Caller, type Grant } from './access.js';
 export { PERMISSION_TOKEN_SCOPE, ROLE_PERMISSIONS, roleAllows } from './permissions.js';
 export { PasswordHasher, kdfSlots } from './passwords.js';
@@ -108,6 +117,12 @@ const RULES = {
   createToken,
   listTokens,
   revokeToken,
+  adminListUsers,
+  adminUserDetails,
+  adminUpdateUser,
+  adminDeleteUser,
+  adminForcePasswordReset,
+  deactivateAccount,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import { readerOf } from '../store/db.js';
+import { addToDay } from '../store/daily-stats.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { createSession } from './sessions.js';
@@ -9,6 +10,7 @@ import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
 import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 import { proveSecondFactor } from './two-factor.js';
+import { refuseDisabled, signedIn } from './deactivation.js';
 
 /*
  * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
@@ -86,6 +88,11 @@ export async function login(
       ? 'unverified'
       : METRIC_RESULTS[(err as { code?: string }).code ?? ''];
     if (result) deps.metrics.login(result);
+    if (result === 'failed' || result === 'unverified') {
+      await addToDay(deps.db, deps.clock.now(), { failed_logins: 1 }).catch((e: unknown) =>
+        deps.log.warn({ err: e }, 'could not count a failed login in daily_stats'),
+      );
+    }
     throw err;
   }
 }
@@ -96,6 +103,7 @@ const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
   too_many_attempts: 'locked',
   rate_limited: 'rate_limited',
   challenge_required: 'challenge_required',
+  account_disabled: 'disabled',
 };
 
 /** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
@@ -172,6 +180,8 @@ async function checkLogin(
   // The right password ends the run of failures.
   await users.clearFailedLogins(db, user.id);
   await limits.clearAccountFailures(key);
+  // Said only to whoever proved the password: a wrong one above answers 401 like any other.
+  refuseDisabled(user);
   if (hasher.isOutdated(user.password_hash)) {
     const weight = await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
@@ -181,6 +191,7 @@ async function checkLogin(
   if (secondStep) return secondStep;
   const { token, session } = await createSession(deps, user.id, meta);
   await event('login', user.id);
+  await signedIn(deps, user, meta);
   return { token, expiresAt: session.expires_at, user };
 }
 
@@ -197,7 +208,8 @@ export async function confirmPassword(
   password: string,
   meta: RequestMeta,
   on: {
-    failure: 'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed';
+    failure:
+      'password_change_failed' | 'account_deletion_failed' | 'two_factor_change_failed' | 'login_failed';
     field: string;
     code?: string;
   },

@@ -11,6 +11,10 @@ import { credentialCacheFor } from './credential-cache.js';
 import { authenticateAccessToken, checkAccessToken, isAccessTokenId, type TokenGrant } from './tokens.js';
 import { looksLikeAccessToken } from './token-format.js';
 
+/** An account an admin disabled or its owner deactivated has no live credential. */
+export const mayUseCredentials = (user: UserRow): boolean =>
+  user.disabled_at === null && user.deactivated_at === null;
+
 /*
  * Sessions: made at login, found by their bearer token (through a one-second cache), listed,
  * and ended - by logout, by the user from another session, or by the password rules.
@@ -112,7 +116,8 @@ export async function authenticateToken(
   const session = await sessions.findByTokenHash(deps.db, tokenHash);
   if (!session || !isLive(deps, session, now)) throw unauthorized();
   const user = await users.findById(deps.db, session.user_id);
-  if (!user) throw unauthorized();
+  // Disabling and deactivating revoke every session too; this holds if a row was changed by hand.
+  if (!user || !mayUseCredentials(user)) throw unauthorized();
   if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
     await sessions.touch(deps.db, session.id, now);
     session.last_seen_at = now;

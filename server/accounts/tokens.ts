@@ -9,7 +9,13 @@ import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { credentialCacheFor } from './credential-cache.js';
 import { isWellFormedAccessToken, newAccessToken } from './token-format.js';
-import { sha256, TOUCH_INTERVAL_MS, unauthorized, type Authenticated } from './sessions.js';
+import {
+  mayUseCredentials,
+  sha256,
+  TOUCH_INTERVAL_MS,
+  unauthorized,
+  type Authenticated,
+} from './sessions.js';
 
 /*
  * Personal access tokens: made, listed and revoked by a signed-in person (never by a token),
@@ -79,7 +85,7 @@ export async function authenticateAccessToken(
   const row = await tokens.findByHash(deps.db, tokenHash);
   if (!row || !isLiveToken(row, now)) throw unauthorized();
   const user = await users.findById(deps.db, row.user_id);
-  if (!user) throw unauthorized();
+  if (!user || !mayUseCredentials(user)) throw unauthorized();
   await recordUse(deps, row, now, ip);
   const auth = asAuthenticated(user, row);
   cache.set(tokenHash, stamp, now, auth);

@@ -1,4 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
+import { refuseDisabled, signedIn } from './deactivation.js';
 import { AppError } from '../errors.js';
 import { TWO_FACTOR } from '../protocol.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
@@ -124,7 +125,10 @@ async function checkSecondStep(
   // Of two requests with right codes at once, one session: the other finds the step ended.
   if (!(await store.finishMfaLogin(db, pending.id, at))) throw invalidMfaToken();
   if (how === 'backup') await audit.record(db, 'backup_code_used', user.id, clock.now(), meta);
+  // Disabled between the password and the code: no session.
+  refuseDisabled(user);
   const { token, session } = await createSession(deps, user.id, meta);
   await audit.record(db, 'login', user.id, clock.now(), meta);
+  await signedIn(deps, user, meta);
   return { token, expiresAt: session.expires_at, user };
 }

@@ -6,7 +6,8 @@ import type { AccessRequirement } from '../protocol.js';
 
 /**
  * What every REST route under /api needs, in one table: `public` (anyone), `session` (a signed-in
- * person, never a personal access token), or a token scope (a session, or a token holding it).
+ * person, never a personal access token), a token scope (a session, or a token holding it), or a
+ * role's permission (server/accounts/permissions.ts).
  * requireAuth (request.ts) reads the matched route's entry and checks it through the accounts'
  * checkAccess, the same check the Socket.IO events use; createHttpApp refuses to start when a
  * route under /api is missing here, so a new route cannot forget to say what it needs, and the
@@ -34,6 +35,7 @@ export const ROUTE_ACCESS = {
   'GET /api/account/activity': 'session',
   'GET /api/account/export': 'session',
   'DELETE /api/account': 'session',
+  'POST /api/account/deactivate': 'session',
   'POST /api/password/change': 'session',
   'GET /api/2fa': 'session',
   'POST /api/2fa/setup': 'session',
@@ -43,6 +45,13 @@ export const ROUTE_ACCESS = {
   'POST /api/tokens': 'session',
   'GET /api/tokens': 'session',
   'DELETE /api/tokens/:id': 'session',
+
+  // Administration: the role's permission, and a session (the permission table lets no token).
+  'GET /api/admin/users': 'users:read',
+  'GET /api/admin/users/:id': 'users:read',
+  'PATCH /api/admin/users/:id': 'users:manage',
+  'DELETE /api/admin/users/:id': 'users:manage',
+  'POST /api/admin/users/:id/password-reset': 'users:manage',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

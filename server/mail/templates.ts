@@ -114,3 +114,21 @@ export function twoFactorChangedMail(
     `If this was not you, someone else knows your password and can sign in: choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
   ]);
 }
+
+/** An admin disabled the account: its sessions and tokens ended, signing in is refused. */
+export function accountDisabledMail(ctx: TemplateContext, to: string, username: string): OutgoingMail {
+  return mail(to, 'Your mux1 account was disabled', [
+    `Hello ${username},`,
+    `An administrator of ${ctx.publicUrl} disabled your mux1 account. Every session and access token of it has been signed out, and signing in is refused until an administrator enables it again.`,
+    'If you think this is a mistake, contact the administrators of this server.',
+  ]);
+}
+
+/** An admin deleted the account. */
+export function accountDeletedByAdminMail(ctx: TemplateContext, to: string, username: string): OutgoingMail {
+  return mail(to, 'Your mux1 account was deleted', [
+    `Hello ${username},`,
+    `An administrator of ${ctx.publicUrl} deleted your mux1 account "${username}". Its sessions, tokens and codes are gone; your messages remain without an author.`,
+    'If you think this is a mistake, contact the administrators of this server.',
+  ]);
+}

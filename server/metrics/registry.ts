@@ -3,7 +3,8 @@ import type { Db } from '../store/db.js';
 import { failedCount, pendingCount } from '../store/outbox.js';
 import type { MailTransport } from '../mail/transport.js';
 
-export type LoginResult = 'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required';
+export type LoginResult =
+  'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required' | 'disabled';
 
 /** What the rest of the server reports; each call is a counter bump, cheap enough for any path. */
 export interface Metrics {

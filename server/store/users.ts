@@ -17,6 +17,8 @@ export interface UserRow {
   disabled_at: number | null;
   /** When the owner deactivated the account (the next sign-in reactivates it); null otherwise. */
   deactivated_at: number | null;
+  /** When the account last signed in (a session made); null before its first. */
+  last_login_at: number | null;
 }
 
 // PostgreSQL returns BIGINT as a string; numbers are what the rest of the code compares.
@@ -34,7 +36,10 @@ const toUser = (row: Record<string, unknown> | undefined): UserRow | undefined =
     role: isRole(row.role) ? row.role : 'user',
     disabled_at: row.disabled_at == null ? null : Number(row.disabled_at),
     deactivated_at: row.deactivated_at == null ? null : Number(row.deactivated_at),
+    last_login_at: row.last_login_at == null ? null : Number(row.last_login_at),
   };
+
+export { toUser };
 
 export async function findById(db: Knex, id: number): Promise<UserRow | undefined> {
   return toUser(await db('users').where({ id }).first());
@@ -128,4 +133,37 @@ export async function countUsers(db: Knex): Promise<number> {
 /** Removes the account row; the caller has already removed or anonymised what refers to it. */
 export async function deleteUser(db: Knex, id: number): Promise<void> {
   await db('users').where({ id }).delete();
+}
+
+/**
+ * Stamps a sign-in; true when it is the account's first of the UTC day that starts at
+ * `dayStart`, so the day's active users count each account once. One conditional UPDATE, so two
+ * sign-ins at once cannot both be the first.
+ */
+export async function markLoggedIn(db: Knex, id: number, at: number, dayStart: number): Promise<boolean> {
+  const first = await db('users')
+    .where({ id })
+    .andWhere((q) => q.whereNull('last_login_at').orWhere('last_login_at', '<', dayStart))
+    .update({ last_login_at: at });
+  if (first === 1) return true;
+  await db('users').where({ id }).update({ last_login_at: at });
+  return false;
+}
+
+/** Sets the fields an admin or the owner changes (role, disabled, deactivated). */
+export async function updateState(
+  db: Knex,
+  id: number,
+  state: Partial<Pick<UserRow, 'role' | 'disabled_at' | 'deactivated_at'>>,
+): Promise<void> {
+  await db('users').where({ id }).update(state);
+}
+
+/** Admins who may still sign in (not disabled), read through the role index. */
+export async function enabledAdminIds(db: Knex): Promise<number[]> {
+  const rows: { id: number | string }[] = await db('users')
+    .where({ role: 'admin' })
+    .whereNull('disabled_at')
+    .select('id');
+  return rows.map((r) => Number(r.id));
 }

@@ -10,6 +10,7 @@ import {
   type ActivityBody,
   type ActivityEvent,
   type MeBody,
+  type MessageBody,
   type RevokeOthersBody,
   type SessionInfo,
   type SessionsBody,
@@ -116,6 +117,14 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
     const body = Readable.from(exportJson(data, ctx.state.auth.session.id));
     body.once('close', data.done);
     ctx.body = body;
+  });
+
+  router.post('/account/deactivate', auth, async (ctx) => {
+    const { password } = parseBody(deleteBody, ctx.request.body);
+    await accounts.deactivateAccount(ctx.state.auth, password, requestMeta(ctx));
+    ctx.body = {
+      message: 'Your account is deactivated and every session signed out; sign in again to reactivate it.',
+    } satisfies MessageBody;
   });
 
   router.delete('/account', auth, async (ctx) => {

@@ -12,6 +12,7 @@ import * as twoFactor from './012_two_factor.js';
 import * as accessTokens from './013_access_tokens.js';
 import * as keyedEmailCodes from './014_keyed_email_codes.js';
 import * as roles from './015_roles.js';
+import * as administration from './016_administration.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_access_tokens': accessTokens,
   '014_keyed_email_codes': keyedEmailCodes,
   '015_roles': roles,
+  '016_administration': administration,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

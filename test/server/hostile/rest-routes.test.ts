@@ -42,12 +42,15 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
     auth: true,
   },
   'DELETE /api/account': { body: { password: 'wrong one here' }, auth: true },
+  'POST /api/account/deactivate': { body: { password: 'wrong one here' }, auth: true },
   'POST /api/2fa/setup': { body: { password: 'wrong one here' }, auth: true },
   'POST /api/2fa/enable': { body: { code: '123456' }, auth: true },
   'POST /api/2fa/disable': { body: { password: 'wrong one here', code: '123456' }, auth: true },
   'POST /api/2fa/backup-codes': { body: { password: 'wrong one here', code: '123456' }, auth: true },
   // An unknown scope keeps every variant from making a token.
   'POST /api/tokens': { body: { name: 'fuzzed', scopes: ['admin:all'], expires_in_days: 30 }, auth: true },
+  // The caller is no admin (403 before the body is read); test/server/admin/ sends an admin's.
+  'PATCH /api/admin/users/:id': { body: { role: 'superuser' }, auth: true },
 };
 
 /**
@@ -68,6 +71,14 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /api/2fa': { auth: true },
   'GET /api/tokens': { auth: true },
   'DELETE /api/tokens/:id': { auth: true, changes: true, path: `/api/tokens/tok_${'0'.repeat(32)}` },
+  'GET /api/admin/users': { auth: true },
+  'GET /api/admin/users/:id': { auth: true, path: '/api/admin/users/1' },
+  'DELETE /api/admin/users/:id': { auth: true, changes: true, path: '/api/admin/users/1' },
+  'POST /api/admin/users/:id/password-reset': {
+    auth: true,
+    changes: true,
+    path: '/api/admin/users/1/password-reset',
+  },
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
