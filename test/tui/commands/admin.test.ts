@@ -99,15 +99,7 @@ describe('mux1 admin users|user|role|disable|enable|delete|reset against a real 
       expect(r.code, ref).to.equal(1);
       expect(r.body.code).to.equal('not_found');
     }
-    for (const ref of [
-      '0',
-      '-1',
-      '../../etc/passwd',
-      '1;DROP',
-      'x'.repeat(5000),
-      '99999999999999999999',
-      '',
-    ]) {
+    for (const ref of ['0', '-1', '../../etc/passwd', '1;DROP', 'x'.repeat(5000), '9'.repeat(40), '']) {
       const r = await t.cli(['admin', 'disable', ref, '--yes', '--json']);
       expect(r.code, ref).to.equal(2);
     }
