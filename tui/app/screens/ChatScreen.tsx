@@ -12,6 +12,7 @@ import { jsonFile } from '../local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
 import { isRecallData, Recall, type RecallData } from '../local/recall.js';
 import type { ChatSession, TuiServices } from '../services.js';
+import { AdminScreen } from './AdminScreen.js';
 import { SettingsScreen } from './SettingsScreen.js';
 
 /*
@@ -91,6 +92,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   const [offset, setOffset] = useState(0);
   // Settings replace the chat on screen while the connection and its state live on underneath.
   const [settings, setSettings] = useState(false);
+  // /admin: the admin screen, like settings, over a chat that lives on underneath.
+  const [adminOpen, setAdminOpen] = useState(false);
   const lastTyping = useRef(0);
   const seen = useRef(state.entries.length);
 
@@ -120,7 +123,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         setOffset((o) => Math.max(0, o - page));
       }
     },
-    { isActive: !settings },
+    { isActive: !settings && !adminOpen },
   );
 
   const submit = async (line: string) => {
@@ -179,6 +182,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           );
         case 'settings':
           return setSettings(true);
+        case 'admin':
+          return setAdminOpen(true);
         case 'logout':
           // Logged out here either way; a server that cannot be reached just keeps the session.
           await services
@@ -203,6 +208,19 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       client.typing(state.room);
     }
   };
+
+  if (adminOpen) {
+    return (
+      <AdminScreen
+        services={services}
+        token={session.token}
+        onDone={(text) => {
+          setAdminOpen(false);
+          if (text) note(text);
+        }}
+      />
+    );
+  }
 
   if (settings) {
     return (
@@ -369,6 +387,7 @@ export type SlashCommand =
   | {
       name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
     }
+  | { name: 'admin' }
   | { name: 'invalid'; error: string };
 
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
@@ -384,6 +403,7 @@ export const HELP = [
   '/retry      send again the messages the server refused',
   '/drop       delete the messages the server refused',
   '/settings   your sessions, password change, log out everywhere',
+  '/admin      accounts: find, disable, enable, change roles (admins)',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
   'PgUp/PgDn scroll · older messages load at the top',
@@ -402,6 +422,7 @@ export const COMMANDS = [
   'retry',
   'drop',
   'settings',
+  'admin',
   'logout',
   'quit',
   'help',
@@ -449,6 +470,8 @@ export function parseSlash(line: string): SlashCommand | undefined {
     case 'retry':
     case 'drop':
       return { name: word.toLowerCase() as 'leave' };
+    case 'admin':
+      return { name: 'admin' };
     default:
       return { name: 'invalid', error: `unknown command /${word}; /help lists them` };
   }
