@@ -27,7 +27,6 @@ export type ClientCode =
   | 'invalid_config'
   | 'database_not_migrated'
   | 'email_taken'
-  | 'not_admin'
   | 'confirmation_required'
   | 'unknown_command';
 

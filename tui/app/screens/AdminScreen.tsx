@@ -68,8 +68,8 @@ export function AdminScreen({ services, token, onDone }: Props) {
   const { stdout } = useStdout();
   const columns = stdout.columns ?? 80;
   const rows = stdout.rows ?? 24;
-  // Title, search, blank, footer lines: the rest is the page.
-  const pageSize = Math.max(2, Math.min(ADMIN_LIMITS.pageMax, rows - 7));
+  // Title, search, a message line and the footer (which may wrap once): the rest is the page.
+  const pageSize = Math.max(2, Math.min(ADMIN_LIMITS.pageMax, rows - 5));
   const admin = useCallback(() => services.rest(token).admin, [services, token]);
 
   const [step, setStep] = useState<Step>({ name: 'list' });
@@ -211,7 +211,7 @@ export function AdminScreen({ services, token, onDone }: Props) {
     <Box flexDirection="column">
       {busy ? <Busy label={busy} /> : null}
       {message ? (
-        <Text color={message.error ? 'red' : 'green'} wrap="truncate-end">
+        <Text color={message.error ? 'red' : 'green'} wrap="wrap">
           {message.error ? `✗ ${message.text}` : message.text}
         </Text>
       ) : null}
