@@ -123,6 +123,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     startedAt,
     // Late-bound: the Socket.IO server needs the HTTP server, which needs this app.
     connectedUsers: () => realtime.connectedUsers(),
+    connectedSockets: () => realtime.io.of('/').sockets.size,
     serverStatusPublic: config.serverStatusPublic,
   });
   const tls = readTlsFiles(config);

@@ -38,6 +38,7 @@ import {
   adminUserDetails,
 } from './administration.js';
 import { deactivateAccount } from './deactivation.js';
+import { adminListAudit, adminStats } from './admin-reports.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -123,6 +124,8 @@ const RULES = {
   adminDeleteUser,
   adminForcePasswordReset,
   deactivateAccount,
+  adminListAudit,
+  adminStats,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

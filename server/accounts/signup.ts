@@ -156,7 +156,10 @@ export async function verifyEmail(
     await audit.record(trx, 'email_verified', user.id, now, meta);
     return 'verified';
   });
-  if (outcome === 'verified') return attempt.refund();
+  if (outcome === 'verified') {
+    deps.metrics.verification();
+    return attempt.refund();
+  }
   if (outcome === 'failed_notice') deps.mailQueued();
   throw invalidCode();
 }

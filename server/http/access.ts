@@ -52,6 +52,8 @@ export const ROUTE_ACCESS = {
   'PATCH /api/admin/users/:id': 'users:manage',
   'DELETE /api/admin/users/:id': 'users:manage',
   'POST /api/admin/users/:id/password-reset': 'users:manage',
+  'GET /api/admin/audit': 'audit:read',
+  'GET /api/admin/stats': 'stats:read',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

@@ -25,6 +25,8 @@ export interface HttpDeps extends HealthDeps {
   corsOrigins: string[];
   metrics: Metrics;
   metricsSettings: MetricsSettings;
+  /** Socket.IO connections open on this process (late-bound: the Socket.IO server comes after). */
+  connectedSockets?: () => number;
 }
 
 /** The REST door: one edge middleware around one router that holds every route. */
@@ -46,7 +48,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     passwordRoutes(deps.accounts),
     twoFactorRoutes(deps.accounts),
     tokenRoutes(deps.accounts),
-    adminRoutes(deps.accounts),
+    adminRoutes({ accounts: deps.accounts, connectedSockets: deps.connectedSockets }),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/db.js';
 import { failedCount, pendingCount } from '../store/outbox.js';
+import { liveSessions } from '../store/admin-totals.js';
 import type { MailTransport } from '../mail/transport.js';
 
 export type LoginResult =
@@ -14,6 +15,8 @@ export interface Metrics {
   /** An account reached the failure count that locks it. */
   lockout(): void;
   signup(outcome: 'created' | 'existing_email'): void;
+  /** An email address proven with its code. */
+  verification(): void;
   mailQueued(): void;
   mailSent(): void;
   mailFailed(): void;
@@ -26,6 +29,8 @@ export interface MetricsSources {
   socketsOpen(): number;
   /** The highest stored chat message id (ids only grow): the message counter follows it. */
   lastMessageId(): Promise<number>;
+  /** Sessions not revoked and not expired, in the database (every process's). */
+  liveSessions?(): Promise<number>;
 }
 
 /**
@@ -74,6 +79,20 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
     help: 'Signups answered 201, by outcome (a new account, or a notice to an existing one)',
     labelNames: ['outcome'] as const,
     registers,
+  });
+  const verifications = new Counter({
+    name: 'mux1_verifications_total',
+    help: 'Email addresses verified with their mailed code',
+    registers,
+  });
+  new Gauge({
+    name: 'mux1_sessions_live',
+    help: 'Sessions not revoked and not expired, read from the database: the same on every process',
+    registers,
+    async collect() {
+      const s = sources();
+      if (s?.liveSessions) this.set(await s.liveSessions());
+    },
   });
   const mails = new Counter({
     name: 'mux1_mails_total',
@@ -127,7 +146,8 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
       counted = Math.max(counted, last);
     },
   });
-  for (const result of ['ok', 'failed', 'locked'] as const) logins.inc({ result }, 0);
+  for (const result of ['ok', 'failed', 'locked', 'disabled'] as const) logins.inc({ result }, 0);
+  verifications.inc(0);
   for (const event of ['queued', 'sent', 'failed'] as const) mails.inc({ event }, 0);
   // Present from the start, so rules and dashboards that read them have a series to read.
   for (const outcome of ['created', 'existing_email'] as const) signups.inc({ outcome }, 0);
@@ -140,6 +160,7 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
     login: (result) => logins.inc({ result }),
     lockout: () => lockouts.inc(),
     signup: (outcome) => signups.inc({ outcome }),
+    verification: () => verifications.inc(),
     mailQueued: () => mails.inc({ event: 'queued' }),
     mailSent: () => mails.inc({ event: 'sent' }),
     mailFailed: () => mails.inc({ event: 'failed' }),
@@ -162,6 +183,7 @@ export function serverSources(db: Db, socketsOpen: () => number): MetricsSources
       };
     },
     socketsOpen,
+    liveSessions: () => liveSessions(db, Date.now()),
     async lastMessageId() {
       const row = await db('messages').max<{ id: number | string | null }[]>({ id: 'id' });
       return Number(row[0]?.id ?? 0);

@@ -1,5 +1,9 @@
 import type { Db } from '../store/db.js';
 import { insertMessages, type NewMessage, type Stored } from '../store/messages.js';
+import { addToDay, dayStartOf } from '../store/daily-stats.js';
+
+/** How long stored messages are counted in memory before their day's row is added to. */
+const COUNT_FLUSH_MS = 1000;
 
 /** Rows per statement: 5 columns each stays under SQLite's oldest bound-variable limit (999). */
 const MAX_BATCH = 150;
@@ -24,8 +28,32 @@ interface Pending {
 export class MessageWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** Messages stored per UTC day (its start) not yet added to daily_stats. */
+  private counted = new Map<number, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Db) {}
+
+  /**
+   * The admin's messages-per-day (daily_stats) is added to once a second at most, not per
+   * message: a statement per message would double what an idle server writes for chat. A process
+   * that dies loses at most that second of counting, never a message.
+   */
+  private count(rows: NewMessage[]): void {
+    for (const row of rows) {
+      const day = dayStartOf(row.created_at);
+      this.counted.set(day, (this.counted.get(day) ?? 0) + 1);
+    }
+    this.flushTimer ??= setTimeout(() => void this.flushCounts(), COUNT_FLUSH_MS).unref();
+  }
+
+  private async flushCounts(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const counted = [...this.counted];
+    this.counted.clear();
+    for (const [day, n] of counted) await addToDay(this.db, day, { messages: n }).catch(() => undefined);
+  }
 
   write(row: NewMessage): Promise<Stored> {
     return new Promise<Stored>((resolve, reject) => {
@@ -39,6 +67,7 @@ export class MessageWriter {
   /** Resolves once everything queued is stored (or has failed). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+    await this.flushCounts();
   }
 
   private async drain(): Promise<void> {
@@ -52,10 +81,14 @@ export class MessageWriter {
           batch.map((p) => p.row),
         );
         batch.forEach((p, i) => p.resolve(stored[i]!));
+        this.count(batch.filter((_, i) => !stored[i]!.duplicate).map((p) => p.row));
       } catch {
         // One bad row (say, its author deleted a moment ago) must not fail its neighbours.
         for (const p of batch) {
-          await insertMessages(this.db, [p.row]).then(([stored]) => p.resolve(stored!), p.reject);
+          await insertMessages(this.db, [p.row]).then(([stored]) => {
+            p.resolve(stored!);
+            if (!stored!.duplicate) this.count([p.row]);
+          }, p.reject);
         }
       }
     }

@@ -149,3 +149,41 @@ export async function recentOfUser(
 export async function detachFromUser(db: Knex, userId: number): Promise<void> {
   await db('audit_events').where({ user_id: userId }).update({ user_id: null });
 }
+
+/** An event of the whole log with the names of the account and the actor (null once deleted). */
+export interface NamedAuditEvent extends StoredAuditEvent {
+  username: string | null;
+  actor: string | null;
+}
+
+export interface AuditFilter {
+  userId?: number;
+  actorId?: number;
+  type?: string;
+  before?: number;
+  limit: number;
+}
+
+/**
+ * The whole log newest first, paged by id, narrowed by account, actor and type: each filter has
+ * an index that ends in id ((user_id, id), (actor_id, id), (type, id)), so a page is a range of
+ * one of them, however long the log.
+ */
+export async function listAll(db: Knex, filter: AuditFilter): Promise<NamedAuditEvent[]> {
+  const query = db('audit_events as e')
+    .leftJoin('users as u', 'u.id', 'e.user_id')
+    .leftJoin('users as a', 'a.id', 'e.actor_id')
+    .select('e.*', 'u.username as username', 'a.username as actor')
+    .orderBy('e.id', 'desc')
+    .limit(filter.limit);
+  if (filter.userId !== undefined) query.where('e.user_id', filter.userId);
+  if (filter.actorId !== undefined) query.where('e.actor_id', filter.actorId);
+  if (filter.type !== undefined) query.where('e.type', filter.type);
+  if (filter.before !== undefined) query.where('e.id', '<', filter.before);
+  const rows: Record<string, unknown>[] = await query;
+  return rows.map((row) => ({
+    ...toEvent(row),
+    username: row.username == null ? null : String(row.username),
+    actor: row.actor == null ? null : String(row.actor),
+  }));
+}

@@ -4,6 +4,8 @@ import type { Accounts } from '../../accounts/index.js';
 import {
   ADMIN,
   ROLES,
+  type AdminAuditBody,
+  type AdminStatsBody,
   type AdminUser,
   type AdminUserBody,
   type AdminUsersBody,
@@ -78,7 +80,29 @@ export const adminUser = (u: UserRow): AdminUser => ({
   last_login_at: u.last_login_at === null ? null : iso(u.last_login_at),
 });
 
-export function adminRoutes(accounts: Accounts): Router<AuthState> {
+const auditQuery = z.object({
+  user_id: wholeNumber('user_id', 1, Number.MAX_SAFE_INTEGER).optional(),
+  actor_id: wholeNumber('actor_id', 1, Number.MAX_SAFE_INTEGER).optional(),
+  type: z
+    .string({ error: 'type must be given once' })
+    .regex(/^[a-z0-9_]{1,64}$/, 'type must be an event type such as login_failed or role_changed')
+    .optional(),
+  before: wholeNumber('before', 1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: wholeNumber('limit', 1, ADMIN.auditPageMax).default(ADMIN.auditPageDefault),
+});
+
+const statsQuery = z.object({
+  days: wholeNumber('days', 1, ADMIN.statsDaysMax).default(ADMIN.statsDaysDefault),
+});
+
+/** What the admin routes need beyond the accounts' rules. */
+export interface AdminRouteDeps {
+  accounts: Accounts;
+  /** Socket.IO connections open on this process, for the statistics' totals. */
+  connectedSockets?: () => number;
+}
+
+export function adminRoutes({ accounts, connectedSockets }: AdminRouteDeps): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/admin' });
   const auth = requireAuth(accounts);
 
@@ -123,6 +147,43 @@ export function adminRoutes(accounts: Accounts): Router<AuthState> {
     ctx.body = {
       message: 'Every session and token of the account was signed out; its owner was mailed a reset code.',
     } satisfies MessageBody;
+  });
+
+  router.get('/audit', auth, async (ctx) => {
+    const q = parseQuery(auditQuery, ctx.query);
+    const page = await accounts.adminListAudit({
+      userId: q.user_id,
+      actorId: q.actor_id,
+      type: q.type,
+      before: q.before,
+      limit: q.limit,
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      events: page.events.map((e) => ({
+        id: e.id,
+        type: e.type,
+        at: iso(e.at),
+        user_id: e.user_id,
+        username: e.username,
+        actor_id: e.actor_id ?? null,
+        actor: e.actor,
+        ip: e.ip,
+        user_agent: e.user_agent,
+        detail: e.detail ?? null,
+      })),
+      next_before: page.nextBefore,
+    } satisfies AdminAuditBody;
+  });
+
+  router.get('/stats', auth, async (ctx) => {
+    const { days } = parseQuery(statsQuery, ctx.query);
+    const stats = await accounts.adminStats(days);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      days: stats.days.map(({ day, ...counts }) => ({ date: day, ...counts })),
+      totals: { ...stats.totals, connected_sockets: connectedSockets?.() ?? 0 },
+    } satisfies AdminStatsBody;
   });
 
   return router;

@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
  *   verifies an account (signup, reset, `mux1 admin create`, a bulk load) is counted; the rest
  *   are added by the rules that see them.
  * - counters row `verified_users`, kept by triggers beside 007's `users`.
- * - indexes on `users.role` and `users.disabled_at`: the totals count admins, moderators and
+ * - indexes on `users (role, disabled_at)` and `users.disabled_at`: the totals count admins, moderators and
  *   disabled accounts through them (cost: those accounts, not all of them), and the last-admin
  *   check reads the admins through the first.
  * - on PostgreSQL, `text_pattern_ops` indexes on username and email, so a prefix LIKE is an index
@@ -72,7 +72,7 @@ export async function up(knex: Knex): Promise<void> {
   const pg = knex.client.config.client === 'pg';
   await knex.schema.alterTable('users', (t) => {
     t.bigInteger('last_login_at').nullable();
-    t.index(['role'], 'users_role_index');
+    t.index(['role', 'disabled_at'], 'users_role_index');
     t.index(['disabled_at'], 'users_disabled_at_index');
   });
   await knex.schema.createTable('daily_stats', (t) => {
@@ -123,7 +123,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('daily_stats');
   await knex.schema.alterTable('users', (t) => {
     t.dropIndex(['disabled_at'], 'users_disabled_at_index');
-    t.dropIndex(['role'], 'users_role_index');
+    t.dropIndex(['role', 'disabled_at'], 'users_role_index');
     t.dropColumn('last_login_at');
   });
 }

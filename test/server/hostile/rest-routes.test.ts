@@ -72,6 +72,8 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /api/tokens': { auth: true },
   'DELETE /api/tokens/:id': { auth: true, changes: true, path: `/api/tokens/tok_${'0'.repeat(32)}` },
   'GET /api/admin/users': { auth: true },
+  'GET /api/admin/audit': { auth: true },
+  'GET /api/admin/stats': { auth: true },
   'GET /api/admin/users/:id': { auth: true, path: '/api/admin/users/1' },
   'DELETE /api/admin/users/:id': { auth: true, changes: true, path: '/api/admin/users/1' },
   'POST /api/admin/users/:id/password-reset': {

@@ -2,7 +2,10 @@ import type { Db } from '../../../server/store/db.js';
 import * as audit from '../../../server/store/audit.js';
 import * as sessions from '../../../server/store/sessions.js';
 import { listMessages } from '../../../server/store/messages.js';
-import { countUsers } from '../../../server/store/users.js';
+import { countUsers, enabledAdminIds } from '../../../server/store/users.js';
+import { listUsers } from '../../../server/store/user-directory.js';
+import { daysBetween } from '../../../server/store/daily-stats.js';
+import { countTotals } from '../../../server/store/admin-totals.js';
 import { failedCount, pendingCount } from '../../../server/store/outbox.js';
 import { pageOfUser } from '../../../server/store/user-messages.js';
 import { recentOfUser } from '../../../server/store/audit.js';
@@ -77,6 +80,45 @@ export const HOT_QUERIES: HotQuery[] = [
     name: "export limit: the user's exports in the last hour",
     run: (db) => recentOfUser(db, 7, 'account_exported', now - 3_600_000),
     index: 'audit_events_user_id_at_index',
+  },
+  // Administration (the first page of users reads the id order backwards, a SCAN with a LIMIT;
+  // the prefix search sorts its matches, bench/admin-at-size.ts measures both).
+  {
+    name: 'admin users, a page by before',
+    run: (db) => listUsers(db, { before: 5000, limit: 51 }),
+    index: /INTEGER PRIMARY KEY|users_pkey/,
+  },
+  {
+    name: 'admin audit by type',
+    run: (db) => audit.listAll(db, { type: 'role_changed', before: 1000, limit: 51 }),
+    index: /audit_events_type_id_index|INTEGER PRIMARY KEY|users_pkey/,
+  },
+  {
+    name: 'admin audit by actor',
+    run: (db) => audit.listAll(db, { actorId: 7, limit: 51 }),
+    index: /audit_events_actor_id_id_index|INTEGER PRIMARY KEY|users_pkey/,
+  },
+  {
+    name: 'admin audit by user',
+    run: (db) => audit.listAll(db, { userId: 7, limit: 51 }),
+    index: /audit_events_user_id_id_index|INTEGER PRIMARY KEY|users_pkey/,
+  },
+  {
+    name: 'admin stats: the days asked',
+    run: (db) => daysBetween(db, '2026-01-01', '2026-01-30'),
+    index: /sqlite_autoindex_daily_stats_1|daily_stats_pkey/,
+  },
+  {
+    name: 'admin stats: totals',
+    run: (db) => countTotals(db, now),
+    index:
+      /counters|users_role_index|users_disabled_at_index|sessions_|INTEGER PRIMARY KEY|messages_pkey|SEARCH messages$/,
+  },
+  {
+    name: 'last admin: the enabled admins',
+    run: (db) => enabledAdminIds(db),
+    // PostgreSQL's planner may take either on an empty table; both are index ranges.
+    index: /users_role_index|users_disabled_at_index/,
   },
   ...(
     [

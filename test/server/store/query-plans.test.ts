@@ -56,7 +56,14 @@ describe('query plans of the hot queries (SQLite)', () => {
     const triggers = (await db('sqlite_master')
       .where({ type: 'trigger', tbl_name: 'users' })
       .pluck('name')) as string[];
-    expect(triggers.sort()).to.deep.equal(['users_counted_delete', 'users_counted_insert']);
+    expect(triggers.sort()).to.deep.equal([
+      'users_counted_delete',
+      'users_counted_insert',
+      'users_stats_delete',
+      'users_stats_insert',
+      'users_stats_unverified',
+      'users_stats_verified',
+    ]);
     const before = await countUsers(db);
     await db('users').insert(
       ['a', 'b', 'c'].map((n) => ({
