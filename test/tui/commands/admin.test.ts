@@ -9,7 +9,7 @@ import { api } from '../../helpers/server.js';
  * `mux1 admin create` (the operator's way), signed in through `mux1 login`, acting on accounts
  * that signed up and verified by mail.
  */
-describe('mux1 admin users|user|role|disable|enable|delete|reset against a real server', function () {
+describe('mux1 admin users|user|role|disable|enable|delete|reset|audit|stats against a real server', function () {
   this.timeout(120_000);
   const t = useServer({ mail: true, cliHome: true, env: { LOG_LEVEL: 'warn' } });
   let admin: Person;
@@ -214,5 +214,47 @@ describe('mux1 admin users|user|role|disable|enable|delete|reset against a real 
     expect(await t.db('users').where({ username: gone.username }).first()).to.equal(undefined);
     const again = await json(['admin', 'user', gone.username]);
     expect(again.body.code).to.equal('not_found');
+  });
+  it('audit shows who did what, filters by account and type, pages; hostile filters are refused', async () => {
+    const all = await json(['admin', 'audit', '--user', target.username, '--type', 'role_changed']);
+    expect(all.code, all.stderr).to.equal(0);
+    expect(all.body.events.length).to.be.at.least(2);
+    for (const e of all.body.events) {
+      expect(e).to.include({ type: 'role_changed', username: target.username, actor: admin.username });
+    }
+    expect(all.body.events.map((e: any) => e.detail)).to.include('user -> moderator');
+    const one = await json(['admin', 'audit', '--limit', '1']);
+    expect(one.body.events).to.have.length(1);
+    const next = await json(['admin', 'audit', '--limit', '1', '--before', String(one.body.next_before)]);
+    expect(next.body.events[0].id).to.be.below(one.body.events[0].id);
+    const text = await t.cli(['admin', 'audit', '--user', String(await idOf(target.username))]);
+    expect(text.code).to.equal(0);
+    expect(text.stdout).to.match(new RegExp(`account_disabled +${target.username} +by ${admin.username}`));
+    for (const args of [
+      ['--type', "x' OR 1=1"],
+      ['--type', 'A'.repeat(40)],
+      ['--user', '../x'],
+      ['--before', '0'],
+      ['--limit', '1000'],
+    ]) {
+      const r = await t.cli(['admin', 'audit', ...args, '--json']);
+      expect(r.code, args.join(' ')).to.equal(2);
+    }
+  });
+
+  it('stats gives the days asked, oldest first, today last, and the totals', async () => {
+    const r = await json(['admin', 'stats', '--days', '7']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.body.days).to.have.length(7);
+    expect(r.body.days.at(-1).date).to.equal(new Date().toISOString().slice(0, 10));
+    expect(r.body.days.reduce((n: number, d: any) => n + d.signups, 0)).to.be.at.least(2);
+    expect(r.body.totals.admins).to.be.at.least(1);
+    const text = await t.cli(['admin', 'stats', '--days', '2']);
+    expect(text.stdout).to.match(/^DATE +SIGNUPS +VERIFIED +ACTIVE +LOGINS +FAILED +MESSAGES$/m);
+    expect(text.stdout).to.match(/Users \d+ \(\d+ verified/);
+    for (const days of ['0', '91', '-1', 'week']) {
+      const bad = await t.cli(['admin', 'stats', '--days', days, '--json']);
+      expect(bad.code, days).to.equal(2);
+    }
   });
 });
