@@ -246,7 +246,7 @@ export function AdminScreen({ services, token, onDone }: Props) {
         </Text>
         <Text wrap="truncate-end">
           Sessions {shown.sessions.length}
-          {sessions.length < shown.sessions.length ? ` (newest ${sessions.length})` : ''}
+          {sessions.length < shown.sessions.length ? ` (${sessions.length} shown)` : ''}
         </Text>
         {sessions.map((s) => (
           <Text key={s.id} dimColor wrap="truncate-end">
