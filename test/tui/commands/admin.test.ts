@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { binRun, cleanEnv } from '../../helpers/cli.js';
 import { newPerson, type Person } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 import { api } from '../../helpers/server.js';
@@ -256,5 +258,41 @@ describe('mux1 admin users|user|role|disable|enable|delete|reset|audit|stats aga
       const bad = await t.cli(['admin', 'stats', '--days', days, '--json']);
       expect(bad.code, days).to.equal(2);
     }
+  });
+  /** The command on a real terminal (util-linux `script` gives it a pty), answering its question. */
+  const onTerminal = (args: string[], answer: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const command = [process.execPath, binRun, ...args].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cleanEnv(t.cliEnv) });
+      let out = '';
+      let answered = false;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no end on a terminal: ${out}`));
+      }, 20_000);
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (!answered && out.includes('[y/N]')) {
+          answered = true;
+          child.stdin.write(`${answer}\r`);
+        }
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+
+  it('on a terminal, role asks [y/N] first: n changes nothing, y does it', async () => {
+    const no = await onTerminal(['admin', 'role', target.username, 'moderator'], 'n');
+    expect(no.out).to.match(/Make clitarget\d+ \(id \d+\) a moderator \(now user\)\? \[y\/N\]/);
+    expect(no.code, no.out).to.equal(1);
+    expect(no.out).to.include('Cancelled; nothing changed');
+    expect((await t.db('users').where({ username: target.username }).first()).role).to.equal('user');
+    const yes = await onTerminal(['admin', 'role', target.username, 'moderator'], 'y');
+    expect(yes.code, yes.out).to.equal(0);
+    expect(yes.out).to.match(/is now moderator \(was user\)/);
+    expect((await t.db('users').where({ username: target.username }).first()).role).to.equal('moderator');
+    await json(['admin', 'role', target.username, 'user', '--yes']);
   });
 });
