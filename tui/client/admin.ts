@@ -1,91 +1,30 @@
 import type { KyInstance } from 'ky';
-import type { MessageBody, Role, TokenInfo } from '../../server/protocol.js';
+import { ADMIN } from '../../server/protocol.js';
+import type {
+  AdminAuditBody,
+  AdminStatsBody,
+  AdminUser,
+  AdminUserBody,
+  AdminUserPatch,
+  AdminUsersBody,
+  MessageBody,
+} from '../../server/protocol.js';
 
 /*
  * The admin REST routes (docs/api.md "Administration") as the CLI and the TUI call them: signed in
  * with a session whose role holds the permission; any personal access token is refused.
  */
 
-/** An account as an admin sees it. */
-export interface AdminUser {
-  id: number;
-  username: string;
-  email: string;
-  role: Role;
-  verified: boolean;
-  disabled: boolean;
-  deactivated: boolean;
-  two_factor: boolean;
-  created_at: string;
-  last_login_at: string | null;
-}
-
-export interface AdminUsersBody {
-  users: AdminUser[];
-  next_before: number | null;
-}
-
-export interface AdminSession {
-  id: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  ip: string | null;
-  user_agent: string | null;
-}
-
-export interface AdminUserBody {
-  user: AdminUser;
-  sessions: AdminSession[];
-  tokens: Pick<TokenInfo, 'id' | 'name' | 'scopes' | 'created_at' | 'expires_at' | 'last_used_at'>[];
-}
-
-export interface AdminUserPatch {
-  role?: Role;
-  disabled?: boolean;
-}
-
-export interface AdminAuditEvent {
-  id: number;
-  type: string;
-  at: string;
-  user_id: number | null;
-  username: string | null;
-  actor_id: number | null;
-  actor: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  detail: string | null;
-}
-
-export interface AdminAuditBody {
-  events: AdminAuditEvent[];
-  next_before: number | null;
-}
-
-export interface StatsDay {
-  date: string;
-  signups: number;
-  verifications: number;
-  active_users: number;
-  logins: number;
-  failed_logins: number;
-  messages: number;
-}
-
-export interface AdminStatsBody {
-  days: StatsDay[];
-  totals: {
-    users: number;
-    verified_users: number;
-    disabled_users: number;
-    admins: number;
-    moderators: number;
-    messages: number;
-    live_sessions: number;
-    connected_sockets: number;
-  };
-}
+export type {
+  AdminAuditBody,
+  AdminAuditEvent,
+  AdminStatsBody,
+  AdminUser,
+  AdminUserBody,
+  AdminUserPatch,
+  AdminUsersBody,
+  StatsDay,
+} from '../../server/protocol.js';
 
 export interface AdminUsersQuery {
   query?: string;
@@ -101,13 +40,14 @@ export interface AdminAuditQuery {
   limit?: number;
 }
 
-/** The limits of the contract, checked before sending. */
+/** The limits of the contract (server/protocol.ts ADMIN), checked before sending. */
 export const ADMIN_LIMITS = {
-  queryMax: 254,
+  queryMax: ADMIN.queryMax,
   pageMin: 1,
-  pageMax: 100,
+  pageMax: ADMIN.usersPageMax,
+  auditPageMax: ADMIN.auditPageMax,
   statsDaysMin: 1,
-  statsDaysMax: 90,
+  statsDaysMax: ADMIN.statsDaysMax,
 } as const;
 
 /** How many pages a username is looked for in before giving up (a prefix shared by thousands). */

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { AdminAuditEvent } from '../../client/admin.js';
+import { ADMIN_LIMITS, type AdminAuditEvent } from '../../client/admin.js';
 import { AdminCommand, cut, minute, userRefParse, type UserRef } from '../../cli/admin-command.js';
 import { UsageError } from '../../cli/errors.js';
 
@@ -39,7 +39,11 @@ export default class AdminAudit extends AdminCommand {
       min: 1,
       max: Number.MAX_SAFE_INTEGER,
     }),
-    limit: Flags.integer({ summary: 'Events per page, 1-100.', min: 1, max: 100 }),
+    limit: Flags.integer({
+      summary: `Events per page, 1-${ADMIN_LIMITS.auditPageMax}.`,
+      min: 1,
+      max: ADMIN_LIMITS.auditPageMax,
+    }),
   };
 
   async run() {
