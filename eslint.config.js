@@ -20,9 +20,10 @@ const bans = {
       '!**/server/protocol.js',
       '!**/server/run.js',
       '!**/server/store/admin.js',
+      '!**/server/operator.js',
     ],
-    folder('server') + String.raw`(?!(protocol|run|store\x2Fadmin)\.js$)`,
-    'The TUI imports from server/ only protocol.ts (wire types) and the entry points run.ts and store/admin.ts.',
+    folder('server') + String.raw`(?!(protocol|run|store\x2Fadmin|operator)\.js$)`,
+    'The TUI imports from server/ only protocol.ts (wire types) and the entry points run.ts, store/admin.ts and operator.ts.',
   ),
   serverAtAll: ban(
     ['**/server/**'],

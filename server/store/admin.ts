@@ -84,7 +84,7 @@ async function asDatabaseError<T>(database: string, work: Promise<T>): Promise<T
 }
 
 /** The database URL as `mux1 server` would resolve it, and its name with any password hidden. */
-function chosenDatabase(choice: DatabaseChoice): { url: string; database: string } {
+export function chosenDatabase(choice: DatabaseChoice): { url: string; database: string } {
   const url = loadServerConfig({
     configFile: choice.configFile,
     flags: { databaseUrl: choice.databaseUrl },

@@ -40,6 +40,7 @@ describe('layering: lint refuses the imports the architecture forbids', function
     ['tui/app/probe.tsx', "import { AppError } from '../../server/errors.js';"],
     ['tui/commands/probe.ts', "await import('../../server/store/db.js');"],
     ['tui/commands/probe.ts', "await import('../../server/run.js.bak');"],
+    ['tui/cli/probe.ts', "await import('../../server/accounts/passwords.js');"],
     ['config/probe.ts', "import { LIMITS } from '../server/protocol.js';"],
     ['config/probe.ts', "import '../tui/client/rest.js';"],
   ];
@@ -52,6 +53,7 @@ describe('layering: lint refuses the imports the architecture forbids', function
     ['tui/client/probe.ts', "import type { ErrorBody } from '../../server/protocol.js';"],
     ['tui/commands/probe.ts', "await import('../../server/run.js');"],
     ['tui/cli/probe.ts', "await import('../../server/store/admin.js');"],
+    ['tui/cli/probe.ts', "await import('../../server/operator.js');"],
     ['tui/cli/probe.ts', "import type { DatabaseChoice } from '../../server/store/admin.js';"],
     ['config/probe.ts', "import { z } from 'zod';"],
   ];

@@ -25,6 +25,9 @@ export type ClientCode =
   | 'backup_invalid'
   | 'unsupported_database'
   | 'invalid_config'
+  | 'database_not_migrated'
+  | 'email_taken'
+  | 'confirmation_required'
   | 'unknown_command';
 
 export type Mux1Code = ServerCode | ClientCode;

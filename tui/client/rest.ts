@@ -36,6 +36,7 @@ const ALL_SESSIONS_PAGES = 50;
 import { isChallengeRequired, solveChallenge } from './challenge.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
+import { adminCalls } from './admin.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
@@ -185,6 +186,8 @@ export function createRestClient(options: RestClientOptions) {
     listTokens: () => call<TokensBody>((h) => h.get('tokens')),
     /** Its sockets are disconnected; `not_found` for an id that is not one of yours. */
     revokeToken: (id: string) => call<void>((h) => h.delete(`tokens/${encodeURIComponent(id)}`)),
+    /** Administration (admins, signed in with a session): tui/client/admin.ts. */
+    admin: adminCalls(call),
   };
 }
 

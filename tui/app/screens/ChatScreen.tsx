@@ -18,6 +18,7 @@ import {
   runModerationCommand,
 } from '../moderation-commands.js';
 import type { ChatSession, TuiServices } from '../services.js';
+import { AdminScreen } from './AdminScreen.js';
 import { SettingsScreen } from './SettingsScreen.js';
 
 /*
@@ -97,6 +98,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   const [offset, setOffset] = useState(0);
   // Settings replace the chat on screen while the connection and its state live on underneath.
   const [settings, setSettings] = useState(false);
+  // /admin: the admin screen, like settings, over a chat that lives on underneath.
+  const [adminOpen, setAdminOpen] = useState(false);
   const lastTyping = useRef(0);
   const seen = useRef(state.entries.length);
 
@@ -126,7 +129,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         setOffset((o) => Math.max(0, o - page));
       }
     },
-    { isActive: !settings },
+    { isActive: !settings && !adminOpen },
   );
 
   const submit = async (line: string) => {
@@ -190,6 +193,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           );
         case 'settings':
           return setSettings(true);
+        case 'admin':
+          return setAdminOpen(true);
         case 'logout':
           // Logged out here either way; a server that cannot be reached just keeps the session.
           await services
@@ -214,6 +219,19 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       client.typing(state.room);
     }
   };
+
+  if (adminOpen) {
+    return (
+      <AdminScreen
+        services={services}
+        token={session.token}
+        onDone={(text) => {
+          setAdminOpen(false);
+          if (text) note(text);
+        }}
+      />
+    );
+  }
 
   if (settings) {
     return (
@@ -380,6 +398,7 @@ export type SlashCommand =
   | {
       name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
     }
+  | { name: 'admin' }
   | { name: 'invalid'; error: string };
 
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
@@ -395,6 +414,7 @@ export const HELP = [
   '/retry      send again the messages the server refused',
   '/drop       delete the messages the server refused',
   '/settings   your sessions, password change, log out everywhere',
+  '/admin      accounts: find, disable, enable, change roles (admins)',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
   'PgUp/PgDn scroll · older messages load at the top',
@@ -414,6 +434,7 @@ export const COMMANDS = [
   'retry',
   'drop',
   'settings',
+  'admin',
   'logout',
   'quit',
   'help',
@@ -462,6 +483,8 @@ export function parseSlash(line: string): SlashCommand | undefined {
     case 'retry':
     case 'drop':
       return { name: word.toLowerCase() as 'leave' };
+    case 'admin':
+      return { name: 'admin' };
     default:
       return { name: 'invalid', error: `unknown command /${word}; /help lists them` };
   }

@@ -5,6 +5,7 @@ import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import { Busy, Form, useSubmit } from '../components/Form.js';
 import type { ChatSession, TuiServices } from '../services.js';
+import { AdminScreen } from './AdminScreen.js';
 import { TokensScreen } from './TokensScreen.js';
 import { TwoFactorScreen } from './TwoFactorScreen.js';
 
@@ -28,7 +29,7 @@ const when = (iso: string) => {
 export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props) {
   const [sessions, setSessions] = useState<SessionInfo[]>();
   const [index, setIndex] = useState(0);
-  const [mode, setMode] = useState<'list' | 'password' | 'two-factor' | 'tokens'>('list');
+  const [mode, setMode] = useState<'list' | 'password' | 'two-factor' | 'tokens' | 'admin'>('list');
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
 
@@ -89,6 +90,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
       if (input === 'p') return setMode('password');
       if (input === 't') return setMode('two-factor');
       if (input === 'k') return setMode('tokens');
+      if (input === 'a') return setMode('admin');
     },
     { isActive: mode === 'list' },
   );
@@ -111,6 +113,19 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
   if (mode === 'tokens') {
     return (
       <TokensScreen
+        services={services}
+        token={session.token}
+        onDone={(text) => {
+          setMode('list');
+          setMessage(text ? { text } : undefined);
+        }}
+      />
+    );
+  }
+
+  if (mode === 'admin') {
+    return (
+      <AdminScreen
         services={services}
         token={session.token}
         onDone={(text) => {
@@ -164,7 +179,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         ) : null}
         <Text dimColor>
           ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · t
-          two-factor sign-in · k access tokens · Esc back
+          two-factor sign-in · k access tokens · a administration (admins) · Esc back
         </Text>
       </Box>
     </Box>

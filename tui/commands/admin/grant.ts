@@ -1,0 +1,31 @@
+import { Args } from '@oclif/core';
+import { ROLES } from '../../../server/protocol.js';
+import { OperatorCommand } from '../../cli/operator-command.js';
+
+export default class AdminGrant extends OperatorCommand {
+  static override summary =
+    'Give an account a role (user, moderator, admin), straight in the server database';
+  static override description =
+    'Run on the server machine, with the database the server uses (--db, --config or DATABASE_URL, as ' +
+    'for `mux1 db`): this is how the first admin is made. Demoting the last enabled admin is refused. ' +
+    'A signed-in user gets the new role when they next sign in or reconnect. Over the network, admins ' +
+    'use `mux1 admin role ID ROLE` instead.';
+  static override examples = [
+    '<%= config.bin %> admin grant alice admin --db ./data/mux1.sqlite',
+    '<%= config.bin %> admin grant bob moderator --db postgres://mux1@db/mux1 --json',
+  ];
+  static override args = {
+    username: Args.string({ description: 'The account, by username.', required: true }),
+    role: Args.string({ description: `One of ${ROLES.join(', ')}.`, required: true, options: [...ROLES] }),
+  };
+
+  async run() {
+    const { args, flags } = await this.parse(AdminGrant);
+    const done = await this.operator(flags, (op, choice) => op.grantRole(choice, args.username, args.role));
+    const message = done.changed
+      ? `${done.user.username} is now ${done.user.role} (was ${done.previous}) in ${done.database}.`
+      : `${done.user.username} is already ${done.user.role} in ${done.database}; nothing changed.`;
+    this.log(message);
+    return { message, ...done };
+  }
+}

@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { ADMIN_LIMITS } from '../../client/admin.js';
+import { AdminCommand } from '../../cli/admin-command.js';
+
+export default class AdminStats extends AdminCommand {
+  static override summary =
+    'Usage by day: signups, verifications, active users, logins and messages, and totals';
+  static override description = 'Admins only. Days are UTC, oldest first, today last.';
+  static override examples = [
+    '<%= config.bin %> admin stats',
+    '<%= config.bin %> admin stats --days 7 --json',
+  ];
+  static override flags = {
+    days: Flags.integer({
+      summary: `How many days, ${ADMIN_LIMITS.statsDaysMin}-${ADMIN_LIMITS.statsDaysMax} (default 30).`,
+      min: ADMIN_LIMITS.statsDaysMin,
+      max: ADMIN_LIMITS.statsDaysMax,
+    }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(AdminStats);
+    const admin = await this.admin(flags.server);
+    const stats = await admin.stats({ days: flags.days });
+    const t = stats.totals;
+    const cols = ['signups', 'verifications', 'active_users', 'logins', 'failed_logins', 'messages'] as const;
+    const heads = ['SIGNUPS', 'VERIFIED', 'ACTIVE', 'LOGINS', 'FAILED', 'MESSAGES'];
+    this.log(
+      [
+        `DATE        ${heads.map((h) => h.padStart(9)).join('')}`,
+        ...stats.days.map((d) => `${d.date}  ${cols.map((c) => String(d[c]).padStart(9)).join('')}`),
+        '',
+        `Users ${t.users} (${t.verified_users} verified, ${t.disabled_users} disabled; ${t.admins} admins, ` +
+          `${t.moderators} moderators). Messages ${t.messages}. Live sessions ${t.live_sessions}, ` +
+          `connected sockets ${t.connected_sockets}.`,
+      ].join('\n'),
+    );
+    return { server: flags.server, ...stats };
+  }
+}
