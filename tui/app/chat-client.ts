@@ -24,6 +24,8 @@ export interface RoomSummary {
   room: string;
   unread: number;
   mentions: number;
+  /** The newest message the user has read there, on any device (0: none). */
+  last_read_id?: number;
   /** The other user of a direct conversation. */
   with?: ChatUser;
 }

@@ -102,8 +102,10 @@ export function Form(props: Props) {
     for (const key of keys) {
       if (busy) return;
       if (key.name === 'escape') return props.onBack();
-      if (key.name === 'shiftTab' || key.name === 'up') setFocus(focusRef.current - 1);
-      else if (key.name === 'tab' || key.name === 'down') setFocus(focusRef.current + 1);
+      if (key.name === 'shiftTab' || key.name === 'up' || key.name === 'previous')
+        setFocus(focusRef.current - 1);
+      else if (key.name === 'tab' || key.name === 'down' || key.name === 'next')
+        setFocus(focusRef.current + 1);
       else if (key.name === 'enter') enter(focusRef.current);
       else edit(focusRef.current, key);
     }

@@ -16,7 +16,19 @@ export type Entry =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'note'; note: Note }
   /** The user's own message not acknowledged yet (queued, or refused by the server). */
-  | { kind: 'pending'; item: Outgoing };
+  | { kind: 'pending'; item: Outgoing }
+  /** People who came and went; changes in a row gather in one entry, so a busy room is one line. */
+  | { kind: 'presence'; presence: PresenceChange };
+
+export interface PresenceChange {
+  id: string;
+  ts: number;
+  joined: string[];
+  left: string[];
+}
+
+/** Changes closer together than this gather in one line. */
+const PRESENCE_GATHER_MS = 10 * 60_000;
 
 export interface ChatState {
   room: string;
@@ -31,6 +43,8 @@ export interface ChatState {
   loadingOlder: boolean;
   /** Every room and direct conversation with what is unread in it, the current one included. */
   summaries: RoomSummary[];
+  /** The newest message already read when the room was opened: the last-read marker goes after it. */
+  marker?: number;
 }
 
 /**
@@ -59,6 +73,10 @@ export function useChat(client: ChatConnection, selfId: number) {
     summaries: new Map<string, RoomSummary>(),
     /** Per room, the newest message id this screen has shown and marked read. */
     readUpTo: new Map<string, number>(),
+    /** Per room, how far it was read when it was last opened: where the last-read marker stands. */
+    markers: new Map<string, number>(),
+    /** Whether the current room is shown at its newest message; scrolled up, nothing new is read. */
+    atBottom: true,
   });
   const roomRef = useRef(room);
   roomRef.current = room;
@@ -88,6 +106,34 @@ export function useChat(client: ChatConnection, selfId: number) {
     bump();
   }, []);
 
+  /** Who came and went since the last list, gathered into the room's latest presence line if recent. */
+  const notePresence = (r: string, before: ChatUser[], after: ChatUser[]) => {
+    const names = (users: ChatUser[]) => new Set(users.filter((u) => u.id !== selfId).map((u) => u.username));
+    const was = names(before);
+    const is = names(after);
+    const joined = [...is].filter((n) => !was.has(n));
+    const left = [...was].filter((n) => !is.has(n));
+    if (joined.length === 0 && left.length === 0) return;
+    const list = entriesOf(r);
+    const last = list.at(-1);
+    const now = Date.now();
+    if (last?.kind === 'presence' && now - last.presence.ts < PRESENCE_GATHER_MS) {
+      const p = last.presence;
+      // Someone who left and came back (or the other way) is simply there (or not) again.
+      const flip = (name: string, from: string[], to: string[]) => {
+        const at = from.indexOf(name);
+        if (at >= 0) from.splice(at, 1);
+        else to.push(name);
+      };
+      for (const n of joined) flip(n, p.left, p.joined);
+      for (const n of left) flip(n, p.joined, p.left);
+      last.presence = { ...p, ts: now };
+      if (p.joined.length === 0 && p.left.length === 0) list.pop();
+      return;
+    }
+    list.push({ kind: 'presence', presence: { id: `p${now}${Math.random()}`, ts: now, joined, left } });
+  };
+
   const summaryOf = (r: string): RoomSummary => {
     let summary = store.current.summaries.get(r);
     if (!summary) store.current.summaries.set(r, (summary = { room: r, unread: 0, mentions: 0 }));
@@ -97,6 +143,7 @@ export function useChat(client: ChatConnection, selfId: number) {
   /** The room is on screen: its messages are read, here and on the user's other devices. */
   const markSeen = useCallback(
     (r: string) => {
+      if (!store.current.atBottom) return;
       const newest = entriesOf(r).findLast((e) => e.kind === 'message');
       Object.assign(summaryOf(r), { unread: 0, mentions: 0 });
       if (newest?.kind === 'message') {
@@ -117,9 +164,19 @@ export function useChat(client: ChatConnection, selfId: number) {
         Object.assign(summary, { unread: 0, mentions: 0 });
       }
       store.current.summaries.set(summary.room, summary);
+      const readUpTo = Math.max(readHere, summary.last_read_id ?? 0);
+      if (readUpTo > 0) store.current.readUpTo.set(summary.room, readUpTo);
+      // The room on screen got its marker before the server said how far it was read.
+      if (
+        summary.room === roomRef.current &&
+        !store.current.markers.has(summary.room) &&
+        summary.last_read_id
+      ) {
+        store.current.markers.set(summary.room, summary.last_read_id);
+      }
     }
     // What is on screen is being read.
-    Object.assign(summaryOf(roomRef.current), { unread: 0, mentions: 0 });
+    if (store.current.atBottom) Object.assign(summaryOf(roomRef.current), { unread: 0, mentions: 0 });
     bump();
     return fresh;
   }, [client]);
@@ -147,7 +204,7 @@ export function useChat(client: ChatConnection, selfId: number) {
         if (m.user && m.user.id !== selfId) {
           // A direct conversation names the other user; a new one shows up in the list at once.
           if (m.room.startsWith('dm:')) summary.with ??= m.user;
-          if (m.room === roomRef.current) {
+          if (m.room === roomRef.current && store.current.atBottom) {
             store.current.readUpTo.set(m.room, m.id);
             void client.markRead(m.room, m.id).catch(() => {});
           } else {
@@ -181,7 +238,10 @@ export function useChat(client: ChatConnection, selfId: number) {
       // Read on another device: the server's counts are the truth.
       client.on('read', () => void refreshSummaries().catch(() => {})),
       client.on('presence', (p) => {
+        const before = store.current.presence.get(p.room);
         store.current.presence.set(p.room, p.users);
+        // The first list of a room is who was there already, not who came.
+        if (before) notePresence(p.room, before, p.users);
         bump();
       }),
       client.on('typing', (t) => {
@@ -237,13 +297,48 @@ export function useChat(client: ChatConnection, selfId: number) {
     async (r: string) => {
       await client.join(r);
       setRooms((rs) => (rs.includes(r) ? rs : [...rs, r]));
-      setRoom(r);
-      roomRef.current = r;
+      open(r);
       await loadHistory(r).catch(() => {});
       markSeen(r);
       bump();
     },
     [client, loadHistory, markSeen],
+  );
+
+  /** Puts a room on screen, its last-read marker where the reading stopped, scrolled to the bottom. */
+  const open = (r: string) => {
+    const read = store.current.readUpTo.get(r) ?? store.current.summaries.get(r)?.last_read_id;
+    if (read) store.current.markers.set(r, read);
+    else store.current.markers.delete(r);
+    store.current.atBottom = true;
+    setRoom(r);
+    roomRef.current = r;
+  };
+
+  /** Shows a room or conversation of the room bar; one not joined on this connection is joined. */
+  const show = useCallback(
+    async (r: string) => {
+      if (r === roomRef.current) return;
+      if (!rooms.includes(r)) return join(r);
+      open(r);
+      if (!store.current.loaded.has(r)) await loadHistory(r).catch(() => {});
+      markSeen(r);
+      bump();
+    },
+    [rooms, join, loadHistory, markSeen],
+  );
+
+  /** The reader scrolled up (false) or back to the newest message (true): only then is the room read. */
+  const setAtBottom = useCallback(
+    (atBottom: boolean) => {
+      if (store.current.atBottom === atBottom) return;
+      store.current.atBottom = atBottom;
+      if (atBottom) {
+        markSeen(roomRef.current);
+        bump();
+      }
+    },
+    [markSeen],
   );
 
   /** Sends a direct message and opens the conversation. */
@@ -282,8 +377,9 @@ export function useChat(client: ChatConnection, selfId: number) {
     if (r === 'lobby') throw new Error('you cannot leave the lobby; /quit closes mux1');
     await client.leave(r);
     setRooms((rs) => rs.filter((x) => x !== r));
-    setRoom('lobby');
-  }, [client]);
+    open('lobby');
+    markSeen('lobby');
+  }, [client, markSeen]);
 
   const typingMap = store.current.typing.get(room);
   const typing = typingMap ? [...typingMap].filter(([, until]) => until > now).map(([name]) => name) : [];
@@ -299,9 +395,10 @@ export function useChat(client: ChatConnection, selfId: number) {
     historyComplete: store.current.complete.has(room),
     loadingOlder,
     summaries: listed(rooms, store.current.summaries),
+    marker: store.current.markers.get(room),
   };
   void version;
-  return { state, join, leave, note, loadOlder, setRoom, message, editLast, deleteLast };
+  return { state, join, show, setAtBottom, leave, note, loadOlder, setRoom, message, editLast, deleteLast };
 }
 
 /** The lobby, then the other rooms, then direct conversations, each by name. */
@@ -312,12 +409,14 @@ function listed(joined: string[], summaries: Map<string, RoomSummary>): RoomSumm
   return [...all.values()].sort((a, b) => rank(a) - rank(b) || a.room.localeCompare(b.room));
 }
 
-const tsOf = (e: Entry): number =>
+export const tsOf = (e: Entry): number =>
   e.kind === 'note'
     ? e.note.ts
-    : e.kind === 'pending'
-      ? e.item.queued_at
-      : typeof e.message.ts === 'number'
-        ? e.message.ts
-        : Date.parse(e.message.ts);
+    : e.kind === 'presence'
+      ? e.presence.ts
+      : e.kind === 'pending'
+        ? e.item.queued_at
+        : typeof e.message.ts === 'number'
+          ? e.message.ts
+          : Date.parse(e.message.ts);
 const byTime = (a: Entry, b: Entry) => tsOf(a) - tsOf(b);

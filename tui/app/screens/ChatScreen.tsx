@@ -4,10 +4,13 @@ import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../ser
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
 import type { ConnectionState } from '../chat-client.js';
+import { ACTION_PREFIX } from '../components/action.js';
 import { ChatDraft, draftRows } from '../components/ChatDraft.js';
+import type { EditKey } from '../components/keys.js';
 import { EMPTY, draftOf, type Draft } from '../components/line-editor.js';
 import { MessageList } from '../components/MessageList.js';
 import { useChat, type Entry } from '../hooks/useChat.js';
+import { useEditKeys } from '../hooks/useEditKeys.js';
 import { jsonFile } from '../local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
 import { isRecallData, Recall, type RecallData } from '../local/recall.js';
@@ -36,7 +39,7 @@ const MAX_INPUT_ROWS = 5;
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
-  const { state, join, leave, note, loadOlder, message, editLast, deleteLast } = useChat(
+  const { state, join, show, setAtBottom, leave, note, loadOlder, message, editLast, deleteLast } = useChat(
     client,
     session.user.id,
   );
@@ -99,13 +102,35 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     if (notice) note(notice);
   }, [notice, note]);
 
-  // While scrolled up, new entries must not move what the reader is looking at.
+  // While scrolled up, new entries must not move what the reader is looking at, and are counted.
+  const [newBelow, setNewBelow] = useState(0);
   useEffect(() => {
     const added = state.entries.length - seen.current;
     seen.current = state.entries.length;
-    if (added > 0 && offset > 0) setOffset((o) => o + added);
+    if (added > 0 && offset > 0) {
+      setOffset((o) => o + added);
+      setNewBelow((n) => n + state.entries.slice(-added).filter((e) => e.kind === 'message').length);
+    }
   }, [state.entries.length, offset]);
-  useEffect(() => setOffset(0), [state.room]);
+  useEffect(() => {
+    seen.current = state.entries.length;
+    setOffset(0);
+  }, [state.room]);
+  // The room is read only as far as it is seen: scrolled up, what arrives stays unread.
+  useEffect(() => {
+    setAtBottom(offset === 0);
+    if (offset === 0) setNewBelow(0);
+  }, [offset, setAtBottom]);
+  useEditKeys(
+    (keys) => {
+      for (const key of keys) {
+        const target = roomKeyTarget(key, state.summaries, state.room);
+        if (target) void show(target).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`));
+        else if (key.name === 'end' && offset > 0) setOffset(0);
+      }
+    },
+    { isActive: !settings },
+  );
 
   const inputRows = draftRows(draft, columns - 2, MAX_INPUT_ROWS);
   const listHeight = Math.max(3, rows - 5 - inputRows);
@@ -150,6 +175,10 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           if (command.room === state.room) return note(`you are already in #${command.room}`);
           await join(command.room);
           return note(`you joined #${command.room}`, command.room);
+        case 'me':
+          outbox.add(state.room, `${ACTION_PREFIX}${command.text}`);
+          setOffset(0);
+          return;
         case 'retry': {
           const n = outbox.retry();
           return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no refused message');
@@ -250,6 +279,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
       {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
       <MessageList
+        marker={state.marker}
+        beginning={state.historyComplete ? labelOf(state.room) : undefined}
         entries={entries}
         selfId={session.user.id}
         selfName={safeText(session.user.username)}
@@ -257,11 +288,17 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         height={listHeight - (state.loadingOlder ? 1 : 0)}
         offset={offset}
       />
-      <Text dimColor wrap="truncate-end">
-        {state.typing.length
-          ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
-          : ' '}
-      </Text>
+      {offset > 0 && newBelow > 0 ? (
+        <Text color="yellow" wrap="truncate-end">
+          {`${newBelow} new message${newBelow > 1 ? 's' : ''} below - PgDn / End`}
+        </Text>
+      ) : (
+        <Text dimColor wrap="truncate-end">
+          {state.typing.length
+            ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
+            : ' '}
+        </Text>
+      )}
       <ChatDraft
         draft={draft}
         onChange={onChange}
@@ -284,34 +321,73 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   );
 }
 
-/** Every room and conversation on one line: unread counts after the name, mentions in yellow. */
-function RoomBar(props: {
+/**
+ * Every room and conversation on one line, numbered for Alt-1..9: unread counts after the name,
+ * mentions in yellow. When the line would not fit, the other rooms shrink to their number and
+ * counts, so a narrow terminal still shows where something is waiting.
+ */
+export function RoomBar(props: {
   rooms: { room: string; unread: number; mentions: number }[];
   current: string;
   labelOf: (room: string) => string;
   width: number;
 }) {
+  const items = props.rooms.map((r, i) => ({
+    ...r,
+    n: i < 9 ? `${i + 1}:` : '',
+    label: props.labelOf(r.room),
+    counts: r.unread > 0 ? `${r.unread >= CHAT.unreadMax ? `${CHAT.unreadMax}+` : r.unread}` : '',
+    at: r.mentions > 0 ? `@${r.mentions}` : '',
+  }));
+  const full = items.reduce(
+    (sum, r) =>
+      sum +
+      r.n.length +
+      r.label.length +
+      (r.counts ? r.counts.length + 1 : 0) +
+      (r.at ? r.at.length + 1 : 0) +
+      2,
+    0,
+  );
+  const short = full > props.width;
   return (
     <Box width={props.width} overflow="hidden">
       <Text wrap="truncate-end">
-        {props.rooms.map((r) => (
-          <Text key={r.room}>
-            <Text inverse={r.room === props.current} bold={r.unread > 0}>
-              {props.labelOf(r.room)}
-            </Text>
-            {r.unread > 0 ? (
-              <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}>
-                {' '}
-                {r.unread >= CHAT.unreadMax ? `${CHAT.unreadMax}+` : r.unread}
-                {r.mentions > 0 ? ` @${r.mentions}` : ''}
+        {items.map((r) => {
+          const current = r.room === props.current;
+          const name = short && !current ? r.n.replace(':', '') || r.label.slice(0, 4) : `${r.n}${r.label}`;
+          return (
+            <Text key={r.room}>
+              <Text inverse={current} bold={r.unread > 0}>
+                {name}
               </Text>
-            ) : null}
-            <Text>{'  '}</Text>
-          </Text>
-        ))}
+              {r.counts ? <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}> {r.counts}</Text> : null}
+              {r.at ? <Text color="yellow"> {r.at}</Text> : null}
+              <Text>{short ? ' ' : '  '}</Text>
+            </Text>
+          );
+        })}
       </Text>
     </Box>
   );
+}
+
+/** The room a room-bar key goes to: Alt-1..9, Ctrl-N / Ctrl-P, Alt-A (the next with activity, mentions first). */
+export function roomKeyTarget(
+  key: EditKey,
+  rooms: { room: string; unread: number; mentions: number }[],
+  current: string,
+): string | undefined {
+  const at = rooms.findIndex((r) => r.room === current);
+  const after = (i: number) => rooms[(((at + i) % rooms.length) + rooms.length) % rooms.length]?.room;
+  if (key.name === 'next' || key.name === 'previous') {
+    return rooms.length > 1 ? after(key.name === 'next' ? 1 : -1) : undefined;
+  }
+  if (key.name !== 'alt') return undefined;
+  if (/^[1-9]$/.test(key.key)) return rooms[Number(key.key) - 1]?.room;
+  if (key.key !== 'a') return undefined;
+  const others = rooms.map((_, i) => rooms[(at + 1 + i) % rooms.length]!).filter((r) => r.room !== current);
+  return (others.find((r) => r.mentions > 0) ?? others.find((r) => r.unread > 0))?.room;
 }
 
 const look: Record<ConnectionState, { color: string; label: string }> = {
@@ -338,7 +414,7 @@ function StatusBar(props: {
         </Text>
         <Text color={color}>● {label}</Text>
         {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
-        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
+        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn / End)</Text> : null}
         <Text dimColor> · /help</Text>
       </Text>
     </Box>
@@ -366,6 +442,7 @@ export type SlashCommand =
   | { name: 'join'; room: string }
   | { name: 'msg'; username: string; text: string }
   | { name: 'edit'; text: string }
+  | { name: 'me'; text: string }
   | {
       name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
     }
@@ -379,6 +456,7 @@ export const HELP = [
   '/rooms      list your rooms and conversations with unread counts',
   '/msg USER TEXT  a direct message; opens the conversation',
   '/edit TEXT  change your last message here',
+  '/me TEXT    an action: "/me waves" shows as "* you waves"',
   '/delete     delete your last message here',
   '/who        who is in this room',
   '/retry      send again the messages the server refused',
@@ -386,7 +464,8 @@ export const HELP = [
   '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
-  'PgUp/PgDn scroll · older messages load at the top',
+  'PgUp/PgDn scroll, End back to the newest · older messages load at the top',
+  'Alt-1..9 or Ctrl-N/Ctrl-P switch rooms · Alt-A the next room with something new',
   'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
 ];
 
@@ -397,6 +476,7 @@ export const COMMANDS = [
   'rooms',
   'msg',
   'edit',
+  'me',
   'delete',
   'who',
   'retry',
@@ -431,6 +511,12 @@ export function parseSlash(line: string): SlashCommand | undefined {
       if (!username || !text) return { name: 'invalid', error: 'usage: /msg USER TEXT' };
       const wrong = usernameProblem(username) ?? messageProblem(text);
       return wrong ? { name: 'invalid', error: wrong } : { name: 'msg', username, text };
+    }
+    case 'me': {
+      const text = line.slice(1).trim().slice(word.length).trim();
+      if (!text) return { name: 'invalid', error: 'usage: /me TEXT' };
+      const wrong = messageProblem(`${ACTION_PREFIX}${text}`);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'me', text };
     }
     case 'edit': {
       const text = line.slice(1).trim().slice(word.length).trim();
