@@ -57,6 +57,8 @@ export interface ChatConnection {
   remove(id: number): Promise<void>;
   markRead(room: string, id: number): Promise<void>;
   roomStates(): Promise<RoomSummary[]>;
+  /** Messages matching the words, newest first, from the rooms the user may read. */
+  search(query: string): Promise<ChatMessage[]>;
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
   history(room: string, before?: number, limit?: number): Promise<ChatMessage[]>;

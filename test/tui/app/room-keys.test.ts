@@ -45,3 +45,20 @@ describe('TUI: room keys', () => {
     expect(parseSlash('/me ' + 'x'.repeat(2000))).to.deep.include({ name: 'invalid' });
   });
 });
+
+describe('TUI: /query and /search', () => {
+  it('parses /query with one valid name, @ allowed', () => {
+    expect(parseSlash('/query @Alice')).to.deep.equal({ name: 'query', username: 'alice' });
+    expect(parseSlash('/query')).to.deep.equal({ name: 'invalid', error: 'usage: /query USER' });
+    expect(parseSlash('/query two names')).to.deep.equal({ name: 'invalid', error: 'usage: /query USER' });
+    expect(parseSlash('/query ../x')).to.deep.include({ name: 'invalid' });
+  });
+  it('parses /search with its words, refusing none or more than the server takes', () => {
+    expect(parseSlash('/search  build  failed ')).to.deep.equal({ name: 'search', words: 'build  failed' });
+    expect(parseSlash('/search')).to.deep.equal({ name: 'invalid', error: 'usage: /search WORDS' });
+    expect(parseSlash('/search ' + 'x'.repeat(201))).to.deep.equal({
+      name: 'invalid',
+      error: 'search for at most 200 characters',
+    });
+  });
+});

@@ -17,6 +17,8 @@ interface Props {
   marker?: number;
   /** The room's label, once its oldest message is loaded: "beginning of #room" tops the history. */
   beginning?: string;
+  /** A message to pick out, e.g. the search result being shown. */
+  highlight?: number;
 }
 
 const time = (ts: number | string) => {
@@ -178,7 +180,15 @@ export function MessageList(props: Props) {
               </Text>
             );
           case 'entry':
-            return <EntryView key={keyOf(row.entry)} entry={row.entry} selfId={selfId} selfName={selfName} />;
+            return (
+              <EntryView
+                key={keyOf(row.entry)}
+                entry={row.entry}
+                selfId={selfId}
+                selfName={selfName}
+                picked={row.entry.kind === 'message' && row.entry.message.id === props.highlight}
+              />
+            );
         }
       })}
     </Box>
@@ -194,7 +204,8 @@ const keyOf = (e: Entry) =>
         ? e.presence.id
         : e.item.client_id;
 
-function EntryView({ entry: e, selfId, selfName }: { entry: Entry; selfId: number; selfName: string }) {
+function EntryView(props: { entry: Entry; selfId: number; selfName: string; picked?: boolean }) {
+  const { entry: e, selfId, selfName } = props;
   const line = lineOf(e, selfName);
   if (e.kind === 'pending') {
     // Greyed with a clock until the server has it; a refusal says why, in red.
@@ -238,7 +249,7 @@ function EntryView({ entry: e, selfId, selfName }: { entry: Entry; selfId: numbe
     );
   }
   return (
-    <Text wrap="wrap">
+    <Text wrap="wrap" inverse={props.picked}>
       <Text dimColor>{line.time} </Text>
       <Text bold color={colour}>
         {line.who}

@@ -185,8 +185,9 @@ export function useChat(client: ChatConnection, selfId: number) {
     async (r: string) => {
       const messages = await client.history(r, undefined, HISTORY_PAGE);
       store.current.loaded.add(r);
+      if (messages.length < HISTORY_PAGE) store.current.complete.add(r);
       const fresh = unseen(r, messages);
-      if (fresh.length === 0) return;
+      if (fresh.length === 0) return bump();
       const live = entriesOf(r);
       store.current.entries.set(r, [...fresh, ...live].sort(byTime));
       if (messages.length < HISTORY_PAGE) store.current.complete.add(r);
@@ -328,6 +329,59 @@ export function useChat(client: ChatConnection, selfId: number) {
     [rooms, join, loadHistory, markSeen],
   );
 
+  /**
+   * Opens a direct conversation with someone this screen has seen (in a room's people, a message,
+   * or a conversation): its room is named after both ids, which the server gives no other way.
+   */
+  const query = useCallback(
+    async (username: string) => {
+      const wanted = username.toLowerCase();
+      const known = new Map<string, ChatUser>();
+      for (const users of store.current.presence.values()) for (const u of users) known.set(u.username, u);
+      for (const list of store.current.entries.values())
+        for (const e of list)
+          if (e.kind === 'message' && e.message.user) known.set(e.message.user.username, e.message.user);
+      for (const s of store.current.summaries.values()) if (s.with) known.set(s.with.username, s.with);
+      const user = known.get(wanted);
+      if (!user)
+        throw new Error(
+          `${username} has not been seen here yet; /msg ${username} TEXT starts the conversation`,
+        );
+      if (user.id === selfId) throw new Error('a conversation needs someone else');
+      const r = `dm:${Math.min(user.id, selfId)}-${Math.max(user.id, selfId)}`;
+      summaryOf(r).with ??= user;
+      await join(r);
+      return r;
+    },
+    [join, selfId],
+  );
+
+  /**
+   * Shows a message in its room, loading older pages until it is there (a few thousand messages
+   * back at most); resolves with its place in the room's entries, or -1 when it is not found.
+   */
+  const reveal = useCallback(
+    async (r: string, id: number) => {
+      await show(r);
+      for (let page = 0; page < 60; page++) {
+        const list = entriesOf(r);
+        const at = list.findIndex((e) => e.kind === 'message' && e.message.id === id);
+        if (at >= 0 || store.current.complete.has(r)) return { at, total: list.length };
+        const oldest = entriesOf(r).find((e) => e.kind === 'message');
+        const older = await client.history(
+          r,
+          oldest?.kind === 'message' ? oldest.message.id : undefined,
+          HISTORY_PAGE,
+        );
+        if (older.length < HISTORY_PAGE) store.current.complete.add(r);
+        store.current.entries.set(r, [...unseen(r, older), ...entriesOf(r)]);
+        bump();
+      }
+      return { at: -1, total: 0 };
+    },
+    [client, show],
+  );
+
   /** The reader scrolled up (false) or back to the newest message (true): only then is the room read. */
   const setAtBottom = useCallback(
     (atBottom: boolean) => {
@@ -398,7 +452,21 @@ export function useChat(client: ChatConnection, selfId: number) {
     marker: store.current.markers.get(room),
   };
   void version;
-  return { state, join, show, setAtBottom, leave, note, loadOlder, setRoom, message, editLast, deleteLast };
+  return {
+    state,
+    join,
+    show,
+    query,
+    reveal,
+    setAtBottom,
+    leave,
+    note,
+    loadOlder,
+    setRoom,
+    message,
+    editLast,
+    deleteLast,
+  };
 }
 
 /** The lobby, then the other rooms, then direct conversations, each by name. */

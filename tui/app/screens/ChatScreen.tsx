@@ -3,12 +3,13 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
-import type { ConnectionState } from '../chat-client.js';
+import type { ChatMessage, ConnectionState } from '../chat-client.js';
 import { ACTION_PREFIX } from '../components/action.js';
 import { ChatDraft, draftRows } from '../components/ChatDraft.js';
 import type { EditKey } from '../components/keys.js';
 import { EMPTY, draftOf, type Draft } from '../components/line-editor.js';
 import { MessageList } from '../components/MessageList.js';
+import { SearchResults } from '../components/SearchResults.js';
 import { useChat, type Entry } from '../hooks/useChat.js';
 import { useEditKeys } from '../hooks/useEditKeys.js';
 import { jsonFile } from '../local/json-file.js';
@@ -39,10 +40,20 @@ const MAX_INPUT_ROWS = 5;
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
-  const { state, join, show, setAtBottom, leave, note, loadOlder, message, editLast, deleteLast } = useChat(
-    client,
-    session.user.id,
-  );
+  const {
+    state,
+    join,
+    show,
+    query,
+    reveal,
+    setAtBottom,
+    leave,
+    note,
+    loadOlder,
+    message,
+    editLast,
+    deleteLast,
+  } = useChat(client, session.user.id);
   const labelOf = (room: string) => {
     const other = state.summaries.find((r) => r.room === room)?.with;
     return other ? `@${safeText(other.username)}` : `#${room}`;
@@ -95,7 +106,6 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   // Settings replace the chat on screen while the connection and its state live on underneath.
   const [settings, setSettings] = useState(false);
   const lastTyping = useRef(0);
-  const seen = useRef(state.entries.length);
 
   useEffect(() => client.on('revoked', (why) => onLoggedOut(why)), [client, onLoggedOut]);
   useEffect(() => {
@@ -103,19 +113,37 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   }, [notice, note]);
 
   // While scrolled up, new entries must not move what the reader is looking at, and are counted.
+  // Only what came after the newest entry counts: older pages loaded at the top move nothing.
   const [newBelow, setNewBelow] = useState(0);
+  const newest = useRef<Entry | undefined>(undefined);
   useEffect(() => {
-    const added = state.entries.length - seen.current;
-    seen.current = state.entries.length;
+    const was = newest.current ? state.entries.lastIndexOf(newest.current) : state.entries.length - 1;
+    newest.current = state.entries.at(-1);
+    const added = was >= 0 ? state.entries.length - 1 - was : 0;
     if (added > 0 && offset > 0) {
       setOffset((o) => o + added);
       setNewBelow((n) => n + state.entries.slice(-added).filter((e) => e.kind === 'message').length);
     }
   }, [state.entries.length, offset]);
+  // A search result shown in another room sets where to look; any other change of room starts at the newest.
+  const jump = useRef<{ room: string; offset: number } | undefined>(undefined);
   useEffect(() => {
-    seen.current = state.entries.length;
-    setOffset(0);
+    newest.current = state.entries.at(-1);
+    setOffset(jump.current?.room === state.room ? jump.current.offset : 0);
+    jump.current = undefined;
   }, [state.room]);
+  const [search, setSearch] = useState<{ query: string; results: ChatMessage[]; selected: number }>();
+  const [highlight, setHighlight] = useState<number>();
+  const pick = async (m: ChatMessage) => {
+    setSearch(undefined);
+    const found = await reveal(m.room, m.id);
+    if (found.at < 0) return note('that message is no longer there');
+    // The message in the middle of the list, highlighted.
+    const at = Math.max(0, found.total - 1 - found.at - Math.floor(listHeight / 2));
+    jump.current = { room: m.room, offset: at };
+    setOffset(at);
+    setHighlight(m.id);
+  };
   // The room is read only as far as it is seen: scrolled up, what arrives stays unread.
   useEffect(() => {
     setAtBottom(offset === 0);
@@ -129,7 +157,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         else if (key.name === 'end' && offset > 0) setOffset(0);
       }
     },
-    { isActive: !settings },
+    { isActive: !settings && !search },
   );
 
   const inputRows = draftRows(draft, columns - 2, MAX_INPUT_ROWS);
@@ -145,7 +173,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         setOffset((o) => Math.max(0, o - page));
       }
     },
-    { isActive: !settings },
+    { isActive: !settings && !search },
   );
 
   const submit = async (line: string) => {
@@ -175,6 +203,14 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           if (command.room === state.room) return note(`you are already in #${command.room}`);
           await join(command.room);
           return note(`you joined #${command.room}`, command.room);
+        case 'query':
+          await query(command.username);
+          return;
+        case 'search': {
+          note(`searching for "${command.words}"…`);
+          const results = await client.search(command.words);
+          return setSearch({ query: command.words, results, selected: 0 });
+        }
         case 'me':
           outbox.add(state.room, `${ACTION_PREFIX}${command.text}`);
           setOffset(0);
@@ -278,16 +314,29 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       </Box>
       <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
       {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
-      <MessageList
-        marker={state.marker}
-        beginning={state.historyComplete ? labelOf(state.room) : undefined}
-        entries={entries}
-        selfId={session.user.id}
-        selfName={safeText(session.user.username)}
-        width={columns}
-        height={listHeight - (state.loadingOlder ? 1 : 0)}
-        offset={offset}
-      />
+      {search ? (
+        <SearchResults
+          {...search}
+          onSelect={(selected) => setSearch({ ...search, selected })}
+          onPick={(m) => void pick(m).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`))}
+          onClose={() => setSearch(undefined)}
+          labelOf={labelOf}
+          width={columns}
+          height={listHeight}
+        />
+      ) : (
+        <MessageList
+          highlight={highlight}
+          marker={state.marker}
+          beginning={state.historyComplete ? labelOf(state.room) : undefined}
+          entries={entries}
+          selfId={session.user.id}
+          selfName={safeText(session.user.username)}
+          width={columns}
+          height={listHeight - (state.loadingOlder ? 1 : 0)}
+          offset={offset}
+        />
+      )}
       {offset > 0 && newBelow > 0 ? (
         <Text color="yellow" wrap="truncate-end">
           {`${newBelow} new message${newBelow > 1 ? 's' : ''} below - PgDn / End`}
@@ -306,6 +355,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         recall={() => recall.lines(state.room)}
         completions={completions}
         room={state.room}
+        isActive={!search}
         placeholder={`message ${labelOf(state.room)}`}
         width={columns - 2}
         maxRows={MAX_INPUT_ROWS}
@@ -443,11 +493,15 @@ export type SlashCommand =
   | { name: 'msg'; username: string; text: string }
   | { name: 'edit'; text: string }
   | { name: 'me'; text: string }
+  | { name: 'query'; username: string }
+  | { name: 'search'; words: string }
   | {
       name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
     }
   | { name: 'invalid'; error: string };
 
+/** The server's limit on a search's words (docs/api.md, `search`). */
+const SEARCH_MAX = 200;
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
 
 export const HELP = [
@@ -457,6 +511,8 @@ export const HELP = [
   '/msg USER TEXT  a direct message; opens the conversation',
   '/edit TEXT  change your last message here',
   '/me TEXT    an action: "/me waves" shows as "* you waves"',
+  '/query USER open a direct conversation with someone seen here',
+  '/search WORDS  find messages; Enter shows one in its room',
   '/delete     delete your last message here',
   '/who        who is in this room',
   '/retry      send again the messages the server refused',
@@ -477,6 +533,8 @@ export const COMMANDS = [
   'msg',
   'edit',
   'me',
+  'query',
+  'search',
   'delete',
   'who',
   'retry',
@@ -511,6 +569,19 @@ export function parseSlash(line: string): SlashCommand | undefined {
       if (!username || !text) return { name: 'invalid', error: 'usage: /msg USER TEXT' };
       const wrong = usernameProblem(username) ?? messageProblem(text);
       return wrong ? { name: 'invalid', error: wrong } : { name: 'msg', username, text };
+    }
+    case 'query': {
+      const username = (args[0] ?? '').replace(/^@/, '').toLowerCase();
+      if (!username || args.length > 1) return { name: 'invalid', error: 'usage: /query USER' };
+      const wrong = usernameProblem(username);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'query', username };
+    }
+    case 'search': {
+      const words = line.slice(1).trim().slice(word.length).trim();
+      if (!words) return { name: 'invalid', error: 'usage: /search WORDS' };
+      if ([...words].length > SEARCH_MAX)
+        return { name: 'invalid', error: `search for at most ${SEARCH_MAX} characters` };
+      return { name: 'search', words };
     }
     case 'me': {
       const text = line.slice(1).trim().slice(word.length).trim();
