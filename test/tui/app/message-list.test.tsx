@@ -161,6 +161,7 @@ describe('TUI: room bar', () => {
   it('shortens the other rooms to their numbers on one line at 40 columns, counts kept', () => {
     const narrow = bar(40, 'operations');
     expect(narrow.split('\n')).to.have.length(1);
-    expect(narrow).to.equal('1 2 12 3:#operations 3 @2 4');
+    expect(narrow).to.equal('1 2·12 3:#operations 3 @2 4');
+    expect(bar(40, 'lobby')).to.equal('1:#lobby 2·12 3·3@2 4');
   });
 });

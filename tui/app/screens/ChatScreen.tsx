@@ -405,14 +405,26 @@ export function RoomBar(props: {
       <Text wrap="truncate-end">
         {items.map((r) => {
           const current = r.room === props.current;
+          // Shrunk to its number, a room's counts hang on it with a dot ("2·5"), not to be read as numbers.
+          const gap = short && !current ? '·' : ' ';
           const name = short && !current ? r.n.replace(':', '') || r.label.slice(0, 4) : `${r.n}${r.label}`;
           return (
             <Text key={r.room}>
               <Text inverse={current} bold={r.unread > 0}>
                 {name}
               </Text>
-              {r.counts ? <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}> {r.counts}</Text> : null}
-              {r.at ? <Text color="yellow"> {r.at}</Text> : null}
+              {r.counts ? (
+                <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}>
+                  {gap}
+                  {r.counts}
+                </Text>
+              ) : null}
+              {r.at ? (
+                <Text color="yellow">
+                  {short && !current && r.counts ? '' : gap}
+                  {r.at}
+                </Text>
+              ) : null}
               <Text>{short ? ' ' : '  '}</Text>
             </Text>
           );
