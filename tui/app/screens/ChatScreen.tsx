@@ -522,8 +522,7 @@ export const HELP = [
   '/rooms      list your rooms and conversations with unread counts',
   '/msg USER TEXT  a direct message; opens the conversation',
   '/edit TEXT  change your last message here',
-  '/me TEXT    an action: "/me waves" shows as "* you waves"',
-  '/query USER open a direct conversation with someone seen here',
+  '/me TEXT    an action ("* you waves") · /query USER  open a conversation',
   '/search WORDS  find messages; Enter shows one in its room',
   '/delete     delete your last message here',
   '/who        who is in this room',
@@ -532,8 +531,7 @@ export const HELP = [
   '/settings   your sessions, password change, log out everywhere',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
-  'PgUp/PgDn scroll, End back to the newest · older messages load at the top',
-  'Alt-1..9 or Ctrl-N/Ctrl-P switch rooms · Alt-A the next room with something new',
+  'PgUp/PgDn scroll, End: newest · Alt-1..9, Ctrl-N/P: rooms · Alt-A: next with news',
   'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
 ];
 
