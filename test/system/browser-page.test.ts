@@ -139,9 +139,10 @@ describe('browser page (Chromium)', function () {
     const action = page.locator('#messages li.action', { hasText: 'waves' });
     await action.waitFor();
     expect(await action.locator('.text').textContent()).to.equal('waves <b>hi</b>');
-    expect(await action.locator('.who').evaluate((el) => getComputedStyle(el, '::before').content)).to.equal(
-      '"* "',
+    const before = await page.evaluate(
+      `getComputedStyle(document.querySelector('#m${sent.id} .who'), '::before').content`,
     );
+    expect(before).to.equal('"* "');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}/browser-action.png`, fullPage: true });
     await pal.timeout(5000).emitWithAck('edit', { id: sent.id, text: 'no longer an action' });

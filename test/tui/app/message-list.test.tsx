@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import { MessageList } from '../../../tui/app/components/MessageList.js';
 import { NICK_PALETTE, nickColour } from '../../../tui/app/components/nick-colour.js';
 import type { Entry } from '../../../tui/app/hooks/useChat.js';
-import { RoomBar } from '../../../tui/app/screens/ChatScreen.js';
+import { RoomBar } from '../../../tui/app/components/RoomBar.js';
 
 const entries = (n: number): Entry[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { decodeKeys } from '../../../tui/app/components/keys.js';
-import { parseSlash, roomKeyTarget } from '../../../tui/app/screens/ChatScreen.js';
+import { roomKeyTarget } from '../../../tui/app/components/RoomBar.js';
+import { parseSlash } from '../../../tui/app/screens/ChatScreen.js';
 
 const rooms = [
   { room: 'lobby', unread: 0, mentions: 0 },
