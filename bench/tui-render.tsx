@@ -49,6 +49,7 @@ function localChat() {
     remove: async () => {},
     markRead: async () => {},
     roomStates: async () => [],
+    search: async () => [],
     join: async () => {},
     leave: async () => {},
     history: async () => [],

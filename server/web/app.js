@@ -354,8 +354,8 @@ function renderMessage(m) {
   who.textContent = m.user ? m.user.username : 'deleted user';
   const text = document.createElement('span');
   text.className = 'text';
-  text.textContent = m.text;
   li.append(t, who, text);
+  showText(li, m.text);
   if (state.user && (m.mentions || []).includes(state.user.id)) li.classList.add('mentions-me');
   if (m.edited_at) li.append(editedMark());
   if (li.className.includes('own')) li.append(ownTools(m.id));
@@ -386,6 +386,13 @@ function renderModeration(e) {
   const list = $('#messages');
   list.append(li);
   list.scrollTop = list.scrollHeight;
+}
+
+// "/me waves" is an action (docs/api.md, "Actions"): shown as "* alice waves", as the TUI shows it.
+function showText(li, body) {
+  const action = body.startsWith('/me ') && body.slice(4).trim() ? body.slice(4).trim() : undefined;
+  li.classList.toggle('action', action !== undefined);
+  li.querySelector('.text').textContent = action ?? body;
 }
 
 function editedMark() {
@@ -565,7 +572,7 @@ function connectChat() {
   socket.on('message_edited', (e) => {
     const li = document.getElementById(`m${e.id}`);
     if (!li) return;
-    li.querySelector('.text').textContent = e.text;
+    showText(li, e.text);
     if (!li.querySelector('.edited')) li.querySelector('.text').after(editedMark());
   });
   socket.on('message_deleted', (e) => document.getElementById(`m${e.id}`)?.remove());

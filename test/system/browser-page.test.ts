@@ -122,6 +122,38 @@ describe('browser page (Chromium)', function () {
     expect(consoleErrors, 'console errors').to.deep.equal([]);
   });
 
+  it('shows "/me" messages as actions, as the TUI does, and follows an edit', async () => {
+    const me = await t.loggedInPerson('webme');
+    const friend = await t.loggedInPerson('webactor');
+    const pal = io(t.url, { auth: { token: friend.token }, transports: ['websocket'] });
+    peers.push(pal);
+    await new Promise<void>((resolve) => pal.once('connected', () => resolve()));
+    await page.goto(t.url);
+    await page.evaluate(`sessionStorage.setItem('mux1.token', ${JSON.stringify(me.token)})`);
+    await page.reload();
+    await page.locator('#room-name', { hasText: '#lobby' }).waitFor();
+    const sent = await pal
+      .timeout(5000)
+      .emitWithAck('message', { room: 'lobby', text: '/me waves <b>hi</b>' });
+    expect(sent.ok).to.equal(true);
+    const action = page.locator('#messages li.action', { hasText: 'waves' });
+    await action.waitFor();
+    expect(await action.locator('.text').textContent()).to.equal('waves <b>hi</b>');
+    const before = await page.evaluate(
+      `getComputedStyle(document.querySelector('#m${sent.id} .who'), '::before').content`,
+    );
+    expect(before).to.equal('"* "');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/browser-action.png`, fullPage: true });
+    await pal.timeout(5000).emitWithAck('edit', { id: sent.id, text: 'no longer an action' });
+    await page.locator('#messages li', { hasText: 'no longer an action' }).waitFor();
+    expect(await page.locator(`#m${sent.id}`).getAttribute('class')).not.to.include('action');
+    pal.disconnect();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    expect(consoleErrors, 'console errors').to.deep.equal([]);
+  });
+
   it('searches messages and opens a result in its room, older ones included', async () => {
     const me = await t.loggedInPerson('websearch');
     const pal = io(t.url, { auth: { token: me.token }, transports: ['websocket'] });

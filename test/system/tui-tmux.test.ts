@@ -77,6 +77,26 @@ describe('system: the TUI in a real terminal', function () {
     tmux('kill-session', '-t', 'nocolor');
   });
 
+  it('draws on the alternate screen and gives the shell its screen back after Ctrl+C', async () => {
+    const cli = resolve('bin/run.js');
+    const env = `env -u CI -u CONTINUOUS_INTEGRATION MUX1_CONFIG_DIR='${configDir}-alt' MUX1_SERVER='${t.url}'`;
+    const statusFile = join(configDir, 'alt-exit-status');
+    const command = `printf 'typed before mux1\\n'; ${env} '${process.execPath}' '${cli}'; echo $? > '${statusFile}'; echo 'back in the shell'; sleep 30`;
+    tmux('new-session', '-d', '-s', 'alt', '-x', '80', '-y', '24', '-e', 'TERM=xterm-256color', command);
+    // The pane stays alive after the app (tmux 3.3 shows a dead pane blank, whatever it held).
+    const drawn = await waitForScreen((s) => s.includes('Log in (l)'), 'the start menu', 'alt');
+    expect(drawn, 'the shell is hidden while the TUI runs').not.to.include('typed before mux1');
+    // Ctrl+C as a key of the app (a Ctrl+C before Ink's raw mode is a SIGINT: test/tui/app/alternate-screen.test.ts).
+    await new Promise((r) => setTimeout(r, 300));
+    tmux('send-keys', '-t', 'alt', 'C-c');
+    const after = await waitForScreen((s) => s.includes('back in the shell'), 'the shell again', 'alt');
+    expect(readFileSync(statusFile, 'utf8').trim(), 'exit status').to.equal('0');
+    expect(after, 'the shell screen is back').to.include('typed before mux1');
+    expect(after, 'nothing of the TUI is left on it').not.to.include('Log in (l)');
+    expect(tmux('display-message', '-p', '-t', 'alt', '#{alternate_on}').trim()).to.equal('0');
+    tmux('kill-session', '-t', 'alt');
+  });
+
   it('logs in through the form, chats with another client, and never shows the password', async () => {
     const me = await t.verifiedPerson('tmux');
     const cli = resolve('bin/run.js');

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, render, Text, useApp } from 'ink';
 import type { LoginBody } from '../../server/protocol.js';
 import { Mux1Error } from '../client/errors.js';
+import { enterAlternateScreen } from './alternate-screen.js';
 import type { SessionStore } from '../client/credentials.js';
 import { Busy } from './components/Form.js';
 import { BrowserLoginScreen } from './screens/BrowserLoginScreen.js';
@@ -153,8 +154,15 @@ export async function runTui(options: {
   sessions?: SessionStore;
 }): Promise<void> {
   const services = liveServices(options);
+  const screen = enterAlternateScreen(process.stdout);
   const instance = render(<App services={services} storedToken={options.storedToken} />);
-  await instance.waitUntilExit();
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    // Ink has drawn its last frame: the shell's screen comes back as it was, an error then shown on it.
+    instance.cleanup();
+    screen.leave();
+  }
   // Sockets and timers of the chat must not keep the process alive after the app has gone.
   process.exit(0);
 }

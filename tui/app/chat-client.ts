@@ -24,6 +24,8 @@ export interface RoomSummary {
   room: string;
   unread: number;
   mentions: number;
+  /** The newest message the user has read there, on any device (0: none). */
+  last_read_id?: number;
   /** The other user of a direct conversation. */
   with?: ChatUser;
 }
@@ -74,6 +76,8 @@ export interface ChatConnection {
   remove(id: number): Promise<void>;
   markRead(room: string, id: number): Promise<void>;
   roomStates(): Promise<RoomSummary[]>;
+  /** Messages matching the words, newest first, from the rooms the user may read. */
+  search(query: string): Promise<ChatMessage[]>;
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
   history(room: string, before?: number, limit?: number): Promise<ChatMessage[]>;

@@ -67,6 +67,7 @@ export function connectSocketChat(server: string, token: string): ChatConnection
       await client.markRead(room, id);
     },
     roomStates: () => client.roomStates(),
+    search: (query) => client.search({ query }),
     join: (room) => client.join(room),
     leave: (room) => client.leave(room),
     history: (room, before, limit) => client.history({ room, before, limit }),

@@ -72,6 +72,8 @@ describe('TUI: account screens', function () {
     await type(stdin, me.password);
     const masked = await waitForFrame(lastFrame, (f) => f.includes('•'.repeat(me.password.length)));
     expect(masked).not.to.include(me.password);
+    await press(stdin, keys.tab);
+    await type(stdin, me.password);
     await press(stdin, keys.enter);
 
     const verify = await waitForFrame(
@@ -117,19 +119,56 @@ describe('TUI: account screens', function () {
   it('shows server errors beside the field they concern', async () => {
     const taken = await t.verifiedPerson('taken');
     await signupError(
-      [taken.username, 'someone-else@example.test', 'a perfectly fine passphrase'],
+      [
+        taken.username,
+        'someone-else@example.test',
+        'a perfectly fine passphrase',
+        'a perfectly fine passphrase',
+      ],
       'that username is taken',
       'Username',
     );
   });
 
   it('checks the fields with the shared rules before sending', async () => {
-    await signupError(['No Spaces', 'someone@example.test', 'short'], 'username must be 3-32', 'Username');
+    await signupError(
+      ['No Spaces', 'someone@example.test', 'short', 'short'],
+      'username must be 3-32',
+      'Username',
+    );
     app?.unmount();
-    await signupError(['fine_name', 'someone@example', 'long enough'], 'email must be a valid', 'Email');
+    await signupError(
+      ['fine_name', 'someone@example', 'long enough', 'long enough'],
+      'email must be a valid',
+      'Email',
+    );
+    app?.unmount();
+    await signupError(
+      ['fine_name', 'someone@example.test', 'long enough', 'long enuogh'],
+      'the two passwords differ',
+      'Password again',
+    );
+    app?.unmount();
+    // Every field at fault is named at once, each under its own field.
+    const all = await signupError(
+      ['No Spaces', 'someone@example', 'short', 'shrot'],
+      'username must be 3-32',
+      'Username',
+    );
+    const frame = all.lastFrame()!;
+    for (const [error, label] of [
+      ['email must be a valid', 'Email'],
+      ['password must be 8-128 characters', 'Password'],
+      ['the two passwords differ', 'Password again'],
+    ]) {
+      const lines = frame.split('\n');
+      expect(lines[lines.findIndex((l) => l.includes(error!)) - 1], `${error} under ${label}`).to.include(
+        label,
+      );
+    }
     app?.unmount();
     const { lastFrame, stdin } = await signupError(
-      ['fine_name', 'someone@example.test', 'short'],
+      ['fine_name', 'someone@example.test', 'short', 'short'],
       'password must be 8-128 characters',
       'Password',
     );

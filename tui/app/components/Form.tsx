@@ -102,8 +102,10 @@ export function Form(props: Props) {
     for (const key of keys) {
       if (busy) return;
       if (key.name === 'escape') return props.onBack();
-      if (key.name === 'shiftTab' || key.name === 'up') setFocus(focusRef.current - 1);
-      else if (key.name === 'tab' || key.name === 'down') setFocus(focusRef.current + 1);
+      if (key.name === 'shiftTab' || key.name === 'up' || key.name === 'previous')
+        setFocus(focusRef.current - 1);
+      else if (key.name === 'tab' || key.name === 'down' || key.name === 'next')
+        setFocus(focusRef.current + 1);
       else if (key.name === 'enter') enter(focusRef.current);
       else edit(focusRef.current, key);
     }
@@ -210,14 +212,15 @@ export function useSubmit() {
     },
     [fail],
   );
-  /** Checks fields before sending: the first problem is shown beside its field, and false returned. */
-  const check = useCallback(
-    (checks: [field: string, problem: string | undefined][]): boolean => {
-      const wrong = checks.find(([, problem]) => problem);
-      if (wrong) fail(wrong[0], wrong[1]!);
-      return !wrong;
-    },
-    [fail],
-  );
+  /**
+   * Checks fields before sending: every problem is shown beside its field (the first one of a field
+   * when it has several), so all can be fixed in one go; false when there was any.
+   */
+  const check = useCallback((checks: [field: string, problem: string | undefined][]): boolean => {
+    const fieldErrors: Record<string, string> = {};
+    for (const [field, problem] of checks) if (problem && !fieldErrors[field]) fieldErrors[field] = problem;
+    if (Object.keys(fieldErrors).length > 0) setState({ fieldErrors });
+    return Object.keys(fieldErrors).length === 0;
+  }, []);
   return { ...state, run, fail, check };
 }

@@ -1,6 +1,8 @@
 import { Box, Text } from 'ink';
-import type { Entry } from '../hooks/useChat.js';
+import type { Entry, PresenceChange } from '../hooks/useChat.js';
 import { safeText } from '../../client/safe-text.js';
+import { actionOf } from './action.js';
+import { nickColour } from './nick-colour.js';
 
 interface Props {
   entries: Entry[];
@@ -11,6 +13,12 @@ interface Props {
   height: number;
   /** How many entries the view is scrolled up from the newest. */
   offset: number;
+  /** The newest message read when the room was opened: a "new" line follows it when more came after. */
+  marker?: number;
+  /** The room's label, once its oldest message is loaded: "beginning of #room" tops the history. */
+  beginning?: string;
+  /** A message to pick out, e.g. the search result being shown. */
+  highlight?: number;
 }
 
 const time = (ts: number | string) => {
@@ -18,19 +26,59 @@ const time = (ts: number | string) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = 'January February March April May June July August September October November December'.split(
+  ' ',
+);
+/** The local calendar day of an entry, as a key and as a separator's words. */
+const dayOf = (ts: number) => {
+  const d = new Date(ts);
+  return { key: d.getFullYear() * 10_000 + d.getMonth() * 100 + d.getDate(), d };
+};
+const dayLabel = (d: Date) => `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+
+const tsOf = (e: Entry): number => {
+  switch (e.kind) {
+    case 'note':
+      return e.note.ts;
+    case 'presence':
+      return e.presence.ts;
+    case 'pending':
+      return e.item.queued_at;
+    case 'message':
+      return typeof e.message.ts === 'number' ? e.message.ts : Date.parse(e.message.ts);
+  }
+};
+
 /** A message's own line breaks are kept, each line made safe; nothing else can break a line. */
 const linesOf = (text: string) => text.split(/\r?\n/).map(safeText).join('\n  ');
 
-const lineOf = (e: Entry, selfName: string) =>
-  e.kind === 'note'
-    ? { time: time(e.note.ts), who: '', text: safeText(e.note.text) }
-    : e.kind === 'pending'
-      ? { time: time(e.item.queued_at), who: selfName, text: linesOf(e.item.text) }
-      : {
-          time: time(e.message.ts),
-          who: e.message.user ? safeText(e.message.user.username) : 'deleted user',
-          text: linesOf(e.message.text),
-        };
+/** A few names, then how many more: a netsplit's worth of people is still one line. */
+const namesOf = (names: string[]) =>
+  names.length <= 3
+    ? names.map(safeText).join(', ')
+    : `${names.slice(0, 3).map(safeText).join(', ')} and ${names.length - 3} more`;
+const presenceText = (p: PresenceChange) =>
+  [p.joined.length ? `→ ${namesOf(p.joined)} joined` : '', p.left.length ? `← ${namesOf(p.left)} left` : '']
+    .filter(Boolean)
+    .join(' · ');
+
+const lineOf = (e: Entry, selfName: string) => {
+  switch (e.kind) {
+    case 'note':
+      return { time: time(e.note.ts), who: '', text: safeText(e.note.text) };
+    case 'presence':
+      return { time: time(e.presence.ts), who: '', text: presenceText(e.presence) };
+    case 'pending':
+      return { time: time(e.item.queued_at), who: selfName, text: linesOf(e.item.text) };
+    case 'message':
+      return {
+        time: time(e.message.ts),
+        who: e.message.user ? safeText(e.message.user.username) : 'deleted user',
+        text: linesOf(e.message.text),
+      };
+  }
+};
 
 /** Screen rows an entry takes at this width. */
 const rowsOf = (line: { time: string; who: string; text: string }, width: number) =>
@@ -47,60 +95,169 @@ const rowsOf = (line: { time: string; who: string; text: string }, width: number
     );
 
 /**
- * Renders only the entries that fit, walking back from the newest visible one, so painting
- * costs the same with ten messages or ten thousand in scrollback.
+ * Whether someone else wrote after the marker: the marker is for what others said while the reader
+ * was away, not for their own lines. Walks back from the newest, so it costs little in a long room.
  */
-export function MessageList({ entries, selfId, selfName = 'you', width, height, offset }: Props) {
-  const visible: Entry[] = [];
-  let used = 0;
-  for (let i = entries.length - 1 - offset; i >= 0 && used < height; i--) {
-    const line = lineOf(entries[i]!, selfName);
-    const rows = rowsOf(line, Math.max(20, width));
-    if (used + rows > height && visible.length > 0) break;
-    used += rows;
-    visible.unshift(entries[i]!);
+function newAfter(entries: Entry[], marker: number, selfId: number): boolean {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (e.kind !== 'message') continue;
+    if (e.message.id <= marker) return false;
+    if (e.message.user?.id !== selfId) return true;
   }
+  return false;
+}
+
+/** What the list shows: entries, and the one-row lines between them. */
+type Row =
+  | { kind: 'entry'; entry: Entry }
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'marker' }
+  | { kind: 'beginning' };
+
+/**
+ * Renders only the entries that fit, walking back from the newest visible one, so painting
+ * costs the same with ten messages or ten thousand in scrollback. Date separators, the last-read
+ * marker and the beginning of the room are decided on the way, between neighbours.
+ */
+export function MessageList(props: Props) {
+  const { entries, selfId, selfName = 'you', width, height, offset, beginning } = props;
+  const marker =
+    props.marker !== undefined && newAfter(entries, props.marker, selfId) ? props.marker : undefined;
+  const rows: Row[] = [];
+  let used = 0;
+  const room = () => used < height;
+  const add = (row: Row) => {
+    rows.unshift(row);
+    used += 1;
+  };
+  for (let i = entries.length - 1 - offset; i >= 0 && room(); i--) {
+    const entry = entries[i]!;
+    const lines = rowsOf(lineOf(entry, selfName), Math.max(20, width));
+    if (used + lines > height && rows.length > 0) break;
+    rows.unshift({ kind: 'entry', entry });
+    used += lines;
+    const day = dayOf(tsOf(entry));
+    const previous = entries[i - 1];
+    if (previous === undefined) {
+      if (beginning !== undefined) {
+        if (room()) add({ kind: 'day', key: `d${day.key}`, label: dayLabel(day.d) });
+        if (room()) add({ kind: 'beginning' });
+      }
+      break;
+    }
+    if (room() && dayOf(tsOf(previous)).key !== day.key) {
+      add({ kind: 'day', key: `d${day.key}`, label: dayLabel(day.d) });
+    }
+    if (room() && marker !== undefined && previous.kind === 'message' && previous.message.id === marker) {
+      add({ kind: 'marker' });
+    }
+  }
+  const rule = (label: string) => {
+    const side = Math.max(2, Math.floor((width - label.length - 2) / 2));
+    return `${'─'.repeat(side)} ${label} ${'─'.repeat(side)}`.slice(0, Math.max(0, width));
+  };
   return (
     <Box flexDirection="column" height={height} justifyContent="flex-end" overflow="hidden">
-      {visible.map((e) => {
-        const line = lineOf(e, selfName);
-        if (e.kind === 'pending') {
-          // Greyed with a clock until the server has it; a refusal says why, in red.
-          return (
-            <Text key={e.item.client_id} wrap="wrap">
-              <Text dimColor>
-                {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who}{' '}
-                {line.text}
+      {rows.map((row) => {
+        switch (row.kind) {
+          case 'day':
+            return (
+              <Text key={row.key} dimColor wrap="truncate-end">
+                {rule(row.label)}
               </Text>
-              {e.item.refused !== undefined ? (
-                <Text color="red"> (not sent: {safeText(e.item.refused)})</Text>
-              ) : null}
-            </Text>
-          );
+            );
+          case 'marker':
+            return (
+              <Text key="marker" color="red" wrap="truncate-end">
+                {rule('new')}
+              </Text>
+            );
+          case 'beginning':
+            return (
+              <Text key="beginning" dimColor wrap="truncate-end">
+                {`beginning of ${beginning}`}
+              </Text>
+            );
+          case 'entry':
+            return (
+              <EntryView
+                key={keyOf(row.entry)}
+                entry={row.entry}
+                selfId={selfId}
+                selfName={selfName}
+                picked={row.entry.kind === 'message' && row.entry.message.id === props.highlight}
+              />
+            );
         }
-        if (e.kind === 'note') {
-          return (
-            <Text key={e.note.id} dimColor wrap="wrap">
-              {line.time} · {line.text}
-            </Text>
-          );
-        }
-        const own = e.message.user?.id === selfId;
-        // A message that names the reader stands out, as a mention does in any chat.
-        const mentionsMe = !own && (e.message.mentions ?? []).includes(selfId);
-        return (
-          <Text key={e.message.id} wrap="wrap">
-            <Text dimColor>{line.time} </Text>
-            <Text bold color={own ? 'green' : 'cyan'}>
-              {line.who}
-            </Text>
-            <Text color={mentionsMe ? 'yellow' : undefined} bold={mentionsMe}>
-              {' ' + line.text}
-            </Text>
-            {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
-          </Text>
-        );
       })}
     </Box>
+  );
+}
+
+const keyOf = (e: Entry) =>
+  e.kind === 'message'
+    ? `m${e.message.id}`
+    : e.kind === 'note'
+      ? e.note.id
+      : e.kind === 'presence'
+        ? e.presence.id
+        : e.item.client_id;
+
+function EntryView(props: { entry: Entry; selfId: number; selfName: string; picked?: boolean }) {
+  const { entry: e, selfId, selfName } = props;
+  const line = lineOf(e, selfName);
+  if (e.kind === 'pending') {
+    // Greyed with a clock until the server has it; a refusal says why, in red.
+    return (
+      <Text wrap="wrap">
+        <Text dimColor>
+          {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who} {line.text}
+        </Text>
+        {e.item.refused !== undefined ? (
+          <Text color="red"> (not sent: {safeText(e.item.refused)})</Text>
+        ) : null}
+      </Text>
+    );
+  }
+  if (e.kind === 'note' || e.kind === 'presence') {
+    return (
+      <Text dimColor wrap="wrap">
+        {line.time} · {line.text}
+      </Text>
+    );
+  }
+  const own = e.message.user?.id === selfId;
+  // A message that names the reader stands out, as a mention does in any chat.
+  const mentionsMe = !own && (e.message.mentions ?? []).includes(selfId);
+  const colour = e.message.user ? nickColour(e.message.user.username) : undefined;
+  const action = actionOf(e.message.text);
+  if (action !== undefined) {
+    // "/me waves" from alice reads "* alice waves", as in IRC.
+    return (
+      <Text wrap="wrap">
+        <Text dimColor>{line.time} </Text>
+        <Text color={colour}>* </Text>
+        <Text bold color={colour}>
+          {line.who}
+        </Text>
+        <Text italic color={mentionsMe ? 'yellow' : undefined}>
+          {' ' + linesOf(action)}
+        </Text>
+        {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
+      </Text>
+    );
+  }
+  return (
+    <Text wrap="wrap" inverse={props.picked}>
+      <Text dimColor>{line.time} </Text>
+      <Text bold color={colour}>
+        {line.who}
+      </Text>
+      <Text color={mentionsMe ? 'yellow' : undefined} bold={mentionsMe}>
+        {' ' + line.text}
+      </Text>
+      {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
+    </Text>
   );
 }

@@ -5,6 +5,8 @@
  */
 export type EditKey =
   | { name: 'insert'; text: string }
+  /** Alt (Meta) with a key no editing command uses, e.g. Alt-1 or Alt-A: for the screen around the field. */
+  | { name: 'alt'; key: string }
   | {
       name:
         | 'left'
@@ -25,6 +27,9 @@ export type EditKey =
         | 'shiftTab'
         | 'up'
         | 'down'
+        /** Ctrl-P / Ctrl-N: Up / Down in a form, the previous / next room in the chat (as in irssi). */
+        | 'previous'
+        | 'next'
         | 'pageUp'
         | 'pageDown'
         | 'escape'
@@ -32,7 +37,7 @@ export type EditKey =
         | 'ignored';
     };
 
-type Named = Exclude<EditKey, { name: 'insert' }>['name'];
+type Named = Exclude<EditKey, { name: 'insert' | 'alt' }>['name'];
 
 /** Control characters as readline (and so bash, irssi, weechat) reads them. */
 const CONTROL: Record<string, Named> = {
@@ -49,8 +54,8 @@ const CONTROL: Record<string, Named> = {
   '\u0017': 'killWordBack', // Ctrl-W
   '\u000B': 'killToEnd', // Ctrl-K
   '\u0015': 'killToStart', // Ctrl-U
-  '\u0010': 'up', // Ctrl-P
-  '\u000E': 'down', // Ctrl-N
+  '\u0010': 'previous', // Ctrl-P
+  '\u000E': 'next', // Ctrl-N
   '\u0003': 'interrupt', // Ctrl-C
 };
 
@@ -109,7 +114,11 @@ function decodeEscape(seq: string): EditKey {
     const arrow = /^[[O]([CD])$/.exec(rest.slice(1));
     return { name: arrow ? (arrow[1] === 'C' ? 'wordRight' : 'wordLeft') : 'ignored' };
   }
-  if ([...rest].length === 1) return { name: ALT[rest] ?? 'ignored' };
+  if ([...rest].length === 1) {
+    const named = ALT[rest];
+    if (named) return { name: named };
+    return rest >= ' ' && rest !== '\u007F' ? { name: 'alt', key: rest.toLowerCase() } : { name: 'ignored' };
+  }
   // CSI/SS3 arrows, Home and End, plain or with a modifier (ESC [ 1 ; 5 D is Ctrl-Left).
   const arrow = /^(?:\[(?:1;(\d+))?|O)([A-DHF])$/.exec(rest);
   if (arrow) {

@@ -17,7 +17,19 @@ export type Entry =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'note'; note: Note }
   /** The user's own message not acknowledged yet (queued, or refused by the server). */
-  | { kind: 'pending'; item: Outgoing };
+  | { kind: 'pending'; item: Outgoing }
+  /** People who came and went; changes in a row gather in one entry, so a busy room is one line. */
+  | { kind: 'presence'; presence: PresenceChange };
+
+export interface PresenceChange {
+  id: string;
+  ts: number;
+  joined: string[];
+  left: string[];
+}
+
+/** Changes closer together than this gather in one line. */
+const PRESENCE_GATHER_MS = 10 * 60_000;
 
 export interface ChatState {
   room: string;
@@ -32,6 +44,8 @@ export interface ChatState {
   loadingOlder: boolean;
   /** Every room and direct conversation with what is unread in it, the current one included. */
   summaries: RoomSummary[];
+  /** The newest message already read when the room was opened: the last-read marker goes after it. */
+  marker?: number;
 }
 
 /**
@@ -60,6 +74,10 @@ export function useChat(client: ChatConnection, selfId: number) {
     summaries: new Map<string, RoomSummary>(),
     /** Per room, the newest message id this screen has shown and marked read. */
     readUpTo: new Map<string, number>(),
+    /** Per room, how far it was read when it was last opened: where the last-read marker stands. */
+    markers: new Map<string, number>(),
+    /** Whether the current room is shown at its newest message; scrolled up, nothing new is read. */
+    atBottom: true,
   });
   const roomRef = useRef(room);
   roomRef.current = room;
@@ -89,6 +107,34 @@ export function useChat(client: ChatConnection, selfId: number) {
     bump();
   }, []);
 
+  /** Who came and went since the last list, gathered into the room's latest presence line if recent. */
+  const notePresence = (r: string, before: ChatUser[], after: ChatUser[]) => {
+    const names = (users: ChatUser[]) => new Set(users.filter((u) => u.id !== selfId).map((u) => u.username));
+    const was = names(before);
+    const is = names(after);
+    const joined = [...is].filter((n) => !was.has(n));
+    const left = [...was].filter((n) => !is.has(n));
+    if (joined.length === 0 && left.length === 0) return;
+    const list = entriesOf(r);
+    const last = list.at(-1);
+    const now = Date.now();
+    if (last?.kind === 'presence' && now - last.presence.ts < PRESENCE_GATHER_MS) {
+      const p = last.presence;
+      // Someone who left and came back (or the other way) is simply there (or not) again.
+      const flip = (name: string, from: string[], to: string[]) => {
+        const at = from.indexOf(name);
+        if (at >= 0) from.splice(at, 1);
+        else to.push(name);
+      };
+      for (const n of joined) flip(n, p.left, p.joined);
+      for (const n of left) flip(n, p.joined, p.left);
+      last.presence = { ...p, ts: now };
+      if (p.joined.length === 0 && p.left.length === 0) list.pop();
+      return;
+    }
+    list.push({ kind: 'presence', presence: { id: `p${now}${Math.random()}`, ts: now, joined, left } });
+  };
+
   const summaryOf = (r: string): RoomSummary => {
     let summary = store.current.summaries.get(r);
     if (!summary) store.current.summaries.set(r, (summary = { room: r, unread: 0, mentions: 0 }));
@@ -98,6 +144,7 @@ export function useChat(client: ChatConnection, selfId: number) {
   /** The room is on screen: its messages are read, here and on the user's other devices. */
   const markSeen = useCallback(
     (r: string) => {
+      if (!store.current.atBottom) return;
       const newest = entriesOf(r).findLast((e) => e.kind === 'message');
       Object.assign(summaryOf(r), { unread: 0, mentions: 0 });
       if (newest?.kind === 'message') {
@@ -118,9 +165,19 @@ export function useChat(client: ChatConnection, selfId: number) {
         Object.assign(summary, { unread: 0, mentions: 0 });
       }
       store.current.summaries.set(summary.room, summary);
+      const readUpTo = Math.max(readHere, summary.last_read_id ?? 0);
+      if (readUpTo > 0) store.current.readUpTo.set(summary.room, readUpTo);
+      // The room on screen got its marker before the server said how far it was read.
+      if (
+        summary.room === roomRef.current &&
+        !store.current.markers.has(summary.room) &&
+        summary.last_read_id
+      ) {
+        store.current.markers.set(summary.room, summary.last_read_id);
+      }
     }
     // What is on screen is being read.
-    Object.assign(summaryOf(roomRef.current), { unread: 0, mentions: 0 });
+    if (store.current.atBottom) Object.assign(summaryOf(roomRef.current), { unread: 0, mentions: 0 });
     bump();
     return fresh;
   }, [client]);
@@ -129,8 +186,9 @@ export function useChat(client: ChatConnection, selfId: number) {
     async (r: string) => {
       const messages = await client.history(r, undefined, HISTORY_PAGE);
       store.current.loaded.add(r);
+      if (messages.length < HISTORY_PAGE) store.current.complete.add(r);
       const fresh = unseen(r, messages);
-      if (fresh.length === 0) return;
+      if (fresh.length === 0) return bump();
       const live = entriesOf(r);
       store.current.entries.set(r, [...fresh, ...live].sort(byTime));
       if (messages.length < HISTORY_PAGE) store.current.complete.add(r);
@@ -148,7 +206,7 @@ export function useChat(client: ChatConnection, selfId: number) {
         if (m.user && m.user.id !== selfId) {
           // A direct conversation names the other user; a new one shows up in the list at once.
           if (m.room.startsWith('dm:')) summary.with ??= m.user;
-          if (m.room === roomRef.current) {
+          if (m.room === roomRef.current && store.current.atBottom) {
             store.current.readUpTo.set(m.room, m.id);
             void client.markRead(m.room, m.id).catch(() => {});
           } else {
@@ -184,7 +242,10 @@ export function useChat(client: ChatConnection, selfId: number) {
       // Everyone in the room sees who was kicked, muted or banned, and by whom.
       client.on('moderation', (e) => note(moderationText(e, selfId), e.room)),
       client.on('presence', (p) => {
+        const before = store.current.presence.get(p.room);
         store.current.presence.set(p.room, p.users);
+        // The first list of a room is who was there already, not who came.
+        if (before) notePresence(p.room, before, p.users);
         bump();
       }),
       client.on('typing', (t) => {
@@ -240,13 +301,101 @@ export function useChat(client: ChatConnection, selfId: number) {
     async (r: string) => {
       await client.join(r);
       setRooms((rs) => (rs.includes(r) ? rs : [...rs, r]));
-      setRoom(r);
-      roomRef.current = r;
+      open(r);
       await loadHistory(r).catch(() => {});
       markSeen(r);
       bump();
     },
     [client, loadHistory, markSeen],
+  );
+
+  /** Puts a room on screen, its last-read marker where the reading stopped, scrolled to the bottom. */
+  const open = (r: string) => {
+    const read = store.current.readUpTo.get(r) ?? store.current.summaries.get(r)?.last_read_id;
+    if (read) store.current.markers.set(r, read);
+    else store.current.markers.delete(r);
+    store.current.atBottom = true;
+    setRoom(r);
+    roomRef.current = r;
+  };
+
+  /** Shows a room or conversation of the room bar; one not joined on this connection is joined. */
+  const show = useCallback(
+    async (r: string) => {
+      if (r === roomRef.current) return;
+      if (!rooms.includes(r)) return join(r);
+      open(r);
+      if (!store.current.loaded.has(r)) await loadHistory(r).catch(() => {});
+      markSeen(r);
+      bump();
+    },
+    [rooms, join, loadHistory, markSeen],
+  );
+
+  /**
+   * Opens a direct conversation with someone this screen has seen (in a room's people, a message,
+   * or a conversation): its room is named after both ids, which the server gives no other way.
+   */
+  const query = useCallback(
+    async (username: string) => {
+      const wanted = username.toLowerCase();
+      const known = new Map<string, ChatUser>();
+      for (const users of store.current.presence.values()) for (const u of users) known.set(u.username, u);
+      for (const list of store.current.entries.values())
+        for (const e of list)
+          if (e.kind === 'message' && e.message.user) known.set(e.message.user.username, e.message.user);
+      for (const s of store.current.summaries.values()) if (s.with) known.set(s.with.username, s.with);
+      const user = known.get(wanted);
+      if (!user)
+        throw new Error(
+          `${username} has not been seen here yet; /msg ${username} TEXT starts the conversation`,
+        );
+      if (user.id === selfId) throw new Error('a conversation needs someone else');
+      const r = `dm:${Math.min(user.id, selfId)}-${Math.max(user.id, selfId)}`;
+      summaryOf(r).with ??= user;
+      await join(r);
+      return r;
+    },
+    [join, selfId],
+  );
+
+  /**
+   * Shows a message in its room, loading older pages until it is there (a few thousand messages
+   * back at most); resolves with its place in the room's entries, or -1 when it is not found.
+   */
+  const reveal = useCallback(
+    async (r: string, id: number) => {
+      await show(r);
+      for (let page = 0; page < 60; page++) {
+        const list = entriesOf(r);
+        const at = list.findIndex((e) => e.kind === 'message' && e.message.id === id);
+        if (at >= 0 || store.current.complete.has(r)) return { at, total: list.length };
+        const oldest = entriesOf(r).find((e) => e.kind === 'message');
+        const older = await client.history(
+          r,
+          oldest?.kind === 'message' ? oldest.message.id : undefined,
+          HISTORY_PAGE,
+        );
+        if (older.length < HISTORY_PAGE) store.current.complete.add(r);
+        store.current.entries.set(r, [...unseen(r, older), ...entriesOf(r)]);
+        bump();
+      }
+      return { at: -1, total: 0 };
+    },
+    [client, show],
+  );
+
+  /** The reader scrolled up (false) or back to the newest message (true): only then is the room read. */
+  const setAtBottom = useCallback(
+    (atBottom: boolean) => {
+      if (store.current.atBottom === atBottom) return;
+      store.current.atBottom = atBottom;
+      if (atBottom) {
+        markSeen(roomRef.current);
+        bump();
+      }
+    },
+    [markSeen],
   );
 
   /** Sends a direct message and opens the conversation. */
@@ -285,8 +434,9 @@ export function useChat(client: ChatConnection, selfId: number) {
     if (r === 'lobby') throw new Error('you cannot leave the lobby; /quit closes mux1');
     await client.leave(r);
     setRooms((rs) => rs.filter((x) => x !== r));
-    setRoom('lobby');
-  }, [client]);
+    open('lobby');
+    markSeen('lobby');
+  }, [client, markSeen]);
 
   const typingMap = store.current.typing.get(room);
   const typing = typingMap ? [...typingMap].filter(([, until]) => until > now).map(([name]) => name) : [];
@@ -302,6 +452,7 @@ export function useChat(client: ChatConnection, selfId: number) {
     historyComplete: store.current.complete.has(room),
     loadingOlder,
     summaries: listed(rooms, store.current.summaries),
+    marker: store.current.markers.get(room),
   };
   void version;
   /** The newest message of `username` in the current room, for a moderator's `/delete USER`. */
@@ -312,7 +463,22 @@ export function useChat(client: ChatConnection, selfId: number) {
     return entry?.kind === 'message' ? entry.message : undefined;
   };
 
-  return { state, join, leave, note, loadOlder, setRoom, message, editLast, deleteLast, lastOf };
+  return {
+    state,
+    join,
+    show,
+    query,
+    reveal,
+    setAtBottom,
+    leave,
+    note,
+    loadOlder,
+    setRoom,
+    message,
+    editLast,
+    deleteLast,
+    lastOf,
+  };
 }
 
 /** The lobby, then the other rooms, then direct conversations, each by name. */
@@ -323,12 +489,14 @@ function listed(joined: string[], summaries: Map<string, RoomSummary>): RoomSumm
   return [...all.values()].sort((a, b) => rank(a) - rank(b) || a.room.localeCompare(b.room));
 }
 
-const tsOf = (e: Entry): number =>
+export const tsOf = (e: Entry): number =>
   e.kind === 'note'
     ? e.note.ts
-    : e.kind === 'pending'
-      ? e.item.queued_at
-      : typeof e.message.ts === 'number'
-        ? e.message.ts
-        : Date.parse(e.message.ts);
+    : e.kind === 'presence'
+      ? e.presence.ts
+      : e.kind === 'pending'
+        ? e.item.queued_at
+        : typeof e.message.ts === 'number'
+          ? e.message.ts
+          : Date.parse(e.message.ts);
 const byTime = (a: Entry, b: Entry) => tsOf(a) - tsOf(b);

@@ -3,11 +3,15 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
-import type { ConnectionState } from '../chat-client.js';
+import type { ChatMessage, ConnectionState } from '../chat-client.js';
+import { ACTION_PREFIX } from '../components/action.js';
 import { ChatDraft, draftRows } from '../components/ChatDraft.js';
 import { EMPTY, draftOf, type Draft } from '../components/line-editor.js';
 import { MessageList } from '../components/MessageList.js';
+import { RoomBar, roomKeyTarget } from '../components/RoomBar.js';
+import { SearchResults } from '../components/SearchResults.js';
 import { useChat, type Entry } from '../hooks/useChat.js';
+import { useEditKeys } from '../hooks/useEditKeys.js';
 import { jsonFile } from '../local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
 import { isRecallData, Recall, type RecallData } from '../local/recall.js';
@@ -43,10 +47,21 @@ const MAX_INPUT_ROWS = 5;
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
   useEffect(() => () => client.close(), [client]);
-  const { state, join, leave, note, loadOlder, message, editLast, deleteLast, lastOf } = useChat(
-    client,
-    session.user.id,
-  );
+  const {
+    state,
+    join,
+    show,
+    query,
+    reveal,
+    setAtBottom,
+    leave,
+    note,
+    loadOlder,
+    message,
+    editLast,
+    deleteLast,
+    lastOf,
+  } = useChat(client, session.user.id);
   const labelOf = (room: string) => {
     const other = state.summaries.find((r) => r.room === room)?.with;
     return other ? `@${safeText(other.username)}` : `#${room}`;
@@ -101,20 +116,59 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   // /admin: the admin screen, like settings, over a chat that lives on underneath.
   const [adminOpen, setAdminOpen] = useState(false);
   const lastTyping = useRef(0);
-  const seen = useRef(state.entries.length);
 
   useEffect(() => client.on('revoked', (why) => onLoggedOut(why)), [client, onLoggedOut]);
   useEffect(() => {
     if (notice) note(notice);
   }, [notice, note]);
 
-  // While scrolled up, new entries must not move what the reader is looking at.
+  // While scrolled up, new entries must not move what the reader is looking at, and are counted.
+  // Only what came after the newest entry counts: older pages loaded at the top move nothing.
+  const [newBelow, setNewBelow] = useState(0);
+  const newest = useRef<Entry | undefined>(undefined);
   useEffect(() => {
-    const added = state.entries.length - seen.current;
-    seen.current = state.entries.length;
-    if (added > 0 && offset > 0) setOffset((o) => o + added);
+    const was = newest.current ? state.entries.lastIndexOf(newest.current) : state.entries.length - 1;
+    newest.current = state.entries.at(-1);
+    const added = was >= 0 ? state.entries.length - 1 - was : 0;
+    if (added > 0 && offset > 0) {
+      setOffset((o) => o + added);
+      setNewBelow((n) => n + state.entries.slice(-added).filter((e) => e.kind === 'message').length);
+    }
   }, [state.entries.length, offset]);
-  useEffect(() => setOffset(0), [state.room]);
+  // A search result shown in another room sets where to look; any other change of room starts at the newest.
+  const jump = useRef<{ room: string; offset: number } | undefined>(undefined);
+  useEffect(() => {
+    newest.current = state.entries.at(-1);
+    setOffset(jump.current?.room === state.room ? jump.current.offset : 0);
+    jump.current = undefined;
+  }, [state.room]);
+  const [search, setSearch] = useState<{ query: string; results: ChatMessage[]; selected: number }>();
+  const [highlight, setHighlight] = useState<number>();
+  const pick = async (m: ChatMessage) => {
+    setSearch(undefined);
+    const found = await reveal(m.room, m.id);
+    if (found.at < 0) return note('that message is no longer there');
+    // The message in the middle of the list, highlighted.
+    const at = Math.max(0, found.total - 1 - found.at - Math.floor(listHeight / 2));
+    jump.current = { room: m.room, offset: at };
+    setOffset(at);
+    setHighlight(m.id);
+  };
+  // The room is read only as far as it is seen: scrolled up, what arrives stays unread.
+  useEffect(() => {
+    setAtBottom(offset === 0);
+    if (offset === 0) setNewBelow(0);
+  }, [offset, setAtBottom]);
+  useEditKeys(
+    (keys) => {
+      for (const key of keys) {
+        const target = roomKeyTarget(key, state.summaries, state.room);
+        if (target) void show(target).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`));
+        else if (key.name === 'end' && offset > 0) setOffset(0);
+      }
+    },
+    { isActive: !settings && !search },
+  );
 
   const inputRows = draftRows(draft, columns - 2, MAX_INPUT_ROWS);
   const listHeight = Math.max(3, rows - 5 - inputRows);
@@ -129,7 +183,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         setOffset((o) => Math.max(0, o - page));
       }
     },
-    { isActive: !settings && !adminOpen },
+    { isActive: !settings && !adminOpen && !search },
   );
 
   const submit = async (line: string) => {
@@ -164,6 +218,18 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           if (command.room === state.room) return note(`you are already in #${command.room}`);
           await join(command.room);
           return note(`you joined #${command.room}`, command.room);
+        case 'query':
+          await query(command.username);
+          return;
+        case 'search': {
+          note(`searching for "${command.words}"…`);
+          const results = await client.search(command.words);
+          return setSearch({ query: command.words, results, selected: 0 });
+        }
+        case 'me':
+          outbox.add(state.room, `${ACTION_PREFIX}${command.text}`);
+          setOffset(0);
+          return;
         case 'retry': {
           const n = outbox.retry();
           return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no refused message');
@@ -278,19 +344,40 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       </Box>
       <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
       {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
-      <MessageList
-        entries={entries}
-        selfId={session.user.id}
-        selfName={safeText(session.user.username)}
-        width={columns}
-        height={listHeight - (state.loadingOlder ? 1 : 0)}
-        offset={offset}
-      />
-      <Text dimColor wrap="truncate-end">
-        {state.typing.length
-          ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
-          : ' '}
-      </Text>
+      {search ? (
+        <SearchResults
+          {...search}
+          onSelect={(selected) => setSearch({ ...search, selected })}
+          onPick={(m) => void pick(m).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`))}
+          onClose={() => setSearch(undefined)}
+          labelOf={labelOf}
+          width={columns}
+          height={listHeight}
+        />
+      ) : (
+        <MessageList
+          highlight={highlight}
+          marker={state.marker}
+          beginning={state.historyComplete ? labelOf(state.room) : undefined}
+          entries={entries}
+          selfId={session.user.id}
+          selfName={safeText(session.user.username)}
+          width={columns}
+          height={listHeight - (state.loadingOlder ? 1 : 0)}
+          offset={offset}
+        />
+      )}
+      {offset > 0 && newBelow > 0 ? (
+        <Text color="yellow" wrap="truncate-end">
+          {`${newBelow} new message${newBelow > 1 ? 's' : ''} below - PgDn / End`}
+        </Text>
+      ) : (
+        <Text dimColor wrap="truncate-end">
+          {state.typing.length
+            ? `${state.typing.join(', ')} ${state.typing.length > 1 ? 'are' : 'is'} typing…`
+            : ' '}
+        </Text>
+      )}
       <ChatDraft
         draft={draft}
         onChange={onChange}
@@ -298,6 +385,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         recall={() => recall.lines(state.room)}
         completions={completions}
         room={state.room}
+        isActive={!search}
         placeholder={`message ${labelOf(state.room)}`}
         width={columns - 2}
         maxRows={MAX_INPUT_ROWS}
@@ -309,36 +397,6 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         detail={state.connectionDetail}
         scrolled={offset > 0}
       />
-    </Box>
-  );
-}
-
-/** Every room and conversation on one line: unread counts after the name, mentions in yellow. */
-function RoomBar(props: {
-  rooms: { room: string; unread: number; mentions: number }[];
-  current: string;
-  labelOf: (room: string) => string;
-  width: number;
-}) {
-  return (
-    <Box width={props.width} overflow="hidden">
-      <Text wrap="truncate-end">
-        {props.rooms.map((r) => (
-          <Text key={r.room}>
-            <Text inverse={r.room === props.current} bold={r.unread > 0}>
-              {props.labelOf(r.room)}
-            </Text>
-            {r.unread > 0 ? (
-              <Text color={r.mentions > 0 ? 'yellow' : 'cyan'}>
-                {' '}
-                {r.unread >= CHAT.unreadMax ? `${CHAT.unreadMax}+` : r.unread}
-                {r.mentions > 0 ? ` @${r.mentions}` : ''}
-              </Text>
-            ) : null}
-            <Text>{'  '}</Text>
-          </Text>
-        ))}
-      </Text>
     </Box>
   );
 }
@@ -367,7 +425,7 @@ function StatusBar(props: {
         </Text>
         <Text color={color}>● {label}</Text>
         {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
-        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn for newest)</Text> : null}
+        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn / End)</Text> : null}
         <Text dimColor> · /help</Text>
       </Text>
     </Box>
@@ -395,12 +453,17 @@ export type SlashCommand =
   | { name: 'join'; room: string }
   | { name: 'msg'; username: string; text: string }
   | { name: 'edit'; text: string }
+  | { name: 'me'; text: string }
+  | { name: 'query'; username: string }
+  | { name: 'search'; words: string }
   | {
       name: 'leave' | 'rooms' | 'who' | 'settings' | 'logout' | 'quit' | 'help' | 'delete' | 'retry' | 'drop';
     }
   | { name: 'admin' }
   | { name: 'invalid'; error: string };
 
+/** The server's limit on a search's words (docs/api.md, `search`). */
+const SEARCH_MAX = 200;
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
 
 export const HELP = [
@@ -409,6 +472,8 @@ export const HELP = [
   '/rooms      list your rooms and conversations with unread counts',
   '/msg USER TEXT  a direct message; opens the conversation',
   '/edit TEXT  change your last message here',
+  '/me TEXT    an action ("* you waves") · /query USER  open a conversation',
+  '/search WORDS  find messages; Enter shows one in its room',
   '/delete     delete your last message here',
   '/who        who is in this room',
   '/retry      send again the messages the server refused',
@@ -417,7 +482,7 @@ export const HELP = [
   '/admin      accounts: find, disable, enable, change roles (admins)',
   '/logout     end this session',
   '/quit       close mux1 (Ctrl+C too)',
-  'PgUp/PgDn scroll · older messages load at the top',
+  'PgUp/PgDn scroll, End: newest · Alt-1..9, Ctrl-N/P: rooms · Alt-A: next with news',
   'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
   MODERATION_HELP_POINTER,
 ];
@@ -429,6 +494,9 @@ export const COMMANDS = [
   'rooms',
   'msg',
   'edit',
+  'me',
+  'query',
+  'search',
   'delete',
   'who',
   'retry',
@@ -465,6 +533,25 @@ export function parseSlash(line: string): SlashCommand | undefined {
       if (!username || !text) return { name: 'invalid', error: 'usage: /msg USER TEXT' };
       const wrong = usernameProblem(username) ?? messageProblem(text);
       return wrong ? { name: 'invalid', error: wrong } : { name: 'msg', username, text };
+    }
+    case 'query': {
+      const username = (args[0] ?? '').replace(/^@/, '').toLowerCase();
+      if (!username || args.length > 1) return { name: 'invalid', error: 'usage: /query USER' };
+      const wrong = usernameProblem(username);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'query', username };
+    }
+    case 'search': {
+      const words = line.slice(1).trim().slice(word.length).trim();
+      if (!words) return { name: 'invalid', error: 'usage: /search WORDS' };
+      if ([...words].length > SEARCH_MAX)
+        return { name: 'invalid', error: `search for at most ${SEARCH_MAX} characters` };
+      return { name: 'search', words };
+    }
+    case 'me': {
+      const text = line.slice(1).trim().slice(word.length).trim();
+      if (!text) return { name: 'invalid', error: 'usage: /me TEXT' };
+      const wrong = messageProblem(`${ACTION_PREFIX}${text}`);
+      return wrong ? { name: 'invalid', error: wrong } : { name: 'me', text };
     }
     case 'edit': {
       const text = line.slice(1).trim().slice(word.length).trim();

@@ -10,10 +10,10 @@ interface Props {
 }
 
 export function SignupScreen({ services, onSignedUp, onBack }: Props) {
-  const [values, setValues] = useState({ username: '', email: '', password: '' });
+  const [values, setValues] = useState({ username: '', email: '', password: '', again: '' });
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
-    const values = { ...{ username: '', email: '', password: '' }, ...typed };
+    const values = { ...{ username: '', email: '', password: '', again: '' }, ...typed };
     const username = values.username.trim();
     const email = values.email.trim().toLowerCase();
     // The server checks again; these catch a typo before a round trip, worded as it would word it.
@@ -21,6 +21,8 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
       ['username', username ? usernameProblem(username) : 'choose a username'],
       ['email', email ? emailProblem(email) : 'enter your email'],
       ['password', values.password ? passwordProblem(values.password) : 'choose a password'],
+      // A password typed blind is typed twice: a typo here would lock the account out at once.
+      ['again', values.again === values.password ? undefined : 'the two passwords differ; type it again'],
     ]);
     if (!ok) return;
     const result = await submit.run('Creating your account…', () =>
@@ -44,6 +46,7 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
           secret: true,
           placeholder: `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
         },
+        { name: 'again', label: 'Password again', secret: true, placeholder: 'the same, to be sure' },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}

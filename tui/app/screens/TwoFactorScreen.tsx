@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useEditKeys } from '../hooks/useEditKeys.js';
 import {
   secondFactorProblem,
   TWO_FACTOR,
@@ -45,13 +46,18 @@ export function TwoFactorScreen({ services, token, onDone }: Props) {
       .then(setStatus, (err: unknown) => setError(Mux1Error.from(err).message));
   }, [rest]);
 
-  useInput(
-    (input, key) => {
-      if (key.escape) return onDone();
-      if (!status) return;
-      if (!status.enabled && (input === 'e' || key.return)) return setStep({ name: 'password' });
-      if (status.enabled && input === 'd') return setStep({ name: 'prove', action: 'disable' });
-      if (status.enabled && input === 'b') return setStep({ name: 'prove', action: 'backup-codes' });
+  // The keyboard as the forms read it (useEditKeys), so a key in a burst is not lost or misread.
+  useEditKeys(
+    (keys) => {
+      for (const key of keys) {
+        if (key.name === 'escape') return onDone();
+        if (!status) return;
+        for (const input of key.name === 'insert' ? [...key.text] : key.name === 'enter' ? ['\r'] : []) {
+          if (!status.enabled && (input === 'e' || input === '\r')) return setStep({ name: 'password' });
+          if (status.enabled && input === 'd') return setStep({ name: 'prove', action: 'disable' });
+          if (status.enabled && input === 'b') return setStep({ name: 'prove', action: 'backup-codes' });
+        }
+      }
     },
     { isActive: step.name === 'status' },
   );
@@ -202,8 +208,9 @@ function ScanStep(props: {
 
 /** Shown once: they cannot be read again, so it waits until the person says they kept them. */
 function BackupCodes(props: { codes: string[]; onSaved: () => void }) {
-  useInput((input, key) => {
-    if (key.return || input === 's') props.onSaved();
+  useEditKeys((keys) => {
+    if (keys.some((k) => k.name === 'enter' || (k.name === 'insert' && k.text.includes('s'))))
+      props.onSaved();
   });
   return (
     <Box flexDirection="column" paddingX={1}>

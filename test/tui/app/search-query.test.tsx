@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { io, type Socket } from 'socket.io-client';
+import { App } from '../../../tui/app/App.js';
+import { liveServices } from '../../../tui/app/services.js';
+import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
+import { useServer } from '../../helpers/fixture.js';
+
+/** /search lists what the server finds and Enter shows it in its room; /query opens a conversation. */
+describe('TUI: /search and /query', function () {
+  this.timeout(30_000);
+  let configDir: string;
+  let app: ReturnType<typeof render> | undefined;
+  const sockets: Socket[] = [];
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+
+  before(() => {
+    configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-search-'));
+  });
+  afterEach(() => {
+    app?.unmount();
+    app = undefined;
+    sockets.splice(0).forEach((s) => s.disconnect());
+  });
+  after(() => rmSync(configDir, { recursive: true, force: true }));
+
+  const openChat = async (token: string) => {
+    const services = liveServices({
+      server: t.url,
+      userAgent: 'mux1-test',
+      env: { ...process.env, MUX1_CONFIG_DIR: configDir, MUX1_BELL: '0' },
+    });
+    app = render(<App services={services} storedToken={token} />);
+    await waitForFrame(app.lastFrame, (f) => f.includes('#lobby') && f.includes('● connected'));
+    return app;
+  };
+  const command = async (stdin: { write(s: string): void }, line: string) => {
+    await type(stdin, line);
+    await press(stdin, keys.enter);
+  };
+
+  it('lists the matches newest first, and Enter shows an old one in its room, loading older pages', async () => {
+    const me = await t.loggedInPerson('finder');
+    const room = 'haystack';
+    // 300 messages: the one sought is far older than the first page of history.
+    await t.db('messages').insert(
+      Array.from({ length: 300 }, (_, i) => ({
+        room,
+        user_id: null,
+        text: i === 20 ? 'the needle is here' : i === 250 ? 'another needle' : `hay ${i}`,
+        created_at: Date.now() - (300 - i) * 1000,
+      })),
+    );
+    const { lastFrame, stdin } = await openChat(me.token);
+    await command(stdin, `/join ${room}`);
+    await waitForFrame(lastFrame, (f) => f.includes('hay 299'));
+    await command(stdin, '/join elsewhere');
+    await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith('#elsewhere'));
+
+    await command(stdin, '/search needle');
+    const list = await waitForFrame(lastFrame, (f) => f.includes('2 found for "needle"'));
+    expect(list.indexOf('another needle')).to.be.lessThan(list.indexOf('the needle is here'));
+    await press(stdin, keys.down);
+    await press(stdin, keys.enter);
+    const shown = await waitForFrame(
+      lastFrame,
+      (f) => f.split('\n')[0]!.startsWith(`#${room}`) && f.includes('the needle is here'),
+      10_000,
+    );
+    expect(shown).to.include('hay 19');
+    expect(shown).to.include('scrolled up');
+    // The draft has the keyboard back.
+    await type(stdin, 'typing again');
+    await waitForFrame(lastFrame, (f) => f.includes('> typing again'));
+  });
+
+  it('says when nothing is found, and Esc goes back to the chat', async () => {
+    const me = await t.loggedInPerson('empty');
+    const { lastFrame, stdin } = await openChat(me.token);
+    await command(stdin, '/search zzyzx-nowhere');
+    await waitForFrame(lastFrame, (f) => f.includes('nothing found for "zzyzx-nowhere"'));
+    await press(stdin, keys.escape);
+    await waitForFrame(lastFrame, (f) => !f.includes('nothing found') && f.includes('message #lobby'));
+  });
+
+  it('/query opens a conversation with someone seen in the room, in the room bar, without sending', async () => {
+    const me = await t.loggedInPerson('asker');
+    const mate = await t.loggedInPerson('asked');
+    const { lastFrame, stdin } = await openChat(me.token);
+    const friend = io(t.url, { auth: { token: mate.token }, transports: ['websocket'] });
+    sockets.push(friend);
+    await waitForFrame(lastFrame, (f) => f.includes(`${mate.username} joined`));
+    await command(stdin, `/query ${mate.username}`);
+    const opened = await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith(`@${mate.username}`));
+    expect(opened.split('\n')[1]).to.include(`2:@${mate.username}`);
+    const stored = await t.db('messages').where('room', 'like', 'dm:%').count({ n: '*' });
+    expect(Number(stored[0]!.n), 'opening sends nothing').to.equal(0);
+    const heard = new Promise<{ text: string; room: string }>((resolve) => friend.once('message', resolve));
+    await command(stdin, 'hello in private');
+    const got = await heard;
+    expect(got.text).to.equal('hello in private');
+    expect(got.room).to.match(/^dm:\d+-\d+$/);
+
+    await command(stdin, '/query stranger-nobody');
+    await waitForFrame(lastFrame, (f) => f.includes('stranger-nobody has not been seen here yet'));
+  });
+});
