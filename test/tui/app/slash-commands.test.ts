@@ -1,7 +1,15 @@
 import { expect } from 'chai';
-import { parseSlash } from '../../../tui/app/screens/ChatScreen.js';
+import { HELP, parseSlash } from '../../../tui/app/screens/ChatScreen.js';
+import { MODERATION_HELP } from '../../../tui/app/moderation-commands.js';
 
 describe('TUI: slash commands', () => {
+  it('/help and /help mod fit 80x24: a line each, within the rows the chat shows', () => {
+    // Each help line is shown after "HH:MM · " (8 columns); the chat has 18 rows for lines at 80x24.
+    for (const line of [...HELP, ...MODERATION_HELP]) expect(line.length, line).to.be.at.most(72);
+    expect(HELP.length).to.be.at.most(14);
+    expect(MODERATION_HELP.length).to.be.at.most(14);
+  });
+
   it('leaves ordinary text alone', () => {
     expect(parseSlash('hello /join x')).to.equal(undefined);
   });

@@ -466,24 +466,18 @@ export type SlashCommand =
 const SEARCH_MAX = 200;
 const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
 
+// At most 72 columns a line (the time goes before it) and few lines, so /help fits 80x24.
 export const HELP = [
   `/join ROOM  join or switch to a room (${ROOM_RULE})`,
-  '/leave      leave the current room',
-  '/rooms      list your rooms and conversations with unread counts',
-  '/msg USER TEXT  a direct message; opens the conversation',
-  '/edit TEXT  change your last message here',
-  '/me TEXT    an action ("* you waves") · /query USER  open a conversation',
-  '/search WORDS  find messages; Enter shows one in its room',
-  '/delete     delete your last message here',
-  '/who        who is in this room',
-  '/retry      send again the messages the server refused',
-  '/drop       delete the messages the server refused',
-  '/settings   your sessions, password change, log out everywhere',
-  '/admin      accounts: find, disable, enable, change roles (admins)',
-  '/logout     end this session',
-  '/quit       close mux1 (Ctrl+C too)',
-  'PgUp/PgDn scroll, End: newest · Alt-1..9, Ctrl-N/P: rooms · Alt-A: next with news',
-  'Up/Down recall sent lines · Tab completes nicks, commands, rooms · Alt-Enter or Ctrl-J: new line',
+  '/leave  leave the room · /who  who is here · /rooms  unread counts',
+  '/msg USER TEXT  a direct message · /query USER  open a conversation',
+  '/me TEXT  an action · /search WORDS  find; Enter shows it in its room',
+  '/edit TEXT  change your last message here · /delete  delete it',
+  '/retry, /drop  send again, or delete, what the server refused',
+  '/settings  sessions, password, log out everywhere · /admin  (admins)',
+  '/logout  end this session · /quit  close mux1 (Ctrl+C too)',
+  'PgUp/PgDn scroll · End newest · Alt-1..9, Ctrl-N/P rooms · Alt-A news',
+  'Up/Down recall · Tab completes · Alt-Enter or Ctrl-J: a new line',
   MODERATION_HELP_POINTER,
 ];
 
