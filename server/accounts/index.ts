@@ -30,6 +30,8 @@ import {
 } from './two-factor.js';
 import { loginSecondStep } from './two-factor-login.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
+import { addSshKey, listSshKeys, removeSshKey, setSshKeyPolicy } from './ssh-keys.js';
+import { createSshChallenge, loginWithSshKey } from './ssh-login.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -107,6 +109,12 @@ const RULES = {
   createToken,
   listTokens,
   revokeToken,
+  addSshKey,
+  listSshKeys,
+  removeSshKey,
+  setSshKeyPolicy,
+  createSshChallenge,
+  loginWithSshKey,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -22,6 +22,8 @@ export const ROUTE_ACCESS = {
   'POST /api/resend-verification': 'public',
   'POST /api/login': 'public',
   'POST /api/login/2fa': 'public',
+  'POST /api/login/ssh/challenge': 'public',
+  'POST /api/login/ssh': 'public',
   'POST /api/password/forgot': 'public',
   'POST /api/password/reset': 'public',
 
@@ -43,6 +45,10 @@ export const ROUTE_ACCESS = {
   'POST /api/tokens': 'session',
   'GET /api/tokens': 'session',
   'DELETE /api/tokens/:id': 'session',
+  'POST /api/ssh-keys': 'session',
+  'GET /api/ssh-keys': 'session',
+  'DELETE /api/ssh-keys/:id': 'session',
+  'POST /api/ssh-keys/policy': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

@@ -13,6 +13,7 @@ import { passwordRoutes } from './routes/password.js';
 import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { sshKeyRoutes } from './routes/ssh-keys.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -45,6 +46,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     passwordRoutes(deps.accounts),
     twoFactorRoutes(deps.accounts),
     tokenRoutes(deps.accounts),
+    sshKeyRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -32,7 +32,11 @@ export type AuditType =
   | 'backup_codes_regenerated'
   | 'token_created'
   | 'token_first_used'
-  | 'token_revoked';
+  | 'token_revoked'
+  | 'ssh_key_added'
+  | 'ssh_key_removed'
+  | 'ssh_key_policy_changed'
+  | 'ssh_login_failed';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -11,6 +11,7 @@ import * as messageSearch from './009_message_search.js';
 import * as twoFactor from './012_two_factor.js';
 import * as accessTokens from './013_access_tokens.js';
 import * as keyedEmailCodes from './014_keyed_email_codes.js';
+import * as sshKeys from './019_ssh_keys.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_two_factor': twoFactor,
   '013_access_tokens': accessTokens,
   '014_keyed_email_codes': keyedEmailCodes,
+  '019_ssh_keys': sshKeys,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
