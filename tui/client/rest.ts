@@ -34,6 +34,13 @@ const ALL_SESSIONS_PAGES = 50;
 import { isChallengeRequired, solveChallenge } from './challenge.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
+import type {
+  AddSshKeyRequest,
+  SshChallengeBody,
+  SshKeyInfo,
+  SshKeysBody,
+  SshLoginRequest,
+} from '../../server/protocol.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
@@ -180,6 +187,13 @@ export function createRestClient(options: RestClientOptions) {
     listTokens: () => call<TokensBody>((h) => h.get('tokens')),
     /** Its sockets are disconnected; `not_found` for an id that is not one of yours. */
     revokeToken: (id: string) => call<void>((h) => h.delete(`tokens/${encodeURIComponent(id)}`)),
+    // SSH keys: registered by a signed-in person, then a login signs a challenge with one.
+    addSshKey: (body: AddSshKeyRequest) => post<SshKeyInfo>('ssh-keys', body),
+    listSshKeys: () => call<SshKeysBody>((h) => h.get('ssh-keys')),
+    removeSshKey: (id: string) => call<void>((h) => h.delete(`ssh-keys/${encodeURIComponent(id)}`)),
+    sshChallenge: (body: { username: string }) => post<SshChallengeBody>('login/ssh/challenge', body),
+    /** With two-factor sign-in on (and the key the first factor only), MfaRequiredBody. */
+    loginSsh: (body: SshLoginRequest) => post<LoginBody | MfaRequiredBody>('login/ssh', body),
   };
 }
 

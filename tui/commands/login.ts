@@ -1,8 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { Mux1Error } from '../client/errors.js';
+import {
+  agentSigners,
+  fileSigner,
+  keyFileIsEncrypted,
+  namespaceFor,
+  signSshsig,
+  type SshSigner,
+} from '../client/ssh-sign.js';
+import type { RestClient } from '../client/rest.js';
 import { UsageError } from '../cli/errors.js';
 import type { LoginBody, MfaRequiredBody } from '../../server/protocol.js';
 import {
+  askKeyPassphrase,
   askSecondFactor,
   checkSecondFactor,
   nextCommand,
@@ -26,6 +37,10 @@ export default class Login extends ServerCommand {
       command: '<%= config.bin %> login --username alice --password-stdin --json <<< "$PASSWORD"',
     },
     {
+      description: 'With an SSH key registered by `keys add`, signed by your ssh-agent (or a key file):',
+      command: '<%= config.bin %> login --ssh --username alice [--identity ~/.ssh/id_ed25519]',
+    },
+    {
       description: 'With two-factor sign-in on: the password, then the code, one per line:',
       command: `printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | <%= config.bin %> login --username alice --password-stdin --code-stdin`,
     },
@@ -34,10 +49,22 @@ export default class Login extends ServerCommand {
     username: Flags.string({ summary: 'Your username or email address.', required: true }),
     'password-stdin': passwordStdinFlag,
     'code-stdin': secondFactorStdinFlag,
+    ssh: Flags.boolean({
+      summary: 'Log in with an SSH key (keys add) instead of the password: the ssh-agent signs.',
+      description:
+        'Each key the agent at SSH_AUTH_SOCK holds is tried in turn until one is registered for the account. ' +
+        'The key never leaves this machine, --via or not.',
+      exclusive: ['password-stdin'],
+    }),
+    identity: Flags.string({
+      summary: 'With --ssh, sign with this private key file instead of the agent (asks for its passphrase).',
+      dependsOn: ['ssh'],
+    }),
   };
 
   async run() {
     const { flags } = await this.parse(Login);
+    if (flags.ssh) return this.finish(flags, await this.sshLogin(flags));
     // Both on stdin: a line at a time, so an account without two factors needs only the first.
     const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
     const password = lines
@@ -60,6 +87,10 @@ export default class Login extends ServerCommand {
     });
     const login = 'mfa_required' in first ? await this.secondStep(first, flags, lines) : first;
     lines?.close();
+    return this.finish(flags, login);
+  }
+
+  private async finish(flags: { server: string }, login: LoginBody) {
     const { saveLogin } = await this.credentials();
     const file = await saveLogin(flags.server, login);
     // The token stays out of the output: stdout of scripts tends to end up in CI logs.
@@ -71,6 +102,84 @@ export default class Login extends ServerCommand {
       expires_at: login.expires_at,
       file,
     };
+  }
+
+  /**
+   * Signs a fresh challenge with each key in turn (the agent's, or the one file) until the server
+   * takes one. A key the account does not have is refused without counting toward its lockout.
+   */
+  private async sshLogin(flags: {
+    server: string;
+    username: string;
+    identity?: string;
+    'code-stdin': boolean;
+  }): Promise<LoginBody> {
+    const signers = await this.sshSigners(flags.identity);
+    const rest: RestClient = await this.rest(flags.server);
+    // The namespace names the server the person asked for, never what a server says it is.
+    const namespace = namespaceFor(flags.server);
+    for (const signer of signers) {
+      const challenge = await rest.sshChallenge({ username: flags.username });
+      const signature = await signSshsig(signer, namespace, challenge.nonce);
+      try {
+        const first = await rest.loginSsh({
+          challenge_id: challenge.challenge_id,
+          public_key: signer.publicKey,
+          signature,
+        });
+        return 'mfa_required' in first ? await this.secondStep(first, flags, undefined) : first;
+      } catch (err) {
+        if (Mux1Error.is(err) && err.code === 'invalid_credentials' && signers.length > 1) continue;
+        throw err;
+      }
+    }
+    this.error(
+      `none of the ${signers.length} keys in your ssh-agent logs in as ${flags.username} on ${flags.server}`,
+      {
+        exit: 1,
+        code: 'invalid_credentials',
+        suggestions: [`add one while logged in: ${this.config.bin} keys add ~/.ssh/id_ed25519.pub`],
+      },
+    );
+  }
+
+  private async sshSigners(identity: string | undefined): Promise<SshSigner[]> {
+    if (identity !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(identity, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${identity}: ${(err as Error).message}`, 'invalid_field', {
+          field: 'identity',
+        });
+      }
+      const passphrase = keyFileIsEncrypted(text) ? await askKeyPassphrase(identity) : undefined;
+      const signer = fileSigner(text, passphrase);
+      if (signer instanceof Error) {
+        throw new UsageError(`${identity}: ${signer.message}`, 'invalid_field', { field: 'identity' });
+      }
+      return [signer];
+    }
+    const socket = process.env.SSH_AUTH_SOCK;
+    if (!socket) {
+      throw new UsageError(
+        'no ssh-agent: SSH_AUTH_SOCK is not set. Start one (eval "$(ssh-agent)"; ssh-add), or give --identity FILE',
+        'no_agent',
+      );
+    }
+    let signers: SshSigner[];
+    try {
+      signers = await agentSigners(socket);
+    } catch (err) {
+      throw new UsageError((err as Error).message, 'no_agent');
+    }
+    if (signers.length === 0) {
+      throw new UsageError(
+        'your ssh-agent holds no key mux1 accepts (ed25519, ECDSA P-256/P-384, RSA >= 3072): ssh-add one, or give --identity FILE',
+        'no_agent',
+      );
+    }
+    return signers;
   }
 
   /** Two-factor sign-in: the code from stdin (--code-stdin) or a hidden prompt, for the session. */

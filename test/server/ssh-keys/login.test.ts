@@ -239,3 +239,31 @@ describe('SSH-key login: POST /api/login/ssh/challenge and /api/login/ssh', func
     );
   });
 });
+
+describe('SSH-key login behind PUBLIC_URL: the namespace names its host alone', function () {
+  this.timeout(60_000);
+  const t = useServer({ env: { PUBLIC_URL: 'https://chat.example.test:8443' } });
+  const dir = tempKeyDir();
+  after(() => dir.remove());
+
+  it('takes mux1-login@chat.example.test, and refuses the address it listens on', async () => {
+    const p = await t.chatPerson('sshpublic');
+    const key = makeOpensshKey(dir.path, 'public', ['-t', 'ed25519']);
+    expect((await t.as(p.token)('POST', '/api/ssh-keys', { public_key: key.publicKey })).status).to.equal(
+      201,
+    );
+    const attempt = async (namespace: string) => {
+      const c = (await t.api('POST', '/api/login/ssh/challenge', { username: p.username })).body;
+      const signature = sshkeygenSign(key.path, namespace, c.nonce);
+      return t.api('POST', '/api/login/ssh', {
+        challenge_id: c.challenge_id,
+        public_key: key.publicKey,
+        signature,
+      });
+    };
+    expectError(await attempt(sshLoginNamespace(new URL(t.url).hostname)), 401, 'invalid_credentials');
+    expectError(await attempt('mux1-login@localhost'), 401, 'invalid_credentials');
+    expectError(await attempt('mux1-login@chat.example.test:8443'), 401, 'invalid_credentials');
+    expect((await attempt('mux1-login@chat.example.test')).status).to.equal(200);
+  });
+});
