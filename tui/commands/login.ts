@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { Mux1Error } from '../client/errors.js';
-import {
-  agentSigners,
-  fileSigner,
-  keyFileIsEncrypted,
-  namespaceFor,
-  signSshsig,
-  type SshSigner,
-} from '../client/ssh-sign.js';
+import type { SshSigner } from '../client/ssh-sign.js';
 import type { RestClient } from '../client/rest.js';
 import { UsageError } from '../cli/errors.js';
 import type { LoginBody, MfaRequiredBody } from '../../server/protocol.js';
@@ -114,6 +107,8 @@ export default class Login extends ServerCommand {
     identity?: string;
     'code-stdin': boolean;
   }): Promise<LoginBody> {
+    // ssh2 is loaded only for an SSH-key login: a password login starts as fast as before.
+    const { namespaceFor, signSshsig } = await import('../client/ssh-sign.js');
     const signers = await this.sshSigners(flags.identity);
     const rest: RestClient = await this.rest(flags.server);
     // The namespace names the server the person asked for, never what a server says it is.
@@ -144,6 +139,7 @@ export default class Login extends ServerCommand {
   }
 
   private async sshSigners(identity: string | undefined): Promise<SshSigner[]> {
+    const { agentSigners, fileSigner, keyFileIsEncrypted } = await import('../client/ssh-sign.js');
     if (identity !== undefined) {
       let text: string;
       try {
