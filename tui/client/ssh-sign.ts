@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import ssh2Internals from 'ssh2/lib/protocol/utils.js';
-import { SSH_KEYS, sshLoginNamespace } from '../../server/protocol.js';
+import { SSH_KEYS, sshLoginNamespace, type LoginBody, type MfaRequiredBody } from '../../server/protocol.js';
 
 /*
  * Signing a login challenge with an SSH key, as `ssh-keygen -Y sign -n mux1-login@HOST` would: in
@@ -140,4 +140,41 @@ export function readPublicKeyFile(path: string): string {
     throw new Error(`${path} is a private key: give its .pub file`);
   }
   return text.trim();
+}
+
+/** What a login with SSH keys needs from the REST client. */
+interface SshLoginRest {
+  sshChallenge(body: { username: string }): Promise<{ challenge_id: string; nonce: string }>;
+  loginSsh(body: {
+    challenge_id: string;
+    public_key: string;
+    signature: string;
+  }): Promise<LoginBody | MfaRequiredBody>;
+}
+
+/**
+ * Signs a fresh challenge with each key in turn until the server takes one; undefined when none
+ * of them is the account's. A key the account does not have is refused without counting toward
+ * its lockout, so trying the agent's keys one by one is safe. Other refusals end the loop at once.
+ */
+export async function loginWithSshKeys(
+  rest: SshLoginRest,
+  input: { username: string; serverUrl: string; signers: SshSigner[] },
+): Promise<LoginBody | MfaRequiredBody | undefined> {
+  const namespace = namespaceFor(input.serverUrl);
+  for (const signer of input.signers) {
+    const challenge = await rest.sshChallenge({ username: input.username });
+    const signature = await signSshsig(signer, namespace, challenge.nonce);
+    try {
+      return await rest.loginSsh({
+        challenge_id: challenge.challenge_id,
+        public_key: signer.publicKey,
+        signature,
+      });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'invalid_credentials') continue;
+      throw err;
+    }
+  }
+  return undefined;
 }

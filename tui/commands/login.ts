@@ -108,28 +108,21 @@ export default class Login extends ServerCommand {
     'code-stdin': boolean;
   }): Promise<LoginBody> {
     // ssh2 is loaded only for an SSH-key login: a password login starts as fast as before.
-    const { namespaceFor, signSshsig } = await import('../client/ssh-sign.js');
+    const { loginWithSshKeys } = await import('../client/ssh-sign.js');
     const signers = await this.sshSigners(flags.identity);
     const rest: RestClient = await this.rest(flags.server);
-    // The namespace names the server the person asked for, never what a server says it is.
-    const namespace = namespaceFor(flags.server);
-    for (const signer of signers) {
-      const challenge = await rest.sshChallenge({ username: flags.username });
-      const signature = await signSshsig(signer, namespace, challenge.nonce);
-      try {
-        const first = await rest.loginSsh({
-          challenge_id: challenge.challenge_id,
-          public_key: signer.publicKey,
-          signature,
-        });
-        return 'mfa_required' in first ? await this.secondStep(first, flags, undefined) : first;
-      } catch (err) {
-        if (Mux1Error.is(err) && err.code === 'invalid_credentials' && signers.length > 1) continue;
-        throw err;
-      }
-    }
+    // The namespace names the server the person asked for (--server), never what a server says.
+    const first = await loginWithSshKeys(rest, {
+      username: flags.username,
+      serverUrl: flags.server,
+      signers,
+    });
+    if (first) return 'mfa_required' in first ? this.secondStep(first, flags, undefined) : first;
+    const who = `as ${flags.username} on ${flags.server} (not registered there, or the challenge expired)`;
     this.error(
-      `none of the ${signers.length} keys in your ssh-agent logs in as ${flags.username} on ${flags.server}`,
+      flags.identity
+        ? `${flags.identity} does not log in ${who}`
+        : `none of the ${signers.length} keys in your ssh-agent logs in ${who}`,
       {
         exit: 1,
         code: 'invalid_credentials',
