@@ -809,7 +809,9 @@ export interface SshKeysBody {
 /** POST /api/ssh-keys/policy: turning it on asks for the password (and the code under 2FA). */
 export interface SshKeyPolicyRequest {
   both_factors: boolean;
-  password: string;
+  /** Needed to turn it on. */
+  password?: string;
+  /** Needed to turn it on when two-factor sign-in is on. */
   code?: string;
 }
 

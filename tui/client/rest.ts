@@ -38,6 +38,7 @@ import type {
   AddSshKeyRequest,
   SshChallengeBody,
   SshKeyInfo,
+  SshKeyPolicyRequest,
   SshKeysBody,
   SshLoginRequest,
 } from '../../server/protocol.js';
@@ -191,6 +192,7 @@ export function createRestClient(options: RestClientOptions) {
     addSshKey: (body: AddSshKeyRequest) => post<SshKeyInfo>('ssh-keys', body),
     listSshKeys: () => call<SshKeysBody>((h) => h.get('ssh-keys')),
     removeSshKey: (id: string) => call<void>((h) => h.delete(`ssh-keys/${encodeURIComponent(id)}`)),
+    setSshKeyPolicy: (body: SshKeyPolicyRequest) => post<MessageBody>('ssh-keys/policy', body),
     sshChallenge: (body: { username: string }) => post<SshChallengeBody>('login/ssh/challenge', body),
     /** With two-factor sign-in on (and the key the first factor only), MfaRequiredBody. */
     loginSsh: (body: SshLoginRequest) => post<LoginBody | MfaRequiredBody>('login/ssh', body),

@@ -125,12 +125,33 @@ describe('mux1 keys add|list|remove and mux1 login --ssh (child processes, a rea
     ).to.equal(2);
   });
 
-  it('asks for the code next on a two-factor account (the key is the first factor)', async () => {
+  it('asks for the code next on a two-factor account, until `keys policy both` lets the key stand for both', async () => {
     const session = (await t.logIn(p.username, p.password)).body.token as string;
-    await turnOn(t.url, { ...p, token: session }, Date.now());
+    const { backupCodes } = await turnOn(t.url, { ...p, token: session }, Date.now());
     const r = await sshLogin(['--identity', keys.ed25519!.path]);
     expect(r.code).to.equal(2);
     expect(r.json().code).to.equal('no_terminal');
     expect(r.json().error).to.match(/two-factor/);
+
+    // Turning two factors on signed the CLI's session out: log it in again, with a code.
+    const again = await t.cli(['login', '--username', p.username, '--password-stdin', '--code-stdin'], {
+      input: `${p.password}\n${backupCodes[2]}\n`,
+    });
+    expect(again.code, again.stderr).to.equal(0);
+    expect((await t.cli(['keys', 'policy', 'sometimes'])).code).to.equal(2);
+    const wrong = await t.cli(['keys', 'policy', 'both', '--password-stdin', '--code-stdin'], {
+      input: `not the password\n${backupCodes[0]}\n`,
+    });
+    expect(wrong.code).to.equal(1);
+    const both = await t.cli(['keys', 'policy', 'both', '--password-stdin', '--code-stdin', '--json'], {
+      input: `${p.password}\n${backupCodes[1]}\n`,
+    });
+    expect(both.code, both.stdout + both.stderr).to.equal(0);
+    expect(both.json().both_factors).to.equal(true);
+    const direct = await sshLogin(['--identity', keys.ed25519!.path]);
+    expect(direct.code, direct.stdout + direct.stderr).to.equal(0);
+    expect((await t.cli(['keys', 'list'])).stdout).to.match(/stands in for your password and second factor/);
+    expect((await t.cli(['keys', 'policy', 'first'])).code).to.equal(0);
+    expect((await sshLogin(['--identity', keys.ed25519!.path])).json().code).to.equal('no_terminal');
   });
 });
