@@ -126,3 +126,9 @@ export async function findChallenge(db: Knex, id: string): Promise<SshChallengeR
 export async function useChallenge(db: Knex, id: string, at: number): Promise<boolean> {
   return (await db('ssh_login_challenges').where({ id }).whereNull('used_at').update({ used_at: at })) > 0;
 }
+
+/** For an account's deletion: its keys (so another account may register them) and its challenges. */
+export async function deleteAllOfUser(db: Knex, userId: number): Promise<void> {
+  await db('ssh_login_challenges').where({ user_id: userId }).delete();
+  await db('ssh_keys').where({ user_id: userId }).delete();
+}

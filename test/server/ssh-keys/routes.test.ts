@@ -149,3 +149,26 @@ describe('SSH keys: POST/GET/DELETE /api/ssh-keys', function () {
     expect((await add(p.token, { public_key: pair.publicKey })).body.fingerprint).to.equal(printed);
   });
 });
+
+describe('SSH keys when the account is deleted', function () {
+  this.timeout(60_000);
+  const t = useServer();
+
+  it('go with it, so the key is free for another account and logs in to none', async () => {
+    const [gone, next] = await t.chatPeople('keygone', 'keynext');
+    const key = makeKeyPair();
+    expect((await t.as(gone.token)('POST', '/api/ssh-keys', { public_key: key.publicKey })).status).to.equal(
+      201,
+    );
+    expect((await t.api('POST', '/api/login/ssh/challenge', { username: gone.username })).status).to.equal(
+      200,
+    );
+    const deleted = await t.as(gone.token)('DELETE', '/api/account', { password: gone.password });
+    expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
+    expect(await t.db('ssh_keys').where({ user_id: gone.id })).to.deep.equal([]);
+    expect(await t.db('ssh_login_challenges').where({ user_id: gone.id })).to.deep.equal([]);
+    expect((await t.as(next.token)('POST', '/api/ssh-keys', { public_key: key.publicKey })).status).to.equal(
+      201,
+    );
+  });
+});
