@@ -84,6 +84,10 @@ export const ERROR_CODES = {
   access_denied: { status: 400 },
   /** Device login: the device code expired, was used, or was never issued; start again. */
   expired_token: { status: 400 },
+  /** A user already has SSH_KEYS.maxPerUser SSH keys: remove one first. */
+  too_many_ssh_keys: { status: 409 },
+  /** The SSH key is registered already (a key belongs to one account only). */
+  ssh_key_taken: { status: 409 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -132,7 +136,9 @@ export type ErrorCode =
   | 'authorization_pending'
   | 'slow_down'
   | 'access_denied'
-  | 'expired_token';
+  | 'expired_token'
+  | 'too_many_ssh_keys'
+  | 'ssh_key_taken';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -1127,4 +1133,79 @@ export interface AdminStatsBody {
 /** POST /api/account/deactivate. */
 export interface DeactivateRequest {
   password: string;
+}
+
+// --- SSH keys (docs/api.md "SSH keys"; docs/security.md "SSH-key login") ----------------------------
+
+export const SSH_KEYS = {
+  /** The kinds of key accepted; others are refused with the reason. */
+  types: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ssh-rsa'],
+  rsaMinBits: 3072,
+  /** Keys one user may register. */
+  maxPerUser: 20,
+  nameMax: 64,
+  /** The longest public key line accepted (an 8192-bit RSA key with a comment fits). */
+  publicKeyMax: 2_000,
+  /** The longest armored signature accepted (an 8192-bit RSA signature fits). */
+  signatureMax: 5_000,
+  /** How long a login challenge may be signed and sent back; it works once. */
+  challengeSeconds: 120,
+  /** The SSHSIG namespace is this, `@`, and the host of the server's public URL (no port). */
+  namespacePrefix: 'mux1-login',
+} as const;
+
+/** The SSHSIG namespace a login signature must carry for the server at `host` (no port). */
+export const sshLoginNamespace = (host: string): string => `${SSH_KEYS.namespacePrefix}@${host}`;
+
+/** POST /api/ssh-keys. */
+export interface AddSshKeyRequest {
+  /** One line of a .pub file: `ssh-ed25519 AAAA... comment`. */
+  public_key: string;
+  /** Left out: the key's comment, or its type. */
+  name?: string;
+}
+
+/** 201 from POST /api/ssh-keys, and the items of GET /api/ssh-keys. Times ISO 8601. */
+export interface SshKeyInfo {
+  id: string;
+  name: string;
+  /** `SHA256:...`, exactly as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  type: string;
+  bits: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** GET /api/ssh-keys. */
+export interface SshKeysBody {
+  keys: SshKeyInfo[];
+  /** Whether an SSH-key login stands in for both factors (POST /api/ssh-keys/policy). */
+  both_factors: boolean;
+}
+
+/** POST /api/ssh-keys/policy: turning it on asks for the password (and the code under 2FA). */
+export interface SshKeyPolicyRequest {
+  both_factors: boolean;
+  /** Needed to turn it on. */
+  password?: string;
+  /** Needed to turn it on when two-factor sign-in is on. */
+  code?: string;
+}
+
+/** POST /api/login/ssh/challenge: the same shape for a name with no account. */
+export interface SshChallengeBody {
+  challenge_id: string;
+  /** Sign its UTF-8 bytes: `ssh-keygen -Y sign -n mux1-login@HOST`. */
+  nonce: string;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/** POST /api/login/ssh. */
+export interface SshLoginRequest {
+  challenge_id: string;
+  public_key: string;
+  /** Armored SSHSIG (`-----BEGIN SSH SIGNATURE-----`). */
+  signature: string;
 }

@@ -7,6 +7,7 @@ import * as codes from '../store/codes.js';
 import * as codeFailures from '../store/code-failures.js';
 import * as twoFactor from '../store/two-factor.js';
 import * as deviceCodes from '../store/device-codes.js';
+import * as sshKeys from '../store/ssh-keys.js';
 import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
 import * as blocks from '../store/blocks.js';
@@ -214,9 +215,9 @@ async function* pages<T extends { id: number }>(
 }
 
 /**
- * Deletes the account of a user who proves the password: the account row, its sessions and its
- * codes go, its messages stay without an author, and its audit events stay as an anonymous
- * security record. Each step is explicit rather than left to foreign-key actions, so the result
+ * Deletes the account of a user who proves the password: the account row, its sessions, its
+ * codes and its SSH keys go, its messages stay without an author, and its audit events stay as an
+ * anonymous security record. Each step is explicit rather than left to foreign-key actions, so the result
  * is the same on every database. The username and email are free again afterwards.
  */
 export async function deleteAccount(
@@ -256,6 +257,7 @@ export async function eraseAccount(trx: Knex, userId: number): Promise<void> {
   await codeFailures.deleteAllOfUser(trx, userId);
   await twoFactor.deleteAllOfUser(trx, userId);
   await deviceCodes.deleteAllOfUser(trx, userId);
+  await sshKeys.deleteAllOfUser(trx, userId);
   await audit.detachFromUser(trx, userId);
   await users.deleteUser(trx, userId);
 }

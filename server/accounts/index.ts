@@ -49,6 +49,8 @@ import {
 } from './administration.js';
 import { deactivateAccount } from './deactivation.js';
 import { adminListAudit, adminStats } from './admin-reports.js';
+import { addSshKey, listSshKeys, removeSshKey, setSshKeyPolicy } from './ssh-keys.js';
+import { createSshChallenge, loginWithSshKey } from './ssh-login.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -149,6 +151,12 @@ const RULES = {
   deactivateAccount,
   adminListAudit,
   adminStats,
+  addSshKey,
+  listSshKeys,
+  removeSshKey,
+  setSshKeyPolicy,
+  createSshChallenge,
+  loginWithSshKey,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -23,6 +23,8 @@ export const ROUTE_ACCESS = {
   'POST /api/resend-verification': 'public',
   'POST /api/login': 'public',
   'POST /api/login/2fa': 'public',
+  'POST /api/login/ssh/challenge': 'public',
+  'POST /api/login/ssh': 'public',
   'POST /api/password/forgot': 'public',
   'POST /api/password/reset': 'public',
   'GET /api/oidc/providers': 'public',
@@ -66,6 +68,10 @@ export const ROUTE_ACCESS = {
   'POST /api/admin/users/:id/password-reset': 'users:manage',
   'GET /api/admin/audit': 'audit:read',
   'GET /api/admin/stats': 'stats:read',
+  'POST /api/ssh-keys': 'session',
+  'GET /api/ssh-keys': 'session',
+  'DELETE /api/ssh-keys/:id': 'session',
+  'POST /api/ssh-keys/policy': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

@@ -16,6 +16,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { identityRoutes } from './routes/identities.js';
 import { deviceRoutes } from './routes/device.js';
 import { adminRoutes } from './routes/admin.js';
+import { sshKeyRoutes } from './routes/ssh-keys.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -57,6 +58,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     identityRoutes(deps.accounts, deps.secureCookies ?? (() => false)),
     deviceRoutes(deps.accounts, deps.publicUrl),
     adminRoutes({ accounts: deps.accounts, connectedSockets: deps.connectedSockets }),
+    sshKeyRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

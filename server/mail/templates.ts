@@ -132,3 +132,20 @@ export function accountDeletedByAdminMail(ctx: TemplateContext, to: string, user
     'If you think this is a mistake, contact the administrators of this server.',
   ]);
 }
+
+/** Sent when an SSH key is added to an account: a key added by someone else is a way in. */
+export function sshKeyAddedMail(
+  ctx: TemplateContext,
+  to: string,
+  username: string,
+  added: { name: string; fingerprint: string; at: number; ip: string | null },
+): OutgoingMail {
+  const when = new Date(added.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const from = added.ip ? ` from the address ${added.ip}` : '';
+  return mail(to, 'An SSH key was added to your mux1 account', [
+    `Hello ${username},`,
+    `On your mux1 account at ${ctx.publicUrl}, the SSH key "${added.name}" (${added.fingerprint}) was added on ${when}${from}. It can now be used to log in.`,
+    'If this was you, there is nothing to do.',
+    `If this was not you, someone is signed in to your account: remove the key with "mux1 keys list" and "mux1 keys remove ID", sign out the other sessions, and choose a new password: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  ]);
+}

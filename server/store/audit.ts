@@ -61,7 +61,12 @@ export type AuditType =
   // Device login.
   | 'device_approved'
   | 'device_denied'
-  | 'device_login';
+  | 'device_login'
+  // SSH-key login.
+  | 'ssh_key_added'
+  | 'ssh_key_removed'
+  | 'ssh_key_policy_changed'
+  | 'ssh_login_failed';
 
 export interface AuditEvent {
   user_id: number | null;

@@ -103,6 +103,7 @@ export async function stored(t: TestServer): Promise<Record<string, number>> {
     'message_mentions',
     'read_markers',
     'user_blocks',
+    'ssh_keys',
   ]) {
     out[table] = Number((await t.server.db(table).count({ n: '*' }))[0]!.n);
   }

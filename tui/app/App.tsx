@@ -18,6 +18,7 @@ type Screen =
   | { name: 'start'; notice?: string }
   | { name: 'login'; notice?: string }
   | { name: 'browser-login' }
+  | { name: 'ssh-login' }
   | { name: 'signup' }
   | { name: 'verify'; email?: string; intro?: string }
   /** `notice`: said once in the chat, e.g. that the session could not be saved. */
@@ -28,6 +29,18 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
   const { exit } = useApp();
   const [screen, setScreen] = useState<Screen>(storedToken ? { name: 'resuming' } : { name: 'start' });
   const start = (notice?: string) => setScreen({ name: 'start', notice });
+  // Whether to offer "Log in with SSH key": an agent that holds a key a server accepts.
+  const [sshAgent, setSshAgent] = useState(false);
+  useEffect(() => {
+    let live = true;
+    services.sshAgent
+      ?.keys()
+      .then((n) => live && setSshAgent(n > 0))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [services]);
 
   // The session is over: the credential file goes too, and if it cannot, the person is told.
   const forget = (why: string) =>
@@ -75,15 +88,19 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
         <StartScreen
           serverUrl={services.serverUrl}
           notice={screen.notice}
+          sshAgent={sshAgent}
           onChoose={(c) => (c === 'quit' ? exit() : setScreen({ name: c } as Screen))}
         />
       );
       break;
+    case 'ssh-login':
     case 'login':
       body = (
         <LoginScreen
+          key={screen.name}
+          withSshKey={screen.name === 'ssh-login'}
           services={services}
-          notice={screen.notice}
+          notice={'notice' in screen ? screen.notice : undefined}
           onBack={() => start()}
           onNeedsVerification={(email) =>
             setScreen({ name: 'verify', email, intro: 'Verify your email before logging in.' })

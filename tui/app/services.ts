@@ -1,4 +1,4 @@
-import type { ChatUser, LoginBody } from '../../server/protocol.js';
+import type { ChatUser, LoginBody, MfaRequiredBody } from '../../server/protocol.js';
 import { credentialsPath, sessionStore, type SessionStore } from '../client/credentials.js';
 import { createRestClient, type RestClient } from '../client/rest.js';
 import type { ChatConnection } from './chat-client.js';
@@ -33,6 +33,14 @@ export interface TuiServices {
   deviceWait?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Whether a message that mentions the user rings the terminal's bell (MUX1_BELL=0: no). */
   bell?: boolean;
+  /**
+   * SSH-key login through the ssh-agent (SSH_AUTH_SOCK), when there is one: how many keys of an
+   * accepted kind it holds, and a login that tries them in turn (undefined: none is the account's).
+   */
+  sshAgent?: {
+    keys(): Promise<number>;
+    login(username: string): Promise<LoginBody | MfaRequiredBody | undefined>;
+  };
 }
 
 export function liveServices(options: {
@@ -46,6 +54,9 @@ export function liveServices(options: {
 }): TuiServices {
   const { server, userAgent, env = process.env, sessions = sessionStore() } = options;
   const dial = options.dial ?? server;
+  const socket = env.SSH_AUTH_SOCK;
+  // ssh2 is loaded only when an agent is there to ask.
+  const signers = async () => (await import('../client/ssh-sign.js')).agentSigners(socket!);
   return {
     serverUrl: server,
     rest: (token) => createRestClient({ server: dial, token, userAgent }),
@@ -57,6 +68,17 @@ export function liveServices(options: {
     },
     connectChat: (token) => connectSocketChat(dial, token),
     bell: env.MUX1_BELL !== '0',
+    sshAgent: socket
+      ? {
+          keys: async () => (await signers()).length,
+          async login(username) {
+            const { loginWithSshKeys } = await import('../client/ssh-sign.js');
+            const rest = createRestClient({ server: dial, userAgent });
+            // The signature names the server as the person named it, not the tunnel's end.
+            return loginWithSshKeys(rest, { username, serverUrl: server, signers: await signers() });
+          },
+        }
+      : undefined,
     localFile: (kind, userId) =>
       credentialsPath(server, env).replace(/\.json$/, `.user-${userId}.${kind}.json`),
   };

@@ -309,3 +309,12 @@ export async function readPasswordAndSecondFactor(flags: {
     : await askSecondFactor();
   return { password, code };
 }
+
+/** The passphrase of an SSH key file, on a terminal only: a key in ssh-agent needs none. */
+export async function askKeyPassphrase(file: string): Promise<string> {
+  const ask = await prompter(
+    `the passphrase of ${file}`,
+    `add the key to your ssh-agent (ssh-add ${file}) and leave out --identity`,
+  );
+  return ask(`Passphrase for ${file}`);
+}

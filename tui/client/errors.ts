@@ -14,6 +14,7 @@ export type ClientCode =
   | 'unhealthy'
   | 'usage'
   | 'no_terminal'
+  | 'no_agent'
   | 'not_logged_in'
   | 'bad_token'
   | 'token_not_allowed'

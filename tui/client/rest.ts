@@ -37,6 +37,14 @@ import { isChallengeRequired, solveChallenge } from './challenge.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
 import { adminCalls } from './admin.js';
+import type {
+  AddSshKeyRequest,
+  SshChallengeBody,
+  SshKeyInfo,
+  SshKeyPolicyRequest,
+  SshKeysBody,
+  SshLoginRequest,
+} from '../../server/protocol.js';
 
 /**
  * Every failure of a call, in the contract's shape: the server's own `{error, code}` when it
@@ -188,6 +196,14 @@ export function createRestClient(options: RestClientOptions) {
     revokeToken: (id: string) => call<void>((h) => h.delete(`tokens/${encodeURIComponent(id)}`)),
     /** Administration (admins, signed in with a session): tui/client/admin.ts. */
     admin: adminCalls(call),
+    // SSH keys: registered by a signed-in person, then a login signs a challenge with one.
+    addSshKey: (body: AddSshKeyRequest) => post<SshKeyInfo>('ssh-keys', body),
+    listSshKeys: () => call<SshKeysBody>((h) => h.get('ssh-keys')),
+    removeSshKey: (id: string) => call<void>((h) => h.delete(`ssh-keys/${encodeURIComponent(id)}`)),
+    setSshKeyPolicy: (body: SshKeyPolicyRequest) => post<MessageBody>('ssh-keys/policy', body),
+    sshChallenge: (body: { username: string }) => post<SshChallengeBody>('login/ssh/challenge', body),
+    /** With two-factor sign-in on (and the key the first factor only), MfaRequiredBody. */
+    loginSsh: (body: SshLoginRequest) => post<LoginBody | MfaRequiredBody>('login/ssh', body),
   };
 }
 

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { Mux1Error } from '../client/errors.js';
+import type { SshSigner } from '../client/ssh-sign.js';
+import type { RestClient } from '../client/rest.js';
 import { UsageError } from '../cli/errors.js';
 import type { LoginBody, MfaRequiredBody } from '../../server/protocol.js';
 import {
+  askKeyPassphrase,
   askSecondFactor,
   checkSecondFactor,
   nextCommand,
@@ -30,6 +34,10 @@ export default class Login extends ServerCommand {
       command: '<%= config.bin %> login --web',
     },
     {
+      description: 'With an SSH key registered by `keys add`, signed by your ssh-agent (or a key file):',
+      command: '<%= config.bin %> login --ssh --username alice [--identity ~/.ssh/id_ed25519]',
+    },
+    {
       description: 'With two-factor sign-in on: the password, then the code, one per line:',
       command: `printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | <%= config.bin %> login --username alice --password-stdin --code-stdin`,
     },
@@ -51,12 +59,25 @@ export default class Login extends ServerCommand {
       allowNo: true,
       default: true,
     }),
+    ssh: Flags.boolean({
+      summary: 'Log in with an SSH key (keys add) instead of the password: the ssh-agent signs.',
+      description:
+        'Each key the agent at SSH_AUTH_SOCK holds is tried in turn until one is registered for the account. ' +
+        'The key never leaves this machine, --via or not.',
+      exclusive: ['password-stdin', 'web'],
+    }),
+    identity: Flags.string({
+      summary: 'With --ssh, sign with this private key file instead of the agent (asks for its passphrase).',
+      dependsOn: ['ssh'],
+    }),
   };
 
   async run() {
     const { flags } = await this.parse(Login);
     if (flags.web) return this.webLogin(flags);
+    // Without --web, --username is there (exactlyOne above).
     const username = flags.username!;
+    if (flags.ssh) return this.keep(flags.server, await this.sshLogin({ ...flags, username }));
     // Both on stdin: a line at a time, so an account without two factors needs only the first.
     const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
     const password = lines
@@ -148,6 +169,80 @@ export default class Login extends ServerCommand {
     } finally {
       process.off('SIGINT', stop);
     }
+  }
+
+  /**
+   * Signs a fresh challenge with each key in turn (the agent's, or the one file) until the server
+   * takes one. A key the account does not have is refused without counting toward its lockout.
+   */
+  private async sshLogin(flags: {
+    server: string;
+    username: string;
+    identity?: string;
+    'code-stdin': boolean;
+  }): Promise<LoginBody> {
+    // ssh2 is loaded only for an SSH-key login: a password login starts as fast as before.
+    const { loginWithSshKeys } = await import('../client/ssh-sign.js');
+    const signers = await this.sshSigners(flags.identity);
+    const rest: RestClient = await this.rest(flags.server);
+    // The namespace names the server the person asked for (--server), never what a server says.
+    const first = await loginWithSshKeys(rest, {
+      username: flags.username,
+      serverUrl: flags.server,
+      signers,
+    });
+    if (first) return 'mfa_required' in first ? this.secondStep(first, flags, undefined) : first;
+    const who = `as ${flags.username} on ${flags.server} (not registered there, or the challenge expired)`;
+    this.error(
+      flags.identity
+        ? `${flags.identity} does not log in ${who}`
+        : `none of the ${signers.length} keys in your ssh-agent logs in ${who}`,
+      {
+        exit: 1,
+        code: 'invalid_credentials',
+        suggestions: [`add one while logged in: ${this.config.bin} keys add ~/.ssh/id_ed25519.pub`],
+      },
+    );
+  }
+
+  private async sshSigners(identity: string | undefined): Promise<SshSigner[]> {
+    const { agentSigners, fileSigner, keyFileIsEncrypted } = await import('../client/ssh-sign.js');
+    if (identity !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(identity, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${identity}: ${(err as Error).message}`, 'invalid_field', {
+          field: 'identity',
+        });
+      }
+      const passphrase = keyFileIsEncrypted(text) ? await askKeyPassphrase(identity) : undefined;
+      const signer = fileSigner(text, passphrase);
+      if (signer instanceof Error) {
+        throw new UsageError(`${identity}: ${signer.message}`, 'invalid_field', { field: 'identity' });
+      }
+      return [signer];
+    }
+    const socket = process.env.SSH_AUTH_SOCK;
+    if (!socket) {
+      throw new UsageError(
+        'no ssh-agent: SSH_AUTH_SOCK is not set. Start one (eval "$(ssh-agent)"; ssh-add), or give --identity FILE',
+        'no_agent',
+      );
+    }
+    let signers: SshSigner[];
+    try {
+      signers = await agentSigners(socket);
+    } catch (err) {
+      throw new UsageError((err as Error).message, 'no_agent');
+    }
+    if (signers.length === 0) {
+      throw new UsageError(
+        'your ssh-agent holds no key mux1 accepts (ed25519, ECDSA P-256/P-384, RSA >= 3072): ssh-add one, or give --identity FILE',
+        'no_agent',
+      );
+    }
+    return signers;
   }
 
   /** Two-factor sign-in: the code from stdin (--code-stdin) or a hidden prompt, for the session. */

@@ -15,6 +15,7 @@ import * as roles from './015_roles.js';
 import * as administration from './016_administration.js';
 import * as deviceLogin from './017_device_login.js';
 import * as identities from './018_identities.js';
+import * as sshKeys from './019_ssh_keys.js';
 import * as moderation from './021_moderation.js';
 
 /**
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '016_administration': administration,
   '017_device_login': deviceLogin,
   '018_identities': identities,
+  '019_ssh_keys': sshKeys,
   '021_moderation': moderation,
 };
 

@@ -60,6 +60,20 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
   'POST /api/device/approve': { body: { user_code: 'BCDF-GHJK', approve: true }, auth: true },
   // The caller is no admin (403 before the body is read); test/server/admin/ sends an admin's.
   'PATCH /api/admin/users/:id': { body: { role: 'superuser' }, auth: true },
+  // A DSA key is refused whatever else the body holds, so no variant registers a key.
+  'POST /api/ssh-keys': {
+    body: { public_key: 'ssh-dss AAAAB3NzaC1kc3M= fuzzed', name: 'fuzzed' },
+    auth: true,
+  },
+  'POST /api/ssh-keys/policy': { body: { both_factors: true, password: 'wrong one here' }, auth: true },
+  'POST /api/login/ssh/challenge': { body: { username: 'fuzzed' } },
+  'POST /api/login/ssh': {
+    body: {
+      challenge_id: `sshc_${'0'.repeat(32)}`,
+      public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x',
+      signature: '-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----',
+    },
+  },
 };
 
 /**
@@ -97,6 +111,8 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
     changes: true,
     path: '/api/admin/users/1/password-reset',
   },
+  'GET /api/ssh-keys': { auth: true },
+  'DELETE /api/ssh-keys/:id': { auth: true, changes: true, path: `/api/ssh-keys/key_${'0'.repeat(32)}` },
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
@@ -206,6 +222,9 @@ describe('hostile input: every REST route of the router', function () {
         // Some injections are well-formed requests (an address may hold a quote): those are
         // answered as for any unknown address (200 from resend and forgot); the rest refused.
         if (res.status === 200 && /resend|forgot|device\/code/.test(route)) continue;
+        // answered as for any unknown address (200 from resend and forgot, a challenge for an
+        // SSH-key login); the rest refused.
+        if (res.status === 200 && /resend|forgot|ssh\/challenge/.test(route)) continue;
         expectRefused({ ...res, headers: {} }, `${route} ${hostile.slice(0, 80)}`);
       }
       const huge = await send(route, hugeBody(), headers);

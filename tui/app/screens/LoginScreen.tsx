@@ -16,6 +16,8 @@ interface Props {
   onBack: () => void;
   /** The account needs its email verified first. */
   onNeedsVerification: (email?: string) => void;
+  /** Log in with a key from the ssh-agent: the username alone, no password. */
+  withSshKey?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ function PasswordStep({
   onSecondStep,
   username: typedBefore,
   problem,
+  withSshKey,
 }: Props & {
   onSecondStep: (pending: MfaRequiredBody, username: string) => void;
   username: string;
@@ -67,9 +70,23 @@ function PasswordStep({
     const username = values.username.trim();
     const ok = submit.check([
       ['username', username ? undefined : 'enter your username or email'],
-      ['password', values.password ? undefined : 'enter your password'],
+      ['password', values.password || withSshKey ? undefined : 'enter your password'],
     ]);
     if (!ok) return;
+    const agent = services.sshAgent;
+    if (withSshKey && agent) {
+      const result = await submit.run('Signing with your SSH key…', async () => {
+        const answer = await agent.login(username);
+        if (answer) return answer;
+        throw new Mux1Error(
+          'invalid_credentials',
+          'none of the keys in your ssh-agent logs in to this account: add one with `mux1 keys add` after logging in with your password',
+        );
+      });
+      if (result && 'mfa_required' in result) onSecondStep(result, username);
+      else if (result) onLoggedIn(result);
+      return;
+    }
     let notVerified = false;
     const result = await submit.run('Logging in…', () =>
       services
@@ -86,11 +103,15 @@ function PasswordStep({
   };
   return (
     <Form
-      title="Log in"
-      fields={[
-        { name: 'username', label: 'Username or email' },
-        { name: 'password', label: 'Password', secret: true },
-      ]}
+      title={withSshKey ? 'Log in with SSH key' : 'Log in'}
+      fields={
+        withSshKey
+          ? [{ name: 'username', label: 'Username or email' }]
+          : [
+              { name: 'username', label: 'Username or email' },
+              { name: 'password', label: 'Password', secret: true },
+            ]
+      }
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
@@ -98,7 +119,7 @@ function PasswordStep({
       submitLabel="Log in"
       notice={submit.busy || submit.error || why ? undefined : notice}
       // Straight to the password when the username is known already.
-      initialFocus={typedBefore ? 1 : 0}
+      initialFocus={typedBefore && !withSshKey ? 1 : 0}
       {...submit}
       error={submit.error ?? (submit.busy ? undefined : why)}
     />

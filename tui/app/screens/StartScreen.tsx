@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 
-export type StartChoice = 'login' | 'browser-login' | 'signup' | 'verify' | 'quit';
+export type StartChoice = 'login' | 'browser-login' | 'ssh-login' | 'signup' | 'verify' | 'quit';
 
-const items: { key: string; label: string; choice: StartChoice }[] = [
+const sshItem = { key: 'k', label: 'Log in with SSH key', choice: 'ssh-login' as const };
+const baseItems: { key: string; label: string; choice: StartChoice }[] = [
   { key: 'l', label: 'Log in', choice: 'login' },
   { key: 'b', label: 'Log in with a browser', choice: 'browser-login' },
   { key: 's', label: 'Sign up', choice: 'signup' },
@@ -15,11 +16,15 @@ export function StartScreen({
   serverUrl,
   onChoose,
   notice,
+  sshAgent,
 }: {
   serverUrl: string;
   onChoose: (c: StartChoice) => void;
   notice?: string;
+  /** An ssh-agent holds a key of an accepted kind: offer logging in with it. */
+  sshAgent?: boolean;
 }) {
+  const items = sshAgent ? [baseItems[0]!, sshItem, ...baseItems.slice(1)] : baseItems;
   const [index, setIndex] = useState(0);
   useInput((input, key) => {
     if (key.upArrow) setIndex((i) => (i - 1 + items.length) % items.length);
@@ -47,7 +52,7 @@ export function StartScreen({
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>↑↓ choose · Enter select · l b s v q shortcuts</Text>
+        <Text dimColor>↑↓ choose · Enter select · {items.map((it) => it.key).join(' ')} shortcuts</Text>
       </Box>
     </Box>
   );
