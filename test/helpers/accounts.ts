@@ -8,6 +8,23 @@ export interface Person {
   password: string;
 }
 
+/**
+ * The sections of GET /api/account/export (docs/api.md), as the REST test and the CLI test both
+ * expect them: one list, so a section added to the export is added to both checks at once.
+ */
+export const EXPORT_SECTIONS = [
+  'exported_at',
+  'user',
+  'sessions',
+  'codes',
+  'tokens',
+  'identities',
+  'blocks',
+  'read_markers',
+  'messages',
+  'activity',
+] as const;
+
 let counter = 0;
 
 /** A fresh, valid identity; names stay unique within one test process and under 32 characters. */

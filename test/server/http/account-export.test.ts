@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { expectError } from '../../helpers/errors.js';
 import { ask } from '../../helpers/sockets.js';
-import { resetCode, userIdOf } from '../../helpers/accounts.js';
+import { EXPORT_SECTIONS, resetCode, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('GET /api/account/export', () => {
@@ -39,18 +39,7 @@ describe('GET /api/account/export', () => {
     );
     expect(res.headers.get('cache-control')).to.equal('no-store');
     const data = res.body;
-    expect(data).to.have.all.keys(
-      'exported_at',
-      'user',
-      'sessions',
-      'codes',
-      'tokens',
-      'identities',
-      'blocks',
-      'read_markers',
-      'messages',
-      'activity',
-    );
+    expect(data).to.have.all.keys(...EXPORT_SECTIONS);
     expect(data.user).to.deep.include({ id, username: p.username, email: p.email, failed_logins: 0 });
     expect(data.user.email_verified_at).to.be.a('string');
     expect(data.user).not.to.have.property('password_hash');

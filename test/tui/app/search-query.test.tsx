@@ -90,6 +90,9 @@ describe('TUI: /search and /query', function () {
     const me = await t.loggedInPerson('asker');
     const mate = await t.loggedInPerson('asked');
     const { lastFrame, stdin } = await openChat(me.token);
+    // The mate comes after the chat has its room's presence, so their arrival is a "joined" line
+    // (had they been there first, they would be in the first presence list, with no line).
+    await waitForFrame(lastFrame, (f) => f.includes(`1 here: ${me.username}`));
     const friend = io(t.url, { auth: { token: mate.token }, transports: ['websocket'] });
     sockets.push(friend);
     await waitForFrame(lastFrame, (f) => f.includes(`${mate.username} joined`));

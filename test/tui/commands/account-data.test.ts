@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Person } from '../../helpers/accounts.js';
+import { EXPORT_SECTIONS, type Person } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
 describe('mux1 account activity|export|delete', () => {
@@ -42,17 +42,7 @@ describe('mux1 account activity|export|delete', () => {
     expect(printed.code, printed.stderr).to.equal(0);
     const data = printed.json();
     expect(data.user).to.include({ username: p.username, email: p.email });
-    expect(data).to.have.all.keys(
-      'exported_at',
-      'user',
-      'sessions',
-      'codes',
-      'tokens',
-      'blocks',
-      'read_markers',
-      'messages',
-      'activity',
-    );
+    expect(data).to.have.all.keys(...EXPORT_SECTIONS);
 
     const file = join(t.cliHome, 'export.json');
     const written = await t.cli(['account', 'export', '--output', file, '--json']);
