@@ -123,9 +123,20 @@ interface Waiter {
  * room for a lighter newcomer by refusing its heaviest waiter. A flood from many addresses at
  * once still fills the slots, but it delays a light client by the hashes running, not by the
  * whole queue.
+ *
+ * With two slots or more, one is kept for light tasks: heavy ones (an address with more than
+ * LIGHT_WEIGHT hashes that proved no password lately) may hold all slots but one. A flood then
+ * keeps one core hashing for itself and a person's login starts at once on the other, instead of
+ * waiting for a flood hash to end and then sharing the CPU with two (bench/kdf-dos.ts). A storm of
+ * real logins, each paid off by its right password, stays light and uses every slot.
  */
+export const LIGHT_WEIGHT = 3;
+
 export class KdfGate {
   private active = 0;
+  /** Running tasks heavier than LIGHT_WEIGHT: at most heavyMax at once. */
+  private heavyActive = 0;
+  private readonly heavyMax: number;
   private readonly waiting: Waiter[] = [];
   private seq = 0;
   /** Average task time, for the Retry-After of a refusal. */
@@ -135,26 +146,48 @@ export class KdfGate {
   constructor(
     private readonly slots: number,
     private readonly queueMax = Infinity,
-  ) {}
+  ) {
+    this.heavyMax = Math.max(1, slots - 1);
+  }
 
   async run<T>(task: () => Promise<T>, weight = 0): Promise<T> {
-    if (this.active < this.slots) this.active++;
-    else await this.wait(weight); // the slot is handed over
+    if (this.mayStart(weight)) this.take(weight);
+    else await this.wait(weight); // the slot is taken for it when it is admitted
     const began = performance.now();
     this.started++;
     try {
       return await task();
     } finally {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (performance.now() - began);
-      const next = this.lightest();
-      if (next) next.admit();
-      else this.active--;
+      this.active--;
+      if (weight > LIGHT_WEIGHT) this.heavyActive--;
+      this.admitWaiting();
+    }
+  }
+
+  private mayStart(weight: number): boolean {
+    return this.active < this.slots && (weight <= LIGHT_WEIGHT || this.heavyActive < this.heavyMax);
+  }
+
+  private take(weight: number): void {
+    this.active++;
+    if (weight > LIGHT_WEIGHT) this.heavyActive++;
+  }
+
+  /** Starts the lightest waiters while slots allow: when the lightest may not start, none may. */
+  private admitWaiting(): void {
+    for (;;) {
+      const next = this.peekLightest();
+      if (!next || !this.mayStart(next.weight)) return;
+      this.waiting.splice(this.waiting.indexOf(next), 1);
+      this.take(next.weight);
+      next.admit();
     }
   }
 
   /** Throws what run() would at once for a task of this weight: the queue is full of lighter ones. */
   refuseIfFull(weight = 0): void {
-    if (this.active < this.slots || this.waiting.length < this.queueMax) return;
+    if (this.mayStart(weight) || this.waiting.length < this.queueMax) return;
     const heaviest = this.heaviest();
     if (!heaviest || heaviest.weight <= weight) throw this.busy();
   }
@@ -171,11 +204,10 @@ export class KdfGate {
     });
   }
 
-  /** Removes and returns the waiter to run next: the lightest, the earliest among equals. */
-  private lightest(): Waiter | undefined {
+  /** The waiter to run next: the lightest, the earliest among equals. */
+  private peekLightest(): Waiter | undefined {
     let best: Waiter | undefined;
     for (const w of this.waiting) if (!best || w.weight < best.weight) best = w;
-    if (best) this.waiting.splice(this.waiting.indexOf(best), 1);
     return best;
   }
 

@@ -3,7 +3,7 @@ import { rawApi } from '../../helpers/server.js';
 import { useServer } from '../../helpers/fixture.js';
 import { expectError } from '../../helpers/errors.js';
 import { kdfSlots } from '../../../server/accounts/index.js';
-import { KdfGate } from '../../../server/accounts/passwords.js';
+import { KdfGate, LIGHT_WEIGHT } from '../../../server/accounts/passwords.js';
 import { readerOf } from '../../../server/store/db.js';
 
 /** Password checks waiting for a hashing slot are bounded (KDF_QUEUE_MAX); past it, 503. */
@@ -130,6 +130,53 @@ describe('security: the order of waiting password hashes (KdfGate)', () => {
     middle.finish();
     await middleRun;
     expect(started).to.deep.equal(['running', 'light', 'middle']);
+  });
+
+  it('keeps one of several slots for light tasks: a flood holds all but one, a person starts at once', async () => {
+    const gate = new KdfGate(2, 10);
+    const started: string[] = [];
+    const flood1 = controlled(started, 'flood1');
+    const flood2 = controlled(started, 'flood2');
+    const person = controlled(started, 'person');
+    const runs = [gate.run(flood1.task, LIGHT_WEIGHT + 50), gate.run(flood2.task, LIGHT_WEIGHT + 60)];
+    await new Promise((r) => setImmediate(r));
+    // A slot is free, but not for a second heavy task.
+    expect(started).to.deep.equal(['flood1']);
+    runs.push(gate.run(person.task, LIGHT_WEIGHT));
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal(['flood1', 'person']);
+    // Freed, the kept slot stays kept: the heavy waiter waits for the heavy one to end.
+    person.finish();
+    await runs[2];
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal(['flood1', 'person']);
+    flood1.finish();
+    await runs[0];
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal(['flood1', 'person', 'flood2']);
+    flood2.finish();
+    await runs[1];
+  });
+
+  it('lets light tasks use every slot, and a single slot serve heavy ones too', async () => {
+    const two = new KdfGate(2, 10);
+    const started: string[] = [];
+    const a = controlled(started, 'a');
+    const b = controlled(started, 'b');
+    const both = [two.run(a.task, 1), two.run(b.task, LIGHT_WEIGHT)];
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal(['a', 'b']);
+    a.finish();
+    b.finish();
+    await Promise.all(both);
+
+    const one = new KdfGate(1, 10);
+    const heavy = controlled(started, 'heavy');
+    const run = one.run(heavy.task, LIGHT_WEIGHT + 100);
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.include('heavy');
+    heavy.finish();
+    await run;
   });
 
   it('forecasts its refusal (refuseIfFull) exactly when a task of that weight would be refused', async () => {
