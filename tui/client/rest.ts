@@ -182,6 +182,8 @@ export function createRestClient(options: RestClientOptions) {
       call<ActivityBody>((h) => h.get('account/activity', { searchParams: definedOnly(query) })),
     exportAccount: () => call<AccountExport>((h) => h.get('account/export')),
     deleteAccount: (body: DeleteAccountRequest) => call<void>((h) => h.delete('account', { json: body })),
+    /** Signs every session and token out; the next login reactivates the account. */
+    deactivateAccount: (body: DeleteAccountRequest) => post<MessageBody>('account/deactivate', body),
     // Two-factor sign-in: set up, turn on with a first code, turn off, new backup codes.
     twoFactorStatus: () => call<TwoFactorStatusBody>((h) => h.get('2fa')),
     setupTwoFactor: (body: { password: string }) => post<TwoFactorSetupBody>('2fa/setup', body),

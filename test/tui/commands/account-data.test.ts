@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EXPORT_SECTIONS, type Person } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
 
-describe('mux1 account activity|export|delete', () => {
+describe('mux1 account activity|export|deactivate|delete', () => {
   const t = useServer({ mail: true, cliHome: true });
 
   const loggedIn = async (prefix: string): Promise<Person> => {
@@ -69,9 +69,34 @@ describe('mux1 account activity|export|delete', () => {
     expect((await t.logIn(p.username, p.password)).status).to.equal(401);
   });
 
+  it('deactivate refuses a wrong password, then signs everything out until the next login reactivates', async () => {
+    const p = await loggedIn('clideact');
+    const other = await t.logIn(p.username, p.password);
+    const wrong = await t.cli(['account', 'deactivate', '--password-stdin', '--json'], {
+      input: 'certainly not it',
+    });
+    expect(wrong.code).to.equal(1);
+    expect(wrong.json()).to.include({ code: 'invalid_credentials' });
+    expect((await t.as(other.body.token)('GET', '/api/me')).status).to.equal(200);
+
+    const r = await t.cli(['account', 'deactivate', '--password-stdin', '--json'], {
+      input: `${p.password}\n`,
+    });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.json()).to.include({ removed_file: true });
+    expect(r.json().message).to.match(/deactivated/);
+    // Every session ended, the stored one and the other alike; the account is still there.
+    expect((await t.cli(['whoami', '--json'])).json().code).to.equal('not_logged_in');
+    expect((await t.as(other.body.token)('GET', '/api/me')).status).to.equal(401);
+    const back = await t.cliLogIn(p);
+    expect(back.code, back.stderr).to.equal(0);
+    const events = (await t.cli(['account', 'activity', '--limit', '3', '--json'])).json().events;
+    expect(events.map((e: any) => e.type)).to.include.members(['account_reactivated', 'account_deactivated']);
+  });
+
   it('without a session every one exits 1 with not_logged_in; without a terminal delete exits 2', async () => {
     const nobody = { MUX1_CONFIG_DIR: join(t.cliHome, 'nobody') };
-    for (const args of [['activity'], ['export'], ['delete']]) {
+    for (const args of [['activity'], ['export'], ['deactivate'], ['delete']]) {
       const r = await t.cli(['account', ...args, '--json'], { env: nobody });
       expect(r.code, args[0]).to.equal(1);
       expect(r.json().code).to.equal('not_logged_in');
@@ -83,7 +108,7 @@ describe('mux1 account activity|export|delete', () => {
   });
 
   it('has examples in every help', async () => {
-    for (const command of ['activity', 'export', 'delete']) {
+    for (const command of ['activity', 'export', 'deactivate', 'delete']) {
       const r = await t.cli(['account', command, '--help']);
       expect(r.code).to.equal(0);
       expect(r.stdout, command).to.include('EXAMPLES');
