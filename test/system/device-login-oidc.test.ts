@@ -184,6 +184,37 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
     await carol.close();
   });
 
+  it('says account_disabled when the account is disabled between the approval and the poll', async () => {
+    const adminPerson = await loggedInPerson(t.url, smtp, 'devadmin');
+    await t.server.db('users').where({ username: adminPerson.username }).update({ role: 'admin' });
+    const me = await loggedInPerson(t.url, smtp, 'devdisabled');
+    // The CLI's first poll comes `interval` (5 s) after its code: the approval and the disable land
+    // before it, in that order.
+    const cli = startLoginWeb(env);
+    const { userCode } = await cli.shown;
+    const approved = await api(
+      t.url,
+      'POST',
+      '/api/device/approve',
+      { user_code: userCode, approve: true },
+      bearer(me.token),
+    );
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    const id = (await api(t.url, 'GET', '/api/me', undefined, bearer(me.token))).body.user.id;
+    const disabled = await api(
+      t.url,
+      'PATCH',
+      `/api/admin/users/${id}`,
+      { disabled: true },
+      bearer(adminPerson.token),
+    );
+    expect(disabled.status, JSON.stringify(disabled.body)).to.equal(200);
+    const done = await cli.done;
+    expect(done.code).to.equal(1);
+    expect(done.stderr).to.include('disabled by an administrator');
+    expect((await runCli(['whoami'], { env })).code, 'nothing saved').to.not.equal(0);
+  });
+
   it('leads only to /device: a hostile address, a hostile or stale kept value, a visit in between', async () => {
     const me = await loggedInPerson(t.url, smtp, 'devret');
     const context = await newBrowser();
