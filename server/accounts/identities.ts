@@ -8,7 +8,7 @@ import * as audit from '../store/audit.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import type { Authenticated } from './sessions.js';
-import { sessionForSignIn } from './deactivation.js';
+import { refuseDisabled, sessionForSignIn } from './deactivation.js';
 import type { LoginResult } from './login.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 import { removeUnverified } from './signup.js';
@@ -241,6 +241,9 @@ export async function completeIdentityFlow(
       const identity = await store.findIdentity(deps.db, flow.issuer!, flow.subject!);
       // Unlinked or the account deleted between the callback and now.
       if (!user || !identity || identity.user_id !== user.id) throw invalidFlow();
+      // Said before the second step, as after a right password: a disabled account gets no
+      // mfa_token to try codes with, and its identity is not marked used.
+      refuseDisabled(user);
       await store.touchIdentity(deps.db, identity.id, deps.clock.now());
       return signIn(deps, user, meta);
     }

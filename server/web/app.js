@@ -289,6 +289,47 @@ $('#logout').addEventListener('click', async () => {
   signedOut();
 });
 
+// The way back to /device after signing in. /device sends a signed-out person here as
+// `/?device=CODE`; a password sign-in keeps that address, but a provider sign-in leaves for the
+// provider and comes back to `/#oidc=...` alone, so the code is also kept in this tab's
+// sessionStorage (which a round trip through another site keeps) and put back in the address when
+// the provider sends the browser back. The only place this ever leads is the fixed path /device,
+// with a code of the user code's shape or none: nothing read from the address or the storage can
+// send the browser anywhere else.
+const DEVICE_RETURN_KEY = 'mux1.device-return';
+// A device code lives 10 minutes: a way back older than that leads to a code that is gone.
+const DEVICE_RETURN_MS = 10 * 60_000;
+
+/** `XXXX-XXXX` from a code as typed (any case, dash or spaces), '' for none, null for anything else. */
+function deviceCodeOf(value) {
+  if (typeof value !== 'string' || value.length > 20) return null;
+  const plain = value.toUpperCase().replace(/[\s-]/g, '');
+  if (plain === '') return '';
+  return /^[A-Z]{8}$/.test(plain) ? `${plain.slice(0, 4)}-${plain.slice(4)}` : null;
+}
+
+/** `/device` or `/device?code=XXXX-XXXX` when this visit came from /device, else null. */
+function deviceReturn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('device')) return null;
+  const code = deviceCodeOf(params.get('device'));
+  // A code that is not one still goes back to /device, which asks for it.
+  return code ? `/device?code=${code}` : '/device';
+}
+
+/** The code kept before a provider round trip: well-formed and recent, else nothing. */
+function keptDeviceCode() {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(DEVICE_RETURN_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+  if (!kept || typeof kept.at !== 'number' || Date.now() - kept.at > DEVICE_RETURN_MS) return null;
+  if (kept.at > Date.now() + 60_000) return null;
+  return deviceCodeOf(kept.code);
+}
+
 function signedIn(token, user) {
   state.token = token;
   state.user = user;
@@ -298,10 +339,12 @@ function signedIn(token, user) {
   $('#account').hidden = true;
   $('#chat').hidden = false;
   $('#message-input').focus();
-  // Sent here from /device to sign in first: back there with the terminal's code.
-  const device = new URLSearchParams(location.search).get('device');
-  if (device !== null) {
-    location.assign(`/device?code=${encodeURIComponent(device.replace(/[^A-Za-z -]/g, '').slice(0, 20))}`);
+  // Sent here from /device to sign in first: back there with the terminal's code, whichever way
+  // the person signed in (a password, a second factor, a provider and its round trip).
+  const back = deviceReturn();
+  if (back !== null) {
+    sessionStorage.removeItem(DEVICE_RETURN_KEY);
+    location.assign(back);
     return;
   }
   connectChat();
@@ -858,9 +901,25 @@ async function showIdentities() {
 }
 
 const arrived = new window.URLSearchParams(window.location.hash.slice(1));
-if (arrived.has('oidc') || arrived.has('oidc-error')) {
-  // The ticket is used once; it leaves the address bar and the tab's history at once.
-  window.history.replaceState(null, '', window.location.pathname);
+const fromProvider = arrived.has('oidc') || arrived.has('oidc-error');
+const query = new URLSearchParams(location.search);
+if (query.has('device')) {
+  // Sent here from /device: kept for the case the person leaves for a provider to sign in.
+  const code = deviceCodeOf(query.get('device'));
+  sessionStorage.setItem(DEVICE_RETURN_KEY, JSON.stringify({ code: code ?? '', at: Date.now() }));
+} else if (!fromProvider) {
+  // Any other visit: a device login abandoned earlier in this tab leads nowhere any more.
+  sessionStorage.removeItem(DEVICE_RETURN_KEY);
+}
+if (fromProvider) {
+  // The ticket is used once, so it leaves the address bar and the tab's history at once; the way
+  // back to /device, when one was kept, takes its place.
+  const code = keptDeviceCode();
+  window.history.replaceState(
+    null,
+    '',
+    code === null ? window.location.pathname : `/?device=${encodeURIComponent(code)}`,
+  );
 }
 const providersLoaded = loadProviders();
 if (arrived.has('oidc')) providersLoaded.then(() => completeOidc(arrived.get('oidc')));
@@ -877,7 +936,7 @@ if (arrived.has('oidc-error')) {
 }
 
 // Sent here from /device to sign in first: said, since the page looks like any visit otherwise.
-if (new URLSearchParams(location.search).has('device') && !state.token) {
+if (deviceReturn() !== null && !state.token) {
   $('#whoami').textContent = 'Sign in to approve the code of your terminal; you go back to it after.';
 }
 
