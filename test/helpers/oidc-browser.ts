@@ -5,8 +5,7 @@ import type { TestProvider } from './oidc-provider.js';
  * Does `act` (which sends the browser to the provider), then goes through the test provider's own
  * pages (login, consent) until the browser is back where `back` says (by default: anywhere off the
  * provider). The main frame's navigations are followed one by one, since a provider that
- * remembers the person redirects straight back without a page. (test/system/oidc-page.test.ts
- * has the same steps inline.)
+ * remembers the person redirects straight back without a page.
  */
 export async function throughProvider(
   page: Page,

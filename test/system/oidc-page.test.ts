@@ -8,6 +8,7 @@ import { bearer, loggedInPerson } from '../helpers/accounts.js';
 import { totpAt, turnOn } from '../helpers/two-factor.js';
 import { freePort } from '../helpers/ports.js';
 import { startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { throughProvider as throughProviderPages } from '../helpers/oidc-browser.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -84,30 +85,13 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
    * are followed one by one, since a provider that remembers the person redirects straight back.
    * `back` says when the browser counts as back (by default: on the server's origin).
    */
-  async function throughProvider(
+  /** Through the test provider's pages until the browser is back on this server. */
+  const throughProvider = (
     page: Page,
     login: string,
     act: () => Promise<unknown>,
     back: (url: string) => boolean = (url) => url.startsWith(t.url),
-  ): Promise<void> {
-    const next = () =>
-      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 20_000 });
-    let navigated = next();
-    await act();
-    for (let step = 0; step < 6; step++) {
-      const url = (await navigated).url();
-      if (back(url)) return;
-      if (!url.startsWith(idp.issuer)) continue;
-      await page.locator('button[type="submit"]').waitFor();
-      if (await page.locator('input[name="login"]').count()) {
-        await page.fill('input[name="login"]', login);
-        await page.fill('input[name="password"]', 'any password');
-      }
-      navigated = next();
-      await page.click('button[type="submit"]');
-    }
-    expect.fail('the provider did not send the browser back');
-  }
+  ) => throughProviderPages(page, idp, login, act, back);
 
   const tokenOf = (page: Page) => page.evaluate<string | null>('sessionStorage.getItem("mux1.token")');
 
