@@ -88,6 +88,10 @@ export const ERROR_CODES = {
   too_many_ssh_keys: { status: 409 },
   /** The SSH key is registered already (a key belongs to one account only). */
   ssh_key_taken: { status: 409 },
+  /** A user already has PASSKEYS.maxPerUser passkeys: remove one first. */
+  too_many_passkeys: { status: 409 },
+  /** The passkey is registered already (an authenticator's credential belongs to one account). */
+  passkey_taken: { status: 409 },
 } as const satisfies Record<ErrorCode, { status: number }>;
 
 export type ErrorCode =
@@ -138,7 +142,9 @@ export type ErrorCode =
   | 'access_denied'
   | 'expired_token'
   | 'too_many_ssh_keys'
-  | 'ssh_key_taken';
+  | 'ssh_key_taken'
+  | 'too_many_passkeys'
+  | 'passkey_taken';
 
 /**
  * The body of every error answer. `Code` is the server's ErrorCode; a client that gives its own
@@ -1208,4 +1214,68 @@ export interface SshLoginRequest {
   public_key: string;
   /** Armored SSHSIG (`-----BEGIN SSH SIGNATURE-----`). */
   signature: string;
+}
+
+// --- Passkeys (docs/api.md "Passkeys"; docs/security.md "Passkeys") --------------------------------
+
+export const PASSKEYS = {
+  /** Passkeys one user may register. */
+  maxPerUser: 20,
+  nameMax: 64,
+  /** How long a registration or sign-in challenge may be answered; it works once. */
+  challengeSeconds: 120,
+  /** The longest base64url field of a credential accepted (attestation objects are the largest). */
+  fieldMax: 8_000,
+} as const;
+
+/**
+ * 200 from POST /api/passkeys/register/options and POST /api/login/passkey/options: `options` is
+ * WebAuthn's PublicKeyCredentialCreationOptionsJSON (register) or ...RequestOptionsJSON (sign-in),
+ * binary values in base64url; `challenge_id` goes back with the browser's answer.
+ */
+export interface PasskeyOptionsBody {
+  challenge_id: string;
+  options: Record<string, unknown>;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/** A credential as the browser made it, binary values in base64url (WebAuthn's *ResponseJSON). */
+export interface PasskeyCredentialJSON {
+  id: string;
+  rawId: string;
+  type: 'public-key';
+  response: Record<string, unknown>;
+  clientExtensionResults?: Record<string, unknown>;
+  authenticatorAttachment?: string;
+}
+
+/** POST /api/passkeys/register. */
+export interface RegisterPasskeyRequest {
+  challenge_id: string;
+  credential: PasskeyCredentialJSON;
+  /** Left out: "Passkey". */
+  name?: string;
+}
+
+/** 201 from POST /api/passkeys/register, 200 from PATCH, the items of GET /api/passkeys. */
+export interface PasskeyInfo {
+  id: string;
+  name: string;
+  /** 'multiDevice' (synced, may be backed up) or 'singleDevice' (bound to one authenticator). */
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: boolean;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** GET /api/passkeys. */
+export interface PasskeysBody {
+  passkeys: PasskeyInfo[];
+}
+
+/** POST /api/login/passkey: answers the normal login body, never mfa_required. */
+export interface PasskeyLoginRequest {
+  challenge_id: string;
+  credential: PasskeyCredentialJSON;
 }

@@ -8,6 +8,7 @@ import * as codeFailures from '../store/code-failures.js';
 import * as twoFactor from '../store/two-factor.js';
 import * as deviceCodes from '../store/device-codes.js';
 import * as sshKeys from '../store/ssh-keys.js';
+import * as passkeys from '../store/passkeys.js';
 import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
 import * as blocks from '../store/blocks.js';
@@ -216,9 +217,10 @@ async function* pages<T extends { id: number }>(
 
 /**
  * Deletes the account of a user who proves the password: the account row, its sessions, its
- * codes and its SSH keys go, its messages stay without an author, and its audit events stay as an
- * anonymous security record. Each step is explicit rather than left to foreign-key actions, so the result
- * is the same on every database. The username and email are free again afterwards.
+ * codes, its SSH keys and its passkeys go, its messages stay without an author, and its audit
+ * events stay as an anonymous security record. Each step is explicit rather than left to
+ * foreign-key actions, so the result is the same on every database. The username and email are
+ * free again afterwards.
  */
 export async function deleteAccount(
   deps: AccountsDeps,
@@ -258,6 +260,7 @@ export async function eraseAccount(trx: Knex, userId: number): Promise<void> {
   await twoFactor.deleteAllOfUser(trx, userId);
   await deviceCodes.deleteAllOfUser(trx, userId);
   await sshKeys.deleteAllOfUser(trx, userId);
+  await passkeys.deleteAllOfUser(trx, userId);
   await audit.detachFromUser(trx, userId);
   await users.deleteUser(trx, userId);
 }

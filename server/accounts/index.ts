@@ -51,6 +51,14 @@ import { deactivateAccount } from './deactivation.js';
 import { adminListAudit, adminStats } from './admin-reports.js';
 import { addSshKey, listSshKeys, removeSshKey, setSshKeyPolicy } from './ssh-keys.js';
 import { createSshChallenge, loginWithSshKey } from './ssh-login.js';
+import {
+  listPasskeys,
+  passkeyRegistrationOptions,
+  registerPasskey,
+  removePasskey,
+  renamePasskey,
+} from './passkeys.js';
+import { loginWithPasskey, passkeyLoginOptions } from './passkey-login.js';
 
 export type { SignupInput } from './signup.js';
 export type { Authenticated, SessionsPage } from './sessions.js';
@@ -157,6 +165,13 @@ const RULES = {
   setSshKeyPolicy,
   createSshChallenge,
   loginWithSshKey,
+  passkeyRegistrationOptions,
+  registerPasskey,
+  listPasskeys,
+  renamePasskey,
+  removePasskey,
+  passkeyLoginOptions,
+  loginWithPasskey,
   countUsers: (deps: AccountsDeps) => countStoredUsers(deps.db),
 };
 

@@ -25,6 +25,8 @@ export const ROUTE_ACCESS = {
   'POST /api/login/2fa': 'public',
   'POST /api/login/ssh/challenge': 'public',
   'POST /api/login/ssh': 'public',
+  'POST /api/login/passkey/options': 'public',
+  'POST /api/login/passkey': 'public',
   'POST /api/password/forgot': 'public',
   'POST /api/password/reset': 'public',
   'GET /api/oidc/providers': 'public',
@@ -72,6 +74,11 @@ export const ROUTE_ACCESS = {
   'GET /api/ssh-keys': 'session',
   'DELETE /api/ssh-keys/:id': 'session',
   'POST /api/ssh-keys/policy': 'session',
+  'POST /api/passkeys/register/options': 'session',
+  'POST /api/passkeys/register': 'session',
+  'GET /api/passkeys': 'session',
+  'PATCH /api/passkeys/:id': 'session',
+  'DELETE /api/passkeys/:id': 'session',
 } as const satisfies Record<string, AccessRequirement>;
 
 export type DeclaredRoute = keyof typeof ROUTE_ACCESS;

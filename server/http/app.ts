@@ -17,6 +17,7 @@ import { identityRoutes } from './routes/identities.js';
 import { deviceRoutes } from './routes/device.js';
 import { adminRoutes } from './routes/admin.js';
 import { sshKeyRoutes } from './routes/ssh-keys.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { assertEveryRouteDeclared } from './access.js';
 
 export interface HttpDeps extends HealthDeps {
@@ -59,6 +60,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     deviceRoutes(deps.accounts, deps.publicUrl),
     adminRoutes({ accounts: deps.accounts, connectedSockets: deps.connectedSockets }),
     sshKeyRoutes(deps.accounts),
+    passkeyRoutes(deps.accounts),
     webRoutes(),
     metricsRoutes(deps.metrics, deps.metricsSettings),
   ]) {

@@ -149,3 +149,20 @@ export function sshKeyAddedMail(
     `If this was not you, someone is signed in to your account: remove the key with "mux1 keys list" and "mux1 keys remove ID", sign out the other sessions, and choose a new password: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
   ]);
 }
+
+/** Sent when a passkey is added to an account: a passkey added by someone else is a way in. */
+export function passkeyAddedMail(
+  ctx: TemplateContext,
+  to: string,
+  username: string,
+  added: { name: string; at: number; ip: string | null },
+): OutgoingMail {
+  const when = new Date(added.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const from = added.ip ? ` from the address ${added.ip}` : '';
+  return mail(to, 'A passkey was added to your mux1 account', [
+    `Hello ${username},`,
+    `On your mux1 account at ${ctx.publicUrl}, the passkey "${added.name}" was added on ${when}${from}. It can now be used to sign in in the browser, without your password or a code.`,
+    'If this was you, there is nothing to do.',
+    `If this was not you, someone is signed in to your account: remove the passkey in the page's settings (Passkeys), sign out the other sessions, and choose a new password: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  ]);
+}

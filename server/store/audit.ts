@@ -66,7 +66,13 @@ export type AuditType =
   | 'ssh_key_added'
   | 'ssh_key_removed'
   | 'ssh_key_policy_changed'
-  | 'ssh_login_failed';
+  | 'ssh_login_failed'
+  // Passkeys.
+  | 'passkey_added'
+  | 'passkey_renamed'
+  | 'passkey_removed'
+  | 'passkey_login'
+  | 'passkey_login_failed';
 
 export interface AuditEvent {
   user_id: number | null;

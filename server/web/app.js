@@ -284,6 +284,210 @@ function hideCreatedToken() {
 }
 $('#token-done').addEventListener('click', hideCreatedToken);
 
+// Passkeys (WebAuthn), made and used by the browser's own API. The server's options carry binary
+// values in base64url, which navigator.credentials wants as ArrayBuffers; the credential it
+// answers goes back the other way. The server checks the signature, the origin and the site's
+// name: the page only carries the bytes.
+const passkeysSupported = Boolean(window.PublicKeyCredential && window.navigator.credentials);
+
+function fromBase64url(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = window.atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0)).buffer;
+}
+
+function toBase64url(buffer) {
+  let binary = '';
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return window.btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const withIds = (list) => (list ?? []).map((c) => ({ ...c, id: fromBase64url(c.id) }));
+
+function credentialJSON(credential) {
+  const r = credential.response;
+  const response = { clientDataJSON: toBase64url(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = toBase64url(r.attestationObject);
+    response.transports = r.getTransports?.() ?? [];
+  }
+  if (r.authenticatorData) response.authenticatorData = toBase64url(r.authenticatorData);
+  if (r.signature) response.signature = toBase64url(r.signature);
+  if (r.userHandle) response.userHandle = toBase64url(r.userHandle);
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response,
+    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
+  };
+}
+
+// The browser's refusals are DOMExceptions with a name; each gets a sentence a person can act on.
+function passkeyError(err) {
+  if (err && err.code === 'invalid_credentials' && err.error.startsWith('passkey sign-in refused')) {
+    return {
+      error:
+        'That passkey does not sign in here: it was removed from your account, or it is for another server. Try another one, or log in with your password.',
+    };
+  }
+  if (err && err.code && err.error) return err;
+  const name = err && err.name;
+  if (name === 'NotAllowedError')
+    return { error: 'The passkey request was cancelled or timed out. Try again when you are ready.' };
+  if (name === 'InvalidStateError')
+    return { error: 'This device already holds a passkey for your account here.' };
+  if (name === 'SecurityError')
+    return { error: 'Passkeys need this page at the server’s own name (https, or localhost).' };
+  return { error: 'The browser could not use a passkey here.' };
+}
+
+$('#passkey-signin').hidden = !passkeysSupported;
+$('#passkey-signin-button').addEventListener('click', async () => {
+  const form = $('#login-form');
+  const button = $('#passkey-signin-button');
+  button.disabled = true;
+  showResult(form);
+  try {
+    const { challenge_id, options } = await api('POST', '/api/login/passkey/options');
+    const credential = await window.navigator.credentials.get({
+      publicKey: {
+        ...options,
+        challenge: fromBase64url(options.challenge),
+        allowCredentials: withIds(options.allowCredentials),
+      },
+    });
+    const res = await api('POST', '/api/login/passkey', {
+      challenge_id,
+      credential: credentialJSON(credential),
+    });
+    form.reset();
+    signedIn(res.token, res.user);
+  } catch (err) {
+    showResult(form, passkeyError(err));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+handle($('#passkey-add-form'), async (values) => {
+  const form = $('#passkey-add-form');
+  $('#passkeys-notice').textContent = '';
+  const name = String(values.name ?? '').trim();
+  try {
+    const { challenge_id, options } = await api('POST', '/api/passkeys/register/options');
+    const credential = await window.navigator.credentials.create({
+      publicKey: {
+        ...options,
+        challenge: fromBase64url(options.challenge),
+        user: { ...options.user, id: fromBase64url(options.user.id) },
+        excludeCredentials: withIds(options.excludeCredentials),
+      },
+    });
+    const added = await api('POST', '/api/passkeys/register', {
+      challenge_id,
+      credential: credentialJSON(credential),
+      ...(name ? { name } : {}),
+    });
+    form.reset();
+    $('#passkeys-notice').textContent = `Passkey “${added.name}” added: use it to sign in on the login card.`;
+    await showPasskeys();
+  } catch (err) {
+    throw passkeyError(err);
+  }
+});
+
+async function showPasskeys() {
+  $('#passkeys-error').textContent = '';
+  $('#passkeys-unsupported').hidden = passkeysSupported;
+  $('#passkey-add-form').hidden = !passkeysSupported;
+  try {
+    const { passkeys } = await api('GET', '/api/passkeys');
+    $('#passkeys-empty').hidden = passkeys.length > 0;
+    $('#passkeys-list').replaceChildren(...passkeys.map(passkeyRow));
+  } catch (err) {
+    $('#passkeys-error').textContent = err.error;
+  }
+}
+
+// One passkey: its name (text, never markup), when it was added and last used, whether it is
+// synced, and Rename (in place) and Remove (after a second, explicit click).
+function passkeyRow(k) {
+  const li = document.createElement('li');
+  li.dataset.id = k.id;
+  const name = Object.assign(document.createElement('strong'), { textContent: k.name });
+  const where = k.backed_up ? 'synced' : k.device_type === 'multiDevice' ? 'may sync' : 'this device only';
+  const details = Object.assign(document.createElement('span'), {
+    className: 'muted',
+    textContent: `added ${day(k.created_at)} · last used ${day(k.last_used_at)} · ${where}`,
+  });
+  const button = (text, className) =>
+    Object.assign(document.createElement('button'), { type: 'button', className, textContent: text });
+  const rename = button('Rename', 'secondary rename');
+  rename.setAttribute('aria-label', `Rename ${k.name}`);
+  const remove = button('Remove', 'secondary remove');
+  remove.setAttribute('aria-label', `Remove ${k.name}`);
+  const keep = button('Keep it', 'secondary keep');
+  keep.hidden = true;
+
+  const form = Object.assign(document.createElement('form'), { className: 'passkey-rename', hidden: true });
+  const input = Object.assign(document.createElement('input'), {
+    name: 'name',
+    value: k.name,
+    maxLength: 64,
+  });
+  input.setAttribute('aria-label', `New name for ${k.name}`);
+  const save = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Save' });
+  const cancel = button('Cancel', 'secondary');
+  form.append(input, save, cancel);
+  rename.addEventListener('click', () => {
+    form.hidden = false;
+    input.focus();
+    input.select();
+  });
+  cancel.addEventListener('click', () => {
+    form.hidden = true;
+    input.value = k.name;
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      await api('PATCH', `/api/passkeys/${encodeURIComponent(k.id)}`, { name: input.value });
+      $('#passkeys-notice').textContent = 'Renamed.';
+      await showPasskeys();
+    } catch (err) {
+      $('#passkeys-error').textContent = err.error;
+      save.disabled = false;
+    }
+  });
+
+  keep.addEventListener('click', () => {
+    keep.hidden = true;
+    remove.textContent = 'Remove';
+    delete remove.dataset.armed;
+  });
+  remove.addEventListener('click', async () => {
+    if (!remove.dataset.armed) {
+      remove.dataset.armed = 'yes';
+      remove.textContent = 'Yes, remove: it no longer signs in';
+      keep.hidden = false;
+      return;
+    }
+    remove.disabled = true;
+    try {
+      await api('DELETE', `/api/passkeys/${encodeURIComponent(k.id)}`);
+      $('#passkeys-notice').textContent = `Passkey “${k.name}” removed. Delete it from the device too.`;
+      await showPasskeys();
+    } catch (err) {
+      $('#passkeys-error').textContent = err.error;
+      remove.disabled = false;
+    }
+  });
+  li.append(name, details, rename, remove, keep, form);
+  return li;
+}
+
 $('#logout').addEventListener('click', async () => {
   await api('POST', '/api/logout').catch(() => {});
   signedOut();
@@ -350,6 +554,7 @@ function signedIn(token, user) {
   connectChat();
   showTwoFactor();
   showTokens();
+  showPasskeys();
   showOidc({});
   providersLoaded.then(showIdentities);
 }
@@ -368,6 +573,10 @@ function signedOut() {
   $('#presence').replaceChildren();
   $('#rooms').replaceChildren();
   $('#tokens-list').replaceChildren();
+  $('#passkeys-list').replaceChildren();
+  $('#passkeys-notice').textContent = '';
+  $('#passkeys-error').textContent = '';
+  showResult($('#passkey-add-form'));
   $('#identities-list').replaceChildren();
   $('#identities-notice').textContent = '';
   $('#identities-error').textContent = '';

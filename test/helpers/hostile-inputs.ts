@@ -104,6 +104,7 @@ export async function stored(t: TestServer): Promise<Record<string, number>> {
     'read_markers',
     'user_blocks',
     'ssh_keys',
+    'passkeys',
   ]) {
     out[table] = Number((await t.server.db(table).count({ n: '*' }))[0]!.n);
   }

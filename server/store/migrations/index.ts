@@ -16,6 +16,7 @@ import * as administration from './016_administration.js';
 import * as deviceLogin from './017_device_login.js';
 import * as identities from './018_identities.js';
 import * as sshKeys from './019_ssh_keys.js';
+import * as passkeys from './020_passkeys.js';
 import * as moderation from './021_moderation.js';
 
 /**
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '017_device_login': deviceLogin,
   '018_identities': identities,
   '019_ssh_keys': sshKeys,
+  '020_passkeys': passkeys,
   '021_moderation': moderation,
 };
 

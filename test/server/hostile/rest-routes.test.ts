@@ -24,6 +24,19 @@ const VICTIM = {
   password: 'victim pass phrase 1',
 };
 
+/** The shape of a WebAuthn credential as the page sends it, with nothing an authenticator signed. */
+const FAKE_CREDENTIAL = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: {
+    clientDataJSON: 'e30',
+    attestationObject: 'AAAA',
+    authenticatorData: 'AAAA',
+    signature: 'AAAA',
+  },
+};
+
 /** Routes that read a JSON body, with a well-formed body that still changes nothing. */
 const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolean }> = {
   'POST /api/signup': {
@@ -74,6 +87,13 @@ const BODY_ROUTES: Record<string, { body: Record<string, unknown>; auth?: boolea
       signature: '-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----',
     },
   },
+  // A credential no authenticator made: it never verifies, so no variant registers or signs in.
+  'POST /api/passkeys/register': {
+    body: { challenge_id: `pkc_${'0'.repeat(32)}`, credential: FAKE_CREDENTIAL, name: 'fuzzed' },
+    auth: true,
+  },
+  'PATCH /api/passkeys/:id': { body: { name: 'fuzzed' }, auth: true },
+  'POST /api/login/passkey': { body: { challenge_id: `pkc_${'0'.repeat(32)}`, credential: FAKE_CREDENTIAL } },
 };
 
 /**
@@ -113,6 +133,10 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   },
   'GET /api/ssh-keys': { auth: true },
   'DELETE /api/ssh-keys/:id': { auth: true, changes: true, path: `/api/ssh-keys/key_${'0'.repeat(32)}` },
+  'POST /api/passkeys/register/options': { auth: true },
+  'GET /api/passkeys': { auth: true },
+  'DELETE /api/passkeys/:id': { auth: true, changes: true, path: `/api/passkeys/pk_${'0'.repeat(32)}` },
+  'POST /api/login/passkey/options': {},
   'GET /': {},
   'GET /app.js': {},
   'GET /style.css': {},
