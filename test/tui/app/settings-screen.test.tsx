@@ -93,6 +93,26 @@ describe('TUI: settings', function () {
     await waitForFrame(lastFrame, (f) => f.includes('✗'));
   });
 
+  it('deactivates the account with its password: back to the start, every session ended, login reactivates', async () => {
+    const me = await t.loggedInPerson('deact');
+    const other = await t.logIn(me.username, me.password);
+    const { lastFrame, stdin } = await openSettings(me.token);
+    await press(stdin, 'd');
+    await waitForFrame(lastFrame, (f) => f.includes('Deactivate the account') && f.includes('Password'));
+    await type(stdin, 'not my password at all');
+    await press(stdin, keys.enter);
+    await waitForFrame(lastFrame, (f) => f.includes('✗'));
+    expect((await t.api('GET', '/api/me', undefined, bearer(other.body.token))).status).to.equal(200);
+    for (let i = 0; i < 'not my password at all'.length; i++) await press(stdin, keys.backspace);
+    await type(stdin, me.password);
+    await press(stdin, keys.enter);
+    await waitForFrame(lastFrame, (f) => f.includes('Account deactivated') && f.includes('Sign up'));
+    for (const token of [me.token, other.body.token]) {
+      expect((await t.api('GET', '/api/me', undefined, bearer(token))).status).to.equal(401);
+    }
+    expect((await t.logIn(me.username, me.password)).status).to.equal(200);
+  });
+
   it('logs out everywhere and returns to the start screen', async () => {
     const me = await t.loggedInPerson('all');
     const other = await t.logIn(me.username, me.password);

@@ -29,7 +29,9 @@ const when = (iso: string) => {
 export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props) {
   const [sessions, setSessions] = useState<SessionInfo[]>();
   const [index, setIndex] = useState(0);
-  const [mode, setMode] = useState<'list' | 'password' | 'two-factor' | 'tokens' | 'admin'>('list');
+  const [mode, setMode] = useState<'list' | 'password' | 'deactivate' | 'two-factor' | 'tokens' | 'admin'>(
+    'list',
+  );
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
 
@@ -88,6 +90,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         });
       }
       if (input === 'p') return setMode('password');
+      if (input === 'd') return setMode('deactivate');
       if (input === 't') return setMode('two-factor');
       if (input === 'k') return setMode('tokens');
       if (input === 'a') return setMode('admin');
@@ -136,6 +139,19 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
     );
   }
 
+  if (mode === 'deactivate') {
+    return (
+      <DeactivateForm
+        services={services}
+        token={session.token}
+        onDone={() =>
+          onLoggedOut('Account deactivated: every session is signed out. Log in to reactivate it.')
+        }
+        onBack={() => setMode('list')}
+      />
+    );
+  }
+
   if (mode === 'password') {
     return (
       <PasswordForm
@@ -179,7 +195,8 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
         ) : null}
         <Text dimColor>
           ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · t
-          two-factor sign-in · k access tokens · a administration (admins) · Esc back
+          two-factor sign-in · k access tokens · d deactivate the account · a administration (admins) · Esc
+          back
         </Text>
       </Box>
     </Box>
@@ -227,6 +244,40 @@ function PasswordForm(props: {
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
       submitLabel="Change password"
+      {...submit}
+    />
+  );
+}
+
+/**
+ * The owner's pause (POST /api/account/deactivate): the password, then every session ends, this one
+ * too, and the app goes back to the start; the next login reactivates the account.
+ */
+function DeactivateForm(props: {
+  services: TuiServices;
+  token: string;
+  onDone: () => void;
+  onBack: () => void;
+}) {
+  const [values, setValues] = useState({ password: '' });
+  const submit = useSubmit();
+  const onSubmit = async (typed: Record<string, string>) => {
+    const password = typed.password ?? '';
+    if (!submit.check([['password', password ? undefined : 'enter your password to deactivate']])) return;
+    const result = await submit.run('Deactivating your account…', () =>
+      props.services.rest(props.token).deactivateAccount({ password }),
+    );
+    if (result) props.onDone();
+  };
+  return (
+    <Form
+      title="Deactivate the account: sign out everywhere until you log in again (nothing is deleted)"
+      fields={[{ name: 'password', label: 'Password', secret: true }]}
+      values={values}
+      onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
+      onSubmit={(v) => void onSubmit(v)}
+      onBack={props.onBack}
+      submitLabel="Deactivate"
       {...submit}
     />
   );
