@@ -10,6 +10,30 @@ import { messagePayload } from './schemas.js';
 import { parsePayload } from './validate.js';
 import type { ChatSocket, Identity } from './types.js';
 
+/** The last message of each connection not yet queued for writing. */
+const sendOrder = new WeakMap<ChatSocket, Promise<void>>();
+
+/**
+ * Runs a message's checks after the previous message of the same connection was queued for
+ * writing, so one connection's messages are stored in the order they came: the checks ask the
+ * database (mutes, bans, private rooms), and on PostgreSQL's pool their answers can come back out
+ * of order. It waits for the one before to be queued, not stored, so a burst still goes to the
+ * database in one batch (message-writer.ts).
+ */
+async function inSendOrder<T>(socket: ChatSocket, checks: () => Promise<T>): Promise<T> {
+  const before = sendOrder.get(socket) ?? Promise.resolve();
+  let queued!: () => void;
+  const mine = new Promise<void>((resolve) => (queued = resolve));
+  sendOrder.set(socket, mine);
+  try {
+    await before;
+    return await checks();
+  } finally {
+    queued();
+    if (sendOrder.get(socket) === mine) sendOrder.delete(socket);
+  }
+}
+
 /**
  * `message`: the budget is spent before the payload is read, so a flood of junk is refused as
  * cheaply as a flood of text. The message is stored before anyone sees it, so what a room saw
@@ -29,23 +53,21 @@ export async function sendMessage(
 ): Promise<{ id: number }> {
   const { user } = identity;
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
-  const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
-  await ctx.chat.moderation.assertMaySend(user.id, room);
-  if (recipient) await ctx.limits.directMessage(user.id);
-  // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
-  // so it posts to a public room from outside, as a notifier does; it still hears nothing there.
-  else if (!isInRoom(socket, room) && hasAccess(socketCaller(identity), 'chat:read')) {
-    throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
-  }
-  const mentions = await ctx.chat.resolveMentions(user.id, room, text);
-  const ts = ctx.clock.now();
-  const { id, duplicate } = await ctx.messages.write({
-    room,
-    user_id: user.id,
-    text,
-    created_at: ts,
-    client_id,
+  const { room, recipient, mentions, ts, writing } = await inSendOrder(socket, async () => {
+    const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
+    await ctx.chat.moderation.assertMaySend(user.id, room);
+    if (recipient) await ctx.limits.directMessage(user.id);
+    // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
+    // so it posts to a public room from outside, as a notifier does; it still hears nothing there.
+    else if (!isInRoom(socket, room) && hasAccess(socketCaller(identity), 'chat:read')) {
+      throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
+    }
+    const mentions = await ctx.chat.resolveMentions(user.id, room, text);
+    const ts = ctx.clock.now();
+    const writing = ctx.messages.write({ room, user_id: user.id, text, created_at: ts, client_id });
+    return { room, recipient, mentions, ts, writing };
   });
+  const { id, duplicate } = await writing;
   if (duplicate) return { id };
   await ctx.chat.stored(id, room, mentions, user.id);
   const message: ChatMessage = { id, room, user, text, ts, mentions, edited_at: null };
