@@ -118,6 +118,8 @@ export function Form(props: Props) {
   );
   const width = Math.max(...props.fields.map((f) => f.label.length)) + 1;
   const fieldWidth = Math.max(10, (stdout.columns || 80) - width - 4);
+  // On a narrow terminal an error under the label's column would wrap into many rows: it starts left.
+  const narrow = (stdout.columns || 80) < 60;
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold>{props.title}</Text>
@@ -143,7 +145,7 @@ export function Form(props: Props) {
                 />
               </Box>
               {props.fieldErrors?.[field.name] ? (
-                <Box marginLeft={width + 2}>
+                <Box marginLeft={narrow ? 2 : width + 2}>
                   <Text color="red">✗ {props.fieldErrors[field.name]}</Text>
                 </Box>
               ) : null}
@@ -170,7 +172,9 @@ export function Form(props: Props) {
           </Text>
         ))}
         {props.notice ? <Text color="green">{props.notice}</Text> : null}
-        <Text dimColor>Tab/↑↓ move · Enter next/submit · Esc back</Text>
+        <Text dimColor wrap="truncate-end">
+          Tab/↑↓ move · Enter next/submit · Esc back
+        </Text>
       </Box>
     </Box>
   );
