@@ -155,6 +155,18 @@ export interface ErrorBody<Code extends string = ErrorCode> {
   code: Code;
   /** The request field the error concerns, when there is one. */
   field?: string;
+  /**
+   * A refused request body's every problem, one per field, the first being the one above (REST
+   * bodies only; docs/api.md, "Failures"): a form shows each beside its field at once.
+   */
+  errors?: FieldError[];
+}
+
+/** One field's problem in ErrorBody's `errors`; `field` is absent for the body as a whole. */
+export interface FieldError {
+  field?: string;
+  error: string;
+  code: string;
 }
 
 /**

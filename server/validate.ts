@@ -22,12 +22,73 @@ export function fromZod(issue: z.core.$ZodIssue): AppError {
   return new AppError(own ?? 'invalid_field', message, field ? { field } : {});
 }
 
+/** One field's problem in an answer's `errors` list; `field` is absent for the input as a whole. */
+export interface FieldProblem {
+  field?: string;
+  error: string;
+  code: ErrorCode;
+}
+
+/** Fields a form can have; a list longer than this comes from a hostile input, not a person. */
+const PROBLEMS_MAX = 20;
+
+/**
+ * Every problem of a schema's issues, one per top-level field (its first), in the order the schema
+ * found them, so a form can show each beside its field at once rather than one per round trip.
+ */
+export function problemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  const seen = new Set<string | undefined>();
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    const err = fromZod(issue);
+    const field = err.details.field as string | undefined;
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ ...(field ? { field } : {}), error: err.message, code: err.code });
+    if (problems.length === PROBLEMS_MAX) break;
+  }
+  return problems;
+}
+
+/**
+ * The AppError for a list of problems: the first one as the contract has always answered it
+ * (`error`, `code`, `field`), and the whole list as `errors`.
+ */
+export function problemsError(problems: readonly FieldProblem[]): AppError {
+  const [first] = problems;
+  if (!first) throw new Error('problemsError needs at least one problem');
+  return new AppError(first.code, first.error, {
+    ...(first.field ? { field: first.field } : {}),
+    errors: problems.slice(0, PROBLEMS_MAX),
+  });
+}
+
 /** Parses `input` with `schema`, or throws the first problem (fromZod). */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw fromZod(result.error.issues[0]!);
   refuseUnstorableText(result.data);
   return result.data;
+}
+
+/**
+ * Parses `input` with `schema` like parse, but a failure lists every field's problem (`errors`,
+ * problemsError), with `more(input)` added for the fields the schema passed: the rules a schema
+ * cannot state, such as a common password, so that a form learns of them in the same answer.
+ */
+export function parseAll<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  more?: (input: Record<string, unknown>) => FieldProblem[],
+): z.output<S> {
+  const result = schema.safeParse(input);
+  let problems = result.success ? unstorableProblems(result.data) : problemsOf(result.error.issues);
+  if (problems.length === 0) return result.data as z.output<S>;
+  if (more && typeof input === 'object' && input !== null) {
+    const named = new Set(problems.map((p) => p.field));
+    problems = [...problems, ...more(input as Record<string, unknown>).filter((p) => !named.has(p.field))];
+  }
+  throw problemsError(problems);
 }
 
 /**
@@ -46,8 +107,16 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * keep U+FFFD instead). Names the top-level field.
  */
 export function refuseUnstorableText(value: unknown): void {
+  const [first] = unstorableProblems(value, 1);
+  if (first) throw new AppError(first.code, first.error, first.field ? { field: first.field } : {});
+}
+
+/** The problems refuseUnstorableText throws the first of: one per top-level field, up to `max`. */
+function unstorableProblems(value: unknown, max = PROBLEMS_MAX): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string | undefined>();
   const stack: [unknown, string | undefined][] = [[value, undefined]];
-  while (stack.length > 0) {
+  while (stack.length > 0 && problems.length < max) {
     const [v, field] = stack.pop()!;
     if (typeof v === 'string') {
       const problem = v.includes('\u0000')
@@ -55,8 +124,14 @@ export function refuseUnstorableText(value: unknown): void {
         : LONE_SURROGATE.test(v)
           ? 'must be valid Unicode text (it holds half of a surrogate pair)'
           : undefined;
-      if (problem)
-        throw new AppError('invalid_field', `${field ?? 'the text'} ${problem}`, field ? { field } : {});
+      if (problem && !seen.has(field)) {
+        seen.add(field);
+        problems.push({
+          ...(field ? { field } : {}),
+          error: `${field ?? 'the text'} ${problem}`,
+          code: 'invalid_field',
+        });
+      }
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push([item, field]);
     } else if (typeof v === 'object' && v !== null) {
@@ -66,4 +141,5 @@ export function refuseUnstorableText(value: unknown): void {
       }
     }
   }
+  return problems;
 }

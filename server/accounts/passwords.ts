@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import * as scryptModule from 'scrypt-kdf';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { AppError } from '../errors.js';
+import type { FieldProblem } from '../validate.js';
+import { passwordField } from './fields.js';
 
 /*
  * Passwords: what a new one must not be, and how it is hashed and checked (scrypt, a few at a
@@ -12,16 +14,36 @@ const common = new Set((dictionary['passwords-common'] as string[]).map((p) => p
 
 /** Rejects well-known passwords and ones equal to the username or email; no composition rules. */
 export function checkPassword(password: string, others: { username?: string; email?: string }): void {
+  const problem = passwordPolicyProblem(password, others);
+  if (problem) throw new AppError('weak_password', problem, { field: 'password' });
+}
+
+/** What checkPassword refuses a password for, or undefined. */
+function passwordPolicyProblem(password: string, others: { username?: string; email?: string }) {
   const lower = password.toLowerCase();
-  if (common.has(lower)) {
-    throw new AppError('weak_password', 'password is too common; choose another', { field: 'password' });
-  }
+  if (common.has(lower)) return 'password is too common; choose another';
   const emailLocal = others.email?.split('@')[0];
   if (lower === others.username || lower === others.email || (emailLocal && lower === emailLocal)) {
-    throw new AppError('weak_password', 'password must not be your username or email', {
-      field: 'password',
-    });
+    return 'password must not be your username or email';
   }
+  return undefined;
+}
+
+/**
+ * The policy's verdict on the `password` of a request whose other fields were refused, for its
+ * `errors` list (parseAll), so that a form shows a common password beside a bad email instead of
+ * one round trip later. Only a password of the right shape is judged, against the other fields
+ * as sent (trimmed, lower-cased), as the rules would judge it once they are fixed.
+ */
+export function newPasswordProblems(input: Record<string, unknown>): FieldProblem[] {
+  const password = passwordField.safeParse(input.password);
+  if (!password.success) return [];
+  const other = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : undefined);
+  const problem = passwordPolicyProblem(password.data, {
+    username: other(input.username),
+    email: other(input.email),
+  });
+  return problem ? [{ field: 'password', error: problem, code: 'weak_password' }] : [];
 }
 
 // scrypt-kdf's runtime export is a default class, while its .d.ts declares named functions.

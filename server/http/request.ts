@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { parse } from '../validate.js';
+import { parse, parseAll, type FieldProblem } from '../validate.js';
 import {
   callerOf,
   checkAccess,
@@ -18,14 +18,19 @@ import { CHALLENGE_HEADER } from '../protocol.js';
  */
 
 /**
- * Parses a request body with its schema; the first problem becomes a 400 naming the field.
- * Weak passwords and taken usernames are the accounts rules' to report, not the schema's.
+ * Parses a request body with its schema; a failure is a 400 naming the first field at fault, with
+ * every field's problem in `errors` (parseAll). Weak passwords and taken usernames are the accounts
+ * rules' to report, not the schema's; `more` may add what they would say to a refused body.
  */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  more?: (body: Record<string, unknown>) => FieldProblem[],
+): z.output<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AppError('invalid_field', 'request body must be a JSON object');
   }
-  return parse(schema, body);
+  return parseAll(schema, body, more);
 }
 
 /** Query strings have one value per key; a repeated key is a mistake, not a list. */

@@ -60,6 +60,7 @@ async function api(method, path, body, solved) {
       error: (data.error || `request failed (${res.status})`) + (retry ? ` (retry in ${retry}s)` : ''),
       code: data.code || 'error',
       field: data.field,
+      errors: Array.isArray(data.errors) ? data.errors : undefined,
     };
   }
   return data;
@@ -69,11 +70,25 @@ function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
-function showResult(form, { error = '', notice = '', field } = {}) {
+function showResult(form, { error = '', notice = '', field, errors } = {}) {
   form.querySelector('.error').textContent = error;
   const n = form.querySelector('.notice');
   if (n) n.textContent = notice;
   for (const input of form.querySelectorAll('input')) input.removeAttribute('aria-invalid');
+  for (const note of form.querySelectorAll('.field-error')) note.remove();
+  // The server lists every field's problem (`errors`): each is said under its own field.
+  for (const problem of (errors ?? []).slice(0, 20)) {
+    const input =
+      problem &&
+      typeof problem.field === 'string' &&
+      form.querySelector(`[name="${CSS.escape(problem.field)}"]`);
+    if (!input || typeof problem.error !== 'string') continue;
+    input.setAttribute('aria-invalid', 'true');
+    const note = document.createElement('small');
+    note.className = 'field-error';
+    note.textContent = problem.error;
+    input.after(note);
+  }
   if (field) {
     const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
     if (input) {

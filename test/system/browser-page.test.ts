@@ -221,4 +221,43 @@ describe('browser page (Chromium)', function () {
     await page.locator('#login-form').getByLabel('Password').press('Enter');
     await page.locator('#login-form .error').filter({ hasText: 'wrong username or password' }).waitFor();
   });
+
+  it('shows every field the server refused under that field, and clears them on the next try', async () => {
+    await page.goto(t.url + '/');
+    const form = page.locator('#signup-form');
+    // The browser's own checks are off (novalidate): these reach the server as typed.
+    await form.getByLabel('Username').fill('No Spaces');
+    await form.getByLabel('Email').fill('x@example.c');
+    await form.getByLabel('Password').fill('password');
+    await form.getByLabel('Password').press('Enter');
+    const notes = form.locator('.field-error');
+    await notes.nth(2).waitFor();
+    expect(await notes.allTextContents()).to.deep.equal([
+      'username must be 3-32 characters of a-z, 0-9, _ . -',
+      'email must be a valid address',
+      'password is too common; choose another',
+    ]);
+    // Each note follows its own input, which is marked invalid.
+    for (const [name, text] of [
+      ['username', 'username must be'],
+      ['email', 'email must be'],
+      ['password', 'password is too common'],
+    ]) {
+      const input = form.locator(`input[name="${name}"]`);
+      expect(await input.getAttribute('aria-invalid')).to.equal('true');
+      expect(await form.locator(`input[name="${name}"] + .field-error`).textContent()).to.include(text);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await form.screenshot({ path: `${ARTIFACTS}/page-signup-field-errors.png` });
+
+    await form.getByLabel('Username').fill('fine_name');
+    await form.getByLabel('Password').press('Enter');
+    await notes.nth(2).waitFor({ state: 'detached' });
+    expect(await notes.allTextContents()).to.deep.equal([
+      'email must be a valid address',
+      'password is too common; choose another',
+    ]);
+    // A refused request is logged by Chromium itself ("Failed to load resource"); nothing else may be.
+    expect(consoleErrors.filter((e) => !e.includes('Failed to load resource'))).to.deep.equal([]);
+  });
 });

@@ -145,6 +145,80 @@ describe('system: the TUI in a real terminal', function () {
     expect(readFileSync(statusFile, 'utf8').trim(), 'exit status').to.equal('0');
   });
 
+  it("two TUIs in two panes see their unread counts rise with the other one's lines and fall as they read", async () => {
+    const ann = await t.loggedInPerson('pane-ann');
+    const bob = await t.loggedInPerson('pane-bob');
+    const cli = resolve('bin/run.js');
+    const target = 'panes';
+    const run = (token: string, dir: string) =>
+      `env -u CI -u CONTINUOUS_INTEGRATION MUX1_BELL=0 MUX1_CONFIG_DIR='${configDir}-${dir}' MUX1_SERVER='${t.url}' MUX1_TOKEN='${token}' '${process.execPath}' '${cli}'`;
+    // 161 columns: two panes of 80 and the border between them.
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      target,
+      '-x',
+      '161',
+      '-y',
+      '24',
+      '-e',
+      'TERM=xterm-256color',
+      run(ann.token, 'ann'),
+    );
+    tmux('split-window', '-h', '-t', target, '-e', 'TERM=xterm-256color', run(bob.token, 'bob'));
+    const [left, right] = [`${target}:0.0`, `${target}:0.1`];
+    const bar = (s: string) => s.split('\n')[1] ?? '';
+    const keys = (pane: string, ...k: string[]) => tmux('send-keys', '-t', pane, ...k);
+    const say = (pane: string, text: string) => {
+      keys(pane, '-l', text);
+      keys(pane, 'Enter');
+    };
+    try {
+      for (const pane of [left, right]) {
+        await waitForScreen((s) => s.includes('#lobby') && s.includes('● connected'), 'the chat', pane);
+        say(pane, '/join panes-room');
+        await waitForScreen((s) => s.includes('you joined #panes-room'), 'the room joined', pane);
+      }
+      keys(right, 'M-1');
+      await waitForScreen((s) => bar(s).startsWith('1:#lobby  2:#panes-room'), 'bob in the lobby', right);
+
+      say(left, 'first from ann');
+      say(left, 'second from ann');
+      await waitForScreen((s) => s.includes('second from ann'), 'ann sees her lines', left);
+      keys(left, 'M-1');
+      await waitForScreen((s) => s.split('\n')[0]!.startsWith('#lobby'), 'ann back in the lobby', left);
+      await waitForScreen((s) => /2:#panes-room 2\b/.test(bar(s)), "two unread in bob's bar", right);
+
+      // Bob reads: his count falls to nothing, and he answers.
+      keys(right, 'M-2');
+      const read = await waitForScreen(
+        (s) => s.includes('second from ann') && /2:#panes-room\s*$/.test(bar(s)),
+        'bob reading, his count gone',
+        right,
+      );
+      expect(read).to.include('first from ann');
+      say(right, 'read both');
+      keys(right, 'M-1');
+      await waitForScreen((s) => /2:#panes-room 1\b/.test(bar(s)), "one unread in ann's bar", left);
+      keys(left, 'M-2');
+      await waitForScreen(
+        (s) => s.includes(`${bob.username} read both`) && /2:#panes-room\s*$/.test(bar(s)),
+        'ann reading, her count gone',
+        left,
+      );
+      // Bob's bar, untouched meanwhile, shows nothing unread: ann's reading is hers alone.
+      expect(bar(screen(right))).to.match(/^1:#lobby {2}2:#panes-room\s*$/);
+    } finally {
+      try {
+        tmux('kill-session', '-t', target);
+      } catch {
+        // already gone
+      }
+      for (const dir of ['ann', 'bob']) rmSync(`${configDir}-${dir}`, { recursive: true, force: true });
+    }
+  });
+
   it('keeps a line sent while the server is down and delivers it once when the server is back', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'mux1-tmux-db-'));

@@ -73,7 +73,13 @@ export function describeError(err: unknown): DescribedError {
 }
 
 function bodyOf(err: Mux1Error<string>): ErrorBody<string> {
-  return { error: oneLine(err.message), code: err.code, ...(err.field ? { field: err.field } : {}) };
+  return {
+    error: oneLine(err.message),
+    code: err.code,
+    ...(err.field ? { field: err.field } : {}),
+    // Every field the server refused (docs/api.md, conventions), for a script to report at once.
+    ...(err.errors ? { errors: err.errors.map((e) => ({ ...e, error: oneLine(e.error) })) } : {}),
+  };
 }
 
 export function exitCodeFor(err: unknown): 1 | 2 {
@@ -91,8 +97,10 @@ export function writeFailure(described: DescribedError, json: boolean, err?: unk
   } else {
     // The sentence may come from the server, or quote what someone typed: printed as text.
     const hint = described.hint ? ` - ${safeText(described.hint)}` : '';
+    // The other fields the server refused follow the first on the same line.
+    const more = (described.body.errors ?? []).slice(1).map((e) => `; ${safeText(e.error)}`);
     process.stderr.write(
-      `${paint(process.stderr, 'red', 'Error:')} ${safeText(described.body.error)}${hint}\n`,
+      `${paint(process.stderr, 'red', 'Error:')} ${safeText(described.body.error)}${more.join('')}${hint}\n`,
     );
   }
   if (err !== undefined && debugEnabled()) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);

@@ -1,4 +1,10 @@
-import type { ChatErrorCode, ConnectRefusalCode, ErrorBody, ErrorCode } from '../../server/protocol.js';
+import type {
+  ChatErrorCode,
+  ConnectRefusalCode,
+  ErrorBody,
+  ErrorCode,
+  FieldError,
+} from '../../server/protocol.js';
 
 /** Codes a server sends, in REST bodies, socket acknowledgements and connection refusals. */
 export type ServerCode = ErrorCode | ChatErrorCode | ConnectRefusalCode;
@@ -38,6 +44,8 @@ export interface Mux1ErrorOptions {
   field?: string;
   /** Seconds to wait before trying again (a 429's Retry-After). */
   retryAfterS?: number;
+  /** Every field's problem, when the server listed them (`errors`); the first is `field`'s. */
+  errors?: FieldError[];
   cause?: unknown;
 }
 
@@ -50,6 +58,7 @@ export class Mux1Error<C extends string = Mux1Code> extends Error {
   override name = 'Mux1Error';
   readonly field?: string;
   readonly retryAfterS?: number;
+  readonly errors?: FieldError[];
 
   constructor(
     readonly code: C,
@@ -59,6 +68,7 @@ export class Mux1Error<C extends string = Mux1Code> extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.field !== undefined) this.field = options.field;
     if (options.retryAfterS !== undefined) this.retryAfterS = options.retryAfterS;
+    if (options.errors !== undefined) this.errors = options.errors;
   }
 
   /**
@@ -88,6 +98,11 @@ export class Mux1Error<C extends string = Mux1Code> extends Error {
   }
 
   toJSON(): ErrorBody<C> {
-    return { error: this.message, code: this.code, ...(this.field ? { field: this.field } : {}) };
+    return {
+      error: this.message,
+      code: this.code,
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
   }
 }

@@ -10,6 +10,7 @@ import type {
   DeviceCodeBody,
   DeviceCodeRequest,
   ErrorBody,
+  FieldError,
   ForgotPasswordRequest,
   HealthBody,
   LoginBody,
@@ -34,6 +35,7 @@ import { CHALLENGE_HEADER, SESSIONS_PAGE, type ChallengeBody } from '../../serve
 /** How many pages allSessions reads at most: a bound on a server that never ends its list. */
 const ALL_SESSIONS_PAGES = 50;
 import { isChallengeRequired, solveChallenge } from './challenge.js';
+import { safeText } from './safe-text.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
 import { adminCalls } from './admin.js';
@@ -60,8 +62,9 @@ export class ApiError extends Mux1Error {
     field?: string,
     /** Seconds from a 429's Retry-After header. */
     retryAfterS?: number,
+    errors?: FieldError[],
   ) {
-    super(code, message, { field, retryAfterS });
+    super(code, message, { field, retryAfterS, errors });
   }
 }
 
@@ -266,6 +269,7 @@ async function toApiError(err: unknown, server: string, timeoutMs: number): Prom
       res.status,
       body.field,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      errorsOf(body),
     );
   }
   if (err instanceof TimeoutError) {
@@ -299,6 +303,29 @@ function networkReason(err: unknown): string | undefined {
   // fetch() refuses ports it considers unsafe (e.g. 6000, 6667) before connecting.
   if (cause.message === 'bad port') return 'fetch refuses this port; run the server on another one';
   return code ?? cause.message ?? err.message;
+}
+
+/** Fields a form has at most: more entries come from a broken or hostile server and are dropped. */
+const ERRORS_MAX = 20;
+
+/**
+ * An answer's `errors` list, its sentences made safe for a terminal and cut to a line: another
+ * server wrote them. Undefined without any.
+ */
+function errorsOf(body: ErrorBody): FieldError[] | undefined {
+  if (!Array.isArray(body.errors)) return undefined;
+  const errors: FieldError[] = [];
+  for (const item of body.errors.slice(0, ERRORS_MAX) as unknown[]) {
+    const e = item as Partial<FieldError> | null;
+    if (typeof e !== 'object' || e === null || typeof e.error !== 'string' || typeof e.code !== 'string')
+      continue;
+    errors.push({
+      ...(typeof e.field === 'string' ? { field: safeText(e.field).slice(0, 64) } : {}),
+      error: safeText(e.error).slice(0, 200),
+      code: safeText(e.code).slice(0, 64),
+    });
+  }
+  return errors.length > 0 ? errors : undefined;
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {

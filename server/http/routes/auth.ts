@@ -11,6 +11,7 @@ import {
   secondFactorField,
   usernameField,
 } from '../../accounts/fields.js';
+import { newPasswordProblems } from '../../accounts/passwords.js';
 import type { Challenges } from '../../limits/index.js';
 import { LIMITS, type LoginBody, type MessageBody, type MfaRequiredBody } from '../../protocol.js';
 import { parseBody, requestMeta } from '../request.js';
@@ -34,7 +35,7 @@ export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
   const router = new Router({ prefix: '/api' });
 
   router.post('/signup', async (ctx) => {
-    const input = parseBody(signupBody, ctx.request.body);
+    const input = parseBody(signupBody, ctx.request.body, newPasswordProblems);
     await accounts.signup(input, requestMeta(ctx));
     ctx.status = 201;
     ctx.body = {

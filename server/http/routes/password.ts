@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Accounts } from '../../accounts/index.js';
 import { codeField, emailField, loginPasswordField, passwordField } from '../../accounts/fields.js';
+import { newPasswordProblems } from '../../accounts/passwords.js';
 import { LIMITS, type ChangePasswordBody, type MessageBody } from '../../protocol.js';
 import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
 import { signedOut } from './account.js';
@@ -25,7 +26,7 @@ export function passwordRoutes(accounts: Accounts): Router<AuthState> {
   });
 
   router.post('/reset', async (ctx) => {
-    const input = parseBody(resetBody, ctx.request.body);
+    const input = parseBody(resetBody, ctx.request.body, newPasswordProblems);
     await accounts.resetPassword(input, requestMeta(ctx));
     ctx.body = {
       message: 'Password reset. Every session of the account was signed out; log in with the new password.',
@@ -33,7 +34,7 @@ export function passwordRoutes(accounts: Accounts): Router<AuthState> {
   });
 
   router.post('/change', requireAuth(accounts), async (ctx) => {
-    const input = parseBody(changeBody, ctx.request.body);
+    const input = parseBody(changeBody, ctx.request.body, newPasswordProblems);
     const revoked = await accounts.changePassword(
       ctx.state.auth,
       { currentPassword: input.current_password, password: input.password },

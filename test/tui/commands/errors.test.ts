@@ -46,6 +46,23 @@ describe('mux1 CLI: error paths', () => {
     expect(body.field).to.equal('password');
   });
 
+  it('signup with several bad fields: every one, in errors with --json and on the one stderr line', async () => {
+    // "x@example.c" passes the CLI's loose address check, not the server's; "password" is common.
+    const args = ['signup', '--username', 'ivy', '--email', 'x@example.c', '--password-stdin'];
+    const r = await t.cli([...args, '--json'], { input: 'password\n' });
+    const body = expectJsonError(r, 'invalid_field');
+    expect(body.field).to.equal('email');
+    expect(body.errors).to.deep.equal([
+      { field: 'email', error: 'email must be a valid address', code: 'invalid_field' },
+      { field: 'password', error: 'password is too common; choose another', code: 'weak_password' },
+    ]);
+    const human = await t.cli(args, { input: 'password\n' });
+    expect(human.code).to.equal(1);
+    expect(human.stderr).to.equal(
+      'Error: email must be a valid address; password is too common; choose another\n',
+    );
+  });
+
   it('verify with a wrong code: invalid_code', async () => {
     const r = await t.cli(['verify', '--email', 'dave@example.com', '--code', '000000', '--json']);
     expectJsonError(r, 'invalid_code');

@@ -36,11 +36,13 @@ export function EditText({ draft, width, maxRows = 1, masked = false, focused = 
             </Text>
           );
         }
+        // The cursor covers the whole character under it: both columns of a wide one.
+        const end = row.cursor + (row.cursorSize ?? 1);
         return (
           <Text key={i} wrap="truncate-end">
             {chars.slice(0, row.cursor).join('')}
-            <Text inverse>{chars[row.cursor] ?? ' '}</Text>
-            {chars.slice(row.cursor + 1).join('')}
+            <Text inverse>{chars.slice(row.cursor, end).join('') || ' '}</Text>
+            {chars.slice(end).join('')}
           </Text>
         );
       })}

@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { Box, Text, useStdout } from 'ink';
 import InkSpinner from 'ink-spinner';
+import type { FieldError } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { useEditKeys } from '../hooks/useEditKeys.js';
 import { EditText } from './EditText.js';
@@ -111,8 +112,14 @@ export function Form(props: Props) {
     }
   });
 
+  // A problem with a field this form does not show (a server may name more) still gets said.
+  const strayErrors = Object.entries(props.fieldErrors ?? {}).filter(
+    ([name]) => !props.fields.some((f) => f.name === name),
+  );
   const width = Math.max(...props.fields.map((f) => f.label.length)) + 1;
   const fieldWidth = Math.max(10, (stdout.columns || 80) - width - 4);
+  // On a narrow terminal an error under the label's column would wrap into many rows: it starts left.
+  const narrow = (stdout.columns || 80) < 60;
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold>{props.title}</Text>
@@ -138,7 +145,7 @@ export function Form(props: Props) {
                 />
               </Box>
               {props.fieldErrors?.[field.name] ? (
-                <Box marginLeft={width + 2}>
+                <Box marginLeft={narrow ? 2 : width + 2}>
                   <Text color="red">✗ {props.fieldErrors[field.name]}</Text>
                 </Box>
               ) : null}
@@ -159,8 +166,15 @@ export function Form(props: Props) {
       <Box marginTop={1} flexDirection="column">
         {props.busy ? <Busy label={props.busy} /> : null}
         {props.error ? <Text color="red">✗ {props.error}</Text> : null}
+        {strayErrors.map(([name, text]) => (
+          <Text key={name} color="red">
+            ✗ {text}
+          </Text>
+        ))}
         {props.notice ? <Text color="green">{props.notice}</Text> : null}
-        <Text dimColor>Tab/↑↓ move · Enter next/submit · Esc back</Text>
+        <Text dimColor wrap="truncate-end">
+          Tab/↑↓ move · Enter next/submit · Esc back
+        </Text>
       </Box>
     </Box>
   );
@@ -190,7 +204,11 @@ export interface SubmitState {
 export function useSubmit() {
   const [state, setState] = useState<SubmitState>({ fieldErrors: {} });
   const running = useRef(false);
-  const fail = useCallback((field: string | undefined, error: string) => {
+  const fail = useCallback((field: string | undefined, error: string, all?: readonly FieldError[]) => {
+    // The server's every field problem when it listed them (the first of a field), else the one it named.
+    const listed = new Map<string, string>();
+    for (const e of all ?? []) if (e.field && !listed.has(e.field)) listed.set(e.field, e.error);
+    if (listed.size > 0) return setState({ fieldErrors: Object.fromEntries(listed) });
     setState(field ? { fieldErrors: { [field]: error } } : { error, fieldErrors: {} });
   }, []);
   const run = useCallback(
@@ -204,7 +222,7 @@ export function useSubmit() {
         return result;
       } catch (err) {
         const failure = Mux1Error.from(err);
-        fail(failure.field, failure.message);
+        fail(failure.field, failure.message, failure.errors);
         return undefined;
       } finally {
         running.current = false;

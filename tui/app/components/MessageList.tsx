@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { Entry, PresenceChange } from '../hooks/useChat.js';
 import { safeText } from '../../client/safe-text.js';
 import { actionOf } from './action.js';
+import { columnsOf } from './graphemes.js';
 import { nickColour } from './nick-colour.js';
 
 interface Props {
@@ -80,7 +81,11 @@ const lineOf = (e: Entry, selfName: string) => {
   }
 };
 
-/** Screen rows an entry takes at this width. */
+/**
+ * Screen rows an entry takes at this width, counted in terminal columns as Ink wraps them: a CJK
+ * character or an emoji takes two, so counting characters would let a wide message overflow the
+ * list and push its first rows out of sight.
+ */
 const rowsOf = (line: { time: string; who: string; text: string }, width: number) =>
   line.text
     .split('\n')
@@ -89,7 +94,7 @@ const rowsOf = (line: { time: string; who: string; text: string }, width: number
         sum +
         Math.max(
           1,
-          Math.ceil(((i === 0 ? line.time.length + line.who.length + 3 : 0) + part.length) / width),
+          Math.ceil(((i === 0 ? line.time.length + columnsOf(line.who) + 3 : 0) + columnsOf(part)) / width),
         ),
       0,
     );

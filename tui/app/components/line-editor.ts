@@ -1,3 +1,4 @@
+import { graphemesOf, nextBoundary, previousBoundary } from './graphemes.js';
 import type { EditKey } from './keys.js';
 
 /** A text being edited and where its cursor is, in characters (code points), not UTF-16 units. */
@@ -62,14 +63,18 @@ export function applyEdit(d: Draft, key: EditKey, { multiline = false } = {}): D
       if (!multiline) return undefined;
       chars.splice(at, 0, '\n');
       return { value: chars.join(''), cursor: at + 1 };
-    case 'backspace':
-      return at === 0 ? d : cut(at - 1, at, at - 1);
+    // By grapheme: an emoji with its skin tone, or a letter with its accent, is one character to a reader.
+    case 'backspace': {
+      if (at === 0) return d;
+      const from = previousBoundary(d.value, at);
+      return cut(from, at, from);
+    }
     case 'delete':
-      return at === chars.length ? d : cut(at, at + 1, at);
+      return at === chars.length ? d : cut(at, nextBoundary(d.value, at), at);
     case 'left':
-      return { ...d, cursor: Math.max(0, at - 1) };
+      return { ...d, cursor: previousBoundary(d.value, at) };
     case 'right':
-      return { ...d, cursor: Math.min(chars.length, at + 1) };
+      return { ...d, cursor: Math.min(chars.length, nextBoundary(d.value, at)) };
     case 'home':
       return { ...d, cursor: lineStart(chars, at) };
     case 'end':
@@ -111,15 +116,22 @@ export function moveLine(d: Draft, direction: -1 | 1): Draft | undefined {
   return { ...d, cursor: Math.min(end + 1 + column, nextEnd) };
 }
 
-/** One screen row of a draft: its text and, on the cursor's row, the cursor's column. */
+/**
+ * One screen row of a draft: its text and, on the cursor's row, the cursor: where it is in the
+ * row's code points, and how many code points the character under it holds when more than one
+ * (an emoji with its skin tone): the cursor covers them all.
+ */
 export interface DraftRow {
   text: string;
   cursor?: number;
+  cursorSize?: number;
 }
 
 /**
- * The draft cut into rows of `width` characters (line breaks start a row), and the window of at
- * most `maxRows` of them that holds the cursor: a draft grows to maxRows, then scrolls.
+ * The draft cut into rows of `width` terminal columns (line breaks start a row; a wide character
+ * that would not fit goes whole to the next row), and the window of at most `maxRows` of them that
+ * holds the cursor: a draft grows to maxRows, then scrolls. Every line keeps a cell at its end
+ * for the cursor, so the draft does not change height as the cursor moves.
  */
 export function layoutDraft(d: Draft, width: number, maxRows: number): { rows: DraftRow[]; total: number } {
   const w = Math.max(1, width);
@@ -127,18 +139,37 @@ export function layoutDraft(d: Draft, width: number, maxRows: number): { rows: D
   let offset = 0;
   let cursorRow = 0;
   for (const line of d.value.split('\n')) {
-    const chars = [...line];
-    const count = Math.max(1, Math.ceil((chars.length + 1) / w));
-    for (let r = 0; r < count; r++) {
-      const row: DraftRow = { text: chars.slice(r * w, (r + 1) * w).join('') };
-      const col = d.cursor - offset - r * w;
-      if (col >= 0 && col < w && d.cursor - offset <= chars.length) {
-        row.cursor = col;
+    let row: DraftRow = { text: '' };
+    let col = 0;
+    let count = 0;
+    /** Starts a new row when `cells` more columns would not fit on this one. */
+    const makeRoom = (cells: number) => {
+      if (col === 0 || col + cells <= w) return;
+      rows.push(row);
+      row = { text: '' };
+      col = 0;
+      count = 0;
+    };
+    const graphemes = graphemesOf(line);
+    for (const g of graphemes) {
+      makeRoom(g.width);
+      if (d.cursor >= offset + g.at && d.cursor < offset + g.at + g.size) {
+        row.cursor = count;
+        if (g.size > 1) row.cursorSize = g.size;
         cursorRow = rows.length;
       }
-      rows.push(row);
+      row.text += g.text;
+      col += g.width;
+      count += g.size;
     }
-    offset += chars.length + 1;
+    const length = graphemes.reduce((n, g) => n + g.size, 0);
+    makeRoom(1);
+    if (d.cursor === offset + length) {
+      row.cursor = count;
+      cursorRow = rows.length;
+    }
+    rows.push(row);
+    offset += length + 1;
   }
   const max = Math.max(1, maxRows);
   // The window ends at the cursor's row once the cursor is below the first maxRows rows.

@@ -68,6 +68,17 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   };
   const { columns, rows } = useTerminalSize();
   const [draft, setDraft] = useState<Draft>(EMPTY);
+  // Each room keeps what was typed in it: leaving a room puts its draft aside, coming back brings it.
+  // Swapped during the render that changes the room, so the new room never shows the old draft.
+  // Kept in memory only (docs/cli.md): a restart starts every draft empty.
+  const drafts = useRef(new Map<string, Draft>());
+  const [draftRoom, setDraftRoom] = useState(state.room);
+  if (draftRoom !== state.room) {
+    if (draft.value) drafts.current.set(draftRoom, draft);
+    else drafts.current.delete(draftRoom);
+    setDraft(drafts.current.get(state.room) ?? EMPTY);
+    setDraftRoom(state.room);
+  }
   const [, setOutboxVersion] = useState(0);
   const noteRef = useRef(note);
   noteRef.current = note;
