@@ -13,6 +13,9 @@ describe('browser page (Chromium): moderation events', function () {
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
+  // Sockets of the test's other people: disconnected before the server closes, which otherwise
+  // waits for them (they reconnect by themselves).
+  const peers: { disconnect(): unknown }[] = [];
   const t = useServer({ env: { ...MANY_SIGNUPS, LOG_LEVEL: 'warn' } });
 
   before(async () => {
@@ -21,6 +24,7 @@ describe('browser page (Chromium): moderation events', function () {
     collectPageErrors(page, consoleErrors);
   });
   after(async () => {
+    for (const peer of peers) peer.disconnect();
     await browser?.close();
   });
 
@@ -33,6 +37,7 @@ describe('browser page (Chromium): moderation events', function () {
     await page.locator('#connection').filter({ hasText: 'connected' }).waitFor();
     const e = await connectAs(t.url, eve);
     const m = await connectAs(t.url, mod);
+    peers.push(e, m);
     const { id } = await ask(e, 'message', { room: 'lobby', text: 'spam <img src=x onerror=alert(1)>' });
     await page.locator(`#m${id}`).waitFor();
     await ask(m, 'moderate', { action: 'mute', room: 'lobby', user_id: eve.id, minutes: 10 });
