@@ -24,9 +24,11 @@ describe('GET /api/account/export: in pages, and limited per account', () => {
     t = await startTestServer({ env: { SMTP_URL: smtp.url, EXPORTS_PER_HOUR: '3' }, overrides: { clock } });
     heavy = await loggedInPerson(t.url, smtp, 'heavy');
     heavyId = await userIdOf(t, heavy.username);
-    // Rows written straight to the database: more than two pages of messages (a long text
-    // each, so the body is larger than a socket's buffers), more than a page of events.
-    const text = 'w'.repeat(1500);
+    // Rows written straight to the database: more than two pages of messages, more than a page
+    // of events. Each text is long so the body (about 11 MB) is well past what the kernel's
+    // loopback buffers take in without the client reading (a 4 MB send buffer here): with 2 MB,
+    // an unread export could finish before the next request and free its place.
+    const text = 'w'.repeat(8000);
     const messages = Array.from({ length: MESSAGES }, (_, i) => ({
       room: i % 2 ? 'lobby' : 'other',
       user_id: heavyId,
