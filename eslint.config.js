@@ -28,12 +28,12 @@ const bans = {
   serverAtAll: ban(
     ['**/server/**'],
     folder('server'),
-    'config/ is read by the server and the TUI, and imports neither.',
+    'config/ and i18n/ are read by the server and the TUI, and import neither.',
   ),
   tuiAtAll: ban(
     ['**/tui/**'],
     folder('tui'),
-    'config/ is read by the server and the TUI, and imports neither.',
+    'config/ and i18n/ are read by the server and the TUI, and import neither.',
   ),
   http: ban(['**/http/**'], folder('http'), 'The rules and the store know no HTTP: the doors call them.'),
   realtime: ban(
@@ -85,7 +85,7 @@ const layering = () => [
   restrict(['server/http/**/*.ts'], bans.tui, bans.realtimeDoor),
   restrict(['server/realtime/**/*.ts'], bans.tui, bans.httpDoor),
   restrict(['tui/**/*.ts', 'tui/**/*.tsx'], bans.server),
-  restrict(['config/**/*.ts'], bans.serverAtAll, bans.tuiAtAll),
+  restrict(['config/**/*.ts', 'i18n/**/*.ts'], bans.serverAtAll, bans.tuiAtAll),
 ];
 
 export default tseslint.config(

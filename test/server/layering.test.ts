@@ -43,6 +43,8 @@ describe('layering: lint refuses the imports the architecture forbids', function
     ['tui/cli/probe.ts', "await import('../../server/accounts/passwords.js');"],
     ['config/probe.ts', "import { LIMITS } from '../server/protocol.js';"],
     ['config/probe.ts', "import '../tui/client/rest.js';"],
+    ['i18n/probe.ts', "import { LIMITS } from '../server/protocol.js';"],
+    ['i18n/probe.ts', "import '../tui/client/rest.js';"],
   ];
   const allowed: [file: string, code: string][] = [
     ['server/accounts/probe.ts', "import '../store/users.js';"],
@@ -56,6 +58,7 @@ describe('layering: lint refuses the imports the architecture forbids', function
     ['tui/cli/probe.ts', "await import('../../server/operator.js');"],
     ['tui/cli/probe.ts', "import type { DatabaseChoice } from '../../server/store/admin.js';"],
     ['config/probe.ts', "import { z } from 'zod';"],
+    ['i18n/probe.ts', "import i18next from 'i18next';"],
   ];
   for (const [verdict, cases] of [
     ['refuses', refused],
