@@ -11,6 +11,8 @@ import {
   type Catalog,
   type Namespace,
 } from '../../i18n/index.js';
+import { ERROR_CODES } from '../../server/protocol.js';
+import { CLIENT_CODES } from '../../tui/client/errors.js';
 
 /**
  * The catalogs against the code: every key in every language, every key used, every key the code
@@ -31,7 +33,10 @@ const FOLDERS: [string, Namespace][] = [
  * Keys the code builds rather than writes out, e.g. an error's text from its code: each prefix
  * with the whole list of what may follow it, so a key under it is neither missing nor left over.
  */
-const DYNAMIC: { namespace: Namespace; prefix: string; endings: () => string[] }[] = [];
+const DYNAMIC: { namespace: Namespace; prefix: string; endings: () => string[] }[] = [
+  // describeFailure (tui/client/language.ts) and the page: a failure's text by its code.
+  { namespace: 'common', prefix: 'errors.', endings: () => [...Object.keys(ERROR_CODES), ...CLIENT_CODES] },
+];
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 

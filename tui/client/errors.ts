@@ -10,32 +10,35 @@ import type {
 export type ServerCode = ErrorCode | ChatErrorCode | ConnectRefusalCode;
 
 /** Codes the clients make up themselves, for failures the server never saw or did not explain. */
-export type ClientCode =
-  | 'unreachable'
-  | 'timeout'
-  | 'cancelled'
-  | 'closed'
-  | 'disconnected'
-  | 'unexpected_response'
-  | 'unhealthy'
-  | 'usage'
-  | 'no_terminal'
-  | 'no_agent'
-  | 'not_logged_in'
-  | 'bad_token'
-  | 'token_not_allowed'
-  | 'corrupt_credentials'
-  | 'password_mismatch'
-  | 'write_failed'
-  | 'database_error'
-  | 'database_in_use'
-  | 'backup_invalid'
-  | 'unsupported_database'
-  | 'invalid_config'
-  | 'database_not_migrated'
-  | 'email_taken'
-  | 'confirmation_required'
-  | 'unknown_command';
+export const CLIENT_CODES = [
+  'unreachable',
+  'timeout',
+  'cancelled',
+  'closed',
+  'disconnected',
+  'unexpected_response',
+  'unhealthy',
+  'usage',
+  'no_terminal',
+  'no_agent',
+  'not_logged_in',
+  'bad_token',
+  'token_not_allowed',
+  'corrupt_credentials',
+  'password_mismatch',
+  'write_failed',
+  'database_error',
+  'database_in_use',
+  'backup_invalid',
+  'unsupported_database',
+  'invalid_config',
+  'database_not_migrated',
+  'email_taken',
+  'confirmation_required',
+  'unknown_command',
+] as const;
+
+export type ClientCode = (typeof CLIENT_CODES)[number];
 
 export type Mux1Code = ServerCode | ClientCode;
 

@@ -14,3 +14,16 @@ export function textsOf(namespace: Namespace): Translate {
   if (!t) translators.set(namespace, (t = translator(terminal.language, namespace)));
   return t;
 }
+
+/**
+ * What a person is shown for a failure. In English, the words it came with: the server's are
+ * English and name the detail (which field, how long to wait). In another language, the catalog's
+ * text for its code (`common:errors.<code>`), which says the same without the server's detail; a
+ * code the catalog lacks (a newer server's) keeps the server's words.
+ */
+export function describeFailure(failure: { code: string; message: string }): string {
+  if (terminal.language === 'en') return failure.message;
+  const key = `errors.${failure.code}`;
+  const text = textsOf('common')(key);
+  return text === key ? failure.message : text;
+}
