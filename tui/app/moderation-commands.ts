@@ -1,6 +1,9 @@
 import { CHAT, MODERATION, roomProblem, usernameProblem } from '../../server/protocol.js';
 import { safeText } from '../client/safe-text.js';
+import { textsOf } from '../client/language.js';
 import type { ChatConnection, ChatMessage, ModerationLine } from './chat-client.js';
+
+const t = textsOf('tui');
 
 /*
  * The chat's moderation and private-room commands, apart from the other slash commands
@@ -19,13 +22,13 @@ export type ModerationCommand =
   | { name: 'invalid'; error: string };
 
 /** The one line /help gives these commands, so the main list still fits a 24-row terminal. */
-export const MODERATION_HELP_POINTER = '/help mod   private rooms and moderation (/kick, /mute, /ban, ...)';
+export const MODERATION_HELP_POINTER = t('moderation.helpPointer');
 
 export const MODERATION_HELP = [
-  '/create-private ROOM  your private room (or /create #ROOM --private)',
-  '/invite USER · /remove USER  who may see your private room',
-  'moderators: /kick USER · /mute USER MINUTES · /unmute USER',
-  'moderators: /ban USER · /unban USER · /delete USER (their last here)',
+  t('moderation.help.createPrivate'),
+  t('moderation.help.invite'),
+  t('moderation.help.kickMute'),
+  t('moderation.help.ban'),
 ];
 
 export const MODERATION_COMMANDS = [
@@ -40,7 +43,8 @@ export const MODERATION_COMMANDS = [
 ];
 
 const nameOf = (arg: string | undefined) => (arg ?? '').replace(/^@/, '').toLowerCase();
-const minutesRule = `MINUTES is a whole number from ${MODERATION.minutesMin} to ${MODERATION.minutesMax}`;
+const minutesRule = () =>
+  t('moderation.minutesRule', { min: MODERATION.minutesMin, max: MODERATION.minutesMax });
 
 /**
  * A line as a moderation or private-room command; undefined when it is none (then the other
@@ -52,7 +56,7 @@ export function parseModerationSlash(line: string): ModerationCommand | undefine
   const command = word.toLowerCase();
   const user = (usage: string): { username: string } | { name: 'invalid'; error: string } => {
     const username = nameOf(args[0]);
-    if (!username || args.length !== 1) return { name: 'invalid', error: `usage: ${usage}` };
+    if (!username || args.length !== 1) return { name: 'invalid', error: t('moderation.usage', { usage }) };
     const wrong = usernameProblem(username);
     return wrong ? { name: 'invalid', error: wrong } : { username };
   };
@@ -68,17 +72,17 @@ export function parseModerationSlash(line: string): ModerationCommand | undefine
     }
     case 'delete': {
       if (args.length === 0) return undefined;
-      const target = user('/delete USER (a moderator), or /delete alone for your own last message');
+      const target = user(t('moderation.deleteUsage'));
       return 'name' in target ? target : { name: 'delete-of', ...target };
     }
     case 'mute': {
       const username = nameOf(args[0]);
-      if (!username || args.length !== 2) return { name: 'invalid', error: 'usage: /mute USER MINUTES' };
+      if (!username || args.length !== 2) return { name: 'invalid', error: t('moderation.usage', { usage: '/mute USER MINUTES' }) };
       const wrong = usernameProblem(username);
       if (wrong) return { name: 'invalid', error: wrong };
       const minutes = /^\d{1,6}$/.test(args[1]!) ? Number(args[1]) : NaN;
       if (!(minutes >= MODERATION.minutesMin && minutes <= MODERATION.minutesMax)) {
-        return { name: 'invalid', error: minutesRule };
+        return { name: 'invalid', error: minutesRule() };
       }
       return { name: 'mute', username, minutes };
     }
@@ -90,12 +94,12 @@ export function parseModerationSlash(line: string): ModerationCommand | undefine
       if (!isPrivate || names.length !== 1 || flags.some((f) => f !== '--private')) {
         return {
           name: 'invalid',
-          error: 'usage: /create #ROOM --private (public rooms need no creating: /join them)',
+          error: t('moderation.createUsage'),
         };
       }
       const room = names[0]!.replace(/^#/, '').toLowerCase();
       if (roomProblem(room) || room.startsWith('dm:')) {
-        return { name: 'invalid', error: `room names are 1-${CHAT.roomMax} of a-z 0-9 _ -` };
+        return { name: 'invalid', error: t('moderation.roomRule', { max: CHAT.roomMax }) };
       }
       return { name: 'create-private', room };
     }
@@ -136,21 +140,21 @@ export async function runModerationCommand(
       return client.moderate({ action: 'mute', room, username: command.username, minutes: command.minutes });
     case 'delete-of': {
       const message = ctx.lastOf(command.username);
-      if (!message) return note(`no message of ${command.username} here to delete`);
+      if (!message) return note(t('moderation.nothingToDelete', { username: command.username }));
       await client.moderate({ action: 'delete', room, message_id: message.id });
-      return note(`you deleted a message of ${command.username}`);
+      return note(t('moderation.deleted', { username: command.username }));
     }
     case 'create-private':
       await client.createPrivateRoom(command.room);
       await ctx.join(command.room);
-      return note(`you made the private room #${command.room}: /invite USER lets someone in`, command.room);
+      return note(t('moderation.madePrivate', { room: command.room }), command.room);
     case 'invite':
     case 'remove':
       await client.setMember(room, command.username, command.name === 'invite');
       return note(
         command.name === 'invite'
-          ? `${command.username} may now join #${room}`
-          : `${command.username} was removed from #${room}`,
+          ? t('moderation.invited', { username: command.username, room })
+          : t('moderation.removed', { username: command.username, room }),
       );
   }
 }
@@ -160,21 +164,19 @@ const clock = (ts: number) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
+/** Each action's line, as the one it befell or as everyone else reads it. */
+const ACTION_LINES = {
+  kick: { you: 'moderation.line.kickYou', other: 'moderation.line.kick' },
+  mute: { you: 'moderation.line.muteYou', other: 'moderation.line.mute' },
+  unmute: { you: 'moderation.line.unmuteYou', other: 'moderation.line.unmute' },
+  ban: { you: 'moderation.line.banYou', other: 'moderation.line.ban' },
+  unban: { you: 'moderation.line.unbanYou', other: 'moderation.line.unban' },
+} as const;
+
 /** The line everyone in the room sees, e.g. "⚑ eve was muted by mod until 14:05". */
 export function moderationText(e: ModerationLine, selfId: number): string {
-  const who = e.user.id === selfId ? 'you were' : `${safeText(e.user.username)} was`;
-  const by = safeText(e.by.username);
-  const until = typeof e.until === 'number' ? ` until ${clock(e.until)}` : '';
-  switch (e.action) {
-    case 'kick':
-      return `⚑ ${who} kicked from #${e.room} by ${by}`;
-    case 'mute':
-      return `⚑ ${who} muted in #${e.room} by ${by}${until}`;
-    case 'unmute':
-      return `⚑ ${who} unmuted in #${e.room} by ${by}`;
-    case 'ban':
-      return `⚑ ${who} banned from #${e.room} by ${by}${until}`;
-    case 'unban':
-      return `⚑ ${who} unbanned from #${e.room} by ${by}`;
-  }
+  const lines = ACTION_LINES[e.action];
+  const until = typeof e.until === 'number' ? t('moderation.line.until', { time: clock(e.until) }) : '';
+  const values = { user: safeText(e.user.username), by: safeText(e.by.username), room: e.room };
+  return `⚑ ${t(e.user.id === selfId ? lines.you : lines.other, values)}${until}`;
 }
