@@ -4,6 +4,9 @@ import { safeText } from '../../client/safe-text.js';
 import { actionOf } from './action.js';
 import { columnsOf } from './graphemes.js';
 import { nickColour } from './nick-colour.js';
+import { terminal, textsOf } from '../../client/language.js';
+
+const t = textsOf('tui');
 
 interface Props {
   entries: Entry[];
@@ -27,16 +30,25 @@ const time = (ts: number | string) => {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 };
 
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = 'January February March April May June July August September October November December'.split(
-  ' ',
-);
+/**
+ * "Monday 3 March 2025" in English (day before month, as in most English outside the US, with no
+ * comma), "Montag, 3. März 2025" in German: Intl knows each language's words and order.
+ */
+const dayFormat = new Intl.DateTimeFormat(terminal.language === 'en' ? 'en-GB' : terminal.language, {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 /** The local calendar day of an entry, as a key and as a separator's words. */
 const dayOf = (ts: number) => {
   const d = new Date(ts);
   return { key: d.getFullYear() * 10_000 + d.getMonth() * 100 + d.getDate(), d };
 };
-const dayLabel = (d: Date) => `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+const dayLabel = (d: Date) =>
+  terminal.language === 'en'
+    ? dayFormat.formatToParts(d).filter((part) => part.type !== 'literal').map((part) => part.value).join(' ')
+    : dayFormat.format(d);
 
 const tsOf = (e: Entry): number => {
   switch (e.kind) {
@@ -58,9 +70,12 @@ const linesOf = (text: string) => text.split(/\r?\n/).map(safeText).join('\n  ')
 const namesOf = (names: string[]) =>
   names.length <= 3
     ? names.map(safeText).join(', ')
-    : `${names.slice(0, 3).map(safeText).join(', ')} and ${names.length - 3} more`;
+    : t('chat.namesAndMore', { names: names.slice(0, 3).map(safeText).join(', '), count: names.length - 3 });
 const presenceText = (p: PresenceChange) =>
-  [p.joined.length ? `→ ${namesOf(p.joined)} joined` : '', p.left.length ? `← ${namesOf(p.left)} left` : '']
+  [
+    p.joined.length ? `→ ${t('chat.joined', { names: namesOf(p.joined) })}` : '',
+    p.left.length ? `← ${t('chat.left', { names: namesOf(p.left) })}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
 
@@ -75,7 +90,7 @@ const lineOf = (e: Entry, selfName: string) => {
     case 'message':
       return {
         time: time(e.message.ts),
-        who: e.message.user ? safeText(e.message.user.username) : 'deleted user',
+        who: e.message.user ? safeText(e.message.user.username) : t('chat.deletedUser'),
         text: linesOf(e.message.text),
       };
   }
@@ -175,13 +190,13 @@ export function MessageList(props: Props) {
           case 'marker':
             return (
               <Text key="marker" color="red" wrap="truncate-end">
-                {rule('new')}
+                {rule(t('chat.newMarker'))}
               </Text>
             );
           case 'beginning':
             return (
               <Text key="beginning" dimColor wrap="truncate-end">
-                {`beginning of ${beginning}`}
+                {t('chat.beginningOf', { room: beginning })}
               </Text>
             );
           case 'entry':
@@ -220,7 +235,7 @@ function EntryView(props: { entry: Entry; selfId: number; selfName: string; pick
           {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who} {line.text}
         </Text>
         {e.item.refused !== undefined ? (
-          <Text color="red"> (not sent: {safeText(e.item.refused)})</Text>
+          <Text color="red"> {t('chat.notSent', { reason: safeText(e.item.refused) })}</Text>
         ) : null}
       </Text>
     );
@@ -249,7 +264,7 @@ function EntryView(props: { entry: Entry; selfId: number; selfName: string; pick
         <Text italic color={mentionsMe ? 'yellow' : undefined}>
           {' ' + linesOf(action)}
         </Text>
-        {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
+        {e.message.edited_at ? <Text dimColor> {t('chat.edited')}</Text> : null}
       </Text>
     );
   }
@@ -262,7 +277,7 @@ function EntryView(props: { entry: Entry; selfId: number; selfName: string; pick
       <Text color={mentionsMe ? 'yellow' : undefined} bold={mentionsMe}>
         {' ' + line.text}
       </Text>
-      {e.message.edited_at ? <Text dimColor> (edited)</Text> : null}
+      {e.message.edited_at ? <Text dimColor> {t('chat.edited')}</Text> : null}
     </Text>
   );
 }

@@ -3,6 +3,9 @@ import { useRef } from 'react';
 import { safeText } from '../../client/safe-text.js';
 import type { ChatMessage } from '../chat-client.js';
 import { useEditKeys } from '../hooks/useEditKeys.js';
+import { textsOf } from '../../client/language.js';
+
+const t = textsOf('tui');
 import { nickColour } from './nick-colour.js';
 
 interface Props {
@@ -54,11 +57,11 @@ export function SearchResults(props: Props) {
     <Box flexDirection="column" height={height} overflow="hidden">
       <Text bold wrap="truncate-end">
         {results.length
-          ? `${results.length} found for "${safeText(props.query)}" · Enter shows it · Esc back`
-          : `nothing found for "${safeText(props.query)}" · Esc back`}
+          ? t('chat.search.found', { count: results.length, query: safeText(props.query) })
+          : t('chat.search.nothing', { query: safeText(props.query) })}
       </Text>
       {shown.map((m, i) => {
-        const who = m.user ? safeText(m.user.username) : 'deleted user';
+        const who = m.user ? safeText(m.user.username) : t('chat.deletedUser');
         const text = safeText(m.text.replace(/\s+/g, ' '));
         return (
           <Text key={m.id} inverse={first + i === selected} wrap="truncate-end">
