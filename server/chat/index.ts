@@ -116,15 +116,23 @@ export function createChat(db: Db, clock: Clock) {
       }
     },
 
-    /** A page of a room's history; `with` names the other user of a direct message room. */
-    async history(reader: number, query: HistoryQuery): Promise<ChatMessage[]> {
-      const room = query.room ?? dmRoom(reader, (await userNamed(query.with!, 'with')).id);
-      if (query.with !== undefined && room === dmRoom(reader, reader)) {
+    /**
+     * A page of a room's history; `with` names the other user of a direct message room, and the
+     * answer then says that room and that user, so a client can open a conversation by username
+     * with someone it has never seen (the room is named by ids, which it cannot know otherwise).
+     */
+    async history(
+      reader: number,
+      query: HistoryQuery,
+    ): Promise<{ room: string; with?: ChatUser; messages: ChatMessage[] }> {
+      const other = query.with !== undefined ? await userNamed(query.with, 'with') : undefined;
+      if (other && other.id === reader) {
         throw new AppError('invalid_field', 'with names someone else', { field: 'with' });
       }
+      const room = query.room ?? dmRoom(reader, other!.id);
       await privateRooms.assertVisible(reader, room);
       const rows = await messages.listMessages(db, room, { ...query, reader });
-      return withMentions(rows);
+      return { room, ...(other ? { with: other } : {}), messages: await withMentions(rows) };
     },
 
     /** The author's new text; edits by anyone else, or of a message that is not there, are refused alike. */
