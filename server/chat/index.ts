@@ -172,12 +172,14 @@ export function createChat(db: Db, clock: Clock) {
     },
 
     /**
-     * Unread and mention counts for the lobby, the rooms `joined` (this connection's), and every
-     * room the reader has a marker in (read before, or a direct message room).
+     * Unread and mention counts for the lobby, the rooms `joined` (this connection's), every
+     * room the reader has a marker in (read before, or a direct message room), and every private
+     * room they are a member of (invited, never opened: a client started afresh lists it too).
      */
     async rooms(reader: number, joined: string[]): Promise<RoomState[]> {
       const lastRead = new Map<string, number>([[CHAT.defaultRoom, 0]]);
       for (const room of joined) lastRead.set(room, 0);
+      for (const room of await privateRooms.memberOf(reader)) lastRead.set(room, 0);
       for (const m of await markers.markersOf(db, reader)) lastRead.set(m.room, m.last_read_id);
       // A private room the reader was removed from leaves their list with its name.
       const visible = await privateRooms.visibleRooms(reader, [...lastRead.keys()]);
