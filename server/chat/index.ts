@@ -8,6 +8,7 @@ import * as messages from '../store/messages.js';
 import * as markers from '../store/read-markers.js';
 import { searchMessages } from '../store/search.js';
 import { findById, findByUsername } from '../store/users.js';
+import { ListedConversations } from './listed-conversations.js';
 import { mentionCandidates } from './mentions.js';
 import { createModeration } from './moderation.js';
 import { createPrivateRooms } from './private-rooms.js';
@@ -37,6 +38,7 @@ export interface HistoryQuery {
  */
 export function createChat(db: Db, clock: Clock) {
   const privateRooms = createPrivateRooms(db, clock);
+  const listedConversations = new ListedConversations();
   const moderation = createModeration(db, clock, privateRooms);
   const userNamed = async (name: string, field: string): Promise<ChatUser> => {
     const user = await findByUsername(db, name);
@@ -104,16 +106,24 @@ export function createChat(db: Db, clock: Clock) {
       return { room, recipient: { id: user.id, username: user.username } };
     },
 
-    /** After a message is stored: its mentions, and a direct message room in both users' lists. */
-    async stored(id: number, room: string, mentioned: number[], author: number): Promise<void> {
+    /**
+     * After a message is stored: its mentions, and a direct message room in both users' lists.
+     * `blockers` are the users who block the author (blockersOf), asked once for the delivery too.
+     */
+    async stored(
+      id: number,
+      room: string,
+      mentioned: number[],
+      author: number,
+      blockers: readonly number[],
+    ): Promise<void> {
       if (mentioned.length > 0) await mentions.saveMentions(db, id, room, mentioned);
       const parties = dmParties(room);
-      if (parties) {
-        // Someone the recipient blocks does not put the conversation in their list.
-        const other = otherParty(author, room)!;
-        const listed = (await blocks.blocks(db, other, author)) ? [author] : parties;
-        await markers.addRoom(db, listed, room);
-      }
+      if (!parties || listedConversations.has(room)) return;
+      // Someone the recipient blocks does not put the conversation in their list.
+      const blocked = blockers.includes(otherParty(author, room)!);
+      await markers.addRoom(db, blocked ? [author] : parties, room);
+      if (!blocked) listedConversations.add(room);
     },
 
     /**

@@ -175,6 +175,10 @@ describe('chat: direct messages', () => {
       const now = nextEvent(e, 'message', (m) => m.text === 'better now?');
       expect(await ask(d, 'message', { to: erin.username, text: 'better now?' })).to.include({ ok: true });
       await now;
+      // And the conversation is in her list from then on: a room listed for the sender alone is
+      // not remembered as listed for both.
+      const listed = await ask(e, 'rooms', {});
+      expect(listed.rooms.map((r: any) => r.room)).to.include(dmRoom(dave.id, erin.id));
     });
 
     it('refuses blocking oneself or nobody, and a repeat is harmless', async () => {
