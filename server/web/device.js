@@ -34,7 +34,7 @@ async function api(path, body) {
   if (!res.ok) {
     const serverWords = typeof data.error === 'string' && data.error ? data.error : '';
     const error = failureText(data.code, serverWords || t('failure.status', { status: res.status }));
-    throw { error, code: data.code || 'error' };
+    throw { error, said: serverWords, code: data.code || 'error' };
   }
   return data;
 }
@@ -53,7 +53,9 @@ function askToSignIn() {
 
 function failed(where, err) {
   if (err.code === 'unauthorized') return askToSignIn();
-  $(`${where} .error`).textContent = err.error;
+  // A code that names no waiting login: the page's own words say what to do in any language.
+  const words = err.code === 'not_found' ? said(err.said, t('device.notWaiting')) : err.error;
+  $(`${where} .error`).textContent = words;
 }
 
 async function lookUp(code) {
