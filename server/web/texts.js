@@ -60,7 +60,7 @@
 
   // Dates and times in the page's language, in the reader's regional form when the browser has one
   // of that language (de-AT, en-GB).
-  const locale = window.navigator.languages.find((tag) => tag.split('-')[0] === language) ?? language;
+  const locale = (window.navigator.languages ?? []).find((tag) => tag.split('-')[0] === language) ?? language;
 
   window.mux1Texts = Object.freeze({ language, locale, t, failureText, said });
 })();

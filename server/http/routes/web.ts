@@ -91,7 +91,7 @@ function localise(html: string, file: string, language: Language): string {
  * count, `de;q=0` refuses), English when it names none of them. Koa's negotiation (the
  * `negotiator` package) reads the header; one that does not parse names nothing, hence English.
  */
-export function pageLanguage(ctx: { acceptsLanguages(...languages: string[]): string | false }): Language {
+function pageLanguage(ctx: { acceptsLanguages(...languages: string[]): string | false }): Language {
   const chosen = ctx.acceptsLanguages(...LANGUAGES);
   return (LANGUAGES as readonly string[]).includes(chosen as string)
     ? (chosen as Language)
