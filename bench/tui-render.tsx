@@ -53,6 +53,7 @@ function localChat() {
     join: async () => {},
     leave: async () => {},
     history: async () => [],
+    conversationWith: async () => ({ room: 'dm:1-2', with: { id: 2, username: 'other' } }),
     typing: () => {},
     moderate: async () => {},
     createPrivateRoom: async () => {},

@@ -769,7 +769,8 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | AckFailure;
 export type AuthenticateAck = Ack<AuthSuccessEvent>;
 export type MessageAck = Ack<{ id: number }>;
 export type RoomAck = Ack<{ room: string }>;
-export type HistoryAck = Ack<{ messages: ChatMessage[] }>;
+/** `room`: the room read; `with`: the other user, when the request named them by `with`. */
+export type HistoryAck = Ack<{ room: string; with?: ChatUser; messages: ChatMessage[] }>;
 export type EditAck = Ack<{ id: number; edited_at: number }>;
 export type DeleteAck = Ack<{ id: number }>;
 export type ReadAck = Ack<ReadEvent>;

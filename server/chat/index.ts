@@ -8,6 +8,7 @@ import * as messages from '../store/messages.js';
 import * as markers from '../store/read-markers.js';
 import { searchMessages } from '../store/search.js';
 import { findById, findByUsername } from '../store/users.js';
+import { ListedConversations } from './listed-conversations.js';
 import { mentionCandidates } from './mentions.js';
 import { createModeration } from './moderation.js';
 import { createPrivateRooms } from './private-rooms.js';
@@ -37,6 +38,7 @@ export interface HistoryQuery {
  */
 export function createChat(db: Db, clock: Clock) {
   const privateRooms = createPrivateRooms(db, clock);
+  const listedConversations = new ListedConversations();
   const moderation = createModeration(db, clock, privateRooms);
   const userNamed = async (name: string, field: string): Promise<ChatUser> => {
     const user = await findByUsername(db, name);
@@ -104,27 +106,43 @@ export function createChat(db: Db, clock: Clock) {
       return { room, recipient: { id: user.id, username: user.username } };
     },
 
-    /** After a message is stored: its mentions, and a direct message room in both users' lists. */
-    async stored(id: number, room: string, mentioned: number[], author: number): Promise<void> {
+    /**
+     * After a message is stored: its mentions, and a direct message room in both users' lists.
+     * `blockers` are the users who block the author (blockersOf), asked once for the delivery too.
+     */
+    async stored(
+      id: number,
+      room: string,
+      mentioned: number[],
+      author: number,
+      blockers: readonly number[],
+    ): Promise<void> {
       if (mentioned.length > 0) await mentions.saveMentions(db, id, room, mentioned);
       const parties = dmParties(room);
-      if (parties) {
-        // Someone the recipient blocks does not put the conversation in their list.
-        const other = otherParty(author, room)!;
-        const listed = (await blocks.blocks(db, other, author)) ? [author] : parties;
-        await markers.addRoom(db, listed, room);
-      }
+      if (!parties || listedConversations.has(room)) return;
+      // Someone the recipient blocks does not put the conversation in their list.
+      const blocked = blockers.includes(otherParty(author, room)!);
+      await markers.addRoom(db, blocked ? [author] : parties, room);
+      if (!blocked) listedConversations.add(room);
     },
 
-    /** A page of a room's history; `with` names the other user of a direct message room. */
-    async history(reader: number, query: HistoryQuery): Promise<ChatMessage[]> {
-      const room = query.room ?? dmRoom(reader, (await userNamed(query.with!, 'with')).id);
-      if (query.with !== undefined && room === dmRoom(reader, reader)) {
+    /**
+     * A page of a room's history; `with` names the other user of a direct message room, and the
+     * answer then says that room and that user, so a client can open a conversation by username
+     * with someone it has never seen (the room is named by ids, which it cannot know otherwise).
+     */
+    async history(
+      reader: number,
+      query: HistoryQuery,
+    ): Promise<{ room: string; with?: ChatUser; messages: ChatMessage[] }> {
+      const other = query.with !== undefined ? await userNamed(query.with, 'with') : undefined;
+      if (other && other.id === reader) {
         throw new AppError('invalid_field', 'with names someone else', { field: 'with' });
       }
+      const room = query.room ?? dmRoom(reader, other!.id);
       await privateRooms.assertVisible(reader, room);
       const rows = await messages.listMessages(db, room, { ...query, reader });
-      return withMentions(rows);
+      return { room, ...(other ? { with: other } : {}), messages: await withMentions(rows) };
     },
 
     /** The author's new text; edits by anyone else, or of a message that is not there, are refused alike. */
@@ -164,12 +182,14 @@ export function createChat(db: Db, clock: Clock) {
     },
 
     /**
-     * Unread and mention counts for the lobby, the rooms `joined` (this connection's), and every
-     * room the reader has a marker in (read before, or a direct message room).
+     * Unread and mention counts for the lobby, the rooms `joined` (this connection's), every
+     * room the reader has a marker in (read before, or a direct message room), and every private
+     * room they are a member of (invited, never opened: a client started afresh lists it too).
      */
     async rooms(reader: number, joined: string[]): Promise<RoomState[]> {
       const lastRead = new Map<string, number>([[CHAT.defaultRoom, 0]]);
       for (const room of joined) lastRead.set(room, 0);
+      for (const room of await privateRooms.memberOf(reader)) lastRead.set(room, 0);
       for (const m of await markers.markersOf(db, reader)) lastRead.set(m.room, m.last_read_id);
       // A private room the reader was removed from leaves their list with its name.
       const visible = await privateRooms.visibleRooms(reader, [...lastRead.keys()]);

@@ -53,6 +53,8 @@ export function createPrivateRooms(db: Db, clock: Clock) {
       for (const id of ids) if (await rooms.isMember(db, room, id)) seen.push(id);
       return seen;
     },
+    /** The private rooms `userId` is a member of (owner included). */
+    memberOf: (userId: number): Promise<string[]> => rooms.roomsOfMember(db, userId),
     /** Of `names`, the rooms `userId` may see (drops private rooms they are not in). */
     async visibleRooms(userId: number, names: string[]): Promise<Set<string>> {
       const hidden = await rooms.privateAmong(

@@ -2,7 +2,7 @@ import { hasAccess } from '../accounts/index.js';
 import { socketCaller } from './identity.js';
 import { AppError } from '../errors.js';
 import type { ChatMessage } from '../protocol.js';
-import { audience } from './audience.js';
+import { audienceExcept } from './audience.js';
 import type { RealtimeContext } from './context.js';
 import { isInRoom } from './membership.js';
 import { chatRoomKey, userRoomKey } from './room-names.js';
@@ -69,9 +69,11 @@ export async function sendMessage(
   });
   const { id, duplicate } = await writing;
   if (duplicate) return { id };
-  await ctx.chat.stored(id, room, mentions, user.id);
+  // One lookup of who blocks the author serves both the conversation list and the delivery.
+  const blockers = await ctx.chat.blockersOf(user.id);
+  await ctx.chat.stored(id, room, mentions, user.id, blockers);
   const message: ChatMessage = { id, room, user, text, ts, mentions, edited_at: null };
-  (await audience(ctx, room, user.id)).emit('message', message);
+  audienceExcept(ctx, room, blockers).emit('message', message);
   // Mentioned users with no socket in the room hear of it anyway.
   if (!recipient) {
     for (const mentioned of mentions) {

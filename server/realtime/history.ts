@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../protocol.js';
+import type { ChatMessage, ChatUser } from '../protocol.js';
 import type { RealtimeContext } from './context.js';
 import { historyPayload } from './schemas.js';
 import { parsePayload } from './validate.js';
@@ -17,6 +17,6 @@ export async function readHistory(
   socket: ChatSocket,
   { user }: Identity,
   payload: unknown,
-): Promise<{ messages: ChatMessage[] }> {
-  return { messages: await ctx.chat.history(user.id, parsePayload(historyPayload, payload)) };
+): Promise<{ room: string; with?: ChatUser; messages: ChatMessage[] }> {
+  return ctx.chat.history(user.id, parsePayload(historyPayload, payload));
 }

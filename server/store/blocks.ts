@@ -11,13 +11,6 @@ export async function unblock(db: Knex, blockerId: number, blockedId: number): P
   await db('user_blocks').where({ blocker_id: blockerId, blocked_id: blockedId }).delete();
 }
 
-export async function blocks(db: Knex, blockerId: number, blockedId: number): Promise<boolean> {
-  return (
-    (await db('user_blocks').where({ blocker_id: blockerId, blocked_id: blockedId }).first('blocker_id')) !==
-    undefined
-  );
-}
-
 interface BlockersLookup {
   authors: Map<number, { resolve(ids: number[]): void; reject(err: unknown): void }[]>;
 }

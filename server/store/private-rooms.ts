@@ -40,6 +40,15 @@ export async function removeMember(db: Knex, room: string, userId: number): Prom
   return (await db('private_room_members').where({ room, user_id: userId }).delete()) > 0;
 }
 
+/** The private rooms the user is a member of, by name: their `rooms` list shows them all. */
+export async function roomsOfMember(db: Knex, userId: number): Promise<string[]> {
+  const rows: { room: unknown }[] = await db('private_room_members')
+    .where('user_id', userId)
+    .orderBy('room')
+    .select('room');
+  return rows.map((r) => String(r.room));
+}
+
 /** The private rooms among `rooms`, for filtering lists. */
 export async function privateAmong(db: Knex, rooms: string[]): Promise<Set<string>> {
   if (rooms.length === 0) return new Set();

@@ -11,16 +11,58 @@ export interface SearchOptions {
   limit: number;
 }
 
-/** The FTS5 MATCH expression: each word a quoted string (no operator inside), prefix-matched. */
-const ftsExpression = (terms: string[]): string => terms.map((t) => `"${t}"*`).join(' ');
+/** Words up to this long have a prefix index of their own (migration 022). */
+const PREFIX_INDEXED_MAX = 3;
+
+/**
+ * A longer word is asked as itself OR each longer word in the index it starts, up to this many;
+ * past it, as a prefix (the same matches, from a list FTS5 merges in memory).
+ */
+export const SEARCH_EXPANSION_MAX = 40;
+
+/**
+ * The FTS5 MATCH expression, as SQL: each word a quoted string (no operator inside), matched as a
+ * prefix, all of them required.
+ *
+ * FTS5 reads a word, or a prefix with its own index, newest first and stops at the limit; any
+ * other prefix it first merges from the whole index. So a word longer than the prefix indexes
+ * becomes `("word" OR "words" OR "wordy")`, the longer words read from `messages_fts_terms` in
+ * the same statement (the same snapshot: no word stored in between is missed). That lookup
+ * starts past the word itself and reads only the longer words. It is taken only when it means
+ * exactly what the prefix does: for a word of ASCII letters and digits (which the tokenizer keeps
+ * as they are; others it may fold, `é` to `e`), when every longer word is such a word too, and
+ * when there are at most SEARCH_EXPANSION_MAX of them.
+ */
+function ftsMatch(terms: string[]): { sql: string; bindings: string[] } {
+  const pieces: string[] = [];
+  const bindings: string[] = [];
+  for (const term of terms) {
+    const prefix = `"${term}"*`;
+    if (term.length <= PREFIX_INDEXED_MAX || !/^[a-z0-9]+$/.test(term)) {
+      pieces.push('?');
+      bindings.push(prefix);
+      continue;
+    }
+    pieces.push(
+      `(SELECT CASE WHEN count(*) > ${SEARCH_EXPANSION_MAX} OR max(term GLOB '*[^a-z0-9]*') THEN ?
+          ELSE '(' || ? || coalesce(group_concat(' OR "' || term || '"', ''), '') || ')' END
+        FROM (SELECT term FROM messages_fts_terms WHERE term >= ? AND term <= ?
+          LIMIT ${SEARCH_EXPANSION_MAX + 1}))`,
+    );
+    // Past the word itself (no word holds U+0001), up to the last word that starts with it.
+    bindings.push(prefix, `"${term}"`, `${term}\u0001`, `${term}\u{10FFFF}`);
+  }
+  return { sql: pieces.join(` || ' AND ' || `), bindings };
+}
 
 /** The to_tsquery expression: each word prefix-matched, all of them required. */
 const tsqueryExpression = (terms: string[]): string => terms.map((t) => `${t}:*`).join(' & ');
 
 /**
  * Messages matching every term, newest first, through the database's full-text index (FTS5 on
- * SQLite, the tsvector GIN index on PostgreSQL). The expression is a bound parameter, built
- * from words that hold no operator, so a query can neither reach the SQL nor the index's syntax.
+ * SQLite, the tsvector GIN index on PostgreSQL). The expression is built from bound parameters
+ * and words that hold no operator (the index's own words only when they are ASCII letters and
+ * digits), so a query can neither reach the SQL nor the index's syntax.
  */
 export async function searchMessages(db: Knex, options: SearchOptions): Promise<MessageRow[]> {
   const query = selectMessages(db).limit(options.limit);
@@ -30,9 +72,10 @@ export async function searchMessages(db: Knex, options: SearchOptions): Promise<
       .orderBy('messages.id', 'desc');
   } else {
     // Driven by the index, which hands its matches out newest first by itself.
+    const match = ftsMatch(options.terms);
     query
       .joinRaw('JOIN messages_fts ON messages_fts.rowid = messages.id')
-      .whereRaw('messages_fts MATCH ?', [ftsExpression(options.terms)])
+      .whereRaw(`messages_fts MATCH (${match.sql})`, match.bindings)
       .orderByRaw('messages_fts.rowid DESC');
   }
   if (options.room !== undefined) {

@@ -1,9 +1,11 @@
 // The mux1 browser page: plain script, no build step. The session token lives in
 // sessionStorage: it survives a reload of this tab, ends with the tab, is never sent
 // automatically like a cookie (so no cross-site request can use it), and other tabs and
-// sites cannot read it. Message text is always inserted as text, never as HTML.
+// sites cannot read it. Message text is always inserted as text, never as HTML, and so are the
+// words from the catalogs (server/web/texts.js gives them in the page's language).
 'use strict';
 
+const { t, failureText, said, locale } = window.mux1Texts;
 const TOKEN_KEY = 'mux1.token';
 const $ = (selector) => document.querySelector(selector);
 
@@ -23,10 +25,7 @@ const state = {
 // the solution. About a second of CPU; crypto.subtle needs a secure context (https, localhost).
 async function solveChallenge({ algorithm, challenge, maxnumber, salt, signature }) {
   if (!globalThis.crypto?.subtle) {
-    throw {
-      error: 'the server asks for a proof-of-work check, which needs https',
-      code: 'challenge_required',
-    };
+    throw { error: t('failure.proofNeedsHttps'), code: 'challenge_required' };
   }
   const target = challenge.match(/../g).map((h) => parseInt(h, 16));
   const encoder = new TextEncoder();
@@ -36,7 +35,7 @@ async function solveChallenge({ algorithm, challenge, maxnumber, salt, signature
       return window.btoa(JSON.stringify({ algorithm, challenge, number: n, salt, signature }));
     }
   }
-  throw { error: 'could not solve the server’s proof-of-work check; try again', code: 'challenge_required' };
+  throw { error: t('failure.proofUnsolved'), code: 'challenge_required' };
 }
 
 async function api(method, path, body, solved) {
@@ -48,7 +47,7 @@ async function api(method, path, body, solved) {
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw { error: 'cannot reach the server; check your connection', code: 'unreachable' };
+    throw { error: t('failure.unreachable'), code: 'unreachable' };
   }
   const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
   if (res.status === 428 && data.code === 'challenge_required' && data.challenge && !solved) {
@@ -56,8 +55,12 @@ async function api(method, path, body, solved) {
   }
   if (!res.ok) {
     const retry = res.headers.get('Retry-After');
+    // The server's own words go along as `said`, for the one check that reads them (passkeyError).
+    const serverWords = typeof data.error === 'string' ? data.error : '';
+    const error = failureText(data.code, serverWords || t('failure.status', { status: res.status }));
     throw {
-      error: (data.error || `request failed (${res.status})`) + (retry ? ` (retry in ${retry}s)` : ''),
+      error: retry ? t('failure.retry', { error, seconds: retry }) : error,
+      said: serverWords,
       code: data.code || 'error',
       field: data.field,
       errors: Array.isArray(data.errors) ? data.errors : undefined,
@@ -83,10 +86,11 @@ function showResult(form, { error = '', notice = '', field, errors } = {}) {
       typeof problem.field === 'string' &&
       form.querySelector(`[name="${CSS.escape(problem.field)}"]`);
     if (!input || typeof problem.error !== 'string') continue;
+    const text = failureText(problem.code, problem.error);
     input.setAttribute('aria-invalid', 'true');
     const note = document.createElement('small');
     note.className = 'field-error';
-    note.textContent = problem.error;
+    note.textContent = text;
     input.after(note);
   }
   if (field) {
@@ -116,7 +120,12 @@ function handle(form, action) {
 
 handle($('#signup-form'), async (values) => {
   const res = await api('POST', '/api/signup', values);
-  showResult($('#signup-form'), { notice: res.message });
+  const done = t('signup.done', {
+    username: values.username,
+    email: values.email,
+    digits: $('#verify-code').maxLength,
+  });
+  showResult($('#signup-form'), { notice: said(res.message, done) });
   $('#signup-form').reset();
   $('#verify-email').value = values.email.trim().toLowerCase();
   $('#verify-code').focus();
@@ -124,7 +133,7 @@ handle($('#signup-form'), async (values) => {
 
 handle($('#verify-form'), async (values) => {
   const res = await api('POST', '/api/verify-email', values);
-  showResult($('#verify-form'), { notice: res.message });
+  showResult($('#verify-form'), { notice: said(res.message, t('verify.done')) });
   $('#login-username').value = values.email;
   $('#login-password').focus();
 });
@@ -132,8 +141,9 @@ handle($('#verify-form'), async (values) => {
 $('#resend').addEventListener('click', async () => {
   const form = $('#verify-form');
   try {
-    const res = await api('POST', '/api/resend-verification', { email: $('#verify-email').value });
-    showResult(form, { notice: res.message });
+    const email = $('#verify-email').value;
+    const res = await api('POST', '/api/resend-verification', { email });
+    showResult(form, { notice: said(res.message, t('verify.resent', { email })) });
   } catch (err) {
     showResult(form, err);
   }
@@ -147,7 +157,7 @@ handle($('#login-form'), async (values) => {
   $('#login-form').reset();
   if (res.mfa_required) {
     mfaToken = res.mfa_token;
-    $('#mfa-intro').textContent = res.message;
+    $('#mfa-intro').textContent = said(res.message, t('mfa.passwordRight'));
     $('#mfa-form').hidden = false;
     $('#mfa-code').focus();
     return;
@@ -174,8 +184,8 @@ async function showTwoFactor() {
   const status = await api('GET', '/api/2fa').catch(() => null);
   if (!status) return;
   $('#two-factor-status').textContent = status.enabled
-    ? `On since ${status.enabled_at}; backup codes left: ${status.backup_codes_left}.`
-    : 'Off: your password alone logs in.';
+    ? t('twoFactor.on', { date: day(status.enabled_at), left: status.backup_codes_left })
+    : t('twoFactor.off');
   $('#two-factor-setup-form').hidden = status.enabled;
 }
 
@@ -203,7 +213,12 @@ handle($('#two-factor-enable-form'), async (values) => {
 
 // Personal access tokens: listed (never the tokens themselves), created and shown once, revoked
 // after a second, explicit click. Names are someone's text: always set as textContent.
-const day = (iso) => (iso ? iso.slice(0, 10) : 'never');
+// A date in the page's language; none is "never" (a token that does not expire, a key never used).
+function day(iso) {
+  const date = iso ? new Date(iso) : null;
+  if (!date || Number.isNaN(date.getTime())) return t('tokens.never');
+  return date.toLocaleDateString(locale, { dateStyle: 'medium' });
+}
 
 async function showTokens() {
   $('#tokens-error').textContent = '';
@@ -216,41 +231,45 @@ async function showTokens() {
   }
 }
 
-function tokenRow(t) {
+function tokenRow(token) {
   const li = document.createElement('li');
-  li.dataset.id = t.id;
-  const name = Object.assign(document.createElement('strong'), { textContent: t.name });
+  li.dataset.id = token.id;
+  const name = Object.assign(document.createElement('strong'), { textContent: token.name });
   const details = Object.assign(document.createElement('span'), {
     className: 'muted',
-    textContent: `${t.scopes.join(' ')} · expires ${day(t.expires_at)} · last used ${day(t.last_used_at)}`,
+    textContent: t('tokens.details', {
+      scopes: token.scopes.join(' '),
+      expires: day(token.expires_at),
+      used: day(token.last_used_at),
+    }),
   });
   const revoke = Object.assign(document.createElement('button'), {
     type: 'button',
     className: 'secondary revoke',
-    textContent: 'Revoke',
+    textContent: t('action.revoke'),
   });
-  revoke.setAttribute('aria-label', `Revoke ${t.name}`);
+  revoke.setAttribute('aria-label', t('tokens.revokeLabel', { name: token.name }));
   const keep = Object.assign(document.createElement('button'), {
     type: 'button',
     className: 'secondary keep',
   });
-  keep.textContent = 'Keep it';
+  keep.textContent = t('action.keep');
   keep.hidden = true;
   keep.addEventListener('click', () => {
     keep.hidden = true;
-    revoke.textContent = 'Revoke';
+    revoke.textContent = t('action.revoke');
     delete revoke.dataset.armed;
   });
   revoke.addEventListener('click', async () => {
     if (!revoke.dataset.armed) {
       revoke.dataset.armed = 'yes';
-      revoke.textContent = 'Yes, revoke: scripts using it stop';
+      revoke.textContent = t('tokens.revokeArmed');
       keep.hidden = false;
       return;
     }
     revoke.disabled = true;
     try {
-      await api('DELETE', `/api/tokens/${encodeURIComponent(t.id)}`);
+      await api('DELETE', `/api/tokens/${encodeURIComponent(token.id)}`);
       await showTokens();
     } catch (err) {
       $('#tokens-error').textContent = err.error;
@@ -266,8 +285,8 @@ handle($('#token-create-form'), async () => {
   const data = new FormData(form);
   const name = String(data.get('name') ?? '').trim();
   const scopes = data.getAll('scopes').map(String);
-  if (!name) throw { error: 'give the token a name, such as the script that will use it', field: 'name' };
-  if (scopes.length === 0) throw { error: 'choose at least one scope' };
+  if (!name) throw { error: t('tokens.nameMissing'), field: 'name' };
+  if (scopes.length === 0) throw { error: t('tokens.scopeMissing') };
   const days = String(data.get('expires_in_days'));
   const res = await api('POST', '/api/tokens', {
     name,
@@ -286,9 +305,9 @@ $('#token-copy').addEventListener('click', async () => {
   const notice = $('#token-created .notice');
   try {
     await window.navigator.clipboard.writeText($('#token-value').textContent);
-    notice.textContent = 'Copied.';
+    notice.textContent = t('tokens.copied');
   } catch {
-    notice.textContent = 'Select the token and copy it: this browser does not let the page copy.';
+    notice.textContent = t('tokens.copyRefused');
   }
 });
 
@@ -340,21 +359,16 @@ function credentialJSON(credential) {
 
 // The browser's refusals are DOMExceptions with a name; each gets a sentence a person can act on.
 function passkeyError(err) {
-  if (err && err.code === 'invalid_credentials' && err.error.startsWith('passkey sign-in refused')) {
-    return {
-      error:
-        'That passkey does not sign in here: it was removed from your account, or it is for another server. Try another one, or log in with your password.',
-    };
+  // The server says which refusal this is only in its words (the code is invalid_credentials).
+  if (err && err.code === 'invalid_credentials' && err.said?.startsWith('passkey sign-in refused')) {
+    return { error: t('passkeys.refused') };
   }
   if (err && err.code && err.error) return err;
   const name = err && err.name;
-  if (name === 'NotAllowedError')
-    return { error: 'The passkey request was cancelled or timed out. Try again when you are ready.' };
-  if (name === 'InvalidStateError')
-    return { error: 'This device already holds a passkey for your account here.' };
-  if (name === 'SecurityError')
-    return { error: 'Passkeys need this page at the server’s own name (https, or localhost).' };
-  return { error: 'The browser could not use a passkey here.' };
+  if (name === 'NotAllowedError') return { error: t('passkeys.notAllowed') };
+  if (name === 'InvalidStateError') return { error: t('passkeys.alreadyHere') };
+  if (name === 'SecurityError') return { error: t('passkeys.insecure') };
+  return { error: t('passkeys.failed') };
 }
 
 $('#passkey-signin').hidden = !passkeysSupported;
@@ -405,7 +419,7 @@ handle($('#passkey-add-form'), async (values) => {
       ...(name ? { name } : {}),
     });
     form.reset();
-    $('#passkeys-notice').textContent = `Passkey “${added.name}” added: use it to sign in on the login card.`;
+    $('#passkeys-notice').textContent = t('passkeys.added', { name: added.name });
     await showPasskeys();
   } catch (err) {
     throw passkeyError(err);
@@ -431,18 +445,22 @@ function passkeyRow(k) {
   const li = document.createElement('li');
   li.dataset.id = k.id;
   const name = Object.assign(document.createElement('strong'), { textContent: k.name });
-  const where = k.backed_up ? 'synced' : k.device_type === 'multiDevice' ? 'may sync' : 'this device only';
+  const where = k.backed_up
+    ? t('passkeys.synced')
+    : k.device_type === 'multiDevice'
+      ? t('passkeys.maySync')
+      : t('passkeys.thisDeviceOnly');
   const details = Object.assign(document.createElement('span'), {
     className: 'muted',
-    textContent: `added ${day(k.created_at)} · last used ${day(k.last_used_at)} · ${where}`,
+    textContent: t('passkeys.details', { added: day(k.created_at), used: day(k.last_used_at), where }),
   });
   const button = (text, className) =>
     Object.assign(document.createElement('button'), { type: 'button', className, textContent: text });
-  const rename = button('Rename', 'secondary rename');
-  rename.setAttribute('aria-label', `Rename ${k.name}`);
-  const remove = button('Remove', 'secondary remove');
-  remove.setAttribute('aria-label', `Remove ${k.name}`);
-  const keep = button('Keep it', 'secondary keep');
+  const rename = button(t('action.rename'), 'secondary rename');
+  rename.setAttribute('aria-label', t('passkeys.renameLabel', { name: k.name }));
+  const remove = button(t('action.remove'), 'secondary remove');
+  remove.setAttribute('aria-label', t('passkeys.removeLabel', { name: k.name }));
+  const keep = button(t('action.keep'), 'secondary keep');
   keep.hidden = true;
 
   const form = Object.assign(document.createElement('form'), { className: 'passkey-rename', hidden: true });
@@ -451,9 +469,12 @@ function passkeyRow(k) {
     value: k.name,
     maxLength: 64,
   });
-  input.setAttribute('aria-label', `New name for ${k.name}`);
-  const save = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Save' });
-  const cancel = button('Cancel', 'secondary');
+  input.setAttribute('aria-label', t('passkeys.newNameLabel', { name: k.name }));
+  const save = Object.assign(document.createElement('button'), {
+    type: 'submit',
+    textContent: t('action.save'),
+  });
+  const cancel = button(t('action.cancel'), 'secondary');
   form.append(input, save, cancel);
   rename.addEventListener('click', () => {
     form.hidden = false;
@@ -469,7 +490,7 @@ function passkeyRow(k) {
     save.disabled = true;
     try {
       await api('PATCH', `/api/passkeys/${encodeURIComponent(k.id)}`, { name: input.value });
-      $('#passkeys-notice').textContent = 'Renamed.';
+      $('#passkeys-notice').textContent = t('passkeys.renamed');
       await showPasskeys();
     } catch (err) {
       $('#passkeys-error').textContent = err.error;
@@ -479,20 +500,20 @@ function passkeyRow(k) {
 
   keep.addEventListener('click', () => {
     keep.hidden = true;
-    remove.textContent = 'Remove';
+    remove.textContent = t('action.remove');
     delete remove.dataset.armed;
   });
   remove.addEventListener('click', async () => {
     if (!remove.dataset.armed) {
       remove.dataset.armed = 'yes';
-      remove.textContent = 'Yes, remove: it no longer signs in';
+      remove.textContent = t('passkeys.removeArmed');
       keep.hidden = false;
       return;
     }
     remove.disabled = true;
     try {
       await api('DELETE', `/api/passkeys/${encodeURIComponent(k.id)}`);
-      $('#passkeys-notice').textContent = `Passkey “${k.name}” removed. Delete it from the device too.`;
+      $('#passkeys-notice').textContent = t('passkeys.removed', { name: k.name });
       await showPasskeys();
     } catch (err) {
       $('#passkeys-error').textContent = err.error;
@@ -553,7 +574,7 @@ function signedIn(token, user) {
   state.token = token;
   state.user = user;
   sessionStorage.setItem(TOKEN_KEY, token);
-  $('#whoami').textContent = `Signed in as ${user.username}`;
+  $('#whoami').textContent = t('chat.signedInAs', { username: user.username });
   $('#logout').hidden = false;
   $('#account').hidden = true;
   $('#chat').hidden = false;
@@ -602,7 +623,7 @@ function signedOut() {
 }
 
 function time(ts) {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ts).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
 }
 
 // Shown once, in id order, whether it came live or from history (catching up may cross live ones).
@@ -613,15 +634,15 @@ function renderMessage(m) {
   li.id = `m${m.id}`;
   li.dataset.id = String(m.id);
   if (m.user && state.user && m.user.id === state.user.id) li.className = 'own';
-  const t = document.createElement('span');
-  t.className = 'time';
-  t.textContent = time(m.ts);
+  const when = document.createElement('span');
+  when.className = 'time';
+  when.textContent = time(m.ts);
   const who = document.createElement('span');
   who.className = 'who';
-  who.textContent = m.user ? m.user.username : 'deleted user';
+  who.textContent = m.user ? m.user.username : t('chat.deletedUser');
   const text = document.createElement('span');
   text.className = 'text';
-  li.append(t, who, text);
+  li.append(when, who, text);
   showText(li, m.text);
   if (state.user && (m.mentions || []).includes(state.user.id)) li.classList.add('mentions-me');
   if (m.edited_at) li.append(editedMark());
@@ -635,21 +656,35 @@ function renderMessage(m) {
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
-// A moderator kicked, muted or banned someone here: one line, after the newest message.
-const MODERATION_WORDS = {
-  kick: 'kicked from',
-  mute: 'muted in',
-  unmute: 'unmuted in',
-  ban: 'banned from',
-  unban: 'unbanned from',
-};
+// A moderator kicked, muted or banned someone here: one line, after the newest message. A sentence
+// per action, for the reader or someone else, with a time limit or none: word order differs by
+// language, so no sentence is built from pieces.
+function moderationLine(e, you, until) {
+  const v = { user: e.user.username, room: e.room, by: e.by.username, time: until, action: e.action };
+  switch (e.action) {
+    case 'kick':
+      return you ? t('moderation.kickYou', v) : t('moderation.kick', v);
+    case 'mute':
+      if (until) return you ? t('moderation.muteYouUntil', v) : t('moderation.muteUntil', v);
+      return you ? t('moderation.muteYou', v) : t('moderation.mute', v);
+    case 'unmute':
+      return you ? t('moderation.unmuteYou', v) : t('moderation.unmute', v);
+    case 'ban':
+      if (until) return you ? t('moderation.banYouUntil', v) : t('moderation.banUntil', v);
+      return you ? t('moderation.banYou', v) : t('moderation.ban', v);
+    case 'unban':
+      return you ? t('moderation.unbanYou', v) : t('moderation.unban', v);
+    default:
+      return t('moderation.other', v);
+  }
+}
 function renderModeration(e) {
   const li = document.createElement('li');
   li.className = 'moderation';
   li.dataset.id = String(state.lastId);
-  const who = state.user && e.user.id === state.user.id ? 'you were' : `${e.user.username} was`;
-  const until = typeof e.until === 'number' ? ` until ${time(e.until)}` : '';
-  li.textContent = `⚑ ${who} ${MODERATION_WORDS[e.action] ?? e.action} #${e.room} by ${e.by.username}${until}`;
+  const you = Boolean(state.user && e.user.id === state.user.id);
+  const until = typeof e.until === 'number' ? time(e.until) : '';
+  li.textContent = moderationLine(e, you, until);
   const list = $('#messages');
   list.append(li);
   list.scrollTop = list.scrollHeight;
@@ -665,7 +700,7 @@ function showText(li, body) {
 function editedMark() {
   const mark = document.createElement('span');
   mark.className = 'edited';
-  mark.textContent = '(edited)';
+  mark.textContent = t('chat.edited');
   return mark;
 }
 
@@ -676,22 +711,22 @@ function ownTools(id) {
   const edit = document.createElement('button');
   edit.type = 'button';
   edit.className = 'secondary';
-  edit.textContent = 'edit';
+  edit.textContent = t('chat.edit');
   edit.addEventListener('click', async () => {
     const current = document.querySelector(`#m${id} .text`)?.textContent ?? '';
-    const text = window.prompt('Edit your message', current);
+    const text = window.prompt(t('chat.editPrompt'), current);
     if (text === null || text.trim() === '' || text === current) return;
     const res = await ask('edit', { id, text });
-    if (!res.ok) $('#chat-error').textContent = res.error;
+    if (!res.ok) $('#chat-error').textContent = failureText(res.code, res.error);
   });
   const del = document.createElement('button');
   del.type = 'button';
   del.className = 'secondary';
-  del.textContent = 'delete';
+  del.textContent = t('chat.delete');
   del.addEventListener('click', async () => {
-    if (!window.confirm('Delete this message?')) return;
+    if (!window.confirm(t('chat.deleteConfirm'))) return;
     const res = await ask('delete', { id });
-    if (!res.ok) $('#chat-error').textContent = res.error;
+    if (!res.ok) $('#chat-error').textContent = failureText(res.code, res.error);
   });
   tools.append(edit, del);
   return tools;
@@ -722,7 +757,7 @@ function renderRooms() {
   });
   $('#rooms').replaceChildren(...items);
   $('#room-name').textContent = labelOf(state.room);
-  $('#message-input').placeholder = `Message ${labelOf(state.room)}`;
+  $('#message-input').placeholder = t('chat.messagePlaceholder', { room: labelOf(state.room) });
 }
 
 async function refreshRooms() {
@@ -789,11 +824,12 @@ function setConnection(text) {
 }
 
 const typingUntil = new Map();
+const typingList = new Intl.ListFormat(locale, { type: 'conjunction' });
 function showTyping() {
   const now = Date.now();
   const names = [...typingUntil].filter(([, until]) => until > now).map(([name]) => name);
   $('#typing').textContent = names.length
-    ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…`
+    ? t('chat.typing', { count: names.length, names: typingList.format(names) })
     : '';
 }
 setInterval(showTyping, 1000);
@@ -802,12 +838,12 @@ function connectChat() {
   // io() comes from /socket.io/socket.io.min.js, served by the mux1 server itself.
   const socket = io({ auth: { token: state.token }, transports: ['websocket', 'polling'] });
   state.socket = socket;
-  socket.on('connect', () => setConnection('connected'));
+  socket.on('connect', () => setConnection(t('chat.connected')));
   socket.on('disconnect', (reason) => {
-    setConnection(reason === 'io server disconnect' ? 'signed out by the server' : 'reconnecting…');
+    setConnection(reason === 'io server disconnect' ? t('chat.signedOutByServer') : t('chat.reconnecting'));
     if (reason === 'io server disconnect') signedOut();
   });
-  socket.on('connect_error', () => setConnection('offline; retrying…'));
+  socket.on('connect_error', () => setConnection(t('chat.offline')));
   socket.on('connected', () => {
     if (state.lastId > 0) {
       catchUp().catch(() => {});
@@ -818,7 +854,7 @@ function connectChat() {
       .catch(() => {});
   });
   socket.on('auth_error', (err) => {
-    $('#chat-error').textContent = err.error;
+    $('#chat-error').textContent = failureText(err.code, err.error);
     if (err.code === 'unauthorized' || err.code === 'invalid_token') signedOut();
   });
   socket.on('message', (m) => {
@@ -878,7 +914,7 @@ $('#dm-form').addEventListener('submit', async (event) => {
   const text = $('#dm-text').value.trim();
   if (!to || !text || !state.socket) return;
   const res = await ask('message', { to, text, client_id: newClientId() });
-  if (!res.ok) return ($('#chat-error').textContent = res.error);
+  if (!res.ok) return ($('#chat-error').textContent = failureText(res.code, res.error));
   $('#chat-error').textContent = '';
   $('#dm-to').value = '';
   $('#dm-text').value = '';
@@ -893,14 +929,14 @@ $('#search-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const query = $('#search-query').value.trim();
   if (!query || !state.socket) return;
-  $('#search-status').textContent = 'searching…';
+  $('#search-status').textContent = t('search.searching');
   const res = await ask('search', { query, limit: 20 }).catch(() => null);
   if (!res || !res.ok) {
-    $('#search-status').textContent = res ? res.error : 'the server did not answer';
+    $('#search-status').textContent = res ? failureText(res.code, res.error) : t('search.noAnswer');
     return $('#search-results').replaceChildren();
   }
-  const n = res.messages.length;
-  $('#search-status').textContent = n === 0 ? 'nothing found' : n === 1 ? '1 message' : `${n} messages`;
+  const count = res.messages.length;
+  $('#search-status').textContent = count === 0 ? t('search.nothing') : t('search.found', { count });
   $('#search-results').replaceChildren(...res.messages.map(searchResult));
 });
 
@@ -910,7 +946,7 @@ function searchResult(m) {
   button.type = 'button';
   const where = document.createElement('span');
   where.className = 'where';
-  where.textContent = `${labelOf(m.room)} · ${m.user ? m.user.username : 'deleted user'} · ${time(m.ts)}`;
+  where.textContent = `${labelOf(m.room)} · ${m.user ? m.user.username : t('chat.deletedUser')} · ${time(m.ts)}`;
   const text = document.createElement('span');
   text.textContent = m.text;
   button.append(where, text);
@@ -945,7 +981,7 @@ async function loadAround(id) {
     const gap = document.createElement('li');
     gap.className = 'gap muted';
     gap.dataset.id = String(last.id + 0.5);
-    gap.textContent = 'newer messages skipped; the latest are below';
+    gap.textContent = t('chat.gap');
     const next = document.getElementById(`m${last.id}`)?.nextElementSibling ?? null;
     $('#messages').insertBefore(gap, next);
   }
@@ -976,9 +1012,8 @@ function sendMessage(payload, attempt) {
     if (err && socket.active && !socket.connected && attempt < 3) {
       return socket.once('connected', () => setTimeout(() => sendMessage(payload, attempt + 1), 100));
     }
-    if (err)
-      return ($('#chat-error').textContent = 'the server did not confirm the message; check the connection');
-    if (!ack.ok) return ($('#chat-error').textContent = ack.error);
+    if (err) return ($('#chat-error').textContent = t('chat.notConfirmed'));
+    if (!ack.ok) return ($('#chat-error').textContent = failureText(ack.code, ack.error));
     $('#chat-error').textContent = '';
   });
 }
@@ -988,12 +1023,11 @@ function sendMessage(payload, attempt) {
 // the server, which sends it here with a one-time ticket in the fragment (#oidc=...), never
 // sent to any server. The page trades the ticket for a session, a username step, or a sentence.
 const OIDC_ERRORS = {
-  invalid_oidc_state:
-    'That sign-in is unknown, expired, already used, or was started in another browser. Start it again.',
-  provider_refused: 'The provider’s answer did not pass its checks. Start the sign-in again.',
-  provider_unavailable: 'The provider cannot be reached right now. Try again later.',
-  identity_in_use: 'That provider account is linked to another account here.',
-  not_found: 'That provider is not set up on this server.',
+  invalid_oidc_state: t('oidc.invalidState'),
+  provider_refused: t('oidc.refused'),
+  provider_unavailable: t('oidc.unavailable'),
+  identity_in_use: t('oidc.inUse'),
+  not_found: t('oidc.notSetUp'),
 };
 let providers = [];
 let oidcTicket = null;
@@ -1033,7 +1067,7 @@ async function loadProviders() {
     .catch(() => []);
   $('#provider-buttons').replaceChildren(
     ...providers.map((p) =>
-      actionButton(`Sign in with ${p.name}`, () =>
+      actionButton(t('oidc.signInWith', { provider: p.name }), () =>
         goToProvider(`/api/oidc/${encodeURIComponent(p.id)}/start`, (error) => showOidc({ error })),
       ),
     ),
@@ -1046,28 +1080,33 @@ async function completeOidc(ticket) {
   try {
     res = await api('POST', '/api/oidc/complete', { ticket });
   } catch (err) {
-    return showOidc({ error: OIDC_ERRORS[err.code] ?? err.error });
+    return showOidc({ error: Object.hasOwn(OIDC_ERRORS, err.code) ? OIDC_ERRORS[err.code] : err.error });
   }
   if (res.outcome === 'login') return signedIn(res.token, res.user);
+  const words = { provider: res.provider, email: res.email };
   if (res.outcome === 'mfa_required') {
     mfaToken = res.mfa_token;
-    $('#mfa-intro').textContent = res.message;
+    $('#mfa-intro').textContent = said(res.message, t('oidc.secondFactor'));
     $('#mfa-form').hidden = false;
     $('#mfa-code').focus();
     return;
   }
   if (res.outcome === 'signup_required') {
     oidcTicket = ticket;
-    $('#oidc-signup-intro').textContent = res.message;
+    $('#oidc-signup-intro').textContent = said(res.message, t('oidc.signupIntro', words));
     $('#oidc-signup-form').hidden = false;
     $('#oidc-signup-username').focus();
     return;
   }
   if (res.outcome === 'linked') {
     $('#identities').open = true;
-    $('#identities-notice').textContent = res.message;
+    $('#identities-notice').textContent = said(res.message, t('oidc.linked', words));
     return showIdentities();
   }
+  if (res.outcome === 'email_taken')
+    return showOidc({ notice: said(res.message, t('oidc.emailTaken', words)) });
+  if (res.outcome === 'no_verified_email')
+    return showOidc({ notice: said(res.message, t('oidc.noVerifiedEmail', words)) });
   showOidc({ notice: res.message });
 }
 
@@ -1095,14 +1134,19 @@ async function showIdentities() {
     ...identities.map((identity) => {
       const li = document.createElement('li');
       li.dataset.id = String(identity.id);
+      const words = {
+        provider: identity.provider_name,
+        email: identity.email,
+        date: day(identity.created_at),
+      };
       const label = Object.assign(document.createElement('span'), {
-        textContent: `${identity.provider_name}${identity.email ? ` (${identity.email})` : ''}, linked ${day(identity.created_at)}`,
+        textContent: identity.email ? t('identities.rowWithEmail', words) : t('identities.row', words),
       });
-      const remove = actionButton('Remove', async () => {
+      const remove = actionButton(t('action.remove'), async () => {
         $('#identities-error').textContent = '';
         try {
           await api('DELETE', `/api/identities/${identity.id}`);
-          $('#identities-notice').textContent = `${identity.provider_name} is no longer linked.`;
+          $('#identities-notice').textContent = t('identities.unlinked', words);
           await showIdentities();
         } catch (err) {
           $('#identities-notice').textContent = '';
@@ -1115,7 +1159,7 @@ async function showIdentities() {
   );
   $('#identity-link-buttons').replaceChildren(
     ...providers.map((p) =>
-      actionButton(`Link ${p.name}`, () =>
+      actionButton(t('identities.link', { provider: p.name }), () =>
         goToProvider(`/api/identities/${encodeURIComponent(p.id)}/link`, (error) => {
           $('#identities-error').textContent = error;
         }),
@@ -1148,8 +1192,8 @@ if (fromProvider) {
 const providersLoaded = loadProviders();
 if (arrived.has('oidc')) providersLoaded.then(() => completeOidc(arrived.get('oidc')));
 if (arrived.has('oidc-error')) {
-  const error =
-    OIDC_ERRORS[arrived.get('oidc-error')] ?? 'The sign-in with the provider did not work. Try again.';
+  const code = arrived.get('oidc-error');
+  const error = Object.hasOwn(OIDC_ERRORS, code) ? OIDC_ERRORS[code] : t('oidc.failed');
   // A link started from the settings comes back to a signed-in page: its error goes there.
   if (state.token) {
     $('#identities').open = true;
@@ -1161,8 +1205,10 @@ if (arrived.has('oidc-error')) {
 
 // Sent here from /device to sign in first: said, since the page looks like any visit otherwise.
 if (deviceReturn() !== null && !state.token) {
-  $('#whoami').textContent = 'Sign in to approve the code of your terminal; you go back to it after.';
+  $('#whoami').textContent = t('device.returnHint');
 }
+
+$('#message-input').placeholder = t('chat.messagePlaceholder', { room: labelOf(state.room) });
 
 // A reload of this tab keeps the session when the token still works.
 if (state.token) {

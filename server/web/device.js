@@ -4,6 +4,8 @@
 // brings them back here with the code (`/?device=CODE`). Everything shown is inserted as text.
 'use strict';
 
+// The words in the page's language (server/web/texts.js).
+const { t, failureText, said, locale } = window.mux1Texts;
 const TOKEN_KEY = 'mux1.token';
 const $ = (selector) => document.querySelector(selector);
 const token = sessionStorage.getItem(TOKEN_KEY);
@@ -11,6 +13,7 @@ const params = new URLSearchParams(location.search);
 // Only letters, spaces and dashes from the address bar, and not many: it is shown and sent back.
 const prefilled = (params.get('code') || '').replace(/[^A-Za-z -]/g, '').slice(0, 20);
 let pending = null;
+let signedInAs = '';
 
 async function api(path, body) {
   let res;
@@ -25,10 +28,14 @@ async function api(path, body) {
       body: JSON.stringify(body),
     });
   } catch {
-    throw { error: 'cannot reach the server; check your connection', code: 'unreachable' };
+    throw { error: t('failure.unreachable'), code: 'unreachable' };
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw { error: data.error || `request failed (${res.status})`, code: data.code || 'error' };
+  if (!res.ok) {
+    const serverWords = typeof data.error === 'string' && data.error ? data.error : '';
+    const error = failureText(data.code, serverWords || t('failure.status', { status: res.status }));
+    throw { error, said: serverWords, code: data.code || 'error' };
+  }
   return data;
 }
 
@@ -46,7 +53,9 @@ function askToSignIn() {
 
 function failed(where, err) {
   if (err.code === 'unauthorized') return askToSignIn();
-  $(`${where} .error`).textContent = err.error;
+  // A code that names no waiting login: the page's own words say what to do in any language.
+  const words = err.code === 'not_found' ? said(err.said, t('device.notWaiting')) : err.error;
+  $(`${where} .error`).textContent = words;
 }
 
 async function lookUp(code) {
@@ -59,8 +68,8 @@ async function lookUp(code) {
   }
   $('#device-user-code').textContent = pending.user_code;
   $('#device-client').textContent = pending.client_name;
-  $('#device-ip').textContent = pending.ip || 'unknown';
-  $('#device-time').textContent = new Date(pending.created_at).toLocaleString();
+  $('#device-ip').textContent = pending.ip || t('device.unknown');
+  $('#device-time').textContent = new Date(pending.created_at).toLocaleString(locale);
   $('#device-confirm .error').textContent = '';
   show('#device-confirm');
   $('#device-approve').focus();
@@ -70,7 +79,11 @@ async function decide(approve) {
   for (const b of document.querySelectorAll('#device-confirm button')) b.disabled = true;
   try {
     const res = await api('/api/device/approve', { user_code: pending.user_code, approve });
-    $('#device-result').textContent = res.message;
+    const words = { client: pending.client_name, username: signedInAs };
+    $('#device-result').textContent = said(
+      res.message,
+      approve ? t('device.approved', words) : t('device.denied', words),
+    );
     show('#device-done');
   } catch (err) {
     failed('#device-confirm', err);
@@ -92,7 +105,8 @@ else {
   fetch('/api/me', { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } })
     .then((res) => (res.ok ? res.json() : Promise.reject(res)))
     .then((me) => {
-      $('#whoami').textContent = `Signed in as ${me.user.username}`;
+      signedInAs = me.user.username;
+      $('#whoami').textContent = t('chat.signedInAs', { username: signedInAs });
       // A code from the terminal's link is looked up at once; the person still has to approve it.
       if (prefilled) lookUp(prefilled);
       else {

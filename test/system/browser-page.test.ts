@@ -253,6 +253,8 @@ describe('browser page (Chromium)', function () {
     await form.getByLabel('Username').fill('fine_name');
     await form.getByLabel('Password').press('Enter');
     await notes.nth(2).waitFor({ state: 'detached' });
+    // The notes go as the form is sent and come back with the answer: wait for the answer's.
+    await notes.nth(1).waitFor();
     expect(await notes.allTextContents()).to.deep.equal([
       'email must be a valid address',
       'password is too common; choose another',

@@ -81,6 +81,8 @@ export interface ChatConnection {
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
   history(room: string, before?: number, limit?: number): Promise<ChatMessage[]>;
+  /** The direct message room with this username and who that is; fails for a name with no account. */
+  conversationWith(username: string): Promise<{ room: string; with: ChatUser }>;
   moderate(request: ModerationRequest): Promise<void>;
   createPrivateRoom(room: string): Promise<void>;
   setMember(room: string, username: string, member: boolean): Promise<void>;

@@ -71,6 +71,7 @@ export function connectSocketChat(server: string, token: string): ChatConnection
     join: (room) => client.join(room),
     leave: (room) => client.leave(room),
     history: (room, before, limit) => client.history({ room, before, limit }),
+    conversationWith: (username) => client.conversationWith(username),
     typing: (room) => client.typing(room),
     moderate: async (request) => {
       await client.moderate(request);

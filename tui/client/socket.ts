@@ -285,6 +285,16 @@ export class ChatClient {
     return answer.messages;
   }
 
+  /**
+   * The direct message room with a user named by username, and that user: `history` asked `with`
+   * them says both, so a conversation opens with anyone, seen before or not. An unknown name fails
+   * with `not_found`.
+   */
+  async conversationWith(username: string): Promise<{ room: string; with: ChatUser }> {
+    const answer = await this.ask<{ room: string; with: ChatUser }>('history', { with: username, limit: 1 });
+    return { room: answer.room, with: answer.with };
+  }
+
   /** A hint for the others in the room; the server drops extra ones, so calling per keystroke is fine. */
   typing(room: string): void {
     if (this.socket.connected) this.socket.emit('typing', { room });

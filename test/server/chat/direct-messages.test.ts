@@ -58,6 +58,27 @@ describe('chat: direct messages', () => {
     expect(history.messages.every((m: any) => m.room === room)).to.equal(true);
   });
 
+  it('names the room and the other user when history is asked by username, an empty conversation too', async () => {
+    const a = await connectAs(t.url, alice);
+    // carol and alice never wrote to each other: the answer still says where they would.
+    const empty = await ask(a, 'history', { with: `  ${carol.username.toUpperCase()} ` });
+    expect(empty).to.deep.include({
+      ok: true,
+      room: dmRoom(alice.id, carol.id),
+      with: { id: carol.id, username: carol.username },
+      messages: [],
+    });
+    // By room, the answer says the room and no `with`.
+    const lobby = await ask(a, 'history', { room: 'lobby' });
+    expect(lobby).to.include({ ok: true, room: 'lobby' });
+    expect(lobby).not.to.have.property('with');
+    expect(await ask(a, 'history', { with: 'nobody-at-all' })).to.include({
+      ok: false,
+      code: 'not_found',
+      field: 'with',
+    });
+  });
+
   it('refuses a user who does not exist, oneself, and to with room', async () => {
     const a = await connectAs(t.url, alice);
     expect(await ask(a, 'message', { to: 'nobody-at-all', text: 'hi' })).to.include({
@@ -128,7 +149,7 @@ describe('chat: direct messages', () => {
       expect(erinSaw).to.deep.equal([]);
       // Not in her history, her room list or her search.
       const history = await ask(e, 'history', { with: dave.username });
-      expect(history).to.deep.equal({ ok: true, messages: [] });
+      expect(history).to.deep.include({ ok: true, messages: [] });
       const rooms = await ask(e, 'rooms', {});
       expect(rooms.rooms.map((r: any) => r.room)).to.not.include(dmRoom(dave.id, erin.id));
       expect((await ask(e, 'search', { query: 'let me in' })).messages).to.deep.equal([]);
@@ -154,6 +175,10 @@ describe('chat: direct messages', () => {
       const now = nextEvent(e, 'message', (m) => m.text === 'better now?');
       expect(await ask(d, 'message', { to: erin.username, text: 'better now?' })).to.include({ ok: true });
       await now;
+      // And the conversation is in her list from then on: a room listed for the sender alone is
+      // not remembered as listed for both.
+      const listed = await ask(e, 'rooms', {});
+      expect(listed.rooms.map((r: any) => r.room)).to.include(dmRoom(dave.id, erin.id));
     });
 
     it('refuses blocking oneself or nobody, and a repeat is harmless', async () => {

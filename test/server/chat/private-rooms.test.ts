@@ -100,6 +100,14 @@ describe('chat: private rooms', () => {
       error: 'only the owner of #hideout may invite or remove members',
     });
     expect(await ask(f, 'join', { room: 'hideout' })).to.include({ ok: true });
+    // A member's `rooms` lists it on a fresh connection that is not in it (a client started
+    // afresh), with its messages unread: the friend never marked it read.
+    const listed = async () => (await ask(await connectAs(t.url, friend), 'rooms', {})).rooms;
+    // The owner's two messages so far ("the secret plan", "secret plan two").
+    expect((await listed()).find((r: { room: string }) => r.room === 'hideout')).to.deep.include({
+      unread: 2,
+      last_read_id: 0,
+    });
     const o = await connectAs(t.url, owner);
     expect(await ask(o, 'remove', { room: 'hideout', username: owner.username })).to.include({
       ok: false,
@@ -110,6 +118,7 @@ describe('chat: private rooms', () => {
     await ask(o, 'message', { room: 'hideout', text: 'after the removal' });
     await settle();
     expect(heard).to.deep.equal([]);
+    expect((await listed()).map((r: { room: string }) => r.room)).to.not.include('hideout');
     expect(await ask(f, 'join', { room: 'hideout' })).to.deep.equal(
       JSON.parse(
         JSON.stringify(await ask(f, 'join', { room: 'dm:999999998-999999999' })).replaceAll(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CHAT } from '../../../server/protocol.js';
+import { SEARCH_EXPANSION_MAX } from '../../../server/store/search.js';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { expectNoBug, SQL_INJECTION } from '../../helpers/hostile-inputs.js';
 import { ask, connectAs, disconnectAll, type ChatPerson, type ClientSocket } from '../../helpers/sockets.js';
@@ -72,6 +73,39 @@ describe('chat: search', function () {
   it('matches words beyond ASCII', async () => {
     expect(await texts({ query: 'résumé' })).to.have.length(1);
     expect(await texts({ query: 'naïve café' })).to.have.length(1);
+  });
+
+  // On SQLite a word past the prefix indexes is asked as itself or each longer word it starts
+  // (server/store/search.ts), up to SEARCH_EXPANSION_MAX of them and only ASCII ones; past
+  // either, as a prefix again. Every way finds the same messages.
+  it('finds the longer words a word starts, however many, in any script', async () => {
+    const a = await connectAs(t.url, alice);
+    const many = Array.from({ length: SEARCH_EXPANSION_MAX + 5 }, (_, i) => `plumbing${i}`).join(' ');
+    const sentTexts = [
+      'plumb the pipes',
+      'plumber at noon',
+      'plumbиз pipes',
+      many,
+      'plumbing5 again',
+      'gasketли seal',
+    ];
+    for (const text of sentTexts)
+      expect(await ask(a, 'message', { room: 'lobby', text })).to.include({ ok: true });
+    disconnectAll();
+    expect(await texts({ query: 'plumb' })).to.deep.equal([
+      'plumbing5 again',
+      many,
+      'plumbиз pipes',
+      'plumber at noon',
+      'plumb the pipes',
+    ]);
+    expect(await texts({ query: 'plumbe' })).to.deep.equal(['plumber at noon']);
+    expect(await texts({ query: 'plumbing' })).to.deep.equal(['plumbing5 again', many]);
+    expect(await texts({ query: 'plumbing5 pipes' })).to.deep.equal([]);
+    expect(await texts({ query: 'plumbing4' })).to.deep.equal([many]);
+    expect(await texts({ query: 'pipes plum' })).to.deep.equal(['plumbиз pipes', 'plumb the pipes']);
+    // One longer word beyond ASCII is enough to ask the prefix.
+    expect(await texts({ query: 'gasket' })).to.deep.equal(['gasketли seal']);
   });
 
   it('treats search syntax, quotes and SQL as plain words', async () => {

@@ -9,6 +9,10 @@ function tagOf(html: string, id: string): string {
   return tag!;
 }
 
+/** The page without its data block of catalogs (#mux1-texts). */
+const withoutTexts = (html: string) =>
+  html.replace(/<script type="application\/json" id="mux1-texts">[\s\S]*?<\/script>/, '');
+
 const attribute = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
 
 /**
@@ -24,8 +28,9 @@ describe('the browser page shows the limits the server enforces', () => {
   });
 
   it('leaves no placeholder unfilled', () => {
-    expect(html).to.not.include('{{');
-    expect(html).to.not.include('}}');
+    // The catalogs for the page's scripts keep their own {{values}}, filled in the browser.
+    expect(withoutTexts(html)).to.not.include('{{');
+    expect(withoutTexts(html)).to.not.include('}}');
   });
 
   it('bounds each field as the schemas do', () => {

@@ -71,7 +71,7 @@ describe('Socket.IO chat: history', () => {
     const first = await ask(socket, 'history', { room: 'archive', limit: 5, before: before.messages[0].id });
     expect(texts(first)).to.deep.equal(['m1', 'm2']);
     const none = await ask(socket, 'history', { room: 'archive', before: first.messages[0].id });
-    expect(none).to.deep.equal({ ok: true, messages: [] });
+    expect(none).to.deep.equal({ ok: true, room: 'archive', messages: [] });
   });
 
   it('returns the messages after a cursor, oldest first, up to limit: how a client catches up', async () => {
@@ -92,6 +92,7 @@ describe('Socket.IO chat: history', () => {
     expect(texts(page3)).to.deep.equal(['m12']);
     expect(await ask(socket, 'history', { room: 'archive', after: ids.at(-1) })).to.deep.equal({
       ok: true,
+      room: 'archive',
       messages: [],
     });
     // Another room's messages are never in the page, however the ids interleave.
@@ -113,7 +114,11 @@ describe('Socket.IO chat: history', () => {
     const socket = await t.connectAs(alice);
     await ask(socket, 'leave', { room: 'archive' });
     expect(texts(await ask(socket, 'history', { room: 'archive', limit: 1 }))).to.deep.equal(['m12']);
-    expect(await ask(socket, 'history', { room: 'silence' })).to.deep.equal({ ok: true, messages: [] });
+    expect(await ask(socket, 'history', { room: 'silence' })).to.deep.equal({
+      ok: true,
+      room: 'silence',
+      messages: [],
+    });
   });
 
   it('allows a limit of 200', async () => {

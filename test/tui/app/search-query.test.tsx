@@ -108,6 +108,29 @@ describe('TUI: /search and /query', function () {
     expect(got.room).to.match(/^dm:\d+-\d+$/);
 
     await command(stdin, '/query stranger-nobody');
-    await waitForFrame(lastFrame, (f) => f.includes('stranger-nobody has not been seen here yet'));
+    await waitForFrame(lastFrame, (f) => f.includes('✗ there is no user named stranger-nobody'));
+  });
+
+  it('/query opens a conversation with someone never seen here, the server naming their room', async () => {
+    const me = await t.loggedInPerson('seeker');
+    // Never online, never wrote: the TUI knows nothing of them but the name typed.
+    const hermit = await t.loggedInPerson('hermit');
+    const { lastFrame, stdin } = await openChat(me.token);
+    await command(stdin, `/query ${hermit.username.toUpperCase()}`);
+    const opened = await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith(`@${hermit.username}`));
+    expect(opened.split('\n')[1]).to.include(`2:@${hermit.username}`);
+    const friend = io(t.url, { auth: { token: hermit.token }, transports: ['websocket'] });
+    sockets.push(friend);
+    const heard = new Promise<{ text: string; room: string }>((resolve) => friend.once('message', resolve));
+    await command(stdin, 'are you there');
+    const got = await heard;
+    const idOf = async (username: string) =>
+      Number((await t.db('users').where({ username }).first('id'))!.id);
+    expect(got).to.include({
+      text: 'are you there',
+      room: `dm:${await idOf(me.username)}-${await idOf(hermit.username)}`,
+    });
+    await command(stdin, `/query ${me.username}`);
+    await waitForFrame(lastFrame, (f) => f.includes('✗ a conversation needs someone else'));
   });
 });

@@ -18,7 +18,8 @@ export function EditText({ draft, width, maxRows = 1, masked = false, focused = 
   const shown: Draft = masked ? { value: '•'.repeat([...draft.value].length), cursor: draft.cursor } : draft;
   if (!draft.value) {
     return (
-      <Text>
+      // A placeholder longer than the field is cut: wrapped, it would make the form a row taller.
+      <Text wrap="truncate-end">
         {focused ? <Text inverse> </Text> : null}
         {placeholder ? <Text dimColor>{placeholder}</Text> : null}
       </Text>

@@ -7,6 +7,7 @@ import { useEditKeys } from '../hooks/useEditKeys.js';
 import { EditText } from './EditText.js';
 import type { EditKey } from './keys.js';
 import { applyEdit, type Draft } from './line-editor.js';
+import { wrapLines } from './wrap-lines.js';
 
 /*
  * The account screens' form kit: the Form itself, the hook that submits it one request at a time,
@@ -117,17 +118,41 @@ export function Form(props: Props) {
     ([name]) => !props.fields.some((f) => f.name === name),
   );
   const width = Math.max(...props.fields.map((f) => f.label.length)) + 1;
-  const fieldWidth = Math.max(10, (stdout.columns || 80) - width - 4);
+  const columns = stdout.columns || 80;
+  const fieldWidth = Math.max(10, columns - width - 4);
   // On a narrow terminal an error under the label's column would wrap into many rows: it starts left.
-  const narrow = (stdout.columns || 80) < 60;
+  const narrow = columns < 60;
+  const errorIndent = narrow ? 2 : width + 2;
+  // Texts are cut into lines here (inside the form's one-column padding), not by Ink: a line then
+  // starts flush after a wrap, and the form knows how many rows it takes.
+  const inner = columns - 2;
+  const fieldErrorLines = (name: string) => {
+    const text = props.fieldErrors?.[name];
+    return text ? wrapLines(`✗ ${text}`, inner - errorIndent) : [];
+  };
+  const bottom = [
+    ...(props.error ? wrapLines(`✗ ${props.error}`, inner) : []),
+    ...strayErrors.flatMap(([, text]) => wrapLines(`✗ ${text}`, inner)),
+  ];
+  const noticeLines = props.notice ? wrapLines(props.notice, inner) : [];
+  const fieldRows = props.fields.reduce((sum, f) => sum + 1 + fieldErrorLines(f.name).length, 0);
+  const bottomRows = (props.busy ? 1 : 0) + bottom.length + noticeLines.length + 1;
+  // A short terminal (40x12) loses the blank rows first, then the title, rather than the form's top.
+  let spare = (stdout.rows || 24) - (1 + 1 + fieldRows + 1 + 1 + 1 + bottomRows);
+  const keep = () => spare++ >= 0;
+  const spaceBeforeHelp = keep();
+  const spaceBeforeButtons = keep();
+  const spaceAfterTitle = keep();
+  const title = keep();
   return (
     <Box flexDirection="column" paddingX={1}>
-      <Text bold>{props.title}</Text>
-      <Box flexDirection="column" marginTop={1}>
+      {title ? <Text bold>{props.title}</Text> : null}
+      <Box flexDirection="column" marginTop={title && spaceAfterTitle ? 1 : 0}>
         {props.fields.map((field, i) => {
           const value = props.values[field.name] ?? '';
           const cursor = Math.min(cursors.current[field.name] ?? [...value].length, [...value].length);
           const focused = focus === i && !busy;
+          const errorLines = fieldErrorLines(field.name);
           return (
             <Box key={field.name} flexDirection="column">
               <Box>
@@ -144,16 +169,16 @@ export function Form(props: Props) {
                   placeholder={focused ? field.placeholder : undefined}
                 />
               </Box>
-              {props.fieldErrors?.[field.name] ? (
-                <Box marginLeft={narrow ? 2 : width + 2}>
-                  <Text color="red">✗ {props.fieldErrors[field.name]}</Text>
+              {errorLines.length > 0 ? (
+                <Box marginLeft={errorIndent}>
+                  <Text color="red">{errorLines.join('\n')}</Text>
                 </Box>
               ) : null}
             </Box>
           );
         })}
       </Box>
-      <Box marginTop={1} gap={2}>
+      <Box marginTop={spaceBeforeButtons ? 1 : 0} gap={2}>
         {buttons.map((b, i) => {
           const focused = focus === props.fields.length + i;
           return (
@@ -163,15 +188,10 @@ export function Form(props: Props) {
           );
         })}
       </Box>
-      <Box marginTop={1} flexDirection="column">
+      <Box marginTop={spaceBeforeHelp ? 1 : 0} flexDirection="column">
         {props.busy ? <Busy label={props.busy} /> : null}
-        {props.error ? <Text color="red">✗ {props.error}</Text> : null}
-        {strayErrors.map(([name, text]) => (
-          <Text key={name} color="red">
-            ✗ {text}
-          </Text>
-        ))}
-        {props.notice ? <Text color="green">{props.notice}</Text> : null}
+        {bottom.length > 0 ? <Text color="red">{bottom.join('\n')}</Text> : null}
+        {noticeLines.length > 0 ? <Text color="green">{noticeLines.join('\n')}</Text> : null}
         <Text dimColor wrap="truncate-end">
           Tab/↑↓ move · Enter next/submit · Esc back
         </Text>

@@ -3,6 +3,7 @@ import type { Entry, PresenceChange } from '../hooks/useChat.js';
 import { safeText } from '../../client/safe-text.js';
 import { actionOf } from './action.js';
 import { columnsOf } from './graphemes.js';
+import { wrapLines } from './wrap-lines.js';
 import { nickColour } from './nick-colour.js';
 import { terminal, textsOf } from '../../client/language.js';
 
@@ -153,7 +154,10 @@ export function MessageList(props: Props) {
   };
   for (let i = entries.length - 1 - offset; i >= 0 && room(); i--) {
     const entry = entries[i]!;
-    const lines = rowsOf(lineOf(entry, selfName), Math.max(20, width));
+    const lines =
+      entry.kind === 'note' || entry.kind === 'presence'
+        ? noteLines(lineOf(entry, selfName), Math.max(20, width)).length
+        : rowsOf(lineOf(entry, selfName), Math.max(20, width));
     if (used + lines > height && rows.length > 0) break;
     rows.unshift({ kind: 'entry', entry });
     used += lines;
@@ -206,6 +210,7 @@ export function MessageList(props: Props) {
                 entry={row.entry}
                 selfId={selfId}
                 selfName={selfName}
+                width={Math.max(20, width)}
                 picked={row.entry.kind === 'message' && row.entry.message.id === props.highlight}
               />
             );
@@ -224,7 +229,20 @@ const keyOf = (e: Entry) =>
         ? e.presence.id
         : e.item.client_id;
 
-function EntryView(props: { entry: Entry; selfId: number; selfName: string; picked?: boolean }) {
+/**
+ * A note's lines (the /help lines, the client's own remarks, presence), cut here rather than by Ink
+ * so that a continuation line starts flush, not with the space it broke at.
+ */
+const noteLines = (line: { time: string; text: string }, width: number) =>
+  wrapLines(`${line.time} · ${line.text}`, width);
+
+function EntryView(props: {
+  entry: Entry;
+  selfId: number;
+  selfName: string;
+  width: number;
+  picked?: boolean;
+}) {
   const { entry: e, selfId, selfName } = props;
   const line = lineOf(e, selfName);
   if (e.kind === 'pending') {
@@ -243,7 +261,7 @@ function EntryView(props: { entry: Entry; selfId: number; selfName: string; pick
   if (e.kind === 'note' || e.kind === 'presence') {
     return (
       <Text dimColor wrap="wrap">
-        {line.time} · {line.text}
+        {noteLines(line, props.width).join('\n')}
       </Text>
     );
   }

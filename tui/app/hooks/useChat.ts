@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatConnection, ChatMessage, ChatUser, ConnectionState, RoomSummary } from '../chat-client.js';
 import type { Outgoing } from '../local/outbox.js';
 import { moderationText } from '../moderation-commands.js';
+import { usernameProblem } from '../../../server/protocol.js';
+import { Mux1Error } from '../../client/errors.js';
 
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
@@ -333,30 +335,46 @@ export function useChat(client: ChatConnection, selfId: number) {
   );
 
   /**
-   * Opens a direct conversation with someone this screen has seen (in a room's people, a message,
-   * or a conversation): its room is named after both ids, which the server gives no other way.
+   * Opens a direct conversation with anyone who has an account. Its room is named after both ids:
+   * someone this screen has seen (in a room's people, a message, or a conversation) is looked up
+   * here, anyone else the server names (`history` asked `with` the username), which also says when
+   * there is no such user.
    */
   const query = useCallback(
     async (username: string) => {
-      const wanted = username.toLowerCase();
+      const wanted = username.trim().toLowerCase();
       const known = new Map<string, ChatUser>();
       for (const users of store.current.presence.values()) for (const u of users) known.set(u.username, u);
       for (const list of store.current.entries.values())
         for (const e of list)
           if (e.kind === 'message' && e.message.user) known.set(e.message.user.username, e.message.user);
       for (const s of store.current.summaries.values()) if (s.with) known.set(s.with.username, s.with);
-      const user = known.get(wanted);
-      if (!user)
-        throw new Error(
-          `${username} has not been seen here yet; /msg ${username} TEXT starts the conversation`,
-        );
-      if (user.id === selfId) throw new Error('a conversation needs someone else');
-      const r = `dm:${Math.min(user.id, selfId)}-${Math.max(user.id, selfId)}`;
+      const seen = known.get(wanted);
+      if (seen?.id === selfId) throw new Error('a conversation needs someone else');
+      let r: string;
+      let user: ChatUser;
+      if (seen) {
+        user = seen;
+        r = `dm:${Math.min(seen.id, selfId)}-${Math.max(seen.id, selfId)}`;
+      } else {
+        // A name no account could have is said at once, in the words signup would use.
+        const problem = usernameProblem(wanted);
+        if (problem) throw new Error(`${username} is not a username: ${problem}`);
+        try {
+          ({ room: r, with: user } = await client.conversationWith(wanted));
+        } catch (err) {
+          const failure = Mux1Error.from(err);
+          if (failure.code === 'not_found') throw new Error(`there is no user named ${username}`);
+          // The only well-formed name the server refuses is one's own.
+          if (failure.code === 'invalid_field') throw new Error('a conversation needs someone else');
+          throw err;
+        }
+      }
       summaryOf(r).with ??= user;
       await join(r);
       return r;
     },
-    [join, selfId],
+    [client, join, selfId],
   );
 
   /**
