@@ -5,6 +5,9 @@ import { moderationText } from '../moderation-commands.js';
 import { usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 
+const t = textsOf('tui');
+import { textsOf } from '../../client/language.js';
+
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
 
@@ -237,7 +240,7 @@ export function useChat(client: ChatConnection, selfId: number) {
         const summary = summaryOf(m.room);
         summary.unread += 1;
         summary.mentions += 1;
-        note(`${m.user?.username ?? 'someone'} mentioned you in #${m.room}`);
+        note(t('chat.mentioned', { user: m.user?.username ?? t('chat.someone'), room: m.room }));
       }),
       // Read on another device: the server's counts are the truth.
       client.on('read', () => void refreshSummaries().catch(() => {})),
@@ -350,7 +353,7 @@ export function useChat(client: ChatConnection, selfId: number) {
           if (e.kind === 'message' && e.message.user) known.set(e.message.user.username, e.message.user);
       for (const s of store.current.summaries.values()) if (s.with) known.set(s.with.username, s.with);
       const seen = known.get(wanted);
-      if (seen?.id === selfId) throw new Error('a conversation needs someone else');
+      if (seen?.id === selfId) throw new Error(t('chat.needsSomeoneElse'));
       let r: string;
       let user: ChatUser;
       if (seen) {
@@ -359,14 +362,14 @@ export function useChat(client: ChatConnection, selfId: number) {
       } else {
         // A name no account could have is said at once, in the words signup would use.
         const problem = usernameProblem(wanted);
-        if (problem) throw new Error(`${username} is not a username: ${problem}`);
+        if (problem) throw new Error(t('chat.notAUsername', { username, problem }));
         try {
           ({ room: r, with: user } = await client.conversationWith(wanted));
         } catch (err) {
           const failure = Mux1Error.from(err);
-          if (failure.code === 'not_found') throw new Error(`there is no user named ${username}`);
+          if (failure.code === 'not_found') throw new Error(t('chat.noSuchUser', { username }));
           // The only well-formed name the server refuses is one's own.
-          if (failure.code === 'invalid_field') throw new Error('a conversation needs someone else');
+          if (failure.code === 'invalid_field') throw new Error(t('chat.needsSomeoneElse'));
           throw err;
         }
       }
@@ -436,20 +439,20 @@ export function useChat(client: ChatConnection, selfId: number) {
   const editLast = useCallback(
     async (text: string) => {
       const last = ownLast();
-      if (!last) throw new Error('you have no message here to edit');
+      if (!last) throw new Error(t('chat.nothingToEdit'));
       await client.edit(last.id, text);
     },
     [client],
   );
   const deleteLast = useCallback(async () => {
     const last = ownLast();
-    if (!last) throw new Error('you have no message here to delete');
+    if (!last) throw new Error(t('chat.nothingToDelete'));
     await client.remove(last.id);
   }, [client]);
 
   const leave = useCallback(async () => {
     const r = roomRef.current;
-    if (r === 'lobby') throw new Error('you cannot leave the lobby; /quit closes mux1');
+    if (r === 'lobby') throw new Error(t('chat.cannotLeaveLobby'));
     await client.leave(r);
     setRooms((rs) => rs.filter((x) => x !== r));
     open('lobby');

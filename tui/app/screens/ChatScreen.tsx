@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
 import { CHAT, messageProblem, roomProblem, usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
 import type { ChatMessage, ConnectionState } from '../chat-client.js';
 import { ACTION_PREFIX } from '../components/action.js';
@@ -39,6 +40,15 @@ interface Props {
   onLoggedOut: (why: string) => void;
   onQuit: () => void;
 }
+
+const t = textsOf('tui');
+
+/**
+ * A failure's line: a server's or client's failure in the terminal's language (describeFailure);
+ * an Error the chat raised itself is worded in that language already.
+ */
+const failureLine = (err: unknown) =>
+  `✗ ${Mux1Error.is(err) ? describeFailure(err) : err instanceof Error ? err.message : String(err)}`;
 
 const TYPING_EVERY_MS = 2000;
 /** The draft grows to this many rows, then scrolls. */
@@ -158,7 +168,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   const pick = async (m: ChatMessage) => {
     setSearch(undefined);
     const found = await reveal(m.room, m.id);
-    if (found.at < 0) return note('that message is no longer there');
+    if (found.at < 0) return note(t('chat.goneMessage'));
     // The message in the middle of the list, highlighted.
     const at = Math.max(0, found.total - 1 - found.at - Math.floor(listHeight / 2));
     jump.current = { room: m.room, offset: at };
@@ -174,7 +184,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     (keys) => {
       for (const key of keys) {
         const target = roomKeyTarget(key, state.summaries, state.room);
-        if (target) void show(target).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`));
+        if (target) void show(target).catch((err: unknown) => note(failureLine(err)));
         else if (key.name === 'end' && offset > 0) setOffset(0);
       }
     },
@@ -226,14 +236,14 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         case 'help':
           return HELP.forEach((h) => note(h));
         case 'join':
-          if (command.room === state.room) return note(`you are already in #${command.room}`);
+          if (command.room === state.room) return note(t('chat.alreadyIn', { room: command.room }));
           await join(command.room);
-          return note(`you joined #${command.room}`, command.room);
+          return note(t('chat.joinedRoom', { room: command.room }), command.room);
         case 'query':
           await query(command.username);
           return;
         case 'search': {
-          note(`searching for "${command.words}"…`);
+          note(t('chat.searching', { words: command.words }));
           const results = await client.search(command.words);
           return setSearch({ query: command.words, results, selected: 0 });
         }
@@ -243,15 +253,15 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           return;
         case 'retry': {
           const n = outbox.retry();
-          return note(n ? `sending ${n} message${n > 1 ? 's' : ''} again` : 'no refused message');
+          return note(n ? t('chat.retrying', { count: n }) : t('chat.noRefused'));
         }
         case 'drop': {
           const n = outbox.drop();
-          return note(n ? `dropped ${n} unsent message${n > 1 ? 's' : ''}` : 'no refused message');
+          return note(n ? t('chat.dropped', { count: n }) : t('chat.noRefused'));
         }
         case 'leave':
           await leave();
-          return note(`you left #${state.room}`, CHAT.defaultRoom);
+          return note(t('chat.leftRoom', { room: state.room }), CHAT.defaultRoom);
         case 'rooms':
           return note(
             `your rooms: ${state.summaries
@@ -266,7 +276,10 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           return await deleteLast();
         case 'who':
           return note(
-            `in #${state.room}: ${state.presence.map((u) => u.username).join(', ') || 'nobody else'}`,
+            t('chat.who', {
+              room: state.room,
+              names: state.presence.map((u) => u.username).join(', ') || t('chat.nobodyElse'),
+            }),
           );
         case 'settings':
           return setSettings(true);
@@ -278,12 +291,12 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
             .rest(session.token)
             .logout()
             .catch(() => {});
-          return onLoggedOut('Logged out.');
+          return onLoggedOut(t('chat.loggedOut'));
         case 'quit':
           return onQuit();
       }
     } catch (err) {
-      note(`✗ ${Mux1Error.from(err).message}`);
+      note(failureLine(err));
     }
   };
 
@@ -325,10 +338,10 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
   // Away from the server, who is here is only who was here: say so rather than show it as live.
   const live = state.connection === 'connected';
   const header = state.room.startsWith('dm:')
-    ? `${labelOf(state.room)} · direct messages${live ? '' : ` · ${state.connection}`}`
+    ? `${labelOf(state.room)} · ${t('chat.header.direct')}${live ? '' : ` · ${look[state.connection].label}`}`
     : live
-      ? `#${state.room} · ${here.length} here${here.length ? ': ' + here.join(', ') : ''}`
-      : `#${state.room} · ${state.connection}${here.length ? ` · last seen here: ${here.join(', ')}` : ''}`;
+      ? `#${state.room} · ${t('chat.header.here', { count: here.length })}${here.length ? ': ' + here.join(', ') : ''}`
+      : `#${state.room} · ${look[state.connection].label}${here.length ? ` · ${t('chat.header.lastSeen', { names: here.join(', ') })}` : ''}`;
   const entries: Entry[] = [
     ...state.entries,
     ...outbox.list(state.room).map((item) => ({ kind: 'pending' as const, item })),
@@ -354,12 +367,12 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         </Text>
       </Box>
       <RoomBar rooms={state.summaries} current={state.room} labelOf={labelOf} width={columns} />
-      {state.loadingOlder ? <Text dimColor>loading older messages…</Text> : null}
+      {state.loadingOlder ? <Text dimColor>{t('chat.loadingOlder')}</Text> : null}
       {search ? (
         <SearchResults
           {...search}
           onSelect={(selected) => setSearch({ ...search, selected })}
-          onPick={(m) => void pick(m).catch((err: unknown) => note(`✗ ${Mux1Error.from(err).message}`))}
+          onPick={(m) => void pick(m).catch((err: unknown) => note(failureLine(err)))}
           onClose={() => setSearch(undefined)}
           labelOf={labelOf}
           width={columns}
@@ -380,7 +393,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
       )}
       {offset > 0 && newBelow > 0 ? (
         <Text color="yellow" wrap="truncate-end">
-          {`${newBelow} new message${newBelow > 1 ? 's' : ''} below - PgDn / End`}
+          {t('chat.newBelow', { count: newBelow })}
         </Text>
       ) : (
         <Text dimColor wrap="truncate-end">
@@ -397,7 +410,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         completions={completions}
         room={state.room}
         isActive={!search}
-        placeholder={`message ${labelOf(state.room)}`}
+        placeholder={t('chat.placeholder', { room: labelOf(state.room) })}
         width={columns - 2}
         maxRows={MAX_INPUT_ROWS}
       />
@@ -413,10 +426,10 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
 }
 
 const look: Record<ConnectionState, { color: string; label: string }> = {
-  connecting: { color: 'yellow', label: 'connecting' },
-  connected: { color: 'green', label: 'connected' },
-  reconnecting: { color: 'yellow', label: 'reconnecting' },
-  offline: { color: 'red', label: 'offline' },
+  connecting: { color: 'yellow', label: t('chat.state.connecting') },
+  connected: { color: 'green', label: t('chat.state.connected') },
+  reconnecting: { color: 'yellow', label: t('chat.state.reconnecting') },
+  offline: { color: 'red', label: t('chat.state.offline') },
 };
 
 function StatusBar(props: {
@@ -436,7 +449,7 @@ function StatusBar(props: {
         </Text>
         <Text color={color}>● {label}</Text>
         {props.detail ? <Text dimColor> ({props.detail})</Text> : null}
-        {props.scrolled ? <Text color="yellow"> · scrolled up (PgDn / End)</Text> : null}
+        {props.scrolled ? <Text color="yellow"> · {t('chat.scrolledUp')}</Text> : null}
         <Text dimColor> · /help</Text>
       </Text>
     </Box>
@@ -475,20 +488,20 @@ export type SlashCommand =
 
 /** The server's limit on a search's words (docs/api.md, `search`). */
 const SEARCH_MAX = 200;
-const ROOM_RULE = `1-${CHAT.roomMax} of a-z 0-9 _ -`;
+const ROOM_RULE = t('chat.roomRule', { max: CHAT.roomMax });
 
 // At most 72 columns a line (the time goes before it) and few lines, so /help fits 80x24.
 export const HELP = [
-  `/join ROOM  join or switch to a room (${ROOM_RULE})`,
-  '/leave  leave the room · /who  who is here · /rooms  unread counts',
-  '/msg USER TEXT  a direct message · /query USER  open a conversation',
-  '/me TEXT  an action · /search WORDS  find; Enter shows it in its room',
-  '/edit TEXT  change your last message here · /delete  delete it',
-  '/retry, /drop  send again, or delete, what the server refused',
-  '/settings  sessions, password, log out everywhere · /admin  (admins)',
-  '/logout  end this session · /quit  close mux1 (Ctrl+C too)',
-  'PgUp/PgDn scroll · End newest · Alt-1..9, Ctrl-N/P rooms · Alt-A news',
-  'Up/Down recall · Tab completes · Alt-Enter or Ctrl-J: a new line',
+  t('chat.help.join', { rule: ROOM_RULE }),
+  t('chat.help.leave'),
+  t('chat.help.msg'),
+  t('chat.help.me'),
+  t('chat.help.edit'),
+  t('chat.help.retry'),
+  t('chat.help.settings'),
+  t('chat.help.logout'),
+  t('chat.help.scroll'),
+  t('chat.help.recall'),
   MODERATION_HELP_POINTER,
 ];
 
@@ -523,7 +536,7 @@ export function parseSlash(line: string): SlashCommand | undefined {
       // The whole rest of the line is the name: "Bad Room" is refused, not joined as #bad.
       const room = args.join(' ').replace(/^#/, '').toLowerCase();
       if (!room) return { name: 'invalid', error: 'usage: /join ROOM' };
-      if (roomProblem(room)) return { name: 'invalid', error: `room names are ${ROOM_RULE}` };
+      if (roomProblem(room)) return { name: 'invalid', error: t('chat.roomNames', { rule: ROOM_RULE }) };
       return { name: 'join', room };
     }
     case 'msg': {
@@ -549,7 +562,7 @@ export function parseSlash(line: string): SlashCommand | undefined {
       const words = line.slice(1).trim().slice(word.length).trim();
       if (!words) return { name: 'invalid', error: 'usage: /search WORDS' };
       if ([...words].length > SEARCH_MAX)
-        return { name: 'invalid', error: `search for at most ${SEARCH_MAX} characters` };
+        return { name: 'invalid', error: t('chat.searchMax', { max: SEARCH_MAX }) };
       return { name: 'search', words };
     }
     case 'me': {
@@ -578,6 +591,6 @@ export function parseSlash(line: string): SlashCommand | undefined {
     case 'admin':
       return { name: 'admin' };
     default:
-      return { name: 'invalid', error: `unknown command /${word}; /help lists them` };
+      return { name: 'invalid', error: t('chat.unknownCommand', { word }) };
   }
 }
