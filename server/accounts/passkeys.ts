@@ -14,7 +14,7 @@ import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { relyingParty } from './passkey-party.js';
 import { newPasskeyChallenge, takeChallenge } from './passkey-challenges.js';
-import { addSignInCredential } from './sign-in-credentials.js';
+import { addSignInCredential, removeSignInCredential } from './sign-in-credentials.js';
 import type { Authenticated } from './sessions.js';
 
 /*
@@ -165,7 +165,10 @@ export async function renamePasskey(
   });
 }
 
-/** Removes one of the user's passkeys; sessions it made stay (they end on their own terms). */
+/**
+ * Removes one of the user's passkeys, unless it is the account's last way to sign in; sessions it
+ * made stay (they end on their own terms).
+ */
 export async function removePasskey(
   deps: AccountsDeps,
   auth: Authenticated,
@@ -174,9 +177,10 @@ export async function removePasskey(
 ): Promise<void> {
   requireSession(auth);
   if (!ID_SHAPE.test(id)) throw gone();
-  const now = deps.clock.now();
-  await deps.db.transaction(async (trx) => {
-    if (!(await store.removePasskey(trx, auth.user.id, id))) throw gone();
-    await audit.record(trx, 'passkey_removed', auth.user.id, now, meta);
-  });
+  await removeSignInCredential(
+    deps,
+    auth.user,
+    { remove: (trx) => store.removePasskey(trx, auth.user.id, id), gone, event: 'passkey_removed' },
+    meta,
+  );
 }

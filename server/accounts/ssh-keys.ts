@@ -9,7 +9,7 @@ import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { confirmPassword } from './login.js';
 import { parseSshPublicKey } from './ssh-key-format.js';
-import { addSignInCredential } from './sign-in-credentials.js';
+import { addSignInCredential, removeSignInCredential } from './sign-in-credentials.js';
 import type { Authenticated } from './sessions.js';
 
 /*
@@ -97,7 +97,10 @@ export async function listSshKeys(
   return { keys, bothFactors: since !== null };
 }
 
-/** Removes one of the user's keys; another user's key answers like one that does not exist. */
+/**
+ * Removes one of the user's keys, unless it is the account's last way to sign in; another user's
+ * key answers like one that does not exist.
+ */
 export async function removeSshKey(
   deps: AccountsDeps,
   auth: Authenticated,
@@ -107,11 +110,12 @@ export async function removeSshKey(
   requireSession(auth);
   const gone = () => new AppError('not_found', 'no such SSH key among yours');
   if (!ID_SHAPE.test(id)) throw gone();
-  const now = deps.clock.now();
-  await deps.db.transaction(async (trx) => {
-    if (!(await store.removeKey(trx, auth.user.id, id))) throw gone();
-    await audit.record(trx, 'ssh_key_removed', auth.user.id, now, meta);
-  });
+  await removeSignInCredential(
+    deps,
+    auth.user,
+    { remove: (trx) => store.removeKey(trx, auth.user.id, id), gone, event: 'ssh_key_removed' },
+    meta,
+  );
 }
 
 /**
