@@ -89,6 +89,21 @@ describe('REST: the last way to sign in stays (passkeys, SSH keys, identities)',
     expect((await remove(p.token, 'passkeys', passkey)).status).to.equal(204);
   });
 
+  it('lets only one of two removals at once take the last two ways in', async () => {
+    for (let round = 0; round < 5; round++) {
+      const p = await withoutPassword(`lastrace${round}x`);
+      const [passkey, key] = [await addPasskey(p.token), await addSshKey(p.token)];
+      const answers = await Promise.all([
+        remove(p.token, 'passkeys', passkey),
+        remove(p.token, 'ssh-keys', key),
+      ]);
+      expect(answers.map((res) => res.status).sort(), `round ${round}`).to.deep.equal([204, 409]);
+      const count = async (table: string) =>
+        Number((await t.db(table).where({ user_id: p.id }).count({ n: '*' }).first())!.n);
+      expect((await count('passkeys')) + (await count('ssh_keys'))).to.equal(1);
+    }
+  });
+
   it('lets an account with a password remove every passkey and SSH key', async () => {
     const p = await t.loggedInPerson('lastpw');
     const passkey = await addPasskey(p.token);
