@@ -7,13 +7,7 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import * as store from '../store/two-factor.js';
 import type { UserRow } from '../store/users.js';
-import {
-  claimAttempt,
-  lockedFor,
-  MAX_FAILED_LOGINS,
-  recentFailures,
-  type LoginResult,
-} from './login.js';
+import { claimAttempt, lockedFor, MAX_FAILED_LOGINS, recentFailures, type LoginResult } from './login.js';
 import { redeemSecondFactor, WRONG_PASSWORDS_OR_CODES, wrongSecondFactor } from './two-factor.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
