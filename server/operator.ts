@@ -4,8 +4,8 @@ import { checkPassword, PasswordHasher } from './accounts/passwords.js';
 import { emailField, passwordField, usernameField } from './accounts/fields.js';
 import { isAppError } from './errors.js';
 import { ROLES, isRole, type Role } from './protocol.js';
-import { chosenDatabase, type DatabaseChoice } from './store/admin.js';
-import { migrationStatus, openDatabase } from './store/db.js';
+import { openChosenDatabase, type DatabaseChoice } from './store/admin.js';
+import { migrationStatus } from './store/db.js';
 import * as users from './store/users.js';
 
 /*
@@ -170,12 +170,7 @@ async function withMigratedDatabase<T>(
   choice: DatabaseChoice,
   work: (db: Knex, database: string) => Promise<T>,
 ): Promise<T> {
-  const { url, database } = chosenDatabase(choice);
-  // Knex prints warnings with console.log, which would break --json's single object on stdout.
-  const consoleLog = console.log;
-  console.log = choice.knexLog ?? (() => {});
-  const db = openDatabase(url);
-  try {
+  return openChosenDatabase(choice, async (db, database) => {
     let pending: string[];
     try {
       ({ pending } = await migrationStatus(db));
@@ -194,8 +189,5 @@ async function withMigratedDatabase<T>(
       if (err instanceof OperatorError) throw err;
       throw new OperatorError('database_error', `${database}: ${(err as Error).message}`);
     }
-  } finally {
-    await db.destroy();
-    console.log = consoleLog;
-  }
+  });
 }

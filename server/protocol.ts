@@ -421,6 +421,11 @@ export interface AccountExport {
     created_at: string;
     last_used_at: string | null;
   }[];
+  /** The SSH keys that log in to this account, with each public key as an OpenSSH line. */
+  ssh_keys: (SshKeyInfo & { public_key: string })[];
+  /** The passkeys that sign in to it: the credential's id and COSE public key (base64url), never
+   * the private key, which stays in the authenticator. */
+  passkeys: (PasskeyInfo & { credential_id: string; public_key: string })[];
   /** The users this account blocks in chat. */
   blocks: { username: string; blocked_at: string }[];
   /** How far the account has read each room and direct conversation (`last_read_id`, 0 when a

@@ -20,6 +20,8 @@ import type { StoredAuditEvent } from '../store/audit.js';
 import type { OwnMessage } from '../store/user-messages.js';
 import type { ReadMarker } from '../store/read-markers.js';
 import type { AccessTokenRow } from '../store/access-tokens.js';
+import type { SshKeyRow } from '../store/ssh-keys.js';
+import type { PasskeyRow } from '../store/passkeys.js';
 import { AppError } from '../errors.js';
 import { readerOf } from '../store/db.js';
 import { lastMessageId } from '../store/messages.js';
@@ -63,6 +65,9 @@ export interface AccountData {
   tokens: AccessTokenRow[];
   /** Linked identity provider accounts. */
   identities: IdentityRow[];
+  /** SSH keys and passkeys: public keys only, as stored (no private part ever reaches the server). */
+  sshKeys: SshKeyRow[];
+  passkeys: PasskeyRow[];
   /** The users this one blocks, by name, and since when. */
   blocks: { username: string; created_at: number }[];
   /** How far the user has read each room and direct conversation. */
@@ -152,6 +157,8 @@ export async function exportAccount(
       codes: await codes.listSummariesOfUser(reader, userId),
       tokens: await accessTokens.listAllOfUser(reader, userId),
       identities: await identities.listIdentities(reader, userId),
+      sshKeys: await sshKeys.listOfUser(reader, userId),
+      passkeys: await passkeys.listOfUser(reader, userId),
       blocks: await blocks.blockedBy(reader, userId),
       readMarkers: await readMarkers.markersOf(reader, userId),
       messages: pages((afterId) =>

@@ -12,6 +12,7 @@ import { refuseDisabled, sessionForSignIn } from './deactivation.js';
 import type { LoginResult } from './login.js';
 import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
 import { removeUnverified } from './signup.js';
+import { removeSignInCredential } from './sign-in-credentials.js';
 import { createIdentityProviders, type IdentityProvider } from './identity-providers.js';
 
 /*
@@ -328,18 +329,14 @@ export async function unlinkIdentity(
   id: number,
   meta: RequestMeta,
 ): Promise<void> {
-  await deps.db.transaction(async (trx) => {
-    const rows = await store.listIdentities(trx, auth.user.id);
-    if (!rows.some((r) => r.id === id)) {
-      throw new AppError('not_found', 'no linked identity by that id on your account');
-    }
-    if (rows.length === 1 && !(await store.hasPassword(trx, auth.user.id))) {
-      throw new AppError(
-        'last_sign_in_method',
-        'this is the only way to sign in to your account: set a password first (forgot password mails a code)',
-      );
-    }
-    await store.deleteIdentity(trx, auth.user.id, id);
-    await audit.record(trx, 'identity_unlinked', auth.user.id, deps.clock.now(), meta);
-  });
+  await removeSignInCredential(
+    deps,
+    auth.user,
+    {
+      remove: async (trx) => (await store.deleteIdentity(trx, auth.user.id, id)) > 0,
+      gone: () => new AppError('not_found', 'no linked identity by that id on your account'),
+      event: 'identity_unlinked',
+    },
+    meta,
+  );
 }

@@ -39,7 +39,7 @@ export function lockedFor(user: UserRow, now: number): number {
   return left > 0 ? Math.ceil(left / 1000) : 0;
 }
 
-const tooManyAttempts = (wait: number, what = 'failed logins') =>
+export const tooManyAttempts = (wait: number, what = 'failed logins') =>
   new AppError('too_many_attempts', `too many ${what}; try again in ${Math.ceil(wait / 60)} min`, {}, wait);
 
 /** Consecutive failures the account has in the lockout window now. */
@@ -111,23 +111,46 @@ const unverified = new WeakSet<object>();
 /** The names an account logs in with. */
 const namesOf = (user: UserRow) => [user.username, user.email];
 
+/** The key the limits count an account's failures under (unknown names count under the name). */
+export const accountKey = (user: UserRow) => `#${user.id}`;
+
 /**
- * Claims a slot in the account's run of failures (users.claimLoginAttempt); false when the
- * account is locked. Every check of a password or a second factor claims through here. The claim
- * that may reach the lockout, and every refused one, also hints the lock to the limits by the
- * account's names, so logins naming it are looked up before any challenge is asked for (see
- * checkLogin); a right password clears the hint again.
+ * Claims a slot in the account's run of failures (users.claimLoginAttempt), or refuses a locked
+ * account: 429 with the lock's time left, audited as `refusal.event`, its message naming what
+ * locked it (`refusal.what`). Every check of a password, a second factor or an SSH key's
+ * signature claims through here. The claim that may reach the lockout, and every refused one,
+ * also hints the lock to the limits by the account's names, so logins naming it, through any
+ * door, are looked up before any challenge is asked for (see checkLogin); endFailureRun clears
+ * the hint again.
  */
-export async function claimAttempt(deps: AccountsDeps, user: UserRow, at: number): Promise<boolean> {
-  const claimed = await users.claimLoginAttempt(deps.db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS);
+export async function claimAttempt(
+  deps: AccountsDeps,
+  user: UserRow,
+  at: number,
+  meta: RequestMeta,
+  refusal: { event: audit.AuditType; what: string },
+): Promise<void> {
+  const { db, clock, limits } = deps;
+  const claimed = await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS);
   if (!claimed || recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) {
-    await deps.limits.hintLocked(namesOf(user));
+    await limits.lockHints.set(namesOf(user));
   }
-  return claimed;
+  if (claimed) return;
+  // Read again: the row the caller read may predate the failures that locked the account.
+  const current = await users.findById(db, user.id);
+  await audit.record(db, refusal.event, user.id, clock.now(), meta);
+  throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000, refusal.what);
 }
 
-/** The key the limits count an account's failures under (unknown names count under the name). */
-const accountKey = (user: UserRow) => `#${user.id}`;
+/**
+ * A sign-in proved the account (a right password, an SSH key's signature, a passkey): its run of
+ * failures in the limits is over, and its names are no longer hinted as locked. The users
+ * table's count is cleared by the caller, with the session it writes.
+ */
+export async function endFailureRun(deps: AccountsDeps, user: UserRow): Promise<void> {
+  await deps.limits.clearAccountFailures(accountKey(user));
+  await deps.limits.lockHints.clear(namesOf(user));
+}
 
 async function checkLogin(
   deps: AccountsDeps,
@@ -147,7 +170,7 @@ async function checkLogin(
   // locked account: a locked account is refused below without any work, and asking for a
   // challenge first would only make its owner wait for the same answer.
   let challenged = false;
-  if (!nameLocked && !(await limits.lockHinted(id))) {
+  if (!nameLocked && !(await limits.lockHints.has(id))) {
     const settled = await limits.settledFailures(meta.ip, id);
     if (settled.address >= CHALLENGE_AFTER_FAILURES) {
       await limits.challenges.require(meta.challenge);
@@ -188,12 +211,7 @@ async function checkLogin(
     await event('login_failed', null);
     throw invalidCredentials();
   }
-  if (!(await claimAttempt(deps, user, at))) {
-    // Read again: the row read above may predate the failures that locked the account.
-    const current = await users.findById(db, user.id);
-    await event('login_locked', user.id);
-    throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
-  }
+  await claimAttempt(deps, user, at, meta, { event: 'login_locked', what: 'failed logins' });
   let right: boolean;
   try {
     right = await hasher.verify(user.password_hash, input.password, await limits.kdf(meta.ip));
@@ -215,8 +233,7 @@ async function checkLogin(
   // The right password ends the run of failures (in the users table: below, with the session),
   // and its hash no longer weighs on the address's place in the hashing queue.
   await limits.kdfPaidOff(meta.ip);
-  await limits.clearAccountFailures(key);
-  await limits.clearLockHint(namesOf(user));
+  await endFailureRun(deps, user);
   // Said only to whoever proved the password: a wrong one above answers 401 like any other.
   refuseDisabled(user);
   if (hasher.isOutdated(user.password_hash)) {
@@ -255,11 +272,7 @@ export async function confirmPassword(
 ): Promise<void> {
   const { db, clock, hasher } = deps;
   const at = clock.now();
-  if (!(await claimAttempt(deps, user, at))) {
-    const current = await users.findById(db, user.id);
-    await audit.record(db, on.failure, user.id, clock.now(), meta);
-    throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000, 'wrong passwords');
-  }
+  await claimAttempt(deps, user, at, meta, { event: on.failure, what: 'wrong passwords' });
   let right: boolean;
   try {
     right = await hasher.verify(user.password_hash, password, await deps.limits.kdf(meta.ip));

@@ -9,7 +9,7 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import * as store from '../store/passkeys.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
-import { lockedFor, type LoginResult } from './login.js';
+import { endFailureRun, lockedFor, tooManyAttempts, type LoginResult } from './login.js';
 import { sessionForSignIn } from './deactivation.js';
 import { relyingParty } from './passkey-party.js';
 import { newPasskeyChallenge, takeChallenge } from './passkey-challenges.js';
@@ -126,13 +126,9 @@ async function checkPasskeyLogin(
   const wait = lockedFor(user, at);
   if (wait > 0) {
     await event('login_locked', user.id);
-    throw new AppError(
-      'too_many_attempts',
-      `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
-      {},
-      wait,
-    );
+    throw tooManyAttempts(wait);
   }
+  await endFailureRun(deps, user);
   const use = verified.authenticationInfo;
   const { token, session } = await sessionForSignIn(deps, user, meta, 'passkey_login', async (trx) => {
     await store.recordUse(trx, passkey.id, {

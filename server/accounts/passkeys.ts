@@ -8,14 +8,13 @@ import { AppError } from '../errors.js';
 import { PASSKEYS, type PasskeyCredentialJSON } from '../protocol.js';
 import * as store from '../store/passkeys.js';
 import * as audit from '../store/audit.js';
-import * as outbox from '../store/outbox.js';
-import { lockUser } from '../store/access-tokens.js';
 import type { PasskeyRow } from '../store/passkeys.js';
 import { passkeyAddedMail } from '../mail/templates.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { relyingParty } from './passkey-party.js';
 import { newPasskeyChallenge, takeChallenge } from './passkey-challenges.js';
+import { addSignInCredential, removeSignInCredential } from './sign-in-credentials.js';
 import type { Authenticated } from './sessions.js';
 
 /*
@@ -121,26 +120,23 @@ export async function registerPasskey(
     created_at: now,
     last_used_at: null,
   };
-  const taken = () =>
-    new AppError('passkey_taken', 'this passkey is registered already', { field: 'credential' });
-  await deps.db.transaction(async (trx) => {
-    await lockUser(trx, user.id);
-    if ((await store.countOfUser(trx, user.id)) >= PASSKEYS.maxPerUser) throw tooMany();
-    if (await store.findByCredentialId(trx, row.credential_id)) throw taken();
-    try {
-      await store.insertPasskey(trx, row);
-    } catch (err) {
-      if (await store.findByCredentialId(deps.db, row.credential_id)) throw taken();
-      throw err;
-    }
-    await outbox.enqueue(
-      trx,
-      passkeyAddedMail(deps.mail, user.email, user.username, { name: row.name, at: now, ip: meta.ip }),
-      now,
-    );
-    await audit.record(trx, 'passkey_added', user.id, now, meta);
-  });
-  deps.mailQueued();
+  await addSignInCredential(
+    deps,
+    user,
+    {
+      maxPerUser: PASSKEYS.maxPerUser,
+      countOfUser: store.countOfUser,
+      tooMany,
+      registered: async (db) => (await store.findByCredentialId(db, row.credential_id)) !== undefined,
+      taken: () =>
+        new AppError('passkey_taken', 'this passkey is registered already', { field: 'credential' }),
+      insert: (trx) => store.insertPasskey(trx, row),
+      at: now,
+      mail: passkeyAddedMail(deps.mail, user.email, user.username, { name: row.name, at: now, ip: meta.ip }),
+      event: 'passkey_added',
+    },
+    meta,
+  );
   return row;
 }
 
@@ -169,7 +165,10 @@ export async function renamePasskey(
   });
 }
 
-/** Removes one of the user's passkeys; sessions it made stay (they end on their own terms). */
+/**
+ * Removes one of the user's passkeys, unless it is the account's last way to sign in; sessions it
+ * made stay (they end on their own terms).
+ */
 export async function removePasskey(
   deps: AccountsDeps,
   auth: Authenticated,
@@ -178,9 +177,10 @@ export async function removePasskey(
 ): Promise<void> {
   requireSession(auth);
   if (!ID_SHAPE.test(id)) throw gone();
-  const now = deps.clock.now();
-  await deps.db.transaction(async (trx) => {
-    if (!(await store.removePasskey(trx, auth.user.id, id))) throw gone();
-    await audit.record(trx, 'passkey_removed', auth.user.id, now, meta);
-  });
+  await removeSignInCredential(
+    deps,
+    auth.user,
+    { remove: (trx) => store.removePasskey(trx, auth.user.id, id), gone, event: 'passkey_removed' },
+    meta,
+  );
 }

@@ -3,14 +3,13 @@ import { AppError } from '../errors.js';
 import { SSH_KEYS } from '../protocol.js';
 import * as store from '../store/ssh-keys.js';
 import * as audit from '../store/audit.js';
-import * as outbox from '../store/outbox.js';
-import { lockUser } from '../store/access-tokens.js';
 import type { SshKeyRow } from '../store/ssh-keys.js';
 import { sshKeyAddedMail } from '../mail/templates.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { confirmPassword } from './login.js';
 import { parseSshPublicKey } from './ssh-key-format.js';
+import { addSignInCredential, removeSignInCredential } from './sign-in-credentials.js';
 import type { Authenticated } from './sessions.js';
 
 /*
@@ -53,41 +52,36 @@ export async function addSshKey(
     created_at: now,
     last_used_at: null,
   };
-  const taken = () =>
-    new AppError(
-      'ssh_key_taken',
-      `the key ${key.fingerprint} is registered already (a key belongs to one account only)`,
-      { field: 'public_key' },
-    );
-  await deps.db.transaction(async (trx) => {
-    await lockUser(trx, auth.user.id);
-    if ((await store.countOfUser(trx, auth.user.id)) >= SSH_KEYS.maxPerUser) {
-      throw new AppError(
-        'too_many_ssh_keys',
-        `you already have ${SSH_KEYS.maxPerUser} SSH keys: remove one you no longer use first`,
-      );
-    }
-    if (await store.findByFingerprint(trx, key.fingerprint)) throw taken();
-    try {
-      await store.insertKey(trx, row);
-    } catch (err) {
-      // Two adds of one key at once: the unique fingerprint lets one in.
-      if (await store.findByFingerprint(deps.db, key.fingerprint)) throw taken();
-      throw err;
-    }
-    await outbox.enqueue(
-      trx,
-      sshKeyAddedMail(deps.mail, auth.user.email, auth.user.username, {
+  await addSignInCredential(
+    deps,
+    auth.user,
+    {
+      maxPerUser: SSH_KEYS.maxPerUser,
+      countOfUser: store.countOfUser,
+      tooMany: () =>
+        new AppError(
+          'too_many_ssh_keys',
+          `you already have ${SSH_KEYS.maxPerUser} SSH keys: remove one you no longer use first`,
+        ),
+      registered: async (db) => (await store.findByFingerprint(db, key.fingerprint)) !== undefined,
+      taken: () =>
+        new AppError(
+          'ssh_key_taken',
+          `the key ${key.fingerprint} is registered already (a key belongs to one account only)`,
+          { field: 'public_key' },
+        ),
+      insert: (trx) => store.insertKey(trx, row),
+      at: now,
+      mail: sshKeyAddedMail(deps.mail, auth.user.email, auth.user.username, {
         name: row.name,
         fingerprint: row.fingerprint,
         at: now,
         ip: meta.ip,
       }),
-      now,
-    );
-    await audit.record(trx, 'ssh_key_added', auth.user.id, now, meta);
-  });
-  deps.mailQueued();
+      event: 'ssh_key_added',
+    },
+    meta,
+  );
   return row;
 }
 
@@ -103,7 +97,10 @@ export async function listSshKeys(
   return { keys, bothFactors: since !== null };
 }
 
-/** Removes one of the user's keys; another user's key answers like one that does not exist. */
+/**
+ * Removes one of the user's keys, unless it is the account's last way to sign in; another user's
+ * key answers like one that does not exist.
+ */
 export async function removeSshKey(
   deps: AccountsDeps,
   auth: Authenticated,
@@ -113,11 +110,12 @@ export async function removeSshKey(
   requireSession(auth);
   const gone = () => new AppError('not_found', 'no such SSH key among yours');
   if (!ID_SHAPE.test(id)) throw gone();
-  const now = deps.clock.now();
-  await deps.db.transaction(async (trx) => {
-    if (!(await store.removeKey(trx, auth.user.id, id))) throw gone();
-    await audit.record(trx, 'ssh_key_removed', auth.user.id, now, meta);
-  });
+  await removeSignInCredential(
+    deps,
+    auth.user,
+    { remove: (trx) => store.removeKey(trx, auth.user.id, id), gone, event: 'ssh_key_removed' },
+    meta,
+  );
 }
 
 /**

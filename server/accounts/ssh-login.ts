@@ -8,10 +8,13 @@ import * as store from '../store/ssh-keys.js';
 import { readerOf } from '../store/db.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import {
+  accountKey,
+  claimAttempt,
+  endFailureRun,
   lockedFor,
-  LOCKOUT_WINDOW_MS,
   MAX_FAILED_LOGINS,
   recentFailures,
+  tooManyAttempts,
   type LoginResult,
 } from './login.js';
 import { refuseDisabled, sessionForSignIn } from './deactivation.js';
@@ -42,14 +45,6 @@ const refused = () =>
   new AppError(
     'invalid_credentials',
     'SSH key login refused: the key is not one of this account’s, the signature does not match, or the challenge expired or was used (ask for a new one)',
-  );
-
-const tooManyAttempts = (wait: number) =>
-  new AppError(
-    'too_many_attempts',
-    `too many failed logins; try again in ${Math.ceil(wait / 60)} min`,
-    {},
-    wait,
   );
 
 const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
@@ -132,7 +127,7 @@ async function checkSshLogin(
   const challenge = await store.findChallenge(db, input.challengeId);
   if (!challenge) throw refused();
   const user = challenge.user_id === null ? undefined : await users.findById(db, challenge.user_id);
-  const key = user ? `#${user.id}` : challenge.name_key;
+  const key = user ? accountKey(user) : challenge.name_key;
 
   if (!user) {
     const unknown = await limits.unknownName(challenge.name_key);
@@ -173,11 +168,8 @@ async function checkSshLogin(
       : refused();
   }
   if (!signedByPresented) {
-    if (!(await users.claimLoginAttempt(db, user.id, at, MAX_FAILED_LOGINS, LOCKOUT_WINDOW_MS))) {
-      const current = await users.findById(db, user.id);
-      await event('login_locked', user.id);
-      throw tooManyAttempts((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
-    }
+    // Claimed as a password's check is, so the lock it may reach is hinted to every door.
+    await claimAttempt(deps, user, at, meta, { event: 'login_locked', what: 'failed logins' });
     if (recentFailures(user, at) + 1 >= MAX_FAILED_LOGINS) deps.metrics.lockout();
     await limits.settleFailure(meta.ip, key);
     await event('ssh_login_failed', user.id);
@@ -193,7 +185,7 @@ async function checkSshLogin(
     throw new KeyNotOfAccount('invalid_credentials', 'not this account’s key');
   }
 
-  await limits.clearAccountFailures(key);
+  await endFailureRun(deps, user);
   // Said only to whoever proved the key, as a disabled account's right password is.
   refuseDisabled(user);
   await store.touchKey(db, registered.id, at);

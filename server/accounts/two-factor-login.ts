@@ -7,15 +7,8 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import * as store from '../store/two-factor.js';
 import type { UserRow } from '../store/users.js';
-import {
-  claimAttempt,
-  lockedFor,
-  LOCKOUT_WINDOW_MS,
-  MAX_FAILED_LOGINS,
-  recentFailures,
-  type LoginResult,
-} from './login.js';
-import { lockedOut, redeemSecondFactor, wrongSecondFactor } from './two-factor.js';
+import { claimAttempt, lockedFor, MAX_FAILED_LOGINS, recentFailures, type LoginResult } from './login.js';
+import { redeemSecondFactor, WRONG_PASSWORDS_OR_CODES, wrongSecondFactor } from './two-factor.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -109,11 +102,7 @@ async function checkSecondStep(
   ) {
     await limits.challenges.require(meta.challenge);
   }
-  if (!(await claimAttempt(deps, user, at))) {
-    const current = await users.findById(db, user.id);
-    await audit.record(db, 'login_locked', user.id, clock.now(), meta);
-    throw lockedOut((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
-  }
+  await claimAttempt(deps, user, at, meta, { event: 'login_locked', what: WRONG_PASSWORDS_OR_CODES });
   const how = await redeemSecondFactor(deps, db, user.id, input.code, at);
   if (!how) {
     await store.recordWrongCode(db, pending.id, TWO_FACTOR.mfaTokenTries, at);

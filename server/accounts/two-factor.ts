@@ -9,7 +9,7 @@ import * as store from '../store/two-factor.js';
 import type { Knex } from 'knex';
 import type { UserRow } from '../store/users.js';
 import { twoFactorChangedMail } from '../mail/templates.js';
-import { claimAttempt, confirmPassword, lockedFor, LOCKOUT_WINDOW_MS } from './login.js';
+import { claimAttempt, confirmPassword } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import { newBackupCode, newTotpSecret, normaliseBackupCode, otpauthUrl, totpStep } from './totp.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
@@ -114,11 +114,7 @@ export async function proveSecondFactor(
 ): Promise<SecondFactor> {
   const { db, clock } = deps;
   const at = clock.now();
-  if (!(await claimAttempt(deps, user, at))) {
-    const current = await users.findById(db, user.id);
-    await audit.record(db, failure, user.id, clock.now(), meta);
-    throw lockedOut((current && lockedFor(current, at)) || LOCKOUT_WINDOW_MS / 1000);
-  }
+  await claimAttempt(deps, user, at, meta, { event: failure, what: WRONG_PASSWORDS_OR_CODES });
   const how = await redeemSecondFactor(deps, db, user.id, code, at);
   if (!how) {
     await audit.record(db, failure, user.id, clock.now(), meta);
@@ -129,13 +125,8 @@ export async function proveSecondFactor(
   return how;
 }
 
-export const lockedOut = (wait: number) =>
-  new AppError(
-    'too_many_attempts',
-    `too many wrong passwords or codes; try again in ${Math.ceil(wait / 60)} min`,
-    {},
-    wait,
-  );
+/** What locks an account whose second factor is being proven, for the 429's message. */
+export const WRONG_PASSWORDS_OR_CODES = 'wrong passwords or codes';
 
 /** The owner proves the password, and with `code` a second factor too. */
 const confirmOwner = (

@@ -57,6 +57,13 @@ export interface Attempt {
   refund(): Promise<void>;
 }
 
+/** A mark per name, kept for 15 minutes unless cleared. */
+export interface NameMarks {
+  has(name: string): Promise<boolean>;
+  set(names: string[]): Promise<void>;
+  clear(names: string[]): Promise<void>;
+}
+
 /** The per-address and per-email budgets, shared by REST and Socket.IO through accounts/. */
 export interface AbuseLimits {
   /** Counts a signup from `ip`; 429 past LIMIT_SIGNUPS_PER_10MIN. */
@@ -83,17 +90,13 @@ export interface AbuseLimits {
   /** A right password for the account: its run of failures is over. */
   clearAccountFailures(account: string): Promise<void>;
   /**
-   * Whether a lockout was hinted (hintLocked) for `name`, a username or an email as typed, in
-   * the last 15 minutes. Only a hint, read before the account is looked up (accounts/login.ts):
-   * a login that may find a locked account is looked up first, so its owner gets the lockout's
+   * The names (username, email, as typed) of accounts whose lockout is reached or near, each
+   * for 15 minutes. Only a hint, read before the account is looked up (accounts/login.ts): a
+   * login that may find a locked account is looked up first, so its owner gets the lockout's
    * 429 rather than a challenge. Stale either way, it costs a lookup, or a challenge before the
    * same 429.
    */
-  lockHinted(name: string): Promise<boolean>;
-  /** The names an account logs in with (username, email): its lockout is reached or near. */
-  hintLocked(names: string[]): Promise<void>;
-  /** The account's run of failures ended: its names are no longer hinted as locked. */
-  clearLockHint(names: string[]): Promise<void>;
+  lockHints: NameMarks;
   /**
    * Takes one point of LIMIT_KDF_PER_10MIN from the address before a password is hashed or
    * checked; never given back, whatever the outcome. 429 past it. Returns the weight the hash
@@ -257,12 +260,14 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     clearAccountFailures: async (account) => {
       await unknownNames.delete(identityKey(account));
     },
-    lockHinted: async (name) => ((await lockHints.get(identityKey(name)))?.msBeforeNext ?? 0) > 0,
-    async hintLocked(names) {
-      for (const name of names) await lockHints.set(identityKey(name), 1, NAME_WINDOW_S);
-    },
-    async clearLockHint(names) {
-      for (const name of names) await lockHints.delete(identityKey(name));
+    lockHints: {
+      has: async (name) => ((await lockHints.get(identityKey(name)))?.msBeforeNext ?? 0) > 0,
+      async set(names) {
+        for (const name of names) await lockHints.set(identityKey(name), 1, NAME_WINDOW_S);
+      },
+      async clear(names) {
+        for (const name of names) await lockHints.delete(identityKey(name));
+      },
     },
     async kdf(ip) {
       const key = addressKey(ip);

@@ -93,14 +93,15 @@ export function chosenDatabase(choice: DatabaseChoice): { url: string; database:
 }
 
 /**
- * Opens the chosen database, runs `work` with it and its printable name, and always closes it
- * so the process can exit. A configuration problem throws the loader's ConfigError.
+ * Opens the chosen database, runs `work` with it and its printable name (any password hidden),
+ * and always closes it so the process can exit. What `work` throws passes through as it is; a
+ * configuration problem throws the loader's ConfigError. `mux1 db` and `mux1 admin grant|create`
+ * (server/operator.ts) both open the database through here.
  */
-async function withDatabase<T>(
+export async function openChosenDatabase<T>(
   choice: DatabaseChoice,
   work: (db: Db, database: string) => Promise<T>,
 ): Promise<T> {
-  // Never print a PostgreSQL password.
   const { url, database } = chosenDatabase(choice);
   // Knex prints its warnings with console.log, which would break a caller's single JSON object
   // on stdout; the failure itself still surfaces as the error.
@@ -109,10 +110,19 @@ async function withDatabase<T>(
   const db = openDatabase(url);
   try {
     return await work(db, database);
-  } catch (err) {
-    throw new DatabaseError(`${database}: ${(err as Error).message}`, { cause: err });
   } finally {
     await db.destroy();
     console.log = consoleLog;
   }
+}
+
+/** openChosenDatabase, any failure of the work a DatabaseError naming the database. */
+function withDatabase<T>(choice: DatabaseChoice, work: (db: Db, database: string) => Promise<T>): Promise<T> {
+  return openChosenDatabase(choice, async (db, database) => {
+    try {
+      return await work(db, database);
+    } catch (err) {
+      throw new DatabaseError(`${database}: ${(err as Error).message}`, { cause: err });
+    }
+  });
 }

@@ -19,6 +19,8 @@ export const EXPORT_SECTIONS = [
   'codes',
   'tokens',
   'identities',
+  'ssh_keys',
+  'passkeys',
   'blocks',
   'read_markers',
   'messages',

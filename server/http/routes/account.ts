@@ -19,6 +19,8 @@ import type { SessionRow } from '../../store/sessions.js';
 import type { StoredAuditEvent } from '../../store/audit.js';
 import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
 import { tokenInfo } from './tokens.js';
+import { keyInfo } from './ssh-keys.js';
+import { passkeyInfo } from './passkeys.js';
 
 const wholeNumber = (name: string, max: number) =>
   z
@@ -168,7 +170,8 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
 /**
  * The export as JSON text, in pieces: the small parts at once, then each page of messages and of
  * activity as it is read. Only fields chosen here reach it, so a column added to a table later
- * cannot slip a secret into it: no password hash, token hash or code hash.
+ * cannot slip a secret into it: no password hash, token hash or code hash. SSH keys and passkeys
+ * are public keys; their private halves never reach the server.
  */
 async function* exportJson(data: AccountData, currentSessionId: string): AsyncGenerator<string> {
   const { user } = data;
@@ -210,6 +213,15 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
       email: row.email,
       created_at: iso(row.created_at),
       last_used_at: isoOrNull(row.last_used_at),
+    })),
+    ssh_keys: data.sshKeys.map((row) => ({
+      ...keyInfo(row),
+      public_key: `${row.key_type} ${row.public_key}`,
+    })),
+    passkeys: data.passkeys.map((row) => ({
+      ...passkeyInfo(row),
+      credential_id: row.credential_id,
+      public_key: row.public_key,
     })),
     blocks: data.blocks.map((b) => ({ username: b.username, blocked_at: iso(b.created_at) })),
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),

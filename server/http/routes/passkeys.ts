@@ -69,7 +69,7 @@ const loginBody = z.object({ challenge_id: challengeIdField, credential: credent
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-const passkeyInfo = (row: PasskeyRow): PasskeyInfo => ({
+export const passkeyInfo = (row: PasskeyRow): PasskeyInfo => ({
   id: row.id,
   name: row.name,
   device_type: row.device_type,

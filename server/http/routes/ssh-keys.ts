@@ -51,7 +51,7 @@ const loginBody = z.object({
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-const keyInfo = (row: SshKeyRow): SshKeyInfo => ({
+export const keyInfo = (row: SshKeyRow): SshKeyInfo => ({
   id: row.id,
   name: row.name,
   fingerprint: row.fingerprint,

@@ -3,6 +3,8 @@ import { expectError } from '../../helpers/errors.js';
 import { ask } from '../../helpers/sockets.js';
 import { EXPORT_SECTIONS, resetCode, userIdOf } from '../../helpers/accounts.js';
 import { useServer } from '../../helpers/fixture.js';
+import { createPasskey } from '../../helpers/passkeys.js';
+import { makeKeyPair } from '../../helpers/ssh-keys.js';
 
 describe('GET /api/account/export', () => {
   const t = useServer({ mail: true });
@@ -11,7 +13,7 @@ describe('GET /api/account/export', () => {
     expectError(await t.api('GET', '/api/account/export'), 401, 'unauthorized');
   });
 
-  it('holds the profile, sessions, codes, tokens, blocks, read markers, messages and activity of the user, and no secret', async () => {
+  it('holds the profile, sessions, codes, tokens, SSH keys, passkeys, blocks, read markers, messages and activity of the user, and no secret', async () => {
     const p = await t.loggedInPerson('exporter');
     const id = await userIdOf(t, p.username);
     const other = (await t.logIn(p.username, p.password)).body.token;
@@ -30,6 +32,18 @@ describe('GET /api/account/export', () => {
     const gone = await t.as(p.token)('POST', '/api/tokens', { name: 'gone', scopes: ['profile:read'] });
     expect([bot.status, gone.status]).to.deep.equal([201, 201]);
     expect((await t.as(p.token)('DELETE', `/api/tokens/${gone.body.id}`)).status).to.equal(204);
+
+    const sshKey = makeKeyPair({ comment: 'laptop key' });
+    const added = await t.as(p.token)('POST', '/api/ssh-keys', { public_key: sshKey.publicKey });
+    expect(added.status, JSON.stringify(added.body)).to.equal(201);
+    const options = await t.as(p.token)('POST', '/api/passkeys/register/options');
+    const made = createPasskey(options.body.options, t.url.replace('127.0.0.1', 'localhost'));
+    const registered = await t.as(p.token)('POST', '/api/passkeys/register', {
+      challenge_id: options.body.challenge_id,
+      credential: made.credential,
+      name: 'phone',
+    });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
 
     const res = await t.as(p.token)('GET', '/api/account/export');
     expect(res.status).to.equal(200);
@@ -68,6 +82,43 @@ describe('GET /api/account/export', () => {
         'last_used_ip',
         'revoked_at',
       );
+    expect(data.ssh_keys).to.have.length(1);
+    expect(data.ssh_keys[0]).to.have.all.keys(
+      'id',
+      'name',
+      'fingerprint',
+      'type',
+      'bits',
+      'public_key',
+      'created_at',
+      'last_used_at',
+    );
+    expect(data.ssh_keys[0]).to.include({
+      id: added.body.id,
+      name: 'laptop key',
+      fingerprint: added.body.fingerprint,
+      type: 'ssh-ed25519',
+      // The public key as it was added, without its comment: enough to add it again elsewhere.
+      public_key: sshKey.publicKey.split(' ').slice(0, 2).join(' '),
+    });
+    expect(data.passkeys).to.have.length(1);
+    expect(data.passkeys[0]).to.have.all.keys(
+      'id',
+      'name',
+      'credential_id',
+      'public_key',
+      'device_type',
+      'backed_up',
+      'created_at',
+      'last_used_at',
+    );
+    expect(data.passkeys[0]).to.include({
+      id: registered.body.id,
+      name: 'phone',
+      credential_id: made.passkey.credentialId.toString('base64url'),
+    });
+    expect(data.passkeys[0].public_key).to.match(/^[A-Za-z0-9_-]{40,}$/);
+
     expect(data.blocks).to.have.length(1);
     expect(data.blocks[0]).to.have.all.keys('username', 'blocked_at');
     expect(data.blocks[0].username).to.equal(stranger.username);
@@ -91,6 +142,11 @@ describe('GET /api/account/export', () => {
     const tokenHashes = await t.db('sessions').where({ user_id: id }).pluck('token_hash');
     const codeHashes = await t.db('email_codes').where({ user_id: id }).pluck('code_hash');
     const accessTokenHashes = await t.db('access_tokens').where({ user_id: id }).pluck('token_hash');
+    // The private halves of the key and the passkey, which the server never had: by value anyway.
+    const sshPrivate = sshKey.privateKey
+      .split('\n')
+      .filter((line) => line.length > 20 && !line.startsWith('-----'));
+    const passkeyPrivate = made.passkey.privateKey.export({ format: 'jwk' }).d!;
     const secrets = [
       user.password_hash,
       ...tokenHashes,
@@ -102,7 +158,10 @@ describe('GET /api/account/export', () => {
       code,
       bot.body.token,
       gone.body.token,
+      ...sshPrivate,
+      passkeyPrivate,
     ];
+    expect(sshPrivate.length).to.be.greaterThan(0);
     expect(accessTokenHashes).to.have.length(2);
     expect(tokenHashes).to.have.length(2);
     expect(codeHashes).to.have.length(2);
