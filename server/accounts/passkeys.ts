@@ -12,6 +12,7 @@ import * as outbox from '../store/outbox.js';
 import { lockUser } from '../store/access-tokens.js';
 import type { PasskeyRow } from '../store/passkeys.js';
 import { passkeyAddedMail } from '../mail/templates.js';
+import { recipientNow } from './recipient.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { relyingParty } from './passkey-party.js';
@@ -135,7 +136,11 @@ export async function registerPasskey(
     }
     await outbox.enqueue(
       trx,
-      passkeyAddedMail(deps.mail, user.email, user.username, { name: row.name, at: now, ip: meta.ip }),
+      passkeyAddedMail(deps.mail, await recipientNow(trx, user), {
+        name: row.name,
+        at: now,
+        ip: meta.ip,
+      }),
       now,
     );
     await audit.record(trx, 'passkey_added', user.id, now, meta);

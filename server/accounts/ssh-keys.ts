@@ -7,6 +7,7 @@ import * as outbox from '../store/outbox.js';
 import { lockUser } from '../store/access-tokens.js';
 import type { SshKeyRow } from '../store/ssh-keys.js';
 import { sshKeyAddedMail } from '../mail/templates.js';
+import { recipientNow } from './recipient.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { callerOf, checkAccess } from './access.js';
 import { confirmPassword } from './login.js';
@@ -77,7 +78,7 @@ export async function addSshKey(
     }
     await outbox.enqueue(
       trx,
-      sshKeyAddedMail(deps.mail, auth.user.email, auth.user.username, {
+      sshKeyAddedMail(deps.mail, await recipientNow(trx, auth.user), {
         name: row.name,
         fingerprint: row.fingerprint,
         at: now,

@@ -18,6 +18,7 @@ import * as identities from './018_identities.js';
 import * as sshKeys from './019_ssh_keys.js';
 import * as passkeys from './020_passkeys.js';
 import * as moderation from './021_moderation.js';
+import * as locale from './023_locale.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -43,6 +44,7 @@ const migrations: Record<string, Knex.Migration> = {
   '019_ssh_keys': sshKeys,
   '020_passkeys': passkeys,
   '021_moderation': moderation,
+  '023_locale': locale,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
