@@ -221,6 +221,8 @@ export interface SignupRequest {
   username: string;
   email: string;
   password: string;
+  /** The language of the account's mails; when absent, the request's Accept-Language decides. */
+  locale?: Language | null;
 }
 
 export interface VerifyEmailRequest {
