@@ -16,5 +16,6 @@ export async function setMailLanguage(
 ): Promise<UserRow> {
   // The update clears the credential cache (credential-cache.ts), so the next request's row has it.
   await users.setLocale(deps.db, auth.user.id, locale);
-  return { ...auth.user, locale };
+  // Read back rather than patched: the caller's row may come from that cache, a second old.
+  return (await users.findById(deps.db, auth.user.id)) ?? { ...auth.user, locale };
 }

@@ -8,6 +8,8 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
+import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { signInThroughProvider } from '../../helpers/oidc-signin.js';
 
 /*
  * The language of an account's mails: stored at signup (the body's `locale`, else the request's
@@ -249,5 +251,60 @@ describe('mail language: a queued mail keeps the language it was queued in', () 
     );
     expect(german.text).to.include('Hallo');
     expect(english.text).to.include('Hello');
+  });
+});
+
+describe('mail language: an account made through an identity provider', function () {
+  this.timeout(60_000);
+  let idp: TestProvider;
+  const t = useServer({
+    mail: true,
+    env: async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      idp = await startOidcProvider({
+        port: await freePort(),
+        redirectUris: [`${url}/api/oidc/testid/callback`],
+      });
+      return {
+        PORT: String(port),
+        PUBLIC_URL: url,
+        OIDC_PROVIDERS: JSON.stringify([
+          {
+            id: 'testid',
+            name: 'Test ID',
+            issuer: idp.issuer,
+            clientId: idp.clientId,
+            clientSecret: idp.clientSecret,
+          },
+        ]),
+      };
+    },
+  });
+  after(async () => idp?.close());
+
+  it('takes the language of the Accept-Language of its signup request, for its mails from then on', async () => {
+    const made: Record<string, string | null> = {};
+    for (const [login, header] of [
+      ['dora-de', 'de-CH, en;q=0.5'],
+      ['emil-fr', 'fr'],
+    ] as const) {
+      const signIn = await signInThroughProvider(t.url, idp, 'testid', login);
+      expect(signIn.ticket, signIn.location).to.be.a('string');
+      const username = login.replace('-', '_');
+      const res = await t.api(
+        'POST',
+        '/api/oidc/signup',
+        { ticket: signIn.ticket, username },
+        { cookie: signIn.cookie, 'accept-language': header },
+      );
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      made[login] = (await t.db('users').where({ username }).first('locale')).locale;
+    }
+    expect(made).to.deep.equal({ 'dora-de': 'de', 'emil-fr': null });
+    // Its first mail, a reset code (it has no password anyone knows), is German.
+    await t.api('POST', '/api/password/forgot', { email: 'dora-de@example.test' });
+    const mail = await t.mail.waitFor((m) => m.to === 'dora-de@example.test');
+    expect(mail.subject).to.match(/^Dein Code zum Zurücksetzen des mux1-Passworts: \d{6}$/);
   });
 });
