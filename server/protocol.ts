@@ -5,6 +5,7 @@
  */
 
 import { crc32 } from 'node:zlib';
+import type { Language } from '../i18n/index.js';
 
 /**
  * Every code an error answer may carry, REST and Socket.IO alike, with the HTTP status a REST
@@ -220,6 +221,8 @@ export interface SignupRequest {
   username: string;
   email: string;
   password: string;
+  /** The language of the account's mails; when absent, the request's Accept-Language decides. */
+  locale?: Language | null;
 }
 
 export interface VerifyEmailRequest {
@@ -245,7 +248,8 @@ export interface LoginBody extends MessageBody {
 }
 
 export interface MeBody {
-  user: PublicUser & { created_at: string; two_factor: boolean };
+  /** `locale`: the language of the account's mails (PATCH /api/me); null when none was chosen. */
+  user: PublicUser & { created_at: string; two_factor: boolean; locale: Language | null };
   /** How the caller signed in: a session, or a personal access token (then its name and scopes). */
   credential: MeCredential;
 }

@@ -110,7 +110,7 @@ export async function adminUpdateUser(
       await users.updateState(trx, id, { disabled_at: now });
       await sessions.revokeAllOfUser(trx, id, now);
       await accessTokens.revokeAllOfUser(trx, id, now);
-      await outbox.enqueue(trx, accountDisabledMail(deps.mail, user.email, user.username), now);
+      await outbox.enqueue(trx, accountDisabledMail(deps.mail, user), now);
       await audit.record(trx, 'account_disabled', id, now, meta, { actorId: actor });
       changed = mailed = true;
     } else if (change.disabled === false && user.disabled_at !== null) {
@@ -137,7 +137,7 @@ export async function adminDeleteUser(
     const user = await existing(deps, trx, id);
     await keepAnAdmin(trx, user, `delete ${user.username}`);
     // Queued before the row goes: the outbox keeps only the address and the text.
-    await outbox.enqueue(trx, accountDeletedByAdminMail(deps.mail, user.email, user.username), now);
+    await outbox.enqueue(trx, accountDeletedByAdminMail(deps.mail, user), now);
     await eraseAccount(trx, id);
     // Anonymous like the rest of the deleted account's record; the detail keeps which id it was.
     await audit.record(trx, 'account_deleted_by_admin', null, now, meta, {
@@ -166,7 +166,7 @@ export async function adminForcePasswordReset(
     await sessions.revokeAllOfUser(trx, id, now);
     await accessTokens.revokeAllOfUser(trx, id, now);
     const code = await issueCode(deps, trx, id, 'reset', now, deps.config.codeTtlMinutes);
-    await outbox.enqueue(trx, passwordResetMail(deps.mail, user.email, user.username, code), now);
+    await outbox.enqueue(trx, passwordResetMail(deps.mail, user, code), now);
     await audit.record(trx, 'password_reset_forced', id, now, meta, { actorId: admin.user.id });
   });
   deps.mailQueued();

@@ -117,7 +117,7 @@ export async function tryCode(
   if (matches(deps, code.code_hash, user.id, purpose, given)) return { ok: true, codeId: code.id };
   await codes.recordWrongTry(trx, code.id, code.attempts + 1 >= MAX_CODE_TRIES ? now : null);
   if ((await codeFailures.add(trx, user.id, day)) !== limit) return { ok: false, noticeQueued: false };
-  await outbox.enqueue(trx, wrongCodesNotice(deps.mail, user.email, user.username, limit), now);
+  await outbox.enqueue(trx, wrongCodesNotice(deps.mail, user, limit), now);
   await audit.record(trx, 'wrong_codes_limit_reached', user.id, now, meta);
   return { ok: false, noticeQueued: true };
 }

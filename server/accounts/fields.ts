@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { LIMITS, TWO_FACTOR } from '../protocol.js';
+import { LANGUAGES, isLanguage, type Language } from '../../i18n/index.js';
 
 /*
  * The field rules of the contract (docs/api.md), shared by every door (REST, Socket.IO) so they cannot drift.
  * Shapes are checked here; the password policy needs the other fields and runs in checkPassword
  * (passwords.ts).
  */
+
+/**
+ * The language of an account's mails: one mux1 speaks, as its short tag, or null to forget the
+ * choice (mails in English). Anything else is refused rather than guessed at: a client sending
+ * "de-DE" learns the form at once.
+ */
+export const localeField = z
+  .custom<Language>(isLanguage, { error: `locale must be one of ${LANGUAGES.join(', ')}, or null` })
+  .nullable();
 
 export const usernameField = z
   .string({ error: 'username must be a string' })

@@ -6,6 +6,7 @@ import * as store from '../store/identities.js';
 import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import type { UserRow } from '../store/users.js';
+import type { Language } from '../../i18n/index.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import type { Authenticated } from './sessions.js';
 import { refuseDisabled, sessionForSignIn } from './deactivation.js';
@@ -260,7 +261,7 @@ export async function completeIdentityFlow(
 /** The username step of a new account made through a provider; the ticket is spent on success. */
 export async function signupWithIdentity(
   deps: AccountsDeps,
-  input: { ticket: string; binding: string | undefined; username: string },
+  input: { ticket: string; binding: string | undefined; username: string; locale?: Language | null },
   meta: RequestMeta,
 ): Promise<CompletedFlow> {
   const flow = await flowOfTicket(deps, input.ticket, input.binding);
@@ -288,6 +289,8 @@ export async function signupWithIdentity(
       email,
       password_hash: unusable,
       created_at: now,
+      // The language the browser that finished the sign-in asked for, for the account's mails.
+      locale: input.locale ?? null,
     });
     await users.markVerified(trx, userId, now);
     await store.markPasswordUnset(trx, userId);

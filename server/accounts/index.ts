@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { countUsers as countStoredUsers } from '../store/users.js';
 import type { PasswordHasher } from './passwords.js';
 import { resendVerification, signup, verifyEmail } from './signup.js';
+import { setMailLanguage } from './mail-language.js';
 import { login } from './login.js';
 import {
   authenticateToken,
@@ -117,6 +118,7 @@ const RULES = {
   signup,
   verifyEmail,
   resendVerification,
+  setMailLanguage,
   login,
   authenticateToken,
   cachedAuthentication,

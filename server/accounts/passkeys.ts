@@ -132,7 +132,7 @@ export async function registerPasskey(
         new AppError('passkey_taken', 'this passkey is registered already', { field: 'credential' }),
       insert: (trx) => store.insertPasskey(trx, row),
       at: now,
-      mail: passkeyAddedMail(deps.mail, user.email, user.username, { name: row.name, at: now, ip: meta.ip }),
+      mail: (recipient) => passkeyAddedMail(deps.mail, recipient, { name: row.name, at: now, ip: meta.ip }),
       event: 'passkey_added',
     },
     meta,

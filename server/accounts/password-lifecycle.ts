@@ -4,6 +4,7 @@ import * as accessTokens from '../store/access-tokens.js';
 import * as outbox from '../store/outbox.js';
 import * as audit from '../store/audit.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { recipientNow } from './recipient.js';
 import { checkPassword } from './passwords.js';
 import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
 import { confirmPassword } from './login.js';
@@ -43,7 +44,7 @@ export async function forgotPassword(deps: AccountsDeps, email: string, meta: Re
     await audit.record(trx, 'password_reset_requested', user?.id ?? null, now, meta);
     if (!user || (await hasFreshCode(trx, user.id, 'reset', now))) return;
     const code = await issueCode(deps, trx, user.id, 'reset', now, config.codeTtlMinutes);
-    await outbox.enqueue(trx, passwordResetMail(deps.mail, user.email, user.username, code), now);
+    await outbox.enqueue(trx, passwordResetMail(deps.mail, user, code), now);
     queued = true;
   });
   if (queued) deps.mailQueued();
@@ -108,7 +109,7 @@ export async function resetPassword(deps: AccountsDeps, input: ResetInput, meta:
     await accessTokens.revokeAllOfUser(trx, user.id, now);
     await outbox.enqueue(
       trx,
-      passwordChangedMail(deps.mail, user.email, user.username, { how: 'reset', at: now, ip: meta.ip }),
+      passwordChangedMail(deps.mail, await recipientNow(trx, user), { how: 'reset', at: now, ip: meta.ip }),
       now,
     );
     await audit.record(trx, 'password_reset', user.id, now, meta);
@@ -146,7 +147,7 @@ export async function changePassword(
     const rows = await sessions.revokeAllOfUser(trx, user.id, now, session.id);
     await outbox.enqueue(
       trx,
-      passwordChangedMail(deps.mail, user.email, user.username, { how: 'changed', at: now, ip: meta.ip }),
+      passwordChangedMail(deps.mail, await recipientNow(trx, user), { how: 'changed', at: now, ip: meta.ip }),
       now,
     );
     await audit.record(trx, 'password_changed', user.id, now, meta);

@@ -7,6 +7,8 @@ import * as passkeys from '../store/passkeys.js';
 import * as sshKeys from '../store/ssh-keys.js';
 import { lockUser } from '../store/access-tokens.js';
 import type { OutgoingMail } from '../store/outbox.js';
+import type { Recipient } from '../mail/templates.js';
+import { recipientNow } from './recipient.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 
 /*
@@ -28,7 +30,7 @@ export interface NewCredential {
   insert(trx: Knex): Promise<void>;
   /** When it is added (its row's created_at), and the mail telling its owner. */
   at: number;
-  mail: OutgoingMail;
+  mail: (recipient: Recipient) => OutgoingMail;
   event: audit.AuditType;
 }
 
@@ -39,7 +41,7 @@ export interface NewCredential {
  */
 export async function addSignInCredential(
   deps: AccountsDeps,
-  user: { id: number },
+  user: { id: number; email: string; username: string },
   credential: NewCredential,
   meta: RequestMeta,
 ): Promise<void> {
@@ -54,7 +56,7 @@ export async function addSignInCredential(
       if (await credential.registered(deps.db)) throw credential.taken();
       throw err;
     }
-    await outbox.enqueue(trx, credential.mail, now);
+    await outbox.enqueue(trx, credential.mail(await recipientNow(trx, user)), now);
     await audit.record(trx, credential.event, user.id, now, meta);
   });
   deps.mailQueued();

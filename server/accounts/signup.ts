@@ -8,6 +8,7 @@ import * as codes from '../store/codes.js';
 import * as codeFailures from '../store/code-failures.js';
 import * as sessions from '../store/sessions.js';
 import type { UserRow } from '../store/users.js';
+import type { Language } from '../../i18n/index.js';
 import { existingAccountMail, verificationMail } from '../mail/templates.js';
 import { checkPassword } from './passwords.js';
 import { countCodeTry, hasFreshCode, invalidCode, issueCode, tryCode, useCode } from './codes.js';
@@ -22,6 +23,11 @@ export interface SignupInput {
   username: string;
   email: string;
   password: string;
+  /**
+   * The language of the account's mails, from the very first (the code): what the signup asked
+   * for, or what its door read from the request (Accept-Language); none means English.
+   */
+  locale?: Language | null;
 }
 
 /**
@@ -75,7 +81,7 @@ async function createAccount(
     }
     const existing = await users.findByEmail(trx, input.email);
     if (existing && existing.email_verified_at !== null) {
-      await outbox.enqueue(trx, existingAccountMail(deps.mail, input.email), now);
+      await outbox.enqueue(trx, existingAccountMail(deps.mail, existing), now);
       await audit.record(trx, 'signup_existing_email', existing.id, now, meta);
       return 'existing_email' as const;
     }
@@ -85,9 +91,18 @@ async function createAccount(
       email: input.email,
       password_hash: passwordHash,
       created_at: now,
+      locale: input.locale ?? null,
     });
     const code = await issueCode(deps, trx, userId, 'verify', now, config.codeTtlMinutes);
-    await outbox.enqueue(trx, verificationMail(deps.mail, input.email, input.username, code), now);
+    await outbox.enqueue(
+      trx,
+      verificationMail(
+        deps.mail,
+        { email: input.email, username: input.username, locale: input.locale ?? null },
+        code,
+      ),
+      now,
+    );
     await audit.record(trx, 'signup', userId, now, meta);
     return 'created' as const;
   };
@@ -192,7 +207,7 @@ export async function resendVerification(
     if (!user || user.email_verified_at !== null || isExpired(deps, user, now)) return;
     if (await hasFreshCode(trx, user.id, 'verify', now)) return;
     const code = await issueCode(deps, trx, user.id, 'verify', now, config.codeTtlMinutes);
-    await outbox.enqueue(trx, verificationMail(deps.mail, user.email, user.username, code), now);
+    await outbox.enqueue(trx, verificationMail(deps.mail, user, code), now);
     await audit.record(trx, 'verification_resent', user.id, now, meta);
     queued = true;
   });

@@ -72,12 +72,13 @@ export async function addSshKey(
         ),
       insert: (trx) => store.insertKey(trx, row),
       at: now,
-      mail: sshKeyAddedMail(deps.mail, auth.user.email, auth.user.username, {
-        name: row.name,
-        fingerprint: row.fingerprint,
-        at: now,
-        ip: meta.ip,
-      }),
+      mail: (recipient) =>
+        sshKeyAddedMail(deps.mail, recipient, {
+          name: row.name,
+          fingerprint: row.fingerprint,
+          at: now,
+          ip: meta.ip,
+        }),
       event: 'ssh_key_added',
     },
     meta,

@@ -9,6 +9,7 @@ import * as store from '../store/two-factor.js';
 import type { Knex } from 'knex';
 import type { UserRow } from '../store/users.js';
 import { twoFactorChangedMail } from '../mail/templates.js';
+import { recipientNow } from './recipient.js';
 import { claimAttempt, confirmPassword } from './login.js';
 import { announceEnded, type Authenticated } from './sessions.js';
 import { newBackupCode, newTotpSecret, normaliseBackupCode, otpauthUrl, totpStep } from './totp.js';
@@ -187,7 +188,7 @@ export async function enableTwoFactor(
     const rows = await sessions.revokeAllOfUser(trx, user.id, now, session.id);
     await outbox.enqueue(
       trx,
-      twoFactorChangedMail(deps.mail, user.email, user.username, { what: 'on', at: now, ip: meta.ip }),
+      twoFactorChangedMail(deps.mail, current, { what: 'on', at: now, ip: meta.ip }),
       now,
     );
     await audit.record(trx, 'two_factor_enabled', user.id, now, meta);
@@ -213,7 +214,7 @@ export async function disableTwoFactor(
     await store.setEnabledAt(trx, user.id, null);
     await outbox.enqueue(
       trx,
-      twoFactorChangedMail(deps.mail, user.email, user.username, { what: 'off', at: now, ip: meta.ip }),
+      twoFactorChangedMail(deps.mail, await recipientNow(trx, user), { what: 'off', at: now, ip: meta.ip }),
       now,
     );
     await audit.record(trx, 'two_factor_disabled', user.id, now, meta);
@@ -237,7 +238,7 @@ export async function regenerateBackupCodes(
     await store.replaceBackupCodes(trx, user.id, hashes, now);
     await outbox.enqueue(
       trx,
-      twoFactorChangedMail(deps.mail, user.email, user.username, {
+      twoFactorChangedMail(deps.mail, await recipientNow(trx, user), {
         what: 'backup_codes',
         at: now,
         ip: meta.ip,

@@ -39,6 +39,8 @@ export const ROUTE_ACCESS = {
 
   'GET /api/me': 'profile:read',
 
+  // A setting of the account: the owner signed in, never a script's token.
+  'PATCH /api/me': 'session',
   'POST /api/logout': 'session',
   'GET /api/sessions': 'session',
   'POST /api/sessions/revoke-others': 'session',

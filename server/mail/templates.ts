@@ -1,5 +1,6 @@
 import { LIMITS } from '../protocol.js';
 import type { OutgoingMail } from '../store/outbox.js';
+import { DEFAULT_LANGUAGE, translator, type Language, type Translate } from '../../i18n/index.js';
 
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -19,7 +20,7 @@ export function mail(to: string, subject: string, paragraphs: string[]): Outgoin
 /*
  * The commands these mails suggest never carry the code: as a flag it would stay in shell history
  * and show in the process list, where another user of the machine could use it first. The command
- * asks for it instead.
+ * asks for it instead. Commands stay as they are in every language: they are typed, not read.
  */
 
 export interface TemplateContext {
@@ -27,142 +28,189 @@ export interface TemplateContext {
   codeTtlMinutes: number;
 }
 
-export function verificationMail(
-  ctx: TemplateContext,
-  to: string,
-  username: string,
-  code: string,
-): OutgoingMail {
-  return mail(to, `Your mux1 verification code: ${code}`, [
-    `Hello ${username},`,
-    `Your mux1 verification code is ${code}. It expires in ${ctx.codeTtlMinutes} minutes and works once.`,
-    `Enter it in the mux1 app, or run this command and type the ${LIMITS.codeDigits} digits when it asks for them:`,
-    `mux1 verify --email ${to} --server ${ctx.publicUrl}`,
-    'If you did not sign up for mux1, ignore this mail: no account is active without this code.',
+/**
+ * Whom a mail goes to, and in which language: the account's stored choice (`users.locale`), read
+ * when the mail is queued - the outbox keeps the finished text, so a later change of language
+ * reaches the next mail, not one already waiting.
+ */
+export interface Recipient {
+  email: string;
+  username: string;
+  locale: Language | null;
+}
+
+/** The recipient's texts of the `mail` namespace: English when they chose no language. */
+export const textsFor = (to: Pick<Recipient, 'locale'>): Translate =>
+  translator(to.locale ?? DEFAULT_LANGUAGE, 'mail');
+
+/**
+ * When something happened, to the minute, in UTC (a notice must not depend on the server's time
+ * zone). English keeps the unambiguous ISO form; other languages write it their way through Intl.
+ */
+export function moment(to: Pick<Recipient, 'locale'>, at: number): string {
+  const language = to.locale ?? DEFAULT_LANGUAGE;
+  const date = new Date(at);
+  const shown =
+    language === 'en'
+      ? date.toISOString().replace('T', ' ').slice(0, 16)
+      : new Intl.DateTimeFormat(language, {
+          dateStyle: 'medium',
+          timeStyle: 'short',
+          timeZone: 'UTC',
+        }).format(date);
+  return `${shown} UTC`;
+}
+
+/** " from the address 203.0.113.9" where the request's address is known, else nothing. */
+const fromAddress = (t: Translate, ip: string | null): string => (ip ? t('fromAddress', { ip }) : '');
+
+const forgotCommand = (ctx: TemplateContext, to: Recipient): string =>
+  `mux1 password forgot --email ${to.email} --server ${ctx.publicUrl}`;
+
+export function verificationMail(ctx: TemplateContext, to: Recipient, code: string): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, t('verification.subject', { code }), [
+    t('hello', { username: to.username }),
+    t('verification.code', { code, count: ctx.codeTtlMinutes }),
+    t('verification.howTo', { digits: LIMITS.codeDigits }),
+    `mux1 verify --email ${to.email} --server ${ctx.publicUrl}`,
+    t('verification.notYou'),
   ]);
 }
 
-/** Sent instead of a code when someone signs up with an address that already has an account. */
-export function existingAccountMail(ctx: TemplateContext, to: string): OutgoingMail {
-  return mail(to, 'Someone tried to sign up to mux1 with your address', [
-    'Hello,',
-    `Someone (perhaps you) tried to create a mux1 account at ${ctx.publicUrl} with this address, which already has an account. No new account was created.`,
-    `If it was you, log in with your existing account. If you forgot its password, ask for a reset code with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
-    'If it was not you, you can ignore this mail.',
+/**
+ * Sent instead of a code when someone signs up with an address that already has an account: to
+ * that account, in its language (not the language of whoever signed up).
+ */
+export function existingAccountMail(ctx: TemplateContext, to: Recipient): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, t('existingAccount.subject'), [
+    t('helloNoName'),
+    t('existingAccount.tried', { url: ctx.publicUrl }),
+    t('existingAccount.ifYou', { command: forgotCommand(ctx, to) }),
+    t('existingAccount.notYou'),
   ]);
 }
 
-export function passwordResetMail(
-  ctx: TemplateContext,
-  to: string,
-  username: string,
-  code: string,
-): OutgoingMail {
-  return mail(to, `Your mux1 password reset code: ${code}`, [
-    `Hello ${username},`,
-    `Someone (perhaps you) asked to reset the password of your mux1 account at ${ctx.publicUrl}. Your reset code is ${code}. It expires in ${ctx.codeTtlMinutes} minutes and works once.`,
-    `To choose a new password, run this command; it asks for the ${LIMITS.codeDigits}-digit code and for a new password of ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters:`,
-    `mux1 password reset --email ${to} --server ${ctx.publicUrl}`,
-    'If you did not ask for this, ignore this mail: your password stays as it is, and nobody can change it without this code.',
+export function passwordResetMail(ctx: TemplateContext, to: Recipient, code: string): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, t('passwordReset.subject', { code }), [
+    t('hello', { username: to.username }),
+    t('passwordReset.code', { url: ctx.publicUrl, code, count: ctx.codeTtlMinutes }),
+    t('passwordReset.howTo', {
+      digits: LIMITS.codeDigits,
+      min: LIMITS.passwordMin,
+      max: LIMITS.passwordMax,
+    }),
+    `mux1 password reset --email ${to.email} --server ${ctx.publicUrl}`,
+    t('passwordReset.notYou'),
   ]);
 }
 
 /** Sent after every password change or reset, so an owner who did not do it finds out. */
 export function passwordChangedMail(
   ctx: TemplateContext,
-  to: string,
-  username: string,
+  to: Recipient,
   change: { how: 'changed' | 'reset'; at: number; ip: string | null },
 ): OutgoingMail {
-  const when = new Date(change.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const from = change.ip ? ` from the address ${change.ip}` : '';
-  const signedOut =
+  const t = textsFor(to);
+  const values = { url: ctx.publicUrl, when: moment(to, change.at), from: fromAddress(t, change.ip) };
+  const what =
     change.how === 'reset'
-      ? 'Every session of the account was signed out.'
-      : 'Every other session of the account was signed out.';
-  return mail(to, 'Your mux1 password was changed', [
-    `Hello ${username},`,
-    `The password of your mux1 account at ${ctx.publicUrl} was ${change.how === 'reset' ? 'reset with a mailed code' : 'changed'} on ${when}${from}. ${signedOut}`,
-    `If this was you, there is nothing to do.`,
-    `If this was not you, someone else knows your password or can read your mail: secure your mailbox, then choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+      ? `${t('passwordChanged.reset', values)} ${t('passwordChanged.signedOutAll')}`
+      : `${t('passwordChanged.changed', values)} ${t('passwordChanged.signedOutOthers')}`;
+  return mail(to.email, t('passwordChanged.subject'), [
+    t('hello', { username: to.username }),
+    what,
+    t('ifYouNothingToDo'),
+    t('passwordChanged.notYou', { command: forgotCommand(ctx, to) }),
   ]);
 }
 
 /** Sent when two-factor sign-in is turned on or off or its backup codes are replaced. */
 export function twoFactorChangedMail(
   ctx: TemplateContext,
-  to: string,
-  username: string,
+  to: Recipient,
   change: { what: 'on' | 'off' | 'backup_codes'; at: number; ip: string | null },
 ): OutgoingMail {
-  const when = new Date(change.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const from = change.ip ? ` from the address ${change.ip}` : '';
+  const t = textsFor(to);
   const subject = {
-    on: 'Two-factor sign-in was turned on for your mux1 account',
-    off: 'Two-factor sign-in was turned off for your mux1 account',
-    backup_codes: 'New backup codes were made for your mux1 account',
+    on: t('twoFactorChanged.subjectOn'),
+    off: t('twoFactorChanged.subjectOff'),
+    backup_codes: t('twoFactorChanged.subjectBackupCodes'),
   }[change.what];
+  const url = { url: ctx.publicUrl };
   const done = {
-    on: 'two-factor sign-in was turned on: logging in now takes a code from your authenticator app as well as the password. Every other session was signed out.',
-    off: 'two-factor sign-in was turned off: the password alone logs in again.',
-    backup_codes: 'new backup codes were made; the earlier ones no longer work.',
+    on: t('twoFactorChanged.on', url),
+    off: t('twoFactorChanged.off', url),
+    backup_codes: t('twoFactorChanged.backupCodes', url),
   }[change.what];
-  return mail(to, subject, [
-    `Hello ${username},`,
-    `On your mux1 account at ${ctx.publicUrl}, ${done} This happened on ${when}${from}.`,
-    'If this was you, there is nothing to do.',
-    `If this was not you, someone else knows your password and can sign in: choose a new password with: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  const when = t('twoFactorChanged.when', { when: moment(to, change.at), from: fromAddress(t, change.ip) });
+  return mail(to.email, subject, [
+    t('hello', { username: to.username }),
+    `${done} ${when}`,
+    t('ifYouNothingToDo'),
+    t('twoFactorChanged.notYou', { command: forgotCommand(ctx, to) }),
   ]);
 }
 
 /** An admin disabled the account: its sessions and tokens ended, signing in is refused. */
-export function accountDisabledMail(ctx: TemplateContext, to: string, username: string): OutgoingMail {
-  return mail(to, 'Your mux1 account was disabled', [
-    `Hello ${username},`,
-    `An administrator of ${ctx.publicUrl} disabled your mux1 account. Every session and access token of it has been signed out, and signing in is refused until an administrator enables it again.`,
-    'If you think this is a mistake, contact the administrators of this server.',
+export function accountDisabledMail(ctx: TemplateContext, to: Recipient): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, t('accountDisabled.subject'), [
+    t('hello', { username: to.username }),
+    t('accountDisabled.done', { url: ctx.publicUrl }),
+    t('mistake'),
   ]);
 }
 
 /** An admin deleted the account. */
-export function accountDeletedByAdminMail(ctx: TemplateContext, to: string, username: string): OutgoingMail {
-  return mail(to, 'Your mux1 account was deleted', [
-    `Hello ${username},`,
-    `An administrator of ${ctx.publicUrl} deleted your mux1 account "${username}". Its sessions, tokens and codes are gone; your messages remain without an author.`,
-    'If you think this is a mistake, contact the administrators of this server.',
+export function accountDeletedByAdminMail(ctx: TemplateContext, to: Recipient): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, t('accountDeleted.subject'), [
+    t('hello', { username: to.username }),
+    t('accountDeleted.done', { url: ctx.publicUrl, username: to.username }),
+    t('mistake'),
   ]);
 }
 
 /** Sent when an SSH key is added to an account: a key added by someone else is a way in. */
 export function sshKeyAddedMail(
   ctx: TemplateContext,
-  to: string,
-  username: string,
+  to: Recipient,
   added: { name: string; fingerprint: string; at: number; ip: string | null },
 ): OutgoingMail {
-  const when = new Date(added.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const from = added.ip ? ` from the address ${added.ip}` : '';
-  return mail(to, 'An SSH key was added to your mux1 account', [
-    `Hello ${username},`,
-    `On your mux1 account at ${ctx.publicUrl}, the SSH key "${added.name}" (${added.fingerprint}) was added on ${when}${from}. It can now be used to log in.`,
-    'If this was you, there is nothing to do.',
-    `If this was not you, someone is signed in to your account: remove the key with "mux1 keys list" and "mux1 keys remove ID", sign out the other sessions, and choose a new password: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  const t = textsFor(to);
+  return mail(to.email, t('sshKeyAdded.subject'), [
+    t('hello', { username: to.username }),
+    t('sshKeyAdded.done', {
+      url: ctx.publicUrl,
+      name: added.name,
+      fingerprint: added.fingerprint,
+      when: moment(to, added.at),
+      from: fromAddress(t, added.ip),
+    }),
+    t('ifYouNothingToDo'),
+    t('sshKeyAdded.notYou', { command: forgotCommand(ctx, to) }),
   ]);
 }
 
 /** Sent when a passkey is added to an account: a passkey added by someone else is a way in. */
 export function passkeyAddedMail(
   ctx: TemplateContext,
-  to: string,
-  username: string,
+  to: Recipient,
   added: { name: string; at: number; ip: string | null },
 ): OutgoingMail {
-  const when = new Date(added.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const from = added.ip ? ` from the address ${added.ip}` : '';
-  return mail(to, 'A passkey was added to your mux1 account', [
-    `Hello ${username},`,
-    `On your mux1 account at ${ctx.publicUrl}, the passkey "${added.name}" was added on ${when}${from}. It can now be used to sign in in the browser, without your password or a code.`,
-    'If this was you, there is nothing to do.',
-    `If this was not you, someone is signed in to your account: remove the passkey in the page's settings (Passkeys), sign out the other sessions, and choose a new password: mux1 password forgot --email ${to} --server ${ctx.publicUrl}`,
+  const t = textsFor(to);
+  return mail(to.email, t('passkeyAdded.subject'), [
+    t('hello', { username: to.username }),
+    t('passkeyAdded.done', {
+      url: ctx.publicUrl,
+      name: added.name,
+      when: moment(to, added.at),
+      from: fromAddress(t, added.ip),
+    }),
+    t('ifYouNothingToDo'),
+    t('passkeyAdded.notYou', { command: forgotCommand(ctx, to) }),
   ]);
 }

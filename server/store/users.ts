@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isRole, type Role } from '../protocol.js';
+import { isLanguage, type Language } from '../../i18n/index.js';
 
 export interface UserRow {
   id: number;
@@ -19,6 +20,8 @@ export interface UserRow {
   deactivated_at: number | null;
   /** When the account last signed in (a session made); null before its first. */
   last_login_at: number | null;
+  /** The language of the account's mails; null when none was chosen (they are in English). */
+  locale: Language | null;
 }
 
 // PostgreSQL returns BIGINT as a string; numbers are what the rest of the code compares.
@@ -37,6 +40,8 @@ const toUser = (row: Record<string, unknown> | undefined): UserRow | undefined =
     disabled_at: row.disabled_at == null ? null : Number(row.disabled_at),
     deactivated_at: row.deactivated_at == null ? null : Number(row.deactivated_at),
     last_login_at: row.last_login_at == null ? null : Number(row.last_login_at),
+    // A value written by hand that mux1 does not speak reads as none chosen.
+    locale: isLanguage(row.locale) ? row.locale : null,
   };
 
 export { toUser };
@@ -66,10 +71,21 @@ export async function findByUsername(db: Knex, username: string): Promise<UserRo
 
 export async function insertUser(
   db: Knex,
-  user: Pick<UserRow, 'username' | 'email' | 'password_hash' | 'created_at'>,
+  user: Pick<UserRow, 'username' | 'email' | 'password_hash' | 'created_at'> &
+    Partial<Pick<UserRow, 'locale'>>,
 ): Promise<number> {
   const [row] = await db('users').insert(user).returning('id');
   return Number(typeof row === 'object' ? row.id : row);
+}
+
+/** The language of the account's mails as stored now (a cached row may be a second old). */
+export async function findLocale(db: Knex, id: number): Promise<Language | null> {
+  const row = await db('users').where({ id }).first('locale');
+  return isLanguage(row?.locale) ? row.locale : null;
+}
+
+export async function setLocale(db: Knex, id: number, locale: Language | null): Promise<void> {
+  await db('users').where({ id }).update({ locale });
 }
 
 export async function markVerified(db: Knex, id: number, at: number): Promise<void> {

@@ -39,6 +39,8 @@ import { safeText } from './safe-text.js';
 import { Mux1Error, type Mux1Code } from './errors.js';
 import type { CreatedToken, CreateTokenRequest, TokensBody } from './tokens.js';
 import { adminCalls } from './admin.js';
+import { terminal } from './language.js';
+import type { Language } from '../../i18n/index.js';
 import type {
   AddSshKeyRequest,
   SshChallengeBody,
@@ -76,6 +78,8 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Retries for GETs only: repeating a POST could sign up or log in twice. */
   retries?: number;
+  /** The Accept-Language of every request; the terminal's language unless given. */
+  language?: Language;
 }
 
 export type RestClient = ReturnType<typeof createRestClient>;
@@ -95,6 +99,9 @@ export function createRestClient(options: RestClientOptions) {
       maxRetryAfter: 3000,
     },
     headers: {
+      // So the server knows the person's language: an account signed up from a German terminal
+      // gets its mails in German (the server stores it at signup; PATCH /api/me changes it).
+      'accept-language': options.language ?? terminal.language,
       ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     },

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { SESSIONS_CURSOR, type AccountData, type Accounts } from '../../accounts/index.js';
-import { loginPasswordField } from '../../accounts/fields.js';
+import { localeField, loginPasswordField } from '../../accounts/fields.js';
 import {
   ACTIVITY,
   SESSIONS_PAGE,
@@ -16,6 +16,7 @@ import {
   type SessionsBody,
 } from '../../protocol.js';
 import type { SessionRow } from '../../store/sessions.js';
+import type { UserRow } from '../../store/users.js';
 import type { StoredAuditEvent } from '../../store/audit.js';
 import { parseBody, parseQuery, requestMeta, requireAuth, type AuthState } from '../request.js';
 import { tokenInfo } from './tokens.js';
@@ -45,6 +46,9 @@ const sessionsQuery = z.object({
 /** A password is only compared here, never judged: it may predate today's rules. */
 const deleteBody = z.object({ password: loginPasswordField });
 
+/** What the owner may change of their own account. A misspelt field must not look like a change made. */
+const meBody = z.object({ locale: localeField }).strict();
+
 /**
  * What a signed-in user does with their own session and account: who am I, log out, list and
  * end sessions, read the activity, take a copy, delete it all.
@@ -54,26 +58,13 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
   const auth = requireAuth(accounts);
 
   router.get('/me', auth, async (ctx) => {
-    const { user, token } = ctx.state.auth;
-    ctx.body = {
-      user: {
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        created_at: iso(user.created_at),
-        two_factor: user.two_factor_enabled_at !== null,
-      },
-      // So a script (and `mux1 whoami`) can tell it runs on a token, and with which scopes.
-      credential: token
-        ? {
-            type: 'token',
-            id: token.id,
-            name: token.name,
-            scopes: token.scopes,
-            expires_at: token.expiresAt === null ? null : iso(token.expiresAt),
-          }
-        : { type: 'session' },
-    } satisfies MeBody;
+    ctx.body = me(ctx.state.auth.user, ctx.state.auth);
+  });
+
+  router.patch('/me', auth, async (ctx) => {
+    const { locale } = parseBody(meBody, ctx.request.body);
+    const user = await accounts.setMailLanguage(ctx.state.auth, locale);
+    ctx.body = me(user, ctx.state.auth);
   });
 
   router.post('/logout', auth, async (ctx) => {
@@ -139,6 +130,27 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
 }
 
 // How stored rows appear on the wire: times as ISO 8601, never a token hash.
+
+const me = (user: UserRow, { token }: AuthState['auth']): MeBody => ({
+  user: {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    created_at: iso(user.created_at),
+    two_factor: user.two_factor_enabled_at !== null,
+    locale: user.locale,
+  },
+  // So a script (and `mux1 whoami`) can tell it runs on a token, and with which scopes.
+  credential: token
+    ? {
+        type: 'token',
+        id: token.id,
+        name: token.name,
+        scopes: token.scopes,
+        expires_at: token.expiresAt === null ? null : iso(token.expiresAt),
+      }
+    : { type: 'session' },
+});
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

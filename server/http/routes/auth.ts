@@ -4,6 +4,7 @@ import type { Accounts, LoginResult } from '../../accounts/index.js';
 import {
   codeField,
   emailField,
+  localeField,
   loginIdField,
   loginPasswordField,
   mfaTokenField,
@@ -15,9 +16,15 @@ import { newPasswordProblems } from '../../accounts/passwords.js';
 import type { Challenges } from '../../limits/index.js';
 import { LIMITS, type LoginBody, type MessageBody, type MfaRequiredBody } from '../../protocol.js';
 import { parseBody, requestMeta } from '../request.js';
+import { acceptedLanguage } from '../accept-language.js';
 
 // One schema per request body. Unknown keys are dropped, never passed inward.
-const signupBody = z.object({ username: usernameField, email: emailField, password: passwordField });
+const signupBody = z.object({
+  username: usernameField,
+  email: emailField,
+  password: passwordField,
+  locale: localeField.optional(),
+});
 const verifyEmailBody = z.object({ email: emailField, code: codeField });
 const resendBody = z.object({ email: emailField });
 const loginBody = z.object({ username: loginIdField, password: loginPasswordField });
@@ -36,7 +43,10 @@ export function authRoutes(accounts: Accounts, challenges: Challenges): Router {
 
   router.post('/signup', async (ctx) => {
     const input = parseBody(signupBody, ctx.request.body, newPasswordProblems);
-    await accounts.signup(input, requestMeta(ctx));
+    // The code's mail is the first the account gets: in the language asked for, else the one the
+    // client's Accept-Language names (a German terminal or browser signs up German).
+    const locale = input.locale !== undefined ? input.locale : acceptedLanguage(ctx);
+    await accounts.signup({ ...input, locale }, requestMeta(ctx));
     ctx.status = 201;
     ctx.body = {
       message: `Account created for ${input.username}. We sent a ${LIMITS.codeDigits}-digit code to ${input.email}; verify it to log in.`,

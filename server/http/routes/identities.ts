@@ -12,6 +12,7 @@ import type {
   ProvidersBody,
 } from '../../protocol.js';
 import { parseBody, requestMeta, requireAuth, type AuthState } from '../request.js';
+import { acceptedLanguage } from '../accept-language.js';
 
 /*
  * Sign-in with an identity provider (accounts/identities.ts has the rules). The browser carries
@@ -138,7 +139,10 @@ export function identityRoutes(accounts: Accounts, secureCookies: () => boolean)
 
   router.post('/oidc/signup', async (ctx) => {
     const input = parseBody(signupBody, ctx.request.body);
-    const done = await accounts.signupWithIdentity({ ...input, binding: bindingOf(ctx) }, requestMeta(ctx));
+    const done = await accounts.signupWithIdentity(
+      { ...input, binding: bindingOf(ctx), locale: acceptedLanguage(ctx) },
+      requestMeta(ctx),
+    );
     ctx.status = 201;
     ctx.body = completeAnswer(done);
   });

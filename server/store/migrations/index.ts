@@ -19,6 +19,7 @@ import * as sshKeys from './019_ssh_keys.js';
 import * as passkeys from './020_passkeys.js';
 import * as moderation from './021_moderation.js';
 import * as searchSpeed from './022_search_speed.js';
+import * as locale from './023_locale.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -45,6 +46,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_passkeys': passkeys,
   '021_moderation': moderation,
   '022_search_speed': searchSpeed,
+  '023_locale': locale,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
