@@ -13,6 +13,7 @@ import * as audit from '../store/audit.js';
 import * as userMessages from '../store/user-messages.js';
 import * as blocks from '../store/blocks.js';
 import * as readMarkers from '../store/read-markers.js';
+import * as privateRooms from '../store/private-rooms.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { CodeSummary } from '../store/codes.js';
@@ -245,21 +246,33 @@ export async function deleteAccount(
   await withAdminsLocked(deps.db, async (trx) => {
     const current = await users.findById(trx, userId);
     if (current) await keepAnAdmin(trx, current, 'delete your account');
-    await eraseAccount(trx, userId);
+    await eraseAccount(trx, userId, now);
     // Written after the account is gone, so it is anonymous like the rest of its record.
     await audit.record(trx, 'account_deleted', null, now, meta);
   });
   deps.userSessionsEnded(userId);
 }
 
+const NO_SOURCE: audit.EventSource = { ip: null, userAgent: null };
+
 /**
  * Removes an account inside the caller's transaction: the row, its sessions, tokens and codes go,
  * its messages stay without an author, and its audit events stay as an anonymous security record.
  * Each step is explicit rather than left to foreign-key actions, so the result is the same on
- * every database. Self-deletion and an admin's deletion both come here.
+ * every database. Self-deletion and an admin's deletion both come here. The private rooms it owns
+ * pass to their longest-standing member (store/private-rooms.ts handOverRoomsOf).
  */
-export async function eraseAccount(trx: Knex, userId: number): Promise<void> {
+export async function eraseAccount(trx: Knex, userId: number, at: number): Promise<void> {
   await userMessages.anonymise(trx, userId);
+  for (const { room, ownerId } of await privateRooms.handOverRoomsOf(trx, userId)) {
+    // In the new owner's activity; where the deletion came from is the deleted account's, not theirs.
+    if (ownerId !== null) {
+      await audit.record(trx, 'private_room_handed_over', ownerId, at, NO_SOURCE, {
+        actorId: null,
+        detail: `#${room}`,
+      });
+    }
+  }
   await sessions.deleteAllOfUser(trx, userId);
   await accessTokens.deleteAllOfUser(trx, userId);
   await codes.deleteAllOfUser(trx, userId);

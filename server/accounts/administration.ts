@@ -138,7 +138,7 @@ export async function adminDeleteUser(
     await keepAnAdmin(trx, user, `delete ${user.username}`);
     // Queued before the row goes: the outbox keeps only the address and the text.
     await outbox.enqueue(trx, accountDeletedByAdminMail(deps.mail, user), now);
-    await eraseAccount(trx, id);
+    await eraseAccount(trx, id, now);
     // Anonymous like the rest of the deleted account's record; the detail keeps which id it was.
     await audit.record(trx, 'account_deleted_by_admin', null, now, meta, {
       actorId: admin.user.id,

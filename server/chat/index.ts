@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import * as mentions from '../store/mentions.js';
 import * as messages from '../store/messages.js';
 import * as markers from '../store/read-markers.js';
+import * as sanctions from '../store/room-sanctions.js';
 import { searchMessages } from '../store/search.js';
 import { findById, findByUsername } from '../store/users.js';
 import { ListedConversations } from './listed-conversations.js';
@@ -71,9 +72,13 @@ export function createChat(db: Db, clock: Clock) {
     let ids = await mentions.idsOfUsernames(db, mentionCandidates(text));
     const other = otherParty(authorId, room);
     ids = ids.filter((id) => id !== authorId && (!isDirectRoom(room) || id === other));
-    // Nobody outside a private room hears of what is said in it.
+    // Nobody outside a private room hears of what is said in it, nor anyone banned from the room.
     ids = await privateRooms.visibleTo(room, ids);
     if (ids.length === 0) return [];
+    if (!isDirectRoom(room)) {
+      const banned = await sanctions.bannedAmong(db, room, ids, clock.now());
+      ids = ids.filter((id) => !banned.has(id));
+    }
     const blockers = new Set(await blocks.blockersOf(db, authorId));
     return ids.filter((id) => !blockers.has(id)).slice(0, CHAT.mentionsMax);
   };
@@ -141,6 +146,8 @@ export function createChat(db: Db, clock: Clock) {
       }
       const room = query.room ?? dmRoom(reader, other!.id);
       await privateRooms.assertVisible(reader, room);
+      // A ban keeps its member out of what is said in the room, not only out of the room.
+      await moderation.assertMayJoin(reader, room);
       const rows = await messages.listMessages(db, room, { ...query, reader });
       return { room, ...(other ? { with: other } : {}), messages: await withMentions(rows) };
     },
@@ -227,8 +234,11 @@ export function createChat(db: Db, clock: Clock) {
           field: 'query',
         });
       }
-      if (room !== undefined) await privateRooms.assertVisible(reader, room);
-      return withMentions(await searchMessages(db, { terms, reader, room, limit }));
+      if (room !== undefined) {
+        await privateRooms.assertVisible(reader, room);
+        await moderation.assertMayJoin(reader, room);
+      }
+      return withMentions(await searchMessages(db, { terms, reader, room, limit, now: clock.now() }));
     },
 
     async block(

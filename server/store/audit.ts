@@ -52,6 +52,8 @@ export type AuditType =
   | 'private_room_created'
   | 'member_invited'
   | 'member_removed'
+  // user_id: the new owner of a private room whose owner deleted their account (no actor).
+  | 'private_room_handed_over'
   // Sign-in with an identity provider.
   | 'login_with_identity'
   | 'signup_with_identity'
@@ -86,9 +88,12 @@ export interface AuditEvent {
   detail?: string | null;
 }
 
-/** Who acted on the account, for administration and moderation; leave out for the owner's own acts. */
+/**
+ * Who acted on the account, for administration and moderation; leave out for the owner's own acts.
+ * Null for what happened through no one still here (a room handed over by a deleted account).
+ */
 export interface ActedBy {
-  actorId: number;
+  actorId: number | null;
   detail?: string;
 }
 

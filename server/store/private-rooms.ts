@@ -62,3 +62,30 @@ export function hiddenFrom(db: Knex, userId: number): Knex.QueryBuilder {
     .whereNotIn('room', db('private_room_members').where('user_id', userId).select('room'))
     .select('room');
 }
+
+/**
+ * Before an account goes: each private room it owns passes to the member who has been in it
+ * longest (the earliest invited; the lower id on a tie), so nobody is left in a room nobody may
+ * manage. A room with no other member keeps no owner and no members: nobody can see it, its name
+ * stays taken, and what was said in it stays hidden rather than turning public. The account's own
+ * memberships go. Run inside the deletion's transaction; answers the rooms and their new owners.
+ */
+export async function handOverRoomsOf(
+  trx: Knex,
+  userId: number,
+): Promise<{ room: string; ownerId: number | null }[]> {
+  const owned: { room: string }[] = await trx('private_rooms').where({ owner_id: userId }).select('room');
+  const handed: { room: string; ownerId: number | null }[] = [];
+  for (const { room } of owned) {
+    const next: { user_id: number | string } | undefined = await trx('private_room_members')
+      .where({ room })
+      .whereNot({ user_id: userId })
+      .orderBy([{ column: 'added_at' }, { column: 'user_id' }])
+      .first('user_id');
+    const ownerId = next === undefined ? null : Number(next.user_id);
+    await trx('private_rooms').where({ room }).update({ owner_id: ownerId });
+    handed.push({ room, ownerId });
+  }
+  await trx('private_room_members').where({ user_id: userId }).delete();
+  return handed;
+}

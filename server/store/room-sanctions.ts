@@ -73,3 +73,22 @@ export async function impose(
 export async function lift(db: Knex, room: string, userId: number, kind: SanctionKind): Promise<boolean> {
   return (await db('room_sanctions').where({ room, user_id: userId, kind }).delete()) > 0;
 }
+
+/** The rooms `userId` is banned from at `now`, for leaving them out of a search of every room. */
+export function bannedFrom(db: Knex, userId: number, now: number): Knex.QueryBuilder {
+  return db('room_sanctions')
+    .where({ user_id: userId, kind: 'ban' })
+    .where((q) => q.whereNull('until').orWhere('until', '>', now))
+    .select('room');
+}
+
+/** Of `ids`, those banned from `room` at `now`: a mention there does not reach them. */
+export async function bannedAmong(db: Knex, room: string, ids: number[], now: number): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows: { user_id: number | string }[] = await db('room_sanctions')
+    .where({ room, kind: 'ban' })
+    .whereIn('user_id', ids)
+    .where((q) => q.whereNull('until').orWhere('until', '>', now))
+    .select('user_id');
+  return new Set(rows.map((r) => Number(r.user_id)));
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hiddenFrom } from './private-rooms.js';
+import { bannedFrom } from './room-sanctions.js';
 import { hideBlockedAuthors, selectMessages, toMessageRow, type MessageRow } from './messages.js';
 
 export interface SearchOptions {
@@ -7,6 +8,8 @@ export interface SearchOptions {
   terms: string[];
   /** The user searching: public rooms and their own direct message rooms, minus whom they block. */
   reader: number;
+  /** Now (ms): rooms the reader is banned from at this time are left out. */
+  now: number;
   room?: string;
   limit: number;
 }
@@ -90,6 +93,8 @@ export async function searchMessages(db: Knex, options: SearchOptions): Promise<
     );
     // Private rooms the reader is not in are not there for them.
     query.whereNotIn('messages.room', hiddenFrom(db, options.reader));
+    // Nor are the rooms a moderator banned them from, while the ban holds.
+    query.whereNotIn('messages.room', bannedFrom(db, options.reader, options.now));
   }
   hideBlockedAuthors(query, db, options.reader);
   const rows: Record<string, unknown>[] = await query;

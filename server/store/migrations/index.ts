@@ -20,6 +20,7 @@ import * as passkeys from './020_passkeys.js';
 import * as moderation from './021_moderation.js';
 import * as searchSpeed from './022_search_speed.js';
 import * as locale from './023_locale.js';
+import * as privateRoomOwners from './024_private_room_owners.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -47,6 +48,7 @@ const migrations: Record<string, Knex.Migration> = {
   '021_moderation': moderation,
   '022_search_speed': searchSpeed,
   '023_locale': locale,
+  '024_private_room_owners': privateRoomOwners,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

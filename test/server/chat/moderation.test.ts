@@ -287,6 +287,45 @@ describe('chat: moderation', () => {
       expect(heard).to.deep.equal([]);
       await ask(a, 'moderate', { action: 'unban', room: 'lobby', user_id: target.id });
     });
+
+    it("ban: keeps the member out of the room's history, search and mentions until unbanned", async () => {
+      const m = await inRoom(mod, 'banread');
+      const tm = await inRoom(target, 'banread');
+      expect(await ask(m, 'message', { room: 'banread', text: 'walrus before the ban' })).to.include({
+        ok: true,
+      });
+      // A public room the member is not banned from stays readable from outside, to compare.
+      const other = await inRoom(mod, 'banfree');
+      await ask(other, 'message', { room: 'banfree', text: 'walrus elsewhere' });
+      await ask(m, 'moderate', { action: 'ban', room: 'banread', user_id: target.id });
+      const refused = { ok: false, code: 'banned', error: 'a moderator banned you from #banread' };
+      expect(await ask(tm, 'history', { room: 'banread' })).to.include(refused);
+      expect(await ask(tm, 'search', { query: 'walrus', room: 'banread' })).to.include(refused);
+      const rooms = async () =>
+        (await ask(tm, 'search', { query: 'walrus' })).messages.map((x: { room: string }) => x.room);
+      expect(await rooms()).to.deep.equal(['banfree']);
+      // A mention in the room does not carry its text to them either.
+      const mentions = record(tm, 'mention');
+      await ask(m, 'message', { room: 'banread', text: `@${target.username} walrus while banned` });
+      await settle();
+      expect(mentions).to.deep.equal([]);
+      // A ban that has run out no longer holds, as for join.
+      await t.server.db('room_sanctions').where({ room: 'banread', user_id: target.id }).update({ until: 1 });
+      expect(await ask(tm, 'history', { room: 'banread' })).to.include({ ok: true });
+      await ask(m, 'moderate', { action: 'ban', room: 'banread', user_id: target.id });
+      expect(await ask(tm, 'history', { room: 'banread' })).to.include(refused);
+      await ask(m, 'moderate', { action: 'unban', room: 'banread', user_id: target.id });
+      const history = await ask(tm, 'history', { room: 'banread' });
+      expect(history.messages.map((x: { text: string }) => x.text)).to.deep.equal([
+        'walrus before the ban',
+        `@${target.username} walrus while banned`,
+      ]);
+      expect((await ask(tm, 'search', { query: 'walrus', room: 'banread' })).messages).to.have.length(2);
+      expect(await rooms()).to.have.members(['banread', 'banread', 'banfree']);
+      const heard = nextEvent(tm, 'mention');
+      await ask(m, 'message', { room: 'banread', text: `@${target.username} walrus welcome back` });
+      expect(await heard).to.include({ text: `@${target.username} walrus welcome back` });
+    });
   });
 
   describe('hostile payloads', () => {

@@ -134,6 +134,32 @@ describe('chat: private rooms', () => {
     });
   });
 
+  it('a kick takes a member out but leaves them a member; a ban keeps them out of the room and its history', async () => {
+    const [boss, guest] = await t.chatPeople('prkboss', 'prkguest');
+    const b = await connectAs(t.url, boss);
+    await ask(b, 'create', { room: 'kickden', private: true });
+    await ask(b, 'invite', { room: 'kickden', username: guest.username });
+    await ask(b, 'invite', { room: 'kickden', username: mod.username });
+    const m = await connectAs(t.url, mod);
+    await ask(m, 'join', { room: 'kickden' });
+    const g = await connectAs(t.url, guest);
+    await ask(g, 'join', { room: 'kickden' });
+    expect(await ask(m, 'moderate', { action: 'kick', room: 'kickden', user_id: guest.id })).to.include({
+      ok: true,
+    });
+    expect(await ask(g, 'message', { room: 'kickden', text: 'back?' })).to.include({ code: 'not_in_room' });
+    // Membership is the owner's to give and take: the moderator's kick is a push out of the door.
+    expect(await ask(g, 'join', { room: 'kickden' })).to.include({ ok: true });
+    await ask(m, 'moderate', { action: 'ban', room: 'kickden', user_id: guest.id });
+    for (const [event, payload] of [
+      ['join', { room: 'kickden' }],
+      ['history', { room: 'kickden' }],
+      ['search', { query: 'back', room: 'kickden' }],
+    ] as const) {
+      expect(await ask(g, event, payload), event).to.include({ ok: false, code: 'banned' });
+    }
+  });
+
   it('refuses a taken name, the lobby, a public room with messages, and hostile payloads', async () => {
     const s = await connectAs(t.url, outsider);
     await ask(s, 'join', { room: 'publicplace' });
