@@ -77,7 +77,8 @@ export function parseModerationSlash(line: string): ModerationCommand | undefine
     }
     case 'mute': {
       const username = nameOf(args[0]);
-      if (!username || args.length !== 2) return { name: 'invalid', error: t('moderation.usage', { usage: '/mute USER MINUTES' }) };
+      if (!username || args.length !== 2)
+        return { name: 'invalid', error: t('moderation.usage', { usage: '/mute USER MINUTES' }) };
       const wrong = usernameProblem(username);
       if (wrong) return { name: 'invalid', error: wrong };
       const minutes = /^\d{1,6}$/.test(args[1]!) ? Number(args[1]) : NaN;

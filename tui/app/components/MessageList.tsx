@@ -48,7 +48,11 @@ const dayOf = (ts: number) => {
 };
 const dayLabel = (d: Date) =>
   terminal.language === 'en'
-    ? dayFormat.formatToParts(d).filter((part) => part.type !== 'literal').map((part) => part.value).join(' ')
+    ? dayFormat
+        .formatToParts(d)
+        .filter((part) => part.type !== 'literal')
+        .map((part) => part.value)
+        .join(' ')
     : dayFormat.format(d);
 
 const tsOf = (e: Entry): number => {
