@@ -77,7 +77,7 @@ function showResult(form, { error = '', notice = '', field, errors } = {}) {
   form.querySelector('.error').textContent = error;
   const n = form.querySelector('.notice');
   if (n) n.textContent = notice;
-  for (const input of form.querySelectorAll('input')) input.removeAttribute('aria-invalid');
+  for (const input of form.querySelectorAll('input, select')) input.removeAttribute('aria-invalid');
   for (const note of form.querySelectorAll('.field-error')) note.remove();
   // The server lists every field's problem (`errors`): each is said under its own field.
   for (const problem of (errors ?? []).slice(0, 20)) {
@@ -317,6 +317,40 @@ function hideCreatedToken() {
   $('#token-created').hidden = true;
 }
 $('#token-done').addEventListener('click', hideCreatedToken);
+
+// The language of the mails mux1 sends (docs/api.md, "The language of mails"), not of this page,
+// which follows the browser. The choice shown is the stored one, read again whenever the panel is
+// opened, so a change made meanwhile from the command line (`mux1 account language`) shows here.
+// `default` stands for null: none chosen, and mails are written in English.
+const MAIL_LANGUAGES = ['en', 'de'];
+
+async function showMailLanguage() {
+  try {
+    const { user } = await api('GET', '/api/me');
+    $('#mail-language-form .error').textContent = '';
+    $('#mail-language-choice').value = MAIL_LANGUAGES.includes(user.locale) ? user.locale : 'default';
+  } catch (err) {
+    showResult($('#mail-language-form'), err);
+  }
+}
+
+$('#mail-language').addEventListener('toggle', () => {
+  if ($('#mail-language').open && state.token) showMailLanguage();
+});
+
+// A sentence per outcome, so each language words it whole.
+function mailLanguageSaved(locale) {
+  if (locale === 'en') return t('mailLanguage.savedEnglish');
+  if (locale === 'de') return t('mailLanguage.savedGerman');
+  return t('mailLanguage.savedDefault');
+}
+
+handle($('#mail-language-form'), async (values) => {
+  const locale = values.locale === 'default' ? null : values.locale;
+  const { user } = await api('PATCH', '/api/me', { locale });
+  $('#mail-language-choice').value = MAIL_LANGUAGES.includes(user.locale) ? user.locale : 'default';
+  showResult($('#mail-language-form'), { notice: mailLanguageSaved(user.locale) });
+});
 
 // Passkeys (WebAuthn), made and used by the browser's own API. The server's options carry binary
 // values in base64url, which navigator.credentials wants as ArrayBuffers; the credential it
@@ -591,6 +625,7 @@ function signedIn(token, user) {
   showTwoFactor();
   showTokens();
   showPasskeys();
+  showMailLanguage();
   showOidc({});
   providersLoaded.then(showIdentities);
 }
@@ -617,6 +652,7 @@ function signedOut() {
   $('#identities-notice').textContent = '';
   $('#identities-error').textContent = '';
   hideCreatedToken();
+  showResult($('#mail-language-form'));
   state.lastId = 0;
   state.room = 'lobby';
   state.rooms = new Map();

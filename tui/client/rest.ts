@@ -161,6 +161,8 @@ export function createRestClient(options: RestClientOptions) {
     deviceToken: (body: { device_code: string }) => post<LoginBody>('device/token', body),
     logout: () => post<void>('logout'),
     me: () => call<MeBody>((h) => h.get('me')),
+    /** The language of the account's mails (`null`: none chosen, English); answers as `me`. */
+    setMailLanguage: (locale: Language | null) => call<MeBody>((h) => h.patch('me', { json: { locale } })),
     // Account lifecycle. A password reset ends every session, a change every other one.
     forgotPassword: (body: ForgotPasswordRequest) => post<MessageBody>('password/forgot', body),
     resetPassword: (body: ResetPasswordRequest) => post<MessageBody>('password/reset', body),
