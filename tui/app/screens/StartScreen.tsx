@@ -1,15 +1,19 @@
 import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
+import { textsOf } from '../../client/language.js';
+
+const t = textsOf('tui');
 
 export type StartChoice = 'login' | 'browser-login' | 'ssh-login' | 'signup' | 'verify' | 'quit';
 
-const sshItem = { key: 'k', label: 'Log in with SSH key', choice: 'ssh-login' as const };
+// The shortcut letters are the same in every language: hands and scripts learn them once.
+const sshItem = { key: 'k', label: t('start.sshLogin'), choice: 'ssh-login' as const };
 const baseItems: { key: string; label: string; choice: StartChoice }[] = [
-  { key: 'l', label: 'Log in', choice: 'login' },
-  { key: 'b', label: 'Log in with a browser', choice: 'browser-login' },
-  { key: 's', label: 'Sign up', choice: 'signup' },
-  { key: 'v', label: 'Verify email', choice: 'verify' },
-  { key: 'q', label: 'Quit', choice: 'quit' },
+  { key: 'l', label: t('start.login'), choice: 'login' },
+  { key: 'b', label: t('start.browserLogin'), choice: 'browser-login' },
+  { key: 's', label: t('start.signup'), choice: 'signup' },
+  { key: 'v', label: t('start.verify'), choice: 'verify' },
+  { key: 'q', label: t('start.quit'), choice: 'quit' },
 ];
 
 export function StartScreen({
@@ -52,7 +56,7 @@ export function StartScreen({
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>↑↓ choose · Enter select · {items.map((it) => it.key).join(' ')} shortcuts</Text>
+        <Text dimColor>{t('start.help', { keys: items.map((it) => it.key).join(' ') })}</Text>
       </Box>
     </Box>
   );
