@@ -6,6 +6,7 @@ import { Mux1Error } from '../../client/errors.js';
 import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
 import { EditText } from '../components/EditText.js';
+import { wrapLines } from '../components/wrap-lines.js';
 import { Busy } from '../components/Form.js';
 import { applyEdit, EMPTY, type Draft } from '../components/line-editor.js';
 import { dayOf, minuteOf } from '../dates.js';
@@ -342,10 +343,16 @@ export function AdminScreen({ services, token, onDone }: Props) {
         </Text>
       ))}
       {footer}
-      <Text dimColor wrap="wrap">
-        {t('admin.listHelpStart')}
-        {next !== null ? ` · ${t('admin.listHelpMore')}` : ''}
-        {pages.length > 1 ? ` · ${t('admin.listHelpBack')}` : ''} · {t('admin.listHelpEnd')}
+      <Text dimColor>
+        {wrapLines(
+          [
+            t('admin.listHelpStart'),
+            ...(next !== null ? [t('admin.listHelpMore')] : []),
+            ...(pages.length > 1 ? [t('admin.listHelpBack')] : []),
+            t('admin.listHelpEnd'),
+          ].join(' · '),
+          columns - 2,
+        ).join('\n')}
       </Text>
     </Box>
   );

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { LIMITS, passwordProblem, type SessionInfo } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
 import { Busy, Form, inOurWords, problemIn, useSubmit } from '../components/Form.js';
+import { wrapLines } from '../components/wrap-lines.js';
 import { recently } from '../dates.js';
 import type { ChatSession, TuiServices } from '../services.js';
 import { AdminScreen } from './AdminScreen.js';
@@ -30,6 +31,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
   );
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
+  const columns = useStdout().stdout.columns || 80;
 
   const reload = useCallback(async () => {
     try {
@@ -187,7 +189,8 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
             {message.error ? `✗ ${message.text}` : message.text}
           </Text>
         ) : null}
-        <Text dimColor>{t('settings.help')}</Text>
+        {/* Cut here so a wrapped line starts flush left (wrap-lines.ts says why). */}
+        <Text dimColor>{wrapLines(t('settings.help'), columns - 2).join('\n')}</Text>
       </Box>
     </Box>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { textsOf } from '../../client/language.js';
+import { wrapLines } from '../components/wrap-lines.js';
 
 const t = textsOf('tui');
 
@@ -30,6 +31,7 @@ export function StartScreen({
 }) {
   const items = sshAgent ? [baseItems[0]!, sshItem, ...baseItems.slice(1)] : baseItems;
   const [index, setIndex] = useState(0);
+  const columns = useStdout().stdout.columns || 80;
   useInput((input, key) => {
     if (key.upArrow) setIndex((i) => (i - 1 + items.length) % items.length);
     else if (key.downArrow || key.tab) setIndex((i) => (i + 1) % items.length);
@@ -56,7 +58,9 @@ export function StartScreen({
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>{t('start.help', { keys: items.map((it) => it.key).join(' ') })}</Text>
+        <Text dimColor>
+          {wrapLines(t('start.help', { keys: items.map((it) => it.key).join(' ') }), columns - 2).join('\n')}
+        </Text>
       </Box>
     </Box>
   );

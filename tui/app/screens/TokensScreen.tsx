@@ -14,6 +14,7 @@ import {
   type TokenScope,
 } from '../../client/tokens.js';
 import { Busy, Form, problemIn, useSubmit } from '../components/Form.js';
+import { wrapLines } from '../components/wrap-lines.js';
 import { dayOf } from '../dates.js';
 import type { TuiServices } from '../services.js';
 
@@ -44,7 +45,7 @@ export function TokensScreen({ services, token, onDone }: Props) {
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
   const rest = useCallback(() => services.rest(token), [services, token]);
-  const rows = useStdout().stdout.rows ?? 24;
+  const { rows = 24, columns = 80 } = useStdout().stdout;
 
   const reload = useCallback(async () => {
     try {
@@ -168,7 +169,7 @@ export function TokensScreen({ services, token, onDone }: Props) {
             {message.error ? `✗ ${message.text}` : message.text}
           </Text>
         ) : null}
-        <Text dimColor>{t('tokens.help')}</Text>
+        <Text dimColor>{wrapLines(t('tokens.help'), columns - 2).join('\n')}</Text>
       </Box>
     </Box>
   );
