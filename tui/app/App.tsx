@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, render, Text, useApp } from 'ink';
 import type { LoginBody } from '../../server/protocol.js';
 import { Mux1Error } from '../client/errors.js';
+import { describeFailure, textsOf } from '../client/language.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import type { SessionStore } from '../client/credentials.js';
 import { Busy } from './components/Form.js';
@@ -12,6 +13,8 @@ import { SignupScreen } from './screens/SignupScreen.js';
 import { StartScreen } from './screens/StartScreen.js';
 import { VerifyScreen } from './screens/VerifyScreen.js';
 import { liveServices, type ChatSession, type TuiServices } from './services.js';
+
+const t = textsOf('tui');
 
 type Screen =
   | { name: 'resuming' }
@@ -47,14 +50,13 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
     services.forgetSession().then(
       () => start(why),
       (err: unknown) =>
-        start(`${why} The saved session could not be removed: ${Mux1Error.from(err).message}`),
+        start(t('app.sessionNotRemoved', { why, error: describeFailure(Mux1Error.from(err)) })),
     );
 
   const loggedIn = async (login: LoginBody) => {
     const notice = await services.saveSession(login).then(
       () => undefined,
-      (err: unknown) =>
-        `✗ the session was not saved (${Mux1Error.from(err).message}); you will have to log in again next time`,
+      (err: unknown) => t('app.sessionNotSaved', { error: describeFailure(Mux1Error.from(err)) }),
     );
     setScreen({ name: 'chat', session: { token: login.token, user: login.user }, notice });
   };
@@ -70,8 +72,8 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
       .catch((err: unknown) => {
         if (!live) return;
         const failure = Mux1Error.from(err);
-        if (failure.code === 'unauthorized') void forget('Your session ended; log in again.');
-        else start(failure.message);
+        if (failure.code === 'unauthorized') void forget(t('app.sessionEnded'));
+        else start(describeFailure(failure));
       });
     return () => {
       live = false;
@@ -81,7 +83,7 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
   let body;
   switch (screen.name) {
     case 'resuming':
-      body = <Busy label="Resuming your session…" />;
+      body = <Busy label={t('app.resuming')} />;
       break;
     case 'start':
       body = (
@@ -102,9 +104,7 @@ export function App({ services, storedToken }: { services: TuiServices; storedTo
           services={services}
           notice={'notice' in screen ? screen.notice : undefined}
           onBack={() => start()}
-          onNeedsVerification={(email) =>
-            setScreen({ name: 'verify', email, intro: 'Verify your email before logging in.' })
-          }
+          onNeedsVerification={(email) => setScreen({ name: 'verify', email, intro: t('app.verifyFirst') })}
           onLoggedIn={(login) => void loggedIn(login)}
         />
       );

@@ -3,11 +3,25 @@ import { Box, Text, useStdout } from 'ink';
 import InkSpinner from 'ink-spinner';
 import type { FieldError } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, terminal, textsOf } from '../../client/language.js';
 import { useEditKeys } from '../hooks/useEditKeys.js';
 import { EditText } from './EditText.js';
 import type { EditKey } from './keys.js';
 import { applyEdit, type Draft } from './line-editor.js';
 import { wrapLines } from './wrap-lines.js';
+
+const t = textsOf('tui');
+
+/**
+ * A text the server or a shared check (server/protocol.ts, client/tokens.ts) words in English: in
+ * English those words, which name the detail; in another language the catalog's text for it.
+ */
+export const inOurWords = (english: string, translated: () => string): string =>
+  terminal.language === 'en' ? english : translated();
+
+/** A check's problem, if any, in the terminal's language (see inOurWords). */
+export const problemIn = (problem: string | undefined, translated: () => string): string | undefined =>
+  problem && inOurWords(problem, translated);
 
 /*
  * The account screens' form kit: the Form itself, the hook that submits it one request at a time,
@@ -193,7 +207,7 @@ export function Form(props: Props) {
         {bottom.length > 0 ? <Text color="red">{bottom.join('\n')}</Text> : null}
         {noticeLines.length > 0 ? <Text color="green">{noticeLines.join('\n')}</Text> : null}
         <Text dimColor wrap="truncate-end">
-          Tab/↑↓ move · Enter next/submit · Esc back
+          {t('form.help')}
         </Text>
       </Box>
     </Box>
@@ -227,7 +241,9 @@ export function useSubmit() {
   const fail = useCallback((field: string | undefined, error: string, all?: readonly FieldError[]) => {
     // The server's every field problem when it listed them (the first of a field), else the one it named.
     const listed = new Map<string, string>();
-    for (const e of all ?? []) if (e.field && !listed.has(e.field)) listed.set(e.field, e.error);
+    for (const e of all ?? [])
+      if (e.field && !listed.has(e.field))
+        listed.set(e.field, describeFailure({ code: e.code, message: e.error }));
     if (listed.size > 0) return setState({ fieldErrors: Object.fromEntries(listed) });
     setState(field ? { fieldErrors: { [field]: error } } : { error, fieldErrors: {} });
   }, []);
@@ -242,7 +258,7 @@ export function useSubmit() {
         return result;
       } catch (err) {
         const failure = Mux1Error.from(err);
-        fail(failure.field, failure.message, failure.errors);
+        fail(failure.field, describeFailure(failure), failure.errors);
         return undefined;
       } finally {
         running.current = false;

@@ -3,12 +3,17 @@ import { Box, Text, useStdout } from 'ink';
 import type { Role } from '../../../server/protocol.js';
 import { ADMIN_LIMITS, type AdminUser, type AdminUserBody } from '../../client/admin.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
 import { EditText } from '../components/EditText.js';
+import { wrapLines } from '../components/wrap-lines.js';
 import { Busy } from '../components/Form.js';
 import { applyEdit, EMPTY, type Draft } from '../components/line-editor.js';
+import { dayOf, minuteOf } from '../dates.js';
 import { useEditKeys } from '../hooks/useEditKeys.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 /*
  * Administration in the TUI, from /settings (a) or /admin in the chat: the accounts, newest first,
@@ -38,29 +43,43 @@ const SEARCH_DELAY_MS = 250;
 
 const ROLE_KEYS: Record<string, Role> = { u: 'user', m: 'moderator', a: 'admin' };
 
-const day = (iso: string | null, none = '-') => (iso ? iso.slice(0, 10) : none);
-const minute = (iso: string | null, none = '-') => (iso ? iso.slice(0, 16).replace('T', ' ') : none);
+/** A role as shown; the letters that choose one (ROLE_KEYS) stay the same in every language. */
+const roleName = (role: Role): string =>
+  role === 'admin'
+    ? t('admin.roles.admin')
+    : role === 'moderator'
+      ? t('admin.roles.moderator')
+      : t('admin.roles.user');
 const stateOf = (u: AdminUser) =>
-  u.disabled ? 'disabled' : u.deactivated ? 'deactivated' : u.verified ? 'active' : 'unverified';
-const named = (u: AdminUser) => `${safeText(u.username)} (id ${u.id})`;
+  u.disabled
+    ? t('admin.states.disabled')
+    : u.deactivated
+      ? t('admin.states.deactivated')
+      : u.verified
+        ? t('admin.states.active')
+        : t('admin.states.unverified');
+const named = (u: AdminUser) => t('admin.named', { username: safeText(u.username), id: u.id });
 
 /** A refusal, said as what it means here. */
 function explain(err: unknown): string {
   const e = Mux1Error.from(err);
-  if (e.code === 'forbidden') return 'Administration is for admins: your account is not an admin.';
-  if (e.code === 'insufficient_scope')
-    return 'Administration needs a signed-in session, not an access token.';
-  return e.message;
+  if (e.code === 'forbidden') return t('admin.notAdmin');
+  if (e.code === 'insufficient_scope') return t('admin.needsSession');
+  return describeFailure(e);
 }
 
 function question(user: AdminUser, action: Action): string {
   switch (action.kind) {
     case 'disable':
-      return `Disable ${named(user)}? Every session and token of it ends at once. y/n`;
+      return t('admin.confirmDisable', { user: named(user) });
     case 'enable':
-      return `Enable ${named(user)}? Its owner can sign in again. y/n`;
+      return t('admin.confirmEnable', { user: named(user) });
     case 'role':
-      return `Make ${named(user)} ${action.role} (now ${user.role})? y/n`;
+      return t('admin.confirmRole', {
+        user: named(user),
+        role: roleName(action.role),
+        now: roleName(user.role),
+      });
   }
 }
 
@@ -122,7 +141,7 @@ export function AdminScreen({ services, token, onDone }: Props) {
 
   const perform = async (user: AdminUser, action: Action) => {
     setStep({ name: 'detail', id: user.id });
-    setBusy('Saving…');
+    setBusy(t('admin.saving'));
     setMessage(undefined);
     try {
       const patch = action.kind === 'role' ? { role: action.role } : { disabled: action.kind === 'disable' };
@@ -130,10 +149,10 @@ export function AdminScreen({ services, token, onDone }: Props) {
       setMessage({
         text:
           action.kind === 'role'
-            ? `${named(changed)} is now ${changed.role}.`
+            ? t('admin.nowRole', { user: named(changed), role: roleName(changed.role) })
             : action.kind === 'disable'
-              ? `${named(changed)} is disabled: signed out everywhere, its owner mailed.`
-              : `${named(changed)} is enabled.`,
+              ? t('admin.disabled', { user: named(changed) })
+              : t('admin.enabled', { user: named(changed) }),
       });
     } catch (err) {
       setMessage({ text: explain(err), error: true });
@@ -224,9 +243,9 @@ export function AdminScreen({ services, token, onDone }: Props) {
     if (!shown) {
       return (
         <Box flexDirection="column" paddingX={1}>
-          <Text bold>Administration · account</Text>
-          {message ? footer : <Busy label="Loading the account…" />}
-          <Text dimColor>Esc back</Text>
+          <Text bold>{t('admin.accountTitle')}</Text>
+          {message ? footer : <Busy label={t('admin.loadingAccount')} />}
+          <Text dimColor>{t('admin.back')}</Text>
         </Box>
       );
     }
@@ -241,24 +260,27 @@ export function AdminScreen({ services, token, onDone }: Props) {
           {named(u)} &lt;{safeText(u.email)}&gt;
         </Text>
         <Text wrap="truncate-end">
-          {u.role} · {stateOf(u)} · 2FA {u.two_factor ? 'on' : 'off'} · last login{' '}
-          {minute(u.last_login_at, 'never')}
+          {roleName(u.role)} · {stateOf(u)} ·{' '}
+          {u.two_factor ? t('admin.twoFactorOn') : t('admin.twoFactorOff')} ·{' '}
+          {t('admin.lastLogin', { when: minuteOf(u.last_login_at, t('admin.never')) })}
         </Text>
         <Text wrap="truncate-end">
-          Sessions {shown.sessions.length}
-          {sessions.length < shown.sessions.length ? ` (${sessions.length} shown)` : ''}
+          {t('admin.sessions', { count: shown.sessions.length })}
+          {sessions.length < shown.sessions.length ? ` ${t('admin.shown', { count: sessions.length })}` : ''}
         </Text>
         {sessions.map((s) => (
           <Text key={s.id} dimColor wrap="truncate-end">
             {'  '}
-            {minute(s.last_seen_at)} · {safeText(s.ip ?? '?')} · {safeText(s.user_agent ?? 'unknown client')}
+            {minuteOf(s.last_seen_at)} · {safeText(s.ip ?? '?')} ·{' '}
+            {safeText(s.user_agent ?? t('admin.unknownClient'))}
           </Text>
         ))}
-        <Text wrap="truncate-end">Tokens {shown.tokens.length}</Text>
-        {tokens.map((t) => (
-          <Text key={t.id} dimColor wrap="truncate-end">
+        <Text wrap="truncate-end">{t('admin.tokens', { count: shown.tokens.length })}</Text>
+        {tokens.map((token) => (
+          <Text key={token.id} dimColor wrap="truncate-end">
             {'  '}
-            {safeText(t.name)} · {t.scopes.join(' ')} · used {day(t.last_used_at, 'never')}
+            {safeText(token.name)} · {token.scopes.join(' ')} ·{' '}
+            {t('admin.used', { when: dayOf(token.last_used_at, t('admin.never')) })}
           </Text>
         ))}
         {step.name === 'confirm' ? (
@@ -268,12 +290,17 @@ export function AdminScreen({ services, token, onDone }: Props) {
         ) : null}
         {step.name === 'role' ? (
           <Text color="yellow" wrap="wrap">
-            New role for {named(u)}: u user · m moderator · a admin · Esc cancel
+            {t('admin.chooseRole', {
+              user: named(u),
+              userRole: roleName('user'),
+              moderatorRole: roleName('moderator'),
+              adminRole: roleName('admin'),
+            })}
           </Text>
         ) : null}
         {footer}
         <Text dimColor wrap="wrap">
-          {u.disabled ? 'e enable' : 'd disable'} · r role · Esc back
+          {u.disabled ? t('admin.detailHelpEnable') : t('admin.detailHelpDisable')}
         </Text>
       </Box>
     );
@@ -282,28 +309,50 @@ export function AdminScreen({ services, token, onDone }: Props) {
   const list = users ?? [];
   const nameWidth = Math.max(8, Math.min(20, Math.floor((columns - 4) / 3)));
   const wide = columns >= 60;
+  // Columns as wide as the longest role and state in this language.
+  const roleWidth = Math.max(...(['user', 'moderator', 'admin'] as const).map((r) => roleName(r).length));
+  const stateWidth = Math.max(
+    ...[
+      t('admin.states.disabled'),
+      t('admin.states.deactivated'),
+      t('admin.states.active'),
+      t('admin.states.unverified'),
+    ].map((s) => s.length),
+  );
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold wrap="truncate-end">
-        Administration · accounts{pages.length > 1 ? ` · page ${pages.length}` : ''}
+        {t('admin.listTitle')}
+        {pages.length > 1 ? ` · ${t('admin.page', { page: pages.length })}` : ''}
       </Text>
       <Box>
-        <Text>Search </Text>
-        <EditText draft={search} width={Math.max(8, columns - 10)} placeholder="start of a name or email" />
+        <Text>{t('admin.search')} </Text>
+        <EditText
+          draft={search}
+          width={Math.max(8, columns - t('admin.search').length - 4)}
+          placeholder={t('admin.searchHint')}
+        />
       </Box>
-      {users === undefined ? <Busy label="Loading accounts…" /> : null}
-      {users && list.length === 0 && !message ? <Text dimColor>No account matches.</Text> : null}
+      {users === undefined ? <Busy label={t('admin.loadingAccounts')} /> : null}
+      {users && list.length === 0 && !message ? <Text dimColor>{t('admin.noMatch')}</Text> : null}
       {list.map((u, i) => (
         <Text key={u.id} color={i === index ? 'cyan' : u.disabled ? 'gray' : undefined} wrap="truncate-end">
-          {i === index ? '›' : ' '} {safeText(u.username).padEnd(nameWidth)} {u.role.padEnd(9)}{' '}
-          {stateOf(u).padEnd(11)}
+          {i === index ? '›' : ' '} {safeText(u.username).padEnd(nameWidth)}{' '}
+          {roleName(u.role).padEnd(roleWidth)} {stateOf(u).padEnd(stateWidth)}
           {wide ? ` ${safeText(u.email)}` : ''}
         </Text>
       ))}
       {footer}
-      <Text dimColor wrap="wrap">
-        ↑↓ choose · Enter details{next !== null ? ' · PgDn more' : ''}
-        {pages.length > 1 ? ' · PgUp back' : ''} · type to search · Esc back
+      <Text dimColor>
+        {wrapLines(
+          [
+            t('admin.listHelpStart'),
+            ...(next !== null ? [t('admin.listHelpMore')] : []),
+            ...(pages.length > 1 ? [t('admin.listHelpBack')] : []),
+            t('admin.listHelpEnd'),
+          ].join(' · '),
+          columns - 2,
+        ).join('\n')}
       </Text>
     </Box>
   );

@@ -3,9 +3,12 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import type { DeviceCodeBody, LoginBody } from '../../../server/protocol.js';
 import { canOpenBrowser, deviceClientName, deviceLogin, openBrowser } from '../../client/device-login.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { qrLines } from '../../client/qr.js';
 import { Busy } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 interface Props {
   services: TuiServices;
@@ -47,11 +50,7 @@ export function BrowserLoginScreen({ services, onLoggedIn, onBack, wait }: Props
       (err: unknown) => {
         if (controller.signal.aborted) return;
         const e = Mux1Error.from(err);
-        setFailure(
-          e.code === 'access_denied'
-            ? 'The login was denied in the browser; nothing was signed in.'
-            : e.message,
-        );
+        setFailure(e.code === 'access_denied' ? t('browserLogin.denied') : describeFailure(e));
       },
     );
     return () => controller.abort();
@@ -65,10 +64,10 @@ export function BrowserLoginScreen({ services, onLoggedIn, onBack, wait }: Props
   if (failure) {
     return (
       <Box flexDirection="column" paddingX={1}>
-        <Text bold>Log in with a browser</Text>
+        <Text bold>{t('browserLogin.title')}</Text>
         <Text color="red">✗ {failure}</Text>
         <Box marginTop={1}>
-          <Text dimColor>Enter try again · Esc back</Text>
+          <Text dimColor>{t('browserLogin.retryHelp')}</Text>
         </Box>
       </Box>
     );
@@ -76,7 +75,7 @@ export function BrowserLoginScreen({ services, onLoggedIn, onBack, wait }: Props
   if (!codes) {
     return (
       <Box paddingX={1}>
-        <Busy label="Asking the server for a code…" />
+        <Busy label={t('browserLogin.asking')} />
       </Box>
     );
   }
@@ -98,11 +97,11 @@ export function BrowserLoginScreen({ services, onLoggedIn, onBack, wait }: Props
         </Box>
       ) : null}
       <Box flexDirection="column" width={textWidth}>
-        <Text bold>Log in with a browser</Text>
+        <Text bold>{t('browserLogin.title')}</Text>
         <Box marginTop={1} flexDirection="column">
-          <Text>Open this page where you are signed in:</Text>
+          <Text>{t('browserLogin.openPage')}</Text>
           <Text color="cyan">{codes.verification_uri}</Text>
-          <Text>and enter the code</Text>
+          <Text>{t('browserLogin.enterCode')}</Text>
         </Box>
         <Box marginY={1}>
           <Text bold color="yellow">
@@ -110,13 +109,13 @@ export function BrowserLoginScreen({ services, onLoggedIn, onBack, wait }: Props
             {codes.user_code}
           </Text>
         </Box>
-        {showQr ? <Text dimColor>Or scan the code on the left with a phone.</Text> : null}
-        {opened ? <Text dimColor>A browser was opened on that page.</Text> : null}
+        {showQr ? <Text dimColor>{t('browserLogin.scan')}</Text> : null}
+        {opened ? <Text dimColor>{t('browserLogin.opened')}</Text> : null}
         <Box marginTop={1}>
-          <Busy label={`Waiting for the approval (${Math.round(codes.expires_in / 60)} minutes)…`} />
+          <Busy label={t('browserLogin.waiting', { count: Math.round(codes.expires_in / 60) })} />
         </Box>
         <Box marginTop={1}>
-          <Text dimColor>Esc back</Text>
+          <Text dimColor>{t('browserLogin.back')}</Text>
         </Box>
       </Box>
     </Box>

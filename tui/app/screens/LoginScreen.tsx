@@ -6,8 +6,11 @@ import {
   type MfaRequiredBody,
 } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
+import { textsOf } from '../../client/language.js';
 import { Form, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 interface Props {
   services: TuiServices;
@@ -69,26 +72,24 @@ function PasswordStep({
     const values = { ...{ username: '', password: '' }, ...typed };
     const username = values.username.trim();
     const ok = submit.check([
-      ['username', username ? undefined : 'enter your username or email'],
-      ['password', values.password || withSshKey ? undefined : 'enter your password'],
+      ['username', username ? undefined : t('login.enterUsername')],
+      ['password', values.password || withSshKey ? undefined : t('login.enterPassword')],
     ]);
     if (!ok) return;
     const agent = services.sshAgent;
     if (withSshKey && agent) {
-      const result = await submit.run('Signing with your SSH key…', async () => {
-        const answer = await agent.login(username);
-        if (answer) return answer;
-        throw new Mux1Error(
-          'invalid_credentials',
-          'none of the keys in your ssh-agent logs in to this account: add one with `mux1 keys add` after logging in with your password',
-        );
-      });
+      const result = await submit.run(
+        t('login.signingWithKey'),
+        async () => (await agent.login(username)) ?? null,
+      );
       if (result && 'mfa_required' in result) onSecondStep(result, username);
       else if (result) onLoggedIn(result);
+      // No key of the agent's is the account's: said with the way to add one, in every language.
+      else if (result === null) submit.fail(undefined, t('login.noKeyFits'));
       return;
     }
     let notVerified = false;
-    const result = await submit.run('Logging in…', () =>
+    const result = await submit.run(t('login.loggingIn'), () =>
       services
         .rest()
         .login({ username, password: values.password })
@@ -103,20 +104,20 @@ function PasswordStep({
   };
   return (
     <Form
-      title={withSshKey ? 'Log in with SSH key' : 'Log in'}
+      title={withSshKey ? t('login.sshTitle') : t('login.title')}
       fields={
         withSshKey
-          ? [{ name: 'username', label: 'Username or email' }]
+          ? [{ name: 'username', label: t('login.username') }]
           : [
-              { name: 'username', label: 'Username or email' },
-              { name: 'password', label: 'Password', secret: true },
+              { name: 'username', label: t('login.username') },
+              { name: 'password', label: t('login.password'), secret: true },
             ]
       }
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
-      submitLabel="Log in"
+      submitLabel={t('login.submit')}
       notice={submit.busy || submit.error || why ? undefined : notice}
       // Straight to the password when the username is known already.
       initialFocus={typedBefore && !withSshKey ? 1 : 0}
@@ -128,8 +129,8 @@ function PasswordStep({
 
 /** Why a second step ended, said on the password form it returns to. */
 export const secondStepEnded = {
-  wrongCodes: `That was ${TWO_FACTOR.mfaTokenTries} wrong codes, which ends this sign-in. Enter your password again for a new one.`,
-  expired: `This sign-in expired: the code must come within ${TWO_FACTOR.mfaTokenMinutes} minutes of the password. Enter your password again.`,
+  wrongCodes: t('login.endedWrongCodes', { count: TWO_FACTOR.mfaTokenTries }),
+  expired: t('login.endedExpired', { count: TWO_FACTOR.mfaTokenMinutes }),
 };
 
 /**
@@ -151,13 +152,13 @@ function SecondStep({
   const onSubmit = async (typed: Record<string, string>) => {
     const code = (typed.code ?? '').trim();
     const shape = backup
-      ? secondFactorProblem(code) && 'enter one of your backup codes, like 7k2m-x9qa-4hbn'
+      ? secondFactorProblem(code) && t('login.backupShape')
       : /^\d{6}$/.test(code)
         ? undefined
-        : 'enter the 6 digits your authenticator app shows';
+        : t('login.appShape');
     if (!submit.check([['code', shape || undefined]])) return;
     let refusal: string | undefined;
-    const result = await submit.run('Checking the code…', () =>
+    const result = await submit.run(t('login.checkingCode'), () =>
       services
         .rest()
         .loginSecondStep({ mfa_token: pending.mfa_token, code })
@@ -177,31 +178,27 @@ function SecondStep({
     <Form
       // A new form for the other kind of code, so focus starts again on its field.
       key={backup ? 'backup' : 'app'}
-      title="Two-factor sign-in"
+      title={t('login.secondStepTitle')}
       fields={[
         backup
-          ? { name: 'code', label: 'Backup code', placeholder: 'xxxx-xxxx-xxxx' }
-          : { name: 'code', label: 'Code from your app', placeholder: '6 digits' },
+          ? { name: 'code', label: t('login.backupCode'), placeholder: 'xxxx-xxxx-xxxx' }
+          : { name: 'code', label: t('login.appCode'), placeholder: t('login.sixDigits') },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
-      submitLabel="Log in"
+      submitLabel={t('login.submit')}
       actions={[
         {
-          label: backup ? 'Use the app instead' : 'Use a backup code',
+          label: backup ? t('login.useApp') : t('login.useBackup'),
           run: () => {
             setBackup((b) => !b);
             setValues({ code: '' });
           },
         },
       ]}
-      notice={
-        submit.busy || submit.error
-          ? undefined
-          : 'Your password was right. The code proves it is you; it changes every 30 seconds.'
-      }
+      notice={submit.busy || submit.error ? undefined : t('login.passwordWasRight')}
       {...submit}
     />
   );

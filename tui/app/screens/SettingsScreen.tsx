@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { LIMITS, passwordProblem, type SessionInfo } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
-import { Busy, Form, useSubmit } from '../components/Form.js';
+import { Busy, Form, inOurWords, problemIn, useSubmit } from '../components/Form.js';
+import { wrapLines } from '../components/wrap-lines.js';
+import { recently } from '../dates.js';
 import type { ChatSession, TuiServices } from '../services.js';
 import { AdminScreen } from './AdminScreen.js';
 import { TokensScreen } from './TokensScreen.js';
@@ -17,13 +20,7 @@ interface Props {
   onLoggedOut: (why: string) => void;
 }
 
-/** Today's times as HH:MM, older ones with their date: the list must fit 80 columns. */
-const when = (iso: string) => {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return d.toDateString() === new Date().toDateString() ? hm : `${d.toISOString().slice(0, 10)} ${hm}`;
-};
+const t = textsOf('tui');
 
 /** The account: its sessions (revoke one with a key), a password change, and log out everywhere. */
 export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props) {
@@ -34,12 +31,13 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
   );
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
+  const columns = useStdout().stdout.columns || 80;
 
   const reload = useCallback(async () => {
     try {
       setSessions(await services.rest(session.token).allSessions());
     } catch (err) {
-      setMessage({ text: Mux1Error.from(err).message, error: true });
+      setMessage({ text: describeFailure(Mux1Error.from(err)), error: true });
     }
   }, [services, session.token]);
   useEffect(() => void reload(), [reload]);
@@ -53,7 +51,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
       if (done) setMessage({ text: done });
       await reload();
     } catch (err) {
-      setMessage({ text: Mux1Error.from(err).message, error: true });
+      setMessage({ text: describeFailure(Mux1Error.from(err)), error: true });
     } finally {
       setBusy(undefined);
     }
@@ -67,26 +65,25 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
       if (key.downArrow) return setIndex((i) => Math.min(list.length - 1, i + 1));
       const chosen = list[index];
       if (input === 'r' && chosen) {
-        if (chosen.current)
-          return setMessage({ text: 'that is this session: use /logout in the chat', error: true });
-        return void act('Revoking…', async () => {
+        if (chosen.current) return setMessage({ text: t('settings.thisOne'), error: true });
+        return void act(t('settings.revoking'), async () => {
           await services.rest(session.token).revokeSession(chosen.id);
           setIndex(0);
-          return 'Session revoked; its connections were closed.';
+          return t('settings.revoked');
         });
       }
       if (input === 'o') {
-        return void act('Revoking the other sessions…', async () => {
+        return void act(t('settings.revokingOthers'), async () => {
           await services.rest(session.token).revokeOtherSessions();
-          return 'Every other session is logged out.';
+          return t('settings.othersOut');
         });
       }
       if (input === 'x') {
-        return void act('Logging out everywhere…', async () => {
+        return void act(t('settings.loggingOutAll'), async () => {
           const rest = services.rest(session.token);
           await rest.revokeOtherSessions();
           await rest.logout();
-          onLoggedOut('Logged out everywhere.');
+          onLoggedOut(t('settings.loggedOutAll'));
         });
       }
       if (input === 'p') return setMode('password');
@@ -144,9 +141,7 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
       <DeactivateForm
         services={services}
         token={session.token}
-        onDone={() =>
-          onLoggedOut('Account deactivated: every session is signed out. Log in to reactivate it.')
-        }
+        onDone={() => onLoggedOut(t('settings.deactivated'))}
         onBack={() => setMode('list')}
       />
     );
@@ -170,18 +165,19 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text bold>
-        Account · {session.user.username}
+        {t('settings.title', { username: session.user.username })}
         {session.email ? ` <${session.email}>` : ''}
       </Text>
       <Box marginTop={1} flexDirection="column">
-        <Text bold>Sessions</Text>
+        <Text bold>{t('settings.sessions')}</Text>
         {sessions === undefined ? (
-          <Busy label="Loading sessions…" />
+          <Busy label={t('settings.loadingSessions')} />
         ) : (
           sessions.map((s, i) => (
             <Text key={s.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
-              {i === index ? '›' : ' '} {s.current ? '(this session) ' : ''}last seen {when(s.last_seen_at)} ·{' '}
-              {safeText(s.ip ?? '?')} · {safeText(s.user_agent ?? 'unknown client')}
+              {i === index ? '›' : ' '} {s.current ? `${t('settings.thisSession')} ` : ''}
+              {t('settings.lastSeen', { when: recently(s.last_seen_at) })} · {safeText(s.ip ?? '?')} ·{' '}
+              {safeText(s.user_agent ?? t('settings.unknownClient'))}
             </Text>
           ))
         )}
@@ -193,11 +189,8 @@ export function SettingsScreen({ services, session, onBack, onLoggedOut }: Props
             {message.error ? `✗ ${message.text}` : message.text}
           </Text>
         ) : null}
-        <Text dimColor>
-          ↑↓ choose · r revoke · o log out other sessions · x log out everywhere · p change password · t
-          two-factor sign-in · k access tokens · d deactivate the account · a administration (admins) · Esc
-          back
-        </Text>
+        {/* Cut here so a wrapped line starts flush left (wrap-lines.ts says why). */}
+        <Text dimColor>{wrapLines(t('settings.help'), columns - 2).join('\n')}</Text>
       </Box>
     </Box>
   );
@@ -214,36 +207,43 @@ function PasswordForm(props: {
   const onSubmit = async (typed: Record<string, string>) => {
     const v = { current_password: '', password: '', confirm: '', ...typed };
     const ok = submit.check([
-      ['current_password', v.current_password ? undefined : 'enter your current password'],
-      ['password', v.password ? passwordProblem(v.password) : 'choose a new password'],
-      ['confirm', v.password === v.confirm ? undefined : 'the two new passwords differ'],
+      ['current_password', v.current_password ? undefined : t('settings.enterCurrent')],
+      [
+        'password',
+        v.password
+          ? problemIn(passwordProblem(v.password), () =>
+              t('form.rules.password', { min: LIMITS.passwordMin, max: LIMITS.passwordMax }),
+            )
+          : t('settings.chooseNew'),
+      ],
+      ['confirm', v.password === v.confirm ? undefined : t('settings.newDiffer')],
     ]);
     if (!ok) return;
-    const result = await submit.run('Changing your password…', () =>
+    const result = await submit.run(t('settings.changing'), () =>
       props.services
         .rest(props.token)
         .changePassword({ current_password: v.current_password, password: v.password }),
     );
-    if (result) props.onDone(result.message);
+    if (result) props.onDone(inOurWords(result.message, () => t('settings.changed')));
   };
   return (
     <Form
-      title="Change password"
+      title={t('settings.changeTitle')}
       fields={[
-        { name: 'current_password', label: 'Current password', secret: true },
+        { name: 'current_password', label: t('settings.current'), secret: true },
         {
           name: 'password',
-          label: 'New password',
+          label: t('settings.new'),
           secret: true,
-          placeholder: `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+          placeholder: t('form.passwordHint', { min: LIMITS.passwordMin, max: LIMITS.passwordMax }),
         },
-        { name: 'confirm', label: 'New password again', secret: true },
+        { name: 'confirm', label: t('settings.newAgain'), secret: true },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
-      submitLabel="Change password"
+      submitLabel={t('settings.changeSubmit')}
       {...submit}
     />
   );
@@ -263,21 +263,21 @@ function DeactivateForm(props: {
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const password = typed.password ?? '';
-    if (!submit.check([['password', password ? undefined : 'enter your password to deactivate']])) return;
-    const result = await submit.run('Deactivating your account…', () =>
+    if (!submit.check([['password', password ? undefined : t('settings.enterToDeactivate')]])) return;
+    const result = await submit.run(t('settings.deactivating'), () =>
       props.services.rest(props.token).deactivateAccount({ password }),
     );
     if (result) props.onDone();
   };
   return (
     <Form
-      title="Deactivate the account: sign out everywhere until you log in again (nothing is deleted)"
-      fields={[{ name: 'password', label: 'Password', secret: true }]}
+      title={t('settings.deactivateTitle')}
+      fields={[{ name: 'password', label: t('settings.password'), secret: true }]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
-      submitLabel="Deactivate"
+      submitLabel={t('settings.deactivate')}
       {...submit}
     />
   );

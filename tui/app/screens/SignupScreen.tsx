@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { emailProblem, LIMITS, passwordProblem, usernameProblem } from '../../../server/protocol.js';
-import { Form, useSubmit } from '../components/Form.js';
+import { textsOf } from '../../client/language.js';
+import { Form, inOurWords, problemIn, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 interface Props {
   services: TuiServices;
@@ -18,41 +21,64 @@ export function SignupScreen({ services, onSignedUp, onBack }: Props) {
     const email = values.email.trim().toLowerCase();
     // The server checks again; these catch a typo before a round trip, worded as it would word it.
     const ok = submit.check([
-      ['username', username ? usernameProblem(username) : 'choose a username'],
-      ['email', email ? emailProblem(email) : 'enter your email'],
-      ['password', values.password ? passwordProblem(values.password) : 'choose a password'],
+      [
+        'username',
+        username
+          ? problemIn(usernameProblem(username), () =>
+              t('form.rules.username', { min: LIMITS.usernameMin, max: LIMITS.usernameMax }),
+            )
+          : t('signup.chooseUsername'),
+      ],
+      [
+        'email',
+        email
+          ? problemIn(emailProblem(email), () => t('form.rules.email', { max: LIMITS.emailMax }))
+          : t('signup.enterEmail'),
+      ],
+      [
+        'password',
+        values.password
+          ? problemIn(passwordProblem(values.password), () =>
+              t('form.rules.password', { min: LIMITS.passwordMin, max: LIMITS.passwordMax }),
+            )
+          : t('signup.choosePassword'),
+      ],
       // A password typed blind is typed twice: a typo here would lock the account out at once.
-      ['again', values.again === values.password ? undefined : 'the two passwords differ; type it again'],
+      ['again', values.again === values.password ? undefined : t('signup.differ')],
     ]);
     if (!ok) return;
-    const result = await submit.run('Creating your account…', () =>
+    const result = await submit.run(t('signup.creating'), () =>
       services.rest().signup({ username, email, password: values.password }),
     );
-    if (result) onSignedUp(email, result.message);
+    if (result)
+      onSignedUp(
+        email,
+        inOurWords(result.message, () => t('signup.created', { email })),
+      );
   };
   return (
     <Form
-      title="Sign up"
+      title={t('signup.title')}
       fields={[
         {
           name: 'username',
-          label: 'Username',
-          placeholder: `${LIMITS.usernameMin}-${LIMITS.usernameMax} of a-z 0-9 _ . -`,
+          label: t('signup.username'),
+          placeholder: t('signup.usernameHint', { min: LIMITS.usernameMin, max: LIMITS.usernameMax }),
         },
-        { name: 'email', label: 'Email' },
+        { name: 'email', label: t('signup.email') },
         {
           name: 'password',
-          label: 'Password',
+          label: t('signup.password'),
           secret: true,
-          placeholder: `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+          placeholder: t('form.passwordHint', { min: LIMITS.passwordMin, max: LIMITS.passwordMax }),
         },
-        { name: 'again', label: 'Password again', secret: true, placeholder: 'the same, to be sure' },
+        { name: 'again', label: t('signup.again'), secret: true, placeholder: t('signup.againHint') },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
-      submitLabel="Sign up"
+      submitLabel={t('signup.submit')}
       {...submit}
     />
   );

@@ -1,15 +1,20 @@
 import { useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
+import { textsOf } from '../../client/language.js';
+import { wrapLines } from '../components/wrap-lines.js';
+
+const t = textsOf('tui');
 
 export type StartChoice = 'login' | 'browser-login' | 'ssh-login' | 'signup' | 'verify' | 'quit';
 
-const sshItem = { key: 'k', label: 'Log in with SSH key', choice: 'ssh-login' as const };
+// The shortcut letters are the same in every language: hands and scripts learn them once.
+const sshItem = { key: 'k', label: t('start.sshLogin'), choice: 'ssh-login' as const };
 const baseItems: { key: string; label: string; choice: StartChoice }[] = [
-  { key: 'l', label: 'Log in', choice: 'login' },
-  { key: 'b', label: 'Log in with a browser', choice: 'browser-login' },
-  { key: 's', label: 'Sign up', choice: 'signup' },
-  { key: 'v', label: 'Verify email', choice: 'verify' },
-  { key: 'q', label: 'Quit', choice: 'quit' },
+  { key: 'l', label: t('start.login'), choice: 'login' },
+  { key: 'b', label: t('start.browserLogin'), choice: 'browser-login' },
+  { key: 's', label: t('start.signup'), choice: 'signup' },
+  { key: 'v', label: t('start.verify'), choice: 'verify' },
+  { key: 'q', label: t('start.quit'), choice: 'quit' },
 ];
 
 export function StartScreen({
@@ -26,6 +31,7 @@ export function StartScreen({
 }) {
   const items = sshAgent ? [baseItems[0]!, sshItem, ...baseItems.slice(1)] : baseItems;
   const [index, setIndex] = useState(0);
+  const columns = useStdout().stdout.columns || 80;
   useInput((input, key) => {
     if (key.upArrow) setIndex((i) => (i - 1 + items.length) % items.length);
     else if (key.downArrow || key.tab) setIndex((i) => (i + 1) % items.length);
@@ -52,7 +58,9 @@ export function StartScreen({
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>↑↓ choose · Enter select · {items.map((it) => it.key).join(' ')} shortcuts</Text>
+        <Text dimColor>
+          {wrapLines(t('start.help', { keys: items.map((it) => it.key).join(' ') }), columns - 2).join('\n')}
+        </Text>
       </Box>
     </Box>
   );

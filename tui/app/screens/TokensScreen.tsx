@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { safeText } from '../../client/safe-text.js';
 import {
   expiryDaysProblem,
@@ -12,8 +13,12 @@ import {
   type TokenInfo,
   type TokenScope,
 } from '../../client/tokens.js';
-import { Busy, Form, useSubmit } from '../components/Form.js';
+import { Busy, Form, problemIn, useSubmit } from '../components/Form.js';
+import { wrapLines } from '../components/wrap-lines.js';
+import { dayOf } from '../dates.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 /*
  * Personal access tokens in /settings: the list (never the tokens themselves), revoking one after
@@ -33,8 +38,6 @@ type Step =
   | { name: 'create' }
   | { name: 'created'; created: CreatedToken };
 
-const day = (iso: string | null, none: string) => (iso ? iso.slice(0, 10) : none);
-
 export function TokensScreen({ services, token, onDone }: Props) {
   const [tokens, setTokens] = useState<TokenInfo[]>();
   const [index, setIndex] = useState(0);
@@ -42,7 +45,7 @@ export function TokensScreen({ services, token, onDone }: Props) {
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [busy, setBusy] = useState<string>();
   const rest = useCallback(() => services.rest(token), [services, token]);
-  const rows = useStdout().stdout.rows ?? 24;
+  const { rows = 24, columns = 80 } = useStdout().stdout;
 
   const reload = useCallback(async () => {
     try {
@@ -50,20 +53,20 @@ export function TokensScreen({ services, token, onDone }: Props) {
       setTokens(list);
       setIndex((i) => Math.max(0, Math.min(i, list.length - 1)));
     } catch (err) {
-      setMessage({ text: Mux1Error.from(err).message, error: true });
+      setMessage({ text: describeFailure(Mux1Error.from(err)), error: true });
     }
   }, [rest]);
   useEffect(() => void reload(), [reload]);
 
   const revoke = async (chosen: TokenInfo) => {
     setStep({ name: 'list' });
-    setBusy(`Revoking ${safeText(chosen.name)}…`);
+    setBusy(t('tokens.revoking', { name: safeText(chosen.name) }));
     setMessage(undefined);
     try {
       await rest().revokeToken(chosen.id);
-      setMessage({ text: `Token '${safeText(chosen.name)}' revoked; whatever used it is disconnected.` });
+      setMessage({ text: t('tokens.revoked', { name: safeText(chosen.name) }) });
     } catch (err) {
-      setMessage({ text: Mux1Error.from(err).message, error: true });
+      setMessage({ text: describeFailure(Mux1Error.from(err)), error: true });
     } finally {
       setBusy(undefined);
       await reload();
@@ -109,33 +112,32 @@ export function TokensScreen({ services, token, onDone }: Props) {
 
   if (step.name === 'created') {
     const { created } = step;
-    const expiry = created.expires_at ? `expires ${day(created.expires_at, '')}` : 'never expires';
+    const expiry = created.expires_at
+      ? t('tokens.expiresOn', { day: dayOf(created.expires_at) })
+      : t('tokens.neverExpires');
     // A small terminal keeps what matters on screen: the token, that it is shown once, and the key.
     if (rows < 16) {
       return (
         <Box flexDirection="column" paddingX={1}>
-          <Text bold>Token &apos;{safeText(created.name)}&apos; created</Text>
+          <Text bold>{t('tokens.created', { name: safeText(created.name) })}</Text>
           <Text color="yellow">{created.token}</Text>
-          <Text>Shown only now: copy it (select it with the mouse).</Text>
-          <Text dimColor>Enter: I saved it</Text>
+          <Text>{t('tokens.shownOnce')}</Text>
+          <Text dimColor>{t('tokens.savedKey')}</Text>
         </Box>
       );
     }
     return (
       <Box flexDirection="column" paddingX={1}>
-        <Text bold>Token &apos;{safeText(created.name)}&apos; created</Text>
+        <Text bold>{t('tokens.created', { name: safeText(created.name) })}</Text>
         <Text>
           {created.scopes.join(' ')} · {expiry}
         </Text>
         <Box marginY={1}>
           <Text color="yellow">{created.token}</Text>
         </Box>
-        <Text>It will not be shown again: copy it now.</Text>
-        <Text dimColor>
-          Select it with the mouse (in tmux: prefix [ to copy), and keep it in your secrets store. Use it as
-          MUX1_TOKEN.
-        </Text>
-        <Text dimColor>Enter: I saved it</Text>
+        <Text>{t('tokens.notAgain')}</Text>
+        <Text dimColor>{t('tokens.howToKeep')}</Text>
+        <Text dimColor>{t('tokens.savedKey')}</Text>
       </Box>
     );
   }
@@ -143,22 +145,23 @@ export function TokensScreen({ services, token, onDone }: Props) {
   const list = tokens ?? [];
   return (
     <Box flexDirection="column" paddingX={1}>
-      <Text bold>Personal access tokens</Text>
-      {tokens === undefined && !message ? <Busy label="Loading tokens…" /> : null}
-      {tokens && list.length === 0 ? (
-        <Text dimColor>None yet: n makes one for a script or a bot.</Text>
-      ) : null}
-      {list.map((t, i) => (
-        <Text key={t.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
-          {i === index ? '›' : ' '} {safeText(t.name)} · {t.scopes.join(' ')} · expires{' '}
-          {day(t.expires_at, 'never')} · used {day(t.last_used_at, 'never')}
+      <Text bold>{t('tokens.title')}</Text>
+      {tokens === undefined && !message ? <Busy label={t('tokens.loading')} /> : null}
+      {tokens && list.length === 0 ? <Text dimColor>{t('tokens.none')}</Text> : null}
+      {list.map((token, i) => (
+        <Text key={token.id} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
+          {i === index ? '›' : ' '}{' '}
+          {t('tokens.row', {
+            name: safeText(token.name),
+            scopes: token.scopes.join(' '),
+            expires: dayOf(token.expires_at, t('tokens.never')),
+            used: dayOf(token.last_used_at, t('tokens.never')),
+          })}
         </Text>
       ))}
       <Box marginTop={1} flexDirection="column">
         {step.name === 'confirm' ? (
-          <Text color="yellow">
-            Revoke &apos;{safeText(step.token.name)}&apos;? Scripts using it stop at once. y/n
-          </Text>
+          <Text color="yellow">{t('tokens.confirm', { name: safeText(step.token.name) })}</Text>
         ) : null}
         {busy ? <Busy label={busy} /> : null}
         {message ? (
@@ -166,7 +169,7 @@ export function TokensScreen({ services, token, onDone }: Props) {
             {message.error ? `✗ ${message.text}` : message.text}
           </Text>
         ) : null}
-        <Text dimColor>↑↓ choose · n new · r revoke · Esc back</Text>
+        <Text dimColor>{wrapLines(t('tokens.help'), columns - 2).join('\n')}</Text>
       </Box>
     </Box>
   );
@@ -190,17 +193,29 @@ function CreateTokenForm(props: {
     const scopes = [...new Set(v.scopes.split(/[\s,]+/).filter(Boolean))];
     const days = v.expires_in_days.trim().toLowerCase();
     const ok = submit.check([
-      ['name', tokenNameProblem(v.name)],
+      [
+        'name',
+        problemIn(tokenNameProblem(v.name), () => t('form.rules.tokenName', { max: TOKEN_LIMITS.nameMax })),
+      ],
       [
         'scopes',
         scopes.length
-          ? scopes.map(scopeProblem).find(Boolean)
-          : `name one or more of: ${TOKEN_SCOPES.join(' ')}`,
+          ? problemIn(scopes.map(scopeProblem).find(Boolean), () =>
+              t('form.rules.scopes', { scopes: TOKEN_SCOPES.join(' ') }),
+            )
+          : t('tokens.nameScopes', { scopes: TOKEN_SCOPES.join(' ') }),
       ],
-      ['expires_in_days', days === 'never' ? undefined : expiryDaysProblem(days)],
+      [
+        'expires_in_days',
+        days === 'never'
+          ? undefined
+          : problemIn(expiryDaysProblem(days), () =>
+              t('form.rules.days', { min: TOKEN_LIMITS.daysMin, max: TOKEN_LIMITS.daysMax }),
+            ),
+      ],
     ]);
     if (!ok) return;
-    const created = await submit.run('Creating the token…', () =>
+    const created = await submit.run(t('tokens.creating'), () =>
       props.services.rest(props.token).createToken({
         name: v.name.trim(),
         scopes: scopes as TokenScope[],
@@ -211,21 +226,22 @@ function CreateTokenForm(props: {
   };
   return (
     <Form
-      title="New personal access token"
+      title={t('tokens.newTitle')}
       fields={[
-        { name: 'name', label: 'Name', placeholder: 'what uses it, e.g. deploy-bot' },
-        { name: 'scopes', label: 'Scopes', placeholder: TOKEN_SCOPES.join(' ') },
+        { name: 'name', label: t('tokens.name'), placeholder: t('tokens.nameHint') },
+        { name: 'scopes', label: t('tokens.scopes'), placeholder: TOKEN_SCOPES.join(' ') },
         {
           name: 'expires_in_days',
-          label: 'Expires in days',
-          placeholder: `1-${TOKEN_LIMITS.daysMax}, or never`,
+          label: t('tokens.days'),
+          // "never" is typed as it is in every language, like the CLI's --expires never.
+          placeholder: t('tokens.daysHint', { max: TOKEN_LIMITS.daysMax }),
         },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
-      submitLabel="Create token"
+      submitLabel={t('tokens.create')}
       {...submit}
     />
   );

@@ -8,10 +8,14 @@ import {
   type TwoFactorStatusBody,
 } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
+import { describeFailure, textsOf } from '../../client/language.js';
 import { qrLines } from '../../client/qr.js';
 import { safeText } from '../../client/safe-text.js';
-import { Busy, Form, useSubmit } from '../components/Form.js';
+import { Busy, Form, inOurWords, problemIn, useSubmit } from '../components/Form.js';
+import { minuteOf } from '../dates.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 /*
  * Two-factor sign-in in /settings: the password, then the QR code beside the field for the first
@@ -43,7 +47,7 @@ export function TwoFactorScreen({ services, token, onDone }: Props) {
   useEffect(() => {
     rest()
       .twoFactorStatus()
-      .then(setStatus, (err: unknown) => setError(Mux1Error.from(err).message));
+      .then(setStatus, (err: unknown) => setError(describeFailure(Mux1Error.from(err))));
   }, [rest]);
 
   // The keyboard as the forms read it (useEditKeys), so a key in a burst is not lost or misread.
@@ -76,7 +80,7 @@ export function TwoFactorScreen({ services, token, onDone }: Props) {
       <ScanStep
         rest={rest}
         setup={step.setup}
-        onEnabled={(codes) => setStep({ name: 'codes', codes, done: 'Two-factor sign-in is on.' })}
+        onEnabled={(codes) => setStep({ name: 'codes', codes, done: t('twoFactor.isOn') })}
         onBack={() => setStep({ name: 'status' })}
       />
     );
@@ -90,9 +94,7 @@ export function TwoFactorScreen({ services, token, onDone }: Props) {
         rest={rest}
         action={step.action}
         onDone={(text, codes) =>
-          codes
-            ? setStep({ name: 'codes', codes, done: 'New backup codes; the old ones no longer work.' })
-            : onDone(text)
+          codes ? setStep({ name: 'codes', codes, done: t('twoFactor.newCodesDone') }) : onDone(text)
         }
         onBack={() => setStep({ name: 'status' })}
       />
@@ -100,25 +102,25 @@ export function TwoFactorScreen({ services, token, onDone }: Props) {
   }
   return (
     <Box flexDirection="column" paddingX={1}>
-      <Text bold>Two-factor sign-in</Text>
+      <Text bold>{t('twoFactor.title')}</Text>
       <Box marginTop={1} flexDirection="column">
         {error ? <Text color="red">✗ {error}</Text> : null}
-        {!status && !error ? <Busy label="Loading…" /> : null}
+        {!status && !error ? <Busy label={t('twoFactor.loading')} /> : null}
         {status?.enabled ? (
           <>
             <Text>
-              On since {status.enabled_at?.slice(0, 16).replace('T', ' ')} UTC · backup codes left:{' '}
-              {status.backup_codes_left}
+              {t('twoFactor.onSince', {
+                when: minuteOf(status.enabled_at),
+                count: status.backup_codes_left,
+              })}
             </Text>
-            <Text dimColor>d turn off · b new backup codes · Esc back</Text>
+            <Text dimColor>{t('twoFactor.onHelp')}</Text>
           </>
         ) : status ? (
           <>
-            <Text>Off: your password alone logs in.</Text>
-            <Text>
-              Turn it on to also ask for a code from an authenticator app (any TOTP app) at each login.
-            </Text>
-            <Text dimColor>e or Enter turn on · Esc back</Text>
+            <Text>{t('twoFactor.off')}</Text>
+            <Text>{t('twoFactor.offExplain')}</Text>
+            <Text dimColor>{t('twoFactor.offHelp')}</Text>
           </>
         ) : null}
       </Box>
@@ -137,20 +139,22 @@ function PasswordStep(props: {
   const submit = useSubmit();
   const onSubmit = async (typed: Record<string, string>) => {
     const password = typed.password ?? '';
-    if (!submit.check([['password', password ? undefined : 'enter your password']])) return;
-    const setup = await submit.run('Making a secret…', () => props.rest().setupTwoFactor({ password }));
+    if (!submit.check([['password', password ? undefined : t('twoFactor.enterPassword')]])) return;
+    const setup = await submit.run(t('twoFactor.makingSecret'), () =>
+      props.rest().setupTwoFactor({ password }),
+    );
     if (setup) props.onSetup(setup);
   };
   return (
     <Form
-      title="Turn on two-factor sign-in"
-      fields={[{ name: 'password', label: 'Password', secret: true }]}
+      title={t('twoFactor.turnOnTitle')}
+      fields={[{ name: 'password', label: t('twoFactor.password'), secret: true }]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
-      submitLabel="Next"
-      notice="Your password first; then a QR code to scan with your app."
+      submitLabel={t('twoFactor.next')}
+      notice={t('twoFactor.passwordFirst')}
       {...submit}
     />
   );
@@ -168,9 +172,9 @@ function ScanStep(props: {
     const code = (typed.code ?? '').trim();
     const shape = /^\d{6}$/.test(code)
       ? undefined
-      : `enter the ${TWO_FACTOR.totpDigits} digits your app shows`;
+      : t('twoFactor.codeShape', { digits: TWO_FACTOR.totpDigits });
     if (!submit.check([['code', shape]])) return;
-    const done = await submit.run('Checking…', () => props.rest().enableTwoFactor({ code }));
+    const done = await submit.run(t('twoFactor.checking'), () => props.rest().enableTwoFactor({ code }));
     if (done) props.onEnabled(done.backup_codes);
   };
   // Grouped by four, as apps that take it by hand show it, four groups to a line.
@@ -184,21 +188,21 @@ function ScanStep(props: {
         ))}
       </Box>
       <Box flexDirection="column" flexShrink={1} marginLeft={1}>
-        <Text>Scan the code with your app,</Text>
-        <Text>or type this secret in it:</Text>
+        <Text>{t('twoFactor.scan')}</Text>
+        <Text>{t('twoFactor.orType')}</Text>
         {secretLines.map((line) => (
           <Text key={line} bold>
             {line}
           </Text>
         ))}
         <Form
-          title="Then the code it shows"
-          fields={[{ name: 'code', label: 'Code', placeholder: '6 digits' }]}
+          title={t('twoFactor.thenCode')}
+          fields={[{ name: 'code', label: t('twoFactor.code'), placeholder: t('twoFactor.sixDigits') }]}
           values={values}
           onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
           onSubmit={(v) => void onSubmit(v)}
           onBack={props.onBack}
-          submitLabel="Turn on"
+          submitLabel={t('twoFactor.turnOn')}
           {...submit}
         />
       </Box>
@@ -214,17 +218,17 @@ function BackupCodes(props: { codes: string[]; onSaved: () => void }) {
   });
   return (
     <Box flexDirection="column" paddingX={1}>
-      <Text bold>Backup codes</Text>
-      <Text>Each logs in once without your app. They are shown only now: write them down or save them.</Text>
+      <Text bold>{t('twoFactor.backupTitle')}</Text>
+      <Text>{t('twoFactor.backupExplain')}</Text>
       <Box marginY={1} flexDirection="column">
         {props.codes.map((c) => (
           <Text key={c}> {safeText(c)}</Text>
         ))}
       </Box>
       <Text inverse color="cyan">
-        [ I saved them ]
+        [ {t('twoFactor.saved')} ]
       </Text>
-      <Text dimColor>Enter when they are saved</Text>
+      <Text dimColor>{t('twoFactor.savedHelp')}</Text>
     </Box>
   );
 }
@@ -240,31 +244,38 @@ function ProveStep(props: {
   const onSubmit = async (typed: Record<string, string>) => {
     const v = { password: '', code: '', ...typed };
     const ok = submit.check([
-      ['password', v.password ? undefined : 'enter your password'],
-      ['code', secondFactorProblem(v.code.trim())],
+      ['password', v.password ? undefined : t('twoFactor.enterPassword')],
+      [
+        'code',
+        problemIn(secondFactorProblem(v.code.trim()), () =>
+          t('form.rules.secondFactor', { digits: TWO_FACTOR.totpDigits }),
+        ),
+      ],
     ]);
     if (!ok) return;
     const proof = { password: v.password, code: v.code.trim() };
     if (props.action === 'disable') {
-      const done = await submit.run('Turning off…', () => props.rest().disableTwoFactor(proof));
-      if (done) props.onDone(done.message);
+      const done = await submit.run(t('twoFactor.turningOff'), () => props.rest().disableTwoFactor(proof));
+      if (done) props.onDone(inOurWords(done.message, () => t('twoFactor.isOff')));
     } else {
-      const done = await submit.run('Making new codes…', () => props.rest().regenerateBackupCodes(proof));
+      const done = await submit.run(t('twoFactor.makingCodes'), () =>
+        props.rest().regenerateBackupCodes(proof),
+      );
       if (done) props.onDone(done.message, done.backup_codes);
     }
   };
   return (
     <Form
-      title={props.action === 'disable' ? 'Turn off two-factor sign-in' : 'New backup codes'}
+      title={props.action === 'disable' ? t('twoFactor.turnOffTitle') : t('twoFactor.newCodesTitle')}
       fields={[
-        { name: 'password', label: 'Password', secret: true },
-        { name: 'code', label: 'Code', placeholder: 'from your app, or a backup code' },
+        { name: 'password', label: t('twoFactor.password'), secret: true },
+        { name: 'code', label: t('twoFactor.code'), placeholder: t('twoFactor.codeHint') },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={props.onBack}
-      submitLabel={props.action === 'disable' ? 'Turn off' : 'Make new codes'}
+      submitLabel={props.action === 'disable' ? t('twoFactor.turnOff') : t('twoFactor.makeCodes')}
       {...submit}
     />
   );

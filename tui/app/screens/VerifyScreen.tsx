@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { codeProblem, emailProblem, LIMITS } from '../../../server/protocol.js';
-import { Form, useSubmit } from '../components/Form.js';
+import { textsOf } from '../../client/language.js';
+import { Form, inOurWords, problemIn, useSubmit } from '../components/Form.js';
 import type { TuiServices } from '../services.js';
+
+const t = textsOf('tui');
 
 interface Props {
   services: TuiServices;
@@ -12,7 +15,11 @@ interface Props {
   onBack: () => void;
 }
 
-const MISSING_EMAIL = 'enter the email you signed up with';
+/** The email's problem, if any: missing, or not an address. */
+const addressProblem = (address: string) =>
+  address
+    ? problemIn(emailProblem(address), () => t('form.rules.email', { max: LIMITS.emailMax }))
+    : t('verify.missingEmail');
 
 export function VerifyScreen({ services, email, intro, onVerified, onBack }: Props) {
   const [values, setValues] = useState({ email: email ?? '', code: '' });
@@ -23,38 +30,42 @@ export function VerifyScreen({ services, email, intro, onVerified, onBack }: Pro
     const address = values.email.trim();
     const code = values.code.replace(/\s+/g, '');
     const ok = submit.check([
-      ['email', address ? emailProblem(address) : MISSING_EMAIL],
-      ['code', codeProblem(code)],
+      ['email', addressProblem(address)],
+      ['code', problemIn(codeProblem(code), () => t('form.rules.emailCode', { digits: LIMITS.codeDigits }))],
     ]);
     if (!ok) return;
     setNotice(undefined);
-    const result = await submit.run('Verifying…', () =>
+    const result = await submit.run(t('verify.verifying'), () =>
       services.rest().verifyEmail({ email: address, code }),
     );
-    if (result) onVerified(result.message);
+    if (result) onVerified(inOurWords(result.message, () => t('verify.verified')));
   };
   const resend = async () => {
     const address = values.email.trim();
-    if (!submit.check([['email', address ? emailProblem(address) : MISSING_EMAIL]])) return;
+    if (!submit.check([['email', addressProblem(address)]])) return;
     setNotice(undefined);
-    const result = await submit.run('Asking for a new code…', () =>
+    const result = await submit.run(t('verify.asking'), () =>
       services.rest().resendVerification({ email: address }),
     );
-    if (result) setNotice(result.message);
+    if (result) setNotice(inOurWords(result.message, () => t('verify.resent', { email: address })));
   };
   return (
     <Form
-      title="Verify your email"
+      title={t('verify.title')}
       fields={[
-        { name: 'email', label: 'Email' },
-        { name: 'code', label: 'Code', placeholder: `${LIMITS.codeDigits} digits from the mail` },
+        { name: 'email', label: t('verify.email') },
+        {
+          name: 'code',
+          label: t('verify.code'),
+          placeholder: t('verify.codeHint', { digits: LIMITS.codeDigits }),
+        },
       ]}
       values={values}
       onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
       onSubmit={(v) => void onSubmit(v)}
       onBack={onBack}
-      submitLabel="Verify"
-      actions={[{ label: 'Resend code', run: () => void resend() }]}
+      submitLabel={t('verify.submit')}
+      actions={[{ label: t('verify.resend'), run: () => void resend() }]}
       initialFocus={email ? 1 : 0}
       notice={notice}
       {...submit}
