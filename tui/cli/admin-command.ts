@@ -5,6 +5,7 @@ import { Mux1Error } from '../client/errors.js';
 import { safeText } from '../client/safe-text.js';
 import { CliError, UsageError } from './errors.js';
 import { ServerCommand } from './server-command.js';
+import type { Words } from './texts.js';
 
 /*
  * What `mux1 admin users|user|role|disable|enable|delete|reset|audit|stats` share: the admin REST
@@ -43,7 +44,7 @@ export const yesFlag = Flags.boolean({
 });
 
 export abstract class AdminCommand extends ServerCommand {
-  static override tokenForbidden = 'administer the server';
+  static override tokenForbidden: Words = (t) => t('forbidden.administer');
 
   /** The admin calls, signed in as the stored login for --server. */
   protected async admin(server: string): Promise<AdminCalls> {

@@ -1,9 +1,10 @@
 import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class TwoFactorBackupCodes extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary = 'Make 10 new backup codes; the earlier ones stop working';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +

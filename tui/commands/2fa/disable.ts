@@ -1,8 +1,9 @@
 import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class TwoFactorDisable extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary = 'Turn off two-factor sign-in; your password and a code confirm it';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +

@@ -10,12 +10,13 @@ import {
 import { ServerCommand } from '../../cli/server-command.js';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
 
 /** Wrong first codes a person may type before the command gives up (the setup stays pending). */
 const CODE_TRIES = 3;
 
 export default class TwoFactorEnable extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary =
     'Turn on two-factor sign-in: scan the QR code, type the first code, keep the backup codes';
   static override description =

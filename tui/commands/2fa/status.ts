@@ -1,7 +1,8 @@
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class TwoFactorStatus extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary =
     'Say whether two-factor sign-in is on, since when, and how many backup codes are left';
   static override examples = ['<%= config.bin %> 2fa status', '<%= config.bin %> 2fa status --json'];

@@ -1,12 +1,13 @@
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 /*
  * The owner's pause (docs/api.md, POST /api/account/deactivate): unlike delete, nothing is lost;
  * every session and token ends, the account leaves presence, and the next login brings it back.
  */
 export default class AccountDeactivate extends ServerCommand {
-  static override tokenForbidden = 'deactivate the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.deactivateAccount');
   static override summary = 'Pause your account: sign out everywhere until you log in again';
   static override description =
     'Every session and access token of the account ends at once and it leaves the chat: nobody sees you ' +

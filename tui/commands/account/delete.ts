@@ -1,8 +1,9 @@
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class AccountDelete extends ServerCommand {
-  static override tokenForbidden = 'delete the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.deleteAccount');
   static override summary = 'Delete your account for good; your password confirms it';
   static override description =
     'The account, its sessions and its codes are removed; the messages you wrote stay, shown as from a ' +

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { ServerCommand } from '../../cli/server-command.js';
 import { CliError } from '../../cli/errors.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class AccountExport extends ServerCommand {
-  static override tokenForbidden = 'export the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.exportAccount');
   static override summary = 'Download everything the server stores about you, as JSON';
   static override description =
     'Profile, sessions (without their tokens), codes (without the codes), messages and activity. ' +

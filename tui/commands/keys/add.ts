@@ -2,9 +2,10 @@ import { Args, Flags } from '@oclif/core';
 import { UsageError } from '../../cli/errors.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { defaultPublicKeyFile, readPublicKeyFile } from '../../client/ssh-sign.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class KeysAdd extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Add an SSH public key to log in with (mux1 login --ssh)';
   static override description =
     'Reads a .pub file (default: ~/.ssh/id_ed25519.pub, else id_ecdsa.pub, else id_rsa.pub). Accepted: ' +

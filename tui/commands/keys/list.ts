@@ -1,8 +1,9 @@
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class KeysList extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'List the SSH keys you log in with';
   static override description =
     'Each shows its id, name, fingerprint (as ssh-keygen -lf prints it), when it was added and last used. ' +

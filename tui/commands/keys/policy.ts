@@ -7,9 +7,10 @@ import {
   secondFactorStdinFlag,
 } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class KeysPolicy extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Choose whether an SSH-key login counts as one factor or stands in for both';
   static override description =
     '`first` (the default): with two-factor sign-in on, `login --ssh` asks for the code next. `both`: the ' +

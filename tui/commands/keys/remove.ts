@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core';
 import { UsageError } from '../../cli/errors.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class KeysRemove extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Remove an SSH key: it no longer logs in';
   static override description =
     'Ids come from `keys list`; an id that is not one of your keys is not_found. Sessions the key ' +

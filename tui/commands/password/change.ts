@@ -2,9 +2,10 @@ import { Flags } from '@oclif/core';
 import { LIMITS } from '../../../server/protocol.js';
 import { readPasswordChange } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
 
 export default class PasswordChange extends ServerCommand {
-  static override tokenForbidden = 'change a password';
+  static override tokenForbidden: Words = (t) => t('forbidden.changePassword');
   static override summary = 'Change your password; every other session is signed out';
   static override description =
     'Asks for the current password, then the new one twice, on a terminal (hidden). With ' +
