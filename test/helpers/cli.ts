@@ -39,6 +39,8 @@ export interface CliOptions {
 /**
  * The environment a user's shell would give the built CLI, minus anything of ours that could
  * leak in: no tsx loader, no MUX1_* from the developer's shell, colour left to the CLI to decide.
+ * It speaks English whatever the machine's LANG (as the tests expect), unless `extra` sets
+ * MUX1_LANG or removes it (`MUX1_LANG: undefined`) to let LANG decide.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -47,6 +49,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
       delete env[key];
     }
   }
+  env.MUX1_LANG = 'en';
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
