@@ -14,6 +14,7 @@ import {
   readPassword,
   secondFactorStdinFlag,
   stdinLines,
+  THE,
 } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
 import { cliTexts, englishTexts, serverOr } from '../cli/texts.js';
@@ -83,7 +84,7 @@ export default class Login extends ServerCommand {
     // Both on stdin: a line at a time, so an account without two factors needs only the first.
     const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
     const password = lines
-      ? await lines.next('the password')
+      ? await lines.next(THE.password)
       : await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server);
     const first = await rest.login({ username, password }).catch((err: unknown) => {
@@ -253,8 +254,8 @@ export default class Login extends ServerCommand {
     lines: ReturnType<typeof stdinLines> | undefined,
   ): Promise<LoginBody> {
     let code: string;
-    if (lines) code = checkSecondFactor(await lines.next('the two-factor code'));
-    else if (flags['code-stdin']) code = checkSecondFactor(await stdinLines('--code-stdin').next('the code'));
+    if (lines) code = checkSecondFactor(await lines.next(THE.secondFactor));
+    else if (flags['code-stdin']) code = checkSecondFactor(await stdinLines('--code-stdin').next(THE.code));
     else {
       if (!process.stdin.isTTY) {
         throw new UsageError((t) => t('login.secondFactorNeedsStdin'), 'no_terminal');

@@ -1,6 +1,7 @@
 import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class TwoFactorDisable extends ServerCommand {
   static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
@@ -26,7 +27,7 @@ export default class TwoFactorDisable extends ServerCommand {
     const proof = await readPasswordAndSecondFactor(flags);
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.disableTwoFactor(proof);
-    this.log(res.message);
+    this.log(serverOr(res.message, cliTexts()('twoFactor.off')));
     return { message: res.message, server: flags.server };
   }
 }

@@ -1,6 +1,7 @@
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 /*
  * The owner's pause (docs/api.md, POST /api/account/deactivate): unlike delete, nothing is lost;
@@ -38,7 +39,7 @@ export default class AccountDeactivate extends ServerCommand {
     const stored =
       active.source === 'file' ? active.session : await loadSession(flags.server).catch(() => undefined);
     const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
-    this.log(answer.message);
+    this.log(serverOr(answer.message, cliTexts()('account.deactivated')));
     return { message: answer.message, server: flags.server, removed_file: removed };
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class KeysPolicy extends ServerCommand {
   static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
@@ -47,7 +48,8 @@ export default class KeysPolicy extends ServerCommand {
         : { password: await readPassword({ fromStdin: flags['password-stdin'] }) };
     }
     const res = await rest.setSshKeyPolicy({ both_factors: args.policy === 'both', ...proof });
-    this.log(res.message);
+    const t = cliTexts();
+    this.log(serverOr(res.message, args.policy === 'both' ? t('keys.bothFactors') : t('keys.firstFactor')));
     return { message: res.message, server: flags.server, both_factors: args.policy === 'both' };
   }
 }

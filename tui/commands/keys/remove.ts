@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { UsageError } from '../../cli/errors.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class KeysRemove extends ServerCommand {
   static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
@@ -30,8 +31,8 @@ export default class KeysRemove extends ServerCommand {
     const { args, flags } = await this.parse(KeysRemove);
     const active = await this.requireToken(flags.server);
     await (await this.rest(flags.server, active.token)).removeSshKey(args.id);
-    const message = `SSH key ${args.id} removed; it no longer logs in.`;
-    this.log(message);
+    const message = englishTexts('keys.removed', { id: args.id });
+    this.log(cliTexts()('keys.removed', { id: args.id }));
     return { message, server: flags.server, id: args.id };
   }
 }

@@ -3,6 +3,7 @@ import { LIMITS } from '../../../server/protocol.js';
 import { readPasswordChange } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class PasswordChange extends ServerCommand {
   static override tokenForbidden: Words = (t) => t('forbidden.changePassword');
@@ -31,7 +32,7 @@ export default class PasswordChange extends ServerCommand {
     const { current, next } = await readPasswordChange({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.changePassword({ current_password: current, password: next });
-    this.log(res.message);
+    this.log(serverOr(res.message, cliTexts()('password.changed', { count: res.revoked_sessions })));
     return { message: res.message, server: flags.server, revoked_sessions: res.revoked_sessions };
   }
 }
