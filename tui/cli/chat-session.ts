@@ -26,8 +26,7 @@ export async function withChatRoom<T>(
       throw err;
     });
     // The server treats a connection whose token it does not accept as a guest.
-    if (!hello.user)
-      throw new CliError('unauthorized', (t) => t('chat.tokenRefused', { server }));
+    if (!hello.user) throw new CliError('unauthorized', (t) => t('chat.tokenRefused', { server }));
     if (room !== CHAT.defaultRoom) {
       await chat.join(room).catch((err: unknown) => {
         // A token that may write but not read chat cannot join; the server takes its messages to a

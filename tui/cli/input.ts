@@ -142,7 +142,10 @@ export async function readPasswordChange(options: {
   const ask = await prompter(THE.passwords, (t) => t('input.instead.passwords'));
   const t = cliTexts();
   const current = await ask(t('input.prompt.currentPassword'));
-  return { current, next: await askNew(ask, t('input.prompt.newPassword'), t('input.prompt.newPasswordAgain')) };
+  return {
+    current,
+    next: await askNew(ask, t('input.prompt.newPassword'), t('input.prompt.newPasswordAgain')),
+  };
 }
 
 /**
@@ -279,8 +282,10 @@ export function stdinLines(flag: string): { next(label: Words): Promise<string>;
         lines = rl[Symbol.asyncIterator]();
       }
       const { value, done } = await lines.next();
-      if (done || value === '') throw new UsageError((t) => t('input.expectedLine', { flag, what: label(t) }));
-      if (Buffer.byteLength(value) > MAX_STDIN_BYTES) throw new UsageError((t) => t('input.tooLong', { flag }));
+      if (done || value === '')
+        throw new UsageError((t) => t('input.expectedLine', { flag, what: label(t) }));
+      if (Buffer.byteLength(value) > MAX_STDIN_BYTES)
+        throw new UsageError((t) => t('input.tooLong', { flag }));
       return value;
     },
     close: () => rl?.close(),
@@ -296,9 +301,7 @@ export function checkSecondFactor(line: string, flag = '--code-stdin'): string {
 }
 
 /** The second factor on a terminal: a hidden prompt that asks again until the code has a right shape. */
-export async function askSecondFactor(
-  message = cliTexts()('input.prompt.secondFactor'),
-): Promise<string> {
+export async function askSecondFactor(message = cliTexts()('input.prompt.secondFactor')): Promise<string> {
   const ask = await prompter(THE.secondFactor, (t) => t('input.instead.code'));
   return (await ask(message, (v) => secondFactorProblem(v.trim()))).trim();
 }

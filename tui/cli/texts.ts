@@ -27,6 +27,9 @@ export const speaksEnglish = (): boolean => terminal.language === 'en';
 export const serverOr = (serverSentence: string, ours: string): string =>
   speaksEnglish() ? serverSentence : ours;
 
+/** A number as the terminal's language writes it (1,234 or 1.234). */
+export const numberText = (n: number): string => new Intl.NumberFormat(terminal.language).format(n);
+
 let warned = false;
 
 /**

@@ -202,7 +202,12 @@ export default class Login extends ServerCommand {
       signers,
     });
     if (first) return 'mfa_required' in first ? this.secondStep(first, flags, undefined) : first;
-    const values = { username: flags.username, server: flags.server, identity: flags.identity, count: signers.length };
+    const values = {
+      username: flags.username,
+      server: flags.server,
+      identity: flags.identity,
+      count: signers.length,
+    };
     const bin = this.config.bin;
     throw new CliError(
       'invalid_credentials',

@@ -42,7 +42,9 @@ export default class Logout extends ServerCommand {
     const stored = active.source === 'file' ? active.session : await loadSession(flags.server);
     const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
     const said: Words = (t) =>
-      revoked ? t('logout.done', { server: flags.server }) : t('logout.alreadyEnded', { server: flags.server });
+      revoked
+        ? t('logout.done', { server: flags.server })
+        : t('logout.alreadyEnded', { server: flags.server });
     const message = said(englishTexts);
     this.log(said(cliTexts()));
     return { message, server: flags.server, revoked, removed_file: removed };

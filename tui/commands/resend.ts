@@ -13,7 +13,9 @@ export default class Resend extends ServerCommand {
     const { message } = await rest.resendVerification({ email: flags.email });
     const t = cliTexts();
     const next = nextCommand(this.config.bin, ['verify', '--email', flags.email], flags);
-    this.log(`${serverOr(message, t('resend.sent', { email: flags.email }))}\n${t('next', { command: next })}`);
+    this.log(
+      `${serverOr(message, t('resend.sent', { email: flags.email }))}\n${t('next', { command: next })}`,
+    );
     return { message, server: flags.server, email: flags.email };
   }
 }

@@ -26,7 +26,10 @@ export default class AdminRole extends AdminCommand {
     const role = args.role as Role;
     const t = cliTexts();
     const asked = { account: named(target), role, now: target.role };
-    await this.confirm(flags, role === 'admin' ? t('admin.confirmRoleAn', asked) : t('admin.confirmRole', asked));
+    await this.confirm(
+      flags,
+      role === 'admin' ? t('admin.confirmRoleAn', asked) : t('admin.confirmRole', asked),
+    );
     const { user } = await admin.updateUser(target.id, { role });
     const values = { account: named(user), role: user.role, previous: target.role };
     const message = englishTexts('admin.roleChanged', values);

@@ -35,7 +35,9 @@ export default class AdminUser extends AdminCommand {
             t('admin.user.session', { seen: minute(s.last_seen_at), expires: minute(s.expires_at) }) +
             `  ${cut(s.user_agent, 30).trimEnd()}`,
         ),
-        body.tokens.length === 0 ? t('admin.user.noTokens') : t('admin.user.tokens', { count: body.tokens.length }),
+        body.tokens.length === 0
+          ? t('admin.user.noTokens')
+          : t('admin.user.tokens', { count: body.tokens.length }),
         ...body.tokens.map(
           (token) =>
             `  ${cut(token.name, 20)}  ${token.scopes.join(' ').padEnd(34)}  ` +

@@ -20,7 +20,9 @@ export default class PasswordForgot extends ServerCommand {
     const { message } = await (await this.rest(flags.server)).forgotPassword({ email: flags.email });
     const next = nextCommand(this.config.bin, ['password', 'reset', '--email', flags.email], flags);
     const t = cliTexts();
-    this.log(`${serverOr(message, t('password.codeSent', { email: flags.email }))}\n${t('next', { command: next })}`);
+    this.log(
+      `${serverOr(message, t('password.codeSent', { email: flags.email }))}\n${t('next', { command: next })}`,
+    );
     return { message, server: flags.server, email: flags.email };
   }
 }
