@@ -195,7 +195,7 @@ export async function packTarball(dir: string): Promise<string> {
   for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE']) {
     cpSync(join(repoRoot, entry), join(source, entry));
   }
-  for (const entry of ['bin', 'config', 'server', 'tui', 'scripts']) {
+  for (const entry of ['bin', 'config', 'i18n', 'server', 'tui', 'scripts']) {
     if (existsSync(join(repoRoot, entry)))
       cpSync(join(repoRoot, entry), join(source, entry), { recursive: true });
   }

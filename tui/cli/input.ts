@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import { Args, Flags } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
 import {
@@ -216,11 +217,29 @@ async function prompter(what: Words, instead: Words): Promise<Ask> {
   const { default: password } = await import('@inquirer/password');
   return async (message, problem) => {
     for (;;) {
-      const answer = await password({ message }, { output: process.stderr });
+      const answer = await password({ message, theme: passwordTheme() }, { output: process.stderr });
       const wrong = problem?.(answer);
       if (!wrong) return answer;
       process.stderr.write(`${paint(process.stderr, 'red', '✗')} ${wrong}\n`);
     }
+  };
+}
+
+/**
+ * The hidden prompt's own words (@inquirer/password writes them in English) in the terminal's
+ * language: what stands in for the hidden input, and the key that shows it.
+ */
+export function passwordTheme() {
+  const t = cliTexts();
+  const actions: Record<string, string> = { 'toggle visibility': t('input.toggleVisibility') };
+  return {
+    style: {
+      maskedText: t('input.masked'),
+      keysHelpTip: (keys: [string, string][]) =>
+        keys
+          .map(([key, action]) => `${styleText('bold', key)} ${styleText('dim', actions[action] ?? action)}`)
+          .join(styleText('dim', ' • ')),
+    },
   };
 }
 

@@ -15,7 +15,8 @@ export function terminalPrompts(): TunnelPrompt | undefined {
 async function askPassphrase(file: string): Promise<string> {
   const { default: password } = await import('@inquirer/password');
   const message = cliTexts()('tunnel.passphrase', { file });
-  return password({ message }, { output: process.stderr });
+  const { passwordTheme } = await import('./input.js');
+  return password({ message, theme: passwordTheme() }, { output: process.stderr });
 }
 
 /** ssh's own question, with what is needed to check the key against the host's. */
