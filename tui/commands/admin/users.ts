@@ -20,14 +20,13 @@ export default class AdminUsers extends AdminCommand {
       summary: `The start of a username or email (case-insensitive, at most ${ADMIN_LIMITS.queryMax} characters).`,
       parse: async (input) => {
         if (input.length > ADMIN_LIMITS.queryMax) {
-          throw new UsageError(`--query is at most ${ADMIN_LIMITS.queryMax} characters`, 'invalid_field', {
+          const max = ADMIN_LIMITS.queryMax;
+          throw new UsageError((t) => t('admin.users.queryTooLong', { max }), 'invalid_field', {
             field: 'query',
           });
         }
         if (/\p{Cc}/u.test(input)) {
-          throw new UsageError('--query is one line of text, without control characters', 'invalid_field', {
-            field: 'query',
-          });
+          throw new UsageError((t) => t('admin.users.queryControl'), 'invalid_field', { field: 'query' });
         }
         return input;
       },

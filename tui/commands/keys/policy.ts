@@ -23,7 +23,8 @@ export default class KeysPolicy extends ServerCommand {
       required: true,
       parse: async (input) => {
         if (input !== 'first' && input !== 'both') {
-          throw new UsageError(`'${input.slice(0, 20)}' is not a policy: first or both`, 'invalid_field', {
+          const shown = input.slice(0, 20);
+          throw new UsageError((t) => t('keys.notAPolicy', { policy: shown }), 'invalid_field', {
             field: 'policy',
           });
         }

@@ -18,9 +18,8 @@ export default class KeysRemove extends ServerCommand {
       parse: async (input) => {
         const id = input.trim();
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-          throw new UsageError(`'${id.slice(0, 64)}' is not a key id: see \`keys list\``, 'invalid_field', {
-            field: 'id',
-          });
+          const shown = id.slice(0, 64);
+          throw new UsageError((t) => t('keys.notAnId', { id: shown }), 'invalid_field', { field: 'id' });
         }
         return id;
       },
