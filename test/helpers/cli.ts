@@ -39,6 +39,8 @@ export interface CliOptions {
 /**
  * The environment a user's shell would give the built CLI, minus anything of ours that could
  * leak in: no tsx loader, no MUX1_* from the developer's shell, colour left to the CLI to decide.
+ * It speaks English whatever the machine's LANG (as the tests expect), unless `extra` sets
+ * MUX1_LANG or removes it (`MUX1_LANG: undefined`) to let LANG decide.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -47,6 +49,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
       delete env[key];
     }
   }
+  env.MUX1_LANG = 'en';
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -192,7 +195,7 @@ export async function packTarball(dir: string): Promise<string> {
   for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE']) {
     cpSync(join(repoRoot, entry), join(source, entry));
   }
-  for (const entry of ['bin', 'config', 'server', 'tui', 'scripts']) {
+  for (const entry of ['bin', 'config', 'i18n', 'server', 'tui', 'scripts']) {
     if (existsSync(join(repoRoot, entry)))
       cpSync(join(repoRoot, entry), join(source, entry), { recursive: true });
   }

@@ -5,6 +5,9 @@ import { Mux1Error } from '../client/errors.js';
 import { safeText } from '../client/safe-text.js';
 import { CliError, UsageError } from './errors.js';
 import { ServerCommand } from './server-command.js';
+import type { Words } from './texts.js';
+import { cliTexts, englishTexts } from './texts.js';
+import { describeFailure } from '../client/language.js';
 
 /*
  * What `mux1 admin users|user|role|disable|enable|delete|reset|audit|stats` share: the admin REST
@@ -23,11 +26,10 @@ export const userRefParse =
     if (/^\d{1,15}$/.test(value) && Number(value) >= 1) return { id: Number(value) };
     const wrong = usernameProblem(value);
     if (wrong) {
-      throw new UsageError(
-        `'${safeText(value.slice(0, 40))}' is neither an account id (a number) nor a username: ${wrong}`,
-        'invalid_field',
-        { field },
-      );
+      const shown = safeText(value.slice(0, 40));
+      throw new UsageError((t) => t('admin.notAUser', { value: shown, problem: wrong }), 'invalid_field', {
+        field,
+      });
     }
     return { username: value.toLowerCase() };
   };
@@ -43,7 +45,7 @@ export const yesFlag = Flags.boolean({
 });
 
 export abstract class AdminCommand extends ServerCommand {
-  static override tokenForbidden = 'administer the server';
+  static override tokenForbidden: Words = (t) => t('forbidden.administer');
 
   /** The admin calls, signed in as the stored login for --server. */
   protected async admin(server: string): Promise<AdminCalls> {
@@ -55,7 +57,7 @@ export abstract class AdminCommand extends ServerCommand {
   protected async resolve(admin: AdminCalls, ref: UserRef): Promise<AdminUser> {
     if ('id' in ref) return (await admin.user(ref.id)).user;
     const found = await admin.findByUsername(ref.username);
-    if (!found) throw new CliError('not_found', `there is no account named '${ref.username}'`);
+    if (!found) throw new CliError('not_found', (t) => t('admin.noSuchAccount', { username: ref.username }));
     return found;
   }
 
@@ -65,11 +67,8 @@ export abstract class AdminCommand extends ServerCommand {
    */
   protected mustBeAbleToConfirm(flags: { yes?: boolean }): void {
     if (flags.yes || process.stdin.isTTY) return;
-    throw new UsageError(
-      `${this.usageLine()} changes an account and standard input is not a terminal to confirm on: ` +
-        'add --yes to do it without asking',
-      'confirmation_required',
-    );
+    const usage = this.usageLine();
+    throw new UsageError((t) => t('admin.confirmationRequired', { usage }), 'confirmation_required');
   }
 
   /** Asks on the terminal (stderr, so --json keeps stdout to one object); anything but yes stops. */
@@ -79,8 +78,11 @@ export abstract class AdminCommand extends ServerCommand {
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
-      const answer = await rl.question(`${question} [y/N] `);
-      if (!/^\s*y(es)?\s*$/i.test(answer)) throw new CliError('cancelled', 'Cancelled; nothing changed');
+      const t = cliTexts();
+      const answer = await rl.question(`${question} ${t('admin.yesNo')} `);
+      // "y"/"yes" always, for scripts and habits; the language's own yes too ("j"/"ja").
+      const yes = new RegExp(`^\\s*(y(es)?|${t('admin.yesPattern')})\\s*$`, 'i');
+      if (!yes.test(answer)) throw new CliError('cancelled', (t) => t('admin.cancelled'));
     } finally {
       rl.close();
     }
@@ -95,18 +97,13 @@ export abstract class AdminCommand extends ServerCommand {
 function explainRefusal(err: unknown, bin: string): unknown {
   if (!Mux1Error.is(err)) return err;
   if (err.code === 'forbidden') {
-    return new CliError(
-      'forbidden',
-      `your account is not an admin (${err.message}): an admin can give you the role with ` +
-        `'${bin} admin role USERNAME admin', or the operator with '${bin} admin grant USERNAME admin' on the server machine`,
+    const refusal = err;
+    return new CliError('forbidden', (t) =>
+      t('admin.notAdmin', { reason: t === englishTexts ? refusal.message : describeFailure(refusal), bin }),
     );
   }
   if (err.code === 'insufficient_scope') {
-    return new CliError(
-      'insufficient_scope',
-      'administration needs a signed-in session: personal access tokens can never administer, ' +
-        `whatever their scopes. Unset MUX1_TOKEN and log in with '${bin} login'`,
-    );
+    return new CliError('insufficient_scope', (t) => t('admin.needsSession', { bin }));
   }
   return err;
 }
@@ -115,8 +112,12 @@ function explainRefusal(err: unknown, bin: string): unknown {
 export const named = (u: Pick<AdminUser, 'id' | 'username'>) => `${safeText(u.username)} (id ${u.id})`;
 
 /** What an account's state is, in one word. */
-export const stateOf = (u: AdminUser): string =>
-  u.disabled ? 'disabled' : u.deactivated ? 'deactivated' : u.verified ? 'active' : 'unverified';
+export const stateOf = (u: AdminUser): string => {
+  const t = cliTexts();
+  if (u.disabled) return t('admin.state.disabled');
+  if (u.deactivated) return t('admin.state.deactivated');
+  return u.verified ? t('admin.state.active') : t('admin.state.unverified');
+};
 
 export const day = (iso: string | null, none = '-') => (iso ? iso.slice(0, 10) : none);
 export const minute = (iso: string | null, none = '-') => (iso ? iso.slice(0, 16).replace('T', ' ') : none);

@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { ErrorBody } from '../../server/protocol.js';
 import { describeError, exitCodeFor, oneLine, UsageError, writeFailure } from './errors.js';
+import { warnUnsupportedLanguage, type Words } from './texts.js';
 
 // oclif's own FlagOutput/ArgOutput, which its index does not export.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,6 +22,12 @@ export const jsonFlag = Flags.boolean({
 export abstract class Mux1Command extends Command {
   static override enableJsonFlag = true;
 
+  /** A MUX1_LANG mux1 does not speak is said once, before anything else. */
+  protected override async init(): Promise<void> {
+    warnUnsupportedLanguage();
+    await super.init();
+  }
+
   /** Parsing failures are the caller's mistake, whatever oclif's own exit code for them. */
   protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
     options?: Interfaces.Input<F, B, A>,
@@ -32,8 +39,12 @@ export abstract class Mux1Command extends Command {
     } catch (err) {
       // A value our own flag parsers refused keeps its code and field (`invalid_field`, `room`).
       const ours = err instanceof UsageError ? err : undefined;
-      const message = `${oneLine((err as Error).message)} (see: ${this.usageLine()} --help)`;
-      throw new UsageError(message, ours?.code, { field: ours?.field });
+      // oclif's own sentence is English; ours around it in the terminal's language.
+      const detail = oneLine((err as Error).message);
+      const usage = this.usageLine();
+      const words: Words = (t) =>
+        t('usage.seeHelp', { detail: ours?.words ? oneLine(ours.words(t)) : detail, usage });
+      throw new UsageError(words, ours?.code, { field: ours?.field });
     }
   }
 
@@ -63,7 +74,7 @@ export abstract class Mux1Command extends Command {
   protected override async catch(err: Interfaces.CommandError): Promise<never> {
     // this.exit() and oclif's own exits are already decided; let them through untouched.
     if (err instanceof Errors.ExitError) throw err;
-    writeFailure({ body: this.toErrorJson(err), hint: describeError(err).hint }, this.jsonEnabled(), err);
+    writeFailure({ ...describeError(err), body: this.toErrorJson(err) }, this.jsonEnabled(), err);
     throw new Errors.ExitError(exitCodeFor(err));
   }
 }
@@ -76,9 +87,6 @@ function rejectPasswordFlag(argv: string[]): void {
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
   if (flags.some((a) => a === '--password' || a.startsWith('--password='))) {
-    throw new UsageError(
-      'mux1 takes no --password flag: it would be visible in shell history and the process list. ' +
-        'Pipe the password in with --password-stdin, or leave it out to be asked on a terminal',
-    );
+    throw new UsageError((t) => t('usage.noPasswordFlag'));
   }
 }

@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { UsageError } from './errors.js';
+import { terminal } from '../client/language.js';
 
 export const caFlag = Flags.string({
   summary: 'PEM file of a private certificate authority to trust for an https:// server.',
@@ -17,15 +18,17 @@ function checkCaFile(file: string): void {
   try {
     pem = readFileSync(file);
   } catch (err) {
-    throw new UsageError(`--ca ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const reason = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError((t) => t('ca.unreadable', { file, reason }));
   }
   if (pem.length > 1_000_000 || !pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`--ca ${file}: not a PEM certificate file`);
+    throw new UsageError((t) => t('ca.notPem', { file }));
   }
   try {
     new X509Certificate(pem);
   } catch (err) {
-    throw new UsageError(`--ca ${file}: not a PEM certificate file (${(err as Error).message})`);
+    const reason = (err as Error).message;
+    throw new UsageError((t) => t('ca.badPem', { file, reason }));
   }
 }
 
@@ -42,7 +45,8 @@ export async function rerunTrusting(file: string): Promise<number | undefined> {
   checkCaFile(path);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: path },
+    // The language as chosen here: a MUX1_LANG mux1 does not speak has been said once already.
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: path, MUX1_LANG: terminal.language },
   });
   // Ctrl+C on a terminal reaches both processes; a signal sent to this one alone is passed on.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

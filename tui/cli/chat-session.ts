@@ -1,5 +1,6 @@
 import { CHAT } from '../../server/protocol.js';
 import { ChatClient, ChatError } from '../client/socket.js';
+import { CliError } from './errors.js';
 
 /**
  * One signed-in chat connection for the length of a command: connect with the token, enter the
@@ -19,13 +20,13 @@ export async function withChatRoom<T>(
     const hello = await chat.connect().catch((err: unknown) => {
       // The shared client does not know the URL it was given as the user typed it; scripts' logs should.
       if (err instanceof ChatError && err.code === 'unreachable') {
-        throw new ChatError('unreachable', `Cannot reach the mux1 chat at ${server}: ${err.message}`);
+        const reason = err.message;
+        throw new CliError('unreachable', (t) => t('chat.unreachable', { server, reason }));
       }
       throw err;
     });
     // The server treats a connection whose token it does not accept as a guest.
-    if (!hello.user)
-      throw new ChatError('unauthorized', `The server at ${server} did not accept the session token`);
+    if (!hello.user) throw new CliError('unauthorized', (t) => t('chat.tokenRefused', { server }));
     if (room !== CHAT.defaultRoom) {
       await chat.join(room).catch((err: unknown) => {
         // A token that may write but not read chat cannot join; the server takes its messages to a

@@ -1,75 +1,114 @@
 import { Errors } from '@oclif/core';
 import type { ErrorBody } from '../../server/protocol.js';
 import { Mux1Error, type Mux1Code } from '../client/errors.js';
+import { describeFailure } from '../client/language.js';
 import { safeText } from '../client/safe-text.js';
 import { TunnelError } from '../client/tunnel/errors.js';
+import { cliTexts, englishTexts, speaksEnglish, type Words } from './texts.js';
 
 /*
  * How the command line fails: its own error classes beside the clients' ones, what each failure
  * says and with which exit status (2 when the command was called wrongly, 1 for the rest), and
  * how it is written: `{error, code}` on stdout with --json, else one line on stderr, red on a
  * terminal, with the stack under it only when DEBUG asks for it.
+ *
+ * The JSON body is the same in every language (English words, the contract's code); the line on
+ * stderr is in the terminal's language: the command line's own sentences from its catalog, a
+ * client's or the server's by their code (describeFailure).
  */
+
+export interface CliErrorOptions {
+  field?: string;
+  /** What to do about it, for people, in their language. */
+  hint?: Words;
+}
 
 /** A failure of the command itself, beside the clients' ApiError, ChatError and TunnelError. */
 export class CliError extends Mux1Error {
   override name = 'CliError';
+  /** The sentence in any language, when the command line wrote it (message holds the English). */
+  readonly words?: Words;
+  readonly hint?: Words;
   constructor(
     code: Mux1Code,
-    message: string,
+    message: string | Words,
     readonly exitCode: 1 | 2 = 1,
-    options: { field?: string } = {},
+    options: CliErrorOptions = {},
   ) {
-    super(code, message, options);
+    super(code, typeof message === 'string' ? message : message(englishTexts), { field: options.field });
+    if (typeof message !== 'string') this.words = message;
+    if (options.hint) this.hint = options.hint;
   }
 }
 
 /** The caller got the command wrong: unknown flag, missing flag, bad value. Exit 2. */
 export class UsageError extends CliError {
   override name = 'UsageError';
-  constructor(message: string, code: Mux1Code = 'usage', options: { field?: string } = {}) {
+  constructor(message: string | Words, code: Mux1Code = 'usage', options: CliErrorOptions = {}) {
     super(code, message, 2, options);
   }
 }
 
 export interface DescribedError {
   body: ErrorBody<string>;
+  /** The sentence for people, in the terminal's language; body.error when left out. */
+  text?: string;
   /** What to do about it, for people; JSON readers branch on the code instead. */
   hint?: string;
 }
 
 /** Advice by code for failures that came from a client, which cannot know the command line. */
-const HINTS: Partial<Record<string, string>> = {
-  unreachable: "is a mux1 server running there? Start one with 'mux1 server', or pass --server URL",
-  timeout: 'the server may be overloaded; try again, or check --server',
-  unauthorized: "your session has ended; log in again with 'mux1 login --username NAME'",
-  email_not_verified:
-    "run 'mux1 verify --email EMAIL' (it asks for the code), or 'mux1 resend --email EMAIL' for a new code",
-  corrupt_credentials: "'mux1 login' writes a new one",
+const HINTS: Partial<Record<string, Words>> = {
+  unreachable: (t) => t('hints.unreachable'),
+  timeout: (t) => t('hints.timeout'),
+  unauthorized: (t) => t('hints.unauthorized'),
+  email_not_verified: (t) => t('hints.emailNotVerified'),
+  corrupt_credentials: (t) => t('hints.corruptCredentials'),
 };
 
 export function describeError(err: unknown): DescribedError {
+  const t = cliTexts();
   // A tunnel's `unreachable` is about the SSH host, not the mux1 server: the hints do not apply.
-  if (err instanceof TunnelError) return { body: bodyOf(err) };
-  if (Mux1Error.is(err)) {
-    const wait = err.retryAfterS ? `try again in ${err.retryAfterS} s` : undefined;
-    return { body: bodyOf(err), hint: HINTS[err.code] ?? wait };
+  if (err instanceof TunnelError) return { body: bodyOf(err), text: textOf(err) };
+  if (err instanceof CliError && err.words) {
+    return { body: bodyOf(err), text: oneLine(err.words(t)), hint: (err.hint ?? HINTS[err.code])?.(t) };
   }
-  // this.error(message, {code, exit, suggestions}) in a command.
+  if (Mux1Error.is(err)) {
+    const wait = err.retryAfterS ? t('hints.retryAfter', { seconds: err.retryAfterS }) : undefined;
+    const hint = err instanceof CliError && err.hint ? err.hint : HINTS[err.code];
+    return { body: bodyOf(err), text: textOf(err), hint: hint?.(t) ?? wait };
+  }
+  // this.error(message, {code, exit, suggestions}) in a command, or oclif's own.
   if (err instanceof Errors.CLIError && err.code) {
+    const body = { error: oneLine(err.message), code: err.code };
     return {
-      body: { error: oneLine(err.message), code: err.code },
+      body,
+      text: describeFailure({ code: body.code, message: body.error }),
       hint: err.suggestions?.length ? err.suggestions.join('; ') : undefined,
     };
   }
   const e = err as { name?: string; message?: string } | undefined;
   if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
-    return { body: { error: 'Cancelled', code: 'cancelled' } };
+    return { body: { error: 'Cancelled', code: 'cancelled' }, text: t('failure.cancelled') };
   }
+  const detail = oneLine(e?.message ?? String(err));
   return {
-    body: { error: `Unexpected failure: ${oneLine(e?.message ?? String(err))}`, code: 'internal_error' },
-    hint: 'run again with DEBUG=mux1 to see where, and report it',
+    body: { error: englishTexts('failure.unexpected', { detail }), code: 'internal_error' },
+    text: t('failure.unexpected', { detail }),
+    hint: t('hints.internal'),
   };
+}
+
+/**
+ * A client's or the server's failure for people: in English its own words, with every field the
+ * server refused; in another language the text for its code (the words are English).
+ */
+function textOf(err: Mux1Error<string>): string {
+  if (speaksEnglish()) {
+    const more = (err.errors ?? []).slice(1).map((e) => `; ${oneLine(e.error)}`);
+    return oneLine(err.message) + more.join('');
+  }
+  return describeFailure({ code: err.code, message: oneLine(err.message) });
 }
 
 function bodyOf(err: Mux1Error<string>): ErrorBody<string> {
@@ -97,11 +136,10 @@ export function writeFailure(described: DescribedError, json: boolean, err?: unk
   } else {
     // The sentence may come from the server, or quote what someone typed: printed as text.
     const hint = described.hint ? ` - ${safeText(described.hint)}` : '';
-    // The other fields the server refused follow the first on the same line.
-    const more = (described.body.errors ?? []).slice(1).map((e) => `; ${safeText(e.error)}`);
-    process.stderr.write(
-      `${paint(process.stderr, 'red', 'Error:')} ${safeText(described.body.error)}${more.join('')}${hint}\n`,
-    );
+    // The other fields the server refused follow the first on the same line (in textOf).
+    const text = described.text ?? described.body.error;
+    const label = cliTexts()('failure.label');
+    process.stderr.write(`${paint(process.stderr, 'red', label)} ${safeText(text)}${hint}\n`);
   }
   if (err !== undefined && debugEnabled()) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
 }

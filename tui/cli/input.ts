@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import { Args, Flags } from '@oclif/core';
 import { clientDefaults } from '../../config/client.js';
 import {
@@ -11,6 +12,7 @@ import {
   usernameProblem,
 } from '../../server/protocol.js';
 import { CliError, paint, UsageError } from './errors.js';
+import { cliTexts, type Words } from './texts.js';
 
 /*
  * What a command reads from the person. Flag values are checked here against the rules the server
@@ -113,12 +115,15 @@ const CONFIRM_TRIES = 3;
 /** The password for login, signup (`confirm`: asked twice) and account deletion. */
 export async function readPassword(options: { fromStdin: boolean; confirm?: boolean }): Promise<string> {
   if (options.fromStdin) {
-    const [password] = await readStdinLines(['the password'], '--password-stdin');
+    const [password] = await readStdinLines([THE.password], '--password-stdin');
     if (options.confirm) checkNewPassword(password!);
     return password!;
   }
-  const ask = await prompter('the password', 'pipe it in and add --password-stdin');
-  return options.confirm ? askNew(ask, 'Password') : ask('Password');
+  const ask = await prompter(THE.password, (t) => t('input.instead.password'));
+  const t = cliTexts();
+  return options.confirm
+    ? askNew(ask, t('input.prompt.password'), t('input.prompt.passwordAgain'))
+    : ask(t('input.prompt.password'));
 }
 
 /** The new password for `password reset`: one line on stdin, or asked twice. */
@@ -131,13 +136,17 @@ export async function readPasswordChange(options: {
   fromStdin: boolean;
 }): Promise<{ current: string; next: string }> {
   if (options.fromStdin) {
-    const [current, next] = await readStdinLines(['the current password', 'the new one'], '--password-stdin');
+    const [current, next] = await readStdinLines([THE.currentPassword, THE.newOne], '--password-stdin');
     checkNewPassword(next!);
     return { current: current!, next: next! };
   }
-  const ask = await prompter('the passwords', 'pipe them in and add --password-stdin');
-  const current = await ask('Current password');
-  return { current, next: await askNew(ask, 'New password') };
+  const ask = await prompter(THE.passwords, (t) => t('input.instead.passwords'));
+  const t = cliTexts();
+  const current = await ask(t('input.prompt.currentPassword'));
+  return {
+    current,
+    next: await askNew(ask, t('input.prompt.newPassword'), t('input.prompt.newPasswordAgain')),
+  };
 }
 
 /**
@@ -146,18 +155,15 @@ export async function readPasswordChange(options: {
  */
 export async function readCode(flags: CodeFlags): Promise<string> {
   if (flags.code !== undefined) return flags.code;
-  if (flags['code-stdin']) return checkCode((await readStdinLines(['the code'], '--code-stdin'))[0]!);
-  const ask = await prompter('the code', 'pipe it in and add --code-stdin');
-  const message = `Code from the mail (${LIMITS.codeDigits} digits)`;
+  if (flags['code-stdin']) return checkCode((await readStdinLines([THE.code], '--code-stdin'))[0]!);
+  const ask = await prompter(THE.code, (t) => t('input.instead.code'));
+  const message = cliTexts()('input.prompt.mailedCode', { count: LIMITS.codeDigits });
   return (await ask(message, (v) => codeProblem(v.replace(/\s+/g, '')))).replace(/\s+/g, '');
 }
 
 /** For `password reset --code-stdin --password-stdin`: the code on the first line, the password on the second. */
 export async function readCodeAndNewPassword(): Promise<{ code: string; password: string }> {
-  const [code, password] = await readStdinLines(
-    ['the code', 'the new password'],
-    '--code-stdin --password-stdin',
-  );
+  const [code, password] = await readStdinLines([THE.code, THE.newPassword], '--code-stdin --password-stdin');
   checkNewPassword(password!);
   return { code: checkCode(code!), password: password! };
 }
@@ -176,18 +182,26 @@ function checkNewPassword(password: string): void {
 
 type Ask = (message: string, problem?: (value: string) => string | undefined) => Promise<string>;
 
+/** What a command reads, as its messages name it. */
+export const THE = {
+  password: (t) => t('input.the.password'),
+  passwords: (t) => t('input.the.passwords'),
+  currentPassword: (t) => t('input.the.currentPassword'),
+  newOne: (t) => t('input.the.newOne'),
+  newPassword: (t) => t('input.the.newPassword'),
+  code: (t) => t('input.the.code'),
+  secondFactor: (t) => t('input.the.secondFactor'),
+} satisfies Record<string, Words>;
+
 /** A new password, asked twice; a mismatch asks again, up to CONFIRM_TRIES times. */
-async function askNew(ask: Ask, label: string): Promise<string> {
+async function askNew(ask: Ask, label: string, again: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const next = await ask(label, passwordProblem);
-    if ((await ask(`${label} again`)) === next) return next;
+    if ((await ask(again)) === next) return next;
     if (attempt === CONFIRM_TRIES) {
-      throw new CliError(
-        'password_mismatch',
-        `The two passwords differed ${CONFIRM_TRIES} times; nothing was sent`,
-      );
+      throw new CliError('password_mismatch', (t) => t('input.passwordsDiffered', { count: CONFIRM_TRIES }));
     }
-    process.stderr.write('The two passwords differ; once more.\n');
+    process.stderr.write(`${cliTexts()('input.passwordsDiffer')}\n`);
   }
 }
 
@@ -196,14 +210,14 @@ async function askNew(ask: Ask, label: string): Promise<string> {
  * answer with a `problem` is refused with the reason, and the question asked afresh: the prompt's
  * own validation would keep the refused text in a field the person cannot see.
  */
-async function prompter(what: string, instead: string): Promise<Ask> {
+async function prompter(what: Words, instead: Words): Promise<Ask> {
   if (!process.stdin.isTTY) {
-    throw new UsageError(`no terminal to ask for ${what} on: ${instead}`, 'no_terminal');
+    throw new UsageError((t) => t('input.noTerminal', { what: what(t), instead: instead(t) }), 'no_terminal');
   }
   const { default: password } = await import('@inquirer/password');
   return async (message, problem) => {
     for (;;) {
-      const answer = await password({ message }, { output: process.stderr });
+      const answer = await password({ message, theme: passwordTheme() }, { output: process.stderr });
       const wrong = problem?.(answer);
       if (!wrong) return answer;
       process.stderr.write(`${paint(process.stderr, 'red', '✗')} ${wrong}\n`);
@@ -212,29 +226,52 @@ async function prompter(what: string, instead: string): Promise<Ask> {
 }
 
 /**
+ * The hidden prompt's own words (@inquirer/password writes them in English) in the terminal's
+ * language: what stands in for the hidden input, and the key that shows it.
+ */
+export function passwordTheme() {
+  const t = cliTexts();
+  const actions: Record<string, string> = { 'toggle visibility': t('input.toggleVisibility') };
+  return {
+    style: {
+      maskedText: t('input.masked'),
+      keysHelpTip: (keys: [string, string][]) =>
+        keys
+          .map(([key, action]) => `${styleText('bold', key)} ${styleText('dim', actions[action] ?? action)}`)
+          .join(styleText('dim', ' • ')),
+    },
+  };
+}
+
+/**
  * Exactly one non-empty line per label from standard input. Only the line ending is dropped,
  * since spaces may be part of a password.
  */
-async function readStdinLines(labels: string[], flag: string): Promise<string[]> {
+async function readStdinLines(labels: Words[], flag: string): Promise<string[]> {
   if (process.stdin.isTTY) {
-    throw new UsageError(`${flag} reads from a pipe, but standard input is a terminal`);
+    throw new UsageError((t) => t('input.stdinIsTerminal', { flag }));
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += buf.length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError(`${flag}: the input is too long`);
+    if (size > MAX_STDIN_BYTES) throw new UsageError((t) => t('input.tooLong', { flag }));
     chunks.push(buf);
   }
   const text = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  if (text === '') throw new UsageError(`${flag}: standard input was empty`);
+  if (text === '') throw new UsageError((t) => t('input.stdinEmpty', { flag }));
   const lines = text.split(/\r?\n/);
   if (lines.length !== labels.length || lines.some((line) => line === '')) {
-    const want = labels.length === 1 ? 'one line' : `${labels.length} lines`;
-    throw new UsageError(`${flag}: expected ${want}: ${labels.join(', then ')}`);
+    throw new UsageError((t) =>
+      t('input.expectedLines', {
+        flag,
+        count: labels.length,
+        labels: labels.map((label) => label(t)).join(t('input.then')),
+      }),
+    );
   }
   return lines;
 }
@@ -250,9 +287,9 @@ export const secondFactorStdinFlag = Flags.boolean({
  * Standard input read one line at a time, for a command that must show something (the QR code of
  * a setup) before the next line can be known. Each line is taken when it is asked for.
  */
-export function stdinLines(flag: string): { next(label: string): Promise<string>; close(): void } {
+export function stdinLines(flag: string): { next(label: Words): Promise<string>; close(): void } {
   if (process.stdin.isTTY) {
-    throw new UsageError(`${flag} reads from a pipe, but standard input is a terminal`);
+    throw new UsageError((t) => t('input.stdinIsTerminal', { flag }));
   }
   let rl: import('node:readline').Interface | undefined;
   let lines: AsyncIterator<string> | undefined;
@@ -264,8 +301,10 @@ export function stdinLines(flag: string): { next(label: string): Promise<string>
         lines = rl[Symbol.asyncIterator]();
       }
       const { value, done } = await lines.next();
-      if (done || value === '') throw new UsageError(`${flag}: expected a line with ${label}`);
-      if (Buffer.byteLength(value) > MAX_STDIN_BYTES) throw new UsageError(`${flag}: the input is too long`);
+      if (done || value === '')
+        throw new UsageError((t) => t('input.expectedLine', { flag, what: label(t) }));
+      if (Buffer.byteLength(value) > MAX_STDIN_BYTES)
+        throw new UsageError((t) => t('input.tooLong', { flag }));
       return value;
     },
     close: () => rl?.close(),
@@ -281,10 +320,8 @@ export function checkSecondFactor(line: string, flag = '--code-stdin'): string {
 }
 
 /** The second factor on a terminal: a hidden prompt that asks again until the code has a right shape. */
-export async function askSecondFactor(
-  message = 'Code from your authenticator app (or a backup code)',
-): Promise<string> {
-  const ask = await prompter('the two-factor code', 'pipe it in and add --code-stdin');
+export async function askSecondFactor(message = cliTexts()('input.prompt.secondFactor')): Promise<string> {
+  const ask = await prompter(THE.secondFactor, (t) => t('input.instead.code'));
   return (await ask(message, (v) => secondFactorProblem(v.trim()))).trim();
 }
 
@@ -297,15 +334,12 @@ export async function readPasswordAndSecondFactor(flags: {
   'code-stdin'?: boolean;
 }): Promise<{ password: string; code: string }> {
   if (flags['password-stdin'] && flags['code-stdin']) {
-    const [password, code] = await readStdinLines(
-      ['the password', 'the code'],
-      '--password-stdin --code-stdin',
-    );
+    const [password, code] = await readStdinLines([THE.password, THE.code], '--password-stdin --code-stdin');
     return { password: password!, code: checkSecondFactor(code!) };
   }
   const password = await readPassword({ fromStdin: Boolean(flags['password-stdin']) });
   const code = flags['code-stdin']
-    ? checkSecondFactor((await readStdinLines(['the code'], '--code-stdin'))[0]!)
+    ? checkSecondFactor((await readStdinLines([THE.code], '--code-stdin'))[0]!)
     : await askSecondFactor();
   return { password, code };
 }
@@ -313,8 +347,8 @@ export async function readPasswordAndSecondFactor(flags: {
 /** The passphrase of an SSH key file, on a terminal only: a key in ssh-agent needs none. */
 export async function askKeyPassphrase(file: string): Promise<string> {
   const ask = await prompter(
-    `the passphrase of ${file}`,
-    `add the key to your ssh-agent (ssh-add ${file}) and leave out --identity`,
+    (t) => t('input.the.passphrase', { file }),
+    (t) => t('input.instead.passphrase', { file }),
   );
-  return ask(`Passphrase for ${file}`);
+  return ask(cliTexts()('input.prompt.passphrase', { file }));
 }

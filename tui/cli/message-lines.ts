@@ -1,5 +1,6 @@
 import { CHAT, type ChatMessage, type RoomState } from '../../server/protocol.js';
 import { safeText } from '../client/safe-text.js';
+import { cliTexts } from './texts.js';
 
 /**
  * How the commands print what other people wrote: one line per message, every name and text
@@ -10,8 +11,9 @@ export function messageLine(m: ChatMessage, options: { room?: boolean } = {}): s
   // Local time as YYYY-MM-DD HH:MM:SS: the Swedish locale happens to write dates the ISO way.
   const time = new Date(m.ts).toLocaleString('sv-SE');
   const where = options.room ? `${roomLabel(m.room)}  ` : '';
-  const who = m.user ? safeText(m.user.username) : '(deleted user)';
-  return `[${m.id}] ${time}  ${where}${who}: ${safeText(m.text)}${m.edited_at ? ' (edited)' : ''}`;
+  const t = cliTexts();
+  const who = m.user ? safeText(m.user.username) : t('messages.deletedUser');
+  return `[${m.id}] ${time}  ${where}${who}: ${safeText(m.text)}${m.edited_at ? ` ${t('messages.edited')}` : ''}`;
 }
 
 /** `#ops`, or `dm:1-2` as the server names it: room names are the server's, checked by its rules. */
@@ -20,7 +22,8 @@ export const roomLabel = (room: string): string =>
 
 export function roomLine(r: RoomState): string {
   const name = r.with ? `@${safeText(r.with.username)} (${safeText(r.room)})` : roomLabel(r.room);
-  const counts = [`${r.unread}${r.unread >= CHAT.unreadMax ? '+' : ''} unread`];
-  if (r.mentions > 0) counts.push(`${r.mentions} mention${r.mentions === 1 ? '' : 's'}`);
+  const t = cliTexts();
+  const counts = [t('rooms.unread', { count: r.unread, more: r.unread >= CHAT.unreadMax ? '+' : '' })];
+  if (r.mentions > 0) counts.push(t('rooms.mentions', { count: r.mentions }));
   return `${name.padEnd(24)} ${counts.join(', ')}`;
 }

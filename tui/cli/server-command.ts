@@ -8,6 +8,8 @@ import { caFlag, rerunTrusting } from './ca.js';
 import { Mux1Error } from '../client/errors.js';
 import { isPersonalAccessToken, tokenShapeProblem } from '../client/tokens.js';
 import { CliError, isTunnelFailure, reportTunnelFailure, UsageError } from './errors.js';
+import { englishTexts, type Words } from './texts.js';
+import { describeFailure } from '../client/language.js';
 import {
   openVia,
   renameTunnelUrl,
@@ -47,7 +49,7 @@ export abstract class ServerCommand extends Mux1Command {
    * What the command does, for a command no personal access token may ever do (the server refuses
    * it whatever the token's scopes): said before asking for passwords or sending anything.
    */
-  static tokenForbidden: string | undefined;
+  static tokenForbidden: Words | undefined;
 
   /** Where the token in use came from, so a refusal of MUX1_TOKEN is not blamed on a login. */
   private tokenSource: 'env' | 'file' | undefined;
@@ -99,19 +101,17 @@ export abstract class ServerCommand extends Mux1Command {
     const { activeToken } = await this.credentials();
     const active = await activeToken(server);
     if (!active) {
-      throw new CliError(
-        'not_logged_in',
-        `Not logged in to ${server}: run '${this.config.bin} login --username NAME' or set MUX1_TOKEN`,
-      );
+      const bin = this.config.bin;
+      throw new CliError('not_logged_in', (t) => t('session.notLoggedIn', { server, bin }));
     }
     if (active.source === 'env') {
       const wrong = tokenShapeProblem(active.token);
       if (wrong) throw new UsageError(wrong, 'bad_token');
       const doing = (this.constructor as typeof ServerCommand).tokenForbidden;
       if (doing && isPersonalAccessToken(active.token)) {
+        const bin = this.config.bin;
         throw new UsageError(
-          `MUX1_TOKEN holds a personal access token, and a token can never ${doing}, whatever its ` +
-            `scopes: unset MUX1_TOKEN and log in with '${this.config.bin} login' to do this`,
+          (t) => t('session.tokenNeverAllowed', { doing: doing(t), bin }),
           'token_not_allowed',
         );
       }
@@ -146,17 +146,15 @@ export abstract class ServerCommand extends Mux1Command {
 function blameTheEnvironment(err: unknown, bin: string): unknown {
   if (!Mux1Error.is(err)) return err;
   if (err.code === 'unauthorized') {
-    return new CliError(
-      'unauthorized',
-      'the server refused the token in MUX1_TOKEN: it is revoked, expired or mistyped. ' +
-        `Create a new one with '${bin} tokens create', or unset MUX1_TOKEN to use your login`,
-    );
+    return new CliError('unauthorized', (t) => t('session.tokenRefused', { bin }));
   }
   if (err.code === 'insufficient_scope') {
-    return new CliError(
-      'insufficient_scope',
-      `${err.message} - the token in MUX1_TOKEN lacks that scope: create one that has it with ` +
-        `'${bin} tokens create --scope SCOPE', or unset MUX1_TOKEN to use your login`,
+    const refusal = err;
+    return new CliError('insufficient_scope', (t) =>
+      t('session.tokenLacksScope', {
+        refusal: t === englishTexts ? refusal.message : describeFailure(refusal),
+        bin,
+      }),
     );
   }
   return err;

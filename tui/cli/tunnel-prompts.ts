@@ -1,4 +1,5 @@
 import type { TunnelPrompt, UnknownHost } from '../client/tunnel/index.js';
+import { cliTexts } from './texts.js';
 
 /**
  * The questions a tunnel may ask, only where a person can answer them: standard input and standard
@@ -13,25 +14,29 @@ export function terminalPrompts(): TunnelPrompt | undefined {
 
 async function askPassphrase(file: string): Promise<string> {
   const { default: password } = await import('@inquirer/password');
-  return password({ message: `Passphrase for ${file} (empty to skip this key)` }, { output: process.stderr });
+  const message = cliTexts()('tunnel.passphrase', { file });
+  const { passwordTheme } = await import('./input.js');
+  return password({ message, theme: passwordTheme() }, { output: process.stderr });
 }
 
 /** ssh's own question, with what is needed to check the key against the host's. */
 async function askTrustHost(host: UnknownHost): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
+  const t = cliTexts();
   process.stderr.write(
-    `The authenticity of host ${host.host} can't be established.\n` +
-      `${host.keyType} key fingerprint is ${host.fingerprint}.\n`,
+    `${t('tunnel.unknownHost', { host: host.host })}\n` +
+      `${t('tunnel.fingerprint', { keyType: host.keyType, fingerprint: host.fingerprint })}\n`,
   );
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // In raw mode Ctrl+C reaches readline rather than the process; treat it as "no".
   const cancel = new AbortController();
   rl.once('SIGINT', () => cancel.abort());
   try {
-    const answer = await rl.question(`Trust it and add it to ${host.knownHostsFile}? (yes/no) `, {
+    const answer = await rl.question(`${t('tunnel.trustHost', { file: host.knownHostsFile })} `, {
       signal: cancel.signal,
     });
-    return /^y(es)?$/i.test(answer.trim());
+    // "yes" always, as ssh asks; the language's own yes too.
+    return new RegExp(`^(y(es)?|${t('admin.yesPattern')})$`, 'i').test(answer.trim());
   } catch {
     process.stderr.write('\n');
     return false;

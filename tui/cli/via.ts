@@ -80,7 +80,7 @@ export function viaSettings(flags: { readonly [name: string]: unknown }): ViaSet
   if (!target) {
     const orphan =
       identity !== undefined ? '--via-identity' : knownHostsFile !== undefined ? '--via-known-hosts' : '';
-    if (orphan) throw new UsageError(`${orphan} goes with --via USER@HOST, which is missing`);
+    if (orphan) throw new UsageError((t) => t('via.orphan', { flag: orphan }));
     return undefined;
   }
   return { target, identity, knownHostsFile };
@@ -105,9 +105,8 @@ export function viaRemote(server: string): { host: string; port: number } {
   const url = new URL(server);
   if (url.protocol !== 'http:') {
     // TLS to 127.0.0.1 would fail the certificate's name check; a TLS server needs no tunnel anyway.
-    throw new UsageError(
-      `--via forwards plain HTTP; ${server} is ${url.protocol.slice(0, -1)}. Reach an https server directly`,
-    );
+    const scheme = url.protocol.slice(0, -1);
+    throw new UsageError((t) => t('via.plainHttpOnly', { server, scheme }));
   }
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) || 80 };
 }

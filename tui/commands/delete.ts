@@ -1,6 +1,7 @@
 import { CHAT } from '../../server/protocol.js';
 import { messageIdArg } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
 
 export default class Delete extends ServerCommand {
   static override summary = 'Delete one of your messages';
@@ -17,7 +18,7 @@ export default class Delete extends ServerCommand {
     await withChatRoom(await this.dial(flags.server), active.token, CHAT.defaultRoom, (chat) =>
       chat.remove(args.id),
     );
-    this.log(`Message ${args.id} deleted.`);
+    this.log(cliTexts()('delete.done', { id: args.id }));
     return { ok: true, id: args.id, server: flags.server };
   }
 }

@@ -3,6 +3,7 @@ import { CHAT, messageProblem } from '../../server/protocol.js';
 import { UsageError } from '../cli/errors.js';
 import { messageIdArg } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
 
 export default class Edit extends ServerCommand {
   static override summary = 'Change the text of one of your messages';
@@ -30,7 +31,7 @@ export default class Edit extends ServerCommand {
     const edited = await withChatRoom(await this.dial(flags.server), active.token, CHAT.defaultRoom, (chat) =>
       chat.edit(args.id, args.text),
     );
-    this.log(`Message ${args.id} edited.`);
+    this.log(cliTexts()('edit.done', { id: args.id }));
     return { ok: true, id: args.id, edited_at: edited.edited_at, server: flags.server };
   }
 }

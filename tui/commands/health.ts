@@ -1,4 +1,6 @@
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
+import { CliError } from '../cli/errors.js';
 
 export default class Health extends ServerCommand {
   static override summary = "Check the server's health; exit 1 when unhealthy or unreachable";
@@ -11,13 +13,16 @@ export default class Health extends ServerCommand {
     const { flags } = await this.parse(Health);
     const health = await (await this.rest(flags.server)).health();
     if (health.status !== 'healthy') {
-      this.error(`The server at ${flags.server} is unhealthy (database: ${health.database})`, {
-        exit: 1,
-        code: 'unhealthy',
-      });
+      const values = { server: flags.server, database: health.database };
+      throw new CliError('unhealthy', (t) => t('health.unhealthy', values));
     }
     this.log(
-      `${flags.server} is healthy: database ${health.database}, version ${health.version}, up ${health.uptime_s} s`,
+      cliTexts()('health.healthy', {
+        server: flags.server,
+        database: health.database,
+        version: health.version,
+        uptime: health.uptime_s,
+      }),
     );
     return { server: flags.server, ...health };
   }

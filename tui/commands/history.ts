@@ -3,6 +3,7 @@ import { CHAT } from '../../server/protocol.js';
 import { roomFlag, userFlag } from '../cli/input.js';
 import { messageLine, roomLabel } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
 
 export default class History extends ServerCommand {
   static override summary = "Print a room's latest messages, or a direct conversation's, oldest first";
@@ -37,10 +38,11 @@ export default class History extends ServerCommand {
       room ?? CHAT.defaultRoom,
       (chat) => chat.history(room ? { room, limit: flags.limit } : { with: flags.with, limit: flags.limit }),
     );
-    const where = room ? roomLabel(room) : `your conversation with @${flags.with}`;
-    this.log(
-      messages.length > 0 ? messages.map((m) => messageLine(m)).join('\n') : `No messages in ${where} yet.`,
-    );
+    const t = cliTexts();
+    const empty = room
+      ? t('history.emptyRoom', { room: roomLabel(room) })
+      : t('history.emptyConversation', { with: flags.with });
+    this.log(messages.length > 0 ? messages.map((m) => messageLine(m)).join('\n') : empty);
     return { ...(room ? { room } : { with: flags.with }), server: flags.server, messages };
   }
 }

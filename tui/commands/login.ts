@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { Mux1Error } from '../client/errors.js';
 import type { SshSigner } from '../client/ssh-sign.js';
 import type { RestClient } from '../client/rest.js';
-import { UsageError } from '../cli/errors.js';
+import { CliError, UsageError } from '../cli/errors.js';
 import type { LoginBody, MfaRequiredBody } from '../../server/protocol.js';
 import {
   askKeyPassphrase,
@@ -14,8 +14,11 @@ import {
   readPassword,
   secondFactorStdinFlag,
   stdinLines,
+  THE,
 } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts, englishTexts, serverOr } from '../cli/texts.js';
+import { describeFailure } from '../client/language.js';
 
 export default class Login extends ServerCommand {
   static override summary = 'Log in and keep the session in the credential file';
@@ -81,19 +84,17 @@ export default class Login extends ServerCommand {
     // Both on stdin: a line at a time, so an account without two factors needs only the first.
     const lines = flags['password-stdin'] && flags['code-stdin'] ? stdinLines('--code-stdin') : undefined;
     const password = lines
-      ? await lines.next('the password')
+      ? await lines.next(THE.password)
       : await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server);
     const first = await rest.login({ username, password }).catch((err: unknown) => {
       if (Mux1Error.is(err) && err.code === 'email_not_verified') {
         const email = username.includes('@') ? username : 'EMAIL';
         const run = (...words: string[]) => `'${nextCommand(this.config.bin, words, flags)}'`;
-        this.error(err.message, {
-          exit: 1,
-          code: err.code,
-          suggestions: [
-            `run ${run('verify', '--email', email)} (it asks for the code), or ${run('resend', '--email', email)} for a new one`,
-          ],
+        const verify = run('verify', '--email', email);
+        const resend = run('resend', '--email', email);
+        throw new CliError('email_not_verified', err.message, 1, {
+          hint: (t) => t('login.verifyFirst', { verify, resend }),
         });
       }
       throw err;
@@ -108,7 +109,9 @@ export default class Login extends ServerCommand {
     const { saveLogin } = await this.credentials();
     const file = await saveLogin(server, login);
     // The token stays out of the output: stdout of scripts tends to end up in CI logs.
-    this.log(`${login.message} Session saved for ${server} until ${login.expires_at}.`);
+    const t = cliTexts();
+    const done = serverOr(login.message, t('login.loggedIn', { username: login.user.username }));
+    this.log(`${done} ${t('login.saved', { server, expires: login.expires_at })}`);
     return {
       message: login.message,
       server,
@@ -138,32 +141,39 @@ export default class Login extends ServerCommand {
         clientName: deviceClientName(),
         signal: controller.signal,
         onCode: (codes) => {
-          say('To log in, open this page where you are signed in:');
+          const t = cliTexts();
+          say(t('login.web.openPage'));
           say(`    ${codes.verification_uri}`);
-          say('and enter the code:');
+          say(t('login.web.enterCode'));
           say('');
           say(`    ${codes.user_code}`);
           say('');
-          say(`Or scan this to open ${codes.verification_uri_complete}:`);
+          say(t('login.web.scan', { url: codes.verification_uri_complete }));
           for (const line of qrLines(codes.verification_uri_complete)) say(line);
           const minutes = Math.round(codes.expires_in / 60);
           if (flags.browser && canOpenBrowser()) {
             openBrowser(codes.verification_uri_complete);
-            say(`Opened a browser. Waiting for the approval (the code works for ${minutes} minutes)...`);
-          } else say(`Waiting for the approval (the code works for ${minutes} minutes)...`);
+            say(t('login.web.openedBrowser', { count: minutes }));
+          } else say(t('login.web.waiting', { count: minutes }));
         },
       });
       return await this.keep(flags.server, login);
     } catch (err) {
       if (Mux1Error.is(err) && err.code === 'access_denied') {
-        this.error('the login was denied in the browser; nothing was saved', { exit: 1, code: err.code });
+        throw new CliError('access_denied', (t) => t('login.web.denied'));
       }
       if (Mux1Error.is(err) && err.code === 'expired_token') {
-        this.error(`${err.message}; nothing was saved`, {
-          exit: 1,
-          code: err.code,
-          suggestions: [`run '${this.config.bin} login --web' again`],
-        });
+        const expired = err;
+        const bin = this.config.bin;
+        throw new CliError(
+          'expired_token',
+          (t) =>
+            t('login.web.expired', {
+              reason: t === englishTexts ? expired.message : describeFailure(expired),
+            }),
+          1,
+          { hint: (t) => t('login.web.again', { bin }) },
+        );
       }
       throw err;
     } finally {
@@ -192,16 +202,18 @@ export default class Login extends ServerCommand {
       signers,
     });
     if (first) return 'mfa_required' in first ? this.secondStep(first, flags, undefined) : first;
-    const who = `as ${flags.username} on ${flags.server} (not registered there, or the challenge expired)`;
-    this.error(
-      flags.identity
-        ? `${flags.identity} does not log in ${who}`
-        : `none of the ${signers.length} keys in your ssh-agent logs in ${who}`,
-      {
-        exit: 1,
-        code: 'invalid_credentials',
-        suggestions: [`add one while logged in: ${this.config.bin} keys add ~/.ssh/id_ed25519.pub`],
-      },
+    const values = {
+      username: flags.username,
+      server: flags.server,
+      identity: flags.identity,
+      count: signers.length,
+    };
+    const bin = this.config.bin;
+    throw new CliError(
+      'invalid_credentials',
+      (t) => (flags.identity ? t('login.ssh.fileRefused', values) : t('login.ssh.agentRefused', values)),
+      1,
+      { hint: (t) => t('login.ssh.addKey', { bin }) },
     );
   }
 
@@ -212,7 +224,8 @@ export default class Login extends ServerCommand {
       try {
         text = readFileSync(identity, 'utf8');
       } catch (err) {
-        throw new UsageError(`cannot read ${identity}: ${(err as Error).message}`, 'invalid_field', {
+        const reason = (err as Error).message;
+        throw new UsageError((t) => t('login.ssh.unreadable', { file: identity, reason }), 'invalid_field', {
           field: 'identity',
         });
       }
@@ -225,10 +238,7 @@ export default class Login extends ServerCommand {
     }
     const socket = process.env.SSH_AUTH_SOCK;
     if (!socket) {
-      throw new UsageError(
-        'no ssh-agent: SSH_AUTH_SOCK is not set. Start one (eval "$(ssh-agent)"; ssh-add), or give --identity FILE',
-        'no_agent',
-      );
+      throw new UsageError((t) => t('login.ssh.noAgent'), 'no_agent');
     }
     let signers: SshSigner[];
     try {
@@ -237,10 +247,7 @@ export default class Login extends ServerCommand {
       throw new UsageError((err as Error).message, 'no_agent');
     }
     if (signers.length === 0) {
-      throw new UsageError(
-        'your ssh-agent holds no key mux1 accepts (ed25519, ECDSA P-256/P-384, RSA >= 3072): ssh-add one, or give --identity FILE',
-        'no_agent',
-      );
+      throw new UsageError((t) => t('login.ssh.noUsableKey'), 'no_agent');
     }
     return signers;
   }
@@ -252,14 +259,11 @@ export default class Login extends ServerCommand {
     lines: ReturnType<typeof stdinLines> | undefined,
   ): Promise<LoginBody> {
     let code: string;
-    if (lines) code = checkSecondFactor(await lines.next('the two-factor code'));
-    else if (flags['code-stdin']) code = checkSecondFactor(await stdinLines('--code-stdin').next('the code'));
+    if (lines) code = checkSecondFactor(await lines.next(THE.secondFactor));
+    else if (flags['code-stdin']) code = checkSecondFactor(await stdinLines('--code-stdin').next(THE.code));
     else {
       if (!process.stdin.isTTY) {
-        throw new UsageError(
-          'this account uses two-factor sign-in: pipe the code in with --code-stdin (on the line after the password with --password-stdin)',
-          'no_terminal',
-        );
+        throw new UsageError((t) => t('login.secondFactorNeedsStdin'), 'no_terminal');
       }
       code = await askSecondFactor();
     }

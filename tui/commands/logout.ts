@@ -2,6 +2,7 @@ import { Mux1Error } from '../client/errors.js';
 import { ServerCommand } from '../cli/server-command.js';
 import { UsageError } from '../cli/errors.js';
 import { isPersonalAccessToken } from '../client/tokens.js';
+import { cliTexts, englishTexts, type Words } from '../cli/texts.js';
 
 export default class Logout extends ServerCommand {
   static override summary = 'End the session on the server and delete its credentials';
@@ -18,17 +19,15 @@ export default class Logout extends ServerCommand {
     const { activeToken, loadSession, removeSession } = await this.credentials();
     const active = await activeToken(flags.server);
     if (!active) {
-      const message = `Not logged in to ${flags.server}.`;
-      this.log(message);
+      const values = { server: flags.server };
+      const message = englishTexts('logout.notLoggedIn', values);
+      this.log(cliTexts()('logout.notLoggedIn', values));
       return { message, server: flags.server, revoked: false };
     }
     if (active.source === 'env' && isPersonalAccessToken(active.token)) {
       // A token is no session: it ends when it is revoked, from a login, not by itself.
-      throw new UsageError(
-        `MUX1_TOKEN holds a personal access token, which logout does not end: revoke it with ` +
-          `'${this.config.bin} tokens revoke ID' from your login, and unset MUX1_TOKEN`,
-        'token_not_allowed',
-      );
+      const bin = this.config.bin;
+      throw new UsageError((t) => t('logout.tokenNotEnded', { bin }), 'token_not_allowed');
     }
     const rest = await this.rest(flags.server, active.token);
     let revoked = true;
@@ -42,10 +41,12 @@ export default class Logout extends ServerCommand {
     }
     const stored = active.source === 'file' ? active.session : await loadSession(flags.server);
     const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
-    const message = revoked
-      ? `Logged out of ${flags.server}.`
-      : `The session had already ended on ${flags.server}; logged out.`;
-    this.log(message);
+    const said: Words = (t) =>
+      revoked
+        ? t('logout.done', { server: flags.server })
+        : t('logout.alreadyEnded', { server: flags.server });
+    const message = said(englishTexts);
+    this.log(said(cliTexts()));
     return { message, server: flags.server, revoked, removed_file: removed };
   }
 }

@@ -1,5 +1,6 @@
 import { emailFlag, nextCommand } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts, serverOr } from '../cli/texts.js';
 
 export default class Resend extends ServerCommand {
   static override summary = 'Mail a new verification code; the old one stops working';
@@ -10,7 +11,11 @@ export default class Resend extends ServerCommand {
     const { flags } = await this.parse(Resend);
     const rest = await this.rest(flags.server);
     const { message } = await rest.resendVerification({ email: flags.email });
-    this.log(`${message}\nNext: ${nextCommand(this.config.bin, ['verify', '--email', flags.email], flags)}`);
+    const t = cliTexts();
+    const next = nextCommand(this.config.bin, ['verify', '--email', flags.email], flags);
+    this.log(
+      `${serverOr(message, t('resend.sent', { email: flags.email }))}\n${t('next', { command: next })}`,
+    );
     return { message, server: flags.server, email: flags.email };
   }
 }

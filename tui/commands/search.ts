@@ -3,6 +3,7 @@ import { CHAT, roomProblem, searchQueryProblem } from '../../server/protocol.js'
 import { UsageError } from '../cli/errors.js';
 import { messageLine } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
 
 export default class Search extends ServerCommand {
   static override summary = 'Search the messages you may read, newest first';
@@ -53,7 +54,9 @@ export default class Search extends ServerCommand {
       (chat) => chat.search({ query: args.query, room: flags.room, limit: flags.limit }),
     );
     this.log(
-      messages.length > 0 ? messages.map((m) => messageLine(m, { room: true })).join('\n') : 'Nothing found.',
+      messages.length > 0
+        ? messages.map((m) => messageLine(m, { room: true })).join('\n')
+        : cliTexts()('search.nothing'),
     );
     return { server: flags.server, query: args.query, messages };
   }

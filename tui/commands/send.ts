@@ -4,6 +4,7 @@ import { UsageError } from '../cli/errors.js';
 import { roomFlag, userFlag } from '../cli/input.js';
 import { roomLabel } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts } from '../cli/texts.js';
 
 /** A message is at most LIMITS.messageMax code points of up to 4 bytes; more input is not a message. */
 const MAX_STDIN_BYTES = LIMITS.messageMax * 4 + 2;
@@ -44,12 +45,12 @@ export default class Send extends ServerCommand {
     if (flags.to) {
       const to = flags.to;
       const id = await withChatRoom(server, active.token, CHAT.defaultRoom, (chat) => chat.sendTo(text, to));
-      this.log(`Sent to @${to} (message ${id}).`);
+      this.log(cliTexts()('send.toUser', { to, id }));
       return { ok: true, id, to, server: flags.server };
     }
     const room = flags.room ?? CHAT.defaultRoom;
     const id = await withChatRoom(server, active.token, room, (chat) => chat.send(text, room));
-    this.log(`Sent to ${roomLabel(room)} (message ${id}).`);
+    this.log(cliTexts()('send.toRoom', { room: roomLabel(room), id }));
     return { ok: true, id, room, server: flags.server };
   }
 }
@@ -62,7 +63,7 @@ function checkMessage(text: string): string {
 
 async function readMessage(): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new UsageError('Missing 1 required arg: text (the message, or pipe it in on standard input)');
+    throw new UsageError((t) => t('send.missingText'));
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -70,7 +71,7 @@ async function readMessage(): Promise<string> {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += buf.length;
     if (size > MAX_STDIN_BYTES) {
-      throw new UsageError(`message is longer than ${LIMITS.messageMax} characters`, 'invalid_field', {
+      throw new UsageError((t) => t('send.tooLong', { max: LIMITS.messageMax }), 'invalid_field', {
         field: 'text',
       });
     }
@@ -79,6 +80,6 @@ async function readMessage(): Promise<string> {
   const text = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  if (text === '') throw new UsageError('Missing 1 required arg: text, and standard input was empty');
+  if (text === '') throw new UsageError((t) => t('send.emptyStdin'));
   return text;
 }

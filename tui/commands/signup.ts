@@ -1,6 +1,7 @@
 import { emailFlag, nextCommand, passwordStdinFlag, readPassword, usernameFlag } from '../cli/input.js';
 import { LIMITS } from '../../server/protocol.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts, serverOr } from '../cli/texts.js';
 
 export default class Signup extends ServerCommand {
   static override summary = 'Create an account; a code to verify the email is mailed';
@@ -26,7 +27,10 @@ export default class Signup extends ServerCommand {
     const password = await readPassword({ fromStdin: flags['password-stdin'], confirm: true });
     const rest = await this.rest(flags.server);
     const { message } = await rest.signup({ username: flags.username, email: flags.email, password });
-    this.log(`${message}\nNext: ${nextCommand(this.config.bin, ['verify', '--email', flags.email], flags)}`);
+    const t = cliTexts();
+    const said = serverOr(message, t('signup.created', { username: flags.username, email: flags.email }));
+    const next = nextCommand(this.config.bin, ['verify', '--email', flags.email], flags);
+    this.log(`${said}\n${t('next', { command: next })}`);
     return { message, server: flags.server, username: flags.username, email: flags.email };
   }
 }

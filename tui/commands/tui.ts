@@ -20,16 +20,13 @@ export default class Tui extends ServerCommand {
   async run(): Promise<void> {
     const end = this.argv.indexOf('--');
     if ((end === -1 ? this.argv : this.argv.slice(0, end)).includes('--json')) {
-      throw new UsageError(
-        `the TUI has no --json output; scripts use the other commands (see: ${this.config.bin} help)`,
-      );
+      const bin = this.config.bin;
+      throw new UsageError((t) => t('tui.noJson', { bin }));
     }
     const { flags } = await this.parse(Tui);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
-      throw new CliError(
-        'no_terminal',
-        `The TUI needs a terminal; from scripts use the subcommands (${this.config.bin} help)`,
-      );
+      const bin = this.config.bin;
+      throw new CliError('no_terminal', (t) => t('tui.needsTerminal', { bin }));
     }
     // NO_COLOR (no-color.org) is not read by Ink's colour library, but FORCE_COLOR=0 is; it must be
     // set before Ink loads. Without colour, the focused field is still marked with ›.

@@ -5,6 +5,7 @@ import { isTunnelFailure, reportTunnelFailure } from '../cli/errors.js';
 import { identityFlag, knownHostsFlag, parseSshTarget } from '../cli/via.js';
 import type { Tunnel as OpenTunnel, TunnelError } from '../client/tunnel/index.js';
 import { recordOpenTunnel } from '../client/tunnel/open-tunnels.js';
+import { cliTexts } from '../cli/texts.js';
 
 const port = (summary: string, extra: { default?: number } = {}) =>
   Flags.integer({ summary, min: 1, max: 65535, ...extra });
@@ -97,8 +98,12 @@ export default class Tunnel extends Mux1Command {
               remote: tunnel.remote,
             },
             [
-              `Forwarding ${tunnel.url} to ${tunnel.remote} through ${tunnel.sshHost}`,
-              `Use it as the server: --server ${tunnel.url}, or export MUX1_SERVER=${tunnel.url}. Ctrl+C closes the tunnel.`,
+              cliTexts()('tunnel.forwarding', {
+                url: tunnel.url,
+                remote: tunnel.remote,
+                sshHost: tunnel.sshHost,
+              }),
+              cliTexts()('tunnel.useIt', { url: tunnel.url }),
             ],
           ),
         stop: () => (stopping = true),
@@ -125,10 +130,8 @@ function recordTunnel(tunnel: OpenTunnel): () => void {
   try {
     return recordOpenTunnel(clientDefaults.configDir(), tunnel);
   } catch (err) {
-    process.stderr.write(
-      `warning: cannot record the tunnel in ${clientDefaults.configDir()} (${(err as Error).message}); ` +
-        `a session started through it is filed under ${tunnel.url} only\n`,
-    );
+    const values = { dir: clientDefaults.configDir(), reason: (err as Error).message, url: tunnel.url };
+    process.stderr.write(`${cliTexts()('tunnel.notRecorded', values)}\n`);
     return () => {};
   }
 }

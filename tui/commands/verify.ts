@@ -1,6 +1,7 @@
 import { codeFlags, emailFlag, nextCommand, readCode } from '../cli/input.js';
 import { LIMITS } from '../../server/protocol.js';
 import { ServerCommand } from '../cli/server-command.js';
+import { cliTexts, serverOr } from '../cli/texts.js';
 
 export default class Verify extends ServerCommand {
   static override summary = 'Verify an email address with the code mailed at signup';
@@ -21,9 +22,9 @@ export default class Verify extends ServerCommand {
     const code = await readCode(flags);
     const rest = await this.rest(flags.server);
     const { message } = await rest.verifyEmail({ email: flags.email, code });
-    this.log(
-      `${message}\nNext: ${nextCommand(this.config.bin, ['login', '--username', flags.email], flags)}`,
-    );
+    const t = cliTexts();
+    const next = nextCommand(this.config.bin, ['login', '--username', flags.email], flags);
+    this.log(`${serverOr(message, t('verify.done'))}\n${t('next', { command: next })}`);
     return { message, server: flags.server, email: flags.email };
   }
 }

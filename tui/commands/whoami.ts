@@ -4,6 +4,7 @@ import { Mux1Error } from '../client/errors.js';
 import { safeText } from '../client/safe-text.js';
 import { isPersonalAccessToken } from '../client/tokens.js';
 import { CliError } from '../cli/errors.js';
+import { cliTexts } from '../cli/texts.js';
 
 export default class Whoami extends ServerCommand {
   static override summary = 'Show whose session or token is in use, as the server sees it';
@@ -18,26 +19,27 @@ export default class Whoami extends ServerCommand {
     const rest = await this.rest(flags.server, active.token);
     const me = await rest.me().catch((err: unknown) => {
       if (Mux1Error.is(err) && err.code === 'insufficient_scope' && isPersonalAccessToken(active.token)) {
-        throw new CliError(
-          'insufficient_scope',
-          'MUX1_TOKEN is a personal access token without the profile:read scope, so the server will ' +
-            'not say whose it is; it still works for what its scopes allow',
-        );
+        throw new CliError('insufficient_scope', (t) => t('whoami.noProfileScope'));
       }
       throw err;
     });
     const { user } = me;
     // Servers from before tokens leave it out.
     const credential = me.credential as MeBody['credential'] | undefined;
-    const via = active.source === 'env' ? ' (token from MUX1_TOKEN)' : '';
-    const lines = [`${user.username} <${user.email}> on ${flags.server}${via}`];
+    const t = cliTexts();
+    const who = { username: user.username, email: user.email, server: flags.server };
+    const lines = [active.source === 'env' ? t('whoami.userFromEnv', who) : t('whoami.user', who)];
     if (credential?.type === 'token') {
       const expires = credential.expires_at
-        ? `expires ${credential.expires_at.slice(0, 10)}`
-        : 'never expires';
+        ? t('tokens.expires', { day: credential.expires_at.slice(0, 10) })
+        : t('tokens.neverExpires');
       lines.push(
-        `Personal access token ${credential.id} '${safeText(credential.name)}': ` +
-          `${credential.scopes.join(' ')} (${expires})`,
+        t('whoami.token', {
+          id: credential.id,
+          name: safeText(credential.name),
+          scopes: credential.scopes.join(' '),
+          expires,
+        }),
       );
     }
     this.log(lines.join('\n'));

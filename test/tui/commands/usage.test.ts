@@ -322,7 +322,7 @@ describe('mux1 CLI: usage errors, help and exit codes', () => {
     before(() => {
       // A checkout with no dist/ at all, so a command found there cannot pass for the sources.
       checkout = mkdtempSync(join(tmpdir(), 'mux1-dev-'));
-      for (const part of ['package.json', 'tsconfig.json', 'bin', 'config', 'server', 'tui']) {
+      for (const part of ['package.json', 'tsconfig.json', 'bin', 'config', 'i18n', 'server', 'tui']) {
         cpSync(join(repoRoot, part), join(checkout, part), { recursive: true });
       }
       symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));

@@ -1,5 +1,6 @@
 import type { Hook } from '@oclif/core';
 import { writeFailure } from '../errors.js';
+import { cliTexts, englishTexts, type Words } from '../texts.js';
 
 /**
  * Replaces @oclif/plugin-not-found, which names its suggestion only in an interactive prompt and
@@ -12,10 +13,10 @@ const hook: Hook.CommandNotFound = async function (options) {
   const spaced = (commandId: string) => commandId.replaceAll(':', config.topicSeparator);
   const visible = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]);
   const suggestion = nearest(id, visible);
-  const message =
-    `'${spaced(id)}' is not a ${bin} command.` +
-    (suggestion ? ` Did you mean '${bin} ${spaced(suggestion)}'?` : '') +
-    ` See '${bin} help' for the list.`;
+  const values = { command: spaced(id), bin, suggestion: suggestion ? `${bin} ${spaced(suggestion)}` : '' };
+  const words: Words = (t) =>
+    suggestion ? t('notFound.withSuggestion', values) : t('notFound.plain', values);
+  const message = words(englishTexts);
   const argv = options.argv ?? [];
   const end = argv.indexOf('--');
   const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
@@ -24,7 +25,7 @@ const hook: Hook.CommandNotFound = async function (options) {
     code: 'unknown_command',
     ...(suggestion ? { suggestion: spaced(suggestion) } : {}),
   };
-  writeFailure({ body }, json);
+  writeFailure({ body, text: words(cliTexts()) }, json);
   this.exit(2);
 };
 

@@ -1,9 +1,11 @@
 import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class TwoFactorBackupCodes extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary = 'Make 10 new backup codes; the earlier ones stop working';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +
@@ -24,7 +26,8 @@ export default class TwoFactorBackupCodes extends ServerCommand {
     const proof = await readPasswordAndSecondFactor(flags);
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.regenerateBackupCodes(proof);
-    this.log([safeText(res.message), '', ...res.backup_codes.map((c) => `  ${safeText(c)}`)].join('\n'));
+    const said = serverOr(safeText(res.message), cliTexts()('twoFactor.newBackupCodes'));
+    this.log([said, '', ...res.backup_codes.map((c) => `  ${safeText(c)}`)].join('\n'));
     return { message: res.message, server: flags.server, backup_codes: res.backup_codes };
   }
 }

@@ -1,8 +1,10 @@
 import { passwordStdinFlag, readPasswordAndSecondFactor, secondFactorStdinFlag } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class TwoFactorDisable extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary = 'Turn off two-factor sign-in; your password and a code confirm it';
   static override description =
     'Asks for your password and a code from your authenticator app (or a backup code), hidden, on a ' +
@@ -25,7 +27,7 @@ export default class TwoFactorDisable extends ServerCommand {
     const proof = await readPasswordAndSecondFactor(flags);
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.disableTwoFactor(proof);
-    this.log(res.message);
+    this.log(serverOr(res.message, cliTexts()('twoFactor.off')));
     return { message: res.message, server: flags.server };
   }
 }

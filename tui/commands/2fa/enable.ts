@@ -6,16 +6,19 @@ import {
   readPassword,
   secondFactorStdinFlag,
   stdinLines,
+  THE,
 } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { Mux1Error } from '../../client/errors.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 /** Wrong first codes a person may type before the command gives up (the setup stays pending). */
 const CODE_TRIES = 3;
 
 export default class TwoFactorEnable extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary =
     'Turn on two-factor sign-in: scan the QR code, type the first code, keep the backup codes';
   static override description =
@@ -39,7 +42,7 @@ export default class TwoFactorEnable extends ServerCommand {
     const bothOnStdin = flags['password-stdin'] && flags['code-stdin'];
     const lines = bothOnStdin ? stdinLines('--password-stdin --code-stdin') : undefined;
     const password = lines
-      ? await lines.next('the password')
+      ? await lines.next(THE.password)
       : await readPassword({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server, active.token);
     const setup = await rest.setupTwoFactor({ password });
@@ -49,14 +52,15 @@ export default class TwoFactorEnable extends ServerCommand {
     const uri = safeText(setup.otpauth_url);
     // With --json, stdout holds the one result object: the setup is for the person, on stderr.
     const show = (text: string) => (this.jsonEnabled() ? process.stderr.write(text + '\n') : this.log(text));
+    const t = cliTexts();
     show(
       [
-        'Scan this QR code with your authenticator app:',
+        t('twoFactor.scan'),
         '',
         ...qrLines(setup.otpauth_url),
         '',
-        `Or add it by hand: ${uri}`,
-        `Secret: ${secret}`,
+        t('twoFactor.byHand', { uri }),
+        t('twoFactor.secret', { secret }),
         '',
       ].join('\n'),
     );
@@ -64,17 +68,17 @@ export default class TwoFactorEnable extends ServerCommand {
     const enabled = await (async () => {
       for (let attempt = 1; ; attempt++) {
         const code = lines
-          ? checkSecondFactor(await lines.next('the code'))
+          ? checkSecondFactor(await lines.next(THE.code))
           : flags['code-stdin']
-            ? checkSecondFactor(await stdinLines('--code-stdin').next('the code'))
-            : await askSecondFactor(`The ${TWO_FACTOR.totpDigits}-digit code your app shows`);
+            ? checkSecondFactor(await stdinLines('--code-stdin').next(THE.code))
+            : await askSecondFactor(t('twoFactor.askCode', { count: TWO_FACTOR.totpDigits }));
         try {
           return await rest.enableTwoFactor({ code });
         } catch (err) {
           const interactive = !flags['code-stdin'];
           if (!interactive || attempt === CODE_TRIES || !Mux1Error.is(err) || err.code !== 'invalid_code')
             throw err;
-          process.stderr.write('That code was not right; wait for the next one and try again.\n');
+          process.stderr.write(`${t('twoFactor.wrongCode')}\n`);
         }
       }
     })();
@@ -82,9 +86,9 @@ export default class TwoFactorEnable extends ServerCommand {
     const codes = enabled.backup_codes.map((c) => safeText(c));
     this.log(
       [
-        safeText(enabled.message),
+        serverOr(safeText(enabled.message), t('twoFactor.on')),
         '',
-        'Backup codes (each works once; they are not shown again):',
+        t('twoFactor.backupCodes'),
         ...codes.map((c) => `  ${c}`),
       ].join('\n'),
     );

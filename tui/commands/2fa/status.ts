@@ -1,7 +1,9 @@
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class TwoFactorStatus extends ServerCommand {
-  static override tokenForbidden = 'manage two-factor sign-in';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTwoFactor');
   static override summary =
     'Say whether two-factor sign-in is on, since when, and how many backup codes are left';
   static override examples = ['<%= config.bin %> 2fa status', '<%= config.bin %> 2fa status --json'];
@@ -11,10 +13,11 @@ export default class TwoFactorStatus extends ServerCommand {
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     const status = await rest.twoFactorStatus();
+    const t = cliTexts();
     this.log(
       status.enabled
-        ? `Two-factor sign-in is on since ${status.enabled_at}. Backup codes left: ${status.backup_codes_left}.`
-        : `Two-factor sign-in is off. Turn it on with: ${this.config.bin} 2fa enable`,
+        ? t('twoFactor.statusOn', { since: status.enabled_at, left: status.backup_codes_left })
+        : t('twoFactor.statusOff', { bin: this.config.bin }),
     );
     return { server: flags.server, ...status };
   }

@@ -3,6 +3,7 @@ import { ACTIVITY } from '../../../server/protocol.js';
 import { nextCommand } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class AccountActivity extends ServerCommand {
   static override summary = "Show your account's activity, newest first: logins, failures, resets, ...";
@@ -30,11 +31,12 @@ export default class AccountActivity extends ServerCommand {
         `${new Date(e.at).toLocaleString('sv-SE')}  ${e.type.padEnd(24)}  ${safeText(e.ip ?? '-').padEnd(15)}  ` +
         safeText(e.user_agent ?? '-'),
     );
-    if (lines.length === 0) lines.push('No activity.');
+    const t = cliTexts();
+    if (lines.length === 0) lines.push(t('account.noActivity'));
     if (page.next_before !== null) {
       const limit = flags.limit ? ['--limit', String(flags.limit)] : [];
       const more = ['account', 'activity', '--before', String(page.next_before), ...limit];
-      lines.push(`More: ${nextCommand(this.config.bin, more, flags)}`);
+      lines.push(t('account.more', { command: nextCommand(this.config.bin, more, flags) }));
     }
     this.log(lines.join('\n'));
     return { server: flags.server, ...page };

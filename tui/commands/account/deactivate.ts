@@ -1,12 +1,14 @@
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 /*
  * The owner's pause (docs/api.md, POST /api/account/deactivate): unlike delete, nothing is lost;
  * every session and token ends, the account leaves presence, and the next login brings it back.
  */
 export default class AccountDeactivate extends ServerCommand {
-  static override tokenForbidden = 'deactivate the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.deactivateAccount');
   static override summary = 'Pause your account: sign out everywhere until you log in again';
   static override description =
     'Every session and access token of the account ends at once and it leaves the chat: nobody sees you ' +
@@ -37,7 +39,7 @@ export default class AccountDeactivate extends ServerCommand {
     const stored =
       active.source === 'file' ? active.session : await loadSession(flags.server).catch(() => undefined);
     const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
-    this.log(answer.message);
+    this.log(serverOr(answer.message, cliTexts()('account.deactivated')));
     return { message: answer.message, server: flags.server, removed_file: removed };
   }
 }

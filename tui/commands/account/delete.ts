@@ -1,8 +1,10 @@
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AccountDelete extends ServerCommand {
-  static override tokenForbidden = 'delete the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.deleteAccount');
   static override summary = 'Delete your account for good; your password confirms it';
   static override description =
     'The account, its sessions and its codes are removed; the messages you wrote stay, shown as from a ' +
@@ -28,10 +30,8 @@ export default class AccountDelete extends ServerCommand {
     const stored =
       active.source === 'file' ? active.session : await loadSession(flags.server).catch(() => undefined);
     const removed = stored?.token === active.token ? await removeSession(flags.server) : false;
-    const message =
-      'Account deleted. Its sessions are signed out, its messages stay without a name, and the username ' +
-      'and email are free again.';
-    this.log(message);
+    const message = englishTexts('account.deleted');
+    this.log(cliTexts()('account.deleted'));
     return { message, server: flags.server, removed_file: removed };
   }
 }

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { ServerCommand } from '../../cli/server-command.js';
 import { CliError } from '../../cli/errors.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AccountExport extends ServerCommand {
-  static override tokenForbidden = 'export the account';
+  static override tokenForbidden: Words = (t) => t('forbidden.exportAccount');
   static override summary = 'Download everything the server stores about you, as JSON';
   static override description =
     'Profile, sessions (without their tokens), codes (without the codes), messages and activity. ' +
@@ -34,10 +36,12 @@ export default class AccountExport extends ServerCommand {
       // An existing file keeps its mode through writeFile; the export is private either way.
       await chmod(file, 0o600);
     } catch (err) {
-      throw new CliError('write_failed', `Cannot write ${file}: ${(err as Error).message}`);
+      const reason = (err as Error).message;
+      throw new CliError('write_failed', (t) => t('account.cannotWrite', { file, reason }));
     }
-    const message = `Exported the account ${data.user.username} to ${file}.`;
-    this.log(message);
+    const values = { username: data.user.username, file };
+    const message = englishTexts('account.exported', values);
+    this.log(cliTexts()('account.exported', values));
     return { message, server: flags.server, file, exported_at: data.exported_at };
   }
 }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { ADMIN_LIMITS, type AdminAuditEvent } from '../../client/admin.js';
 import { AdminCommand, cut, minute, userRefParse, type UserRef } from '../../cli/admin-command.js';
 import { UsageError } from '../../cli/errors.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class AdminAudit extends AdminCommand {
   static override summary =
@@ -55,13 +56,14 @@ export default class AdminAudit extends AdminCommand {
         : (await this.resolve(admin, flags.user)).id
       : undefined;
     const page = await admin.audit({ user_id, type: flags.type, before: flags.before, limit: flags.limit });
-    if (page.events.length === 0) this.log('No events.');
+    const t = cliTexts();
+    if (page.events.length === 0) this.log(t('admin.noEvents'));
     else this.log(page.events.map(line).join('\n'));
     if (page.next_before !== null) {
       const more = [this.config.bin, 'admin', 'audit', '--before', String(page.next_before)];
       if (user_id !== undefined) more.push('--user', String(user_id));
       if (flags.type) more.push('--type', flags.type);
-      this.log(`More: ${more.join(' ')}`);
+      this.log(t('account.more', { command: more.join(' ') }));
     }
     return { server: flags.server, ...page };
   }
@@ -69,4 +71,4 @@ export default class AdminAudit extends AdminCommand {
 
 const line = (e: AdminAuditEvent) =>
   `${String(e.id).padStart(6)}  ${minute(e.at)}  ${cut(e.type, 26)}  ${cut(e.username ?? (e.user_id === null ? '-' : `#${e.user_id}`), 16)}  ` +
-  `${e.actor ? `by ${cut(e.actor, 16)}` : ' '.repeat(19)}  ${cut(e.ip, 15)}  ${cut(e.detail ?? '', 30).trimEnd()}`.trimEnd();
+  `${e.actor ? `${cliTexts()('admin.by')} ${cut(e.actor, 16)}` : ' '.repeat(19)}  ${cut(e.ip, 15)}  ${cut(e.detail ?? '', 30).trimEnd()}`.trimEnd();

@@ -3,6 +3,7 @@ import { emailProblem, ROLES } from '../../../server/protocol.js';
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { OperatorCommand } from '../../cli/operator-command.js';
 import { UsageError } from '../../cli/errors.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AdminCreate extends OperatorCommand {
   static override summary =
@@ -43,8 +44,14 @@ export default class AdminCreate extends OperatorCommand {
     const done = await this.operator(flags, (op, choice) =>
       op.createAccount(choice, { username: args.username, email: flags.email, password, role: flags.role }),
     );
-    const message = `Created ${done.user.username} (${done.user.email}), verified, role ${done.user.role}, in ${done.database}.`;
-    this.log(message);
+    const values = {
+      username: done.user.username,
+      email: done.user.email,
+      role: done.user.role,
+      database: done.database,
+    };
+    const message = englishTexts('admin.created', values);
+    this.log(cliTexts()('admin.created', values));
     return { message, ...done };
   }
 }

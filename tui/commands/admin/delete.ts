@@ -1,4 +1,5 @@
 import { AdminCommand, named, userArg, yesFlag } from '../../cli/admin-command.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AdminDelete extends AdminCommand {
   static override summary = 'Delete an account for good, as its owner deleting it would; the owner is mailed';
@@ -17,10 +18,11 @@ export default class AdminDelete extends AdminCommand {
     this.mustBeAbleToConfirm(flags);
     const admin = await this.admin(flags.server);
     const target = await this.resolve(admin, args.id);
-    await this.confirm(flags, `Delete ${named(target)} for good? This cannot be undone.`);
+    const who = { account: named(target) };
+    await this.confirm(flags, cliTexts()('admin.confirmDelete', who));
     await admin.deleteUser(target.id);
-    const message = `${named(target)} is deleted; its owner is mailed.`;
-    this.log(message);
+    const message = englishTexts('admin.deleted', who);
+    this.log(cliTexts()('admin.deleted', who));
     return { message, server: flags.server, id: target.id, username: target.username };
   }
 }

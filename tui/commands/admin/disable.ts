@@ -1,4 +1,5 @@
 import { AdminCommand, named, userArg, yesFlag } from '../../cli/admin-command.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AdminDisable extends AdminCommand {
   static override summary = 'Disable an account: its sessions and tokens end, it is disconnected and mailed';
@@ -17,10 +18,10 @@ export default class AdminDisable extends AdminCommand {
     this.mustBeAbleToConfirm(flags);
     const admin = await this.admin(flags.server);
     const target = await this.resolve(admin, args.id);
-    await this.confirm(flags, `Disable ${named(target)}? Every session and token of it ends at once.`);
+    await this.confirm(flags, cliTexts()('admin.confirmDisable', { account: named(target) }));
     const { user } = await admin.updateUser(target.id, { disabled: true });
-    const message = `${named(user)} is disabled: signed out everywhere, its tokens revoked, its owner mailed.`;
-    this.log(message);
+    const message = englishTexts('admin.disabled', { account: named(user) });
+    this.log(cliTexts()('admin.disabled', { account: named(user) }));
     return { message, server: flags.server, user };
   }
 }

@@ -1,4 +1,5 @@
 import { AdminCommand, named, userArg } from '../../cli/admin-command.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AdminEnable extends AdminCommand {
   static override summary = 'Enable a disabled account: its owner can sign in again';
@@ -15,8 +16,8 @@ export default class AdminEnable extends AdminCommand {
     const admin = await this.admin(flags.server);
     const target = await this.resolve(admin, args.id);
     const { user } = await admin.updateUser(target.id, { disabled: false });
-    const message = `${named(user)} is enabled; its owner can sign in again.`;
-    this.log(message);
+    const message = englishTexts('admin.enabled', { account: named(user) });
+    this.log(cliTexts()('admin.enabled', { account: named(user) }));
     return { message, server: flags.server, user };
   }
 }

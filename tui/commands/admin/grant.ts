@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { ROLES } from '../../../server/protocol.js';
 import { OperatorCommand } from '../../cli/operator-command.js';
+import { cliTexts, englishTexts, type Words } from '../../cli/texts.js';
 
 export default class AdminGrant extends OperatorCommand {
   static override summary =
@@ -22,10 +23,15 @@ export default class AdminGrant extends OperatorCommand {
   async run() {
     const { args, flags } = await this.parse(AdminGrant);
     const done = await this.operator(flags, (op, choice) => op.grantRole(choice, args.username, args.role));
-    const message = done.changed
-      ? `${done.user.username} is now ${done.user.role} (was ${done.previous}) in ${done.database}.`
-      : `${done.user.username} is already ${done.user.role} in ${done.database}; nothing changed.`;
-    this.log(message);
+    const values = {
+      username: done.user.username,
+      role: done.user.role,
+      previous: done.previous,
+      database: done.database,
+    };
+    const said: Words = (t) => (done.changed ? t('admin.granted', values) : t('admin.alreadyRole', values));
+    const message = said(englishTexts);
+    this.log(said(cliTexts()));
     return { message, ...done };
   }
 }

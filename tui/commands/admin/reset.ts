@@ -1,4 +1,5 @@
 import { AdminCommand, named, userArg, yesFlag } from '../../cli/admin-command.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class AdminReset extends AdminCommand {
   static override summary =
@@ -18,10 +19,10 @@ export default class AdminReset extends AdminCommand {
     this.mustBeAbleToConfirm(flags);
     const admin = await this.admin(flags.server);
     const target = await this.resolve(admin, args.id);
-    await this.confirm(flags, `Sign ${named(target)} out everywhere and mail a reset code?`);
+    await this.confirm(flags, cliTexts()('admin.confirmReset', { account: named(target) }));
     const { message: said } = await admin.forcePasswordReset(target.id);
     const message = `${named(target)}: ${said}`;
-    this.log(message);
+    this.log(`${named(target)}: ${serverOr(said, cliTexts()('admin.reset'))}`);
     return { message, server: flags.server, id: target.id, username: target.username };
   }
 }

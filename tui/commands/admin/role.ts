@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { ROLES, type Role } from '../../../server/protocol.js';
 import { AdminCommand, named, userArg, yesFlag } from '../../cli/admin-command.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class AdminRole extends AdminCommand {
   static override summary = 'Give an account a role: user, moderator or admin';
@@ -23,13 +24,16 @@ export default class AdminRole extends AdminCommand {
     const admin = await this.admin(flags.server);
     const target = await this.resolve(admin, args.id);
     const role = args.role as Role;
+    const t = cliTexts();
+    const asked = { account: named(target), role, now: target.role };
     await this.confirm(
       flags,
-      `Make ${named(target)} ${role === 'admin' ? 'an' : 'a'} ${role} (now ${target.role})?`,
+      role === 'admin' ? t('admin.confirmRoleAn', asked) : t('admin.confirmRole', asked),
     );
     const { user } = await admin.updateUser(target.id, { role });
-    const message = `${named(user)} is now ${user.role} (was ${target.role}).`;
-    this.log(message);
+    const values = { account: named(user), role: user.role, previous: target.role };
+    const message = englishTexts('admin.roleChanged', values);
+    this.log(t('admin.roleChanged', values));
     return { message, server: flags.server, user, previous: target.role };
   }
 }

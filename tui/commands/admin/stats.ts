@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ADMIN_LIMITS } from '../../client/admin.js';
 import { AdminCommand } from '../../cli/admin-command.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class AdminStats extends AdminCommand {
   static override summary =
@@ -22,17 +23,32 @@ export default class AdminStats extends AdminCommand {
     const { flags } = await this.parse(AdminStats);
     const admin = await this.admin(flags.server);
     const stats = await admin.stats({ days: flags.days });
-    const t = stats.totals;
+    const totals = stats.totals;
+    const t = cliTexts();
     const cols = ['signups', 'verifications', 'active_users', 'logins', 'failed_logins', 'messages'] as const;
-    const heads = ['SIGNUPS', 'VERIFIED', 'ACTIVE', 'LOGINS', 'FAILED', 'MESSAGES'];
+    const heads = [
+      t('admin.stats.signups'),
+      t('admin.stats.verified'),
+      t('admin.stats.active'),
+      t('admin.stats.logins'),
+      t('admin.stats.failed'),
+      t('admin.stats.messages'),
+    ];
     this.log(
       [
-        `DATE        ${heads.map((h) => h.padStart(9)).join('')}`,
+        `${t('admin.stats.date').padEnd(10)}  ${heads.map((h) => h.padStart(9)).join('')}`,
         ...stats.days.map((d) => `${d.date}  ${cols.map((c) => String(d[c]).padStart(9)).join('')}`),
         '',
-        `Users ${t.users} (${t.verified_users} verified, ${t.disabled_users} disabled; ${t.admins} admins, ` +
-          `${t.moderators} moderators). Messages ${t.messages}. Live sessions ${t.live_sessions}, ` +
-          `connected sockets ${t.connected_sockets}.`,
+        t('admin.stats.totals', {
+          users: totals.users,
+          verified: totals.verified_users,
+          disabled: totals.disabled_users,
+          admins: totals.admins,
+          moderators: totals.moderators,
+          messages: totals.messages,
+          sessions: totals.live_sessions,
+          sockets: totals.connected_sockets,
+        }),
       ].join('\n'),
     );
     return { server: flags.server, ...stats };

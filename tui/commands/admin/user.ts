@@ -1,5 +1,6 @@
 import { AdminCommand, cut, minute, named, stateOf, userArg } from '../../cli/admin-command.js';
 import { safeText } from '../../client/safe-text.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class AdminUser extends AdminCommand {
   static override summary = "One account's details: role, state, two-factor, last login, sessions and tokens";
@@ -13,21 +14,37 @@ export default class AdminUser extends AdminCommand {
     const id = 'id' in args.id ? args.id.id : (await this.resolve(admin, args.id)).id;
     const body = await admin.user(id);
     const u = body.user;
+    const t = cliTexts();
+    const never = t('admin.never');
     this.log(
       [
         `${named(u)}  ${safeText(u.email)}`,
-        `role ${u.role}, ${stateOf(u)}, two-factor ${u.two_factor ? 'on' : 'off'}`,
-        `created ${minute(u.created_at)}, last login ${minute(u.last_login_at, 'never')}`,
+        t('admin.user.summary', {
+          role: u.role,
+          state: stateOf(u),
+          twoFactor: u.two_factor ? t('admin.on') : t('admin.off'),
+        }),
+        t('admin.user.dates', { created: minute(u.created_at), lastLogin: minute(u.last_login_at, never) }),
         '',
-        body.sessions.length === 0 ? 'No live sessions.' : `Sessions (${body.sessions.length}):`,
+        body.sessions.length === 0
+          ? t('admin.user.noSessions')
+          : t('admin.user.sessions', { count: body.sessions.length }),
         ...body.sessions.map(
           (s) =>
-            `  ${cut(s.ip, 15)}  seen ${minute(s.last_seen_at)}  expires ${minute(s.expires_at)}  ${cut(s.user_agent, 30).trimEnd()}`,
+            `  ${cut(s.ip, 15)}  ` +
+            t('admin.user.session', { seen: minute(s.last_seen_at), expires: minute(s.expires_at) }) +
+            `  ${cut(s.user_agent, 30).trimEnd()}`,
         ),
-        body.tokens.length === 0 ? 'No tokens.' : `Tokens (${body.tokens.length}):`,
+        body.tokens.length === 0
+          ? t('admin.user.noTokens')
+          : t('admin.user.tokens', { count: body.tokens.length }),
         ...body.tokens.map(
-          (t) =>
-            `  ${cut(t.name, 20)}  ${t.scopes.join(' ').padEnd(34)}  expires ${minute(t.expires_at, 'never')}  used ${minute(t.last_used_at, 'never')}`,
+          (token) =>
+            `  ${cut(token.name, 20)}  ${token.scopes.join(' ').padEnd(34)}  ` +
+            t('admin.user.token', {
+              expires: minute(token.expires_at, never),
+              used: minute(token.last_used_at, never),
+            }),
         ),
       ].join('\n'),
     );

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { ADMIN_LIMITS, type AdminUser } from '../../client/admin.js';
 import { AdminCommand, cut, day, stateOf } from '../../cli/admin-command.js';
 import { UsageError } from '../../cli/errors.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class AdminUsers extends AdminCommand {
   static override summary =
@@ -19,14 +20,13 @@ export default class AdminUsers extends AdminCommand {
       summary: `The start of a username or email (case-insensitive, at most ${ADMIN_LIMITS.queryMax} characters).`,
       parse: async (input) => {
         if (input.length > ADMIN_LIMITS.queryMax) {
-          throw new UsageError(`--query is at most ${ADMIN_LIMITS.queryMax} characters`, 'invalid_field', {
+          const max = ADMIN_LIMITS.queryMax;
+          throw new UsageError((t) => t('admin.users.queryTooLong', { max }), 'invalid_field', {
             field: 'query',
           });
         }
         if (/\p{Cc}/u.test(input)) {
-          throw new UsageError('--query is one line of text, without control characters', 'invalid_field', {
-            field: 'query',
-          });
+          throw new UsageError((t) => t('admin.users.queryControl'), 'invalid_field', { field: 'query' });
         }
         return input;
       },
@@ -51,14 +51,17 @@ export default class AdminUsers extends AdminCommand {
       limit: flags.limit,
       before: flags.before,
     });
+    const t = cliTexts();
     if (page.users.length === 0) {
-      this.log(flags.query ? `No account starts with '${flags.query}'.` : 'No accounts.');
+      this.log(flags.query ? t('admin.users.noMatch', { query: flags.query }) : t('admin.users.none'));
     } else {
       const idWidth = Math.max(2, ...page.users.map((u) => String(u.id).length));
       this.log(
         [
-          `${'ID'.padEnd(idWidth)}  ${'USERNAME'.padEnd(20)}  ${'EMAIL'.padEnd(28)}  ${'ROLE'.padEnd(9)}  ` +
-            `${'STATE'.padEnd(11)}  2FA  ${'CREATED'.padEnd(10)}  LAST LOGIN`,
+          `${t('admin.users.id').padEnd(idWidth)}  ${t('admin.users.username').padEnd(20)}  ` +
+            `${t('admin.users.email').padEnd(28)}  ${t('admin.users.role').padEnd(9)}  ` +
+            `${t('admin.users.state').padEnd(11)}  ${t('admin.users.twoFactor').padEnd(3)}  ` +
+            `${t('admin.users.created').padEnd(10)}  ${t('admin.users.lastLogin')}`,
           ...page.users.map((u) => line(u, idWidth)),
         ].join('\n'),
       );
@@ -67,12 +70,17 @@ export default class AdminUsers extends AdminCommand {
       const more = [this.config.bin, 'admin', 'users', '--before', String(page.next_before)];
       if (flags.query) more.push('--query', `'${flags.query.replaceAll("'", `'\\''`)}'`);
       if (flags.limit) more.push('--limit', String(flags.limit));
-      this.log(`More: ${more.join(' ')}`);
+      this.log(t('account.more', { command: more.join(' ') }));
     }
     return { server: flags.server, ...page };
   }
 }
 
-const line = (u: AdminUser, idWidth: number) =>
-  `${String(u.id).padEnd(idWidth)}  ${cut(u.username, 20)}  ${cut(u.email, 28)}  ${u.role.padEnd(9)}  ` +
-  `${stateOf(u).padEnd(11)}  ${(u.two_factor ? 'on' : 'off').padEnd(3)}  ${day(u.created_at)}  ${day(u.last_login_at, 'never')}`;
+const line = (u: AdminUser, idWidth: number) => {
+  const t = cliTexts();
+  return (
+    `${String(u.id).padEnd(idWidth)}  ${cut(u.username, 20)}  ${cut(u.email, 28)}  ${u.role.padEnd(9)}  ` +
+    `${stateOf(u).padEnd(11)}  ${(u.two_factor ? t('admin.on') : t('admin.off')).padEnd(3)}  ` +
+    `${day(u.created_at)}  ${day(u.last_login_at, t('admin.never'))}`
+  );
+};

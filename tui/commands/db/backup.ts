@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { DbCommand } from '../../cli/db-command.js';
+import { cliTexts, numberText } from '../../cli/texts.js';
 
 export default class DbBackup extends DbCommand {
   static override summary = 'Write a consistent copy of the live SQLite database to FILE, and check it';
@@ -24,9 +25,15 @@ export default class DbBackup extends DbCommand {
     const done = await this.admin(flags, (admin, choice) =>
       admin.backup(choice, args.file, { force: flags.force }),
     );
+    const t = cliTexts();
     this.result(done, [
-      `Backed up ${done.database} to ${done.file} (${done.bytes.toLocaleString('en')} bytes, in ${done.ms} ms).`,
-      `integrity_check ok; last migration ${done.migration ?? 'none'}.`,
+      t('db.backedUp', {
+        database: done.database,
+        file: done.file,
+        bytes: numberText(done.bytes),
+        ms: done.ms,
+      }),
+      t('db.integrityOk', { migration: done.migration ?? t('db.none') }),
     ]);
   }
 }

@@ -1,4 +1,5 @@
 import { DbCommand } from '../../cli/db-command.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class DbMigrate extends DbCommand {
   static override summary = 'Apply pending migrations (the server also does this when it starts)';
@@ -15,8 +16,8 @@ export default class DbMigrate extends DbCommand {
     this.result(
       { database, applied, done },
       applied.length === 0
-        ? `${database} was already up to date.`
-        : [...applied.map((m) => `applied  ${m}`), `${database} is up to date.`],
+        ? cliTexts()('db.alreadyUpToDate', { database })
+        : [...applied.map((m) => `applied  ${m}`), cliTexts()('db.upToDate', { database })],
     );
   }
 }

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { DbCommand } from '../../cli/db-command.js';
+import { cliTexts, numberText } from '../../cli/texts.js';
 
 export default class DbRestore extends DbCommand {
   static override summary = 'Replace the SQLite database with a backup made by `db backup`';
@@ -18,14 +19,16 @@ export default class DbRestore extends DbCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DbRestore);
     const done = await this.admin(flags, (admin, choice) => admin.restore(choice, args.file));
+    const t = cliTexts();
     this.result(done, [
-      `Restored ${done.database} from ${done.file} (${done.bytes.toLocaleString('en')} bytes, last migration ${done.migration ?? 'none'}).`,
-      done.keptAside
-        ? `The database it replaced is kept as ${done.keptAside}.`
-        : 'There was no database to replace.',
-      ...(done.pending.length > 0
-        ? [`The server applies ${done.pending.length} newer migration(s) when it starts.`]
-        : []),
+      t('db.restored', {
+        database: done.database,
+        file: done.file,
+        bytes: numberText(done.bytes),
+        migration: done.migration ?? t('db.none'),
+      }),
+      done.keptAside ? t('db.keptAside', { file: done.keptAside }) : t('db.nothingReplaced'),
+      ...(done.pending.length > 0 ? [t('db.newerPending', { count: done.pending.length })] : []),
     ]);
   }
 }

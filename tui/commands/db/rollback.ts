@@ -1,4 +1,5 @@
 import { DbCommand } from '../../cli/db-command.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class DbRollback extends DbCommand {
   static override summary = 'Undo the last batch of migrations, to step back a release';
@@ -15,8 +16,8 @@ export default class DbRollback extends DbCommand {
     this.result(
       { database, reverted, pending },
       reverted.length === 0
-        ? `Nothing to roll back in ${database}.`
-        : [...reverted.map((m) => `reverted ${m}`), `Re-apply with: ${this.config.bin} db migrate`],
+        ? cliTexts()('db.nothingToRollBack', { database })
+        : [...reverted.map((m) => `reverted ${m}`), cliTexts()('db.reapply', { bin: this.config.bin })],
     );
   }
 }

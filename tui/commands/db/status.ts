@@ -1,4 +1,5 @@
 import { DbCommand } from '../../cli/db-command.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class DbStatus extends DbCommand {
   static override summary = 'List applied and pending migrations of the server database';
@@ -14,8 +15,8 @@ export default class DbStatus extends DbCommand {
       ...done.map((m) => `applied  ${m}`),
       ...pending.map((m) => `pending  ${m}`),
       pending.length === 0
-        ? `${database} is up to date.`
-        : `${pending.length} pending in ${database}; apply with: ${this.config.bin} db migrate`,
+        ? cliTexts()('db.upToDate', { database })
+        : cliTexts()('db.pending', { count: pending.length, database, bin: this.config.bin }),
     ]);
   }
 }

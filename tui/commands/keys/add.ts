@@ -2,9 +2,11 @@ import { Args, Flags } from '@oclif/core';
 import { UsageError } from '../../cli/errors.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { defaultPublicKeyFile, readPublicKeyFile } from '../../client/ssh-sign.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class KeysAdd extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Add an SSH public key to log in with (mux1 login --ssh)';
   static override description =
     'Reads a .pub file (default: ~/.ssh/id_ed25519.pub, else id_ecdsa.pub, else id_rsa.pub). Accepted: ' +
@@ -24,11 +26,7 @@ export default class KeysAdd extends ServerCommand {
     const { args, flags } = await this.parse(KeysAdd);
     const file = args.file ?? defaultPublicKeyFile();
     if (!file) {
-      throw new UsageError(
-        'no public key found in ~/.ssh (id_ed25519.pub, id_ecdsa.pub, id_rsa.pub): name a .pub file, or make one with ssh-keygen -t ed25519',
-        'invalid_field',
-        { field: 'file' },
-      );
+      throw new UsageError((t) => t('keys.noPublicKey'), 'invalid_field', { field: 'file' });
     }
     let publicKey: string;
     try {
@@ -42,8 +40,9 @@ export default class KeysAdd extends ServerCommand {
       public_key: publicKey,
       ...(flags.name !== undefined && { name: flags.name }),
     });
-    const message = `Added SSH key ${key.id} (${key.fingerprint}). Log in with '${this.config.bin} login --ssh --username NAME'.`;
-    this.log(message);
+    const values = { id: key.id, fingerprint: key.fingerprint, bin: this.config.bin };
+    const message = englishTexts('keys.added', values);
+    this.log(cliTexts()('keys.added', values));
     return { message, server: flags.server, key };
   }
 }

@@ -1,8 +1,10 @@
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class KeysList extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'List the SSH keys you log in with';
   static override description =
     'Each shows its id, name, fingerprint (as ssh-keygen -lf prints it), when it was added and last used. ' +
@@ -13,25 +15,23 @@ export default class KeysList extends ServerCommand {
     const { flags } = await this.parse(KeysList);
     const active = await this.requireToken(flags.server);
     const body = await (await this.rest(flags.server, active.token)).listSshKeys();
+    const t = cliTexts();
     if (body.keys.length === 0) {
-      this.log(`No SSH keys on ${flags.server}. Add one with '${this.config.bin} keys add'.`);
+      this.log(t('keys.none', { server: flags.server, bin: this.config.bin }));
     } else {
       this.log(
         [
-          `${'ID'.padEnd(36)}  ${'NAME'.padEnd(20)}  ${'FINGERPRINT'.padEnd(50)}  ADDED       LAST USED`,
+          `${t('keys.id').padEnd(36)}  ${t('keys.name').padEnd(20)}  ${t('keys.fingerprint').padEnd(50)}  ` +
+            `${t('keys.addedAt').padEnd(10)}  ${t('keys.lastUsed')}`,
           ...body.keys.map(
             (k) =>
               `${k.id.padEnd(36)}  ${cut(k.name, 20)}  ${safeText(k.fingerprint).padEnd(50)}  ` +
-              `${k.created_at.slice(0, 10)}  ${k.last_used_at?.slice(0, 10) ?? 'never'}`,
+              `${k.created_at.slice(0, 10)}  ${k.last_used_at?.slice(0, 10) ?? t('keys.never')}`,
           ),
         ].join('\n'),
       );
     }
-    this.log(
-      body.both_factors
-        ? 'An SSH-key login stands in for your password and second factor.'
-        : 'An SSH-key login counts as the first factor (with two-factor sign-in on, a code is asked next).',
-    );
+    this.log(body.both_factors ? t('keys.bothFactors') : t('keys.firstFactor'));
     return { server: flags.server, keys: body.keys, both_factors: body.both_factors };
   }
 }

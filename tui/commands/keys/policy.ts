@@ -7,9 +7,11 @@ import {
   secondFactorStdinFlag,
 } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class KeysPolicy extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Choose whether an SSH-key login counts as one factor or stands in for both';
   static override description =
     '`first` (the default): with two-factor sign-in on, `login --ssh` asks for the code next. `both`: the ' +
@@ -21,7 +23,8 @@ export default class KeysPolicy extends ServerCommand {
       required: true,
       parse: async (input) => {
         if (input !== 'first' && input !== 'both') {
-          throw new UsageError(`'${input.slice(0, 20)}' is not a policy: first or both`, 'invalid_field', {
+          const shown = input.slice(0, 20);
+          throw new UsageError((t) => t('keys.notAPolicy', { policy: shown }), 'invalid_field', {
             field: 'policy',
           });
         }
@@ -46,7 +49,8 @@ export default class KeysPolicy extends ServerCommand {
         : { password: await readPassword({ fromStdin: flags['password-stdin'] }) };
     }
     const res = await rest.setSshKeyPolicy({ both_factors: args.policy === 'both', ...proof });
-    this.log(res.message);
+    const t = cliTexts();
+    this.log(serverOr(res.message, args.policy === 'both' ? t('keys.bothFactors') : t('keys.firstFactor')));
     return { message: res.message, server: flags.server, both_factors: args.policy === 'both' };
   }
 }

@@ -1,9 +1,11 @@
 import { Args } from '@oclif/core';
 import { UsageError } from '../../cli/errors.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts } from '../../cli/texts.js';
 
 export default class KeysRemove extends ServerCommand {
-  static override tokenForbidden = 'manage SSH keys';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSshKeys');
   static override summary = 'Remove an SSH key: it no longer logs in';
   static override description =
     'Ids come from `keys list`; an id that is not one of your keys is not_found. Sessions the key ' +
@@ -16,9 +18,8 @@ export default class KeysRemove extends ServerCommand {
       parse: async (input) => {
         const id = input.trim();
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-          throw new UsageError(`'${id.slice(0, 64)}' is not a key id: see \`keys list\``, 'invalid_field', {
-            field: 'id',
-          });
+          const shown = id.slice(0, 64);
+          throw new UsageError((t) => t('keys.notAnId', { id: shown }), 'invalid_field', { field: 'id' });
         }
         return id;
       },
@@ -29,8 +30,8 @@ export default class KeysRemove extends ServerCommand {
     const { args, flags } = await this.parse(KeysRemove);
     const active = await this.requireToken(flags.server);
     await (await this.rest(flags.server, active.token)).removeSshKey(args.id);
-    const message = `SSH key ${args.id} removed; it no longer logs in.`;
-    this.log(message);
+    const message = englishTexts('keys.removed', { id: args.id });
+    this.log(cliTexts()('keys.removed', { id: args.id }));
     return { message, server: flags.server, id: args.id };
   }
 }

@@ -2,9 +2,11 @@ import { Flags } from '@oclif/core';
 import { LIMITS } from '../../../server/protocol.js';
 import { readPasswordChange } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class PasswordChange extends ServerCommand {
-  static override tokenForbidden = 'change a password';
+  static override tokenForbidden: Words = (t) => t('forbidden.changePassword');
   static override summary = 'Change your password; every other session is signed out';
   static override description =
     'Asks for the current password, then the new one twice, on a terminal (hidden). With ' +
@@ -30,7 +32,7 @@ export default class PasswordChange extends ServerCommand {
     const { current, next } = await readPasswordChange({ fromStdin: flags['password-stdin'] });
     const rest = await this.rest(flags.server, active.token);
     const res = await rest.changePassword({ current_password: current, password: next });
-    this.log(res.message);
+    this.log(serverOr(res.message, cliTexts()('password.changed', { count: res.revoked_sessions })));
     return { message: res.message, server: flags.server, revoked_sessions: res.revoked_sessions };
   }
 }

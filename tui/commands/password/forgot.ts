@@ -1,6 +1,7 @@
 import { LIMITS } from '../../../server/protocol.js';
 import { emailFlag, nextCommand } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class PasswordForgot extends ServerCommand {
   static override summary = `Mail a ${LIMITS.codeDigits}-digit code to reset a forgotten password`;
@@ -18,7 +19,10 @@ export default class PasswordForgot extends ServerCommand {
     const { flags } = await this.parse(PasswordForgot);
     const { message } = await (await this.rest(flags.server)).forgotPassword({ email: flags.email });
     const next = nextCommand(this.config.bin, ['password', 'reset', '--email', flags.email], flags);
-    this.log(`${message}\nNext: ${next}`);
+    const t = cliTexts();
+    this.log(
+      `${serverOr(message, t('password.codeSent', { email: flags.email }))}\n${t('next', { command: next })}`,
+    );
     return { message, server: flags.server, email: flags.email };
   }
 }

@@ -9,6 +9,7 @@ import {
   readNewPassword,
 } from '../../cli/input.js';
 import { ServerCommand } from '../../cli/server-command.js';
+import { cliTexts, serverOr } from '../../cli/texts.js';
 
 export default class PasswordReset extends ServerCommand {
   static override summary = 'Choose a new password with the code from `password forgot`';
@@ -43,9 +44,9 @@ export default class PasswordReset extends ServerCommand {
     const rest = await this.rest(flags.server);
     const { message } = await rest.resetPassword({ email: flags.email, code, password });
     const removed = await this.forgetSessionOf(flags.server, flags.email);
-    this.log(
-      `${message}\nNext: ${nextCommand(this.config.bin, ['login', '--username', flags.email], flags)}`,
-    );
+    const t = cliTexts();
+    const next = nextCommand(this.config.bin, ['login', '--username', flags.email], flags);
+    this.log(`${serverOr(message, t('password.reset'))}\n${t('next', { command: next })}`);
     return { message, server: flags.server, email: flags.email, removed_file: removed };
   }
 

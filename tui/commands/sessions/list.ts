@@ -1,9 +1,11 @@
 import type { SessionInfo } from '../../../server/protocol.js';
 import { ServerCommand } from '../../cli/server-command.js';
 import { safeText } from '../../client/safe-text.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts } from '../../cli/texts.js';
 
 export default class SessionsList extends ServerCommand {
-  static override tokenForbidden = 'manage sessions';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSessions');
   static override summary = 'List your signed-in sessions; * marks the one in use here';
   static override description =
     'Each session shows when it began, when it was last used (updated at most once a minute), the ' +
@@ -16,9 +18,11 @@ export default class SessionsList extends ServerCommand {
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     const sessions = await rest.allSessions();
+    const t = cliTexts();
     this.log(
       [
-        `  ${'ID'.padEnd(32)}  ${'STARTED'.padEnd(16)}  ${'LAST SEEN'.padEnd(16)}  ${'ADDRESS'.padEnd(15)}  CLIENT`,
+        `  ${t('sessions.id').padEnd(32)}  ${t('sessions.started').padEnd(16)}  ` +
+          `${t('sessions.lastSeen').padEnd(16)}  ${t('sessions.address').padEnd(15)}  ${t('sessions.client')}`,
         ...sessions.map(line),
       ].join('\n'),
     );

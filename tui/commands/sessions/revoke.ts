@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { ServerCommand } from '../../cli/server-command.js';
 import { UsageError } from '../../cli/errors.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts, englishTexts, serverOr } from '../../cli/texts.js';
 
 export default class SessionsRevoke extends ServerCommand {
-  static override tokenForbidden = 'manage sessions';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageSessions');
   static override summary = 'Sign out one of your sessions, or every other one with --others';
   static override description =
     'Its token stops working at once and its live chat connections are closed. Revoking the session in ' +
@@ -22,15 +24,18 @@ export default class SessionsRevoke extends ServerCommand {
   async run() {
     const { args, flags } = await this.parse(SessionsRevoke);
     if (Boolean(args.id) === Boolean(flags.others)) {
-      throw new UsageError(
-        `give a session ID or --others, not ${flags.others ? 'both' : 'neither'} (see: ${this.usageLine()} --help)`,
+      const usage = this.usageLine();
+      throw new UsageError((t) =>
+        flags.others ? t('sessions.idAndOthers', { usage }) : t('sessions.idOrOthers', { usage }),
       );
     }
     const active = await this.requireToken(flags.server);
     const rest = await this.rest(flags.server, active.token);
     if (flags.others) {
       const { message, revoked } = await rest.revokeOtherSessions();
-      this.log(message);
+      const t = cliTexts();
+      const ours = revoked === 0 ? t('sessions.noOthers') : t('sessions.othersEnded', { count: revoked });
+      this.log(serverOr(message, ours));
       return { message, server: flags.server, revoked };
     }
     const id = args.id!;
@@ -39,10 +44,9 @@ export default class SessionsRevoke extends ServerCommand {
     // That was the stored session: its token is dead, so the file goes as after a logout.
     const { removeSession } = await this.credentials();
     const removed = wasCurrent && active.source === 'file' ? await removeSession(flags.server) : false;
-    const message = wasCurrent
-      ? `Session ${id} ended; it was the one in use here, so you are logged out.`
-      : `Session ${id} ended.`;
-    this.log(message);
+    const said: Words = (t) => (wasCurrent ? t('sessions.endedHere', { id }) : t('sessions.ended', { id }));
+    const message = said(englishTexts);
+    this.log(said(cliTexts()));
     return { message, server: flags.server, id, current: wasCurrent, removed_file: removed };
   }
 }

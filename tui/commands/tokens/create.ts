@@ -10,6 +10,8 @@ import {
   tokenNameProblem,
   type TokenScope,
 } from '../../client/tokens.js';
+import type { Words } from '../../cli/texts.js';
+import { cliTexts } from '../../cli/texts.js';
 
 /** A flag value refused before anything is sent: exit 2, with the field the server would name. */
 const refuse = (field: string, problem: string | undefined) => {
@@ -17,7 +19,7 @@ const refuse = (field: string, problem: string | undefined) => {
 };
 
 export default class TokensCreate extends ServerCommand {
-  static override tokenForbidden = 'manage tokens';
+  static override tokenForbidden: Words = (t) => t('forbidden.manageTokens');
   static override summary = 'Create a personal access token for a script; it is shown only once';
   static override description =
     `A token acts as you, within its scopes (${TOKEN_SCOPES.join(', ')}), until it expires or is ` +
@@ -81,15 +83,23 @@ export default class TokensCreate extends ServerCommand {
           ? { expires_in_days: Number(flags['expires-in-days']) }
           : {}),
     });
-    const expires = created.expires_at ? `expires ${created.expires_at.slice(0, 10)}` : 'never expires';
+    const t = cliTexts();
+    const expires = created.expires_at
+      ? t('tokens.expires', { day: created.expires_at.slice(0, 10) })
+      : t('tokens.neverExpires');
     this.log(
       [
-        `Created token ${created.id} '${safeText(created.name)}' (${created.scopes.join(' ')}; ${expires}):`,
+        t('tokens.created', {
+          id: created.id,
+          name: safeText(created.name),
+          scopes: created.scopes.join(' '),
+          expires,
+        }),
         '',
         `  ${created.token}`,
         '',
-        'It will not be shown again: store it now, for example in your CI secrets. Use it as',
-        `  MUX1_TOKEN=<the token> ${this.config.bin} send 'hello'`,
+        t('tokens.shownOnce'),
+        `  ${t('tokens.useIt', { bin: this.config.bin })}`,
       ].join('\n'),
     );
     return { server: flags.server, ...created };
