@@ -12,7 +12,7 @@ import { clientAddress } from './client-address.js';
 import { createCluster } from './cluster.js';
 import { createEviction } from './eviction.js';
 import { connectionLimit } from './connection-limit.js';
-import { onConnection } from './connection.js';
+import { connectionHandler } from './connection.js';
 import type { RealtimeContext } from './context.js';
 import { handshakeAuth } from './handshake.js';
 import { createSocketLimits } from './limits.js';
@@ -119,7 +119,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   });
   io.use(connectionLimit(config.limitSocketsPerAddress).middleware);
   io.use(handshakeAuth(deps.accounts, log));
-  io.on('connection', (socket) => onConnection(ctx, socket));
+  io.on('connection', connectionHandler(ctx));
   io.engine.on('connection_error', (err: { code?: number; message?: string }) =>
     log.debug({ code: err.code, reason: err.message }, 'socket transport refused'),
   );
