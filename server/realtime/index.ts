@@ -117,8 +117,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     socket.data.address = clientAddress(socket.handshake, config.trustProxy);
     next();
   });
-  io.use(connectionLimit(config.limitSocketsPerAddress).middleware);
+  const perAddress = connectionLimit(config.limitSocketsPerAddress);
+  io.use(perAddress.middleware);
   io.use(handshakeAuth(deps.accounts, log));
+  io.on('connection', perAddress.connected);
   io.on('connection', connectionHandler(ctx));
   io.engine.on('connection_error', (err: { code?: number; message?: string }) =>
     log.debug({ code: err.code, reason: err.message }, 'socket transport refused'),
