@@ -42,6 +42,12 @@ const HANDLERS: Record<Exclude<ChatEvent, 'authenticate'>, Handler> = {
   remove: (ctx, socket, id, p) => changeMember(ctx, socket, id, p, false),
 };
 
+/** Every event a connected socket answers; any other is ignored. */
+export const HANDLED_EVENTS: readonly ChatEvent[] = [
+  'authenticate',
+  ...(Object.keys(HANDLERS) as ChatEvent[]),
+];
+
 /**
  * Every connection starts afresh: as whoever its handshake token proved (in the lobby), or as a
  * guest. A client that reconnects joins its rooms again and asks `history` with `after` for
@@ -53,7 +59,7 @@ const HANDLERS: Record<Exclude<ChatEvent, 'authenticate'>, Handler> = {
  */
 export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) => void {
   const { log } = ctx;
-  const events = new Map<string, ChatEvent>(Object.keys(EVENT_ACCESS).map((e) => [e, e as ChatEvent]));
+  const events = new Map<string, ChatEvent>(HANDLED_EVENTS.map((e) => [e, e]));
 
   // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
   const guarded = async (socket: ChatSocket, event: Exclude<ChatEvent, 'authenticate'>, payload: unknown) =>
