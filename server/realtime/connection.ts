@@ -13,7 +13,7 @@ import { joinRoom, leaveRoom } from './rooms.js';
 import { searchMessages, setBlocked } from './search.js';
 import { relayTyping } from './typing.js';
 import { listRooms, markRead } from './unread.js';
-import type { ChatSocket, Identity } from './types.js';
+import type { ChatSocket, Identity, SocketData } from './types.js';
 
 type Handler = (
   ctx: RealtimeContext,
@@ -41,6 +41,9 @@ const HANDLERS: Record<Exclude<ChatEvent, 'authenticate'>, Handler> = {
   invite: (ctx, socket, id, p) => changeMember(ctx, socket, id, p, true),
   remove: (ctx, socket, id, p) => changeMember(ctx, socket, id, p, false),
 };
+
+const HANDSHAKE_DONE: SocketData['handshake'] = Object.freeze({ identity: null });
+const NO_AUTH = Object.freeze({});
 
 /** Every event a connected socket answers; any other is ignored. */
 export const HANDLED_EVENTS: readonly ChatEvent[] = [
@@ -98,10 +101,17 @@ export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) =>
       user,
     } satisfies ConnectedEvent);
     if (socket.data.handshake.error) socket.emit('auth_error', socket.data.handshake.error);
+    // The handshake has said what it had to: the socket keeps neither its answer nor the token
+    // it showed (a bearer credential, for as long as the socket lives).
+    socket.data.handshake = HANDSHAKE_DONE;
+    socket.handshake.auth = NO_AUTH;
 
     socket.onAny(onAnyEvent);
     socket.on('disconnecting', onDisconnecting);
-    log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');
-    socket.on('disconnect', onDisconnect);
+    // The departure is logged only when the arrival was: no listener per socket otherwise.
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');
+      socket.on('disconnect', onDisconnect);
+    }
   };
 }
