@@ -58,7 +58,7 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
         id: user.id,
         username: user.username,
         email: user.email,
-        created_at: createdAt(user.created_at),
+        created_at: iso(user.created_at),
         two_factor: user.two_factor_enabled_at !== null,
       },
       // So a script (and `mux1 whoami`) can tell it runs on a token, and with which scopes.
@@ -139,21 +139,6 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
 // How stored rows appear on the wire: times as ISO 8601, never a token hash.
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-/**
- * An account's creation time as text, remembered: it never changes, GET /api/me shows it on every
- * call, and formatting a date cost the route a tenth of its time (bench/me.ts). Bounded by
- * starting over when full.
- */
-const createdTexts = new Map<number, string>();
-function createdAt(ms: number): string {
-  let text = createdTexts.get(ms);
-  if (text === undefined) {
-    if (createdTexts.size >= 10_000) createdTexts.clear();
-    createdTexts.set(ms, (text = iso(ms)));
-  }
-  return text;
-}
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 const sessionInfo = (s: SessionRow, currentId: string): SessionInfo => ({
