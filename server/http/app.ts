@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { sshKeyRoutes } from './routes/ssh-keys.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { assertEveryRouteDeclared } from './access.js';
+import { rememberStaticRoutes } from './static-routes.js';
 
 export interface HttpDeps extends HealthDeps {
   log: Logger;
@@ -67,6 +68,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     routes.use(router.routes());
   }
   assertEveryRouteDeclared(routes);
+  rememberStaticRoutes(routes);
   app.use(routes.routes());
   app.use(routes.allowedMethods());
   return app;

@@ -29,7 +29,9 @@ export function edge(deps: EdgeDeps): Middleware {
     setHeaders(ctx.res, API_HEADERS);
     try {
       if (!applyCors(ctx)) {
-        await readBody(ctx);
+        // A request without a body (every GET) has nothing to wait for: no await, no extra turn.
+        const reading = readBody(ctx);
+        if (reading) await reading;
         await next();
         refuseUnanswered(ctx);
       }

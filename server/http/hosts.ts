@@ -33,20 +33,34 @@ export function hostPolicy(options: {
 }): (host: string | undefined) => boolean {
   if (options.allowed.includes('*')) return () => true;
   const fixed = new Set(['localhost', hostName(options.bindHost), ...options.allowed.map(hostName)]);
-  const publicHost = () => {
-    const url = options.publicUrl();
+  const publicHost = (url: string | undefined) => {
     try {
       return url ? hostName(new URL(url).host) : undefined;
     } catch {
       return undefined;
     }
   };
+  // Every request asks, and nearly all name the same host or two: Host headers already let in
+  // are remembered as given, while the public URL stays the same. Only admissions are kept, and
+  // only a few, so varied Host headers cannot grow it; the rest are judged each time.
+  const admitted = new Set<string>();
+  let admittedFor: string | undefined;
   return (host) => {
     if (host === undefined) return true;
+    const url = options.publicUrl();
+    if (url !== admittedFor) {
+      admitted.clear();
+      admittedFor = url;
+    }
+    if (admitted.has(host)) return true;
     const name = hostName(host);
-    return isIP(name) !== 0 || fixed.has(name) || name === publicHost();
+    const allows = isIP(name) !== 0 || fixed.has(name) || name === publicHost(url);
+    if (allows && admitted.size < ADMITTED_HOSTS_KEPT) admitted.add(host);
+    return allows;
   };
 }
+
+const ADMITTED_HOSTS_KEPT = 32;
 
 const REFUSAL: ErrorBody = {
   error: 'this server does not answer for that host name; use its own address',

@@ -10,7 +10,7 @@ import {
   type RequestMeta,
 } from '../accounts/index.js';
 import { requirementOf } from './access.js';
-import { CHALLENGE_HEADER } from '../protocol.js';
+import { CHALLENGE_HEADER, type AccessRequirement } from '../protocol.js';
 
 /*
  * What a route reads from its request: the body and the query by their schemas, the session
@@ -59,15 +59,22 @@ export function requireAuth(accounts: Accounts): Middleware<AuthState> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const token = match[1]!;
-    const admit = (auth: Authenticated) => {
-      checkAccess(callerOf(auth), need);
-      ctx.state.auth = auth;
-      return next();
-    };
     const cached = accounts.cachedAuthentication(token);
-    if (cached) return admit(cached);
-    return accounts.authenticateToken(token, clientIp(ctx)).then(admit);
+    if (cached) return admit(ctx, next, need, cached);
+    return accounts.authenticateToken(token, clientIp(ctx)).then((auth) => admit(ctx, next, need, auth));
   };
+}
+
+/** Lets the caller on when the credential holds what the route needs. */
+function admit(
+  ctx: Context & { state: AuthState },
+  next: () => Promise<unknown>,
+  need: AccessRequirement,
+  auth: Authenticated,
+): Promise<unknown> {
+  checkAccess(callerOf(auth), need);
+  ctx.state.auth = auth;
+  return next();
 }
 
 const clientIp = (ctx: Context): string | null =>

@@ -1,8 +1,9 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/db.js';
 import { failedCount, pendingCount } from '../store/outbox.js';
 import { liveSessions } from '../store/admin-totals.js';
 import type { MailTransport } from '../mail/transport.js';
+import { RequestDurations } from './request-durations.js';
 
 export type LoginResult =
   'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required' | 'disabled';
@@ -42,7 +43,7 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
   if (withDefaults) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const latency = new Histogram({
+  const latency = new RequestDurations({
     name: 'mux1_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
@@ -155,7 +156,7 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
   return {
     registry,
     httpRequest(method, route, status, seconds) {
-      latency.observe({ method, route, status: String(status) }, seconds);
+      latency.record(method, route, status, seconds);
     },
     login: (result) => logins.inc({ result }),
     lockout: () => lockouts.inc(),

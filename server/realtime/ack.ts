@@ -3,8 +3,6 @@ import type { Logger } from '../log.js';
 import type { AckFailure } from '../protocol.js';
 import type { ChatSocket } from './types.js';
 
-type Handler = (payload: unknown) => Promise<object | void>;
-
 /** The contract's `{ok:false, error, code}` for an expected failure; anything else is a logged bug. */
 export function toFailure(err: unknown, log: Logger, context: object): AckFailure {
   if (isAppError(err)) return { ok: false, error: err.message, code: err.code, ...err.details };
@@ -19,32 +17,29 @@ export function toFailure(err: unknown, log: Logger, context: object): AckFailur
 }
 
 /**
- * Registers an event handler that answers through the acknowledgement when the client asked
- * for one: `{ok:true, ...result}` or a failure. Payloads arrive untyped: whatever a client
- * sends is parsed by the handler, never trusted. A guest refused for not being signed in is
- * also told with `auth_error`, as the original clients expect (and so is every failed
- * `authenticate`, with `everyFailureIsAuthError`).
+ * Answers one event through its acknowledgement, when the client asked for one: `{ok:true,
+ * ...result}` or a failure. Payloads arrive untyped: whatever a client sends is parsed by the
+ * handler, never trusted. A guest refused for not being signed in is also told with
+ * `auth_error`, as the original clients expect (and so is every failed `authenticate`, with
+ * `everyFailureIsAuthError`).
  */
-export function onEvent(
+export function answer(
   socket: ChatSocket,
   event: string,
   log: Logger,
-  handler: Handler,
-  options: { everyFailureIsAuthError?: boolean } = {},
+  work: Promise<object | void>,
+  ack: ((res: unknown) => void) | undefined,
+  everyFailureIsAuthError: boolean,
 ): void {
-  const on = socket.on.bind(socket) as unknown as (e: string, fn: (...args: unknown[]) => void) => void;
-  on(event, (...args) => {
-    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: unknown) => void) : undefined;
-    handler(args[0]).then(
-      (result) => ack?.({ ok: true, ...result }),
-      (err: unknown) => {
-        const failure = toFailure(err, log, { event, sid: socket.id });
-        if (failure.code === 'unauthorized' || options.everyFailureIsAuthError) {
-          socket.emit('auth_error', { error: failure.error, code: failure.code });
-        }
-        log.debug({ event, sid: socket.id, code: failure.code }, 'socket event refused');
-        ack?.(failure);
-      },
-    );
-  });
+  work.then(
+    (result) => ack?.({ ok: true, ...result }),
+    (err: unknown) => {
+      const failure = toFailure(err, log, { event, sid: socket.id });
+      if (failure.code === 'unauthorized' || everyFailureIsAuthError) {
+        socket.emit('auth_error', { error: failure.error, code: failure.code });
+      }
+      log.debug({ event, sid: socket.id, code: failure.code }, 'socket event refused');
+      ack?.(failure);
+    },
+  );
 }

@@ -16,7 +16,7 @@ export const socketMeta = (socket: ChatSocket): RequestMeta => ({
  * `authenticate`: the same accounts rules as REST login (lockout, audit, verification) or
  * token check, then the socket acts as that user. A password login opens a session, so its
  * token is handed back for the client to reconnect with. Failures become `auth_error` in
- * onEvent.
+ * `answer` (ack.ts).
  */
 export async function authenticate(
   ctx: RealtimeContext,

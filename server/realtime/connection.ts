@@ -1,5 +1,5 @@
 import type { ConnectedEvent } from '../protocol.js';
-import { onEvent } from './ack.js';
+import { answer } from './ack.js';
 import { authenticate } from './authenticate.js';
 import { sendMessage } from './chat.js';
 import { guard, type RealtimeContext } from './context.js';
@@ -13,56 +13,105 @@ import { joinRoom, leaveRoom } from './rooms.js';
 import { searchMessages, setBlocked } from './search.js';
 import { relayTyping } from './typing.js';
 import { listRooms, markRead } from './unread.js';
-import type { ChatSocket, Identity } from './types.js';
+import type { ChatSocket, Identity, SocketData } from './types.js';
 
-type Handler = (identity: Identity, payload: unknown) => Promise<object | void>;
+type Handler = (
+  ctx: RealtimeContext,
+  socket: ChatSocket,
+  identity: Identity,
+  payload: unknown,
+) => Promise<object | void>;
+
+/** What each signed-in event does once `guard` let it through. */
+const HANDLERS: Record<Exclude<ChatEvent, 'authenticate'>, Handler> = {
+  message: sendMessage,
+  join: joinRoom,
+  leave: leaveRoom,
+  history: readHistory,
+  typing: relayTyping,
+  edit: editMessage,
+  delete: deleteMessage,
+  read: markRead,
+  rooms: listRooms,
+  search: searchMessages,
+  block: (ctx, socket, id, p) => setBlocked(ctx, socket, id, p, true),
+  unblock: (ctx, socket, id, p) => setBlocked(ctx, socket, id, p, false),
+  moderate,
+  create: createRoom,
+  invite: (ctx, socket, id, p) => changeMember(ctx, socket, id, p, true),
+  remove: (ctx, socket, id, p) => changeMember(ctx, socket, id, p, false),
+};
+
+const HANDSHAKE_DONE: SocketData['handshake'] = Object.freeze({ identity: null });
+const NO_AUTH = Object.freeze({});
+
+/** Every event a connected socket answers; any other is ignored. */
+export const HANDLED_EVENTS: readonly ChatEvent[] = [
+  'authenticate',
+  ...(Object.keys(HANDLERS) as ChatEvent[]),
+];
 
 /**
  * Every connection starts afresh: as whoever its handshake token proved (in the lobby), or as a
  * guest. A client that reconnects joins its rooms again and asks `history` with `after` for
  * what it missed; the server keeps nothing of a dropped socket.
+ *
+ * The listeners are made once per server and shared by every socket (Socket.IO calls them with
+ * the socket as `this`): a listener and its closures per event per socket came to most of what
+ * an idle socket cost beyond Socket.IO's own (bench/socket-memory.ts).
  */
-export function onConnection(ctx: RealtimeContext, socket: ChatSocket): void {
+export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) => void {
   const { log } = ctx;
-  const proved = socket.data.handshake.identity;
-  if (proved) signIn(ctx, socket, proved);
-  const user = socket.data.identity?.user ?? null;
-  socket.emit('connected', {
-    message: user
-      ? `Connected to mux1 as ${user.username}.`
-      : 'Connected to mux1 as a guest: authenticate to chat.',
-    sid: socket.id,
-    user,
-  } satisfies ConnectedEvent);
-  if (socket.data.handshake.error) socket.emit('auth_error', socket.data.handshake.error);
+  const events = new Map<string, ChatEvent>(HANDLED_EVENTS.map((e) => [e, e]));
 
-  onEvent(socket, 'authenticate', log, (p) => authenticate(ctx, socket, p), {
-    everyFailureIsAuthError: true,
-  });
   // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
-  const on = (event: Exclude<ChatEvent, 'authenticate'>, handler: Handler) => {
-    const guarded = async (p: unknown) => handler(await guard(ctx, socket, event), p);
-    const quiet = 'quiet' in EVENT_ACCESS[event];
-    onEvent(socket, event, log, quiet ? (p) => guarded(p).catch(() => undefined) : guarded);
-  };
-  on('message', (id, p) => sendMessage(ctx, socket, id, p));
-  on('join', (id, p) => joinRoom(ctx, socket, id, p));
-  on('leave', (id, p) => leaveRoom(ctx, socket, id, p));
-  on('history', (id, p) => readHistory(ctx, socket, id, p));
-  on('typing', (id, p) => relayTyping(ctx, socket, id, p));
-  on('edit', (id, p) => editMessage(ctx, socket, id, p));
-  on('delete', (id, p) => deleteMessage(ctx, socket, id, p));
-  on('read', (id, p) => markRead(ctx, socket, id, p));
-  on('rooms', (id, p) => listRooms(ctx, socket, id, p));
-  on('search', (id, p) => searchMessages(ctx, socket, id, p));
-  on('block', (id, p) => setBlocked(ctx, socket, id, p, true));
-  on('unblock', (id, p) => setBlocked(ctx, socket, id, p, false));
-  on('moderate', (id, p) => moderate(ctx, socket, id, p));
-  on('create', (id, p) => createRoom(ctx, socket, id, p));
-  on('invite', (id, p) => changeMember(ctx, socket, id, p, true));
-  on('remove', (id, p) => changeMember(ctx, socket, id, p, false));
+  const guarded = async (socket: ChatSocket, event: Exclude<ChatEvent, 'authenticate'>, payload: unknown) =>
+    HANDLERS[event](ctx, socket, await guard(ctx, socket, event), payload);
 
-  socket.on('disconnecting', () => countOutOfPresence(ctx, socket));
-  log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');
-  socket.on('disconnect', (reason) => log.debug({ sid: socket.id, reason }, 'socket disconnected'));
+  function onAnyEvent(this: ChatSocket, name: unknown, ...args: unknown[]): void {
+    const event = typeof name === 'string' ? events.get(name) : undefined;
+    // Events no handler knows were ignored as Socket.IO ignores an event without a listener.
+    if (event === undefined || !this.connected) return;
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: unknown) => void) : undefined;
+    if (event === 'authenticate') {
+      answer(this, event, log, authenticate(ctx, this, args[0]), ack, true);
+      return;
+    }
+    let work = guarded(this, event, args[0]);
+    // A hint with no acknowledgement (`typing`): a refusal is dropped silently.
+    if ('quiet' in EVENT_ACCESS[event]) work = work.catch(() => undefined);
+    answer(this, event, log, work, ack, false);
+  }
+  function onDisconnecting(this: ChatSocket): void {
+    countOutOfPresence(ctx, this);
+  }
+  function onDisconnect(this: ChatSocket, reason: string): void {
+    log.debug({ sid: this.id, reason }, 'socket disconnected');
+  }
+
+  return (socket) => {
+    const proved = socket.data.handshake.identity;
+    if (proved) signIn(ctx, socket, proved);
+    const user = socket.data.identity?.user ?? null;
+    socket.emit('connected', {
+      message: user
+        ? `Connected to mux1 as ${user.username}.`
+        : 'Connected to mux1 as a guest: authenticate to chat.',
+      sid: socket.id,
+      user,
+    } satisfies ConnectedEvent);
+    if (socket.data.handshake.error) socket.emit('auth_error', socket.data.handshake.error);
+    // The handshake has said what it had to: the socket keeps neither its answer nor the token
+    // it showed (a bearer credential, for as long as the socket lives).
+    socket.data.handshake = HANDSHAKE_DONE;
+    socket.handshake.auth = NO_AUTH;
+
+    socket.onAny(onAnyEvent);
+    socket.on('disconnecting', onDisconnecting);
+    // The departure is logged only when the arrival was: no listener per socket otherwise.
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');
+      socket.on('disconnect', onDisconnect);
+    }
+  };
 }

@@ -12,7 +12,7 @@ import { clientAddress } from './client-address.js';
 import { createCluster } from './cluster.js';
 import { createEviction } from './eviction.js';
 import { connectionLimit } from './connection-limit.js';
-import { onConnection } from './connection.js';
+import { connectionHandler } from './connection.js';
 import type { RealtimeContext } from './context.js';
 import { handshakeAuth } from './handshake.js';
 import { createSocketLimits } from './limits.js';
@@ -117,9 +117,11 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     socket.data.address = clientAddress(socket.handshake, config.trustProxy);
     next();
   });
-  io.use(connectionLimit(config.limitSocketsPerAddress).middleware);
+  const perAddress = connectionLimit(config.limitSocketsPerAddress);
+  io.use(perAddress.middleware);
   io.use(handshakeAuth(deps.accounts, log));
-  io.on('connection', (socket) => onConnection(ctx, socket));
+  io.on('connection', perAddress.connected);
+  io.on('connection', connectionHandler(ctx));
   io.engine.on('connection_error', (err: { code?: number; message?: string }) =>
     log.debug({ code: err.code, reason: err.message }, 'socket transport refused'),
   );

@@ -3,12 +3,18 @@
  * chat room can never be named like a session, a user or a socket's own room.
  */
 
+import { CHAT } from '../protocol.js';
+
 const CHAT_PREFIX = 'room:';
 const SESSION_PREFIX = 'session:';
 const USER_PREFIX = 'user:';
 const ACCOUNT_PREFIX = 'account:';
 
-export const chatRoomKey = (room: string): string => `${CHAT_PREFIX}${room}`;
+const LOBBY_KEY = `${CHAT_PREFIX}${CHAT.defaultRoom}`;
+
+/** The lobby's key is one string for every socket, which each socket's own room set holds. */
+export const chatRoomKey = (room: string): string =>
+  room === CHAT.defaultRoom ? LOBBY_KEY : `${CHAT_PREFIX}${room}`;
 export const sessionRoomKey = (sessionId: string): string => `${SESSION_PREFIX}${sessionId}`;
 export const userRoomKey = (userId: number): string => `${USER_PREFIX}${userId}`;
 /**

@@ -14,6 +14,7 @@ import { systemClock } from '../../server/clock.js';
 import { createHttpApp } from '../../server/http/app.js';
 import { createLimits } from '../../server/limits/index.js';
 import { createServer, type Mux1Server } from '../../server/main.js';
+import { HANDLED_EVENTS } from '../../server/realtime/connection.js';
 import { createMetrics } from '../../server/metrics/registry.js';
 import { ERROR_CODES } from '../../server/protocol.js';
 
@@ -186,15 +187,17 @@ describe('docs: the pages name everything the code defines', function () {
       await limits.close();
     }
 
-    // The handlers a connection gets are registered before any listener added here runs.
+    // The handlers a connection gets are registered before any listener added here runs: one
+    // listener for every event (HANDLED_EVENTS names what it answers), and any others by name.
     const connected = new Promise<string[]>((done) =>
       server.realtime.io.once('connection', (socket) =>
-        done(
-          socket
+        done([
+          ...(socket.listenersAny().length > 0 ? HANDLED_EVENTS : []),
+          ...socket
             .eventNames()
             .map(String)
             .filter((e) => !SOCKET_IO_OWN.has(e)),
-        ),
+        ]),
       ),
     );
     const client = connect(url, { transports: ['websocket'], reconnection: false });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { ask, disconnected, nextEvent, settle, storedTexts, type ChatPerson } from '../../helpers/sockets.js';
 import { useServer } from '../../helpers/fixture.js';
 
@@ -76,6 +77,24 @@ describe('Socket.IO chat: limits', () => {
     await settle(100);
     const { hello } = await t.connect();
     expect(hello.sid).to.be.a('string');
+  });
+
+  it('gives back the slot of a connection that closes during its handshake', async () => {
+    await settle(200); // the sockets of the test before are gone
+    // Each raw connection asks to join with a token that needs a database lookup, and closes
+    // before the answer: the server sees its transport close while the handshake waits.
+    const wsUrl = `${t.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+    for (let i = 0; i < 8; i++) {
+      const ws = new WebSocket(wsUrl);
+      await new Promise((resolve) => ws.once('message', resolve)); // Engine.IO's open packet
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      ws.send(`40${JSON.stringify({ token: `unknown-token-${i}-${'x'.repeat(40)}` })}`);
+      ws.terminate();
+      await closed;
+    }
+    await settle(300);
+    // Every one of the six slots is free again.
+    for (let i = 0; i < 6; i++) expect((await t.connect()).hello.sid).to.be.a('string');
   });
 
   it('accepts browsers from the same origin or CORS_ORIGINS, and refuses other origins', async () => {
