@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { HELP, parseSlash } from '../../../tui/app/screens/ChatScreen.js';
 import { MODERATION_HELP } from '../../../tui/app/moderation-commands.js';
+import { CATALOGS, LANGUAGES, translator, type Catalog } from '../../../i18n/index.js';
+import { CHAT } from '../../../server/protocol.js';
 
 describe('TUI: slash commands', () => {
   it('/help and /help mod fit 80x24: a line each, within the rows the chat shows', () => {
@@ -8,6 +10,22 @@ describe('TUI: slash commands', () => {
     for (const line of [...HELP, ...MODERATION_HELP]) expect(line.length, line).to.be.at.most(72);
     expect(HELP.length).to.be.at.most(14);
     expect(MODERATION_HELP.length).to.be.at.most(14);
+  });
+
+  it('/help fits 80 columns in every language, not only the one the tests run in', () => {
+    for (const language of LANGUAGES) {
+      const t = translator(language, 'tui');
+      const tui = CATALOGS[language].tui;
+      const helpKeys = (group: 'chat' | 'moderation') =>
+        Object.keys((tui[group] as Catalog).help as Catalog).map((key) => `${group}.help.${key}`);
+      const keys = [...helpKeys('chat'), ...helpKeys('moderation'), 'moderation.helpPointer'];
+      expect(keys.length, language).to.equal(HELP.length + MODERATION_HELP.length);
+      const rule = t('chat.roomRule', { max: CHAT.roomMax });
+      for (const key of keys) {
+        const line = t(key, { rule });
+        expect(line.length, `${language}: ${line}`).to.be.at.most(72);
+      }
+    }
   });
 
   it('leaves ordinary text alone', () => {
