@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Entry, PresenceChange } from '../hooks/useChat.js';
 import { safeText } from '../../client/safe-text.js';
@@ -10,7 +11,12 @@ import { terminal, textsOf } from '../../client/language.js';
 const t = textsOf('tui');
 
 interface Props {
-  entries: Entry[];
+  entries: readonly Entry[];
+  /**
+   * Entries shown after `entries` (the reader's messages on their way): given apart so that the
+   * room's whole list is not copied on every render to add them.
+   */
+  after?: readonly Entry[];
   selfId: number;
   /** The reader's name, shown on their messages still on the way. */
   selfName?: string;
@@ -119,11 +125,32 @@ const rowsOf = (line: { time: string; who: string; text: string }, width: number
       0,
     );
 
+/** What an entry shows: replaced, never changed in place, when a message is edited or presence moves. */
+const contentOf = (e: Entry): object =>
+  e.kind === 'message' ? e.message : e.kind === 'note' ? e.note : e.kind === 'presence' ? e.presence : e.item;
+
+/**
+ * Rows per entry shown, by what it shows, the width and the reader's name: counting them measures
+ * every character's columns, and the entries on screen are counted again on every keypress.
+ */
+const rowsCache = new WeakMap<object, { width: number; selfName: string; rows: number }>();
+const entryRows = (entry: Entry, selfName: string, width: number) => {
+  const content = contentOf(entry);
+  const known = rowsCache.get(content);
+  if (known && known.width === width && known.selfName === selfName) return known.rows;
+  const rows =
+    entry.kind === 'note' || entry.kind === 'presence'
+      ? noteLines(lineOf(entry, selfName), width).length
+      : rowsOf(lineOf(entry, selfName), width);
+  rowsCache.set(content, { width, selfName, rows });
+  return rows;
+};
+
 /**
  * Whether someone else wrote after the marker: the marker is for what others said while the reader
  * was away, not for their own lines. Walks back from the newest, so it costs little in a long room.
  */
-function newAfter(entries: Entry[], marker: number, selfId: number): boolean {
+function newAfter(entries: readonly Entry[], marker: number, selfId: number): boolean {
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
     if (e.kind !== 'message') continue;
@@ -146,9 +173,13 @@ type Row =
  * marker and the beginning of the room are decided on the way, between neighbours.
  */
 export function MessageList(props: Props) {
-  const { entries, selfId, selfName = 'you', width, height, offset, beginning } = props;
+  const { entries, after = [], selfId, selfName = 'you', width, height, offset, beginning } = props;
+  // Only entries carry messages: those after them are the reader's own, on their way.
   const marker =
     props.marker !== undefined && newAfter(entries, props.marker, selfId) ? props.marker : undefined;
+  const total = entries.length + after.length;
+  const entryAt = (i: number): Entry | undefined =>
+    i < 0 ? undefined : i < entries.length ? entries[i] : after[i - entries.length];
   const rows: Row[] = [];
   let used = 0;
   const room = () => used < height;
@@ -156,17 +187,14 @@ export function MessageList(props: Props) {
     rows.unshift(row);
     used += 1;
   };
-  for (let i = entries.length - 1 - offset; i >= 0 && room(); i--) {
-    const entry = entries[i]!;
-    const lines =
-      entry.kind === 'note' || entry.kind === 'presence'
-        ? noteLines(lineOf(entry, selfName), Math.max(20, width)).length
-        : rowsOf(lineOf(entry, selfName), Math.max(20, width));
+  for (let i = total - 1 - offset; i >= 0 && room(); i--) {
+    const entry = entryAt(i)!;
+    const lines = entryRows(entry, selfName, Math.max(20, width));
     if (used + lines > height && rows.length > 0) break;
     rows.unshift({ kind: 'entry', entry });
     used += lines;
     const day = dayOf(tsOf(entry));
-    const previous = entries[i - 1];
+    const previous = entryAt(i - 1);
     if (previous === undefined) {
       if (beginning !== undefined) {
         if (room()) add({ kind: 'day', key: `d${day.key}`, label: dayLabel(day.d) });
@@ -212,6 +240,8 @@ export function MessageList(props: Props) {
               <EntryView
                 key={keyOf(row.entry)}
                 entry={row.entry}
+                content={contentOf(row.entry)}
+                refused={row.entry.kind === 'pending' ? row.entry.item.refused : undefined}
                 selfId={selfId}
                 selfName={selfName}
                 width={Math.max(20, width)}
@@ -240,8 +270,17 @@ const keyOf = (e: Entry) =>
 const noteLines = (line: { time: string; text: string }, width: number) =>
   wrapLines(`${line.time} · ${line.text}`, width);
 
-function EntryView(props: {
+/**
+ * One entry, drawn again only when what it shows changes: a keypress or a new message redraws the
+ * screen, and the entries already on it are the same. An entry object stays while a message is
+ * edited or a refusal is set, so what it shows is passed beside it, to be compared.
+ */
+const EntryView = memo(function EntryView(props: {
   entry: Entry;
+  /** The entry's message, note, presence or queued item: a new one when it changes. */
+  content: object;
+  /** A queued message's refusal, set on the item in place. */
+  refused: string | undefined;
   selfId: number;
   selfName: string;
   width: number;
@@ -302,4 +341,4 @@ function EntryView(props: {
       {e.message.edited_at ? <Text dimColor> {t('chat.edited')}</Text> : null}
     </Text>
   );
-}
+});

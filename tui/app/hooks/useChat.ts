@@ -9,6 +9,12 @@ const t = textsOf('tui');
 import { textsOf } from '../../client/language.js';
 
 const TYPING_SHOWN_MS = 4000;
+/**
+ * What the server says is drawn at most once in this long (a frame at 60 Hz): the first change at
+ * once, those that follow within the frame together at its end. A burst of 500 messages in a second
+ * is then 60 renders, not 500, and keys typed meanwhile find the event loop free.
+ */
+const FRAME_MS = 16;
 const HISTORY_PAGE = 50;
 
 export interface Note {
@@ -87,6 +93,22 @@ export function useChat(client: ChatConnection, selfId: number) {
   const roomRef = useRef(room);
   roomRef.current = room;
   const bump = () => setVersion((v) => v + 1);
+  const frame = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: -Infinity });
+  const bumpInFrame = () => {
+    const f = frame.current;
+    if (f.timer) return;
+    const wait = f.last + FRAME_MS - performance.now();
+    if (wait <= 0) {
+      f.last = performance.now();
+      return bump();
+    }
+    f.timer = setTimeout(() => {
+      f.timer = undefined;
+      f.last = performance.now();
+      bump();
+    }, wait);
+  };
+  useEffect(() => () => clearTimeout(frame.current.timer), []);
 
   const entriesOf = (r: string) => {
     let list = store.current.entries.get(r);
@@ -219,13 +241,13 @@ export function useChat(client: ChatConnection, selfId: number) {
             if (m.mentions?.includes(selfId)) summary.mentions += 1;
           }
         }
-        bump();
+        bumpInFrame();
       }),
       client.on('edited', (e) => {
         const entry = entriesOf(e.room).find((x) => x.kind === 'message' && x.message.id === e.id);
         if (entry?.kind === 'message') {
           entry.message = { ...entry.message, text: e.text, edited_at: e.edited_at, mentions: e.mentions };
-          bump();
+          bumpInFrame();
         }
       }),
       client.on('deleted', (e) => {
@@ -233,7 +255,7 @@ export function useChat(client: ChatConnection, selfId: number) {
         const at = list.findIndex((x) => x.kind === 'message' && x.message.id === e.id);
         if (at >= 0) {
           list.splice(at, 1);
-          bump();
+          bumpInFrame();
         }
       }),
       client.on('mention', (m) => {
@@ -251,14 +273,14 @@ export function useChat(client: ChatConnection, selfId: number) {
         store.current.presence.set(p.room, p.users);
         // The first list of a room is who was there already, not who came.
         if (before) notePresence(p.room, before, p.users);
-        bump();
+        bumpInFrame();
       }),
       client.on('typing', (t) => {
         if (t.user.id === selfId) return;
         let map = store.current.typing.get(t.room);
         if (!map) store.current.typing.set(t.room, (map = new Map()));
         map.set(t.user.username, Date.now() + TYPING_SHOWN_MS);
-        bump();
+        bumpInFrame();
       }),
       client.on('state', (s, detail) => {
         setConnection(s);

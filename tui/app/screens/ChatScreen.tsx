@@ -342,10 +342,9 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     : live
       ? `#${state.room} · ${t('chat.header.here', { count: here.length })}${here.length ? ': ' + here.join(', ') : ''}`
       : `#${state.room} · ${look[state.connection].label}${here.length ? ` · ${t('chat.header.lastSeen', { names: here.join(', ') })}` : ''}`;
-  const entries: Entry[] = [
-    ...state.entries,
-    ...outbox.list(state.room).map((item) => ({ kind: 'pending' as const, item })),
-  ];
+  // Beside the room's entries, not copied after them: the room may hold thousands, and this runs
+  // on every keypress.
+  const pending: Entry[] = outbox.list(state.room).map((item) => ({ kind: 'pending' as const, item }));
   const completions = () => {
     const nicks = new Set(state.presence.map((u) => u.username));
     for (const e of state.entries)
@@ -383,7 +382,8 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
           highlight={highlight}
           marker={state.marker}
           beginning={state.historyComplete ? labelOf(state.room) : undefined}
-          entries={entries}
+          entries={state.entries}
+          after={pending}
           selfId={session.user.id}
           selfName={safeText(session.user.username)}
           width={columns}
