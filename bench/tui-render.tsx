@@ -173,7 +173,8 @@ class Keyboard extends EventEmitter {
 /** The draft as the frame shows it: the line after the prompt, the cursor cell trimmed off. */
 const draftIn = (frame: string) => {
   const lines = frame.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.startsWith('> ')) return lines[i]!.slice(2).trimEnd();
+  for (let i = lines.length - 1; i >= 0; i--)
+    if (lines[i]!.startsWith('> ')) return lines[i]!.slice(2).trimEnd();
   return undefined;
 };
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
@@ -301,7 +302,9 @@ async function measure(scrollback: number) {
   }
   const sentMs = performance.now() - t0;
   if (!(keyShown.length === burstKeys && lastShownText.includes(`burst ${burst}\n`))) {
-    await terminal.frameWhere(() => keyShown.length === burstKeys && lastShownText.includes(`burst ${burst}\n`));
+    await terminal.frameWhere(
+      () => keyShown.length === burstKeys && lastShownText.includes(`burst ${burst}\n`),
+    );
   }
   const burstDoneMs = performance.now() - t0;
   const burstCpu = process.cpuUsage(cpuBefore);
