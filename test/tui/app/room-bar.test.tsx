@@ -1,13 +1,7 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { io, type Socket } from 'socket.io-client';
-import { App } from '../../../tui/app/App.js';
-import { liveServices } from '../../../tui/app/services.js';
+import type { Socket } from 'socket.io-client';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
-import { useServer } from '../../helpers/fixture.js';
+import { useChatApp } from '../../helpers/chat-app.js';
 
 const alt = (c: string) => `\u001B${c}`;
 const ctrlN = '\u000E';
@@ -19,35 +13,10 @@ const end = '\u001B[F';
  */
 describe('TUI: room bar and unread messages', function () {
   this.timeout(30_000);
-  let configDir: string;
-  let app: ReturnType<typeof render> | undefined;
-  const sockets: Socket[] = [];
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+  const { t, openChat, connected } = useChatApp('bar');
 
-  before(() => {
-    configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-bar-'));
-  });
-  afterEach(() => {
-    app?.unmount();
-    app = undefined;
-    sockets.splice(0).forEach((s) => s.disconnect());
-  });
-  after(() => rmSync(configDir, { recursive: true, force: true }));
-
-  const openChat = async (token: string) => {
-    const services = liveServices({
-      server: t.url,
-      userAgent: 'mux1-test',
-      env: { ...process.env, MUX1_CONFIG_DIR: configDir, MUX1_BELL: '0' },
-    });
-    app = render(<App services={services} storedToken={token} />);
-    await waitForFrame(app.lastFrame, (f) => f.includes('#lobby') && f.includes('● connected'));
-    return app;
-  };
-  const socketOf = async (token: string, room?: string) => {
-    const socket = io(t.url, { auth: { token }, transports: ['websocket'] });
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connected', () => resolve()));
+  const deviceOf = async (token: string, room?: string) => {
+    const socket = await connected(token);
     if (room) expect((await socket.timeout(5000).emitWithAck('join', { room })).ok).to.equal(true);
     return socket;
   };
@@ -81,9 +50,9 @@ describe('TUI: room bar and unread messages', function () {
     await press(stdin, alt('1'));
     await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith('#lobby'));
 
-    const friend = await socketOf(mate.token, 'bar-dev');
+    const friend = await deviceOf(mate.token, 'bar-dev');
     // The same user on another device, in the same room: it sees the counts the server keeps.
-    const device = await socketOf(me.token, 'bar-dev');
+    const device = await deviceOf(me.token, 'bar-dev');
     await say(friend, 'bar-dev', 'the build is red');
     await say(friend, 'bar-dev', `@${me.username} can you look?`);
     await waitForFrame(lastFrame, (f) => f.includes('2:#bar-dev 2 @1'));
@@ -119,8 +88,8 @@ describe('TUI: room bar and unread messages', function () {
     );
     const { lastFrame, stdin } = await openChat(me.token);
     await joinRoom(stdin, lastFrame, room);
-    const friend = await socketOf(mate.token, room);
-    const device = await socketOf(me.token, room);
+    const friend = await deviceOf(mate.token, room);
+    const device = await deviceOf(me.token, room);
     await press(stdin, keys.pageUp);
     await waitForFrame(lastFrame, (f) => f.includes('scrolled up'));
     await say(friend, room, 'one');
@@ -137,7 +106,7 @@ describe('TUI: room bar and unread messages', function () {
     const me = await t.loggedInPerson('act');
     const mate = await t.loggedInPerson('actmate');
     const { lastFrame, stdin } = await openChat(me.token);
-    const friend = await socketOf(mate.token);
+    const friend = await deviceOf(mate.token);
     const heard = new Promise<{ text: string }>((resolve) =>
       friend.on('message', (m: { text: string; user?: { username: string } }) => {
         if (m.user?.username === me.username) resolve(m);
@@ -154,8 +123,8 @@ describe('TUI: room bar and unread messages', function () {
     const { lastFrame } = await openChat(me.token);
     const a = await t.loggedInPerson('comer');
     const b = await t.loggedInPerson('comer');
-    await socketOf(a.token);
-    await socketOf(b.token);
+    await deviceOf(a.token);
+    await deviceOf(b.token);
     const frame = await waitForFrame(lastFrame, (f) => f.includes(`${b.username} joined`));
     expect(frame).to.match(
       new RegExp(`→ (${a.username}, ${b.username}|${b.username}, ${a.username}) joined`),

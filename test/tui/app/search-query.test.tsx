@@ -1,42 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { io, type Socket } from 'socket.io-client';
-import { App } from '../../../tui/app/App.js';
-import { liveServices } from '../../../tui/app/services.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
-import { useServer } from '../../helpers/fixture.js';
+import { useChatApp } from '../../helpers/chat-app.js';
 
 /** /search lists what the server finds and Enter shows it in its room; /query opens a conversation. */
 describe('TUI: /search and /query', function () {
   this.timeout(30_000);
-  let configDir: string;
-  let app: ReturnType<typeof render> | undefined;
-  const sockets: Socket[] = [];
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
+  const { t, openChat, socketOf } = useChatApp('search');
 
-  before(() => {
-    configDir = mkdtempSync(join(tmpdir(), 'mux1-tui-search-'));
-  });
-  afterEach(() => {
-    app?.unmount();
-    app = undefined;
-    sockets.splice(0).forEach((s) => s.disconnect());
-  });
-  after(() => rmSync(configDir, { recursive: true, force: true }));
-
-  const openChat = async (token: string) => {
-    const services = liveServices({
-      server: t.url,
-      userAgent: 'mux1-test',
-      env: { ...process.env, MUX1_CONFIG_DIR: configDir, MUX1_BELL: '0' },
-    });
-    app = render(<App services={services} storedToken={token} />);
-    await waitForFrame(app.lastFrame, (f) => f.includes('#lobby') && f.includes('● connected'));
-    return app;
-  };
   const command = async (stdin: { write(s: string): void }, line: string) => {
     await type(stdin, line);
     await press(stdin, keys.enter);
@@ -93,8 +63,7 @@ describe('TUI: /search and /query', function () {
     // The mate comes after the chat has its room's presence, so their arrival is a "joined" line
     // (had they been there first, they would be in the first presence list, with no line).
     await waitForFrame(lastFrame, (f) => f.includes(`1 here: ${me.username}`));
-    const friend = io(t.url, { auth: { token: mate.token }, transports: ['websocket'] });
-    sockets.push(friend);
+    const friend = socketOf(mate.token);
     await waitForFrame(lastFrame, (f) => f.includes(`${mate.username} joined`));
     await command(stdin, `/query ${mate.username}`);
     const opened = await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith(`@${mate.username}`));
@@ -119,8 +88,7 @@ describe('TUI: /search and /query', function () {
     await command(stdin, `/query ${hermit.username.toUpperCase()}`);
     const opened = await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith(`@${hermit.username}`));
     expect(opened.split('\n')[1]).to.include(`2:@${hermit.username}`);
-    const friend = io(t.url, { auth: { token: hermit.token }, transports: ['websocket'] });
-    sockets.push(friend);
+    const friend = socketOf(hermit.token);
     const heard = new Promise<{ text: string; room: string }>((resolve) => friend.once('message', resolve));
     await command(stdin, 'are you there');
     const got = await heard;
