@@ -62,26 +62,29 @@ export const HANDLED_EVENTS: readonly ChatEvent[] = [
  */
 export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) => void {
   const { log } = ctx;
-  const events = new Map<string, ChatEvent>(HANDLED_EVENTS.map((e) => [e, e]));
-
   // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
   const guarded = async (socket: ChatSocket, event: Exclude<ChatEvent, 'authenticate'>, payload: unknown) =>
     HANDLERS[event](ctx, socket, await guard(ctx, socket, event), payload);
 
-  function onAnyEvent(this: ChatSocket, name: unknown, ...args: unknown[]): void {
-    const event = typeof name === 'string' ? events.get(name) : undefined;
-    // Events no handler knows were ignored as Socket.IO ignores an event without a listener.
-    if (event === undefined || !this.connected) return;
-    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: unknown) => void) : undefined;
-    if (event === 'authenticate') {
-      answer(this, event, log, authenticate(ctx, this, args[0]), ack, true);
-      return;
-    }
-    let work = guarded(this, event, args[0]);
-    // A hint with no acknowledgement (`typing`): a refusal is dropped silently.
-    if ('quiet' in EVENT_ACCESS[event]) work = work.catch(() => undefined);
-    answer(this, event, log, work, ack, false);
-  }
+  /**
+   * One listener per event for the whole server, called by Socket.IO with the socket as `this`:
+   * registered with `socket.on` (not `onAny`, which runs before `socket.use` middleware and would
+   * pass it by), so each socket holds only references to these, not closures of its own.
+   */
+  const listenerOf = (event: ChatEvent) =>
+    function onEvent(this: ChatSocket, ...args: unknown[]): void {
+      if (!this.connected) return;
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (res: unknown) => void) : undefined;
+      if (event === 'authenticate') {
+        answer(this, event, log, authenticate(ctx, this, args[0]), ack, true);
+        return;
+      }
+      let work = guarded(this, event, args[0]);
+      // A hint with no acknowledgement (`typing`): a refusal is dropped silently.
+      if ('quiet' in EVENT_ACCESS[event]) work = work.catch(() => undefined);
+      answer(this, event, log, work, ack, false);
+    };
+  const listeners = HANDLED_EVENTS.map((event) => [event, listenerOf(event)] as const);
   function onDisconnecting(this: ChatSocket): void {
     countOutOfPresence(ctx, this);
   }
@@ -106,7 +109,7 @@ export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) =>
     socket.data.handshake = HANDSHAKE_DONE;
     socket.handshake.auth = NO_AUTH;
 
-    socket.onAny(onAnyEvent);
+    for (const [event, listener] of listeners) socket.on(event, listener);
     socket.on('disconnecting', onDisconnecting);
     // The departure is logged only when the arrival was: no listener per socket otherwise.
     if (log.isLevelEnabled('debug')) {
