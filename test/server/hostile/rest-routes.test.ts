@@ -144,6 +144,7 @@ const NO_BODY_ROUTES: Record<string, { auth?: boolean; changes?: boolean; path?:
   'GET /style.css': {},
   'GET /device': {},
   'GET /device.js': {},
+  'GET /texts.js': {},
   '* /metrics': { auth: true },
 };
 

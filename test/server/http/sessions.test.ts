@@ -17,7 +17,7 @@ describe('GET /api/me and POST /api/logout: bearer sessions', () => {
     const p = await t.loggedInPerson('me');
     const res = await me(bearer(p.token));
     expect(res.status).to.equal(200);
-    expect(res.body.user).to.have.all.keys('id', 'username', 'email', 'created_at', 'two_factor');
+    expect(res.body.user).to.have.all.keys('id', 'username', 'email', 'created_at', 'two_factor', 'locale');
     expect(res.body.user.two_factor).to.equal(false);
     expect(res.body.user).to.deep.include({ username: p.username, email: p.email });
     expect(res.body.user.id).to.be.a('number');

@@ -72,7 +72,7 @@ describe('mux1 account language', function () {
     expect(shown.stdout).to.equal('E-Mails an dich werden auf Deutsch (de) geschrieben.\n');
     const wrong = await t.cli(['account', 'language', 'fr'], { env });
     expect(wrong.code).to.equal(2);
-    expect(wrong.stderr).to.match(/^Error: „fr“ ist keine Sprache, in der mux1 E-Mails schreibt/);
+    expect(wrong.stderr).to.match(/^Fehler: „fr“ ist keine Sprache, in der mux1 E-Mails schreibt/);
     // The JSON stays the contract's, whatever the terminal's language.
     expect((await t.cli(['account', 'language', '--json'], { env })).json()).to.deep.equal({ locale: 'de' });
   });
