@@ -7,6 +7,7 @@ import * as audit from '../store/audit.js';
 import * as store from '../store/ssh-keys.js';
 import { readerOf } from '../store/db.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 import {
   accountKey,
   claimAttempt,
@@ -95,24 +96,27 @@ export async function loginWithSshKey(
   input: { challengeId: string; publicKey: string; signature: string },
   meta: RequestMeta,
 ): Promise<LoginResult | SecondStepRequired> {
-  const fromAddress = await deps.limits.login(meta.ip);
   try {
-    const result = await checkSshLogin(deps, input, meta);
-    await fromAddress.refund();
-    deps.metrics.login('ok');
-    return result;
+    return await chargedToAddress(deps, meta, SSH_KEY_CHARGE, () => checkSshLogin(deps, input, meta));
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (err instanceof KeyNotOfAccount || (code !== 'invalid_credentials' && code !== 'too_many_attempts')) {
-      await fromAddress.refund();
-    }
-    if (code === 'invalid_credentials') deps.metrics.login('failed');
-    if (code === 'too_many_attempts') deps.metrics.login('locked');
-    if (code === 'challenge_required') deps.metrics.login('challenge_required');
     if (err instanceof KeyNotOfAccount) throw refused();
     throw err;
   }
 }
+
+/**
+ * A bad signature or a locked account counts against the address, as a wrong password does; a
+ * right signature by a key that is not the account's does not (see above).
+ */
+const SSH_KEY_CHARGE: AddressCharge = {
+  charged: (err) =>
+    !(err instanceof KeyNotOfAccount) && chargedCodes('invalid_credentials', 'too_many_attempts')(err),
+  label: labelsByCode({
+    invalid_credentials: 'failed',
+    too_many_attempts: 'locked',
+    challenge_required: 'challenge_required',
+  }),
+};
 
 async function checkSshLogin(
   deps: AccountsDeps,

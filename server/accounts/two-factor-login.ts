@@ -10,6 +10,7 @@ import type { UserRow } from '../store/users.js';
 import { claimAttempt, lockedFor, MAX_FAILED_LOGINS, recentFailures, type LoginResult } from './login.js';
 import { redeemSecondFactor, WRONG_PASSWORDS_OR_CODES, wrongSecondFactor } from './two-factor.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 
 /*
  * The second step of a login. A right password for an account with two-factor sign-in opens no
@@ -67,21 +68,16 @@ export async function loginSecondStep(
   input: { mfaToken: string; code: string },
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const fromAddress = await deps.limits.login(meta.ip);
-  try {
-    const result = await checkSecondStep(deps, input, meta, fromAddress.before);
-    await fromAddress.refund();
-    deps.metrics.login('ok');
-    return result;
-  } catch (err) {
-    // Only a wrong code or a locked account counts against the address, as for passwords.
-    const code = (err as { code?: unknown }).code;
-    if (code !== 'invalid_code' && code !== 'too_many_attempts') await fromAddress.refund();
-    if (code === 'invalid_code') deps.metrics.login('failed');
-    if (code === 'too_many_attempts') deps.metrics.login('locked');
-    throw err;
-  }
+  return chargedToAddress(deps, meta, CODE_CHARGE, (addressFailures) =>
+    checkSecondStep(deps, input, meta, addressFailures),
+  );
 }
+
+/** Only a wrong code or a locked account counts against the address, as for passwords. */
+const CODE_CHARGE: AddressCharge = {
+  charged: chargedCodes('invalid_code', 'too_many_attempts'),
+  label: labelsByCode({ invalid_code: 'failed', too_many_attempts: 'locked' }),
+};
 
 async function checkSecondStep(
   deps: AccountsDeps,
