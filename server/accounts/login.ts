@@ -6,9 +6,9 @@ import { addToDay } from '../store/daily-stats.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
-import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
+import { secondStepOrSession, type SecondStepRequired } from './two-factor-login.js';
 import { proveSecondFactor } from './two-factor.js';
-import { refuseDisabled, sessionForSignIn } from './deactivation.js';
+import { refuseDisabled } from './deactivation.js';
 import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 
 /*
@@ -234,15 +234,7 @@ async function checkLogin(
     const weight = await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
-  // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
-  if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
-  const secondStep = await startSecondStep(deps, user, meta);
-  if (secondStep) return secondStep;
-  // One writer transaction for the rest, so a login waits for SQLite's writer once.
-  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
-    users.clearFailedLogins(trx, user.id),
-  );
-  return { token, expiresAt: session.expires_at, user };
+  return secondStepOrSession(deps, user, meta);
 }
 
 /**

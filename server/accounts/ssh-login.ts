@@ -18,8 +18,8 @@ import {
   tooManyAttempts,
   type LoginResult,
 } from './login.js';
-import { refuseDisabled, sessionForSignIn } from './deactivation.js';
-import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
+import { refuseDisabled } from './deactivation.js';
+import { secondStepOrSession, type SecondStepRequired } from './two-factor-login.js';
 import { parseSshPublicKey } from './ssh-key-format.js';
 import { verifySshSignature } from './ssh-signature.js';
 
@@ -194,13 +194,5 @@ async function checkSshLogin(
   refuseDisabled(user);
   await store.touchKey(db, registered.id, at);
   // The key is the first factor; it stands in for both only when the owner chose so.
-  if ((await store.bothFactorsSince(db, user.id)) === null) {
-    if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
-    const secondStep = await startSecondStep(deps, user, meta);
-    if (secondStep) return secondStep;
-  }
-  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
-    users.clearFailedLogins(trx, user.id),
-  );
-  return { token, expiresAt: session.expires_at, user };
+  return secondStepOrSession(deps, user, meta, (await store.bothFactorsSince(db, user.id)) === null);
 }

@@ -62,6 +62,30 @@ export async function startSecondStep(
   return { mfaRequired: true, mfaToken: token, expiresAt, user };
 }
 
+/**
+ * The end of a first factor proved (a right password, an SSH key's signature): the code step when
+ * the account has two-factor sign-in and `codeStepOwed`, else the session. The users table's run
+ * of failures is cleared either way, with the session when there is one.
+ */
+export async function secondStepOrSession(
+  deps: AccountsDeps,
+  user: UserRow,
+  meta: RequestMeta,
+  codeStepOwed = true,
+): Promise<LoginResult | SecondStepRequired> {
+  if (codeStepOwed) {
+    // Two-factor sign-in: no session yet, the code comes next.
+    if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(deps.db, user.id);
+    const secondStep = await startSecondStep(deps, user, meta);
+    if (secondStep) return secondStep;
+  }
+  // One writer transaction for the rest, so a login waits for SQLite's writer once.
+  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
+    users.clearFailedLogins(trx, user.id),
+  );
+  return { token, expiresAt: session.expires_at, user };
+}
+
 /** POST /api/login/2fa: the pending login's token and a TOTP or backup code, for a session. */
 export async function loginSecondStep(
   deps: AccountsDeps,
