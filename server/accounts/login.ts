@@ -6,10 +6,10 @@ import { addToDay } from '../store/daily-stats.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
 import { CHALLENGE_AFTER_FAILURES } from '../limits/index.js';
-import type { LoginResult as LoginResultLabel } from '../metrics/registry.js';
-import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
+import { secondStepOrSession, type SecondStepRequired } from './two-factor-login.js';
 import { proveSecondFactor } from './two-factor.js';
-import { refuseDisabled, sessionForSignIn } from './deactivation.js';
+import { refuseDisabled } from './deactivation.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 
 /*
  * Proving a password: logging in, and a signed-in user confirming theirs before a change or a
@@ -69,24 +69,9 @@ export async function login(
   meta: RequestMeta,
 ): Promise<LoginResult | SecondStepRequired> {
   try {
-    const fromAddress = await deps.limits.login(meta.ip);
-    try {
-      const result = await checkLogin(deps, input, meta);
-      await fromAddress.refund();
-      deps.metrics.login('ok');
-      return result;
-    } catch (err) {
-      // Only a wrong password (or an unverified account) or a locked account counts against the
-      // address; a right password and a missing challenge do not.
-      const code = (err as { code?: unknown }).code;
-      if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
-      throw err;
-    }
+    return await chargedToAddress(deps, meta, PASSWORD_CHARGE, () => checkLogin(deps, input, meta));
   } catch (err) {
-    const result = unverified.has(err as object)
-      ? 'unverified'
-      : METRIC_RESULTS[(err as { code?: string }).code ?? ''];
-    if (result) deps.metrics.login(result);
+    const result = PASSWORD_CHARGE.label(err);
     if (result === 'failed' || result === 'unverified') {
       await addToDay(deps.db, deps.clock.now(), { failed_logins: 1 }).catch((e: unknown) =>
         deps.log.warn({ err: e }, 'could not count a failed login in daily_stats'),
@@ -96,17 +81,26 @@ export async function login(
   }
 }
 
+/** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
+const unverified = new WeakSet<object>();
+
 /** How each refusal is counted in mux1_logins_total; a malformed request is not a login. */
-const METRIC_RESULTS: Record<string, LoginResultLabel | undefined> = {
+const passwordLabels = labelsByCode({
   invalid_credentials: 'failed',
   too_many_attempts: 'locked',
   rate_limited: 'rate_limited',
   challenge_required: 'challenge_required',
   account_disabled: 'disabled',
-};
+});
 
-/** Refusals of an unverified account: the client sees a wrong password, the metrics do not. */
-const unverified = new WeakSet<object>();
+/**
+ * Only a wrong password (or an unverified account) or a locked account counts against the
+ * address; a right password and a missing challenge do not.
+ */
+const PASSWORD_CHARGE: AddressCharge = {
+  charged: chargedCodes('invalid_credentials', 'too_many_attempts'),
+  label: (err) => (unverified.has(err as object) ? 'unverified' : passwordLabels(err)),
+};
 
 /** The names an account logs in with. */
 const namesOf = (user: UserRow) => [user.username, user.email];
@@ -240,15 +234,7 @@ async function checkLogin(
     const weight = await limits.kdf(meta.ip);
     await users.updatePasswordHash(db, user.id, await hasher.hash(input.password, weight));
   }
-  // Two-factor sign-in: no session yet, the code comes next (two-factor-login.ts).
-  if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
-  const secondStep = await startSecondStep(deps, user, meta);
-  if (secondStep) return secondStep;
-  // One writer transaction for the rest, so a login waits for SQLite's writer once.
-  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
-    users.clearFailedLogins(trx, user.id),
-  );
-  return { token, expiresAt: session.expires_at, user };
+  return secondStepOrSession(deps, user, meta);
 }
 
 /**

@@ -9,6 +9,7 @@ import * as users from '../store/users.js';
 import * as audit from '../store/audit.js';
 import * as store from '../store/passkeys.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 import { endFailureRun, lockedFor, tooManyAttempts, type LoginResult } from './login.js';
 import { sessionForSignIn } from './deactivation.js';
 import { relyingParty } from './passkey-party.js';
@@ -62,20 +63,14 @@ export async function loginWithPasskey(
   input: { challengeId: string; credential: PasskeyCredentialJSON },
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const fromAddress = await deps.limits.login(meta.ip);
-  try {
-    const result = await checkPasskeyLogin(deps, input, meta);
-    await fromAddress.refund();
-    deps.metrics.login('ok');
-    return result;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code !== 'invalid_credentials' && code !== 'too_many_attempts') await fromAddress.refund();
-    if (code === 'invalid_credentials') deps.metrics.login('failed');
-    if (code === 'too_many_attempts') deps.metrics.login('locked');
-    throw err;
-  }
+  return chargedToAddress(deps, meta, PASSKEY_CHARGE, () => checkPasskeyLogin(deps, input, meta));
 }
+
+/** Every refusal of a passkey counts against the address like a wrong password, and a locked account too. */
+const PASSKEY_CHARGE: AddressCharge = {
+  charged: chargedCodes('invalid_credentials', 'too_many_attempts'),
+  label: labelsByCode({ invalid_credentials: 'failed', too_many_attempts: 'locked' }),
+};
 
 async function checkPasskeyLogin(
   deps: AccountsDeps,

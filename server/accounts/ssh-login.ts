@@ -7,6 +7,7 @@ import * as audit from '../store/audit.js';
 import * as store from '../store/ssh-keys.js';
 import { readerOf } from '../store/db.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 import {
   accountKey,
   claimAttempt,
@@ -17,8 +18,8 @@ import {
   tooManyAttempts,
   type LoginResult,
 } from './login.js';
-import { refuseDisabled, sessionForSignIn } from './deactivation.js';
-import { startSecondStep, type SecondStepRequired } from './two-factor-login.js';
+import { refuseDisabled } from './deactivation.js';
+import { secondStepOrSession, type SecondStepRequired } from './two-factor-login.js';
 import { parseSshPublicKey } from './ssh-key-format.js';
 import { verifySshSignature } from './ssh-signature.js';
 
@@ -95,24 +96,27 @@ export async function loginWithSshKey(
   input: { challengeId: string; publicKey: string; signature: string },
   meta: RequestMeta,
 ): Promise<LoginResult | SecondStepRequired> {
-  const fromAddress = await deps.limits.login(meta.ip);
   try {
-    const result = await checkSshLogin(deps, input, meta);
-    await fromAddress.refund();
-    deps.metrics.login('ok');
-    return result;
+    return await chargedToAddress(deps, meta, SSH_KEY_CHARGE, () => checkSshLogin(deps, input, meta));
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (err instanceof KeyNotOfAccount || (code !== 'invalid_credentials' && code !== 'too_many_attempts')) {
-      await fromAddress.refund();
-    }
-    if (code === 'invalid_credentials') deps.metrics.login('failed');
-    if (code === 'too_many_attempts') deps.metrics.login('locked');
-    if (code === 'challenge_required') deps.metrics.login('challenge_required');
     if (err instanceof KeyNotOfAccount) throw refused();
     throw err;
   }
 }
+
+/**
+ * A bad signature or a locked account counts against the address, as a wrong password does; a
+ * right signature by a key that is not the account's does not (see above).
+ */
+const SSH_KEY_CHARGE: AddressCharge = {
+  charged: (err) =>
+    !(err instanceof KeyNotOfAccount) && chargedCodes('invalid_credentials', 'too_many_attempts')(err),
+  label: labelsByCode({
+    invalid_credentials: 'failed',
+    too_many_attempts: 'locked',
+    challenge_required: 'challenge_required',
+  }),
+};
 
 async function checkSshLogin(
   deps: AccountsDeps,
@@ -190,13 +194,5 @@ async function checkSshLogin(
   refuseDisabled(user);
   await store.touchKey(db, registered.id, at);
   // The key is the first factor; it stands in for both only when the owner chose so.
-  if ((await store.bothFactorsSince(db, user.id)) === null) {
-    if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(db, user.id);
-    const secondStep = await startSecondStep(deps, user, meta);
-    if (secondStep) return secondStep;
-  }
-  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
-    users.clearFailedLogins(trx, user.id),
-  );
-  return { token, expiresAt: session.expires_at, user };
+  return secondStepOrSession(deps, user, meta, (await store.bothFactorsSince(db, user.id)) === null);
 }

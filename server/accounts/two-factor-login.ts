@@ -10,6 +10,7 @@ import type { UserRow } from '../store/users.js';
 import { claimAttempt, lockedFor, MAX_FAILED_LOGINS, recentFailures, type LoginResult } from './login.js';
 import { redeemSecondFactor, WRONG_PASSWORDS_OR_CODES, wrongSecondFactor } from './two-factor.js';
 import type { AccountsDeps, RequestMeta } from './index.js';
+import { chargedCodes, chargedToAddress, labelsByCode, type AddressCharge } from './charged-to-address.js';
 
 /*
  * The second step of a login. A right password for an account with two-factor sign-in opens no
@@ -61,27 +62,46 @@ export async function startSecondStep(
   return { mfaRequired: true, mfaToken: token, expiresAt, user };
 }
 
+/**
+ * The end of a first factor proved (a right password, an SSH key's signature): the code step when
+ * the account has two-factor sign-in and `codeStepOwed`, else the session. The users table's run
+ * of failures is cleared either way, with the session when there is one.
+ */
+export async function secondStepOrSession(
+  deps: AccountsDeps,
+  user: UserRow,
+  meta: RequestMeta,
+  codeStepOwed = true,
+): Promise<LoginResult | SecondStepRequired> {
+  if (codeStepOwed) {
+    // Two-factor sign-in: no session yet, the code comes next.
+    if (user.two_factor_enabled_at !== null) await users.clearFailedLogins(deps.db, user.id);
+    const secondStep = await startSecondStep(deps, user, meta);
+    if (secondStep) return secondStep;
+  }
+  // One writer transaction for the rest, so a login waits for SQLite's writer once.
+  const { token, session } = await sessionForSignIn(deps, user, meta, 'login', (trx) =>
+    users.clearFailedLogins(trx, user.id),
+  );
+  return { token, expiresAt: session.expires_at, user };
+}
+
 /** POST /api/login/2fa: the pending login's token and a TOTP or backup code, for a session. */
 export async function loginSecondStep(
   deps: AccountsDeps,
   input: { mfaToken: string; code: string },
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const fromAddress = await deps.limits.login(meta.ip);
-  try {
-    const result = await checkSecondStep(deps, input, meta, fromAddress.before);
-    await fromAddress.refund();
-    deps.metrics.login('ok');
-    return result;
-  } catch (err) {
-    // Only a wrong code or a locked account counts against the address, as for passwords.
-    const code = (err as { code?: unknown }).code;
-    if (code !== 'invalid_code' && code !== 'too_many_attempts') await fromAddress.refund();
-    if (code === 'invalid_code') deps.metrics.login('failed');
-    if (code === 'too_many_attempts') deps.metrics.login('locked');
-    throw err;
-  }
+  return chargedToAddress(deps, meta, CODE_CHARGE, (addressFailures) =>
+    checkSecondStep(deps, input, meta, addressFailures),
+  );
 }
+
+/** Only a wrong code or a locked account counts against the address, as for passwords. */
+const CODE_CHARGE: AddressCharge = {
+  charged: chargedCodes('invalid_code', 'too_many_attempts'),
+  label: labelsByCode({ invalid_code: 'failed', too_many_attempts: 'locked' }),
+};
 
 async function checkSecondStep(
   deps: AccountsDeps,

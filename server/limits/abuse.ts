@@ -165,6 +165,29 @@ async function attempt(limiter: RateLimiterAbstract, key: string, what: string):
   };
 }
 
+/**
+ * One attempt counted against two budgets (the address's, and the email's or account's): the
+ * second is asked only once the first took its point, and its refusal gives that point back, so a
+ * refused attempt spends neither. `before` is the larger count; a refund gives back both.
+ */
+async function attemptBoth(first: () => Promise<Attempt>, second: () => Promise<Attempt>): Promise<Attempt> {
+  const one = await first();
+  let two: Attempt;
+  try {
+    two = await second();
+  } catch (err) {
+    await one.refund();
+    throw err;
+  }
+  return {
+    before: Math.max(one.before, two.before),
+    async refund() {
+      await one.refund();
+      await two.refund();
+    },
+  };
+}
+
 export function createAbuseLimits(store: LimiterStore, config: LimitSettings): AbuseLimits {
   const signups = store.make({
     name: 'signup',
@@ -277,23 +300,11 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     async kdfPaidOff(ip) {
       await kdfRight.penalty(addressKey(ip), 1);
     },
-    async codeTry(email, ip) {
-      const fromAddress = await attempt(codesByAddress, addressKey(ip), 'wrong codes from your address');
-      let forEmail: Attempt;
-      try {
-        forEmail = await attempt(codesByEmail, identityKey(email), 'wrong codes for this email');
-      } catch (err) {
-        await fromAddress.refund();
-        throw err;
-      }
-      return {
-        before: Math.max(fromAddress.before, forEmail.before),
-        async refund() {
-          await fromAddress.refund();
-          await forEmail.refund();
-        },
-      };
-    },
+    codeTry: (email, ip) =>
+      attemptBoth(
+        () => attempt(codesByAddress, addressKey(ip), 'wrong codes from your address'),
+        () => attempt(codesByEmail, identityKey(email), 'wrong codes for this email'),
+      ),
     signup: (ip) => attempt(signups, addressKey(ip), 'signups from your address'),
     login: (ip) => attempt(logins, addressKey(ip), 'failed logins from your address'),
     async unknownName(name) {
@@ -308,26 +319,10 @@ export function createAbuseLimits(store: LimiterStore, config: LimitSettings): A
     async devicePoll(ip) {
       await take(devicePolls, addressKey(ip), 'device code polls from your address');
     },
-    async deviceCodeTry(userId, ip) {
-      const fromAddress = await attempt(
-        deviceTriesByAddress,
-        addressKey(ip),
-        'wrong codes from your address',
-      );
-      let forUser: Attempt;
-      try {
-        forUser = await attempt(deviceTriesByUser, `#${userId}`, 'wrong device codes for your account');
-      } catch (err) {
-        await fromAddress.refund();
-        throw err;
-      }
-      return {
-        before: Math.max(fromAddress.before, forUser.before),
-        async refund() {
-          await fromAddress.refund();
-          await forUser.refund();
-        },
-      };
-    },
+    deviceCodeTry: (userId, ip) =>
+      attemptBoth(
+        () => attempt(deviceTriesByAddress, addressKey(ip), 'wrong codes from your address'),
+        () => attempt(deviceTriesByUser, `#${userId}`, 'wrong device codes for your account'),
+      ),
   };
 }

@@ -107,6 +107,26 @@ export function passwordResetMail(ctx: TemplateContext, to: Recipient, code: str
   ]);
 }
 
+/**
+ * A notice that a way into the account changed, for its owner: what was done, and what to do if
+ * it was not them (a new password through `password forgot`, which ends every session). `notYou`
+ * renders that last paragraph's text with the command. The keys stay written out at each caller,
+ * where the catalogs' test finds them.
+ */
+function changeNotice(
+  ctx: TemplateContext,
+  to: Recipient,
+  texts: { subject: string; done: string; notYou: (values: { command: string }) => string },
+): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, texts.subject, [
+    t('hello', { username: to.username }),
+    texts.done,
+    t('ifYouNothingToDo'),
+    texts.notYou({ command: forgotCommand(ctx, to) }),
+  ]);
+}
+
 /** Sent after every password change or reset, so an owner who did not do it finds out. */
 export function passwordChangedMail(
   ctx: TemplateContext,
@@ -119,12 +139,11 @@ export function passwordChangedMail(
     change.how === 'reset'
       ? `${t('passwordChanged.reset', values)} ${t('passwordChanged.signedOutAll')}`
       : `${t('passwordChanged.changed', values)} ${t('passwordChanged.signedOutOthers')}`;
-  return mail(to.email, t('passwordChanged.subject'), [
-    t('hello', { username: to.username }),
-    what,
-    t('ifYouNothingToDo'),
-    t('passwordChanged.notYou', { command: forgotCommand(ctx, to) }),
-  ]);
+  return changeNotice(ctx, to, {
+    subject: t('passwordChanged.subject'),
+    done: what,
+    notYou: (values) => t('passwordChanged.notYou', values),
+  });
 }
 
 /** Sent when two-factor sign-in is turned on or off or its backup codes are replaced. */
@@ -146,71 +165,70 @@ export function twoFactorChangedMail(
     backup_codes: t('twoFactorChanged.backupCodes', url),
   }[change.what];
   const when = t('twoFactorChanged.when', { when: moment(to, change.at), from: fromAddress(t, change.ip) });
-  return mail(to.email, subject, [
-    t('hello', { username: to.username }),
-    `${done} ${when}`,
-    t('ifYouNothingToDo'),
-    t('twoFactorChanged.notYou', { command: forgotCommand(ctx, to) }),
-  ]);
+  return changeNotice(ctx, to, {
+    subject,
+    done: `${done} ${when}`,
+    notYou: (values) => t('twoFactorChanged.notYou', values),
+  });
+}
+
+/** What an admin did to the account, and whom to ask if it was a mistake. */
+function adminNotice(to: Recipient, subject: string, done: string): OutgoingMail {
+  const t = textsFor(to);
+  return mail(to.email, subject, [t('hello', { username: to.username }), done, t('mistake')]);
 }
 
 /** An admin disabled the account: its sessions and tokens ended, signing in is refused. */
 export function accountDisabledMail(ctx: TemplateContext, to: Recipient): OutgoingMail {
   const t = textsFor(to);
-  return mail(to.email, t('accountDisabled.subject'), [
-    t('hello', { username: to.username }),
-    t('accountDisabled.done', { url: ctx.publicUrl }),
-    t('mistake'),
-  ]);
+  return adminNotice(to, t('accountDisabled.subject'), t('accountDisabled.done', { url: ctx.publicUrl }));
 }
 
 /** An admin deleted the account. */
 export function accountDeletedByAdminMail(ctx: TemplateContext, to: Recipient): OutgoingMail {
   const t = textsFor(to);
-  return mail(to.email, t('accountDeleted.subject'), [
-    t('hello', { username: to.username }),
+  return adminNotice(
+    to,
+    t('accountDeleted.subject'),
     t('accountDeleted.done', { url: ctx.publicUrl, username: to.username }),
-    t('mistake'),
-  ]);
+  );
 }
+
+/** A credential added to the account (an SSH key, a passkey): its name, when and from where. */
+interface AddedCredential {
+  name: string;
+  at: number;
+  ip: string | null;
+}
+
+/** The values every "added" mail's text is filled with. */
+const addedValues = (ctx: TemplateContext, to: Recipient, t: Translate, added: AddedCredential) => ({
+  url: ctx.publicUrl,
+  name: added.name,
+  when: moment(to, added.at),
+  from: fromAddress(t, added.ip),
+});
 
 /** Sent when an SSH key is added to an account: a key added by someone else is a way in. */
 export function sshKeyAddedMail(
   ctx: TemplateContext,
   to: Recipient,
-  added: { name: string; fingerprint: string; at: number; ip: string | null },
+  added: AddedCredential & { fingerprint: string },
 ): OutgoingMail {
   const t = textsFor(to);
-  return mail(to.email, t('sshKeyAdded.subject'), [
-    t('hello', { username: to.username }),
-    t('sshKeyAdded.done', {
-      url: ctx.publicUrl,
-      name: added.name,
-      fingerprint: added.fingerprint,
-      when: moment(to, added.at),
-      from: fromAddress(t, added.ip),
-    }),
-    t('ifYouNothingToDo'),
-    t('sshKeyAdded.notYou', { command: forgotCommand(ctx, to) }),
-  ]);
+  return changeNotice(ctx, to, {
+    subject: t('sshKeyAdded.subject'),
+    done: t('sshKeyAdded.done', { ...addedValues(ctx, to, t, added), fingerprint: added.fingerprint }),
+    notYou: (values) => t('sshKeyAdded.notYou', values),
+  });
 }
 
 /** Sent when a passkey is added to an account: a passkey added by someone else is a way in. */
-export function passkeyAddedMail(
-  ctx: TemplateContext,
-  to: Recipient,
-  added: { name: string; at: number; ip: string | null },
-): OutgoingMail {
+export function passkeyAddedMail(ctx: TemplateContext, to: Recipient, added: AddedCredential): OutgoingMail {
   const t = textsFor(to);
-  return mail(to.email, t('passkeyAdded.subject'), [
-    t('hello', { username: to.username }),
-    t('passkeyAdded.done', {
-      url: ctx.publicUrl,
-      name: added.name,
-      when: moment(to, added.at),
-      from: fromAddress(t, added.ip),
-    }),
-    t('ifYouNothingToDo'),
-    t('passkeyAdded.notYou', { command: forgotCommand(ctx, to) }),
-  ]);
+  return changeNotice(ctx, to, {
+    subject: t('passkeyAdded.subject'),
+    done: t('passkeyAdded.done', addedValues(ctx, to, t, added)),
+    notYou: (values) => t('passkeyAdded.notYou', values),
+  });
 }

@@ -86,6 +86,32 @@ function localise(html: string, file: string, language: Language): string {
   });
 }
 
+const readShared = (name: string) => readFileSync(join(webDir, name), 'utf8');
+
+/**
+ * The parts the pages share (the head: charset, viewport, style and the texts' data block), put
+ * in once at start: a line `<!-- shared: head.html -->` becomes that file of server/web, each line
+ * indented as the marker is. Before localise, so the part's markers are filled as the
+ * page's are. One level only, and only an .html file of server/web: anything else, or a file
+ * that is not there, stops the server at start.
+ */
+export function withShared(html: string, file: string, read = readShared): string {
+  const out = html.replace(/^([ \t]*)<!-- shared: (.*?) -->\n/gm, (_, indent: string, name: string) => {
+    if (!/^[\w-]+\.html$/.test(name)) {
+      throw new Error(`server/web/${file} names a shared part that is not an .html file there: ${name}`);
+    }
+    return read(name)
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => `${indent}${line}\n`)
+      .join('');
+  });
+  if (out.includes('<!-- shared:')) {
+    throw new Error(`server/web/${file}: a shared part must be alone on its line and name no other`);
+  }
+  return out;
+}
+
 /**
  * The language of the page for a request: the best of Accept-Language's that mux1 speaks (q-values
  * count, `de;q=0` refuses), English when it names none of them. Koa's negotiation (the
@@ -104,8 +130,9 @@ export function webRoutes(): Router {
   for (const [path, { file, type }] of Object.entries(files)) {
     const raw = readFileSync(join(webDir, file));
     if (file.endsWith('.html')) {
+      const html = withShared(raw.toString('utf8'), file);
       const pages = Object.fromEntries(
-        LANGUAGES.map((language) => [language, Buffer.from(localise(raw.toString('utf8'), file, language))]),
+        LANGUAGES.map((language) => [language, Buffer.from(localise(html, file, language))]),
       ) as Record<Language, Buffer>;
       router.get(path, (ctx) => {
         const language = pageLanguage(ctx);

@@ -41,6 +41,7 @@ const TRAVERSALS = [
   '/socket.io/socket.io.min.js/../../../package.json',
   '/api/..%2f..%2fpackage.json',
   '/index.html',
+  '/head.html',
   '/server/web/app.js',
   '/.env',
   '/.git/config',
