@@ -12,7 +12,7 @@ describe('TUI: form fields', () => {
     app = undefined;
   });
 
-  const open = () => {
+  const open = (size?: { columns: number; rows: number }) => {
     const submitted: Record<string, string>[] = [];
     function Harness() {
       const [values, setValues] = useState<Record<string, string>>({});
@@ -31,7 +31,13 @@ describe('TUI: form fields', () => {
         />
       );
     }
-    app = render(<Harness />);
+    if (size) {
+      // ink-testing-library's terminal is 100 columns with no height: this one is as small as asked.
+      app = render(<></>);
+      Object.defineProperty(app.stdout, 'columns', { value: size.columns });
+      Object.defineProperty(app.stdout, 'rows', { value: size.rows });
+      app.rerender(<Harness />);
+    } else app = render(<Harness />);
     return { ...app, submitted };
   };
 
@@ -55,4 +61,32 @@ describe('TUI: form fields', () => {
     await type(stdin, 'bob\tse\u007Fecret\r');
     expect(submitted).to.deep.equal([{ username: 'bob', password: 'secret' }]);
   });
+
+  for (const [columns, rows] of [
+    [40, 12],
+    [80, 24],
+  ] as const) {
+    it(`shows a password longer than its field as one row of bullets that fills it, at ${columns}x${rows}`, async () => {
+      const { stdin, lastFrame, submitted } = open({ columns, rows });
+      // The field is the width left of the label's column and the form's padding: 27 or 67 columns.
+      const field = columns - 'Password'.length - 1 - 4;
+      const password = 'correct horse battery staple '.repeat(3).slice(0, field + 5);
+      await type(stdin, 'ann\t');
+      await type(stdin, password);
+      const typed = await waitForFrame(lastFrame, (f) => f.includes('•'));
+      const row = (frame: string) =>
+        frame
+          .split('\n')
+          .find((l) => l.includes('Password'))!
+          .trimEnd();
+      // The last characters typed, the cursor in the field's last column after them.
+      expect(row(typed), typed).to.equal(` › Password ${'•'.repeat(field - 1)}`);
+      expect(typed.split('\n').length).to.be.at.most(rows);
+      await press(stdin, '\u001B[H'); // Home: the field shows its start, the cursor on the first
+      const home = await waitForFrame(lastFrame, (f) => row(f) === ` › Password ${'•'.repeat(field)}`);
+      expect(home).not.to.match(/horse|staple/);
+      await press(stdin, keys.enter);
+      expect(submitted).to.deep.equal([{ username: 'ann', password }]);
+    });
+  }
 });

@@ -4,6 +4,9 @@ import { MessageList } from '../../../tui/app/components/MessageList.js';
 import { NICK_PALETTE, nickColour } from '../../../tui/app/components/nick-colour.js';
 import type { Entry } from '../../../tui/app/hooks/useChat.js';
 import { RoomBar } from '../../../tui/app/components/RoomBar.js';
+import { columnsOf } from '../../../tui/app/components/graphemes.js';
+import { wrapLines } from '../../../tui/app/components/wrap-lines.js';
+import type { ChatMessage } from '../../../tui/app/chat-client.js';
 
 const entries = (n: number): Entry[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -125,6 +128,69 @@ describe('TUI: message list decorations', () => {
     expect(lastFrame()!.split('\n')).to.have.length(7);
     expect(lastFrame()).to.include('m50');
   });
+});
+
+/**
+ * A message is cut into rows by the list (wrapLines' rule), not by Ink: a wrapped row starts flush,
+ * and the rows the list counts to fill its height are the rows it draws.
+ */
+describe('TUI: wrapped messages at 40 columns', () => {
+  const noon = new Date(2030, 0, 1, 12, 0).getTime();
+  const message = (id: number, who: string, text: string, extra: Partial<ChatMessage> = {}): Entry => ({
+    kind: 'message',
+    message: { id, room: 'lobby', user: { id: id + 100, username: who }, text, ts: noon, ...extra },
+  });
+  const long = 'the quick brown fox jumps over the lazy dog and keeps on running far away from here';
+  // Two rows at 40 columns, then one row: an entry that takes a row more than counted pushes the
+  // first of these out of the list's top, one counted a row too many leaves the second out.
+  const twoRows = message(1, 'ann', 'an older message that takes exactly two rows here');
+  const oneRow = message(2, 'ben', 'one row');
+  const cases: [string, Entry, string][] = [
+    ['a message', message(3, 'alice', long), `12:00 alice ${long}`],
+    ['a /me action', message(3, 'bob', `/me ${long}`), `12:00 * bob ${long}`],
+    ['an edited message', message(3, 'carol', long, { edited_at: noon }), `12:00 carol ${long} (edited)`],
+    ['a mention', message(3, 'dave', `@me ${long}`, { mentions: [0] }), `12:00 dave @me ${long}`],
+    [
+      'two spaces where the row breaks',
+      message(3, 'erin', 'twenty-eight columns of texts  and more after two spaces'),
+      '12:00 erin twenty-eight columns of texts  and more after two spaces',
+    ],
+    [
+      'a refused message on its way',
+      {
+        kind: 'pending',
+        item: { client_id: 'c1', room: 'lobby', text: long, queued_at: noon, refused: 'too fast' },
+      },
+      `12:00 ✗ me ${long} (not sent: too fast)`,
+    ],
+    [
+      'a message of its own lines',
+      message(3, 'fay', `first line\n${long}`),
+      `12:00 fay first line\n  ${long}`,
+    ],
+  ];
+  for (const [what, entry, plain] of cases) {
+    it(`draws ${what} in the rows it counts, none starting with a space`, () => {
+      const rows = wrapLines(plain, 40);
+      expect(wrapLines('12:00 ann an older message that takes exactly two rows here', 40)).to.have.length(2);
+      const { lastFrame, unmount } = render(
+        <MessageList
+          entries={[twoRows, oneRow, entry]}
+          selfId={0}
+          selfName="me"
+          width={40}
+          height={rows.length + 2}
+          offset={0}
+        />,
+      );
+      const lines = lastFrame()!.split('\n');
+      unmount();
+      expect(lines, lastFrame()).to.deep.equal(['', '12:00 ben one row', ...rows]);
+      // Only a message's own second line starts in, by the two columns that set it off.
+      for (const line of lines.slice(2)) expect(line, line).to.match(/^(\S| {2}the |$)/);
+      for (const line of lines) expect(columnsOf(line), line).to.be.at.most(40);
+    });
+  }
 });
 
 describe('TUI: nick colours', () => {

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { layoutDraft, type Draft } from './line-editor.js';
+import { layoutDraft, windowDraft, type Draft } from './line-editor.js';
 
 interface Props {
   draft: Draft;
@@ -25,7 +25,8 @@ export function EditText({ draft, width, maxRows = 1, masked = false, focused = 
       </Text>
     );
   }
-  const { rows } = layoutDraft(shown, width, maxRows);
+  // One row scrolls sideways with the cursor; more rows wrap, and scroll down with it.
+  const rows = maxRows === 1 ? [windowDraft(shown, width)] : layoutDraft(shown, width, maxRows).rows;
   return (
     <Box flexDirection="column">
       {rows.map((row, i) => {

@@ -1,10 +1,9 @@
-import { memo } from 'react';
+import { Fragment, memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Entry, PresenceChange } from '../hooks/useChat.js';
 import { safeText } from '../../client/safe-text.js';
 import { actionOf } from './action.js';
-import { columnsOf } from './graphemes.js';
-import { wrapLines } from './wrap-lines.js';
+import { wrapRuns, type Run } from './wrap-lines.js';
 import { nickColour } from './nick-colour.js';
 import { terminal, textsOf } from '../../client/language.js';
 
@@ -107,42 +106,88 @@ const lineOf = (e: Entry, selfName: string) => {
   }
 };
 
+/** How a stretch of an entry looks: the props of the Ink <Text> it is drawn in. */
+interface Look {
+  dimColor?: boolean;
+  bold?: boolean;
+  italic?: boolean;
+  color?: string;
+}
+
 /**
- * Screen rows an entry takes at this width, counted in terminal columns as Ink wraps them: a CJK
- * character or an emoji takes two, so counting characters would let a wide message overflow the
- * list and push its first rows out of sight.
+ * An entry as the runs of text it is drawn with, its time, name, text and marks in their looks.
+ * The list counts an entry's rows and draws them from these same runs, cut by wrapRuns: Ink does
+ * not wrap them itself, so what is counted is what is drawn, and a wrapped line starts flush, not
+ * with the space it broke at. Only the looks depend on the reader's id, never the text.
  */
-const rowsOf = (line: { time: string; who: string; text: string }, width: number) =>
-  line.text
-    .split('\n')
-    .reduce(
-      (sum, part, i) =>
-        sum +
-        Math.max(
-          1,
-          Math.ceil(((i === 0 ? line.time.length + columnsOf(line.who) + 3 : 0) + columnsOf(part)) / width),
-        ),
-      0,
-    );
+const runsOf = (e: Entry, selfName: string, selfId: number): Run<Look>[] => {
+  const line = lineOf(e, selfName);
+  if (e.kind === 'note' || e.kind === 'presence') {
+    return [{ text: `${line.time} · ${line.text}`, style: { dimColor: true } }];
+  }
+  if (e.kind === 'pending') {
+    // Greyed with a clock until the server has it; a refusal says why, in red.
+    const refused = e.item.refused;
+    return [
+      { text: `${line.time} `, style: { dimColor: true } },
+      refused === undefined
+        ? { text: '◷', style: { dimColor: true } }
+        : { text: '✗', style: { dimColor: true, color: 'red' } },
+      { text: ` ${line.who} ${line.text}`, style: { dimColor: true } },
+      ...(refused === undefined
+        ? []
+        : [{ text: ` ${t('chat.notSent', { reason: safeText(refused) })}`, style: { color: 'red' } }]),
+    ];
+  }
+  const own = e.message.user?.id === selfId;
+  // A message that names the reader stands out, as a mention does in any chat.
+  const mentionsMe = !own && (e.message.mentions ?? []).includes(selfId);
+  const colour = e.message.user ? nickColour(e.message.user.username) : undefined;
+  const edited: Run<Look>[] = e.message.edited_at
+    ? [{ text: ` ${t('chat.edited')}`, style: { dimColor: true } }]
+    : [];
+  const action = actionOf(e.message.text);
+  if (action !== undefined) {
+    // "/me waves" from alice reads "* alice waves", as in IRC.
+    return [
+      { text: `${line.time} `, style: { dimColor: true } },
+      { text: '* ', style: { color: colour } },
+      { text: line.who, style: { bold: true, color: colour } },
+      { text: ` ${linesOf(action)}`, style: { italic: true, color: mentionsMe ? 'yellow' : undefined } },
+      ...edited,
+    ];
+  }
+  return [
+    { text: `${line.time} `, style: { dimColor: true } },
+    { text: line.who, style: { bold: true, color: colour } },
+    { text: ` ${line.text}`, style: { color: mentionsMe ? 'yellow' : undefined, bold: mentionsMe } },
+    ...edited,
+  ];
+};
 
 /** What an entry shows: replaced, never changed in place, when a message is edited or presence moves. */
 const contentOf = (e: Entry): object =>
   e.kind === 'message' ? e.message : e.kind === 'note' ? e.note : e.kind === 'presence' ? e.presence : e.item;
 
+/** A queued message's refusal, which is set on its item in place. */
+const refusalOf = (e: Entry) => (e.kind === 'pending' ? e.item.refused : undefined);
+
 /**
  * Rows per entry shown, by what it shows, the width and the reader's name: counting them measures
  * every character's columns, and the entries on screen are counted again on every keypress.
  */
-const rowsCache = new WeakMap<object, { width: number; selfName: string; rows: number }>();
-const entryRows = (entry: Entry, selfName: string, width: number) => {
+const rowsCache = new WeakMap<
+  object,
+  { width: number; selfName: string; refused: string | undefined; rows: number }
+>();
+const entryRows = (entry: Entry, selfName: string, selfId: number, width: number) => {
   const content = contentOf(entry);
+  const refused = refusalOf(entry);
   const known = rowsCache.get(content);
-  if (known && known.width === width && known.selfName === selfName) return known.rows;
-  const rows =
-    entry.kind === 'note' || entry.kind === 'presence'
-      ? noteLines(lineOf(entry, selfName), width).length
-      : rowsOf(lineOf(entry, selfName), width);
-  rowsCache.set(content, { width, selfName, rows });
+  if (known && known.width === width && known.selfName === selfName && known.refused === refused)
+    return known.rows;
+  const rows = wrapRuns(runsOf(entry, selfName, selfId), width).length;
+  rowsCache.set(content, { width, selfName, refused, rows });
   return rows;
 };
 
@@ -189,7 +234,7 @@ export function MessageList(props: Props) {
   };
   for (let i = total - 1 - offset; i >= 0 && room(); i--) {
     const entry = entryAt(i)!;
-    const lines = entryRows(entry, selfName, Math.max(20, width));
+    const lines = entryRows(entry, selfName, selfId, Math.max(20, width));
     if (used + lines > height && rows.length > 0) break;
     rows.unshift({ kind: 'entry', entry });
     used += lines;
@@ -241,7 +286,7 @@ export function MessageList(props: Props) {
                 key={keyOf(row.entry)}
                 entry={row.entry}
                 content={contentOf(row.entry)}
-                refused={row.entry.kind === 'pending' ? row.entry.item.refused : undefined}
+                refused={refusalOf(row.entry)}
                 selfId={selfId}
                 selfName={selfName}
                 width={Math.max(20, width)}
@@ -264,13 +309,6 @@ const keyOf = (e: Entry) =>
         : e.item.client_id;
 
 /**
- * A note's lines (the /help lines, the client's own remarks, presence), cut here rather than by Ink
- * so that a continuation line starts flush, not with the space it broke at.
- */
-const noteLines = (line: { time: string; text: string }, width: number) =>
-  wrapLines(`${line.time} · ${line.text}`, width);
-
-/**
  * One entry, drawn again only when what it shows changes: a keypress or a new message redraws the
  * screen, and the entries already on it are the same. An entry object stays while a message is
  * edited or a refusal is set, so what it shows is passed beside it, to be compared.
@@ -286,59 +324,20 @@ const EntryView = memo(function EntryView(props: {
   width: number;
   picked?: boolean;
 }) {
-  const { entry: e, selfId, selfName } = props;
-  const line = lineOf(e, selfName);
-  if (e.kind === 'pending') {
-    // Greyed with a clock until the server has it; a refusal says why, in red.
-    return (
-      <Text wrap="wrap">
-        <Text dimColor>
-          {line.time} {e.item.refused === undefined ? '◷' : <Text color="red">✗</Text>} {line.who} {line.text}
-        </Text>
-        {e.item.refused !== undefined ? (
-          <Text color="red"> {t('chat.notSent', { reason: safeText(e.item.refused) })}</Text>
-        ) : null}
-      </Text>
-    );
-  }
-  if (e.kind === 'note' || e.kind === 'presence') {
-    return (
-      <Text dimColor wrap="wrap">
-        {noteLines(line, props.width).join('\n')}
-      </Text>
-    );
-  }
-  const own = e.message.user?.id === selfId;
-  // A message that names the reader stands out, as a mention does in any chat.
-  const mentionsMe = !own && (e.message.mentions ?? []).includes(selfId);
-  const colour = e.message.user ? nickColour(e.message.user.username) : undefined;
-  const action = actionOf(e.message.text);
-  if (action !== undefined) {
-    // "/me waves" from alice reads "* alice waves", as in IRC.
-    return (
-      <Text wrap="wrap">
-        <Text dimColor>{line.time} </Text>
-        <Text color={colour}>* </Text>
-        <Text bold color={colour}>
-          {line.who}
-        </Text>
-        <Text italic color={mentionsMe ? 'yellow' : undefined}>
-          {' ' + linesOf(action)}
-        </Text>
-        {e.message.edited_at ? <Text dimColor> {t('chat.edited')}</Text> : null}
-      </Text>
-    );
-  }
+  const lines = wrapRuns(runsOf(props.entry, props.selfName, props.selfId), props.width);
+  // The lines fit the width already: Ink's wrapping has nothing left to do.
   return (
     <Text wrap="wrap" inverse={props.picked}>
-      <Text dimColor>{line.time} </Text>
-      <Text bold color={colour}>
-        {line.who}
-      </Text>
-      <Text color={mentionsMe ? 'yellow' : undefined} bold={mentionsMe}>
-        {' ' + line.text}
-      </Text>
-      {e.message.edited_at ? <Text dimColor> {t('chat.edited')}</Text> : null}
+      {lines.map((runs, i) => (
+        <Fragment key={i}>
+          {i > 0 ? '\n' : null}
+          {runs.map((run, j) => (
+            <Text key={j} {...run.style}>
+              {run.text}
+            </Text>
+          ))}
+        </Fragment>
+      ))}
     </Text>
   );
 });

@@ -176,3 +176,30 @@ export function layoutDraft(d: Draft, width: number, maxRows: number): { rows: D
   const first = Math.max(0, cursorRow - max + 1);
   return { rows: rows.slice(first, first + max), total: rows.length };
 }
+
+/**
+ * A one-row field's text: all of it when it fits, else the window of `width` columns around the
+ * cursor, with as much of what comes before the cursor as fits (what was typed last, as a shell's
+ * line scrolls). Cut into rows instead, a long password showed only its last few bullets, on the
+ * cursor's row, as if that were all of it. The cursor keeps a cell at the end, as in layoutDraft.
+ */
+export function windowDraft(d: Draft, width: number): DraftRow {
+  const w = Math.max(1, width);
+  const graphemes = graphemesOf(d.value);
+  const found = graphemes.findIndex((g) => d.cursor >= g.at && d.cursor < g.at + g.size);
+  const at = found === -1 ? graphemes.length : found;
+  // Index graphemes.length is the cell after the text, where the cursor sits at the end.
+  const cells = (i: number) => (i < graphemes.length ? graphemes[i]!.width : 1);
+  let first = at;
+  let last = at + 1;
+  let used = cells(at);
+  while (first > 0 && used + cells(first - 1) <= w) used += cells(--first);
+  while (last < graphemes.length && used + cells(last) <= w) used += cells(last++);
+  const shown = graphemes.slice(first, Math.min(last, graphemes.length));
+  const under = graphemes[at];
+  return {
+    text: shown.map((g) => g.text).join(''),
+    cursor: shown.filter((g) => g.at < (under?.at ?? Infinity)).reduce((n, g) => n + g.size, 0),
+    ...(under && under.size > 1 ? { cursorSize: under.size } : {}),
+  };
+}
