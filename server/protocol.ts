@@ -315,7 +315,7 @@ export function secondFactorProblem(code: string): string | undefined {
   const plain = code.toLowerCase().replace(/[\s-]/g, '');
   if (new RegExp(`^\\d{${TWO_FACTOR.totpDigits}}$`).test(plain)) return undefined;
   if (new RegExp(`^[0-9a-z]{${TWO_FACTOR.backupCodeLength}}$`).test(plain)) return undefined;
-  return `code must be the ${TWO_FACTOR.totpDigits} digits of your authenticator app or a backup code`;
+  return FIELD_RULES.second_factor;
 }
 
 // --- Account lifecycle (docs/api.md, "REST routes"). Times are ISO 8601. ------------------
@@ -466,34 +466,32 @@ export function usernameProblem(username: string): string | undefined {
   const { usernameMin: min, usernameMax: max } = LIMITS;
   return new RegExp(`^[a-z0-9_.-]{${min},${max}}$`).test(username.trim().toLowerCase())
     ? undefined
-    : `username must be ${min}-${max} characters of a-z, 0-9, _ . -`;
+    : FIELD_RULES.username;
 }
 
 /** Looser than the server's check: a client must never refuse an address the server takes. */
 export function emailProblem(email: string): string | undefined {
   const trimmed = email.trim();
-  if (trimmed.length > LIMITS.emailMax) return `email must be at most ${LIMITS.emailMax} characters`;
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trimmed) ? undefined : 'email must be a valid address';
+  if (trimmed.length > LIMITS.emailMax) return FIELD_RULES.email_too_long;
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(trimmed) ? undefined : FIELD_RULES.email;
 }
 
 /** Length only, in code points after NFKC as the server counts; whether it is too common is the server's call. */
 export function passwordProblem(password: string): string | undefined {
   const { passwordMin: min, passwordMax: max } = LIMITS;
   const length = password.length > max * 4 ? Infinity : [...password.normalize('NFKC')].length;
-  return length >= min && length <= max ? undefined : `password must be ${min}-${max} characters`;
+  return length >= min && length <= max ? undefined : FIELD_RULES.password;
 }
 
 export function codeProblem(code: string): string | undefined {
-  return new RegExp(`^\\d{${LIMITS.codeDigits}}$`).test(code.trim())
-    ? undefined
-    : `code must be ${LIMITS.codeDigits} digits`;
+  return new RegExp(`^\\d{${LIMITS.codeDigits}}$`).test(code.trim()) ? undefined : FIELD_RULES.code;
 }
 
 /** Counted in code points, so an emoji is one character, as a person would count it. */
 export function messageProblem(text: string): string | undefined {
-  if (text.trim() === '') return 'message is empty';
+  if (text.trim() === '') return FIELD_RULES.message_empty;
   if (text.length > LIMITS.messageMax && [...text].length > LIMITS.messageMax) {
-    return `message is longer than ${LIMITS.messageMax} characters`;
+    return FIELD_RULES.message_too_long;
   }
   return undefined;
 }
@@ -545,15 +543,38 @@ export function dmParties(room: string): [number, number] | undefined {
 }
 
 export function roomProblem(room: string): string | undefined {
-  return CHAT.roomPattern.test(room) || dmParties(room)
-    ? undefined
-    : `room must be 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -, or dm:A-B`;
+  return CHAT.roomPattern.test(room) || dmParties(room) ? undefined : FIELD_RULES.room;
 }
 
 /** A search query the server will take: some word (letters or digits) and not too long. */
 export function searchQueryProblem(query: string): string | undefined {
-  if (query.length > CHAT.searchQueryMax) return `query must be at most ${CHAT.searchQueryMax} characters`;
-  return /[\p{L}\p{N}]/u.test(query) ? undefined : 'query must contain a word (letters or digits)';
+  if (query.length > CHAT.searchQueryMax) return FIELD_RULES.query_too_long;
+  return /[\p{L}\p{N}]/u.test(query) ? undefined : FIELD_RULES.query_word;
+}
+
+/**
+ * What each shared field rule says when it is broken, by its name: the server sends these English
+ * sentences, and clients that speak another language find the rule by its sentence
+ * (`fieldRuleOf`) and say it in their own words. Fixed texts, never a value the person typed.
+ */
+export const FIELD_RULES = {
+  username: `username must be ${LIMITS.usernameMin}-${LIMITS.usernameMax} characters of a-z, 0-9, _ . -`,
+  email: 'email must be a valid address',
+  email_too_long: `email must be at most ${LIMITS.emailMax} characters`,
+  password: `password must be ${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+  code: `code must be ${LIMITS.codeDigits} digits`,
+  second_factor: `code must be the ${TWO_FACTOR.totpDigits} digits of your authenticator app or a backup code`,
+  message_empty: 'message is empty',
+  message_too_long: `message is longer than ${LIMITS.messageMax} characters`,
+  room: `room must be 1-${CHAT.roomMax} characters of a-z, 0-9, _ and -, or dm:A-B`,
+  query_too_long: `query must be at most ${CHAT.searchQueryMax} characters`,
+  query_word: 'query must contain a word (letters or digits)',
+} as const;
+export type FieldRule = keyof typeof FIELD_RULES;
+
+/** The rule a field problem's sentence states, or undefined for any other sentence. */
+export function fieldRuleOf(problem: string): FieldRule | undefined {
+  return (Object.keys(FIELD_RULES) as FieldRule[]).find((rule) => FIELD_RULES[rule] === problem);
 }
 
 /** The codes a Socket.IO acknowledgement or `auth_error` carries most often. */

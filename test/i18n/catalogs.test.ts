@@ -11,7 +11,7 @@ import {
   type Catalog,
   type Namespace,
 } from '../../i18n/index.js';
-import { ERROR_CODES } from '../../server/protocol.js';
+import { ERROR_CODES, FIELD_RULES } from '../../server/protocol.js';
 import { CLIENT_CODES } from '../../tui/client/errors.js';
 
 /**
@@ -36,6 +36,8 @@ const FOLDERS: [string, Namespace][] = [
 const DYNAMIC: { namespace: Namespace; prefix: string; endings: () => string[] }[] = [
   // describeFailure (tui/client/language.ts) and the page: a failure's text by its code.
   { namespace: 'common', prefix: 'errors.', endings: () => [...Object.keys(ERROR_CODES), ...CLIENT_CODES] },
+  // ruleText (tui/cli/texts.ts): a shared field rule's text by its name.
+  { namespace: 'cli', prefix: 'rules.', endings: () => Object.keys(FIELD_RULES) },
 ];
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;

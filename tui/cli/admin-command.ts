@@ -6,7 +6,7 @@ import { safeText } from '../client/safe-text.js';
 import { CliError, UsageError } from './errors.js';
 import { ServerCommand } from './server-command.js';
 import type { Words } from './texts.js';
-import { cliTexts, englishTexts } from './texts.js';
+import { cliTexts, englishTexts, ruleText } from './texts.js';
 import { describeFailure } from '../client/language.js';
 
 /*
@@ -27,9 +27,13 @@ export const userRefParse =
     const wrong = usernameProblem(value);
     if (wrong) {
       const shown = safeText(value.slice(0, 40));
-      throw new UsageError((t) => t('admin.notAUser', { value: shown, problem: wrong }), 'invalid_field', {
-        field,
-      });
+      throw new UsageError(
+        (t) => t('admin.notAUser', { value: shown, problem: ruleText(wrong, t) }),
+        'invalid_field',
+        {
+          field,
+        },
+      );
     }
     return { username: value.toLowerCase() };
   };

@@ -1,7 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import type { ErrorBody } from '../../server/protocol.js';
+import { fieldRuleOf, type ErrorBody } from '../../server/protocol.js';
 import { describeError, exitCodeFor, oneLine, UsageError, writeFailure } from './errors.js';
-import { warnUnsupportedLanguage, type Words } from './texts.js';
+import { englishTexts, warnUnsupportedLanguage, type Words } from './texts.js';
 
 // oclif's own FlagOutput/ArgOutput, which its index does not export.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,8 +42,11 @@ export abstract class Mux1Command extends Command {
       // oclif's own sentence is English; ours around it in the terminal's language.
       const detail = oneLine((err as Error).message);
       const usage = this.usageLine();
+      // A shared field rule broken by a flag's value is said after the flag, as oclif says it.
+      const flag = /^Parsing (--\S+)/.exec((err as Error).message)?.[1];
+      const ruleFlag = flag && ours?.words && fieldRuleOf(ours.words(englishTexts)) ? `${flag}: ` : '';
       const words: Words = (t) =>
-        t('usage.seeHelp', { detail: ours?.words ? oneLine(ours.words(t)) : detail, usage });
+        t('usage.seeHelp', { detail: ours?.words ? ruleFlag + oneLine(ours.words(t)) : detail, usage });
       throw new UsageError(words, ours?.code, { field: ours?.field });
     }
   }

@@ -12,7 +12,7 @@ import {
   usernameProblem,
 } from '../../server/protocol.js';
 import { CliError, paint, UsageError } from './errors.js';
-import { cliTexts, type Words } from './texts.js';
+import { cliTexts, ruleText, ruleWords, type Words } from './texts.js';
 
 /*
  * What a command reads from the person. Flag values are checked here against the rules the server
@@ -30,7 +30,7 @@ const checked =
   async (input: string): Promise<string> => {
     const value = tidy(input);
     const wrong = problem(value);
-    if (wrong) throw new UsageError(wrong, 'invalid_field', { field });
+    if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field });
     return value;
   };
 
@@ -158,7 +158,7 @@ export async function readCode(flags: CodeFlags): Promise<string> {
   if (flags['code-stdin']) return checkCode((await readStdinLines([THE.code], '--code-stdin'))[0]!);
   const ask = await prompter(THE.code, (t) => t('input.instead.code'));
   const message = cliTexts()('input.prompt.mailedCode', { count: LIMITS.codeDigits });
-  return (await ask(message, (v) => codeProblem(v.replace(/\s+/g, '')))).replace(/\s+/g, '');
+  return (await ask(message, (v) => inTerminal(codeProblem(v.replace(/\s+/g, ''))))).replace(/\s+/g, '');
 }
 
 /** For `password reset --code-stdin --password-stdin`: the code on the first line, the password on the second. */
@@ -171,14 +171,17 @@ export async function readCodeAndNewPassword(): Promise<{ code: string; password
 function checkCode(line: string): string {
   const code = line.replace(/\s+/g, '');
   const wrong = codeProblem(code);
-  if (wrong) throw new UsageError(`--code-stdin: ${wrong}`, 'invalid_field', { field: 'code' });
+  if (wrong) throw new UsageError(ruleWords(wrong, '--code-stdin: '), 'invalid_field', { field: 'code' });
   return code;
 }
 
 function checkNewPassword(password: string): void {
   const wrong = passwordProblem(password);
-  if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'password' });
+  if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'password' });
 }
+
+/** A broken field rule, said at a prompt in the terminal's language. */
+const inTerminal = (problem: string | undefined) => problem && ruleText(problem, cliTexts());
 
 type Ask = (message: string, problem?: (value: string) => string | undefined) => Promise<string>;
 
@@ -196,7 +199,7 @@ export const THE = {
 /** A new password, asked twice; a mismatch asks again, up to CONFIRM_TRIES times. */
 async function askNew(ask: Ask, label: string, again: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const next = await ask(label, passwordProblem);
+    const next = await ask(label, (v) => inTerminal(passwordProblem(v)));
     if ((await ask(again)) === next) return next;
     if (attempt === CONFIRM_TRIES) {
       throw new CliError('password_mismatch', (t) => t('input.passwordsDiffered', { count: CONFIRM_TRIES }));
@@ -315,14 +318,14 @@ export function stdinLines(flag: string): { next(label: Words): Promise<string>;
 export function checkSecondFactor(line: string, flag = '--code-stdin'): string {
   const code = line.trim();
   const wrong = secondFactorProblem(code);
-  if (wrong) throw new UsageError(`${flag}: ${wrong}`, 'invalid_field', { field: 'code' });
+  if (wrong) throw new UsageError(ruleWords(wrong, `${flag}: `), 'invalid_field', { field: 'code' });
   return code;
 }
 
 /** The second factor on a terminal: a hidden prompt that asks again until the code has a right shape. */
 export async function askSecondFactor(message = cliTexts()('input.prompt.secondFactor')): Promise<string> {
   const ask = await prompter(THE.secondFactor, (t) => t('input.instead.code'));
-  return (await ask(message, (v) => secondFactorProblem(v.trim()))).trim();
+  return (await ask(message, (v) => inTerminal(secondFactorProblem(v.trim())))).trim();
 }
 
 /**

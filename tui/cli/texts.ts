@@ -1,4 +1,5 @@
 import { LANGUAGES, translator, type Translate } from '../../i18n/index.js';
+import { CHAT, fieldRuleOf, LIMITS, TWO_FACTOR } from '../../server/protocol.js';
 import { terminal, textsOf } from '../client/language.js';
 import { safeText } from '../client/safe-text.js';
 
@@ -26,6 +27,36 @@ export const speaksEnglish = (): boolean => terminal.language === 'en';
  */
 export const serverOr = (serverSentence: string, ours: string): string =>
   speaksEnglish() ? serverSentence : ours;
+
+/** The figures the field rules' texts name (`rules.*` in cli.json). */
+const RULE_VALUES = {
+  usernameMin: LIMITS.usernameMin,
+  usernameMax: LIMITS.usernameMax,
+  emailMax: LIMITS.emailMax,
+  passwordMin: LIMITS.passwordMin,
+  passwordMax: LIMITS.passwordMax,
+  codeDigits: LIMITS.codeDigits,
+  totpDigits: TWO_FACTOR.totpDigits,
+  messageMax: LIMITS.messageMax,
+  roomMax: CHAT.roomMax,
+  queryMax: CHAT.searchQueryMax,
+};
+
+/**
+ * What a shared field rule (server/protocol.ts) says is wrong, in the language of `t`: the rule is
+ * found by its English sentence and said by its name from the catalog (in English the same
+ * sentence, test/tui/commands/field-rules.test.ts checks). Any other sentence stays as it is.
+ */
+export function ruleText(problem: string, t: Translate): string {
+  const rule = fieldRuleOf(problem);
+  return rule ? t(`rules.${rule}`, RULE_VALUES) : problem;
+}
+
+/** A broken field rule as a failure's words, after `prefix` (`--code-stdin: `). */
+export const ruleWords =
+  (problem: string, prefix = ''): Words =>
+  (t) =>
+    prefix + ruleText(problem, t);
 
 /** A number as the terminal's language writes it (1,234 or 1.234). */
 export const numberText = (n: number): string => new Intl.NumberFormat(terminal.language).format(n);

@@ -3,7 +3,7 @@ import { CHAT, messageProblem } from '../../server/protocol.js';
 import { UsageError } from '../cli/errors.js';
 import { messageIdArg } from '../cli/input.js';
 import { ServerCommand } from '../cli/server-command.js';
-import { cliTexts } from '../cli/texts.js';
+import { cliTexts, ruleWords } from '../cli/texts.js';
 
 export default class Edit extends ServerCommand {
   static override summary = 'Change the text of one of your messages';
@@ -18,7 +18,7 @@ export default class Edit extends ServerCommand {
       required: true,
       parse: async (input) => {
         const wrong = messageProblem(input);
-        if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'text' });
+        if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'text' });
         return input;
       },
     }),

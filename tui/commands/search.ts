@@ -3,7 +3,7 @@ import { CHAT, roomProblem, searchQueryProblem } from '../../server/protocol.js'
 import { UsageError } from '../cli/errors.js';
 import { messageLine } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
-import { cliTexts } from '../cli/texts.js';
+import { cliTexts, ruleWords } from '../cli/texts.js';
 
 export default class Search extends ServerCommand {
   static override summary = 'Search the messages you may read, newest first';
@@ -21,7 +21,7 @@ export default class Search extends ServerCommand {
       required: true,
       parse: async (input) => {
         const wrong = searchQueryProblem(input);
-        if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'query' });
+        if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'query' });
         return input;
       },
     }),
@@ -31,7 +31,7 @@ export default class Search extends ServerCommand {
       summary: 'Only this room (a public room or one of your dm:A-B rooms).',
       parse: async (input) => {
         const wrong = roomProblem(input.trim());
-        if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'room' });
+        if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'room' });
         return input.trim();
       },
     }),

@@ -4,7 +4,7 @@ import { UsageError } from '../cli/errors.js';
 import { roomFlag, userFlag } from '../cli/input.js';
 import { roomLabel } from '../cli/message-lines.js';
 import { ServerCommand } from '../cli/server-command.js';
-import { cliTexts } from '../cli/texts.js';
+import { cliTexts, ruleWords } from '../cli/texts.js';
 
 /** A message is at most LIMITS.messageMax code points of up to 4 bytes; more input is not a message. */
 const MAX_STDIN_BYTES = LIMITS.messageMax * 4 + 2;
@@ -57,7 +57,7 @@ export default class Send extends ServerCommand {
 
 function checkMessage(text: string): string {
   const wrong = messageProblem(text);
-  if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'text' });
+  if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'text' });
   return text;
 }
 

@@ -35,21 +35,27 @@ register(${JSON.stringify(pathToFileURL(join(dir.path, 'hooks.mjs')).href)});
   });
   after(() => dir?.remove());
 
-  const importsOf = (args: string[]): string[] => {
-    const trace = join(dir.path, `${args.join('_') || 'none'}.log`);
+  const importsOf = (args: string[], extraEnv: Record<string, string | undefined> = {}): string[] => {
+    const trace = join(dir.path, `${args.join('_') || 'none'}${extraEnv.MUX1_LANG ?? ''}.log`);
     writeFileSync(trace, '');
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(hooks).href, binRun, ...args], {
       cwd: repoRoot,
-      env: cleanEnv({ MUX1_TRACE_FILE: trace }),
+      env: cleanEnv({ MUX1_TRACE_FILE: trace, ...extraEnv }),
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).to.equal(0);
     return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
   };
 
-  for (const args of [['--version'], ['--help'], ['login', '--help']]) {
-    it(`mux1 ${args.join(' ')} imports neither the server nor Ink nor React`, () => {
-      const urls = importsOf(args);
+  for (const [args, lang] of [
+    [['--version'], 'en'],
+    [['--help'], 'en'],
+    [['login', '--help'], 'en'],
+    [['--help'], 'de'],
+    [['login', '--help'], 'de'],
+  ] as const) {
+    it(`MUX1_LANG=${lang} mux1 ${args.join(' ')} imports neither the server nor Ink nor React`, () => {
+      const urls = importsOf([...args], { MUX1_LANG: lang });
       expect(urls.length, 'the hook saw the run').to.be.above(0);
       const heavy = urls.filter((u) =>
         /\/dist\/server\/(?!protocol\.js)|\/node_modules\/(ink|react|knex|koa|socket\.io|ky|@inquirer)\//.test(

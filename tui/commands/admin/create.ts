@@ -3,7 +3,7 @@ import { emailProblem, ROLES } from '../../../server/protocol.js';
 import { passwordStdinFlag, readPassword } from '../../cli/input.js';
 import { OperatorCommand } from '../../cli/operator-command.js';
 import { UsageError } from '../../cli/errors.js';
-import { cliTexts, englishTexts } from '../../cli/texts.js';
+import { cliTexts, englishTexts, ruleWords } from '../../cli/texts.js';
 
 export default class AdminCreate extends OperatorCommand {
   static override summary =
@@ -37,7 +37,7 @@ export default class AdminCreate extends OperatorCommand {
   async run() {
     const { args, flags } = await this.parse(AdminCreate);
     const wrong = emailProblem(flags.email);
-    if (wrong) throw new UsageError(wrong, 'invalid_field', { field: 'email' });
+    if (wrong) throw new UsageError(ruleWords(wrong), 'invalid_field', { field: 'email' });
     // A pipe is read without being asked to: there is nobody to prompt.
     const fromStdin = flags['password-stdin'] || !process.stdin.isTTY;
     const password = await readPassword({ fromStdin, confirm: true });
