@@ -8,20 +8,33 @@
  *   node --expose-gc --import tsx bench/tui-render.tsx [--messages 10000] [--repeat 5] [--keys 60]
  *     [--burst 500] [--burst-ms 1000] [--rounds 2]
  *
+ * It measures React's production build, as `mux1` runs it (tui/commands/tui.ts): with NODE_ENV
+ * unset it runs itself again in a child with NODE_ENV=production (React picks its build when it
+ * loads, so it must be set before). NODE_ENV=development measures the development build.
+ *
  * The messages come from an in-process ChatConnection, through the listeners the app subscribes
  * to on the socket's client; the keys go through Ink's stdin as a terminal's bytes. Ink renders as
  * the app has it render (at most 30 frames a second, the first at once): this measures the TUI,
  * not the network.
  */
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { loadavg } from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
-import { render } from 'ink';
-import { App } from '../tui/app/App.js';
 import type { ChatConnection, ChatEvents, ChatMessage } from '../tui/app/chat-client.js';
 import type { TuiServices } from '../tui/app/services.js';
 import type { RestClient } from '../tui/client/rest.js';
 
+if (!process.env.NODE_ENV) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  process.exit(child.status ?? 1);
+}
+// Loaded only now, in the process that measures, with the build NODE_ENV names.
+const { render } = await import('ink');
+const { App } = await import('../tui/app/App.js');
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i === -1 ? fallback : Math.max(1, Number(process.argv[i + 1]) || fallback);
@@ -374,7 +387,8 @@ console.log(
     `of ${burst} messages over ${burstMs} ms with a key due every 20 ms (sent in ${median(base.burstSent).toFixed(0)} and ${median(heavy.burstSent).toFixed(0)} ms)`,
 );
 console.log(
-  `React ${process.env.NODE_ENV === 'production' ? 'production' : 'development'} build (NODE_ENV=${process.env.NODE_ENV ?? ''})`,
+  `React ${process.env.NODE_ENV === 'production' ? 'production' : 'development'} build (NODE_ENV=${process.env.NODE_ENV ?? ''}, ` +
+    `as mux1 runs it with NODE_ENV unset: tui/commands/tui.ts)`,
 );
 console.log(`targets: key echo p95 at ${big} < 16 ms and <= 1.2x of 10; during the burst p95 < 50 ms`);
 console.log(`load average at the end: ${load()}`);

@@ -144,10 +144,18 @@ export const canRunOnTerminal = spawnSync('script', ['--version']).status === 0;
 export function runOnTerminal(
   args: string[],
   answers: [prompt: RegExp, typed: string][],
-  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    /** The terminal's size; `script` without a terminal of its own gives 0 columns, 0 rows. */
+    size?: { columns: number; rows: number };
+    /** Keys typed as they are, without Enter after each answer (a full-screen app's keys). */
+    keys?: boolean;
+  } = {},
 ): Promise<{ code: number | null; screen: string }> {
   const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
-  const command = [process.execPath, binRun, ...args].map(quote).join(' ');
+  const size = options.size ? `stty cols ${options.size.columns} rows ${options.size.rows}; ` : '';
+  const command = size + [process.execPath, binRun, ...args].map(quote).join(' ');
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: repoRoot,
     env: cleanEnv(options.env),
@@ -167,7 +175,7 @@ export function runOnTerminal(
           await new Promise((r) => setTimeout(r, 50));
         }
         seen = screen.length;
-        child.stdin.write(typed + '\r');
+        child.stdin.write(options.keys ? typed : typed + '\r');
       }
       const code = await Promise.race([
         closed,

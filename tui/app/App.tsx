@@ -4,6 +4,7 @@ import type { LoginBody } from '../../server/protocol.js';
 import { Mux1Error } from '../client/errors.js';
 import { describeFailure, textsOf } from '../client/language.js';
 import { enterAlternateScreen } from './alternate-screen.js';
+import { readsAnswered } from './read-marks.js';
 import type { SessionStore } from '../client/credentials.js';
 import { Busy } from './components/Form.js';
 import { BrowserLoginScreen } from './screens/BrowserLoginScreen.js';
@@ -180,6 +181,9 @@ export async function runTui(options: {
     instance.cleanup();
     screen.leave();
   }
+  // The chat's last read markers are answered first (a second at most): leaving right after a
+  // message arrived still marks it read.
+  await readsAnswered();
   // Sockets and timers of the chat must not keep the process alive after the app has gone.
   process.exit(0);
 }

@@ -31,6 +31,13 @@ export default class Tui extends ServerCommand {
     // NO_COLOR (no-color.org) is not read by Ink's colour library, but FORCE_COLOR=0 is; it must be
     // set before Ink loads. Without colour, the focused field is still marked with ›.
     if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+    // React's production build (the development one costs half again as much CPU per keypress),
+    // unless NODE_ENV says otherwise: bin/dev.js has oclif set it to development. It must be set
+    // before anything loads React: React and react-reconciler each pick their build when first
+    // loaded, and React's development build with the reconciler's production one throws in every
+    // render (`dispatcher.getOwner is not a function`), which Ink's root swallows, so nothing is
+    // drawn at all.
+    if (!process.env.NODE_ENV) process.env.NODE_ENV = 'production';
     // Ink and React load only here, so the other commands start fast.
     const { runTui } = await import('../app/App.js');
     const active = await this.requireToken(flags.server).catch(() => undefined);

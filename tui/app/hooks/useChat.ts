@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatConnection, ChatMessage, ChatUser, ConnectionState, RoomSummary } from '../chat-client.js';
 import type { Outgoing } from '../local/outbox.js';
 import { moderationText } from '../moderation-commands.js';
+import { ReadMarks } from '../read-marks.js';
 import { usernameProblem } from '../../../server/protocol.js';
 import { Mux1Error } from '../../client/errors.js';
 
@@ -92,6 +93,8 @@ export function useChat(client: ChatConnection, selfId: number) {
   });
   const roomRef = useRef(room);
   roomRef.current = room;
+  // One per connection, kept across renders: ChatScreen flushes it before it closes the connection.
+  const reads = useMemo(() => new ReadMarks((r, id) => client.markRead(r, id)), [client]);
   const bump = () => setVersion((v) => v + 1);
   const frame = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: -Infinity });
   const bumpInFrame = () => {
@@ -176,10 +179,12 @@ export function useChat(client: ChatConnection, selfId: number) {
       Object.assign(summaryOf(r), { unread: 0, mentions: 0 });
       if (newest?.kind === 'message') {
         store.current.readUpTo.set(r, newest.message.id);
-        void client.markRead(r, newest.message.id).catch(() => {});
+        // Opening a room or scrolling back down is the reader's doing, and said at once.
+        reads.mark(r, newest.message.id);
+        void reads.flush();
       }
     },
-    [client],
+    [reads],
   );
 
   const refreshSummaries = useCallback(async () => {
@@ -235,7 +240,7 @@ export function useChat(client: ChatConnection, selfId: number) {
           if (m.room.startsWith('dm:')) summary.with ??= m.user;
           if (m.room === roomRef.current && store.current.atBottom) {
             store.current.readUpTo.set(m.room, m.id);
-            void client.markRead(m.room, m.id).catch(() => {});
+            reads.mark(m.room, m.id);
           } else {
             summary.unread += 1;
             if (m.mentions?.includes(selfId)) summary.mentions += 1;
@@ -300,7 +305,7 @@ export function useChat(client: ChatConnection, selfId: number) {
       }),
     ];
     return () => offs.forEach((off) => off());
-  }, [client, selfId, loadHistory, refreshSummaries, note, markSeen]);
+  }, [client, selfId, loadHistory, refreshSummaries, note, markSeen, reads]);
 
   // Typing indicators fade without a message from the server.
   useEffect(() => {
@@ -338,6 +343,8 @@ export function useChat(client: ChatConnection, selfId: number) {
 
   /** Puts a room on screen, its last-read marker where the reading stopped, scrolled to the bottom. */
   const open = (r: string) => {
+    // What was read in the room being left is said before anything of the next one.
+    void reads.flush();
     const read = store.current.readUpTo.get(r) ?? store.current.summaries.get(r)?.last_read_id;
     if (read) store.current.markers.set(r, read);
     else store.current.markers.delete(r);
@@ -475,11 +482,16 @@ export function useChat(client: ChatConnection, selfId: number) {
   const leave = useCallback(async () => {
     const r = roomRef.current;
     if (r === 'lobby') throw new Error(t('chat.cannotLeaveLobby'));
+    // The marker goes while the user is still in the room.
+    void reads.flush();
     await client.leave(r);
     setRooms((rs) => rs.filter((x) => x !== r));
     open('lobby');
     markSeen('lobby');
-  }, [client, markSeen]);
+  }, [client, markSeen, reads]);
+
+  /** Read markers still waiting go now: the connection is about to close. */
+  const flushReads = useCallback(() => reads.flush(), [reads]);
 
   const typingMap = store.current.typing.get(room);
   const typing = typingMap ? [...typingMap].filter(([, until]) => until > now).map(([name]) => name) : [];
@@ -521,6 +533,7 @@ export function useChat(client: ChatConnection, selfId: number) {
     editLast,
     deleteLast,
     lastOf,
+    flushReads,
   };
 }
 

@@ -16,6 +16,7 @@ import { useEditKeys } from '../hooks/useEditKeys.js';
 import { jsonFile } from '../local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../local/outbox.js';
 import { isRecallData, Recall, type RecallData } from '../local/recall.js';
+import { readsAnswered } from '../read-marks.js';
 import {
   MODERATION_COMMANDS,
   MODERATION_HELP_POINTER,
@@ -56,7 +57,6 @@ const MAX_INPUT_ROWS = 5;
 
 export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: Props) {
   const client = useMemo(() => services.connectChat(session.token), [services, session.token]);
-  useEffect(() => () => client.close(), [client]);
   const {
     state,
     join,
@@ -71,7 +71,14 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     editLast,
     deleteLast,
     lastOf,
+    flushReads,
   } = useChat(client, session.user.id);
+  // The last read marker (held back while messages stream in) goes out, and is answered, before
+  // the connection closes: the server drops a request whose connection closes before it is handled.
+  useEffect(
+    () => () => void Promise.race([flushReads(), readsAnswered()]).finally(() => client.close()),
+    [client, flushReads],
+  );
   const labelOf = (room: string) => {
     const other = state.summaries.find((r) => r.room === room)?.with;
     return other ? `@${safeText(other.username)}` : `#${room}`;
