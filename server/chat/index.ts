@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { CHAT, dmParties, dmRoom, type ChatMessage, type ChatUser, type RoomState } from '../protocol.js';
 import * as blocks from '../store/blocks.js';
-import type { Db } from '../store/db.js';
+import { readerOf, type Db } from '../store/db.js';
 import * as mentions from '../store/mentions.js';
 import * as messages from '../store/messages.js';
 import * as markers from '../store/read-markers.js';
@@ -39,6 +39,9 @@ export interface HistoryQuery {
  */
 export function createChat(db: Db, clock: Clock) {
   const privateRooms = createPrivateRooms(db, clock);
+  // Who blocks an author is asked on every message: read beside the writer (db.ts, readerOf),
+  // so the lookups do not queue behind the message inserts they follow.
+  const reader = readerOf(db);
   const listedConversations = new ListedConversations();
   const moderation = createModeration(db, clock, privateRooms);
   const userNamed = async (name: string, field: string): Promise<ChatUser> => {
@@ -79,7 +82,7 @@ export function createChat(db: Db, clock: Clock) {
       const banned = await sanctions.bannedAmong(db, room, ids, clock.now());
       ids = ids.filter((id) => !banned.has(id));
     }
-    const blockers = new Set(await blocks.blockersOf(db, authorId));
+    const blockers = new Set(await blocks.blockersOf(reader, authorId));
     return ids.filter((id) => !blockers.has(id)).slice(0, CHAT.mentionsMax);
   };
 
@@ -87,7 +90,7 @@ export function createChat(db: Db, clock: Clock) {
     privateRooms,
     moderation,
     resolveMentions,
-    blockersOf: (authorId: number) => blocks.blockersOf(db, authorId),
+    blockersOf: (authorId: number) => blocks.blockersOf(reader, authorId),
 
     /**
      * The room a message goes to: `to` (a username) or `room` (a public room or one of the
