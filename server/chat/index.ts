@@ -115,6 +115,24 @@ export function createChat(db: Db, clock: Clock) {
     },
 
     /**
+     * `destination`, then `moderation.assertMaySend` there, answered in the same order (a room
+     * the sender may not see is refused as such before any mute or ban is told), but for a named
+     * room both lookups are asked in the same turn, so a message waits for one gathered query
+     * round instead of two (the store gathers each turn's lookups, coalesce.ts).
+     */
+    async sendable(sender: number, target: { room?: string; to?: string }): Promise<Destination> {
+      const sanctions =
+        target.to === undefined
+          ? moderation.assertMaySend(sender, target.room ?? CHAT.defaultRoom)
+          : undefined;
+      // Refused or not, it is awaited below unless the destination is refused first.
+      sanctions?.catch(() => undefined);
+      const destination = await this.destination(sender, target);
+      await (sanctions ?? moderation.assertMaySend(sender, destination.room));
+      return destination;
+    },
+
+    /**
      * After a message is stored: its mentions, and a direct message room in both users' lists.
      * `blockers` are the users who block the author (blockersOf), asked once for the delivery too.
      */
