@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { CHAT, dmParties, dmRoom, type ChatMessage, type ChatUser, type RoomState } from '../protocol.js';
 import * as blocks from '../store/blocks.js';
-import type { Db } from '../store/db.js';
+import { readerOf, type Db } from '../store/db.js';
 import * as mentions from '../store/mentions.js';
 import * as messages from '../store/messages.js';
 import * as markers from '../store/read-markers.js';
@@ -39,6 +39,9 @@ export interface HistoryQuery {
  */
 export function createChat(db: Db, clock: Clock) {
   const privateRooms = createPrivateRooms(db, clock);
+  // Who blocks an author is asked on every message: read beside the writer (db.ts, readerOf),
+  // so the lookups do not queue behind the message inserts they follow.
+  const reader = readerOf(db);
   const listedConversations = new ListedConversations();
   const moderation = createModeration(db, clock, privateRooms);
   const userNamed = async (name: string, field: string): Promise<ChatUser> => {
@@ -79,7 +82,7 @@ export function createChat(db: Db, clock: Clock) {
       const banned = await sanctions.bannedAmong(db, room, ids, clock.now());
       ids = ids.filter((id) => !banned.has(id));
     }
-    const blockers = new Set(await blocks.blockersOf(db, authorId));
+    const blockers = new Set(await blocks.blockersOf(reader, authorId));
     return ids.filter((id) => !blockers.has(id)).slice(0, CHAT.mentionsMax);
   };
 
@@ -87,7 +90,7 @@ export function createChat(db: Db, clock: Clock) {
     privateRooms,
     moderation,
     resolveMentions,
-    blockersOf: (authorId: number) => blocks.blockersOf(db, authorId),
+    blockersOf: (authorId: number) => blocks.blockersOf(reader, authorId),
 
     /**
      * The room a message goes to: `to` (a username) or `room` (a public room or one of the
@@ -109,6 +112,24 @@ export function createChat(db: Db, clock: Clock) {
       const user = await findById(db, other);
       if (!user) throw forbidden();
       return { room, recipient: { id: user.id, username: user.username } };
+    },
+
+    /**
+     * `destination`, then `moderation.assertMaySend` there, answered in the same order (a room
+     * the sender may not see is refused as such before any mute or ban is told), but for a named
+     * room both lookups are asked in the same turn, so a message waits for one gathered query
+     * round instead of two (the store gathers each turn's lookups, coalesce.ts).
+     */
+    async sendable(sender: number, target: { room?: string; to?: string }): Promise<Destination> {
+      const sanctions =
+        target.to === undefined
+          ? moderation.assertMaySend(sender, target.room ?? CHAT.defaultRoom)
+          : undefined;
+      // Refused or not, it is awaited below unless the destination is refused first.
+      sanctions?.catch(() => undefined);
+      const destination = await this.destination(sender, target);
+      await (sanctions ?? moderation.assertMaySend(sender, destination.room));
+      return destination;
     },
 
     /**

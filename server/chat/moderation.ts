@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { MODERATION, type ChatUser, type ModerationAction, type Role } from '../protocol.js';
 import * as audit from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import { readerOf, type Db } from '../store/db.js';
 import { deleteMessage, findMessage } from '../store/messages.js';
 import * as sanctions from '../store/room-sanctions.js';
 import { findById, findByUsername } from '../store/users.js';
@@ -48,6 +48,9 @@ const minutesText = (minutes: number) => (minutes === 1 ? '1 minute' : `${minute
  * the moderator cannot see. Every action is in the audit log with who did it and the detail.
  */
 export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRooms) {
+  // Every message and join asks about sanctions: read beside the writer (db.ts, readerOf), so the
+  // lookups do not queue behind the inserts; a reader sees every commit that ended before it began.
+  const reader = readerOf(db);
   const targetOf = async (moderator: Moderator, request: ModerationRequest): Promise<ChatUser> => {
     const { user_id: userId, username } = request;
     if (userId === undefined && username === undefined) {
@@ -158,7 +161,7 @@ export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRoom
     /** Throws `muted` (with `until`) or `banned` when the user may not write in the room now. */
     async assertMaySend(userId: number, room: string): Promise<void> {
       if (isDirectRoom(room)) return;
-      const inForce = await sanctions.sanctionsInForce(db, room, userId, clock.now());
+      const inForce = await sanctions.sanctionsInForce(reader, room, userId, clock.now());
       if (inForce.ban !== undefined) throw banned(room);
       const until = inForce.mute;
       if (typeof until === 'number') {
@@ -175,7 +178,7 @@ export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRoom
     /** Throws `banned` when the user may not be in the room now. */
     async assertMayJoin(userId: number, room: string): Promise<void> {
       if (isDirectRoom(room)) return;
-      if ((await sanctions.sanctionUntil(db, room, userId, 'ban', clock.now())) !== undefined) {
+      if ((await sanctions.sanctionsInForce(reader, room, userId, clock.now())).ban !== undefined) {
         throw banned(room);
       }
     },

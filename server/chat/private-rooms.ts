@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { CHAT, type ChatUser } from '../protocol.js';
 import * as audit from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import { readerOf, type Db } from '../store/db.js';
 import { newestId } from '../store/messages.js';
 import * as rooms from '../store/private-rooms.js';
 import { findByUsername } from '../store/users.js';
@@ -18,10 +18,14 @@ import { assertMayRead, forbidden, isDirectRoom } from './rooms.js';
  */
 export function createPrivateRooms(db: Db, clock: Clock) {
   /** Throws the nonexistent-room `forbidden` unless `userId` may see `room`. */
+  // Asked on every message: read beside the writer (db.ts, readerOf), so a burst's lookups do not
+  // queue behind its inserts; a reader sees every commit that ended before it began.
+  const reader = readerOf(db);
   const assertVisible = async (userId: number, room: string): Promise<void> => {
     assertMayRead(userId, room);
     if (isDirectRoom(room)) return;
-    if ((await rooms.ownerOf(db, room)) && !(await rooms.isMember(db, room, userId))) throw forbidden();
+    const seen = await rooms.privacyOf(reader, { room, userId });
+    if (seen.private && !seen.member) throw forbidden();
   };
 
   const owned = async (ownerId: number, room: string): Promise<void> => {

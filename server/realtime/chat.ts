@@ -53,9 +53,8 @@ export async function sendMessage(
 ): Promise<{ id: number }> {
   const { user } = identity;
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
-  const { room, recipient, mentions, ts, writing } = await inSendOrder(socket, async () => {
-    const { room, recipient } = await ctx.chat.destination(user.id, { room: asked, to });
-    await ctx.chat.moderation.assertMaySend(user.id, room);
+  const { room, recipient, mentions, ts, writing, blocking } = await inSendOrder(socket, async () => {
+    const { room, recipient } = await ctx.chat.sendable(user.id, { room: asked, to });
     if (recipient) await ctx.limits.directMessage(user.id);
     // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
     // so it posts to a public room from outside, as a notifier does; it still hears nothing there.
@@ -65,12 +64,16 @@ export async function sendMessage(
     const mentions = await ctx.chat.resolveMentions(user.id, room, text);
     const ts = ctx.clock.now();
     const writing = ctx.messages.write({ room, user_id: user.id, text, created_at: ts, client_id });
-    return { room, recipient, mentions, ts, writing };
+    // One lookup of who blocks the author serves both the conversation list and the delivery.
+    // Asked beside the insert rather than after it, so the two wait together; a resend that
+    // turns out a duplicate leaves its answer unused.
+    const blocking = ctx.chat.blockersOf(user.id);
+    blocking.catch(() => undefined);
+    return { room, recipient, mentions, ts, writing, blocking };
   });
   const { id, duplicate } = await writing;
   if (duplicate) return { id };
-  // One lookup of who blocks the author serves both the conversation list and the delivery.
-  const blockers = await ctx.chat.blockersOf(user.id);
+  const blockers = await blocking;
   await ctx.chat.stored(id, room, mentions, user.id, blockers);
   const message: ChatMessage = { id, room, user, text, ts, mentions, edited_at: null };
   audienceExcept(ctx, room, blockers).emit('message', message);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { coalesced } from './coalesce.js';
 
 /** A private room's owner (null once the owner's account is gone). */
 export async function ownerOf(db: Knex, room: string): Promise<{ owner_id: number | null } | undefined> {
@@ -10,6 +11,41 @@ export async function ownerOf(db: Knex, room: string): Promise<{ owner_id: numbe
 export async function isMember(db: Knex, room: string, userId: number): Promise<boolean> {
   return (await db('private_room_members').where({ room, user_id: userId }).first('room')) !== undefined;
 }
+
+/** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
+const LOOKUP_BATCH = 400;
+
+/**
+ * Whether each room asked is private, and whether each user asked is a member of it, for the
+ * (room, user) pairs asked in one turn of the event loop, in one query (coalesce.ts): every
+ * message asks whether its author may see its room, so a burst shares a statement. Each lookup
+ * starts after it is asked, so a room made private, an invitation or a removal committed before
+ * - on any server process - is seen.
+ */
+export const privacyOf: (
+  db: Knex,
+  pair: { room: string; userId: number },
+) => Promise<{ private: boolean; member: boolean }> = coalesced(
+  ({ room, userId }) => `${userId}\n${room}`,
+  async (db, pairs) => {
+    const users = [...new Set(pairs.map((p) => p.userId))];
+    const rows: { room: string; user_id: unknown }[] = await db('private_rooms as p')
+      .leftJoin('private_room_members as m', (join) => {
+        join.on('m.room', '=', 'p.room').andOnIn('m.user_id', users);
+      })
+      .whereIn('p.room', [...new Set(pairs.map((p) => p.room))])
+      .select('p.room as room', 'm.user_id as user_id');
+    const privateRooms = new Set(rows.map((r) => r.room));
+    const members = new Set(
+      rows.filter((r) => r.user_id != null).map((r) => `${Number(r.user_id)}\n${r.room}`),
+    );
+    return ({ room, userId }) => ({
+      private: privateRooms.has(room),
+      member: members.has(`${userId}\n${room}`),
+    });
+  },
+  LOOKUP_BATCH,
+);
 
 /** Creates the room with its owner as first member; false when the name is taken. */
 export async function createRoom(db: Knex, room: string, ownerId: number, at: number): Promise<boolean> {

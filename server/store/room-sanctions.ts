@@ -1,30 +1,54 @@
 import type { Knex } from 'knex';
+import { coalesced } from './coalesce.js';
 
 /** A mute keeps a member from writing in a room; a ban keeps them out of it. */
 export type SanctionKind = 'mute' | 'ban';
 
-/**
- * When the user's sanction of that kind in the room ends: a time (ms), null for one with no end,
- * undefined when there is none in force at `now`. One read of the primary key, on every message
- * and join of a public room.
- */
-export async function sanctionUntil(
-  db: Knex,
-  room: string,
-  userId: number,
-  kind: SanctionKind,
-  now: number,
-): Promise<number | null | undefined> {
-  const row = await db('room_sanctions').where({ room, user_id: userId, kind }).first('until');
-  if (!row) return undefined;
-  if (row.until === null) return null;
-  const until = Number(row.until);
-  return until > now ? until : undefined;
+/** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
+const LOOKUP_BATCH = 400;
+
+interface SanctionRow {
+  room: string;
+  user_id: number;
+  kind: string;
+  until: number | null;
 }
 
 /**
- * The user's sanctions in force in the room at `now`, by kind (the end time, null for none): one
- * read of the primary key's prefix for both kinds, since every message asks about both.
+ * Every sanction of the (room, user) pairs asked in one turn of the event loop, in one read of
+ * the primary key (coalesce.ts): rooms IN (...) and users IN (...) may also match pairs nobody
+ * asked about, which each answer leaves out. Sanctions are few, so that costs next to nothing.
+ */
+const sanctionRows = coalesced(
+  ({ room, userId }: { room: string; userId: number }) => `${userId}\n${room}`,
+  async (db, pairs) => {
+    const rows: { room: string; user_id: unknown; kind: string; until: unknown }[] = await db(
+      'room_sanctions',
+    )
+      .whereIn('room', [...new Set(pairs.map((p) => p.room))])
+      .whereIn('user_id', [...new Set(pairs.map((p) => p.userId))])
+      .select('room', 'user_id', 'kind', 'until');
+    const found = new Map<string, SanctionRow[]>();
+    for (const r of rows) {
+      const row = {
+        room: r.room,
+        user_id: Number(r.user_id),
+        kind: r.kind,
+        until: r.until === null ? null : Number(r.until),
+      };
+      const key = `${row.user_id}\n${row.room}`;
+      found.set(key, [...(found.get(key) ?? []), row]);
+    }
+    return ({ room, userId }) => found.get(`${userId}\n${room}`) ?? [];
+  },
+  LOOKUP_BATCH,
+);
+
+/**
+ * The user's sanctions in force in the room at `now`, by kind (the end time, null for none).
+ * Every message and join of a public room asks, so the lookups of one turn of the event loop
+ * share one query; each still starts after it is asked, so a mute or ban committed before a
+ * message arrives - on any server process - holds for that message.
  */
 export async function sanctionsInForce(
   db: Knex,
@@ -32,14 +56,10 @@ export async function sanctionsInForce(
   userId: number,
   now: number,
 ): Promise<Partial<Record<SanctionKind, number | null>>> {
-  const rows: { kind: string; until: number | string | null }[] = await db('room_sanctions')
-    .where({ room, user_id: userId })
-    .select('kind', 'until');
   const found: Partial<Record<SanctionKind, number | null>> = {};
-  for (const row of rows) {
-    const until = row.until === null ? null : Number(row.until);
-    if ((row.kind === 'mute' || row.kind === 'ban') && (until === null || until > now))
-      found[row.kind] = until;
+  for (const row of await sanctionRows(db, { room, userId })) {
+    if ((row.kind === 'mute' || row.kind === 'ban') && (row.until === null || row.until > now))
+      found[row.kind] = row.until;
   }
   return found;
 }

@@ -235,6 +235,36 @@ describe('chat: moderation', () => {
       expect(await auditOf('member_unmuted', target.id)).to.include({ actor_id: mod.id });
     });
 
+    it("mute in a burst: the muted member's messages are all refused, everyone else's stored in order", async () => {
+      // The messages of one turn share their sanction and privacy lookups (store/coalesce.ts):
+      // each must still get its own author's answer, and a mute or unmute acknowledged before
+      // the burst must hold for every message of it.
+      const m = await inRoom(mod, 'burstroom');
+      const u = await inRoom(user, 'burstroom');
+      const tm = await inRoom(target, 'burstroom');
+      await ask(m, 'moderate', { action: 'mute', room: 'burstroom', user_id: target.id, minutes: 5 });
+      // Each socket's budget allows a burst of 10: the second burst comes from fresh sockets.
+      const burst = (label: string, [a, b]: ClientSocket[]) =>
+        Array.from({ length: 8 }, (_, i) => [
+          ask(a!, 'message', { room: 'burstroom', text: `${label} user ${i}` }),
+          ask(b!, 'message', { room: 'burstroom', text: `${label} target ${i}` }),
+        ]).flat();
+      const muted = await Promise.all(burst('muted', [u, tm]));
+      expect(muted.filter((_, i) => i % 2 === 0).map((a) => a.ok)).to.deep.equal(Array(8).fill(true));
+      expect(muted.filter((_, i) => i % 2 === 1).map((a) => a.code)).to.deep.equal(Array(8).fill('muted'));
+      await ask(m, 'moderate', { action: 'unmute', room: 'burstroom', user_id: target.id });
+      const again = [await inRoom(user, 'burstroom'), await inRoom(target, 'burstroom')];
+      const free = await Promise.all(burst('free', again));
+      expect(free.map((a) => a.ok)).to.deep.equal(Array(16).fill(true));
+      const stored = await t.server.db('messages').where({ room: 'burstroom' }).orderBy('id').pluck('text');
+      const of = (who: string) => stored.filter((text: string) => text.includes(` ${who} `));
+      expect(of('user')).to.deep.equal([
+        ...Array.from({ length: 8 }, (_, i) => `muted user ${i}`),
+        ...Array.from({ length: 8 }, (_, i) => `free user ${i}`),
+      ]);
+      expect(of('target')).to.deep.equal(Array.from({ length: 8 }, (_, i) => `free target ${i}`));
+    });
+
     it('mute: ends by itself when its minutes are over', async () => {
       const m = await inRoom(mod, 'shortmute');
       const tm = await inRoom(target, 'shortmute');

@@ -158,6 +158,10 @@ describe('chat: private rooms', () => {
     ] as const) {
       expect(await ask(g, event, payload), event).to.include({ ok: false, code: 'banned' });
     }
+    expect(await ask(g, 'message', { room: 'kickden', text: 'still here?' })).to.include({ code: 'banned' });
+    // Removed as well, they get the answer of a room that is not there, before any word of the ban.
+    expect(await ask(b, 'remove', { room: 'kickden', username: guest.username })).to.include({ ok: true });
+    expect(await ask(g, 'message', { room: 'kickden', text: 'and now?' })).to.include({ code: 'forbidden' });
   });
 
   it('refuses a taken name, the lobby, a public room with messages, and hostile payloads', async () => {

@@ -11,7 +11,8 @@ import { pageOfUser } from '../../../server/store/user-messages.js';
 import { recentOfUser } from '../../../server/store/audit.js';
 import { pruneBatch, type RetentionKind } from '../../../server/store/retention.js';
 import { sanctionsInForce } from '../../../server/store/room-sanctions.js';
-import { isMember, ownerOf } from '../../../server/store/private-rooms.js';
+import { privacyOf } from '../../../server/store/private-rooms.js';
+import { blockersOf } from '../../../server/store/blocks.js';
 
 /*
  * The queries that run on every page of a busy server, each run through the store function the
@@ -86,18 +87,23 @@ export const HOT_QUERIES: HotQuery[] = [
   // Every chat message and join asks these: a mute or ban in force, and whether the room is private.
   {
     name: "moderation: a member's mute and ban in a room",
-    run: (db) => sanctionsInForce(db, 'lobby', 7, now),
+    run: (db) => Promise.all([sanctionsInForce(db, 'lobby', 7, now), sanctionsInForce(db, 'team', 8, now)]),
     index: /sqlite_autoindex_room_sanctions_1|room_sanctions_pkey/,
   },
   {
-    name: 'private rooms: is the room private',
-    run: (db) => ownerOf(db, 'lobby'),
-    index: /sqlite_autoindex_private_rooms_1|private_rooms_pkey/,
+    // Blockers, sanctions and privacy are asked by many messages at once (coalesce.ts): the
+    // plans are those of a statement answering two pairs.
+    name: 'private rooms: is the room private, and the user a member',
+    run: (db) =>
+      Promise.all([privacyOf(db, { room: 'lobby', userId: 7 }), privacyOf(db, { room: 'team', userId: 8 })]),
+    // Both primary keys: the rooms', then the members' within each private room.
+    index:
+      /(?=[\s\S]*(?:sqlite_autoindex_private_rooms_1|private_rooms_pkey))[\s\S]*(?:sqlite_autoindex_private_room_members_1|private_room_members_pkey)/,
   },
   {
-    name: 'private rooms: is the user a member',
-    run: (db) => isMember(db, 'lobby', 7),
-    index: /sqlite_autoindex_private_room_members_1|private_room_members_pkey/,
+    name: 'blocks: who blocks the authors',
+    run: (db) => Promise.all([blockersOf(db, 7), blockersOf(db, 8)]),
+    index: 'user_blocks_blocked_id_index',
   },
   // Administration (the first page of users reads the id order backwards, a SCAN with a LIMIT;
   // the prefix search sorts its matches, bench/admin-at-size.ts measures both).
