@@ -171,6 +171,9 @@ function sendPlainReadsTo(writer: Db, reader: Db): void {
  * (PostgreSQL's pool already gives each query a connection of its own; an in-memory SQLite
  * database exists only on its one connection). What it returns reads committed data only.
  *
+ * Plain selects on the database handle come here by themselves (sendPlainReadsTo); naming the
+ * reader keeps a call site's intent visible where it matters most.
+ *
  * The store rule for credentials: a lookup that only finds what a credential names - the
  * account a login names, the session or access token a bearer shows, a socket's session when
  * it is checked again - reads here; whatever the request then writes (a claimed failure, a
