@@ -150,9 +150,11 @@ export async function exportAccount(
   try {
     await audit.record(deps.db, 'account_exported', userId, now, meta);
     const reader = readerOf(deps.db);
-    const upToMessage = await lastMessageId(reader);
-    return {
-      at: now,
+    // The short parts are read in turn too, as one piece: a heavy account has thousands of
+    // sessions, and exports starting together would otherwise hold every reader connection at
+    // once, leaving none for the lookups of the requests beside them.
+    const head = await inTurn(deps.db, async () => ({
+      upToMessage: await lastMessageId(reader),
       user: (await users.findById(reader, userId)) ?? auth.user,
       sessions: await sessions.listAllOfUser(reader, userId),
       codes: await codes.listSummariesOfUser(reader, userId),
@@ -162,6 +164,11 @@ export async function exportAccount(
       passkeys: await passkeys.listOfUser(reader, userId),
       blocks: await blocks.blockedBy(reader, userId),
       readMarkers: await readMarkers.markersOf(reader, userId),
+    }));
+    const { upToMessage, ...parts } = head;
+    return {
+      at: now,
+      ...parts,
       messages: pages((afterId) =>
         inTurn(deps.db, () =>
           userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),

@@ -131,8 +131,16 @@ export async function authenticateToken(
   if (looksLikeAccessToken(token)) return authenticateAccessToken(deps, token, ip);
   const cached = cachedAuthentication(deps, token);
   if (cached) return cached;
-  const now = deps.clock.now();
   const tokenHash = sha256(token);
+  const auth = await credentialCacheFor(deps.db).once(tokenHash, () => lookUpSession(deps, tokenHash));
+  // A joined lookup began a moment earlier: the session must still be live now.
+  if (!isLive(deps, auth.session, deps.clock.now())) throw unauthorized();
+  return auth;
+}
+
+/** The session a token hash names, from the database, touched when due and then cached. */
+async function lookUpSession(deps: AccountsDeps, tokenHash: string): Promise<Authenticated> {
+  const now = deps.clock.now();
   const cache = credentialCacheFor(deps.db);
   const stamp = cache.stamp;
   // Credential lookups read on a reader connection (the rule at readerOf); the touch writes.

@@ -117,6 +117,7 @@ function attachReader(writer: Db, filename: string): void {
     'PRAGMA query_only = ON',
   ]);
   readers.set(writer, reader);
+  sendPlainReadsTo(writer, reader);
   // Closing the database closes its readers too, so every caller that destroys the handle (the
   // server, `mux1 db`, tests) leaves no connection open.
   // Knex defines destroy as a configurable, read-only property; it is redefined, not assigned.
@@ -130,10 +131,48 @@ function attachReader(writer: Db, filename: string): void {
   });
 }
 
+/** Query builder methods that only read; `.first()` and `.pluck()` are selects too. */
+const READ_METHODS = new Set(['select', 'first', 'pluck']);
+
+interface BuilderShape {
+  _method?: string;
+  _connection?: unknown;
+  _single?: { lock?: unknown };
+}
+type RunnerOf = (builder: BuilderShape) => unknown;
+
+/**
+ * The store rule for reads: a plain lookup - a select built with the query builder on the
+ * database handle, outside any transaction - runs on a reader connection, so on SQLite no read
+ * waits in the single writer's queue behind a slow request (an export, a long write) and the
+ * writer serves writes only. Every caller gets this without choosing a connection.
+ *
+ * What stays on the writer: inserts, updates, deletes, schema work, raw SQL (it may write, and
+ * PRAGMAs belong to their connection), a select that locks rows or names its connection, and
+ * everything inside a transaction - Knex gives a transaction a client of its own, made from the
+ * client's prototype, so this per-handle runner never sees its queries and a read there still
+ * sees the transaction's own uncommitted writes. A read after the caller's own write has
+ * committed sees that write: in WAL mode each read on a reader starts from the last commit.
+ * The query's events ('query', 'query-response') come from the reader handle, where it ran.
+ */
+function sendPlainReadsTo(writer: Db, reader: Db): void {
+  const client = writer.client as { runner: RunnerOf };
+  const onWriter = client.runner.bind(client) as RunnerOf;
+  const readerClient = reader.client as { runner: RunnerOf };
+  const onReader = readerClient.runner.bind(readerClient) as RunnerOf;
+  client.runner = (builder) =>
+    READ_METHODS.has(builder._method ?? '') && !builder._connection && !builder._single?.lock
+      ? onReader(builder)
+      : onWriter(builder);
+}
+
 /**
  * Where long reads go: the read-only connections of a SQLite file, else the database itself
  * (PostgreSQL's pool already gives each query a connection of its own; an in-memory SQLite
  * database exists only on its one connection). What it returns reads committed data only.
+ *
+ * Plain selects on the database handle come here by themselves (sendPlainReadsTo); naming the
+ * reader keeps a call site's intent visible where it matters most.
  *
  * The store rule for credentials: a lookup that only finds what a credential names - the
  * account a login names, the session or access token a bearer shows, a socket's session when

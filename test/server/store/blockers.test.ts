@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { block, blockersOf, unblock } from '../../../server/store/blocks.js';
-import { migrateToLatest, openDatabase, type Db } from '../../../server/store/db.js';
+import { migrateToLatest, openDatabase, readerOf, type Db } from '../../../server/store/db.js';
 
 /**
  * blockersOf gathers the lookups of one turn of the event loop into one query: each caller must
@@ -38,14 +38,16 @@ describe('blockersOf (store)', () => {
     await block(db, d, e, 1);
     const queries: string[] = [];
     const onQuery = (q: { sql: string }) => queries.push(q.sql);
-    db.on('query', onQuery);
+    // Plain selects run on the reader connections (readerOf), writes on the database.
+    const handles = [db, readerOf(db)];
+    for (const h of handles) h.on('query', onQuery);
     const [ofA, ofE, ofB, ofAAgain] = await Promise.all([
       blockersOf(db, a),
       blockersOf(db, e),
       blockersOf(db, b),
       blockersOf(db, a),
     ]);
-    db.off('query', onQuery);
+    for (const h of handles) h.off('query', onQuery);
     expect([...ofA!].sort((x, y) => x - y)).to.deep.equal([b, c].sort((x, y) => x - y));
     expect(ofAAgain).to.have.members([b, c]);
     expect(ofE).to.deep.equal([d]);

@@ -1,4 +1,4 @@
-import type { Db } from '../../../server/store/db.js';
+import { readerOf, type Db } from '../../../server/store/db.js';
 import * as audit from '../../../server/store/audit.js';
 import * as sessions from '../../../server/store/sessions.js';
 import { listMessages } from '../../../server/store/messages.js';
@@ -159,7 +159,10 @@ export const HOT_QUERIES: HotQuery[] = [
   })),
 ];
 
-/** The statements a piece of work sends, with their bindings, as Knex reports them. */
+/**
+ * The statements a piece of work sends, with their bindings, as Knex reports them: on the
+ * database and on its reader connections, where plain selects run (readerOf).
+ */
 export async function statementsOf(
   db: Db,
   work: (db: Db) => Promise<unknown>,
@@ -167,11 +170,12 @@ export async function statementsOf(
   const seen: { sql: string; bindings: unknown[] }[] = [];
   const listener = (q: { sql: string; bindings?: unknown[] }) =>
     seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
+  const handles = [...new Set([db, readerOf(db)])];
+  for (const h of handles) h.on('query', listener);
   try {
     await work(db);
   } finally {
-    db.off('query', listener);
+    for (const h of handles) h.off('query', listener);
   }
   return seen;
 }
