@@ -45,7 +45,8 @@ describe('session lookups are cached, and revocation still takes effect at once'
     await t.server.db('sessions').where({ id: 'none' }).update({ revoked_at: 1 });
     let lookups = 0;
     const count = (q: { sql: string }) => {
-      if (/from `sessions`/.test(q.sql)) lookups++;
+      // SQLite quotes names with backticks, PostgreSQL with double quotes.
+      if (/from [`"]sessions[`"]/.test(q.sql)) lookups++;
     };
     const dbs = [...new Set([t.server.db, readerOf(t.server.db)])];
     for (const db of dbs) db.on('query', count);
