@@ -14,8 +14,7 @@
  *
  * The messages come from an in-process ChatConnection, through the listeners the app subscribes
  * to on the socket's client; the keys go through Ink's stdin as a terminal's bytes. Ink renders as
- * the app has it render (at most 30 frames a second, the first at once): this measures the TUI,
- * not the network.
+ * the app has it render (tui/app/render-options.ts): this measures the TUI, not the network.
  */
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -35,6 +34,7 @@ if (!process.env.NODE_ENV) {
 // Loaded only now, in the process that measures, with the build NODE_ENV names.
 const { render } = await import('ink');
 const { App } = await import('../tui/app/App.js');
+const { inkRenderOptions } = await import('../tui/app/render-options.js');
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i === -1 ? fallback : Math.max(1, Number(process.argv[i + 1]) || fallback);
@@ -125,7 +125,8 @@ const median = (xs: number[]) => quantile(xs, 0.5);
  * A terminal that keeps only the last frame, and when it was written: ink-testing-library keeps
  * every frame, which at 10,000 messages is itself what the heap and the collector would measure.
  * Ink draws the whole screen on every frame (the app fills the terminal), so each write that holds
- * lines is a frame; the escapes around it are left out.
+ * lines is a frame; the escapes around it are left out. That holds while the app's options leave
+ * Ink's incrementalRendering off: with it, a write would hold only the lines that changed.
  */
 class LastFrameTerminal extends EventEmitter {
   columns = 100;
@@ -204,8 +205,9 @@ async function measure(scrollback: number) {
   const started = performance.now();
   const terminal = new LastFrameTerminal();
   const keyboard = new Keyboard();
-  // The app's own options (tui/app/App.tsx runTui): frames at most 30 a second, the first at once.
+  // The app's own options (tui/app/render-options.ts, as runTui renders), on this terminal.
   const app = render(<App services={services(chat.connection)} storedToken="t" />, {
+    ...inkRenderOptions,
     stdout: terminal as unknown as NodeJS.WriteStream,
     stdin: keyboard as unknown as NodeJS.ReadStream,
     exitOnCtrlC: false,
@@ -390,6 +392,7 @@ console.log(
   `React ${process.env.NODE_ENV === 'production' ? 'production' : 'development'} build (NODE_ENV=${process.env.NODE_ENV ?? ''}, ` +
     `as mux1 runs it with NODE_ENV unset: tui/commands/tui.ts)`,
 );
+console.log(`Ink render options (tui/app/render-options.ts): ${JSON.stringify(inkRenderOptions)}`);
 console.log(`targets: key echo p95 at ${big} < 16 ms and <= 1.2x of 10; during the burst p95 < 50 ms`);
 console.log(`load average at the end: ${load()}`);
 process.exit(0);

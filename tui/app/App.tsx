@@ -14,6 +14,7 @@ import { SignupScreen } from './screens/SignupScreen.js';
 import { StartScreen } from './screens/StartScreen.js';
 import { VerifyScreen } from './screens/VerifyScreen.js';
 import { liveServices, type ChatSession, type TuiServices } from './services.js';
+import { inkRenderOptions } from './render-options.js';
 
 const t = textsOf('tui');
 
@@ -173,7 +174,7 @@ export async function runTui(options: {
 }): Promise<void> {
   const services = liveServices(options);
   const screen = enterAlternateScreen(process.stdout);
-  const instance = render(<App services={services} storedToken={options.storedToken} />);
+  const instance = render(<App services={services} storedToken={options.storedToken} />, inkRenderOptions);
   try {
     await instance.waitUntilExit();
   } finally {
