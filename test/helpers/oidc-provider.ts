@@ -96,3 +96,8 @@ export async function startOidcProvider(options: {
       }),
   };
 }
+
+/** One entry of OIDC_PROVIDERS for this provider, as a server under test is configured with it. */
+export function providerEntry(idp: TestProvider, id = 'testid', name = 'Test ID') {
+  return { id, name, issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret };
+}

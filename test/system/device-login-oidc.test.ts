@@ -9,7 +9,7 @@ import { bearer, loggedInPerson } from '../helpers/accounts.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startLoginWeb } from '../helpers/device-login.js';
 import { freePort } from '../helpers/ports.js';
-import { startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { providerEntry, startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { throughProvider } from '../helpers/oidc-browser.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -47,15 +47,7 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
         PUBLIC_URL: url,
         SMTP_URL: smtp.url,
         LOG_LEVEL: 'warn',
-        OIDC_PROVIDERS: JSON.stringify([
-          {
-            id: 'testid',
-            name: 'Test ID',
-            issuer: idp.issuer,
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-          },
-        ]),
+        OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       },
     });
     browser = await launchChromium();

@@ -7,7 +7,7 @@ import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
 import { totpAt, turnOn } from '../helpers/two-factor.js';
 import { freePort } from '../helpers/ports.js';
-import { startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { providerEntry, startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { throughProvider as throughProviderPages } from '../helpers/oidc-browser.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -38,15 +38,7 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
         PUBLIC_URL: url,
         SMTP_URL: smtp.url,
         LOG_LEVEL: 'warn',
-        OIDC_PROVIDERS: JSON.stringify([
-          {
-            id: 'testid',
-            name: 'Test ID',
-            issuer: idp.issuer,
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-          },
-        ]),
+        OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       },
     });
     browser = await launchChromium();

@@ -4,7 +4,7 @@ import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { personWithRole } from '../../helpers/admin.js';
 import { expectError } from '../../helpers/errors.js';
 import { freePort } from '../../helpers/ports.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { providerEntry, startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { signInThroughProvider } from '../../helpers/oidc-signin.js';
 import { makeOpensshKey, sshkeygenSign, tempKeyDir, type OpensshKey } from '../../helpers/openssh.js';
 import { ask, connect, type ChatPerson } from '../../helpers/sockets.js';
@@ -32,15 +32,7 @@ describe('a disabled account gets no session by any sign-in', function () {
         ...MANY_SIGNUPS,
         PORT: String(port),
         PUBLIC_URL: url,
-        OIDC_PROVIDERS: JSON.stringify([
-          {
-            id: 'testid',
-            name: 'Test ID',
-            issuer: idp.issuer,
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-          },
-        ]),
+        OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       };
     },
   });

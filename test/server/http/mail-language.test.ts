@@ -8,7 +8,7 @@ import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { freePort } from '../../helpers/ports.js';
 import { eventually } from '../../helpers/wait.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { providerEntry, startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { signInThroughProvider } from '../../helpers/oidc-signin.js';
 
 /*
@@ -269,15 +269,7 @@ describe('mail language: an account made through an identity provider', function
       return {
         PORT: String(port),
         PUBLIC_URL: url,
-        OIDC_PROVIDERS: JSON.stringify([
-          {
-            id: 'testid',
-            name: 'Test ID',
-            issuer: idp.issuer,
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-          },
-        ]),
+        OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       };
     },
   });

@@ -3,7 +3,7 @@ import { useServer } from '../../helpers/fixture.js';
 import { resetCode } from '../../helpers/accounts.js';
 import { manualClock } from '../../../server/clock.js';
 import { freePort } from '../../helpers/ports.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { providerEntry, startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 
 /*
  * The provider sign-in routes without a browser: what start hands out (a provider URL with PKCE
@@ -225,15 +225,7 @@ describe('REST: a provider sign-in lives 10 minutes', function () {
     env: async () => {
       idp = await startOidcProvider({ port: await freePort(), redirectUris: ['http://127.0.0.1:1/cb'] });
       return {
-        OIDC_PROVIDERS: JSON.stringify([
-          {
-            id: 'live',
-            name: 'Live',
-            issuer: idp.issuer,
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-          },
-        ]),
+        OIDC_PROVIDERS: JSON.stringify([providerEntry(idp, 'live', 'Live')]),
       };
     },
   });
