@@ -16,6 +16,10 @@ export interface AddressCharge {
   label(err: unknown): LoginResultLabel | undefined;
 }
 
+/** Whether a door's answer asks for a second factor (two-factor-login.ts SecondStepRequired). */
+const secondStepNext = (result: unknown): boolean =>
+  (result as { mfaRequired?: unknown } | null | undefined)?.mfaRequired === true;
+
 export const codeOf = (err: unknown): string | undefined => {
   const code = (err as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -39,7 +43,9 @@ export const labelsByCode =
  * Runs one sign-in attempt `check` (told how many failures the address had before this one)
  * against the address's budget: a budget already spent refuses it (rate_limited) before it runs;
  * a success and every refusal that is not `charged` give the point back. The outcome is counted
- * in mux1_logins_total, a refusal only when `label` names it.
+ * in mux1_logins_total, a refusal only when `label` names it. A right password that asks for a
+ * second factor next is not counted as a sign-in: the second step counts it, so a sign-in with
+ * two factors is one `ok`, as with one.
  */
 export async function chargedToAddress<T>(
   deps: AccountsDeps,
@@ -52,7 +58,7 @@ export async function chargedToAddress<T>(
     try {
       const result = await check(fromAddress.before);
       await fromAddress.refund();
-      deps.metrics.login('ok');
+      if (!secondStepNext(result)) deps.metrics.login('ok');
       return result;
     } catch (err) {
       if (!charge.charged(err)) await fromAddress.refund();

@@ -66,7 +66,7 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
   });
   const logins = new Counter({
     name: 'mux1_logins_total',
-    help: 'Password logins over REST and Socket.IO, by result',
+    help: 'Sign-ins (password, second factor, SSH key, passkey, identity provider, device code), by result',
     labelNames: ['result'] as const,
     registers,
   });

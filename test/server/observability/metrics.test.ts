@@ -5,6 +5,7 @@ import { eventually } from '../../helpers/wait.js';
 import { freePort } from '../../helpers/ports.js';
 import { ask } from '../../helpers/sockets.js';
 import { useServer } from '../../helpers/fixture.js';
+import { logInWithCode, turnOn } from '../../helpers/two-factor.js';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -92,6 +93,17 @@ describe('metrics (Prometheus)', () => {
       expect(value(after, 'mux1_sockets_open')).to.equal(1);
       expect(value(after, 'mux1_chat_messages_stored_total')).to.be.at.least(3);
       expect(after).to.include('process_cpu_user_seconds_total');
+    });
+    it('counts a sign-in with two factors once, when its second step gives the session', async () => {
+      const p = await t.verifiedPerson('twosteps');
+      const first = await t.logIn(p.username, p.password);
+      expect(first.status).to.equal(200);
+      const { backupCodes } = await turnOn(t.url, { ...p, token: first.body.token }, Date.now());
+      const before = await scrape(`${t.url}/metrics`);
+      await logInWithCode(t.url, p, backupCodes[0]!);
+      const after = await scrape(`${t.url}/metrics`);
+      const ok = 'mux1_logins_total{result="ok"}';
+      expect(value(after, ok) - value(before, ok)).to.equal(1);
     });
   });
 
