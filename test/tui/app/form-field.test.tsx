@@ -79,12 +79,16 @@ describe('TUI: form fields', () => {
           .split('\n')
           .find((l) => l.includes('Password'))!
           .trimEnd();
-      // The last characters typed, the cursor in the field's last column after them.
-      expect(row(typed), typed).to.equal(` › Password ${'•'.repeat(field - 1)}`);
+      // The last characters typed, the cursor in the field's last column after them, and a mark
+      // where the rest is out of sight.
+      expect(row(typed), typed).to.equal(` › Password …${'•'.repeat(field - 2)}`);
       expect(typed.split('\n').length).to.be.at.most(rows);
       await press(stdin, '\u001B[H'); // Home: the field shows its start, the cursor on the first
-      const home = await waitForFrame(lastFrame, (f) => row(f) === ` › Password ${'•'.repeat(field)}`);
+      const home = await waitForFrame(lastFrame, (f) => row(f) === ` › Password ${'•'.repeat(field - 1)}…`);
       expect(home).not.to.match(/horse|staple/);
+      for (let i = 0; i < field; i++) await press(stdin, '\u001B[C'); // Right, past the field's width
+      const middle = await waitForFrame(lastFrame, (f) => /…•+…$/.test(row(f)));
+      expect(row(middle).length, middle).to.equal(` › Password `.length + field);
       await press(stdin, keys.enter);
       expect(submitted).to.deep.equal([{ username: 'ann', password }]);
     });

@@ -31,10 +31,14 @@ export function EditText({ draft, width, maxRows = 1, masked = false, focused = 
     <Box flexDirection="column">
       {rows.map((row, i) => {
         const chars = [...row.text];
+        const before = row.hiddenBefore ? <Text dimColor>…</Text> : null;
+        const after = row.hiddenAfter ? <Text dimColor>…</Text> : null;
         if (!focused || row.cursor === undefined) {
           return (
             <Text key={i} wrap="truncate-end">
+              {before}
               {row.text || ' '}
+              {after}
             </Text>
           );
         }
@@ -42,9 +46,11 @@ export function EditText({ draft, width, maxRows = 1, masked = false, focused = 
         const end = row.cursor + (row.cursorSize ?? 1);
         return (
           <Text key={i} wrap="truncate-end">
+            {before}
             {chars.slice(0, row.cursor).join('')}
             <Text inverse>{chars.slice(row.cursor, end).join('') || ' '}</Text>
             {chars.slice(end).join('')}
+            {after}
           </Text>
         );
       })}

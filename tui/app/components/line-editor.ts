@@ -125,6 +125,9 @@ export interface DraftRow {
   text: string;
   cursor?: number;
   cursorSize?: number;
+  /** A one-row field scrolled sideways: text is hidden before (and/or after) what `text` shows. */
+  hiddenBefore?: boolean;
+  hiddenAfter?: boolean;
 }
 
 /**
@@ -182,6 +185,9 @@ export function layoutDraft(d: Draft, width: number, maxRows: number): { rows: D
  * cursor, with as much of what comes before the cursor as fits (what was typed last, as a shell's
  * line scrolls). Cut into rows instead, a long password showed only its last few bullets, on the
  * cursor's row, as if that were all of it. The cursor keeps a cell at the end, as in layoutDraft.
+ * A side with text out of sight gives up a column to a mark (`hiddenBefore`, `hiddenAfter`: the
+ * field draws "…" there), so a scrolled field does not look like the whole of it; a field too
+ * narrow for marks and three cells of text has none.
  */
 export function windowDraft(d: Draft, width: number): DraftRow {
   const w = Math.max(1, width);
@@ -190,16 +196,30 @@ export function windowDraft(d: Draft, width: number): DraftRow {
   const at = found === -1 ? graphemes.length : found;
   // Index graphemes.length is the cell after the text, where the cursor sits at the end.
   const cells = (i: number) => (i < graphemes.length ? graphemes[i]!.width : 1);
-  let first = at;
-  let last = at + 1;
-  let used = cells(at);
-  while (first > 0 && used + cells(first - 1) <= w) used += cells(--first);
-  while (last < graphemes.length && used + cells(last) <= w) used += cells(last++);
+  const around = (room: number) => {
+    let first = at;
+    let last = at + 1;
+    let used = cells(at);
+    while (first > 0 && used + cells(first - 1) <= room) used += cells(--first);
+    while (last < graphemes.length && used + cells(last) <= room) used += cells(last++);
+    return { first, last };
+  };
+  let { first, last } = around(w);
+  if (w >= 5 && (first > 0 || last < graphemes.length)) {
+    // Make room for the marks the window needs; one mark may shift the window and call for the other.
+    let marks = Number(first > 0) + Number(last < graphemes.length);
+    ({ first, last } = around(w - marks));
+    const needed = Number(first > 0) + Number(last < graphemes.length);
+    if (needed > marks) ({ first, last } = around(w - (marks = needed)));
+  }
   const shown = graphemes.slice(first, Math.min(last, graphemes.length));
   const under = graphemes[at];
+  const marks = w >= 5;
   return {
     text: shown.map((g) => g.text).join(''),
     cursor: shown.filter((g) => g.at < (under?.at ?? Infinity)).reduce((n, g) => n + g.size, 0),
     ...(under && under.size > 1 ? { cursorSize: under.size } : {}),
+    ...(marks && first > 0 ? { hiddenBefore: true } : {}),
+    ...(marks && last < graphemes.length ? { hiddenAfter: true } : {}),
   };
 }
