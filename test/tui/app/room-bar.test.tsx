@@ -72,6 +72,13 @@ describe('TUI: room bar and unread messages', function () {
     const back = await waitForFrame(lastFrame, (f) => f.split('\n')[0]!.startsWith('#bar-dev'));
     // The last-read marker sits between what was read and what came since.
     expect(back, back).to.match(/can you look\?\n─+ new ─+\n(.*\n)*.*fixed it/);
+    // A reply says the user has caught up: the line goes, and does not come back for what follows.
+    await type(stdin, 'on it');
+    await press(stdin, keys.enter);
+    const replied = await waitForFrame(lastFrame, (f) => /on it\s*$/m.test(f) && !f.includes('─ new ─'));
+    await say(friend, 'bar-dev', 'thanks');
+    const after = await waitForFrame(lastFrame, (f) => f.includes('thanks'));
+    expect(after, replied).not.to.include('─ new ─');
   });
 
   it('while scrolled up, counts what arrives below and leaves it unread until End', async () => {

@@ -490,6 +490,15 @@ export function useChat(client: ChatConnection, selfId: number) {
     markSeen('lobby');
   }, [client, markSeen, reads]);
 
+  /**
+   * The user wrote in the room on screen: they have caught up, so its "new" line goes, as in other
+   * chat clients; left there, it went on pointing at what was new when the room was opened, above the
+   * user's own reply.
+   */
+  const caughtUp = useCallback(() => {
+    if (store.current.markers.delete(roomRef.current)) bump();
+  }, []);
+
   /** Read markers still waiting go now: the connection is about to close. */
   const flushReads = useCallback(() => reads.flush(), [reads]);
 
@@ -534,6 +543,7 @@ export function useChat(client: ChatConnection, selfId: number) {
     deleteLast,
     lastOf,
     flushReads,
+    caughtUp,
   };
 }
 

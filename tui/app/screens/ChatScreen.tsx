@@ -72,6 +72,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
     deleteLast,
     lastOf,
     flushReads,
+    caughtUp,
   } = useChat(client, session.user.id);
   // The last read marker (held back while messages stream in) goes out, and is answered, before
   // the connection closes: the server drops a request whose connection closes before it is handled.
@@ -234,6 +235,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         }
         // Queued first: shown at once with a clock, sent when the server can take it, never lost.
         outbox.add(state.room, text);
+        caughtUp();
         setOffset(0);
         return;
       }
@@ -256,6 +258,7 @@ export function ChatScreen({ services, session, notice, onLoggedOut, onQuit }: P
         }
         case 'me':
           outbox.add(state.room, `${ACTION_PREFIX}${command.text}`);
+          caughtUp();
           setOffset(0);
           return;
         case 'retry': {
