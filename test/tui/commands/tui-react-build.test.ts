@@ -82,7 +82,13 @@ process.on('exit', write);
 
   it("keeps the user's NODE_ENV, and draws with it", async () => {
     for (const value of ['development', 'test']) {
-      expect(await buildsWith(value, value)).not.to.include('react.production');
+      // React and its reconciler agree: both development builds, none of production's.
+      const builds = await buildsWith(value, value);
+      expect(builds, value).to.include.members(['react.development', 'react-reconciler.development']);
+      expect(
+        builds.filter((b) => b.endsWith('.production')),
+        value,
+      ).to.deep.equal([]);
     }
   });
 });
