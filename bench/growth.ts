@@ -6,7 +6,7 @@
  *   node --import tsx bench/growth.ts [--db|--database sqlite|postgres] [--small-users 1000]
  *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
  *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 2]
- *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT]
+ *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT[|TEXT...]]
  *
  * Data. The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema:
  * the server's own migrations, then large multi-row INSERTs in transactions. User 1 is the heavy
@@ -18,6 +18,7 @@
  * works on a copy; with --db postgres each size gets a database of its own,
  * mux1_bench_growth_<random>, built and dropped by the run. The 1M users / 5M messages case:
  * --large-users 1000000 --large-messages 5000000 (its exports need several GB: --skip-export).
+ * `--only 'GET /metrics|verify'` measures only the cases whose names contain one of the texts.
  *
  * Servers. Both - small and large - run at once, each the real server in a child process of its
  * own (started with --expose-gc, so its memory can be read after a collection), on its own data,
@@ -77,6 +78,7 @@ import {
 import {
   CODE,
   emailOf,
+  freshenUnverified,
   GROWTH_SECRET_KEY,
   layoutFor,
   nth,
@@ -387,11 +389,18 @@ const CASES: Case[] = [
       await chatPool(side);
       joined.set(side, new Map());
     },
+    // Each call on the next socket in turn: the first free one would take most of the joins and
+    // reach the per-socket room limit (CHAT.roomsPerSocket) long before the others.
     call: (side, i) =>
-      side.sockets.get('chat')!.use('request', REQUEST_GAP_MS, async (socket, k) => {
-        joined.get(side)!.set(i, k);
-        return timed(() => emitOk(socket, 'join', { room: `j-${i}` }));
-      }),
+      side.sockets.get('chat')!.use(
+        'request',
+        REQUEST_GAP_MS,
+        async (socket, k) => {
+          joined.get(side)!.set(i, k);
+          return timed(() => emitOk(socket, 'join', { room: `j-${i}` }));
+        },
+        i % side.sockets.get('chat')!.size,
+      ),
   },
   {
     name: 'socket: leave',
@@ -940,6 +949,7 @@ async function main(): Promise<void> {
     dbs.push(await prepare(f.small));
     dbs.push(await prepare(f.large));
     const builtS = (performance.now() - started) / 1000;
+    for (const db of dbs) await freshenUnverified(db.url, db.facts.sizes);
     sides.push(await startSide('small', dbs[0]!), await startSide('large', dbs[1]!));
 
     const sizes = { small: f.small, large: f.large };
@@ -947,7 +957,8 @@ async function main(): Promise<void> {
     // A route that cannot be measured at all (its sockets would not open) is a row of failures,
     // and the run goes on: the server is being changed under this bench.
     const rows: Row[] = [];
-    for (const c of CASES.filter((c) => !f.only || c.name.includes(f.only))) {
+    const only = f.only?.split('|');
+    for (const c of CASES.filter((c) => !only || only.some((o) => c.name.includes(o)))) {
       rows.push(await measureCase(c, sides, f).catch((err: Error) => failedRow(c, f, err)));
     }
     for (const side of sides) for (const pool of side.sockets.values()) pool.close();

@@ -4,6 +4,7 @@ import { failedCount, pendingCount } from '../store/outbox.js';
 import { liveSessions } from '../store/admin-totals.js';
 import type { MailTransport } from '../mail/transport.js';
 import { RequestDurations } from './request-durations.js';
+import { pacedReading } from './paced-reading.js';
 
 export type LoginResult =
   'ok' | 'failed' | 'locked' | 'unverified' | 'rate_limited' | 'challenge_required' | 'disabled';
@@ -168,6 +169,9 @@ export function createMetrics(sources: () => MetricsSources | undefined, withDef
   };
 }
 
+/** From this many live sessions their count costs a scrape milliseconds, and is paced. */
+export const LARGE_SESSION_COUNT = 10_000;
+
 /** Scrape-time readings from the database and the live sockets. */
 export function serverSources(db: Db, socketsOpen: () => number): MetricsSources {
   return {
@@ -184,7 +188,12 @@ export function serverSources(db: Db, socketsOpen: () => number): MetricsSources
       };
     },
     socketsOpen,
-    liveSessions: () => liveSessions(db, Date.now()),
+    // Every live session is an index entry the count reads: 400k of them cost a scrape hundreds of
+    // milliseconds (a parallel sequential scan on PostgreSQL), so from LARGE_SESSION_COUNT on the
+    // count is paced (paced-reading.ts).
+    liveSessions: pacedReading(() => liveSessions(db, Date.now()), {
+      isLarge: (n) => n >= LARGE_SESSION_COUNT,
+    }),
     async lastMessageId() {
       const row = await db('messages').max<{ id: number | string | null }[]>({ id: 'id' });
       return Number(row[0]?.id ?? 0);
