@@ -71,8 +71,13 @@ export function createChat(db: Db, clock: Clock) {
    * The users a text by `authorId` in `room` mentions: existing users named with `@`, not the
    * author, only the other party in a direct message, and nobody who blocks the author.
    */
-  const resolveMentions = async (authorId: number, room: string, text: string): Promise<number[]> => {
-    let ids = await mentions.idsOfUsernames(db, mentionCandidates(text));
+  const resolveMentions = (authorId: number, room: string, text: string): Promise<number[]> => {
+    const names = mentionCandidates(text);
+    // Most messages name nobody: answered without the lookups' chain of awaits.
+    return names.length === 0 ? Promise.resolve([]) : mentionedAmong(authorId, room, names);
+  };
+  const mentionedAmong = async (authorId: number, room: string, names: string[]): Promise<number[]> => {
+    let ids = await mentions.idsOfUsernames(db, names);
     const other = otherParty(authorId, room);
     ids = ids.filter((id) => id !== authorId && (!isDirectRoom(room) || id === other));
     // Nobody outside a private room hears of what is said in it, nor anyone banned from the room.
@@ -135,21 +140,27 @@ export function createChat(db: Db, clock: Clock) {
     /**
      * After a message is stored: its mentions, and a direct message room in both users' lists.
      * `blockers` are the users who block the author (blockersOf), asked once for the delivery too.
+     * Nothing to do (a message in a public room naming nobody, most of them): undefined, so the
+     * message goes out without waiting a turn for a promise of nothing.
      */
-    async stored(
+    stored(
       id: number,
       room: string,
       mentioned: number[],
       author: number,
       blockers: readonly number[],
-    ): Promise<void> {
-      if (mentioned.length > 0) await mentions.saveMentions(db, id, room, mentioned);
+    ): Promise<void> | undefined {
       const parties = dmParties(room);
-      if (!parties || listedConversations.has(room)) return;
-      // Someone the recipient blocks does not put the conversation in their list.
-      const blocked = blockers.includes(otherParty(author, room)!);
-      await markers.addRoom(db, blocked ? [author] : parties, room);
-      if (!blocked) listedConversations.add(room);
+      const unlisted = parties !== undefined && !listedConversations.has(room);
+      if (mentioned.length === 0 && !unlisted) return undefined;
+      return (async () => {
+        if (mentioned.length > 0) await mentions.saveMentions(db, id, room, mentioned);
+        if (!unlisted) return;
+        // Someone the recipient blocks does not put the conversation in their list.
+        const blocked = blockers.includes(otherParty(author, room)!);
+        await markers.addRoom(db, blocked ? [author] : parties, room);
+        if (!blocked) listedConversations.add(room);
+      })();
     },
 
     /**

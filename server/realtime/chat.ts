@@ -14,20 +14,30 @@ import type { ChatSocket, Identity } from './types.js';
 const sendOrder = new WeakMap<ChatSocket, Promise<void>>();
 
 /**
- * Runs a message's checks after the previous message of the same connection was queued for
- * writing, so one connection's messages are stored in the order they came: the checks ask the
- * database (mutes, bans, private rooms), and on PostgreSQL's pool their answers can come back out
- * of order. It waits for the one before to be queued, not stored, so a burst still goes to the
- * database in one batch (message-writer.ts).
+ * Runs a message's checks at once, beside those of the messages before it on the same
+ * connection, and queues it for writing (`queue`) only after the one before was queued (or
+ * refused), so one connection's messages are stored in the order they came even though their
+ * checks' answers can come back out of order (they ask the database: mutes, bans, private rooms,
+ * and PostgreSQL's pool answers in any order). Checked together, a burst's lookups are gathered
+ * into one query round (coalesce.ts) rather than one round per message; queued, not stored, is
+ * what the next one waits for, so the burst still goes to the database in one batch
+ * (message-writer.ts).
  */
-async function inSendOrder<T>(socket: ChatSocket, checks: () => Promise<T>): Promise<T> {
-  const before = sendOrder.get(socket) ?? Promise.resolve();
+async function inSendOrder<C, R>(
+  socket: ChatSocket,
+  checks: () => Promise<C>,
+  queue: (checked: C) => R,
+): Promise<R> {
+  const before = sendOrder.get(socket);
   let queued!: () => void;
   const mine = new Promise<void>((resolve) => (queued = resolve));
   sendOrder.set(socket, mine);
+  const checking = checks();
+  // A refusal is awaited below, once the messages before it are queued; not an unhandled one meanwhile.
+  checking.catch(() => undefined);
   try {
-    await before;
-    return await checks();
+    if (before) await before;
+    return queue(await checking);
   } finally {
     queued();
     if (sendOrder.get(socket) === mine) sendOrder.delete(socket);
@@ -53,28 +63,35 @@ export async function sendMessage(
 ): Promise<{ id: number }> {
   const { user } = identity;
   const { room: asked, to, text, client_id } = parsePayload(messagePayload, payload);
-  const { room, recipient, mentions, ts, writing, blocking } = await inSendOrder(socket, async () => {
-    const { room, recipient } = await ctx.chat.sendable(user.id, { room: asked, to });
-    if (recipient) await ctx.limits.directMessage(user.id);
-    // A connection that may not read chat (a token with chat:write but not chat:read) cannot join,
-    // so it posts to a public room from outside, as a notifier does; it still hears nothing there.
-    else if (!isInRoom(socket, room) && hasAccess(socketCaller(identity), 'chat:read')) {
-      throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
-    }
-    const mentions = await ctx.chat.resolveMentions(user.id, room, text);
-    const ts = ctx.clock.now();
-    const writing = ctx.messages.write({ room, user_id: user.id, text, created_at: ts, client_id });
-    // One lookup of who blocks the author serves both the conversation list and the delivery.
-    // Asked beside the insert rather than after it, so the two wait together; a resend that
-    // turns out a duplicate leaves its answer unused.
-    const blocking = ctx.chat.blockersOf(user.id);
-    blocking.catch(() => undefined);
-    return { room, recipient, mentions, ts, writing, blocking };
-  });
+  const { room, recipient, mentions, ts, writing, blocking } = await inSendOrder(
+    socket,
+    async () => {
+      const { room, recipient } = await ctx.chat.sendable(user.id, { room: asked, to });
+      if (recipient) await ctx.limits.directMessage(user.id);
+      // A connection that may not read chat (a token with chat:write but not chat:read) cannot
+      // join, so it posts to a public room from outside, as a notifier does; it still hears
+      // nothing there.
+      else if (!isInRoom(socket, room) && hasAccess(socketCaller(identity), 'chat:read')) {
+        throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
+      }
+      return { room, recipient, mentions: await ctx.chat.resolveMentions(user.id, room, text) };
+    },
+    ({ room, recipient, mentions }) => {
+      const ts = ctx.clock.now();
+      const writing = ctx.messages.write({ room, user_id: user.id, text, created_at: ts, client_id });
+      // One lookup of who blocks the author serves both the conversation list and the delivery.
+      // Asked beside the insert rather than after it, so the two wait together; a resend that
+      // turns out a duplicate leaves its answer unused.
+      const blocking = ctx.chat.blockersOf(user.id);
+      blocking.catch(() => undefined);
+      return { room, recipient, mentions, ts, writing, blocking };
+    },
+  );
   const { id, duplicate } = await writing;
   if (duplicate) return { id };
   const blockers = await blocking;
-  await ctx.chat.stored(id, room, mentions, user.id, blockers);
+  const storing = ctx.chat.stored(id, room, mentions, user.id, blockers);
+  if (storing) await storing;
   const message: ChatMessage = { id, room, user, text, ts, mentions, edited_at: null };
   audienceExcept(ctx, room, blockers).emit('message', message);
   // Mentioned users with no socket in the room hear of it anyway.

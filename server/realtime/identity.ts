@@ -60,7 +60,8 @@ export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
 export async function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Promise<Identity> {
   const identity = socket.data.identity;
   if (identity && identity.expiresAt > ctx.clock.now()) {
-    await ctx.sessions.used(identity);
+    const checking = ctx.sessions.used(identity);
+    if (checking) await checking;
     return identity;
   }
   if (identity) signOut(ctx, socket);

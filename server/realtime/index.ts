@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { LIMITS, SOCKET_PATH } from '../protocol.js';
+import { batchFrames } from './batched-frames.js';
 import { clientAddress } from './client-address.js';
 import { createCluster } from './cluster.js';
 import { createEviction } from './eviction.js';
@@ -122,6 +123,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   io.use(handshakeAuth(deps.accounts, log));
   io.on('connection', perAddress.connected);
   io.on('connection', connectionHandler(ctx));
+  batchFrames(io);
   io.engine.on('connection_error', (err: { code?: number; message?: string }) =>
     log.debug({ code: err.code, reason: err.message }, 'socket transport refused'),
   );

@@ -37,13 +37,20 @@ export class SessionUpkeep {
     this.timer.unref();
   }
 
-  /** The socket acting as `identity` did something: its session was used now. */
-  async used(identity: Identity): Promise<void> {
+  /**
+   * The socket acting as `identity` did something: its session was used now. Undefined when the
+   * session was checked lately (nearly every event), so the event does not wait a turn for it.
+   */
+  used(identity: Identity): Promise<void> | undefined {
     const id = identity.sessionId;
     const now = this.clock.now();
-    if (now - (this.checked.get(id) ?? identity.seenAt) < SESSION_CHECK_MS) return;
+    if (now - (this.checked.get(id) ?? identity.seenAt) < SESSION_CHECK_MS) return undefined;
     // Set before the await, so a burst of events asks once.
     this.checked.set(id, now);
+    return this.check(id);
+  }
+
+  private async check(id: string): Promise<void> {
     if (await this.accounts.checkSession(id, true)) return;
     this.revocation.expired(id);
     throw new AppError('unauthorized', 'your session expired; sign in again');

@@ -90,6 +90,24 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
     expect((await rowsWith('shared id b'))[0]).to.include({ client_id: 'shared', user_id: bob.id });
   });
 
+  it("stores a connection's messages in the order they came when a later one's checks finish first", async () => {
+    // A direct message by username with a mention asks the database more (the recipient, who is
+    // named, who blocks whom) than a plain lobby message: checked at once, the plain ones are
+    // answered first, and must still wait for it to be queued.
+    const a = await t.connectAs(alice);
+    const acks = await Promise.all([
+      ask(a, 'message', { to: bob.username, text: `slow check @${bob.username}` }),
+      ask(a, 'message', { text: 'quick check 1' }),
+      ask(a, 'message', { text: 'quick check 2' }),
+    ]);
+    expect(acks.every((ack) => ack.ok)).to.equal(true);
+    const ids = acks.map((ack) => ack.id as number);
+    expect(
+      [...ids].sort((p, q) => p - q),
+      'ids in the order the messages came',
+    ).to.deep.equal(ids);
+  });
+
   it('accepts 64 visible ASCII characters, a UUID, and punctuation', async () => {
     const a = await t.connectAs(alice);
     for (const clientId of ['x'.repeat(64), crypto.randomUUID(), '!#$%&\'()*+,-./:;<=>?@[]^_`{|}~\\"', '1']) {

@@ -40,6 +40,36 @@ describe('Socket.IO chat: transports, reconnection and shutdown', () => {
     expect(history.messages.map((m: any) => m.text)).to.deep.equal(['from polling', 'to polling']);
   });
 
+  it('delivers a burst whole and in order, to a WebSocket client and to one upgraded from polling', async () => {
+    // Frames waiting for a socket leave in one write (batched-frames.ts): a burst from two senders
+    // must still reach each kind of connection complete, once each, in the order it was stored.
+    const direct = await t.connectAs(bob);
+    const upgraded = await t.connectAs(bob, { transports: ['polling', 'websocket'] });
+    if (upgraded.io.engine.transport.name !== 'websocket') {
+      await new Promise((resolve) => upgraded.io.engine.once('upgrade', resolve));
+    }
+    expect(upgraded.io.engine.transport.name).to.equal('websocket');
+    const seen = [direct, upgraded].map((s) => record(s, 'message'));
+    const senders = [await t.connectAs(alice), await t.connectAs(alice)];
+    const acks = await Promise.all(
+      senders.flatMap((s, i) => Array.from({ length: 10 }, (_, k) => ask(s, 'message', `burst ${i}.${k}`))),
+    );
+    expect(acks.every((a) => a.ok)).to.equal(true);
+    const ids = acks.map((a) => a.id as number).sort((a, b) => a - b);
+    for (const messages of seen) {
+      await eventually(() => messages.filter((m) => m.text.startsWith('burst ')).length === 20, {
+        what: 'the whole burst',
+      });
+      const burst = messages.filter((m) => m.text.startsWith('burst '));
+      expect(burst.map((m) => m.id).sort((a, b) => a - b)).to.deep.equal(ids);
+      // Each connection's messages in the order it sent them.
+      for (const i of [0, 1]) {
+        const texts = burst.map((m) => m.text).filter((text) => text.startsWith(`burst ${i}.`));
+        expect(texts).to.deep.equal(Array.from({ length: 10 }, (_, k) => `burst ${i}.${k}`));
+      }
+    }
+  });
+
   it('lets a guest on polling authenticate with a password', async () => {
     const { socket } = await t.connect({ transports: ['polling'] });
     const ack = await ask(socket, 'authenticate', { username: bob.username, password: bob.password });
