@@ -67,7 +67,7 @@ export function routeDispatch(router: Router): Middleware {
     }
   }
 
-  return ((ctx: Context, next: Next) => {
+  const middleware = ((ctx: Context, next: Next) => {
     const hit = ctx.newRouterPath === undefined ? known.get(ctx.path)?.get(ctx.method) : undefined;
     if (hit === undefined) return dispatch(ctx, next);
     // What the router's dispatch sets before running the chain (fresh lists: routes may add).
@@ -78,7 +78,10 @@ export function routeDispatch(router: Router): Middleware {
     ctx._matchedRoute = hit.routePath;
     if (hit.routeName) ctx._matchedRouteName = hit.routeName;
     return hit.run(ctx, next);
-  }) as Middleware;
+  }) as Middleware & { router?: Router };
+  // As on the router's own middleware: what walks the app's routes finds them here.
+  middleware.router = router;
+  return middleware;
 }
 
 /**

@@ -118,6 +118,11 @@ describe('routeDispatch', () => {
     expect(body.params).to.deep.equal({});
   });
 
+  it("names its router, as the router's own middleware does, for what walks the app's routes", () => {
+    const router = sampleRouter();
+    expect((routeDispatch(router) as { router?: unknown }).router).to.equal(router);
+  });
+
   it('hands each request fresh lists, so a request that adds to its own does not change the next', async () => {
     const app = new Koa();
     const router = new Router();
