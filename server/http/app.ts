@@ -19,7 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { sshKeyRoutes } from './routes/ssh-keys.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { assertEveryRouteDeclared } from './access.js';
-import { rememberStaticRoutes } from './static-routes.js';
+import { routeDispatch } from './static-routes.js';
 
 export interface HttpDeps extends HealthDeps {
   log: Logger;
@@ -68,8 +68,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     routes.use(router.routes());
   }
   assertEveryRouteDeclared(routes);
-  rememberStaticRoutes(routes);
-  app.use(routes.routes());
+  app.use(routeDispatch(routes));
   app.use(routes.allowedMethods());
   return app;
 }

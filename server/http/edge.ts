@@ -185,7 +185,8 @@ function fromHttpError(err: { status?: number; statusCode?: number; type?: strin
 
 /** An /api request no route answered becomes a `{error, code}` 404 or 405, like every other failure. */
 function refuseUnanswered(ctx: Context): void {
-  if (!ctx.path.startsWith('/api') || ctx.body != null) return;
+  // The body first: an answered request (nearly all) then skips parsing its path.
+  if (ctx.body != null || !ctx.path.startsWith('/api')) return;
   if (ctx.status === 404)
     throw new AppError('not_found', `no such endpoint: ${ctx.method} ${ctx.path}`.slice(0, 200));
   if (ctx.status === 405)
