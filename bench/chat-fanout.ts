@@ -83,6 +83,12 @@ async function measure(url: string, tokens: string[], sockets: number, procs: nu
     )
       .flat()
       .sort((a, b) => a - b);
+    // Printed before the messages/s phase, so a burst that misses its deadline on a busy machine
+    // does not take the fan-out figures with it.
+    console.log(
+      `fan-out run to ${sockets} sockets: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
+        `p99 ${percentile(latencies, 0.99).toFixed(1)} ms, lost ${lost}, connect ${connectS.toFixed(1)} s`,
+    );
     const bursts = await Promise.all(
       clients.procs.map((p, i) =>
         p.call<{ accepted: number; refused: number; seconds: number }>(
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < repeat; i++) {
     const bare = await startBare();
     try {
+      console.log('bare Socket.IO:');
       bareRuns.push(await measure(bare.url, [], sockets, procs, rounds));
     } finally {
       await bare.close();
@@ -128,6 +135,7 @@ async function main(): Promise<void> {
     const mux1 = await startMux1({ logN: 10 });
     try {
       const tokens = await tokensFor(mux1.server, await seedUsers(mux1.server, Math.min(100, sockets)));
+      console.log('mux1:');
       muxRuns.push(await measure(mux1.url, tokens, sockets, procs, rounds));
     } finally {
       await mux1.close();

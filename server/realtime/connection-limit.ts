@@ -20,13 +20,14 @@ export function connectionLimit(limit: number): {
   connected(socket: ChatSocket): void;
   count(address: string): number;
 } {
-  const open = new Map<string, number>();
+  // Per address, its sockets, and the address string that all of them keep (socket.data.address):
+  // one string per address rather than one per socket.
+  const open = new Map<string, { address: string; sockets: number }>();
   const handshaking = new Map<Transport, Set<ChatSocket>>();
 
   const giveBack = (address: string) => {
-    const left = (open.get(address) ?? 1) - 1;
-    if (left > 0) open.set(address, left);
-    else open.delete(address);
+    const slot = open.get(address);
+    if (slot && --slot.sockets <= 0) open.delete(address);
   };
   function transportClosed(this: Transport): void {
     const sockets = handshaking.get(this);
@@ -39,15 +40,17 @@ export function connectionLimit(limit: number): {
 
   const middleware: Middleware = (socket, next) => {
     const address = socket.data.address;
-    const n = open.get(address) ?? 0;
-    if (n >= limit) {
+    let slot = open.get(address);
+    if (slot && slot.sockets >= limit) {
       const message = `too many connections from your address (at most ${limit})`;
       const err = Object.assign(new Error(message), {
         data: { error: message, code: 'too_many_connections' },
       });
       return next(err);
     }
-    open.set(address, n + 1);
+    if (!slot) open.set(address, (slot = { address, sockets: 0 }));
+    slot.sockets++;
+    socket.data.address = slot.address;
     let sockets = handshaking.get(socket.conn);
     if (!sockets) {
       handshaking.set(socket.conn, (sockets = new Set()));
@@ -67,5 +70,5 @@ export function connectionLimit(limit: number): {
     socket.on('disconnect', disconnected);
   };
 
-  return { middleware, connected, count: (address) => open.get(address) ?? 0 };
+  return { middleware, connected, count: (address) => open.get(address)?.sockets ?? 0 };
 }

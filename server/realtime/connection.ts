@@ -11,6 +11,7 @@ import { countOutOfPresence } from './membership.js';
 import { changeMember, createRoom, moderate } from './moderation.js';
 import { joinRoom, leaveRoom } from './rooms.js';
 import { searchMessages, setBlocked } from './search.js';
+import { sharedListeners } from './shared-listeners.js';
 import { relayTyping } from './typing.js';
 import { listRooms, markRead } from './unread.js';
 import type { ChatSocket, Identity, SocketData } from './types.js';
@@ -52,25 +53,20 @@ export const HANDLED_EVENTS: readonly ChatEvent[] = [
 ];
 
 /**
- * Every connection starts afresh: as whoever its handshake token proved (in the lobby), or as a
- * guest. A client that reconnects joins its rooms again and asks `history` with `after` for
- * what it missed; the server keeps nothing of a dropped socket.
- *
- * The listeners are made once per server and shared by every socket (Socket.IO calls them with
- * the socket as `this`): a listener and its closures per event per socket came to most of what
- * an idle socket cost beyond Socket.IO's own (bench/socket-memory.ts).
+ * Every event's listener, one for the whole server, called by Socket.IO with the socket as `this`:
+ * the function returned gives a new socket the shared table (shared-listeners.ts), so a socket
+ * holds no listener, closure or table entry of its own per event. They are reached through
+ * Socket.IO's dispatch (not `onAny`, which runs before `socket.use` middleware and would pass it
+ * by). One listener and its closures per event per socket came to most of what an idle socket
+ * cost beyond Socket.IO's own, and the per-socket table of shared ones to most of what was left
+ * (bench/socket-memory.ts, bench/socket-heap.ts).
  */
-export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) => void {
+export function socketListeners(ctx: RealtimeContext): (socket: ChatSocket) => void {
   const { log } = ctx;
   // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
   const guarded = async (socket: ChatSocket, event: Exclude<ChatEvent, 'authenticate'>, payload: unknown) =>
     HANDLERS[event](ctx, socket, await guard(ctx, socket, event), payload);
 
-  /**
-   * One listener per event for the whole server, called by Socket.IO with the socket as `this`:
-   * registered with `socket.on` (not `onAny`, which runs before `socket.use` middleware and would
-   * pass it by), so each socket holds only references to these, not closures of its own.
-   */
   const listenerOf = (event: ChatEvent) =>
     function onEvent(this: ChatSocket, ...args: unknown[]): void {
       if (!this.connected) return;
@@ -84,10 +80,22 @@ export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) =>
       if ('quiet' in EVENT_ACCESS[event]) work = work.catch(() => undefined);
       answer(this, event, log, work, ack, false);
     };
-  const listeners = HANDLED_EVENTS.map((event) => [event, listenerOf(event)] as const);
-  function onDisconnecting(this: ChatSocket): void {
-    countOutOfPresence(ctx, this);
-  }
+  return sharedListeners({
+    ...Object.fromEntries(HANDLED_EVENTS.map((event) => [event, listenerOf(event)])),
+    disconnecting(this: ChatSocket): void {
+      countOutOfPresence(ctx, this);
+    },
+  });
+}
+
+/**
+ * Every connection starts afresh: as whoever its handshake token proved (in the lobby), or as a
+ * guest. A client that reconnects joins its rooms again and asks `history` with `after` for
+ * what it missed; the server keeps nothing of a dropped socket. The socket already has its
+ * listeners (socketListeners, given in the first middleware).
+ */
+export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) => void {
+  const { log } = ctx;
   function onDisconnect(this: ChatSocket, reason: string): void {
     log.debug({ sid: this.id, reason }, 'socket disconnected');
   }
@@ -109,8 +117,6 @@ export function connectionHandler(ctx: RealtimeContext): (socket: ChatSocket) =>
     socket.data.handshake = HANDSHAKE_DONE;
     socket.handshake.auth = NO_AUTH;
 
-    for (const [event, listener] of listeners) socket.on(event, listener);
-    socket.on('disconnecting', onDisconnecting);
     // The departure is logged only when the arrival was: no listener per socket otherwise.
     if (log.isLevelEnabled('debug')) {
       log.debug({ sid: socket.id, user: user?.username ?? null }, 'socket connected');

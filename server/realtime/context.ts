@@ -10,6 +10,7 @@ import type { SocketLimits } from './limits.js';
 import type { MessageWriter } from './message-writer.js';
 import type { Presence } from './presence.js';
 import type { SessionUpkeep } from './session-upkeep.js';
+import type { SharedIdentities } from './shared-identities.js';
 import type { ChatServer, ChatSocket, Identity } from './types.js';
 
 /** What every event handler needs, built once per server. */
@@ -24,6 +25,8 @@ export interface RealtimeContext {
   limits: SocketLimits;
   messages: MessageWriter;
   sessions: SessionUpkeep;
+  /** One identity object per session for all its sockets on this process. */
+  identities: SharedIdentities;
   /** Takes a user's sockets out of a room on every process (kick, ban, removal from a private room). */
   evict: Evict;
 }

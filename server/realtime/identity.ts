@@ -3,7 +3,6 @@ import { CHAT } from '../protocol.js';
 import { hasAccess, type Authenticated, type Caller } from '../accounts/index.js';
 import type { RealtimeContext } from './context.js';
 import { enterRoom, exitAllRooms, exitRoom } from './membership.js';
-import { accountRoomKey, sessionRoomKey, userRoomKey } from './room-names.js';
 import type { ChatSocket, Identity } from './types.js';
 
 export const toIdentity = ({ user, session, token }: Authenticated): Identity => ({
@@ -28,10 +27,13 @@ export function signIn(ctx: RealtimeContext, socket: ChatSocket, identity: Ident
   // A sign-in that finishes after the client left must not put a dead socket in rooms.
   if (socket.disconnected) return;
   if (socket.data.identity) signOut(ctx, socket);
+  // Equal identities are one object, with one set of room key strings, for all their sockets.
+  identity = ctx.identities.of(identity);
+  const rooms = ctx.identities.roomsOf(identity);
   socket.data.identity = identity;
-  socket.join([sessionRoomKey(identity.sessionId), accountRoomKey(identity.user.id)]);
+  socket.join([rooms.session, rooms.account]);
   if (!hasAccess(socketCaller(identity), 'chat:read')) return;
-  socket.join(userRoomKey(identity.user.id));
+  socket.join(rooms.user);
   enterRoom(ctx, socket, CHAT.defaultRoom);
   // Sign-in stays synchronous (a client may send the moment it is greeted); a member banned from
   // the lobby is taken out as soon as the ban is read, and `message` refuses them meanwhile.
@@ -46,9 +48,10 @@ export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
   const identity = socket.data.identity;
   if (!identity) return;
   exitAllRooms(ctx, socket);
-  socket.leave(sessionRoomKey(identity.sessionId));
-  socket.leave(userRoomKey(identity.user.id));
-  socket.leave(accountRoomKey(identity.user.id));
+  const rooms = ctx.identities.roomsOf(identity);
+  socket.leave(rooms.session);
+  socket.leave(rooms.user);
+  socket.leave(rooms.account);
   socket.data.identity = null;
 }
 

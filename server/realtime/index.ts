@@ -13,7 +13,7 @@ import { clientAddress } from './client-address.js';
 import { createCluster } from './cluster.js';
 import { createEviction } from './eviction.js';
 import { connectionLimit } from './connection-limit.js';
-import { connectionHandler } from './connection.js';
+import { connectionHandler, socketListeners } from './connection.js';
 import type { RealtimeContext } from './context.js';
 import { handshakeAuth } from './handshake.js';
 import { createSocketLimits } from './limits.js';
@@ -24,6 +24,7 @@ import { Presence } from './presence.js';
 import { createRevocation } from './revocation.js';
 import { isUserRoomKey, userIdOfRoomKey } from './room-names.js';
 import { SessionUpkeep } from './session-upkeep.js';
+import { SharedIdentities } from './shared-identities.js';
 import type { ChatServer } from './types.js';
 
 /**
@@ -109,11 +110,15 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     limits: createSocketLimits(),
     messages,
     sessions,
+    identities: new SharedIdentities(),
     evict: createEviction(io, presence, log, cluster !== undefined),
   };
   const upgraded = trackUpgrades(deps.http);
 
+  const listenTo = socketListeners(ctx);
   io.use((socket, next) => {
+    // Before anything else adds a listener to the socket (shared-listeners.ts).
+    listenTo(socket);
     socket.data.identity ??= null;
     socket.data.address = clientAddress(socket.handshake, config.trustProxy);
     next();
