@@ -7,12 +7,10 @@
  *   node --expose-gc --import tsx bench/socket-heap.ts [--clients 1000] [--kind mux1|bare] [--top 40] [--by-owner]
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { Server } from 'socket.io';
+import { bareSocketLobby } from './lib/bare.js';
 import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
 import { forkSocketClients } from './lib/socket-clients.js';
 import { intFlag, sleep } from './lib/stats.js';
@@ -94,15 +92,8 @@ async function start(kind: string): Promise<{ url: string; tokens: string[]; sto
     const tokens = await tokensFor(mux1.server, await seedUsers(mux1.server, 100));
     return { url: mux1.url, tokens, stop: () => mux1.close() };
   }
-  const http = createHttpServer();
-  const io = new Server(http, { serveClient: false });
-  io.on('connection', (socket) => {
-    socket.join('lobby');
-    socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  return { url, tokens: [], stop: () => io.close() };
+  const bare = await bareSocketLobby();
+  return { url: bare.url, tokens: [], stop: () => bare.close() };
 }
 
 async function main(): Promise<void> {

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
+import { Server as SocketServer } from 'socket.io';
 
 export interface Bare {
   url: string;
@@ -36,4 +37,19 @@ export function bareKoa(path: string, body: () => unknown): Promise<Bare> {
   });
   app.use(router.routes());
   return listen(createServer(app.callback()));
+}
+
+/**
+ * A Socket.IO server whose sockets join the lobby and are greeted, as mux1's are, and do nothing
+ * else: what an idle socket costs without mux1 (socket-memory.ts, socket-heap.ts).
+ */
+export async function bareSocketLobby(): Promise<Bare> {
+  const http = createServer();
+  const io = new SocketServer(http, { serveClient: false });
+  io.on('connection', (socket) => {
+    void socket.join('lobby');
+    socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
+  });
+  const { url } = await listen(http);
+  return { url, close: () => io.close() };
 }
