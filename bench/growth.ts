@@ -7,6 +7,7 @@
  *     [--small-messages 10000] [--large-users 100000] [--large-messages 1000000]
  *     [--repeat-calls 600] [--calls 200] [--kdf-calls 10] [--concurrency 2]
  *     [--kdf-concurrency 2] [--case-seconds 12] [--rebuild] [--skip-export] [--only TEXT[|TEXT...]]
+ *     [--keep]
  *
  * Data. The databases (bench/lib/growth-data.ts) are built by bulk insert in the real schema:
  * the server's own migrations, then large multi-row INSERTs in transactions. User 1 is the heavy
@@ -19,6 +20,8 @@
  * mux1_bench_growth_<random>, built and dropped by the run. The 1M users / 5M messages case:
  * --large-users 1000000 --large-messages 5000000 (its exports need several GB: --skip-export).
  * `--only 'GET /metrics|verify'` measures only the cases whose names contain one of the texts.
+ * `--keep` leaves the databases (the PostgreSQL ones, the SQLite copies) and prints where, to
+ * EXPLAIN a case's queries against the data it ran on; drop them by hand afterwards.
  *
  * Servers. Both - small and large - run at once, each the real server in a child process of its
  * own (started with --expose-gc, so its memory can be read after a collection), on its own data,
@@ -991,7 +994,8 @@ async function main(): Promise<void> {
       await side.child.call('close', undefined, 30_000).catch(() => {});
       side.child.kill();
     }
-    for (const db of dbs) await db.dispose();
+    if (process.argv.includes('--keep')) for (const db of dbs) console.log(`kept: ${db.url}`);
+    else for (const db of dbs) await db.dispose();
   }
 }
 
