@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canRunOnTerminal, deadServerUrl, runOnTerminal, tempDir } from '../../helpers/cli.js';
 
@@ -18,16 +18,20 @@ describe('mux1 TUI: the React build it runs', function () {
     if (!canRunOnTerminal) this.skip();
     dir = tempDir('mux1-react-build-');
     preload = join(dir.path, 'builds.cjs');
-    // Modules evaluated (not only parsed for their exports) when the process exits.
+    // Each build of React, the reconciler and the scheduler, written down as soon as it has been
+    // evaluated: Ctrl+C may end the process by SIGINT, before any exit handler or timer could.
     writeFileSync(
       preload,
       `const Module = require('node:module');
-const write = () => {
-  const loaded = Object.keys(Module._cache).filter((k) => Module._cache[k].loaded);
-  require('node:fs').writeFileSync(process.env.MUX1_BUILDS_FILE, loaded.join('\\n'));
+const { appendFileSync } = require('node:fs');
+const load = Module._extensions['.js'];
+Module._extensions['.js'] = function (module, filename) {
+  const result = load.call(this, module, filename);
+  if (/node_modules\\/(react|react-reconciler|scheduler)\\/cjs\\//.test(filename)) {
+    appendFileSync(process.env.MUX1_BUILDS_FILE, filename + '\\n');
+  }
+  return result;
 };
-setInterval(write, 100).unref();
-process.on('exit', write);
 `,
     );
   });
@@ -56,7 +60,7 @@ process.on('exit', write);
     // Ctrl+C ends it, as a key of the app (0) or, before Ink has the terminal raw, as SIGINT (130).
     expect([0, 130], screen).to.include(code);
     expect(screen).to.include('Log in with a browser');
-    const builds = readFileSync(file, 'utf8')
+    const builds = (existsSync(file) ? readFileSync(file, 'utf8') : '')
       .split('\n')
       .map((path) =>
         /node_modules\/(react|react-reconciler|scheduler)\/cjs\/([\w-]+)\.(production|development)\.js$/.exec(
