@@ -17,7 +17,7 @@
  * follow the clock of the build.
  */
 import { createHmac, hash as oneShotHash } from 'node:crypto';
-import { migrateToLatest, openDatabase, type Db } from '../../server/store/db.js';
+import { migrateToLatest, openDatabase, readerOf, type Db } from '../../server/store/db.js';
 
 /** Bump when the generated data changes, so cached databases are rebuilt. */
 export const GENERATOR_VERSION = 2;
@@ -510,6 +510,10 @@ export async function buildDatabase(
     const sqlite = db.client.config.client === 'sqlite3';
     // A build that dies is thrown away, so it need not survive a crash.
     if (sqlite) {
+      // The migrations' reads went to the reader connections, which hold the file open in WAL
+      // mode: leaving WAL needs the file to itself (SQLITE_BUSY otherwise), and nothing more is read.
+      const reader = readerOf(db);
+      if (reader !== db) await reader.destroy();
       // The indexes of a large table stay in memory while it fills, and no journal is written.
       for (const pragma of ['journal_mode = OFF', 'synchronous = OFF', 'cache_size = -1000000'])
         await db.raw(`PRAGMA ${pragma}`);
