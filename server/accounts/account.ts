@@ -15,10 +15,9 @@ import * as blocks from '../store/blocks.js';
 import * as readMarkers from '../store/read-markers.js';
 import * as privateRooms from '../store/private-rooms.js';
 import type { UserRow } from '../store/users.js';
-import type { SessionRow } from '../store/sessions.js';
 import type { CodeSummary } from '../store/codes.js';
 import type { StoredAuditEvent } from '../store/audit.js';
-import type { OwnMessage } from '../store/user-messages.js';
+import type { JsonPage, JsonRows } from '../store/json-pages.js';
 import type { ReadMarker } from '../store/read-markers.js';
 import type { AccessTokenRow } from '../store/access-tokens.js';
 import type { SshKeyRow } from '../store/ssh-keys.js';
@@ -60,7 +59,8 @@ export async function listActivity(
 export interface AccountData {
   at: number;
   user: UserRow;
-  sessions: SessionRow[];
+  /** Every session, ended ones too while kept: JSON objects written by the database. */
+  sessions: JsonRows;
   codes: CodeSummary[];
   /** Access tokens, ended ones too while their rows are kept. */
   tokens: AccessTokenRow[];
@@ -73,14 +73,16 @@ export interface AccountData {
   blocks: { username: string; created_at: number }[];
   /** How far the user has read each room and direct conversation. */
   readMarkers: ReadMarker[];
-  messages: AsyncIterable<OwnMessage[]>;
-  activity: AsyncIterable<StoredAuditEvent[]>;
+  /** The user's messages, oldest first, and events, newest first: pages of JSON objects written
+   * by the database (store/json-pages.ts), each the inside of a JSON array. */
+  messages: AsyncIterable<string>;
+  activity: AsyncIterable<string>;
   /** Frees the export's place among those running; call it once the last page is out or the
    * request ended. */
   done(): void;
 }
 
-/** Rows read per page: about 120 KB of JSON for messages of average length. */
+/** Rows read per page: about 65 KB of JSON for the growth bench's messages (bench/growth.ts). */
 export const EXPORT_PAGE_ROWS = 500;
 const HOUR = 3_600_000;
 
@@ -156,7 +158,7 @@ export async function exportAccount(
     const head = await inTurn(deps.db, async () => ({
       upToMessage: await lastMessageId(reader),
       user: (await users.findById(reader, userId)) ?? auth.user,
-      sessions: await sessions.listAllOfUser(reader, userId),
+      sessions: await sessions.exportOfUser(reader, userId, auth.session.id),
       codes: await codes.listSummariesOfUser(reader, userId),
       tokens: await accessTokens.listAllOfUser(reader, userId),
       identities: await identities.listIdentities(reader, userId),
@@ -169,22 +171,18 @@ export async function exportAccount(
     return {
       at: now,
       ...parts,
-      messages: pages((afterId) =>
+      messages: jsonPages((after) =>
         inTurn(deps.db, () =>
-          userMessages.pageOfUser(reader, userId, { afterId, upToId: upToMessage, limit: EXPORT_PAGE_ROWS }),
+          userMessages.exportPageOfUser(reader, userId, {
+            afterId: after ?? 0,
+            upToId: upToMessage,
+            limit: EXPORT_PAGE_ROWS,
+          }),
         ),
       ),
-      activity: (async function* () {
-        let before: number | undefined;
-        for (;;) {
-          const page = await inTurn(deps.db, () =>
-            audit.listOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS }),
-          );
-          if (page.length > 0) yield page;
-          if (page.length < EXPORT_PAGE_ROWS) return;
-          before = page.at(-1)!.id;
-        }
-      })(),
+      activity: jsonPages((before) =>
+        inTurn(deps.db, () => audit.exportPageOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS })),
+      ),
       done,
     };
   } catch (err) {
@@ -195,9 +193,9 @@ export async function exportAccount(
 
 /**
  * One export page read at a time per server, however many exports run: reading a page (the
- * query, and turning its rows into objects) is most of an export's work on the event loop, so
- * four exports at once get the same share of the process as one, and the requests beside them
- * keep theirs. Only the read is taken in turn, never the wait for a slow client.
+ * database writing its JSON) is most of an export's work, so four exports at once hold one
+ * reader connection and one thread of the pool, as one does, and the requests beside them keep
+ * the rest. Only the read is taken in turn, never the wait for a slow client.
  */
 const pageTurns = new WeakMap<object, Promise<void>>();
 
@@ -217,16 +215,14 @@ async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Pages of rows in id order, each read after the last id of the one before. */
-async function* pages<T extends { id: number }>(
-  read: (afterId: number) => Promise<T[]>,
-): AsyncGenerator<T[]> {
-  let afterId = 0;
+/** JSON pages in id order, each read from where the one before ended, until one is short. */
+async function* jsonPages(read: (after: number | undefined) => Promise<JsonPage>): AsyncGenerator<string> {
+  let after: number | undefined;
   for (;;) {
-    const page = await read(afterId);
-    if (page.length > 0) yield page;
-    if (page.length < EXPORT_PAGE_ROWS) return;
-    afterId = page.at(-1)!.id;
+    const page = await read(after);
+    if (page.rows > 0) yield page.json;
+    if (page.rows < EXPORT_PAGE_ROWS) return;
+    after = page.lastId;
   }
 }
 

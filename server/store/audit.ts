@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { jsonPage, type JsonPage } from './json-pages.js';
 
 export type AuditType =
   | 'signup'
@@ -151,6 +152,25 @@ export async function listOfUser(
   if (page.limit !== undefined) query.limit(page.limit);
   const rows: Record<string, unknown>[] = await query;
   return rows.map(toEvent);
+}
+
+/**
+ * A page of a user's events, newest first, older than the event id `before` when given, as the
+ * account export shows them (`{id, type, at, ip, user_agent}`), written as JSON by the database.
+ */
+export function exportPageOfUser(
+  db: Knex,
+  userId: number,
+  page: { before?: number; limit: number },
+): Promise<JsonPage> {
+  const rows = db('audit_events').where({ user_id: userId }).orderBy('id', 'desc').limit(page.limit);
+  if (page.before !== undefined) rows.where('id', '<', page.before);
+  return jsonPage(
+    db,
+    rows,
+    { id: 'id', type: 'type', at: { time: 'at' }, ip: 'ip', user_agent: 'user_agent' },
+    'desc',
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { jsonRows, type JsonRows } from './json-pages.js';
 
 export interface SessionRow {
   id: string;
@@ -94,6 +95,32 @@ export async function listAllOfUser(db: Knex, userId: number): Promise<SessionRo
     .where({ user_id: userId })
     .orderBy('created_at');
   return rows.map((row) => toSession(row)!);
+}
+
+/**
+ * All of a user's sessions, ended ones too while their rows are kept, oldest first, as the
+ * account export shows them, written as JSON by the database: one read however many there are
+ * (SESSIONS_PER_USER_MAX live ones, and those ended within the retention).
+ */
+export function exportOfUser(db: Knex, userId: number, currentId: string): Promise<JsonRows> {
+  return jsonRows(
+    db,
+    db('sessions').where({ user_id: userId }),
+    {
+      id: 'id',
+      created_at: { time: 'created_at' },
+      last_seen_at: { time: 'last_seen_at' },
+      expires_at: { time: 'expires_at' },
+      user_agent: 'user_agent',
+      ip: 'ip',
+      current: { is: 'id', equalTo: currentId },
+      revoked_at: { time: 'revoked_at' },
+    },
+    [
+      ['created_at', 'asc'],
+      ['id', 'asc'],
+    ],
+  );
 }
 
 /**

@@ -1,35 +1,28 @@
 import type { Knex } from 'knex';
-
-/** A user's own messages, as the account export shows them. */
-export interface OwnMessage {
-  id: number;
-  room: string;
-  text: string;
-  created_at: number;
-}
+import { jsonPage, type JsonPage } from './json-pages.js';
 
 /**
  * Up to `limit` of a user's messages with ids above `afterId` (and at most `upToId`), oldest
- * first: one page of the export, read through the (user_id, id) index.
+ * first, as the account export shows them (`{id, room, text, created_at}`), written as JSON by
+ * the database: one page of the export, read through the (user_id, id) index.
  */
-export async function pageOfUser(
+export function exportPageOfUser(
   db: Knex,
   userId: number,
   page: { afterId: number; upToId: number; limit: number },
-): Promise<OwnMessage[]> {
-  const rows: Record<string, unknown>[] = await db('messages')
+): Promise<JsonPage> {
+  const rows = db('messages')
     .where({ user_id: userId })
     .where('id', '>', page.afterId)
     .where('id', '<=', page.upToId)
     .orderBy('id')
-    .limit(page.limit)
-    .select('id', 'room', 'text', 'created_at');
-  return rows.map((row) => ({
-    id: Number(row.id),
-    room: String(row.room),
-    text: String(row.text),
-    created_at: Number(row.created_at),
-  }));
+    .limit(page.limit);
+  return jsonPage(
+    db,
+    rows,
+    { id: 'id', room: 'room', text: 'text', created_at: { time: 'created_at' } },
+    'asc',
+  );
 }
 
 /**

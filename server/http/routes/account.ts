@@ -108,7 +108,7 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
     // Written as it is read, page by page, at the pace the client takes it (the stream waits
     // while the socket's buffer is full). Koa destroys the stream when the response ends or the
     // client goes away, which frees the export's place.
-    const body = Readable.from(exportJson(data, ctx.state.auth.session.id));
+    const body = Readable.from(exportJson(data));
     body.once('close', data.done);
     ctx.body = body;
   });
@@ -182,13 +182,14 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
 
 /**
  * The export as JSON text, in pieces: the small parts at once, then each page of messages and of
- * activity as it is read. Only fields chosen here reach it, so a column added to a table later
- * cannot slip a secret into it: no password hash, token hash or code hash. SSH keys and passkeys
+ * activity as it is read. Only fields chosen here (and, for messages and activity, in the store's
+ * export pages) reach it, so a column added to a table later cannot slip a secret into it: no
+ * password hash, token hash or code hash. SSH keys and passkeys
  * are public keys; their private halves never reach the server.
  */
-async function* exportJson(data: AccountData, currentSessionId: string): AsyncGenerator<string> {
+async function* exportJson(data: AccountData): AsyncGenerator<string> {
   const { user } = data;
-  const head: Omit<AccountExport, 'messages' | 'activity'> = {
+  const start: Pick<AccountExport, 'exported_at' | 'user'> = {
     exported_at: iso(data.at),
     user: {
       id: user.id,
@@ -203,10 +204,8 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
         enabled_at: isoOrNull(user.two_factor_enabled_at),
       },
     },
-    sessions: data.sessions.map((s) => ({
-      ...sessionInfo(s, currentSessionId),
-      revoked_at: isoOrNull(s.revoked_at),
-    })),
+  };
+  const rest: Omit<AccountExport, 'exported_at' | 'user' | 'sessions' | 'messages' | 'activity'> = {
     codes: data.codes.map((c) => ({
       purpose: c.purpose,
       attempts: c.attempts,
@@ -239,27 +238,20 @@ async function* exportJson(data: AccountData, currentSessionId: string): AsyncGe
     blocks: data.blocks.map((b) => ({ username: b.username, blocked_at: iso(b.created_at) })),
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),
   };
-  // The object without its closing brace, so the two long arrays can follow it.
-  yield JSON.stringify(head).slice(0, -1) + ',"messages":[';
-  yield* jsonArrayItems(data.messages, (m): AccountExport['messages'][number] => ({
-    id: m.id,
-    room: m.room,
-    text: m.text,
-    created_at: iso(m.created_at),
-  }));
+  // The objects without their braces, so the arrays the database wrote can go between them.
+  yield `${JSON.stringify(start).slice(0, -1)},"sessions":[${data.sessions.json}],`;
+  yield JSON.stringify(rest).slice(1, -1) + ',"messages":[';
+  yield* joined(data.messages);
   yield '],"activity":[';
-  yield* jsonArrayItems(data.activity, activityEvent);
+  yield* joined(data.activity);
   yield ']}';
 }
 
-/** The items of pages as the inside of a JSON array, one piece per page. */
-async function* jsonArrayItems<T, U>(
-  pages: AsyncIterable<T[]>,
-  shown: (row: T) => U,
-): AsyncGenerator<string> {
+/** Pages of JSON array items as one array's inside: a comma between pages. */
+async function* joined(pages: AsyncIterable<string>): AsyncGenerator<string> {
   let first = true;
   for await (const page of pages) {
-    yield (first ? '' : ',') + page.map((row) => JSON.stringify(shown(row))).join(',');
+    yield first ? page : `,${page}`;
     first = false;
   }
 }

@@ -62,6 +62,21 @@ describe('GET /api/account/export', () => {
     expect(data.sessions.filter((s: any) => s.revoked_at !== null)).to.have.length(1);
     expect(data.sessions.filter((s: any) => s.current)).to.have.length(1);
     for (const s of data.sessions) expect(s).not.to.have.property('token_hash');
+    // Written by the database: the same fields, booleans and times as the sessions list shows.
+    const rows = await t.db('sessions').where({ user_id: id }).orderBy('created_at');
+    expect(data.sessions).to.deep.equal(
+      rows.map((r: any) => ({
+        id: r.id,
+        created_at: new Date(Number(r.created_at)).toISOString(),
+        last_seen_at: new Date(Number(r.last_seen_at)).toISOString(),
+        expires_at: new Date(Number(r.expires_at)).toISOString(),
+        user_agent: r.user_agent,
+        ip: r.ip,
+        // The other session was signed out: the one left is the one asking.
+        current: r.revoked_at === null,
+        revoked_at: r.revoked_at === null ? null : new Date(Number(r.revoked_at)).toISOString(),
+      })),
+    );
 
     expect(data.codes.map((c: any) => c.purpose)).to.have.members(['verify', 'reset']);
     for (const c of data.codes)
@@ -169,5 +184,46 @@ describe('GET /api/account/export', () => {
     expect(text).not.to.match(/hash/i);
     expect(text).not.to.include('not yours');
     expect(text).not.to.include(stranger.email);
+  });
+
+  it('writes each message and event exactly as stored: any text, times to the millisecond', async () => {
+    const p = await t.loggedInPerson('verbatim');
+    const id = await userIdOf(t, p.username);
+    // The database writes these pages' JSON itself (store/json-pages.ts): what JSON must escape,
+    // what it must not, and times at the edges of a second, a day and a century.
+    const texts = [
+      'quote " backslash \\ slash / </script>',
+      'tab\tnew line\ncarriage\rcontrol \u0001\u001f',
+      'line separator \u2028 paragraph \u2029 emoji 🐙 accents é 中文',
+      '{"not":"json"}',
+      '',
+    ];
+    const times = [1_764_495_612_001, 1_764_460_799_999, 946_684_800_000, 4_102_444_799_999, 1];
+    await t
+      .db('messages')
+      .insert(texts.map((text, i) => ({ room: 'lobby', user_id: id, text, created_at: times[i] })));
+    await t.db('audit_events').insert(
+      times.map((at, i) => ({
+        user_id: id,
+        type: 'login_failed',
+        at,
+        ip: i % 2 ? null : `10.0.0.${i}`,
+        user_agent: texts[i],
+      })),
+    );
+    const res = await t.as(p.token)('GET', '/api/account/export');
+    expect(res.status).to.equal(200);
+    const messages = res.body.messages.filter((m: { text: string }) => texts.includes(m.text));
+    expect(messages.map((m: { text: string; created_at: string }) => [m.text, m.created_at])).to.deep.equal(
+      texts.map((text, i) => [text, new Date(times[i]!).toISOString()]),
+    );
+    for (const m of messages) expect(m).to.have.all.keys('id', 'room', 'text', 'created_at');
+    const failed = res.body.activity.filter((e: { type: string }) => e.type === 'login_failed').reverse();
+    expect(
+      failed.map((e: { at: string; ip: string | null; user_agent: string }) => [e.at, e.ip, e.user_agent]),
+    ).to.deep.equal(
+      times.map((at, i) => [new Date(at).toISOString(), i % 2 ? null : `10.0.0.${i}`, texts[i]]),
+    );
+    for (const e of failed) expect(e).to.have.all.keys('id', 'type', 'at', 'ip', 'user_agent');
   });
 });

@@ -7,7 +7,7 @@ import { listUsers } from '../../../server/store/user-directory.js';
 import { daysBetween } from '../../../server/store/daily-stats.js';
 import { countTotals } from '../../../server/store/admin-totals.js';
 import { failedCount, pendingCount } from '../../../server/store/outbox.js';
-import { pageOfUser } from '../../../server/store/user-messages.js';
+import { exportPageOfUser } from '../../../server/store/user-messages.js';
 import { recentOfUser } from '../../../server/store/audit.js';
 import { pruneBatch, type RetentionKind } from '../../../server/store/retention.js';
 import { sanctionsInForce } from '../../../server/store/room-sanctions.js';
@@ -25,6 +25,11 @@ export interface HotQuery {
   run: (db: Db) => Promise<unknown>;
   /** The index each statement of it must be read through. */
   index: string | RegExp;
+  /**
+   * JSON made of one page of rows (store/json-pages.ts): the page, at most its limit of rows,
+   * is read again and put in order by the aggregate; only that may be scanned and sorted.
+   */
+  jsonPage?: true;
 }
 
 const now = 1_800_000_000_000;
@@ -76,8 +81,15 @@ export const HOT_QUERIES: HotQuery[] = [
   },
   {
     name: "export: a page of a user's messages by id",
-    run: (db) => pageOfUser(db, 7, { afterId: 1000, upToId: 90_000, limit: 1000 }),
+    run: (db) => exportPageOfUser(db, 7, { afterId: 1000, upToId: 90_000, limit: 1000 }),
     index: 'messages_user_id_id_index',
+    jsonPage: true,
+  },
+  {
+    name: "export: a page of a user's events by id, newest first",
+    run: (db) => audit.exportPageOfUser(db, 7, { before: 1000, limit: 1000 }),
+    index: 'audit_events_user_id_id_index',
+    jsonPage: true,
   },
   {
     name: "export limit: the user's exports in the last hour",

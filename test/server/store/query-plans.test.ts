@@ -42,7 +42,10 @@ describe('query plans of the hot queries (SQLite)', () => {
         expect(plan.join('\n'), shown).to.match(
           typeof q.index === 'string' ? new RegExp(`INDEX ${q.index}\\b`) : q.index,
         );
-        for (const step of plan) {
+        // A JSON page reads its page of rows again to join them, in order: that much is bounded.
+        const ofPage = (step: string) =>
+          q.jsonPage === true && /^(SCAN page|USE TEMP B-TREE FOR group_concat\(ORDER BY\))$/.test(step);
+        for (const step of plan.filter((step) => !ofPage(step))) {
           expect(step, shown).to.not.match(/^SCAN (?!CONSTANT ROW)/);
           expect(step, shown).to.not.match(/TEMP B-TREE/);
         }
