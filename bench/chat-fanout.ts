@@ -40,20 +40,33 @@ interface Run {
   refused: number;
 }
 
-/** The baseline: Socket.IO with nothing but rooms and a broadcast. */
+/**
+ * The baseline: Socket.IO with nothing but rooms and a broadcast. It delivers the same message,
+ * field for field, that mux1 delivers (docs/api.md, `message`): the author as `{id, username}`
+ * (named like the bench's seeded users, so as long), an empty `mentions` and a null `edited_at`.
+ * The ratio then says what mux1's work costs, not how many bytes its contract puts on the wire,
+ * as the HTTP benches compare against a bare app answering the same JSON.
+ */
 async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
   const http = createHttpServer();
   const server = new Server(http, { serveClient: false });
+  let lastId = 0;
+  let connected = 0;
   server.on('connection', (socket) => {
+    const n = connected++ % 100;
+    const user = { id: n + 1, username: `bench${n}` };
     socket.join('lobby');
-    socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
+    socket.emit('connected', { message: `Connected to mux1 as ${user.username}.`, sid: socket.id, user });
     socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
       socket.join(room);
       ack?.({ ok: true, room });
     });
     socket.on('message', ({ room, text }: { room: string; text: string }, ack?: (r: object) => void) => {
-      server.to(room).emit('message', { id: 0, room, user: null, text, ts: Date.now() });
-      ack?.({ ok: true, id: 0 });
+      const id = ++lastId;
+      server
+        .to(room)
+        .emit('message', { id, room, user, text, ts: Date.now(), mentions: [], edited_at: null });
+      ack?.({ ok: true, id });
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
