@@ -23,7 +23,7 @@ import type { AccessTokenRow } from '../store/access-tokens.js';
 import type { SshKeyRow } from '../store/ssh-keys.js';
 import type { PasskeyRow } from '../store/passkeys.js';
 import { AppError } from '../errors.js';
-import { readerOf } from '../store/db.js';
+import { longReaderOf } from '../store/db.js';
 import { lastMessageId } from '../store/messages.js';
 import type { Knex } from 'knex';
 import { confirmPassword } from './login.js';
@@ -151,10 +151,12 @@ export async function exportAccount(
   const done = await admitExport(deps, userId, now);
   try {
     await audit.record(deps.db, 'account_exported', userId, now, meta);
-    const reader = readerOf(deps.db);
+    // A connection of the exports' own on SQLite: the readers every request's lookups use stay
+    // free, however long the export reads.
+    const reader = longReaderOf(deps.db);
     // The short parts are read in turn too, as one piece: a heavy account has thousands of
-    // sessions, and exports starting together would otherwise hold every reader connection at
-    // once, leaving none for the lookups of the requests beside them.
+    // sessions, and on PostgreSQL exports starting together would otherwise hold as many of the
+    // pool's connections at once, leaving fewer for the lookups of the requests beside them.
     const head = await inTurn(deps.db, async () => ({
       upToMessage: await lastMessageId(reader),
       user: (await users.findById(reader, userId)) ?? auth.user,

@@ -80,13 +80,18 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
 
 type SqliteConnection = { run(sql: string, cb: (err: Error | null) => void): void };
 
-function sqliteHandle(filename: string, connections: number, pragmas: string[]): Db {
+function sqliteHandle(
+  filename: string,
+  connections: number,
+  pragmas: string[],
+  min = connections === 1 ? 1 : 0,
+): Db {
   return knexFactory({
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
     pool: {
-      min: connections === 1 ? 1 : 0,
+      min,
       max: connections,
       afterCreate(conn: SqliteConnection, done: (err: Error | null, c: unknown) => void) {
         const next = (i: number): void => {
@@ -103,20 +108,25 @@ function sqliteHandle(filename: string, connections: number, pragmas: string[]):
  * Connections that only read, beside SQLite's single writer: in WAL mode a reader sees the last
  * committed state and neither waits for the writer nor holds it up, so a long read (an account
  * export, page after page) never makes the writer's queue - and every request behind it - wait.
- * Two of them: each query runs on a libuv thread, and the pool (4 by default) also serves the
- * writer and scrypt.
+ * Two of them, and one more for long reads (longReaderOf): each query runs on a libuv thread,
+ * and the pool (4 by default) also serves the writer and scrypt.
  */
 export const SQLITE_READERS = 2;
 
 const readers = new WeakMap<Db, Db>();
+const longReaders = new WeakMap<Db, Db>();
 
 function attachReader(writer: Db, filename: string): void {
-  const reader = sqliteHandle(filename, SQLITE_READERS, [
+  const readOnly = [
     `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
     // A query sent here by mistake that would write fails instead of competing with the writer.
     'PRAGMA query_only = ON',
-  ]);
+  ];
+  const reader = sqliteHandle(filename, SQLITE_READERS, readOnly);
+  // Opened at the first long read, closed again when idle (Knex's pool, after 30 s).
+  const longReader = sqliteHandle(filename, 1, readOnly, 0);
   readers.set(writer, reader);
+  longReaders.set(writer, longReader);
   sendPlainReadsTo(writer, reader);
   // Closing the database closes its readers too, so every caller that destroys the handle (the
   // server, `mux1 db`, tests) leaves no connection open.
@@ -125,7 +135,7 @@ function attachReader(writer: Db, filename: string): void {
   Object.defineProperty(writer, 'destroy', {
     configurable: true,
     value: async (callback?: (err?: unknown) => void) => {
-      await reader.destroy();
+      await Promise.all([reader.destroy(), longReader.destroy()]);
       return destroy(callback as never);
     },
   });
@@ -185,6 +195,15 @@ function sendPlainReadsTo(writer: Db, reader: Db): void {
  */
 export function readerOf(db: Db): Db {
   return readers.get(db) ?? db;
+}
+
+/**
+ * Where reads that go on and on go (an account export, page after page): on a SQLite file, a
+ * read-only connection of their own, so they never hold one of the readers every request's
+ * lookups wait for; elsewhere the same as readerOf.
+ */
+export function longReaderOf(db: Db): Db {
+  return longReaders.get(db) ?? readerOf(db);
 }
 
 /** PostgreSQL: one process at a time (see withMigrationLock); SQLite serialises by itself. */

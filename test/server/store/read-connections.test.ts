@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { migrateToLatest, openDatabase, readerOf, type Db } from '../../../server/store/db.js';
+import { longReaderOf, migrateToLatest, openDatabase, readerOf, type Db } from '../../../server/store/db.js';
 
 /**
  * The store rule for reads (server/store/db.ts): on a SQLite file a plain select on the
@@ -10,6 +10,15 @@ import { migrateToLatest, openDatabase, readerOf, type Db } from '../../../serve
  * writes, raw SQL, locking selects and everything inside a transaction stay on the writer, and a
  * read after a committed write sees it.
  */
+async function expectRejection(work: Promise<unknown>, message: RegExp): Promise<void> {
+  const err = await work.then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  expect(err, 'it failed').to.be.instanceOf(Error);
+  expect(err!.message).to.match(message);
+}
+
 describe('plain reads on the reader connections (store)', () => {
   let dir: string;
   let db: Db;
@@ -135,5 +144,36 @@ describe('plain reads on the reader connections (store)', () => {
       release();
       await transaction;
     }
+  });
+
+  it('gives long reads a read-only connection of their own, which sees commits and closes with the database', async () => {
+    const long = longReaderOf(db);
+    expect(long).not.to.equal(db);
+    expect(long).not.to.equal(readerOf(db));
+    await addUser(db);
+    const seen = await where(() =>
+      long('users')
+        .where({ username: `reader${n}` })
+        .first(),
+    );
+    // Its queries are neither the writer's nor the readers', which stay free for everyone else.
+    expect(seen).to.deep.equal([]);
+    expect(
+      await long('users')
+        .where({ username: `reader${n}` })
+        .first(),
+    ).to.include({ username: `reader${n}` });
+    await expectRejection(
+      long('users').insert({ username: 'nope', email: 'nope@x.test', password_hash: 'x', created_at: 1 }),
+      /readonly|query_only|attempt to write/i,
+    );
+
+    const other = openDatabase(join(dir, 'reads.sqlite'));
+    await longReaderOf(other)('users').count({ n: '*' });
+    await other.destroy();
+    await expectRejection(
+      longReaderOf(other)('users').count({ n: '*' }),
+      /destroyed|Unable to acquire|aborted/i,
+    );
   });
 });
