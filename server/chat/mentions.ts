@@ -13,6 +13,8 @@ const MENTION = new RegExp(
  * one small lookup.
  */
 export function mentionCandidates(text: string): string[] {
+  // Most messages hold no `@`: asked on every message, answered without the regex's iterator.
+  if (!text.includes('@')) return [];
   const names = new Set<string>();
   for (const match of text.matchAll(MENTION)) {
     const name = match[1]!.toLowerCase();

@@ -70,27 +70,55 @@ export class MessageWriter {
     await this.flushCounts();
   }
 
+  /**
+   * Writes the queue batch by batch. Once a batch is stored, the next one's statement is sent
+   * before the stored batch is answered: answering starts each message's broadcast, and with
+   * the statement already at the database (SQLite writes on a worker thread, PostgreSQL on its
+   * own server) the database writes the next batch while this process sends the last one,
+   * rather than each waiting for the other. Batches are still written one after another, and
+   * answered in the order they were written.
+   */
   private async drain(): Promise<void> {
     // Let the messages that arrived in the same turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const stored = await insertMessages(
-          this.db,
-          batch.map((p) => p.row),
-        );
-        batch.forEach((p, i) => p.resolve(stored[i]!));
-        this.count(batch.filter((_, i) => !stored[i]!.duplicate).map((p) => p.row));
-      } catch {
-        // One bad row (say, its author deleted a moment ago) must not fail its neighbours.
+    await nextTurn();
+    let batch = this.queue.splice(0, MAX_BATCH);
+    let writing = this.insert(batch);
+    while (batch.length > 0) {
+      const stored = await writing;
+      if (stored === undefined) {
+        // One bad row (say, its author deleted a moment ago) must not fail its neighbours; they
+        // are written one by one before anything that came after them.
         for (const p of batch) {
-          await insertMessages(this.db, [p.row]).then(([stored]) => {
-            p.resolve(stored!);
-            if (!stored!.duplicate) this.count([p.row]);
+          await insertMessages(this.db, [p.row]).then(([one]) => {
+            p.resolve(one!);
+            if (!one!.duplicate) this.count([p.row]);
           }, p.reject);
         }
+        batch = this.queue.splice(0, MAX_BATCH);
+        writing = this.insert(batch);
+        continue;
       }
+      const next = this.queue.splice(0, MAX_BATCH);
+      if (next.length > 0) {
+        writing = this.insert(next);
+        // knex hands the statement to the database a few promise steps later: after them, not
+        // behind the broadcasts that answering this batch starts.
+        await nextTurn();
+      }
+      batch.forEach((p, i) => p.resolve(stored[i]!));
+      this.count(batch.filter((_, i) => !stored[i]!.duplicate).map((p) => p.row));
+      batch = next;
     }
   }
+
+  /** The batch's one statement; undefined when it failed, so that its rows are tried alone. */
+  private insert(batch: Pending[]): Promise<Stored[] | undefined> {
+    if (batch.length === 0) return Promise.resolve(undefined);
+    return insertMessages(
+      this.db,
+      batch.map((p) => p.row),
+    ).catch(() => undefined);
+  }
 }
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

@@ -36,6 +36,31 @@ async function idOfClientId(db: Knex, userId: number, clientId: string): Promise
   return toId(row);
 }
 
+type InsertedRow = { id: number; user_id: number; client_id: string | null };
+
+/** The insert's text for each batch size met so far (the writer's batches hold 1 to MAX_BATCH). */
+const insertSqlOf = new Map<number, string>();
+
+/**
+ * The batch insert written out rather than built by knex's query builder: built, it cost the
+ * chat path's main thread a few microseconds and about 1 KB of garbage per message (quoting
+ * every column of every row, a UNION ALL of SELECTs on SQLite; bench/profile-chat-throughput.ts),
+ * and its text is the same for every batch of one size. The
+ * same statement as the builder's `.insert().onConflict().ignore().returning()`, in a form
+ * SQLite and PostgreSQL both take (knex.raw turns the ? into $n for PostgreSQL).
+ */
+function insertSql(rows: number): string {
+  let sql = insertSqlOf.get(rows);
+  if (sql === undefined) {
+    sql =
+      'insert into messages (room, user_id, text, created_at, client_id) values ' +
+      Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ') +
+      ' on conflict (user_id, client_id) do nothing returning id, user_id, client_id';
+    insertSqlOf.set(rows, sql);
+  }
+  return sql;
+}
+
 /**
  * Many messages in one statement and one commit. A row whose (user_id, client_id) is taken - by
  * an earlier message or by a row before it in the same batch - is skipped by the database (ON
@@ -44,11 +69,10 @@ async function idOfClientId(db: Knex, userId: number, clientId: string): Promise
  * batch minus the skipped rows, in batch order; RETURNING's own row order is not promised.
  */
 export async function insertMessages(db: Knex, messages: NewMessage[]): Promise<Stored[]> {
-  const inserted: { id: number; user_id: number; client_id: string | null }[] = await db('messages')
-    .insert(messages.map((m) => ({ ...m, client_id: m.client_id ?? null })))
-    .onConflict(['user_id', 'client_id'])
-    .ignore()
-    .returning(['id', 'user_id', 'client_id']);
+  const bindings: (string | number | null)[] = [];
+  for (const m of messages) bindings.push(m.room, m.user_id, m.text, m.created_at, m.client_id ?? null);
+  const result: InsertedRow[] | { rows: InsertedRow[] } = await db.raw(insertSql(messages.length), bindings);
+  const inserted = Array.isArray(result) ? result : result.rows;
   const rows = inserted
     .map((r) => ({ id: toId(r), user_id: Number(r.user_id), client_id: r.client_id ?? null }))
     .sort((a, b) => a.id - b.id);

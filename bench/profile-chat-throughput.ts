@@ -1,0 +1,220 @@
+/**
+ * A diagnostic, not a figure (bench/run.ts does not run it): what the server process does in
+ * chat-fanout's messages/s phase only - 1,000 sockets each send a burst of 10 into rooms of 10 -
+ * for mux1 or for the bare Socket.IO baseline, measured inside the server's process.
+ *
+ *   node --import tsx bench/profile-chat-throughput.ts --target mux1|bare [--no-profile] [--heap]
+ *     [--out /tmp/mux1.cpuprofile]
+ *
+ * Prints the server's CPU time (user + system, every thread) per message stored and delivered,
+ * the client process's CPU, the frames sent, the main thread's time inside sqlite3 calls and,
+ * for mux1, when each batch insert started and how long it took. With the profile (the default)
+ * it writes the .cpuprofile and prints the top functions by self time; `--heap` also writes a
+ * sampled allocation profile (.heapprofile) of the phase. Wall-clock figures are noise on a
+ * busy machine: compare CPU per message, and alternate the runs being compared.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
+import { forkSocketClients } from './lib/socket-clients.js';
+import { sleep } from './lib/stats.js';
+
+const SOCKETS = 1000;
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const option = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const target = option('target', 'mux1');
+if (target !== 'mux1' && target !== 'bare') throw new Error('--target is mux1 or bare');
+const out = option('out', join(tmpdir(), `${target}.cpuprofile`));
+
+/** CPU time of another process so far, in ms (Linux: utime + stime, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Frames handed to engine.io's WebSocket transport, so both servers' output can be compared. */
+const sent = { sends: 0, packets: 0 };
+{
+  const path = new URL('../node_modules/engine.io/build/transports/websocket.js', import.meta.url).pathname;
+  const proto = require(path).WebSocket.prototype;
+  const send = proto.send;
+  proto.send = function (this: unknown, packets: unknown[]) {
+    sent.sends++;
+    sent.packets += packets.length;
+    return send.call(this, packets);
+  };
+}
+
+/**
+ * The main thread's time inside sqlite3's calls (a statement is queued for the thread pool
+ * there): in a burst it can block for milliseconds, which no JavaScript frame shows.
+ */
+const sqliteCalls = { ms: 0, overOneMs: 0 };
+{
+  const proto = require('sqlite3').Database.prototype;
+  for (const method of ['all', 'run', 'get']) {
+    const call = proto[method];
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return call.apply(this, args);
+      } finally {
+        const ms = performance.now() - started;
+        sqliteCalls.ms += ms;
+        if (ms > 1) sqliteCalls.overOneMs++;
+      }
+    };
+  }
+}
+
+/** The bare baseline, as bench/chat-fanout.ts has it: the same message JSON, nothing stored. */
+async function startBare() {
+  const http = createHttpServer();
+  const server = new Server(http, { serveClient: false });
+  let lastId = 0;
+  let connected = 0;
+  server.on('connection', (socket) => {
+    const n = connected++ % 100;
+    const user = { id: n + 1, username: `bench${n}` };
+    socket.join('lobby');
+    socket.emit('connected', { message: `Connected to mux1 as ${user.username}.`, sid: socket.id, user });
+    socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
+      socket.join(room);
+      ack?.({ ok: true, room });
+    });
+    socket.on('message', ({ room, text }: { room: string; text: string }, ack?: (r: object) => void) => {
+      const id = ++lastId;
+      server
+        .to(room)
+        .emit('message', { id, room, user, text, ts: Date.now(), mentions: [], edited_at: null });
+      ack?.({ ok: true, id });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+async function main(): Promise<void> {
+  let url: string;
+  let tokens: string[] = [];
+  let close: () => Promise<unknown>;
+  const inserts: string[] = [];
+  let phaseAt = 0;
+  if (target === 'bare') {
+    ({ url, close } = await startBare());
+  } else {
+    const mux1 = await startMux1({ logN: 10 });
+    tokens = await tokensFor(mux1.server, await seedUsers(mux1.server, 100));
+    ({ url, close } = mux1);
+    const startedAt = new Map<string, number>();
+    type Query = { __knexQueryUid: string; sql: string; bindings?: unknown[] };
+    mux1.server.db.on('query', (q: Query) => startedAt.set(q.__knexQueryUid, performance.now()));
+    mux1.server.db.on('query-response', (_: unknown, q: Query) => {
+      const at = startedAt.get(q.__knexQueryUid);
+      startedAt.delete(q.__knexQueryUid);
+      if (at === undefined || !q.sql.startsWith('insert into messages')) return;
+      const rows = (q.bindings?.length ?? 0) / 5;
+      inserts.push(`${rows}@${(at - phaseAt).toFixed(0)}+${(performance.now() - at).toFixed(0)}`);
+    });
+  }
+  const clients = forkSocketClients(1);
+  try {
+    await clients.connect(url, tokens, SOCKETS);
+    await sleep(500);
+    const session = new Session();
+    session.connect();
+    const profiling = !flag('no-profile');
+    if (profiling) {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+    }
+    const burst = clients.procs[0]!.call<{ accepted: number; refused: number; seconds: number }>(
+      'throughput',
+      { roomPrefix: 't-', limit: SOCKETS },
+      90_000,
+    );
+    // The role joins the rooms and waits 1.2 s before the burst: only the burst is measured.
+    await sleep(1100);
+    const client0 = cpuMsOf(clients.procs[0]!.pid);
+    const cpu0 = process.cpuUsage();
+    phaseAt = performance.now();
+    Object.assign(sent, { sends: 0, packets: 0 });
+    Object.assign(sqliteCalls, { ms: 0, overOneMs: 0 });
+    inserts.length = 0;
+    if (profiling) await session.post('Profiler.start');
+    if (flag('heap')) {
+      // Everything the phase allocated, collected since or not: garbage is what costs GC time.
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    }
+    const res = await burst;
+    const cpu = process.cpuUsage(cpu0);
+    const clientMs = cpuMsOf(clients.procs[0]!.pid) - client0;
+    if (flag('heap')) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(out.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(profile));
+    }
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    console.log(
+      `${target}: ${res.accepted} accepted, ${res.refused} refused in ${res.seconds.toFixed(2)} s; server CPU ` +
+        `${cpuMs.toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}), ` +
+        `${((cpuMs * 1000) / Math.max(1, res.accepted)).toFixed(1)} us/message; client CPU ${clientMs} ms`,
+    );
+    console.log(
+      `frames: ${sent.packets} in ${sent.sends} sends; main thread in sqlite3 calls ` +
+        `${sqliteCalls.ms.toFixed(0)} ms (${sqliteCalls.overOneMs} calls over 1 ms)`,
+    );
+    if (inserts.length > 0) console.log(`inserts (rows@start+ms): ${inserts.join(' ')}`);
+    if (profiling) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(out, JSON.stringify(profile));
+      printSelfTimes(profile as Profile);
+    }
+    await clients.procs[0]!.call('disconnect');
+  } finally {
+    clients.kill();
+    await close();
+  }
+}
+
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function printSelfTimes(profile: Profile): void {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const f = nodes.get(id)!.callFrame;
+    const where = f.url.replace(/.*node_modules\//, '').replace(/^file:\/\/.*?\/(server|bench)\//, '$1/');
+    const key = `${f.functionName || '(anonymous)'} ${where}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
