@@ -107,8 +107,9 @@ export function accountRoutes(accounts: Accounts): Router<AuthState> {
     ctx.type = 'application/json';
     // Written as it is read, page by page, at the pace the client takes it (the stream waits
     // while the socket's buffer is full). Koa destroys the stream when the response ends or the
-    // client goes away, which frees the export's place.
-    const body = Readable.from(exportJson(data));
+    // client goes away, which frees the export's place. At most two pieces wait ahead of the
+    // socket: four large exports hold a few pages in memory, not sixteen each.
+    const body = Readable.from(exportJson(data), { highWaterMark: 2 });
     body.once('close', data.done);
     ctx.body = body;
   });
@@ -187,7 +188,7 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
  * password hash, token hash or code hash. SSH keys and passkeys
  * are public keys; their private halves never reach the server.
  */
-async function* exportJson(data: AccountData): AsyncGenerator<string> {
+async function* exportJson(data: AccountData): AsyncGenerator<Buffer | string> {
   const { user } = data;
   const start: Pick<AccountExport, 'exported_at' | 'user'> = {
     exported_at: iso(data.at),
@@ -239,7 +240,7 @@ async function* exportJson(data: AccountData): AsyncGenerator<string> {
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),
   };
   // The objects without their braces, so the arrays the database wrote can go between them.
-  yield `${JSON.stringify(start).slice(0, -1)},"sessions":[${data.sessions.json}],`;
+  yield `${JSON.stringify(start).slice(0, -1)},"sessions":[${data.sessions.json.toString()}],`;
   yield JSON.stringify(rest).slice(1, -1) + ',"messages":[';
   yield* joined(data.messages);
   yield '],"activity":[';
@@ -247,11 +248,12 @@ async function* exportJson(data: AccountData): AsyncGenerator<string> {
   yield ']}';
 }
 
-/** Pages of JSON array items as one array's inside: a comma between pages. */
-async function* joined(pages: AsyncIterable<string>): AsyncGenerator<string> {
+/** Pages of JSON array items as one array's inside: a comma between pages, each page as it came. */
+async function* joined(pages: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
   let first = true;
   for await (const page of pages) {
-    yield first ? page : `,${page}`;
+    if (!first) yield ',';
+    yield page;
     first = false;
   }
 }
