@@ -1,7 +1,9 @@
 /**
- * Server CPU per GET /api/me request: mux1 and the bare Koa app of bench/me.ts, loaded in turn by
- * autocannon in a child process. Unlike the req/s ratio this does not move with the machine's
- * other load, so it is the figure to decide a change by on a busy machine.
+ * Server CPU per GET /api/me request: mux1 and the bare Koa app of bench/me.ts, in this process,
+ * loaded in turn by autocannon in a child process, so the load generator's own CPU is not counted.
+ * It still moves with the machine's other load (on two busy cores, 47 to 67 us for the same bare
+ * app), less than the req/s ratio does: compare medians of several rounds, and decide by the CPU
+ * profile (--profile), whose per-function figures say where the time went.
  *
  *   node --import tsx bench/me-cpu.ts [--rounds 3] [--seconds 8] [--path /api/me]
  *     [--profile mux1|bare] (writes the load window's CPU profile to /tmp/me-<side>.cpuprofile)
@@ -24,7 +26,7 @@ async function measure(
   headers: Record<string, string>,
   seconds: number,
   profile?: string,
-): Promise<{ usPerReq: number; answers: number }> {
+): Promise<{ usPerReq: number; userUs: number; answers: number }> {
   let session: Session | undefined;
   if (profile) {
     session = new Session();
@@ -44,7 +46,7 @@ async function measure(
   const answers = Object.values(r.statuses).reduce((a, b) => a + b, 0);
   const bad = Object.keys(r.statuses).filter((s) => Number(s) >= 300);
   if (bad.length || r.errors) throw new Error(`failures: ${JSON.stringify(r.statuses)} ${r.errors} errors`);
-  return { usPerReq: (used.user + used.system) / answers, answers };
+  return { usPerReq: (used.user + used.system) / answers, userUs: used.user / answers, answers };
 }
 
 async function main(): Promise<void> {
@@ -68,7 +70,10 @@ async function main(): Promise<void> {
         const out = profile ? `/tmp/me-${side}.cpuprofile` : undefined;
         const m = await measure(sides[side], path, headers, seconds, out);
         runs[side]!.push(m.usPerReq);
-        console.log(`${side} ${path}: ${m.usPerReq.toFixed(1)} µs CPU/request over ${m.answers} answers`);
+        console.log(
+          `${side} ${path}: ${m.usPerReq.toFixed(1)} µs CPU/request (${m.userUs.toFixed(1)} user) ` +
+            `over ${m.answers} answers`,
+        );
       }
     }
   } finally {
