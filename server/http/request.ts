@@ -59,7 +59,7 @@ export function requireAuth(accounts: Accounts): Middleware<AuthState> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const token = match[1]!;
-    const cached = accounts.cachedAuthentication(token);
+    const cached = accounts.cachedAuthentication(token, ctx.req.socket);
     if (cached) return admit(ctx, next, need, cached);
     return accounts.authenticateToken(token, clientIp(ctx)).then((auth) => admit(ctx, next, need, auth));
   };

@@ -112,4 +112,26 @@ describe('session lookups are cached, and revocation still takes effect at once'
     expect(second.status).to.equal(200);
     expect(second.body).to.deep.equal(first.body);
   });
+
+  it('tokens taking turns over one connection are each answered as their own account', async () => {
+    const a = await t.loggedInPerson('cacheturna');
+    const b = await t.loggedInPerson('cacheturnb');
+    const { accounts } = t.server;
+    const idA = (await accounts.authenticateToken(a.token)).user.id;
+    const idB = (await accounts.authenticateToken(b.token)).user.id;
+    expect(idA).to.not.equal(idB);
+    // The request's socket, as requireAuth passes it: the hash of the last token is kept on it.
+    const connection = {};
+    for (const [token, id] of [
+      [a.token, idA],
+      [b.token, idB],
+      [a.token, idA],
+      [a.token, idA],
+      [b.token, idB],
+    ] as const) {
+      expect(accounts.cachedAuthentication(token, connection)?.user.id).to.equal(id);
+    }
+    expect(accounts.cachedAuthentication(a.token + 'x', connection)).to.equal(undefined);
+    expect(accounts.cachedAuthentication(b.token, {})?.user.id).to.equal(idB);
+  });
 });
