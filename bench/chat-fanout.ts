@@ -13,9 +13,7 @@
  * 2,500 sockets). Bare and mux1 runs alternate, `--repeat` times; each figure is the median of
  * its runs. Everything stays on 127.0.0.1; counts are capped and every wait has a deadline.
  */
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import { bareSocketChat } from './lib/bare.js';
 import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
 import { emit } from './lib/report.js';
 import { forkSocketClients } from './lib/socket-clients.js';
@@ -38,42 +36,6 @@ interface Run {
   lost: number;
   messagesPerS: number;
   refused: number;
-}
-
-/**
- * The baseline: Socket.IO with nothing but rooms and a broadcast. It delivers the same message,
- * field for field, that mux1 delivers (docs/api.md, `message`): the author as `{id, username}`
- * (named like the bench's seeded users, so as long), an empty `mentions` and a null `edited_at`.
- * The ratio then says what mux1's work costs, not how many bytes its contract puts on the wire,
- * as the HTTP benches compare against a bare app answering the same JSON.
- */
-async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
-  const http = createHttpServer();
-  const server = new Server(http, { serveClient: false });
-  let lastId = 0;
-  let connected = 0;
-  server.on('connection', (socket) => {
-    const n = connected++ % 100;
-    const user = { id: n + 1, username: `bench${n}` };
-    socket.join('lobby');
-    socket.emit('connected', { message: `Connected to mux1 as ${user.username}.`, sid: socket.id, user });
-    socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
-      socket.join(room);
-      ack?.({ ok: true, room });
-    });
-    socket.on('message', ({ room, text }: { room: string; text: string }, ack?: (r: object) => void) => {
-      const id = ++lastId;
-      server
-        .to(room)
-        .emit('message', { id, room, user, text, ts: Date.now(), mentions: [], edited_at: null });
-      ack?.({ ok: true, id });
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    close: () => server.close(),
-  };
 }
 
 async function measure(url: string, tokens: string[], sockets: number, procs: number, rounds: number) {
@@ -137,7 +99,7 @@ async function main(): Promise<void> {
   const bareRuns: Run[] = [];
   const muxRuns: Run[] = [];
   for (let i = 0; i < repeat; i++) {
-    const bare = await startBare();
+    const bare = await bareSocketChat();
     try {
       console.log('bare Socket.IO:');
       bareRuns.push(await measure(bare.url, [], sockets, procs, rounds));

@@ -14,13 +14,11 @@
  * busy machine: compare CPU per message, and alternate the runs being compared.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server } from 'socket.io';
+import { bareSocketChat } from './lib/bare.js';
 import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
 import { forkSocketClients } from './lib/socket-clients.js';
 import { sleep } from './lib/stats.js';
@@ -78,33 +76,6 @@ const sqliteCalls = { ms: 0, overOneMs: 0 };
   }
 }
 
-/** The bare baseline, as bench/chat-fanout.ts has it: the same message JSON, nothing stored. */
-async function startBare() {
-  const http = createHttpServer();
-  const server = new Server(http, { serveClient: false });
-  let lastId = 0;
-  let connected = 0;
-  server.on('connection', (socket) => {
-    const n = connected++ % 100;
-    const user = { id: n + 1, username: `bench${n}` };
-    socket.join('lobby');
-    socket.emit('connected', { message: `Connected to mux1 as ${user.username}.`, sid: socket.id, user });
-    socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
-      socket.join(room);
-      ack?.({ ok: true, room });
-    });
-    socket.on('message', ({ room, text }: { room: string; text: string }, ack?: (r: object) => void) => {
-      const id = ++lastId;
-      server
-        .to(room)
-        .emit('message', { id, room, user, text, ts: Date.now(), mentions: [], edited_at: null });
-      ack?.({ ok: true, id });
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
 async function main(): Promise<void> {
   let url: string;
   let tokens: string[] = [];
@@ -112,7 +83,7 @@ async function main(): Promise<void> {
   const inserts: string[] = [];
   let phaseAt = 0;
   if (target === 'bare') {
-    ({ url, close } = await startBare());
+    ({ url, close } = await bareSocketChat());
   } else {
     const mux1 = await startMux1({ logN: 10 });
     tokens = await tokensFor(mux1.server, await seedUsers(mux1.server, 100));

@@ -53,3 +53,35 @@ export async function bareSocketLobby(): Promise<Bare> {
   const { url } = await listen(http);
   return { url, close: () => io.close() };
 }
+
+/**
+ * The chat baseline: Socket.IO with nothing but rooms and a broadcast. It delivers the same
+ * message, field for field, that mux1 delivers (docs/api.md, `message`): the author as
+ * `{id, username}` (named like the bench's seeded users, so as long), an empty `mentions` and a
+ * null `edited_at`, and acknowledges with the message's id. A ratio against it then says what
+ * mux1's work costs, not how many bytes its contract puts on the wire, as the HTTP benches compare
+ * against a bare app answering the same JSON. Nothing is stored.
+ */
+export async function bareSocketChat(): Promise<Bare> {
+  const http = createServer();
+  const io = new SocketServer(http, { serveClient: false });
+  let lastId = 0;
+  let connected = 0;
+  io.on('connection', (socket) => {
+    const n = connected++ % 100;
+    const user = { id: n + 1, username: `bench${n}` };
+    void socket.join('lobby');
+    socket.emit('connected', { message: `Connected to mux1 as ${user.username}.`, sid: socket.id, user });
+    socket.on('join', ({ room }: { room: string }, ack?: (r: object) => void) => {
+      void socket.join(room);
+      ack?.({ ok: true, room });
+    });
+    socket.on('message', ({ room, text }: { room: string; text: string }, ack?: (r: object) => void) => {
+      const id = ++lastId;
+      io.to(room).emit('message', { id, room, user, text, ts: Date.now(), mentions: [], edited_at: null });
+      ack?.({ ok: true, id });
+    });
+  });
+  const { url } = await listen(http);
+  return { url, close: () => io.close() };
+}
