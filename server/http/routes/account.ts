@@ -200,10 +200,10 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
 
 /**
  * The export as JSON text, in pieces: the small parts at once, then each page of messages and of
- * activity as it is read. Only fields chosen here (and, for messages and activity, in the store's
- * export pages) reach it, so a column added to a table later cannot slip a secret into it: no
- * password hash, token hash or code hash. SSH keys and passkeys
- * are public keys; their private halves never reach the server.
+ * activity as it is read. Only fields chosen here (and, for sessions, messages and activity, in
+ * the store's export functions, whose JSON the database writes) reach it, so a column added to a
+ * table later cannot slip a secret into it: no password hash, token hash or code hash. SSH keys
+ * and passkeys are public keys; their private halves never reach the server.
  */
 async function* exportJson(data: AccountData): AsyncGenerator<Buffer | string> {
   const { user } = data;
