@@ -10,6 +10,17 @@ export function median(xs: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * The median of `values[i] / baselines[i]`: the ratio of an alternating comparison, each round's
+ * two runs taken together. On a shared machine whole rounds drift (one run of this machine swung
+ * from 15k to 21k req/s between rounds); a round's two runs, made back to back, share its drift,
+ * which the ratio of the two sides' medians does not undo when the slow rounds fall unevenly.
+ */
+export function pairedRatio(values: number[], baselines: number[]): number {
+  if (values.length !== baselines.length) throw new Error('pairedRatio: one baseline per value');
+  return median(values.map((value, i) => value / baselines[i]!));
+}
+
 export const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
