@@ -8,6 +8,7 @@ import type { RealtimeContext } from './context.js';
 import { isInRoom } from './membership.js';
 import { readMessagePayload, type MessagePayload } from './message-payload.js';
 import { chatRoomKey, userRoomKey } from './room-names.js';
+import type { Stored } from '../store/messages.js';
 import type { ChatSocket, Identity } from './types.js';
 
 /** A message's place in its connection's order, from its arrival until it is queued or refused. */
@@ -114,8 +115,33 @@ export async function sendMessage(
   // duplicate leaves its answer unused.
   const blocking = ctx.chat.blockersOf(user.id);
   passTurn(socket, turn);
+  return shownOnceStored(ctx, { room, user, text, ts, mentions, recipient }, writing, blocking);
+}
+
+/** A queued message, as its room will see it once it is stored. */
+interface Queued {
+  room: string;
+  user: ChatUser;
+  text: string;
+  ts: number;
+  mentions: number[];
+  recipient: ChatUser | undefined;
+}
+
+/**
+ * The rest of sendMessage, once the message is queued: a call of its own, so that what a message
+ * keeps alive while its batch is written (a burst's are all waiting at once) is this small frame,
+ * not the frame of all the checks before it.
+ */
+async function shownOnceStored(
+  ctx: RealtimeContext,
+  queued: Queued,
+  writing: Promise<Stored>,
+  blocking: Promise<number[]>,
+): Promise<{ id: number }> {
   const { id, duplicate } = await writing;
   if (duplicate) return { id };
+  const { room, user, text, ts, mentions, recipient } = queued;
   const blockers = await blocking;
   const storing = ctx.chat.stored(id, room, mentions, user.id, blockers);
   if (storing) await storing;
