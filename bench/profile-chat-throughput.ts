@@ -4,7 +4,7 @@
  * for mux1 or for the bare Socket.IO baseline, measured inside the server's process.
  *
  *   node --import tsx bench/profile-chat-throughput.ts --target mux1|bare [--no-profile] [--heap]
- *     [--out /tmp/mux1.cpuprofile]
+ *     [--out /tmp/mux1.cpuprofile] [--in-flight MS]
  *
  * Prints the server's CPU time (user + system, every thread) per message stored and delivered,
  * the client process's CPU, the frames sent, the main thread's time inside sqlite3 calls and,
@@ -12,6 +12,12 @@
  * it writes the .cpuprofile and prints the top functions by self time; `--heap` also writes a
  * sampled allocation profile (.heapprofile) of the phase. Wall-clock figures are noise on a
  * busy machine: compare CPU per message, and alternate the runs being compared.
+ *
+ * `--in-flight MS` instead takes a heap snapshot as the burst starts and another MS ms later,
+ * and prints what the heap grew by, by kind of object: what the messages in flight keep alive.
+ * The first snapshot stops the server while the whole burst arrives, so it is then read at once
+ * and, with mux1, nearly all of it waits for its batch at the second (the rows stored by then are
+ * printed); bare keeps nothing. Such a run's CPU and timings mean nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -105,7 +111,8 @@ async function main(): Promise<void> {
     await sleep(500);
     const session = new Session();
     session.connect();
-    const profiling = !flag('no-profile');
+    const inFlightMs = Number(option('in-flight', '-1'));
+    const profiling = !flag('no-profile') && inFlightMs < 0;
     if (profiling) {
       await session.post('Profiler.enable');
       await session.post('Profiler.setSamplingInterval', { interval: 1000 });
@@ -131,6 +138,12 @@ async function main(): Promise<void> {
         includeObjectsCollectedByMajorGC: true,
         includeObjectsCollectedByMinorGC: true,
       } as never);
+    }
+    if (inFlightMs >= 0) {
+      const before = await heapByKind(session);
+      await sleep(inFlightMs);
+      const stored = inserts.reduce((sum, insert) => sum + Number(insert.split('@')[0]), 0);
+      printGrowth(before, await heapByKind(session), stored);
     }
     const res = await burst;
     const cpu = process.cpuUsage(cpu0);
@@ -159,6 +172,56 @@ async function main(): Promise<void> {
   } finally {
     clients.kill();
     await close();
+  }
+}
+
+/** Live objects by kind (snapshot node type and name; strings by type only): count and bytes. */
+async function heapByKind(session: Session): Promise<Map<string, { count: number; bytes: number }>> {
+  const chunks: string[] = [];
+  const onChunk = (m: { params: { chunk: string } }) => chunks.push(m.params.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await session.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const { snapshot, nodes, strings } = JSON.parse(chunks.join('')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snapshot.meta.node_fields;
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [
+    number,
+    number,
+    number,
+  ];
+  const kinds = new Map<string, { count: number; bytes: number }>();
+  for (let i = 0; i < nodes.length; i += fields.length) {
+    const kind = snapshot.meta.node_types[0][nodes[i + type]!]!;
+    const key = kind.includes('string') ? kind : `${kind} ${strings[nodes[i + name]!]!.slice(0, 60)}`;
+    const entry = kinds.get(key) ?? { count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += nodes[i + size]!;
+    kinds.set(key, entry);
+  }
+  return kinds;
+}
+
+function printGrowth(
+  before: Map<string, { count: number; bytes: number }>,
+  after: Map<string, { count: number; bytes: number }>,
+  stored: number,
+): void {
+  const grown = [...after].map(([key, { count, bytes }]) => ({
+    key,
+    count: count - (before.get(key)?.count ?? 0),
+    bytes: bytes - (before.get(key)?.bytes ?? 0),
+  }));
+  const total = grown.reduce((sum, g) => sum + g.bytes, 0);
+  console.log(
+    `heap grew by ${(total / 1e6).toFixed(1)} MB in flight (${stored} rows stored by then); ` +
+      'by kind (count, KB):',
+  );
+  for (const g of grown.sort((a, b) => b.bytes - a.bytes).slice(0, 15)) {
+    console.log(`${String(g.count).padStart(8)} ${(g.bytes / 1000).toFixed(0).padStart(7)} KB  ${g.key}`);
   }
 }
 

@@ -111,6 +111,16 @@ export function refuseUnstorableText(value: unknown): void {
   if (first) throw new AppError(first.code, first.error, first.field ? { field: first.field } : {});
 }
 
+/** Why refuseUnstorableText refuses `text`, or undefined when it can be stored as sent. */
+function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text (it holds half of a surrogate pair)';
+  return undefined;
+}
+
+/** True when refuseUnstorableText lets `text` through: for a door that reads a payload itself. */
+export const isStorableText = (text: string): boolean => unstorable(text) === undefined;
+
 /** The problems refuseUnstorableText throws the first of: one per top-level field, up to `max`. */
 function unstorableProblems(value: unknown, max = PROBLEMS_MAX): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -119,11 +129,7 @@ function unstorableProblems(value: unknown, max = PROBLEMS_MAX): FieldProblem[] 
   while (stack.length > 0 && problems.length < max) {
     const [v, field] = stack.pop()!;
     if (typeof v === 'string') {
-      const problem = v.includes('\u0000')
-        ? 'must not contain the NUL character (U+0000)'
-        : LONE_SURROGATE.test(v)
-          ? 'must be valid Unicode text (it holds half of a surrogate pair)'
-          : undefined;
+      const problem = unstorable(v);
       if (problem && !seen.has(field)) {
         seen.add(field);
         problems.push({

@@ -161,18 +161,8 @@ export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRoom
     /** Throws `muted` (with `until`) or `banned` when the user may not write in the room now. */
     async assertMaySend(userId: number, room: string): Promise<void> {
       if (isDirectRoom(room)) return;
-      const inForce = await sanctions.sanctionsInForce(reader, room, userId, clock.now());
-      if (inForce.ban !== undefined) throw banned(room);
-      const until = inForce.mute;
-      if (typeof until === 'number') {
-        throw new AppError(
-          'muted',
-          `a moderator muted you in #${room} until ${new Date(until).toISOString()}`,
-          {
-            until,
-          },
-        );
-      }
+      const refusal = sendRefusal(await sanctions.sanctionsInForce(reader, room, userId, clock.now()), room);
+      if (refusal) throw refusal;
     },
 
     /** Throws `banned` when the user may not be in the room now. */
@@ -183,6 +173,18 @@ export function createModeration(db: Db, clock: Clock, privateRooms: PrivateRoom
       }
     },
   };
+}
+
+/** assertMaySend's refusal, from the sender's sanctions in force in the room: `banned`, else `muted`. */
+export function sendRefusal(inForce: sanctions.InForce, room: string): AppError | undefined {
+  if (inForce.ban !== undefined) return banned(room);
+  const until = inForce.mute;
+  if (typeof until === 'number') {
+    return new AppError('muted', `a moderator muted you in #${room} until ${new Date(until).toISOString()}`, {
+      until,
+    });
+  }
+  return undefined;
 }
 
 const banned = (room: string) =>

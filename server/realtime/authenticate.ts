@@ -23,7 +23,7 @@ export async function authenticate(
   socket: ChatSocket,
   payload: unknown,
 ): Promise<AuthSuccessEvent> {
-  await ctx.limits.authenticate(socket.id);
+  ctx.limits.authenticate(socket.id);
   const input = parsePayload(authenticateSchemaFor(payload), payload);
   let event: AuthSuccessEvent;
   if ('token' in input) {

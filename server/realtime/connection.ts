@@ -23,9 +23,11 @@ type Handler = (
   payload: unknown,
 ) => Promise<object | void>;
 
-/** What each signed-in event does once `guard` let it through. */
-const HANDLERS: Record<Exclude<ChatEvent, 'authenticate'>, Handler> = {
-  message: sendMessage,
+/**
+ * What each signed-in event does once `guard` let it through; `message` is given the guard's
+ * answer before it is known (sendMessage takes its turn on arrival).
+ */
+const HANDLERS: Record<Exclude<ChatEvent, 'authenticate' | 'message'>, Handler> = {
   join: joinRoom,
   leave: leaveRoom,
   history: readHistory,
@@ -49,6 +51,7 @@ const NO_AUTH = Object.freeze({});
 /** Every event a connected socket answers; any other is ignored. */
 export const HANDLED_EVENTS: readonly ChatEvent[] = [
   'authenticate',
+  'message',
   ...(Object.keys(HANDLERS) as ChatEvent[]),
 ];
 
@@ -63,9 +66,25 @@ export const HANDLED_EVENTS: readonly ChatEvent[] = [
  */
 export function socketListeners(ctx: RealtimeContext): (socket: ChatSocket) => void {
   const { log } = ctx;
-  // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it.
-  const guarded = async (socket: ChatSocket, event: Exclude<ChatEvent, 'authenticate'>, payload: unknown) =>
-    HANDLERS[event](ctx, socket, await guard(ctx, socket, event), payload);
+  // Every other event passes `guard` first, with the need EVENT_ACCESS declares for it. Its answer
+  // is nearly always known at once, and then the handler runs at once too.
+  const guarded = (
+    socket: ChatSocket,
+    event: Exclude<ChatEvent, 'authenticate'>,
+    payload: unknown,
+  ): Promise<object | void> => {
+    let identity: Identity | Promise<Identity>;
+    try {
+      identity = guard(ctx, socket, event);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (event === 'message') return sendMessage(ctx, socket, identity, payload);
+    const handle = HANDLERS[event];
+    return identity instanceof Promise
+      ? identity.then((known) => handle(ctx, socket, known, payload))
+      : handle(ctx, socket, identity, payload);
+  };
 
   const listenerOf = (event: ChatEvent) =>
     function onEvent(this: ChatSocket, ...args: unknown[]): void {

@@ -37,13 +37,26 @@ export interface RealtimeContext {
  * otherwise), holding what the event needs (`insufficient_scope` naming the scope, the same
  * check as REST), then the event's budget. A token's sockets spend one budget per user rather
  * than one each, so opening more sockets does not buy a script more messages than a person has.
+ *
+ * Answered at once, and a refusal thrown, unless the session is being checked (requireIdentity):
+ * then a promise, and the access and the budget are checked once it answers, as before.
  */
-export async function guard(ctx: RealtimeContext, socket: ChatSocket, event: ChatEvent): Promise<Identity> {
+export function guard(
+  ctx: RealtimeContext,
+  socket: ChatSocket,
+  event: ChatEvent,
+): Identity | Promise<Identity> {
+  const identity = requireIdentity(ctx, socket);
+  return identity instanceof Promise
+    ? identity.then((known) => admit(ctx, socket, event, known))
+    : admit(ctx, socket, event, identity);
+}
+
+function admit(ctx: RealtimeContext, socket: ChatSocket, event: ChatEvent, identity: Identity): Identity {
   const { need, budget } = EVENT_ACCESS[event];
-  const identity = await requireIdentity(ctx, socket);
   checkAccess(socketCaller(identity), need);
   const key = identity.scopes === null ? socket.id : `user:${identity.user.id}`;
-  if (budget === 'message') await ctx.limits.message(key);
-  else if (budget === 'request') await ctx.limits.request(key);
+  if (budget === 'message') ctx.limits.message(key);
+  else if (budget === 'request') ctx.limits.request(key);
   return identity;
 }

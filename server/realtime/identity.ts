@@ -58,14 +58,15 @@ export function signOut(ctx: RealtimeContext, socket: ChatSocket): void {
 /**
  * The socket's identity, or `unauthorized`. A session that expired while the socket stayed
  * open ends here too: revocation is pushed, absolute expiry is noticed on use, and idleness by
- * the session upkeep, which also counts this event as a use of the session.
+ * the session upkeep, which also counts this event as a use of the session. A promise only while
+ * the session upkeep asks about the session (once a minute at most); refusals are thrown.
  */
-export async function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Promise<Identity> {
+export function requireIdentity(ctx: RealtimeContext, socket: ChatSocket): Identity | Promise<Identity> {
   const identity = socket.data.identity;
   if (identity && identity.expiresAt > ctx.clock.now()) {
+    // Nearly every event: the session was checked lately, and the answer is the identity at once.
     const checking = ctx.sessions.used(identity);
-    if (checking) await checking;
-    return identity;
+    return checking ? checking.then(() => identity) : identity;
   }
   if (identity) signOut(ctx, socket);
   throw new AppError(

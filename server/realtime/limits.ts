@@ -1,66 +1,66 @@
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
+import { FixedWindows } from './fixed-windows.js';
 
-type Limiter = RateLimiterMemory | BurstyRateLimiter;
-
-/** Per-socket budgets. Memory limiters forget a key once its window passes, so nothing leaks. */
+/**
+ * Per-socket budgets, each answered at once: a spend past the budget throws `rate_limited`.
+ * Windows are forgotten once they pass (fixed-windows.ts), so nothing leaks.
+ */
 export interface SocketLimits {
   /** Messages: a sustained 5 a second, with bursts of up to 10. */
-  message(socketId: string): Promise<void>;
+  message(socketId: string): void;
   /**
    * Direct messages, per sending user across all their sockets: each reaches every socket of two
    * users, so a user with many connections cannot multiply the fan-out. The same 5 a second,
    * bursts of 10.
    */
-  directMessage(userId: number): Promise<void>;
+  directMessage(userId: number): void;
   /** Joins, leaves and history pages: each costs work, so a client cannot spin on them. */
-  request(socketId: string): Promise<void>;
+  request(socketId: string): void;
   /** `authenticate` may cost a password hash, so it is scarce. */
-  authenticate(socketId: string): Promise<void>;
+  authenticate(socketId: string): void;
   /** True when a typing notice for this room may be relayed now; extra ones are dropped. */
-  typing(socketId: string, room: string): Promise<boolean>;
+  typing(socketId: string, room: string): boolean;
 }
 
-async function take(limiter: Limiter, key: string, what: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (err) {
-    if (!(err instanceof RateLimiterRes)) throw err;
-    const retryAfterS = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-    throw new AppError('rate_limited', `slow down: too many ${what}; try again shortly`, {
-      retry_after_s: retryAfterS,
-    });
-  }
+function refuse(msBeforeNext: number, what: string): never {
+  throw new AppError('rate_limited', `slow down: too many ${what}; try again shortly`, {
+    retry_after_s: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+  });
+}
+
+/**
+ * The steady 5/s window refuses the 6th message in a second; the burst budget then lends up to 5
+ * more every 2 s, which is what lets a burst of 10 through and refuses a flood. A refusal says
+ * the sooner of the two windows' ends, as rate-limiter-flexible's BurstyRateLimiter did.
+ */
+function bursty(what: string): (key: string) => void {
+  const steady = new FixedWindows(5, 1000);
+  const burst = new FixedWindows(5, 2000);
+  return (key) => {
+    const now = Date.now();
+    const steadyWait = steady.spend(key, now);
+    if (steadyWait === 0) return;
+    const burstWait = burst.spend(key, now);
+    if (burstWait > 0) refuse(Math.min(steadyWait, burstWait), what);
+  };
 }
 
 export function createSocketLimits(): SocketLimits {
-  // The steady 5/s window refuses the 6th message in a second; the burst limiter then lends
-  // up to 5 more every 2 s, which is what lets a burst of 10 through and refuses a flood.
-  const messages = new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'msg', points: 5, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'msg-burst', points: 5, duration: 2 }),
-  );
-  const direct = new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'dm', points: 5, duration: 1 }),
-    new RateLimiterMemory({ keyPrefix: 'dm-burst', points: 5, duration: 2 }),
-  );
-  const requests = new RateLimiterMemory({ keyPrefix: 'req', points: 20, duration: 1 });
-  const authentications = new RateLimiterMemory({ keyPrefix: 'auth', points: 5, duration: 60 });
-  const typing = new RateLimiterMemory({ keyPrefix: 'typing', points: 1, duration: 1 });
+  const messages = bursty('messages');
+  const direct = bursty('direct messages');
+  const requests = new FixedWindows(20, 1000);
+  const authentications = new FixedWindows(5, 60_000);
+  const typing = new FixedWindows(1, 1000);
+  const take = (windows: FixedWindows, key: string, what: string): void => {
+    const wait = windows.spend(key);
+    if (wait > 0) refuse(wait, what);
+  };
 
   return {
-    message: (id) => take(messages, id, 'messages'),
-    directMessage: (userId) => take(direct, String(userId), 'direct messages'),
+    message: messages,
+    directMessage: (userId) => direct(String(userId)),
     request: (id) => take(requests, id, 'requests'),
     authenticate: (id) => take(authentications, id, 'sign-in attempts'),
-    async typing(id, room) {
-      try {
-        await typing.consume(`${id}:${room}`);
-        return true;
-      } catch (err) {
-        if (err instanceof RateLimiterRes) return false;
-        throw err;
-      }
-    },
+    typing: (id, room) => typing.spend(`${id}:${room}`) === 0,
   };
 }

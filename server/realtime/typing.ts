@@ -18,6 +18,6 @@ export async function relayTyping(
   const parsed = roomPayload.safeParse(payload);
   if (!parsed.success || !isInRoom(socket, parsed.data.room)) return;
   const { room } = parsed.data;
-  if (!(await ctx.limits.typing(socket.id, room))) return;
+  if (!ctx.limits.typing(socket.id, room)) return;
   socket.to(chatRoomKey(room)).emit('typing', { room, user: identity.user });
 }

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 
-interface Waiter<A> {
+/** One key's lookup in a turn: every asker of the key in that turn gets the same promise. */
+interface Asked<K, A> {
+  key: K;
+  answer: Promise<A>;
   resolve(answer: A): void;
   reject(err: unknown): void;
 }
 
 interface Gathering<K, A> {
-  keys: Map<string, { key: K; waiting: Waiter<A>[] }>;
+  keys: Map<string, Asked<K, A>>;
 }
 
 /**
@@ -20,7 +23,9 @@ interface Gathering<K, A> {
  * whatever was committed before it was asked - by this process or any other - is seen, and
  * there is nothing to invalidate. `fetch` answers up to `perQuery` distinct keys at once (SQLite's
  * oldest limit on bound values per statement is 999); a failed query rejects the lookups it was
- * answering, and the next turn asks afresh.
+ * answering, and the next turn asks afresh. The askers of one key in one turn share one promise
+ * (a burst asks the same key many times: each of a socket's messages, who blocks its author), so
+ * a lookup costs a promise per key and turn rather than one per asker.
  */
 export function coalesced<K, A>(
   keyOf: (key: K) => string,
@@ -38,12 +43,9 @@ export function coalesced<K, A>(
           db,
           some.map((k) => k.key),
         );
-        for (const { key, waiting } of some) {
-          const a = answer(key);
-          for (const w of waiting) w.resolve(a);
-        }
+        for (const asked of some) asked.resolve(answer(asked.key));
       } catch (err) {
-        for (const { waiting } of some) for (const w of waiting) w.reject(err);
+        for (const asked of some) asked.reject(err);
       }
     }
   };
@@ -60,12 +62,20 @@ export function coalesced<K, A>(
       });
     }
     const id = keyOf(key);
-    let entry = now.keys.get(id);
-    if (!entry) {
-      entry = { key, waiting: [] };
-      now.keys.set(id, entry);
+    let asked = now.keys.get(id);
+    if (!asked) {
+      let resolve!: (answer: A) => void;
+      let reject!: (err: unknown) => void;
+      const answer = new Promise<A>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      // Awaited by whoever needs it; one nobody awaits in the end (a resend's unused answer) is no
+      // unhandled rejection, with no catch of its own per asker.
+      answer.catch(() => undefined);
+      asked = { key, answer, resolve, reject };
+      now.keys.set(id, asked);
     }
-    const waiting = entry.waiting;
-    return new Promise<A>((resolve, reject) => waiting.push({ resolve, reject }));
+    return asked.answer;
   };
 }

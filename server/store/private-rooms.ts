@@ -15,6 +15,37 @@ export async function isMember(db: Knex, room: string, userId: number): Promise<
 /** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
 const LOOKUP_BATCH = 400;
 
+/** Whether a room is private, and whether the user asked about is a member of it. */
+export interface Privacy {
+  private: boolean;
+  member: boolean;
+}
+
+/**
+ * Whether each room asked is private, and whether each user asked is a member of it, for many
+ * (room, user) pairs in one query: privacyOf's, and room-standing.ts's beside the sanctions.
+ */
+export async function privacyAmong(
+  db: Knex,
+  pairs: { room: string; userId: number }[],
+): Promise<(pair: { room: string; userId: number }) => Privacy> {
+  const users = [...new Set(pairs.map((p) => p.userId))];
+  const rows: { room: string; user_id: unknown }[] = await db('private_rooms as p')
+    .leftJoin('private_room_members as m', (join) => {
+      join.on('m.room', '=', 'p.room').andOnIn('m.user_id', users);
+    })
+    .whereIn('p.room', [...new Set(pairs.map((p) => p.room))])
+    .select('p.room as room', 'm.user_id as user_id');
+  const privateRooms = new Set(rows.map((r) => r.room));
+  const members = new Set(
+    rows.filter((r) => r.user_id != null).map((r) => `${Number(r.user_id)}\n${r.room}`),
+  );
+  return ({ room, userId }) => ({
+    private: privateRooms.has(room),
+    member: members.has(`${userId}\n${room}`),
+  });
+}
+
 /**
  * Whether each room asked is private, and whether each user asked is a member of it, for the
  * (room, user) pairs asked in one turn of the event loop, in one query (coalesce.ts): every
@@ -22,28 +53,9 @@ const LOOKUP_BATCH = 400;
  * starts after it is asked, so a room made private, an invitation or a removal committed before
  * - on any server process - is seen.
  */
-export const privacyOf: (
-  db: Knex,
-  pair: { room: string; userId: number },
-) => Promise<{ private: boolean; member: boolean }> = coalesced(
+export const privacyOf: (db: Knex, pair: { room: string; userId: number }) => Promise<Privacy> = coalesced(
   ({ room, userId }) => `${userId}\n${room}`,
-  async (db, pairs) => {
-    const users = [...new Set(pairs.map((p) => p.userId))];
-    const rows: { room: string; user_id: unknown }[] = await db('private_rooms as p')
-      .leftJoin('private_room_members as m', (join) => {
-        join.on('m.room', '=', 'p.room').andOnIn('m.user_id', users);
-      })
-      .whereIn('p.room', [...new Set(pairs.map((p) => p.room))])
-      .select('p.room as room', 'm.user_id as user_id');
-    const privateRooms = new Set(rows.map((r) => r.room));
-    const members = new Set(
-      rows.filter((r) => r.user_id != null).map((r) => `${Number(r.user_id)}\n${r.room}`),
-    );
-    return ({ room, userId }) => ({
-      private: privateRooms.has(room),
-      member: members.has(`${userId}\n${room}`),
-    });
-  },
+  privacyAmong,
   LOOKUP_BATCH,
 );
 

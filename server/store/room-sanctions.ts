@@ -7,61 +7,74 @@ export type SanctionKind = 'mute' | 'ban';
 /** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
 const LOOKUP_BATCH = 400;
 
-interface SanctionRow {
+export interface SanctionRow {
   room: string;
   user_id: number;
   kind: string;
   until: number | null;
 }
 
+/** A user's sanctions in force in a room, by kind: the end time, null for none. */
+export type InForce = Partial<Record<SanctionKind, number | null>>;
+
 /**
- * Every sanction of the (room, user) pairs asked in one turn of the event loop, in one read of
- * the primary key (coalesce.ts): rooms IN (...) and users IN (...) may also match pairs nobody
- * asked about, which each answer leaves out. Sanctions are few, so that costs next to nothing.
+ * Every sanction of many (room, user) pairs in one read of the primary key: rooms IN (...) and
+ * users IN (...) may also match pairs nobody asked about, which each answer leaves out. Sanctions
+ * are few, so that costs next to nothing.
  */
+export async function sanctionsAmong(
+  db: Knex,
+  pairs: { room: string; userId: number }[],
+): Promise<(pair: { room: string; userId: number }) => SanctionRow[]> {
+  const rows: { room: string; user_id: unknown; kind: string; until: unknown }[] = await db('room_sanctions')
+    .whereIn('room', [...new Set(pairs.map((p) => p.room))])
+    .whereIn('user_id', [...new Set(pairs.map((p) => p.userId))])
+    .select('room', 'user_id', 'kind', 'until');
+  const found = new Map<string, SanctionRow[]>();
+  for (const r of rows) {
+    const row = {
+      room: r.room,
+      user_id: Number(r.user_id),
+      kind: r.kind,
+      until: r.until === null ? null : Number(r.until),
+    };
+    const key = `${row.user_id}\n${row.room}`;
+    found.set(key, [...(found.get(key) ?? []), row]);
+  }
+  return ({ room, userId }) => found.get(`${userId}\n${room}`) ?? [];
+}
+
+/** The lookups of one turn of the event loop share one query (coalesce.ts). */
 const sanctionRows = coalesced(
   ({ room, userId }: { room: string; userId: number }) => `${userId}\n${room}`,
-  async (db, pairs) => {
-    const rows: { room: string; user_id: unknown; kind: string; until: unknown }[] = await db(
-      'room_sanctions',
-    )
-      .whereIn('room', [...new Set(pairs.map((p) => p.room))])
-      .whereIn('user_id', [...new Set(pairs.map((p) => p.userId))])
-      .select('room', 'user_id', 'kind', 'until');
-    const found = new Map<string, SanctionRow[]>();
-    for (const r of rows) {
-      const row = {
-        room: r.room,
-        user_id: Number(r.user_id),
-        kind: r.kind,
-        until: r.until === null ? null : Number(r.until),
-      };
-      const key = `${row.user_id}\n${row.room}`;
-      found.set(key, [...(found.get(key) ?? []), row]);
-    }
-    return ({ room, userId }) => found.get(`${userId}\n${room}`) ?? [];
-  },
+  sanctionsAmong,
   LOOKUP_BATCH,
 );
 
+/** Of a user's sanction rows in a room, those in force at `now`, by kind. */
+export function inForceAt(rows: readonly SanctionRow[], now: number): InForce {
+  const found: InForce = {};
+  for (const row of rows) {
+    if ((row.kind === 'mute' || row.kind === 'ban') && (row.until === null || row.until > now))
+      found[row.kind] = row.until;
+  }
+  return found;
+}
+
 /**
  * The user's sanctions in force in the room at `now`, by kind (the end time, null for none).
- * Every message and join of a public room asks, so the lookups of one turn of the event loop
- * share one query; each still starts after it is asked, so a mute or ban committed before a
- * message arrives - on any server process - holds for that message.
+ * Every join of a public room asks (and every message, with its room's privacy:
+ * room-standing.ts), so the lookups of one turn of the event loop share one query; each still
+ * starts after it is asked, so a mute or ban committed before a message arrives - on any server
+ * process - holds for that message.
  */
 export async function sanctionsInForce(
   db: Knex,
   room: string,
   userId: number,
   now: number,
-): Promise<Partial<Record<SanctionKind, number | null>>> {
-  const found: Partial<Record<SanctionKind, number | null>> = {};
-  for (const row of await sanctionRows(db, { room, userId })) {
-    if ((row.kind === 'mute' || row.kind === 'ban') && (row.until === null || row.until > now))
-      found[row.kind] = row.until;
-  }
-  return found;
+): Promise<InForce> {
+  return inForceAt(await sanctionRows(db, { room, userId }), now);
 }
 
 /** Sets (or replaces) a sanction: the latest moderator's word is the one that holds. */

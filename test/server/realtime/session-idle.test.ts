@@ -85,6 +85,20 @@ describe('Socket.IO chat: the session idle expiry', () => {
     expect((await me(busy)).status).to.equal(200);
   });
 
+  it("stores a burst in the order it came when its first message waits for the session's check", async () => {
+    const burst = await t.chatPerson('burst');
+    const socket = await t.connectAs(burst);
+    // A minute on, the first event asks about the session; the ones right behind it do not.
+    clock.advance(61 * SECOND);
+    const acks = await Promise.all([1, 2, 3, 4].map((i) => ask(socket, 'message', `in turn ${i}`)));
+    expect(acks.every((ack) => ack.ok)).to.equal(true);
+    const ids = acks.map((ack) => ack.id as number);
+    expect(
+      [...ids].sort((p, q) => p - q),
+      'ids in the order the messages came',
+    ).to.deep.equal(ids);
+  });
+
   it('refuses the first event of a socket whose session went idle before any check ran', async () => {
     const late = await t.chatPerson('late');
     const { socket, authErrors } = await t.connect({ token: late.token });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { migrateToLatest, openDatabase, readerOf, type Db } from '../../../server/store/db.js';
 import { addMember, createRoom, privacyOf, removeMember } from '../../../server/store/private-rooms.js';
-import { impose, lift, sanctionsInForce } from '../../../server/store/room-sanctions.js';
+import { impose, inForceAt, lift, sanctionsInForce } from '../../../server/store/room-sanctions.js';
+import { roomStanding } from '../../../server/store/room-standing.js';
 
 /**
  * The lookups every message makes before it is stored - is the room private and the author in
@@ -132,6 +133,48 @@ describe('message lookups gathered per turn (store)', () => {
       private: true,
       member: false,
     });
+  });
+
+  it("answers a message's standing (privacy and sanctions) per pair, one query each per turn, shared by its askers", async () => {
+    const [a, b, c] = ids as [number, number, number];
+    expect(await createRoom(db, 'standing', a, now)).to.equal(true);
+    await impose(db, { room: 'standing', userId: a, kind: 'mute', until: now + 60_000, actorId: b, at: now });
+    await impose(db, { room: 'open', userId: c, kind: 'ban', until: null, actorId: a, at: now });
+    const reader = readerOf(db);
+    const asked = [
+      roomStanding(reader, { room: 'standing', userId: a }),
+      roomStanding(reader, { room: 'standing', userId: a }),
+      roomStanding(reader, { room: 'standing', userId: b }),
+      roomStanding(reader, { room: 'open', userId: c }),
+      roomStanding(reader, { room: 'open', userId: b }),
+    ];
+    expect(asked[1], 'the same pair in the same turn: one promise').to.equal(asked[0]);
+    const { value, queries } = await counting(() => Promise.all(asked));
+    expect(
+      value.map((s) => ({ private: s.private, member: s.member, inForce: inForceAt(s.sanctions, now) })),
+    ).to.deep.equal([
+      { private: true, member: true, inForce: { mute: now + 60_000 } },
+      { private: true, member: true, inForce: { mute: now + 60_000 } },
+      { private: true, member: false, inForce: {} },
+      { private: false, member: false, inForce: { ban: null } },
+      { private: false, member: false, inForce: {} },
+    ]);
+    expect(queries.filter((q) => q.includes('room_sanctions'))).to.have.length(1);
+    expect(queries.filter((q) => q.includes('private_rooms'))).to.have.length(1);
+    // Nothing is remembered: another process's changes are seen at the next turn's lookup.
+    await lift(other, 'standing', a, 'mute');
+    await addMember(other, 'standing', b, now);
+    await lift(other, 'open', c, 'ban');
+    const again = await Promise.all([
+      roomStanding(reader, { room: 'standing', userId: a }),
+      roomStanding(reader, { room: 'standing', userId: b }),
+      roomStanding(reader, { room: 'open', userId: c }),
+    ]);
+    expect(again.map((s) => [s.member, inForceAt(s.sanctions, now)])).to.deep.equal([
+      [true, {}],
+      [true, {}],
+      [false, {}],
+    ]);
   });
 
   it('answers more pairs than one statement binds', async () => {
