@@ -1,18 +1,19 @@
 /**
- * Server CPU per GET /api/me request: mux1 and the bare Koa app of bench/me.ts, in this process,
- * loaded in turn by autocannon in a child process, so the load generator's own CPU is not counted.
+ * Server CPU per GET /api/me or GET /api/health request: mux1 and the bare Koa app of bench/me.ts
+ * or bench/health.ts (the same JSON from memory), in this process, loaded in turn by autocannon in
+ * a child process, so the load generator's own CPU is not counted.
  * It still moves with the machine's other load (on two busy cores, 47 to 67 us for the same bare
  * app), less than the req/s ratio does: compare medians of several rounds, and decide by the CPU
  * profile (--profile), whose per-function figures say where the time went.
  *
- *   node --import tsx bench/me-cpu.ts [--rounds 3] [--seconds 8] [--path /api/me]
- *     [--profile mux1|bare] (writes the load window's CPU profile to /tmp/me-<side>.cpuprofile)
+ *   node --import tsx bench/me-cpu.ts [--path me|health] [--rounds 3] [--seconds 8]
+ *     [--profile mux1|bare] (writes the load window's CPU profile to /tmp/<path>-<side>.cpuprofile)
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { bareKoa } from './lib/bare.js';
 import { httpLoad } from './lib/http-load.js';
-import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
+import { seedUsers, startMux1, tokensFor, type BenchServer } from './lib/mux1.js';
 import { intFlag } from './lib/stats.js';
 
 function flag(name: string): string | undefined {
@@ -49,25 +50,44 @@ async function measure(
   return { usPerReq: (used.user + used.system) / answers, userUs: used.user / answers, answers };
 }
 
+/**
+ * What each path's requests carry and how its bare app answers, as bench/me.ts and
+ * bench/health.ts have them: /api/me with a bearer token and its JSON as first answered, /api/health
+ * with no credential and the uptime worked out on each answer, as mux1 does.
+ */
+async function setUp(name: string, mux1: BenchServer) {
+  if (name !== 'me' && name !== 'health') throw new Error('--path must be me or health');
+  const path = `/api/${name}`;
+  const headers: Record<string, string> = {};
+  if (name === 'me') {
+    const [token] = await tokensFor(mux1.server, await seedUsers(mux1.server, 1));
+    headers.authorization = `Bearer ${token}`;
+  }
+  const res = await fetch(`${mux1.url}${path}`, { headers });
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+  const sample = (await res.json()) as Record<string, unknown>;
+  const startedAt = Date.now();
+  const body =
+    name === 'me'
+      ? () => sample
+      : () => ({ ...sample, uptime_s: Math.floor((Date.now() - startedAt) / 1000) });
+  return { path, headers, bare: await bareKoa(path, body) };
+}
+
 async function main(): Promise<void> {
-  const path = flag('path') ?? '/api/me';
+  const name = flag('path') ?? 'me';
   const profile = flag('profile');
   const rounds = intFlag('rounds', 3, 10);
   const seconds = intFlag('seconds', 8, 30);
   const mux1 = await startMux1({ logN: 10 });
-  const [token] = await tokensFor(mux1.server, await seedUsers(mux1.server, 1));
-  const headers = { authorization: `Bearer ${token}` };
-  const res = await fetch(`${mux1.url}${path}`, { headers });
-  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-  const body: unknown = await res.json();
-  const bare = await bareKoa(path, () => body);
+  const { path, headers, bare } = await setUp(name, mux1);
   const sides = { mux1: mux1.url, bare: bare.url } as const;
   const runs: Record<string, number[]> = { mux1: [], bare: [] };
   try {
     for (let i = 0; i < rounds; i++) {
       for (const side of ['bare', 'mux1'] as const) {
         if (profile && profile !== side) continue;
-        const out = profile ? `/tmp/me-${side}.cpuprofile` : undefined;
+        const out = profile ? `/tmp/${name}-${side}.cpuprofile` : undefined;
         const m = await measure(sides[side], path, headers, seconds, out);
         runs[side]!.push(m.usPerReq);
         console.log(
