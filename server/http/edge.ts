@@ -23,29 +23,64 @@ export interface EdgeDeps {
 export function edge(deps: EdgeDeps): Middleware {
   const applyCors = cors(deps.corsOrigins);
   const readBody = jsonBody();
-  return async (ctx, next) => {
+  const { log, metrics } = deps;
+
+  /** Counts and logs the answered request, whichever way it ended. */
+  const done = (ctx: Context, started: number, id: string): void => {
+    const ms = performance.now() - started;
+    // The request and response themselves, not Koa's getters that lead to them.
+    const method = ctx.req.method!;
+    const status = ctx.res.statusCode;
+    metrics.httpRequest(method, routeLabel(ctx), status, ms / 1000);
+    if (log.isLevelEnabled('debug'))
+      log.debug({ requestId: id, method, path: ctx.path, status, ms: Math.round(ms) }, 'request');
+  };
+
+  /**
+   * After the route: a failure, or an /api request no route answered, becomes `{error, code}`;
+   * the request is counted and logged however that went.
+   */
+  const settle = (ctx: Context, started: number, id: string, failed: boolean, failure: unknown): void => {
+    try {
+      if (failed) answerError(ctx, failure, log, id);
+      else {
+        try {
+          refuseUnanswered(ctx);
+        } catch (err) {
+          answerError(ctx, err, log, id);
+        }
+      }
+    } finally {
+      done(ctx, started, id);
+    }
+  };
+
+  // Not async: an async function's frame, its promise and a try/finally around an await cost
+  // every request more than one `then` on what the routes return. A request without a body (every
+  // GET) has nothing to wait for before its route: no extra turn.
+  return (ctx, next) => {
     const started = performance.now();
     const id = requestId(ctx);
     setHeaders(ctx.res, API_HEADERS);
+    let routed: Promise<unknown> | undefined;
     try {
       if (!applyCors(ctx)) {
-        // A request without a body (every GET) has nothing to wait for: no await, no extra turn.
         const reading = readBody(ctx);
-        if (reading) await reading;
-        await next();
-        refuseUnanswered(ctx);
+        routed = reading ? reading.then(() => next()) : next();
       }
     } catch (err) {
-      answerError(ctx, err, deps.log, id);
-    } finally {
-      const ms = performance.now() - started;
-      deps.metrics.httpRequest(ctx.method, routeLabel(ctx), ctx.status, ms / 1000);
-      if (deps.log.isLevelEnabled('debug'))
-        deps.log.debug(
-          { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) },
-          'request',
-        );
+      settle(ctx, started, id, true, err);
+      return undefined;
     }
+    // A preflight, answered by the CORS step itself.
+    if (routed === undefined) {
+      done(ctx, started, id);
+      return undefined;
+    }
+    return routed.then(
+      () => settle(ctx, started, id, false, undefined),
+      (err: unknown) => settle(ctx, started, id, true, err),
+    );
   };
 }
 
