@@ -185,9 +185,10 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export function hardenRawResponses(http: Server, path: string): void {
   const listeners = http.listeners('request') as RequestListener[];
+  const prefix = path + '/';
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.url?.startsWith(path + '/')) setHeaders(res, API_HEADERS);
+    if (req.url?.startsWith(prefix)) setHeaders(res, API_HEADERS);
     for (const listener of listeners) listener.call(http, req, res);
   });
 }
