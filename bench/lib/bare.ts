@@ -10,6 +10,8 @@ import { Server as SocketServer } from 'socket.io';
 
 export interface Bare {
   url: string;
+  /** The HTTP server, whose request listeners bench/me-cpu.ts --in-process calls directly. */
+  http: Server;
   close(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ async function listen(server: Server): Promise<Bare> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    http: server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -50,8 +53,7 @@ export async function bareSocketLobby(): Promise<Bare> {
     void socket.join('lobby');
     socket.emit('connected', { message: 'hi', sid: socket.id, user: null });
   });
-  const { url } = await listen(http);
-  return { url, close: () => io.close() };
+  return { ...(await listen(http)), close: () => io.close() };
 }
 
 /**
@@ -82,6 +84,5 @@ export async function bareSocketChat(): Promise<Bare> {
       ack?.({ ok: true, id });
     });
   });
-  const { url } = await listen(http);
-  return { url, close: () => io.close() };
+  return { ...(await listen(http)), close: () => io.close() };
 }

@@ -87,10 +87,21 @@ export type DeclaredRoute = keyof typeof ROUTE_ACCESS;
 
 const table: Record<string, AccessRequirement> = ROUTE_ACCESS;
 
+// The table by route pattern, then method: every request to a guarded route looks its need up,
+// and these are the very strings the router and Node hand over, where "METHOD /path" was a new
+// string to build and hash each time.
+const byRoute = new Map<string, Map<string, AccessRequirement>>();
+for (const [route, need] of Object.entries(table)) {
+  const space = route.indexOf(' ');
+  const path = route.slice(space + 1);
+  const methods = byRoute.get(path) ?? new Map<string, AccessRequirement>();
+  byRoute.set(path, methods.set(route.slice(0, space), need));
+}
+
 /** The declared need of a matched route (HEAD is GET's), or undefined if it has none. */
 export function requirementOf(method: string, routePath: string | undefined): AccessRequirement | undefined {
   if (routePath === undefined) return undefined;
-  return table[`${method === 'HEAD' ? 'GET' : method} ${routePath}`];
+  return byRoute.get(routePath)?.get(method === 'HEAD' ? 'GET' : method);
 }
 
 /** Every route of the router under /api as "METHOD /path" (HEAD left out: it is GET's). */

@@ -5,7 +5,7 @@ import { AppError, asUnavailable, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/registry.js';
 import { LIMITS, type ErrorBody } from '../protocol.js';
-import { API_HEADERS, setHeaders } from './headers.js';
+import { API_HEADERS, setCheckedHeader, setHeaders } from './headers.js';
 
 export interface EdgeDeps {
   log: Logger;
@@ -23,29 +23,64 @@ export interface EdgeDeps {
 export function edge(deps: EdgeDeps): Middleware {
   const applyCors = cors(deps.corsOrigins);
   const readBody = jsonBody();
-  return async (ctx, next) => {
+  const { log, metrics } = deps;
+
+  /** Counts and logs the answered request, whichever way it ended. */
+  const done = (ctx: Context, started: number, id: string): void => {
+    const ms = performance.now() - started;
+    // The request and response themselves, not Koa's getters that lead to them.
+    const method = ctx.req.method!;
+    const status = ctx.res.statusCode;
+    metrics.httpRequest(method, routeLabel(ctx), status, ms / 1000);
+    if (log.isLevelEnabled('debug'))
+      log.debug({ requestId: id, method, path: ctx.path, status, ms: Math.round(ms) }, 'request');
+  };
+
+  /**
+   * After the route: a failure, or an /api request no route answered, becomes `{error, code}`;
+   * the request is counted and logged however that went.
+   */
+  const settle = (ctx: Context, started: number, id: string, failed: boolean, failure: unknown): void => {
+    try {
+      if (failed) answerError(ctx, failure, log, id);
+      else {
+        try {
+          refuseUnanswered(ctx);
+        } catch (err) {
+          answerError(ctx, err, log, id);
+        }
+      }
+    } finally {
+      done(ctx, started, id);
+    }
+  };
+
+  // Not async: an async function's frame, its promise and a try/finally around an await cost
+  // every request more than one `then` on what the routes return. A request without a body (every
+  // GET) has nothing to wait for before its route: no extra turn.
+  return (ctx, next) => {
     const started = performance.now();
     const id = requestId(ctx);
     setHeaders(ctx.res, API_HEADERS);
+    let routed: Promise<unknown> | undefined;
     try {
       if (!applyCors(ctx)) {
-        // A request without a body (every GET) has nothing to wait for: no await, no extra turn.
         const reading = readBody(ctx);
-        if (reading) await reading;
-        await next();
-        refuseUnanswered(ctx);
+        routed = reading ? reading.then(() => next()) : next();
       }
     } catch (err) {
-      answerError(ctx, err, deps.log, id);
-    } finally {
-      const ms = performance.now() - started;
-      deps.metrics.httpRequest(ctx.method, routeLabel(ctx), ctx.status, ms / 1000);
-      if (deps.log.isLevelEnabled('debug'))
-        deps.log.debug(
-          { requestId: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) },
-          'request',
-        );
+      settle(ctx, started, id, true, err);
+      return undefined;
     }
+    // A preflight, answered by the CORS step itself.
+    if (routed === undefined) {
+      done(ctx, started, id);
+      return undefined;
+    }
+    return routed.then(
+      () => settle(ctx, started, id, false, undefined),
+      (err: unknown) => settle(ctx, started, id, true, err),
+    );
   };
 }
 
@@ -59,15 +94,15 @@ const ID_PREFIX = randomBytes(6).toString('hex');
 let lastId = 0;
 
 /**
- * The request's id, kept for the logs and set on the answer: the client's X-Request-Id when it
- * is a plain token, else a new one.
+ * The request's id, for the logs and set on the answer: the client's X-Request-Id when it is a
+ * plain token, else a new one. Either is letters, digits and `._-` only, so the header needs none
+ * of setHeader's checks. Nothing reads it from the context: it is not put on `ctx.state`.
  */
 function requestId(ctx: Context): string {
   const given = ctx.req.headers['x-request-id'];
   const id =
     typeof given === 'string' && GIVEN_ID.test(given) ? given : `${ID_PREFIX}-${(++lastId).toString(36)}`;
-  ctx.state.requestId = id;
-  ctx.res.setHeader('X-Request-Id', id);
+  setCheckedHeader(ctx.res, 'X-Request-Id', 'x-request-id', id);
   return id;
 }
 

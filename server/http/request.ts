@@ -51,11 +51,12 @@ export interface AuthState {
 export function requireAuth(accounts: Accounts): Middleware<AuthState> {
   // Not async: a credential looked up within the last second goes on without awaiting anything.
   return (ctx, next) => {
-    const need = requirementOf(ctx.method, ctx._matchedRoute as string | undefined);
+    // Node's request itself, not Koa's getters that lead to it (ctx.method, ctx.get).
+    const need = requirementOf(ctx.req.method!, ctx._matchedRoute as string | undefined);
     if (need === undefined) {
       throw new AppError('internal_error', `no access declaration for ${ctx.method} ${ctx.path}`);
     }
-    const header = ctx.get('authorization');
+    const header = ctx.req.headers.authorization || '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'sign in first: send Authorization: Bearer <token>');
     const token = match[1]!;

@@ -17,9 +17,14 @@ interface Series {
  * what GET /api/me and /api/health cost (bench/me.ts, bench/health.ts); `record` finds its series
  * by the three values and counts into an array. Scrapes read the same exposition prom-client
  * gives (buckets cumulative, +Inf, _sum, _count: test/server/observability/request-durations).
+ *
+ * The series are found route, then method, then status: the route and method are the same
+ * strings on every request (the matched layer's path, Node's method name), whose hashes are
+ * kept, where a key joined from the three was a new string to build and hash each time.
  */
 export class RequestDurations extends Histogram<Label> {
-  private readonly series = new Map<string, Series>();
+  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>();
+  private readonly series: Series[] = [];
   private readonly bounds: number[];
   private readonly about: { name: string; help: string; aggregator: string };
 
@@ -31,17 +36,7 @@ export class RequestDurations extends Histogram<Label> {
   }
 
   record(method: string, route: string, status: number, seconds: number): void {
-    const key = `${status} ${method} ${route}`;
-    let series = this.series.get(key);
-    if (!series) {
-      series = {
-        labels: { method, route, status: String(status) },
-        counts: new Array<number>(this.bounds.length + 1).fill(0),
-        sum: 0,
-        count: 0,
-      };
-      this.series.set(key, series);
-    }
+    const series = this.byRoute.get(route)?.get(method)?.get(status) ?? this.add(method, route, status);
     let bucket = 0;
     while (bucket < this.bounds.length && seconds > this.bounds[bucket]!) bucket++;
     series.counts[bucket]!++;
@@ -49,9 +44,26 @@ export class RequestDurations extends Histogram<Label> {
     series.count++;
   }
 
+  private add(method: string, route: string, status: number): Series {
+    const series: Series = {
+      labels: { method, route, status: String(status) },
+      counts: new Array<number>(this.bounds.length + 1).fill(0),
+      sum: 0,
+      count: 0,
+    };
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    byStatus.set(status, series);
+    this.series.push(series);
+    return series;
+  }
+
   override reset(): void {
     // prom-client's constructor calls reset() before this class's fields exist.
-    (this.series as Map<string, Series> | undefined)?.clear();
+    (this.byRoute as Map<string, unknown> | undefined)?.clear();
+    if (this.series) this.series.length = 0;
     super.reset();
   }
 
@@ -60,7 +72,7 @@ export class RequestDurations extends Histogram<Label> {
     const { name, help, aggregator } = this.about;
     const bucketName = `${name}_bucket`;
     const values: object[] = [];
-    for (const { labels, counts, sum, count } of this.series.values()) {
+    for (const { labels, counts, sum, count } of this.series) {
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
         cumulative += counts[i]!;
