@@ -1,63 +1,18 @@
-import {
-  IncomingMessage,
-  ServerResponse,
-  validateHeaderName,
-  validateHeaderValue,
-  type Server,
-} from 'node:http';
-import { Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
-/** A header checked once, with the lower-case name Node keys it by. */
-interface CheckedHeader {
-  name: string;
-  key: string;
-  value: string;
-}
-
-/** A list of headers with and without HSTS, both worked out (and checked) once, not on every answer. */
+/** A list of headers with and without HSTS, both worked out once rather than on every answer. */
 export interface HeaderSet {
-  overTls: readonly CheckedHeader[];
-  plain: readonly CheckedHeader[];
+  overTls: HeaderList;
+  plain: HeaderList;
 }
-
-const checked = (list: HeaderList): CheckedHeader[] =>
-  list.map(([name, value]) => {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    return { name, key: name.toLowerCase(), value };
-  });
 
 const headerSet = (list: HeaderList): HeaderSet => ({
-  overTls: checked(list),
-  plain: checked(list.filter(([name]) => name.toLowerCase() !== 'strict-transport-security')),
+  overTls: list,
+  plain: list.filter(([name]) => name.toLowerCase() !== 'strict-transport-security'),
 });
-
-type HeaderStore = Record<string, [name: string, value: string]>;
-
-/**
- * Where Node keeps a response's headers: the object setHeader fills, `lower-case name -> [name,
- * value]`, after checking the name's characters, the value's, and lower-casing the name. For the
- * fixed lists here those checks gave the same answer on every response, and came to most of the
- * 1.6 us that setting the API headers cost per request (bench/me-cpu.ts), so they are made once, at
- * start, and each answer only stores its entries. The store is found by its symbol's name and
- * tried once on a response of this Node: a Node that keeps headers otherwise gets setHeader.
- */
-const OUT_HEADERS: symbol | undefined = (() => {
-  const res = new ServerResponse(new IncomingMessage(new Socket()));
-  const symbol = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders');
-  if (symbol === undefined) return undefined;
-  res.setHeader('X-Probe', 'a');
-  const store = (res as unknown as Record<symbol, HeaderStore | null>)[symbol];
-  if (store?.['x-probe']?.[1] !== 'a') return undefined;
-  store['x-other'] = ['X-Other', 'b'];
-  return res.getHeader('x-other') === 'b' && res.getHeaderNames().includes('x-other') ? symbol : undefined;
-})();
-
-/** Whether answers skip setHeader (the test of the headers checks it, so a Node upgrade that loses it shows). */
-export const storesHeadersDirectly = OUT_HEADERS !== undefined;
 
 /**
  * The headers helmet would set, worked out once. With static options helmet's answer is the
@@ -147,32 +102,8 @@ function overTls(res: ServerResponse): boolean {
 
 export function setHeaders(res: ServerResponse, headers: HeaderSet): void {
   const list = overTls(res) ? headers.overTls : headers.plain;
-  if (OUT_HEADERS === undefined || res.headersSent) {
-    // setHeader's own checks, and its error once the headers are sent.
-    for (const h of list) res.setHeader(h.name, h.value);
-    return;
-  }
-  const slots = res as unknown as Record<symbol, HeaderStore | null>;
-  const store = (slots[OUT_HEADERS] ??= { __proto__: null } as unknown as HeaderStore);
-  // A fresh [name, value] each time, as setHeader makes: appendHeader changes the pair in place.
   // An indexed loop: every answer passes here, and destructuring each entry allocated.
-  for (let i = 0; i < list.length; i++) {
-    const h = list[i]!;
-    store[h.key] = [h.name, h.value];
-  }
-}
-
-/**
- * Sets one header whose name is checked and lower-cased by the caller (`key`), and whose value
- * the caller made or checked to be plain visible characters, as setHeader would store it.
- */
-export function setCheckedHeader(res: ServerResponse, name: string, key: string, value: string): void {
-  if (OUT_HEADERS === undefined || res.headersSent) {
-    res.setHeader(name, value);
-    return;
-  }
-  const slots = res as unknown as Record<symbol, HeaderStore | null>;
-  (slots[OUT_HEADERS] ??= { __proto__: null } as unknown as HeaderStore)[key] = [name, value];
+  for (let i = 0; i < list.length; i++) res.setHeader(list[i]![0], list[i]![1]);
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
