@@ -1,3 +1,4 @@
+import { mergeSoon } from './search-merge.js';
 import type { Knex } from 'knex';
 
 export interface NewMessage {
@@ -72,6 +73,8 @@ export async function insertMessages(db: Knex, messages: NewMessage[]): Promise<
   const bindings: (string | number | null)[] = [];
   for (const m of messages) bindings.push(m.room, m.user_id, m.text, m.created_at, m.client_id ?? null);
   const result: InsertedRow[] | { rows: InsertedRow[] } = await db.raw(insertSql(messages.length), bindings);
+  // The search index took the batch as a segment of its own; it is merged between writes.
+  mergeSoon(db);
   const inserted = Array.isArray(result) ? result : result.rows;
   const rows = inserted
     .map((r) => ({ id: toId(r), user_id: Number(r.user_id), client_id: r.client_id ?? null }))

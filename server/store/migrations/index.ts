@@ -21,6 +21,7 @@ import * as moderation from './021_moderation.js';
 import * as searchSpeed from './022_search_speed.js';
 import * as locale from './023_locale.js';
 import * as privateRoomOwners from './024_private_room_owners.js';
+import * as searchMergeOffTheMessagePath from './025_search_merge_off_the_message_path.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -49,6 +50,7 @@ const migrations: Record<string, Knex.Migration> = {
   '022_search_speed': searchSpeed,
   '023_locale': locale,
   '024_private_room_owners': privateRoomOwners,
+  '025_search_merge_off_the_message_path': searchMergeOffTheMessagePath,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
