@@ -13,7 +13,10 @@
  * the network's differ by several; the least of them is the least disturbed.
  *
  *   node --import tsx bench/me-cpu.ts [--path me|health] [--rounds 3] [--seconds 8]
- *     [--in-process [--requests 20000]]
+ *     [--in-process [--requests 20000]] [--credential session|token]
+ *
+ * --credential token asks /api/me with a personal access token instead of a session token (the
+ * bare app answers that token's JSON): what bench/token-auth.ts compares, by CPU.
  *     [--profile mux1|bare] (writes the load window's CPU profile to /tmp/<path>-<side>.cpuprofile)
  */
 import { writeFileSync } from 'node:fs';
@@ -118,13 +121,16 @@ function inProcess(http: Server, path: string, headers: Record<string, string>, 
  * bench/health.ts have them: /api/me with a bearer token and its JSON as first answered, /api/health
  * with no credential and the uptime worked out on each answer, as mux1 does.
  */
-async function setUp(name: string, mux1: BenchServer) {
+async function setUp(name: string, credential: string, mux1: BenchServer) {
+  if (credential !== 'session' && credential !== 'token')
+    throw new Error('--credential must be session or token');
   if (name !== 'me' && name !== 'health') throw new Error('--path must be me or health');
   const path = `/api/${name}`;
   const headers: Record<string, string> = {};
   if (name === 'me') {
-    const [token] = await tokensFor(mux1.server, await seedUsers(mux1.server, 1));
-    headers.authorization = `Bearer ${token}`;
+    const [session] = await tokensFor(mux1.server, await seedUsers(mux1.server, 1));
+    headers.authorization = `Bearer ${session}`;
+    if (credential === 'token') headers.authorization = `Bearer ${await accessToken(mux1, session!)}`;
   }
   const res = await fetch(`${mux1.url}${path}`, { headers });
   if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
@@ -137,15 +143,27 @@ async function setUp(name: string, mux1: BenchServer) {
   return { path, headers, bare: await bareKoa(path, body) };
 }
 
+/** A personal access token of the session's account, made through the API as a person would. */
+async function accessToken(mux1: BenchServer, session: string): Promise<string> {
+  const made = await fetch(`${mux1.url}/api/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scopes: ['profile:read'] }),
+  });
+  if (made.status !== 201) throw new Error(`POST /api/tokens answered ${made.status}`);
+  return ((await made.json()) as { token: string }).token;
+}
+
 async function main(): Promise<void> {
   const name = flag('path') ?? 'me';
+  const credential = flag('credential') ?? 'session';
   const profile = flag('profile');
   const direct = process.argv.includes('--in-process');
   const rounds = direct ? intFlag('rounds', 10, 50) : intFlag('rounds', 3, 10);
   const seconds = intFlag('seconds', 8, 30);
   const requests = intFlag('requests', 20_000, 1_000_000);
   const mux1 = await startMux1({ logN: 10 });
-  const { path, headers, bare } = await setUp(name, mux1);
+  const { path, headers, bare } = await setUp(name, credential, mux1);
   const loads = direct
     ? {
         mux1: inProcess(mux1.server.http, path, headers, requests),

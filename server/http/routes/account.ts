@@ -138,7 +138,7 @@ const me = (user: UserRow, { token }: AuthState['auth']): MeBody => ({
     id: user.id,
     username: user.username,
     email: user.email,
-    created_at: createdAt(user.created_at),
+    created_at: keptTimeText(user.created_at),
     two_factor: user.two_factor_enabled_at !== null,
     locale: user.locale,
   },
@@ -149,26 +149,26 @@ const me = (user: UserRow, { token }: AuthState['auth']): MeBody => ({
         id: token.id,
         name: token.name,
         scopes: token.scopes,
-        expires_at: token.expiresAt === null ? null : iso(token.expiresAt),
+        expires_at: token.expiresAt === null ? null : keptTimeText(token.expiresAt),
       }
     : { type: 'session' },
 });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-// An account's creation time never changes, yet GET /api/me formatted it on every request, and
-// Date's formatting was a tenth of that route's own work (bench/me-cpu.ts). The text of a time is
-// always the same, so a time formatted once is kept; the table is emptied when full, so many
-// accounts cannot grow it.
-const createdTexts = new Map<number, string>();
-const CREATED_TEXTS_KEPT = 10_000;
+// An account's creation time never changes, nor a token's end, yet GET /api/me formatted them on
+// every request, and Date's formatting was a tenth of that route's own work (bench/me-cpu.ts).
+// The text of a time is always the same, so a time formatted once is kept; the table is emptied
+// when full, so many accounts cannot grow it.
+const timeTexts = new Map<number, string>();
+const TIME_TEXTS_KEPT = 10_000;
 
-function createdAt(ms: number): string {
-  let text = createdTexts.get(ms);
+function keptTimeText(ms: number): string {
+  let text = timeTexts.get(ms);
   if (text === undefined) {
     text = iso(ms);
-    if (createdTexts.size >= CREATED_TEXTS_KEPT) createdTexts.clear();
-    createdTexts.set(ms, text);
+    if (timeTexts.size >= TIME_TEXTS_KEPT) timeTexts.clear();
+    timeTexts.set(ms, text);
   }
   return text;
 }
