@@ -132,5 +132,18 @@ export async function storedTexts(t: TestServer): Promise<string[]> {
   return rows.map((r: { text: string }) => r.text);
 }
 
+/**
+ * Every message of a burst was acknowledged as stored, with ids in the order the messages were
+ * sent: what a connection sends is stored in the order it came.
+ */
+export function expectStoredInOrder(acks: { ok: boolean; id?: unknown }[]): void {
+  expect(acks.every((ack) => ack.ok)).to.equal(true);
+  const ids = acks.map((ack) => ack.id as number);
+  expect(
+    [...ids].sort((p, q) => p - q),
+    'ids in the order the messages came',
+  ).to.deep.equal(ids);
+}
+
 /** Lets in-flight events arrive before a test asserts that something did not happen. */
 export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { ask, record, settle, type ChatPerson, type ClientSocket } from '../../helpers/sockets.js';
+import {
+  ask,
+  expectStoredInOrder,
+  record,
+  settle,
+  type ChatPerson,
+  type ClientSocket,
+} from '../../helpers/sockets.js';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 
 /**
@@ -100,12 +107,7 @@ describe('Socket.IO chat: client_id makes a resend safe', () => {
       ask(a, 'message', { text: 'quick check 1' }),
       ask(a, 'message', { text: 'quick check 2' }),
     ]);
-    expect(acks.every((ack) => ack.ok)).to.equal(true);
-    const ids = acks.map((ack) => ack.id as number);
-    expect(
-      [...ids].sort((p, q) => p - q),
-      'ids in the order the messages came',
-    ).to.deep.equal(ids);
+    expectStoredInOrder(acks);
   });
 
   it('accepts 64 visible ASCII characters, a UUID, and punctuation', async () => {
