@@ -121,29 +121,12 @@ export function createChat(db: Db, clock: Clock) {
     },
 
     /**
-     * `destination`, then `moderation.assertMaySend` there, answered in the same order (a room
-     * the sender may not see is refused as such before any mute or ban is told), but for a named
-     * room both lookups are asked in the same turn, so a message waits for one gathered query
-     * round instead of two (the store gathers each turn's lookups, coalesce.ts).
-     */
-    async sendable(sender: number, target: { room?: string; to?: string }): Promise<Destination> {
-      const sanctions =
-        target.to === undefined
-          ? moderation.assertMaySend(sender, target.room ?? CHAT.defaultRoom)
-          : undefined;
-      // Refused or not, it is awaited below unless the destination is refused first.
-      sanctions?.catch(() => undefined);
-      const destination = await this.destination(sender, target);
-      await (sanctions ?? moderation.assertMaySend(sender, destination.room));
-      return destination;
-    },
-
-    /**
-     * `sendable` for a message to a public room, in two steps: `standingIn` asks the one lookup
+     * Whether a message may go to a public room, in two steps: `standingIn` asks the one lookup
      * (the room's privacy and the sender's sanctions there, room-standing.ts), which the messages
-     * of one sender to one room in the same turn share, and `refusalIn` reads sendable's answer
-     * from it at once - the refusal in sendable's order (a room the sender may not see, then a
-     * ban, then a mute, in force `at` the time it was asked), or undefined when the message may go.
+     * of one sender to one room in the same turn share, and `refusalIn` reads the answer from it
+     * at once - the refusal in this order: a room the sender may not see (so no mute or ban is
+     * told of it), then a ban, then a mute, in force `at` the time it was asked; or undefined when
+     * the message may go. A direct message needs only `destination`: it has no mutes or bans.
      * A burst then waits on one promise per sender and room rather than on a chain of them per
      * message.
      */

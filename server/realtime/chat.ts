@@ -96,7 +96,9 @@ export async function sendMessage(
         throw new AppError('not_in_room', `join ${room} before sending to it`, { field: 'room' });
       }
     } else {
-      ({ room, recipient } = await ctx.chat.sendable(user.id, input));
+      // A direct message: its room, or the refusal of one the sender may not use. Moderators'
+      // mutes and bans are per public room and do not apply.
+      ({ room, recipient } = await ctx.chat.destination(user.id, input));
       if (recipient) ctx.limits.directMessage(user.id);
     }
     const named = ctx.chat.resolveMentions(user.id, room, input.text);
