@@ -75,8 +75,8 @@ export interface AccountData {
   readMarkers: ReadMarker[];
   /** The user's messages, oldest first, and events, newest first: pages of JSON objects written
    * by the database (store/json-pages.ts), each the inside of a JSON array. */
-  messages: AsyncIterable<Buffer | string>;
-  activity: AsyncIterable<Buffer | string>;
+  messages: AsyncIterable<string>;
+  activity: AsyncIterable<string>;
   /** Frees the export's place among those running; call it once the last page is out or the
    * request ended. */
   done(): void;
@@ -218,9 +218,7 @@ async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
 }
 
 /** JSON pages in id order, each read from where the one before ended, until one is short. */
-async function* jsonPages(
-  read: (after: number | undefined) => Promise<JsonPage>,
-): AsyncGenerator<Buffer | string> {
+async function* jsonPages(read: (after: number | undefined) => Promise<JsonPage>): AsyncGenerator<string> {
   let after: number | undefined;
   for (;;) {
     const page = await read(after);

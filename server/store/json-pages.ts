@@ -9,13 +9,9 @@ import type { Knex } from 'knex';
  * passes each page's one string on.
  */
 
-/**
- * Rows as the inside of a JSON array (`{...},{...}`), UTF-8, and how many. SQLite hands the text
- * over as bytes (a Buffer, outside the JS heap, written to the socket as it is); PostgreSQL's
- * driver as a string.
- */
+/** Rows as the inside of a JSON array (`{...},{...}`), and how many. */
 export interface JsonRows {
-  json: Buffer | string;
+  json: string;
   rows: number;
 }
 
@@ -64,7 +60,7 @@ export async function jsonPage(
 }
 
 interface Aggregated {
-  json: Buffer | string | null;
+  json: string | null;
   row_count: number | string;
   last_id?: number | string | null;
 }
@@ -92,18 +88,20 @@ function jsonSelect(
   // row_to_json writes the row's columns with no spaces; string_agg and group_concat join the
   // objects in order (an aggregate does not keep the order of the rows it reads without it).
   // SQLite has no boolean: a comparison is 0 or 1, written as false or true here. Its text comes
-  // back as a blob: a string of a page would be made in the JS heap, kept there until written,
-  // and encoded again to be written, all on the event loop (the scavenges it caused are what was
-  // left of the export's cost to other requests).
+  // back as a string, not a blob: a page (about 65 KB) is a string in the young generation, gone
+  // in the next scavenge (about 1 ms). A Buffer's bytes are outside the heap, but V8 counts them
+  // against the old generation's limit, and the Buffers' small objects fill the young generation
+  // so slowly that their bytes piled up until a full mark-compact: during four large exports one
+  // every 200 ms, each with up to 20 ms of the event loop's time (bench/growth.ts, export case).
   const objects = pg
     ? `string_agg(row_to_json(page)::text, ',' order by ${ordered.join(', ')})`
-    : `cast(group_concat(json_object(${names
+    : `group_concat(json_object(${names
         .map((name) => {
           const field = fields[name]!;
           const value = `page.${quoted(name)}`;
           return `?, ${typeof field === 'object' && 'is' in field ? `json(case when ${value} then 'true' else 'false' end)` : value}`;
         })
-        .join(', ')}), ',' order by ${ordered.join(', ')}) as blob)`;
+        .join(', ')}), ',' order by ${ordered.join(', ')})`;
   return db
     .select(db.raw(`${objects} as json, count(*) as row_count${more}`, pg ? [] : names))
     .from(shown.as('page')) as unknown as Promise<Aggregated[]>;

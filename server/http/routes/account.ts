@@ -205,7 +205,7 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
  * table later cannot slip a secret into it: no password hash, token hash or code hash. SSH keys
  * and passkeys are public keys; their private halves never reach the server.
  */
-async function* exportJson(data: AccountData): AsyncGenerator<Buffer | string> {
+async function* exportJson(data: AccountData): AsyncGenerator<string> {
   const { user } = data;
   const start: Pick<AccountExport, 'exported_at' | 'user'> = {
     exported_at: iso(data.at),
@@ -257,7 +257,7 @@ async function* exportJson(data: AccountData): AsyncGenerator<Buffer | string> {
     read_markers: data.readMarkers.map((m) => ({ room: m.room, last_read_id: m.last_read_id })),
   };
   // The objects without their braces, so the arrays the database wrote can go between them.
-  yield `${JSON.stringify(start).slice(0, -1)},"sessions":[${data.sessions.json.toString()}],`;
+  yield `${JSON.stringify(start).slice(0, -1)},"sessions":[${data.sessions.json}],`;
   yield JSON.stringify(rest).slice(1, -1) + ',"messages":[';
   yield* joined(data.messages);
   yield '],"activity":[';
@@ -266,7 +266,7 @@ async function* exportJson(data: AccountData): AsyncGenerator<Buffer | string> {
 }
 
 /** Pages of JSON array items as one array's inside: a comma between pages, each page as it came. */
-async function* joined(pages: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
+async function* joined(pages: AsyncIterable<string>): AsyncGenerator<string> {
   let first = true;
   for await (const page of pages) {
     if (!first) yield ',';

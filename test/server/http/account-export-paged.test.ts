@@ -9,6 +9,8 @@ import { expectError } from '../../helpers/errors.js';
 import { bearer, userIdOf } from '../../helpers/accounts.js';
 
 const HOUR = 3_600_000;
+/** Text the database must escape or encode when it writes the JSON: every page holds some. */
+const UNUSUAL = 'ünïcødé 😀 中文 "quoted" back\\slash new\nline tab\t nul\u0000 bell\u0007 </script>';
 
 describe('GET /api/account/export: in pages, and limited per account', () => {
   let smtp: TestSmtp;
@@ -32,7 +34,7 @@ describe('GET /api/account/export: in pages, and limited per account', () => {
     const messages = Array.from({ length: MESSAGES }, (_, i) => ({
       room: i % 2 ? 'lobby' : 'other',
       user_id: heavyId,
-      text: `${i}:${text}`,
+      text: `${i}:${i % 97 === 0 ? UNUSUAL : text}`,
       created_at: clock.now() - 1000 + i,
     }));
     await t.server.db.batchInsert('messages', messages, 200);
@@ -73,6 +75,10 @@ describe('GET /api/account/export: in pages, and limited per account', () => {
     expect(new Set(ids).size).to.equal(MESSAGES);
     expect(messages.map((m: any) => Number(m.text.split(':')[0]))).to.deep.equal(
       Array.from({ length: MESSAGES }, (_, i) => i),
+    );
+    const unusual = messages.filter((_: unknown, i: number) => i % 97 === 0);
+    expect(unusual.map((m: any) => m.text)).to.deep.equal(
+      unusual.map((_: unknown, k: number) => `${k * 97}:${UNUSUAL}`),
     );
     const eventIds = activity.map((e: any) => e.id);
     expect(eventIds).to.deep.equal([...eventIds].sort((a: number, b: number) => b - a));
