@@ -57,7 +57,8 @@
  * route's target, and the bench goes on.
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { cpus, loadavg, setPriority } from 'node:os';
 import { settings } from '../config/index.js';
 import { startMux1, type BenchServer } from './lib/mux1.js';
 import { emit, type Figure } from './lib/report.js';
@@ -138,9 +139,14 @@ function serverRole(): void {
 /**
  * The exporting clients, in a process of their own: as on a real server they are other people's
  * machines, so the bytes they take in never delay the /api/me probes, which the bench process
- * times.
+ * times. For the same reason every thread of it runs at the lowest priority: on two cores its
+ * garbage collector's threads (taking in four 58 MB bodies) held the server's event loop off a
+ * core for up to 9 ms at a time (`perf sched timehist`), which a client elsewhere cannot do. A
+ * process's niceness is its threads' on Linux, each set on its own; V8's threads already run.
  */
 function downloaderRole(): void {
+  const threads = process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : [0];
+  for (const thread of threads) setPriority(thread, 19);
   const clients = new Map<string, HttpClient>();
   serveRole(
     {
