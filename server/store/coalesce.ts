@@ -79,3 +79,19 @@ export function coalesced<K, A>(
     return asked.answer;
   };
 }
+
+/** A room and a user in it: the key of the lookups every message to a room asks. */
+export interface RoomAndUser {
+  room: string;
+  userId: number;
+}
+
+/**
+ * A coalesced lookup by (room, user) pair. Each pair binds two values, so 400 pairs a statement
+ * stay under SQLite's oldest limit of 999 bound values.
+ */
+export function coalescedByRoomAndUser<A>(
+  fetch: (db: Knex, pairs: RoomAndUser[]) => Promise<(pair: RoomAndUser) => A>,
+): (db: Knex, pair: RoomAndUser) => Promise<A> {
+  return coalesced(({ room, userId }) => `${userId}\n${room}`, fetch, 400);
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { coalesced } from './coalesce.js';
+import { coalescedByRoomAndUser, type RoomAndUser } from './coalesce.js';
 
 /** A private room's owner (null once the owner's account is gone). */
 export async function ownerOf(db: Knex, room: string): Promise<{ owner_id: number | null } | undefined> {
@@ -12,9 +12,6 @@ export async function isMember(db: Knex, room: string, userId: number): Promise<
   return (await db('private_room_members').where({ room, user_id: userId }).first('room')) !== undefined;
 }
 
-/** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
-const LOOKUP_BATCH = 400;
-
 /** Whether a room is private, and whether the user asked about is a member of it. */
 export interface Privacy {
   private: boolean;
@@ -25,10 +22,7 @@ export interface Privacy {
  * Whether each room asked is private, and whether each user asked is a member of it, for many
  * (room, user) pairs in one query: privacyOf's, and room-standing.ts's beside the sanctions.
  */
-export async function privacyAmong(
-  db: Knex,
-  pairs: { room: string; userId: number }[],
-): Promise<(pair: { room: string; userId: number }) => Privacy> {
+export async function privacyAmong(db: Knex, pairs: RoomAndUser[]): Promise<(pair: RoomAndUser) => Privacy> {
   const users = [...new Set(pairs.map((p) => p.userId))];
   const rows: { room: string; user_id: unknown }[] = await db('private_rooms as p')
     .leftJoin('private_room_members as m', (join) => {
@@ -53,11 +47,8 @@ export async function privacyAmong(
  * starts after it is asked, so a room made private, an invitation or a removal committed before
  * - on any server process - is seen.
  */
-export const privacyOf: (db: Knex, pair: { room: string; userId: number }) => Promise<Privacy> = coalesced(
-  ({ room, userId }) => `${userId}\n${room}`,
-  privacyAmong,
-  LOOKUP_BATCH,
-);
+export const privacyOf: (db: Knex, pair: RoomAndUser) => Promise<Privacy> =
+  coalescedByRoomAndUser(privacyAmong);
 
 /** Creates the room with its owner as first member; false when the name is taken. */
 export async function createRoom(db: Knex, room: string, ownerId: number, at: number): Promise<boolean> {

@@ -1,11 +1,8 @@
 import type { Knex } from 'knex';
-import { coalesced } from './coalesce.js';
+import { coalescedByRoomAndUser, type RoomAndUser } from './coalesce.js';
 
 /** A mute keeps a member from writing in a room; a ban keeps them out of it. */
 export type SanctionKind = 'mute' | 'ban';
-
-/** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
-const LOOKUP_BATCH = 400;
 
 export interface SanctionRow {
   room: string;
@@ -24,8 +21,8 @@ export type InForce = Partial<Record<SanctionKind, number | null>>;
  */
 export async function sanctionsAmong(
   db: Knex,
-  pairs: { room: string; userId: number }[],
-): Promise<(pair: { room: string; userId: number }) => SanctionRow[]> {
+  pairs: RoomAndUser[],
+): Promise<(pair: RoomAndUser) => SanctionRow[]> {
   const rows: { room: string; user_id: unknown; kind: string; until: unknown }[] = await db('room_sanctions')
     .whereIn('room', [...new Set(pairs.map((p) => p.room))])
     .whereIn('user_id', [...new Set(pairs.map((p) => p.userId))])
@@ -45,11 +42,7 @@ export async function sanctionsAmong(
 }
 
 /** The lookups of one turn of the event loop share one query (coalesce.ts). */
-const sanctionRows = coalesced(
-  ({ room, userId }: { room: string; userId: number }) => `${userId}\n${room}`,
-  sanctionsAmong,
-  LOOKUP_BATCH,
-);
+const sanctionRows = coalescedByRoomAndUser(sanctionsAmong);
 
 /** Of a user's sanction rows in a room, those in force at `now`, by kind. */
 export function inForceAt(rows: readonly SanctionRow[], now: number): InForce {

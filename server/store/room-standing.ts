@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { coalesced } from './coalesce.js';
+import { coalescedByRoomAndUser, type RoomAndUser } from './coalesce.js';
 import { privacyAmong, type Privacy } from './private-rooms.js';
 import { sanctionsAmong, type SanctionRow } from './room-sanctions.js';
 
@@ -9,9 +9,6 @@ export interface RoomStanding extends Privacy {
   sanctions: readonly SanctionRow[];
 }
 
-/** Pairs per statement: a room and a user id bound for each stays under SQLite's 999. */
-const LOOKUP_BATCH = 400;
-
 /**
  * The room's privacy (privacyOf) and the author's sanctions there (sanctionsInForce) in one
  * lookup, for the (room, user) pairs asked in one turn of the event loop (coalesce.ts): the same
@@ -20,12 +17,9 @@ const LOOKUP_BATCH = 400;
  * room in the same turn (a burst) now share one answer. As with each of them, the lookup starts
  * after it is asked, so whatever was committed before - on any server process - is seen.
  */
-export const roomStanding: (db: Knex, pair: { room: string; userId: number }) => Promise<RoomStanding> =
-  coalesced(
-    ({ room, userId }) => `${userId}\n${room}`,
-    async (db, pairs) => {
-      const [privacy, sanctions] = await Promise.all([privacyAmong(db, pairs), sanctionsAmong(db, pairs)]);
-      return (pair) => ({ ...privacy(pair), sanctions: sanctions(pair) });
-    },
-    LOOKUP_BATCH,
-  );
+export const roomStanding: (db: Knex, pair: RoomAndUser) => Promise<RoomStanding> = coalescedByRoomAndUser(
+  async (db, pairs) => {
+    const [privacy, sanctions] = await Promise.all([privacyAmong(db, pairs), sanctionsAmong(db, pairs)]);
+    return (pair) => ({ ...privacy(pair), sanctions: sanctions(pair) });
+  },
+);
