@@ -108,6 +108,16 @@ export interface Timings {
 
 export const noTimings = (): Timings => ({ ms: [], failures: 0, failed: {} });
 
+/** Adds the calls of `more` to `into` (left unsorted). */
+export function mergeTimings(into: Timings, more: Timings): void {
+  for (const ms of more.ms) into.ms.push(ms);
+  for (const [kind, n] of Object.entries(more.failed)) {
+    if (kind in into.failed || Object.keys(into.failed).length < 5)
+      into.failed[kind] = (into.failed[kind] ?? 0) + n;
+  }
+  into.failures += more.failures;
+}
+
 export function recordFailure(t: Timings, err: unknown): void {
   t.failures++;
   const kind = String((err as Error)?.message ?? err).slice(0, 120);
