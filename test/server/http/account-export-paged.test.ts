@@ -9,8 +9,11 @@ import { expectError } from '../../helpers/errors.js';
 import { bearer, userIdOf } from '../../helpers/accounts.js';
 
 const HOUR = 3_600_000;
-/** Text the database must escape or encode when it writes the JSON: every page holds some. */
-const UNUSUAL = 'ünïcødé 😀 中文 "quoted" back\\slash new\nline tab\t nul\u0000 bell\u0007 </script>';
+/**
+ * Text the database must escape or encode when it writes the JSON, on every page (no NUL:
+ * PostgreSQL's text holds none).
+ */
+const UNUSUAL = 'ünïcødé 😀 中文 "quoted" back\\slash new\nline tab\t bell\u0007 </script>';
 
 describe('GET /api/account/export: in pages, and limited per account', () => {
   let smtp: TestSmtp;
