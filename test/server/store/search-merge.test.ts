@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { migrateToLatest, openDatabase, type Db } from '../../../server/store/db.js';
 import { insertMessages } from '../../../server/store/messages.js';
-import { mergeStep } from '../../../server/store/search-merge.js';
+import { mergeStep, QUIET_MS } from '../../../server/store/search-merge.js';
 
 /**
  * The search index's upkeep (server/store/search-merge.ts): FTS5 no longer merges inside an
@@ -79,6 +79,25 @@ describe('search index merged between writes (store, SQLite)', () => {
     expect(await mergeStep(db), 'work left for a merge').to.equal(false);
     expect(await found(db, 'deploy')).to.equal(30);
     expect(await found(db, 'numb*')).to.equal(60);
+  });
+
+  it('merges nothing while messages keep coming, and all of it once they stop', async () => {
+    await settled(db);
+    // Twelve batches, one every QUIET_MS / 5: never a quiet moment. The index's rows change with
+    // a write or a merge step; between two writes only a step can change them.
+    let stepsBetweenWrites = 0;
+    for (let i = 0; i < 12; i++) {
+      await insertMessages(db, [
+        { room: 'lobby', user_id: author, text: `stream number ${i}`, created_at: i + 1 },
+      ]);
+      const written = await indexRows(db);
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS / 5));
+      if ((await indexRows(db)) !== written) stepsBetweenWrites++;
+    }
+    expect(stepsBetweenWrites, 'merge steps during the stream').to.equal(0);
+    await settled(db);
+    expect(await mergeStep(db), 'work left once it was quiet').to.equal(false);
+    expect(await found(db, 'stream')).to.equal(12);
   });
 
   it('leaves the segments of rows written without the store for a step to find (the check above can fail)', async () => {
