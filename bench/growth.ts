@@ -78,6 +78,7 @@ import {
   sampleRss,
   SocketPool,
   mergeTimings,
+  SOCKET_REQUEST_GAP_MS,
   noTimings,
   record,
   runCalls,
@@ -238,8 +239,7 @@ async function chatPool(side: Side): Promise<SocketPool> {
   return pool;
 }
 
-/** Per-socket budgets (server/realtime/limits.ts), with room to spare. */
-const REQUEST_GAP_MS = 60;
+/** A socket's message budget (server/realtime/limits.ts), with room to spare. */
 const MESSAGE_GAP_MS = 220;
 const TYPING_PAIRS = 10;
 const TYPING_ROOMS = 22;
@@ -429,7 +429,7 @@ const CASES: Case[] = [
     call: (side, i) =>
       side.sockets.get('chat')!.use(
         'request',
-        2 * REQUEST_GAP_MS,
+        2 * SOCKET_REQUEST_GAP_MS,
         async (socket) => {
           const ms = await timed(() => emitOk(socket, 'join', { room: `j-${i}` }));
           await emitOk(socket, 'leave', { room: `j-${i}` });
@@ -444,7 +444,7 @@ const CASES: Case[] = [
     call: (side, i) =>
       side.sockets.get('chat')!.use(
         'request',
-        2 * REQUEST_GAP_MS,
+        2 * SOCKET_REQUEST_GAP_MS,
         async (socket) => {
           await emitOk(socket, 'join', { room: `l-${i}` });
           return timed(() => emitOk(socket, 'leave', { room: `l-${i}` }));
@@ -457,7 +457,7 @@ const CASES: Case[] = [
     call: (side) =>
       side.sockets
         .get('chat')!
-        .use('request', REQUEST_GAP_MS, (socket) =>
+        .use('request', SOCKET_REQUEST_GAP_MS, (socket) =>
           timed(() => emitOk(socket, 'history', { room: 'lobby' })),
         ),
   },
@@ -466,7 +466,7 @@ const CASES: Case[] = [
     call: (side) =>
       side.sockets
         .get('chat')!
-        .use('request', REQUEST_GAP_MS, (socket) =>
+        .use('request', SOCKET_REQUEST_GAP_MS, (socket) =>
           timed(() => emitOk(socket, 'history', { room: 'lobby', before: side.facts.midMessageId })),
         ),
   },
@@ -499,7 +499,7 @@ const CASES: Case[] = [
           [sender, listener].map(async ({ socket }) => {
             for (let j = 0; j < TYPING_ROOMS; j++) {
               await emitOk(socket, 'join', { room: `t-${k}-${j}` });
-              await sleep(REQUEST_GAP_MS);
+              await sleep(SOCKET_REQUEST_GAP_MS);
             }
           }),
         ),

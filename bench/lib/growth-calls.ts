@@ -251,6 +251,9 @@ export async function emitOk(socket: Socket, event: string, payload: unknown): P
  * that kind of event has refilled (mux1 allows a socket 20 requests and 5 messages a second):
  * the bench measures how fast an allowed event is answered, never a refusal.
  */
+/** Between two requests of one socket: the server allows 20 a second (server/realtime/limits.ts). */
+export const SOCKET_REQUEST_GAP_MS = 60;
+
 export class SocketPool {
   private readonly entries: { socket: Socket; busy: boolean; readyAt: Map<string, number> }[];
 
