@@ -8,8 +8,8 @@ import type { Knex } from 'knex';
  * returns. On a large index such a merge reads and writes a few hundred pages, and the message
  * whose insert set it off waited for it: on a million stored messages a socket `message`'s p99
  * was 2-3x that on ten thousand, with the same median (bench/growth.ts). Migration 025 turns
- * FTS5's automatic merging off, and the merging is done here instead, in small steps on the
- * writer, each a few dozen pages, between the writes of the messages rather than inside one.
+ * FTS5's automatic merging off, and the merging is done here instead, in steps on the writer
+ * (each asks for a few dozen pages), between the writes of the messages rather than inside one.
  *
  * Steps run in quiet moments only: once no message has been stored for QUIET_MS, and while the
  * writer has nothing else to do, one after another while a step finds work; a message stored in
