@@ -11,6 +11,8 @@ export interface CliServer {
   /** Everything the server printed on stdout so far, one entry per line. */
   stdout: string[];
   stderr: string[];
+  /** What the server printed so far, both streams, for an assertion's message. */
+  output(): string;
   /** Resolves with the first stdout line (past or future) that matches. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Sends a signal and resolves with the exit code (null when killed by a signal). */
@@ -126,6 +128,7 @@ export async function startCliServer(env: Record<string, string> = {}): Promise<
     child,
     stdout,
     stderr,
+    output: describeOutput,
     waitForLine,
     stop,
     async cleanup() {

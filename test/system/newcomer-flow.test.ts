@@ -64,7 +64,7 @@ describe('system: a newcomer follows the README with the built server and curl',
     expect(gone.body).to.include({ code: 'unauthorized' });
     expect(gone.body.error).to.be.a('string');
 
-    expect(await server.stop('SIGTERM')).to.equal(0);
+    expect(await server.stop('SIGTERM'), server.output()).to.equal(0);
     const printed = server.stdout.join('\n') + server.stderr.join('\n');
     expect(printed, 'the password must never be printed').not.to.include(password);
     expect(printed, 'the session token must never be printed').not.to.include(token);

@@ -188,7 +188,7 @@ describe('system: a python-socketio client', function () {
     expect(restartReady.phase).to.equal('restart');
     proxy.refuse(true);
     mate.disconnect();
-    expect(await server.stop('SIGTERM')).to.equal(0);
+    expect(await server.stop('SIGTERM'), server.output()).to.equal(0);
     await script.next('disconnected');
     await server.cleanup();
     server = await startCliServer(env);

@@ -25,11 +25,19 @@ async function paired(a: (i: number) => Promise<unknown>, b: (i: number) => Prom
   return { a: median(ta), b: median(tb) };
 }
 
-/** Medians within 25% of each other. */
-function expectClose(a: number, b: number, what: string): void {
-  expect(Math.abs(a - b) / Math.max(a, b), `${what}: ${a.toFixed(1)} ms vs ${b.toFixed(1)} ms`).to.be.below(
-    0.25,
-  );
+/**
+ * Medians within 25% of each other, in one of three tries. A leak (a KDF skipped) is most of the
+ * request's cost and shows in every try; the machine's noise (other test files running beside
+ * this one, as the PostgreSQL system run does) rarely lands on one kind three times.
+ */
+async function expectSameCost(measure: () => Promise<{ a: number; b: number }>, what: string): Promise<void> {
+  const tries: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { a, b } = await measure();
+    tries.push(`${a.toFixed(1)} ms vs ${b.toFixed(1)} ms`);
+    if (Math.abs(a - b) / Math.max(a, b) < 0.25) return;
+  }
+  expect.fail(`${what}: medians more than 25% apart in every try (${tries.join('; ')})`);
 }
 
 /**
@@ -60,26 +68,33 @@ describe('accounts: answers that take the same time whether or not the account e
   const signup = (p: Person) => t.api('POST', '/api/signup', p, fresh());
 
   it('login: an unknown user costs what a wrong password costs (medians within 25%)', async () => {
-    // Wrong passwords spread over fresh accounts, so the lockout never answers early.
-    const victims: Person[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const p = newPerson('victim');
-      expect((await signup(p)).status).to.equal(201);
-      victims.push(p);
-    }
-    const { a: wrong, b: unknown } = await paired(
-      async (i) => expect((await login(victims[i]!.username)).status).to.equal(401),
-      async (i) => expect((await login(`nobody-${i}-by-this-name`)).status).to.equal(401),
-    );
-    expectClose(unknown, wrong, 'unknown vs wrong password');
+    // Wrong passwords spread over fresh accounts (each try its own), so no lockout or challenge
+    // answers early.
+    let tries = 0;
+    await expectSameCost(async () => {
+      const victims: Person[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        const p = newPerson('victim');
+        expect((await signup(p)).status).to.equal(201);
+        victims.push(p);
+      }
+      tries++;
+      return paired(
+        async (i) => expect((await login(victims[i]!.username)).status).to.equal(401),
+        async (i) => expect((await login(`nobody-${tries}-${i}-by-this-name`)).status).to.equal(401),
+      );
+    }, 'wrong password vs unknown user');
   });
 
   it('signup: a taken email costs what a new one costs (medians within 25%)', async () => {
-    const { a: fresh, b: taken } = await paired(
-      async () => expect((await signup(newPerson('fresh'))).status).to.equal(201),
-      async () =>
-        expect((await signup({ ...newPerson('copycat'), email: known.email })).status).to.equal(201),
+    await expectSameCost(
+      () =>
+        paired(
+          async () => expect((await signup(newPerson('fresh'))).status).to.equal(201),
+          async () =>
+            expect((await signup({ ...newPerson('copycat'), email: known.email })).status).to.equal(201),
+        ),
+      'new vs taken email',
     );
-    expectClose(taken, fresh, 'taken vs new email');
   });
 });
