@@ -32,7 +32,8 @@ interface Bench {
 }
 
 const BENCHES: Bench[] = [
-  { name: 'login-throughput', file: 'login-throughput.ts', budgetS: 110 },
+  // 71 s on a quiet machine; past 110 s on one running at half speed (scrypt 0.5 s a hash).
+  { name: 'login-throughput', file: 'login-throughput.ts', budgetS: 200 },
   { name: 'login-storm-health', file: 'login-storm-health.ts', budgetS: 60 },
   { name: 'kdf-dos', file: 'kdf-dos.ts', budgetS: 90 },
   // Five short alternating rounds each: one run on a shared 2-core machine drifts by up to a
