@@ -62,14 +62,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, loadavg, setPriority } from 'node:os';
 import { settings } from '../config/index.js';
 import { startMux1, type BenchServer } from './lib/mux1.js';
 import { emit, type Figure } from './lib/report.js';
 import { forkRole, isRole, serveRole, type Child } from './lib/rpc.js';
-import { assertLoopback, intFlag, median, percentile, round, sleep } from './lib/stats.js';
+import { intFlag, median, percentile, round, sleep } from './lib/stats.js';
 import {
+  downloadDiscarding,
   emitOk,
   expectStatus,
   failureText,
@@ -158,65 +158,14 @@ function serverRole(): void {
 function downloaderRole(): void {
   const threads = process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : [0];
   for (const thread of threads) setPriority(thread, 19);
-  let address = 0;
   serveRole(
     {
       ready: () => true,
-      export: ({ url, token }: { url: string; token: string }) => download(url, token, ++address),
+      export: ({ url, token }: { url: string; token: string }) =>
+        downloadDiscarding(url, '/api/account/export', token),
     },
     4 * 3600_000,
   );
-}
-
-/** One buffer every download reads into: a read is counted and forgotten before the next. */
-const DOWNLOAD_BUFFER = Buffer.alloc(256 * 1024);
-
-/**
- * GET /api/account/export over a socket of its own (Connection: close), reading into
- * DOWNLOAD_BUFFER: the status from the head, and the bytes after it (the body with its chunked
- * framing, a few bytes a page).
- */
-function download(url: string, token: string, n: number): Promise<{ status: number; bytes: number }> {
-  const { hostname, port } = new URL(url);
-  assertLoopback(url);
-  return new Promise((resolve, reject) => {
-    let head = '';
-    let status = 0;
-    let bytes = 0;
-    const socket = connect({
-      host: hostname,
-      port: Number(port),
-      onread: {
-        buffer: DOWNLOAD_BUFFER,
-        // True: go on reading (false would pause the socket).
-        callback(size) {
-          if (status) {
-            bytes += size;
-            return true;
-          }
-          // Latin-1: a character a byte, so the head's length counts bytes.
-          head += DOWNLOAD_BUFFER.toString('latin1', 0, size);
-          const end = head.indexOf('\r\n\r\n');
-          if (end < 0) return true;
-          status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? -1);
-          bytes = head.length - end - 4;
-          return true;
-        },
-      },
-    });
-    socket.setTimeout(600_000, () => socket.destroy(new Error('no export within 600 s')));
-    socket.once('connect', () =>
-      socket.write(
-        `GET /api/account/export HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
-          `Authorization: Bearer ${token}\r\nX-Forwarded-For: 10.250.${(n >> 8) & 255}.${n & 255}\r\n` +
-          'User-Agent: mux1-bench-growth\r\nConnection: close\r\n\r\n',
-      ),
-    );
-    socket.once('error', reject);
-    socket.once('close', (hadError) => {
-      if (!hadError) resolve({ status, bytes });
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 /**
- * How the growth bench calls a server and times it: a keep-alive HTTP client, a runner that
- * makes a fixed number of calls at a fixed concurrency, Socket.IO clients that keep inside the
- * server's per-socket budgets, and a reader of another process's RSS.
+ * How the growth bench calls a server and times it: a keep-alive HTTP client, a download that
+ * allocates nothing for a body it only counts, a runner that makes a fixed number of calls at a
+ * fixed concurrency, Socket.IO clients that keep inside the server's per-socket budgets, and a
+ * reader of another process's RSS.
  */
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { assertLoopback, sleep } from './stats.js';
 
@@ -18,7 +20,6 @@ export interface Answer {
 /** One server's HTTP client: keep-alive connections, and each call from an address of its own. */
 export class HttpClient {
   private readonly agent: Agent;
-  private address = 0;
 
   constructor(
     readonly base: string,
@@ -38,10 +39,9 @@ export class HttpClient {
     path: string,
     options: { token?: string; json?: unknown; headers?: Record<string, string>; discard?: boolean } = {},
   ): Promise<Answer> {
-    const n = ++this.address;
     const headers: Record<string, string> = {
-      'x-forwarded-for': `10.${200 + ((n >> 16) & 31)}.${(n >> 8) & 255}.${n & 255}`,
-      'user-agent': 'mux1-bench-growth',
+      'x-forwarded-for': nextAddress(),
+      'user-agent': USER_AGENT,
       ...options.headers,
     };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -89,6 +89,69 @@ export class HttpClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** One buffer every download reads into: a read is counted and forgotten before the next. */
+const DOWNLOAD_BUFFER = Buffer.alloc(256 * 1024);
+
+/**
+ * GET `path` over a socket of its own (Connection: close), reading into DOWNLOAD_BUFFER, so a
+ * large body costs no allocation: the status from the head, and the bytes after it (the body
+ * with its chunked framing, a few bytes a chunk). For a client that only takes bodies in.
+ */
+export function downloadDiscarding(
+  url: string,
+  path: string,
+  token: string,
+): Promise<{ status: number; bytes: number }> {
+  const { hostname, port } = new URL(url);
+  assertLoopback(url);
+  return new Promise((resolve, reject) => {
+    let head = '';
+    let status = 0;
+    let bytes = 0;
+    const socket = connect({
+      host: hostname,
+      port: Number(port),
+      onread: {
+        buffer: DOWNLOAD_BUFFER,
+        // True: go on reading (false would pause the socket).
+        callback(size) {
+          if (status) {
+            bytes += size;
+            return true;
+          }
+          // Latin-1: a character a byte, so the head's length counts bytes.
+          head += DOWNLOAD_BUFFER.toString('latin1', 0, size);
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return true;
+          status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? -1);
+          bytes = head.length - end - 4;
+          return true;
+        },
+      },
+    });
+    socket.setTimeout(600_000, () => socket.destroy(new Error(`GET ${path}: no answer within 600 s`)));
+    socket.once('connect', () =>
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+          `X-Forwarded-For: ${nextAddress()}\r\nUser-Agent: ${USER_AGENT}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    socket.once('error', reject);
+    socket.once('close', (hadError) => {
+      if (!hadError) resolve({ status, bytes });
+    });
+  });
+}
+
+const USER_AGENT = 'mux1-bench-growth';
+let address = 0;
+
+/** An address of its own for every request, as X-Forwarded-For (see HttpClient.call). */
+function nextAddress(): string {
+  const n = ++address;
+  return `10.${200 + ((n >> 16) & 31)}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 /** Throws unless the answer has the expected status, with the start of its body. */
