@@ -37,7 +37,9 @@
  * same moments and a stall of the shared machine weighs on both alike; with two workers a
  * server mostly has one call at a time, so a stall of one server delays few calls. A case whose
  * calls use nothing up is called in `--rounds` (5) rounds of `--repeat-calls`, and its ratios are
- * the median of the rounds' ratios (roundsOf says why). No call starts after twice
+ * the median of the rounds' ratios (roundsOf says why); so are the fixture cases whose fixtures
+ * last that long (logout, DELETE /api/sessions/:id, socket authenticate {token}), in rounds of
+ * `--calls`. No call starts after twice
  * `--case-seconds` (a route grown to a second a call is measured on fewer calls and rounds; the
  * table says how many). Socket events are timed from emit to acknowledgement (to
  * arrival in the room for `typing`), on sockets kept inside the server's per-socket budgets.
@@ -96,7 +98,9 @@ import {
   nth,
   ORDINARY_IN_TURN,
   PASSWORD,
+  SESSION_OP_FIXTURES,
   sessionIdOf,
+  sessionOpOf,
   tokenOf,
   usernameOf,
   type Facts,
@@ -190,8 +194,13 @@ interface Case {
   kdf?: boolean;
   /** Each call uses up a fixture of a pool (POOL, warm-up included), so `--calls` of them. */
   pooled?: boolean;
+  /** Fixtures the pool holds in all, warm-up included, when more than one round's: the case
+   * then runs in as many rounds as they allow (at most `--rounds`). */
+  poolHolds?: number;
   /** Runs before the case's calls on each side (sockets to open, rooms to join). */
   prepare?(side: Side): Promise<void>;
+  /** Renews a pooled case's pool before each round after the first; the case runs in rounds. */
+  prepareRound?(side: Side): Promise<void>;
   /** One call; resolves to its time in ms and throws when the answer is wrong. */
   call(side: Side, i: number): Promise<number>;
 }
@@ -246,6 +255,13 @@ const GUESTS = 55;
 
 /** Ordinary users in turn, where calls should come from many people (exports, /api/me probes). */
 const ordinary = (side: Side, i: number) => side.layout.ordinaryFrom + (i % ORDINARY_IN_TURN);
+
+/** Guest sockets for `authenticate {token}`, in place of the ones before. */
+async function openGuests(side: Side): Promise<void> {
+  side.sockets.get('guests')?.close();
+  const guests = await Promise.all(Array.from({ length: GUESTS }, () => openSocket(side.url)));
+  side.sockets.set('guests', new SocketPool(guests.map((g) => g.socket)));
+}
 
 const typingWaiters = new WeakMap<Side, Map<string, () => void>>();
 
@@ -312,22 +328,30 @@ const CASES: Case[] = [
       json: { email: emailOf(nth(s.layout.verify, i)), code: CODE },
     })),
   },
-  // The session pool: logout ends s2, DELETE ends s1 from s0, then revoke-others ends s3 - in this order.
+  // The session pool: logout ends s2, DELETE ends s1 from s0, then revoke-others ends s3 - in this
+  // order. Logout and DELETE have sessions of their own for each round (sessionOpOf);
+  // revoke-others ends every session but s0, so it runs once.
   {
     name: 'POST /api/logout',
     pooled: true,
-    call: rest('POST', fixed('/api/logout'), 204, (s, i) => ({
-      token: tokenOf(nth(s.layout.sessionOps, i), 2),
-    })),
+    poolHolds: SESSION_OP_FIXTURES,
+    call: rest('POST', fixed('/api/logout'), 204, (s, i) => {
+      const op = sessionOpOf(s.layout, i);
+      return { token: tokenOf(op.user, op.logout) };
+    }),
   },
   {
     name: 'DELETE /api/sessions/:id',
     pooled: true,
+    poolHolds: SESSION_OP_FIXTURES,
     call: rest(
       'DELETE',
-      (s, i) => `/api/sessions/${sessionIdOf(nth(s.layout.sessionOps, i), 1)}`,
+      (s, i) => {
+        const op = sessionOpOf(s.layout, i);
+        return `/api/sessions/${sessionIdOf(op.user, op.revoked)}`;
+      },
       204,
-      (s, i) => ({ token: tokenOf(nth(s.layout.sessionOps, i), 0) }),
+      (s, i) => ({ token: tokenOf(sessionOpOf(s.layout, i).user, 0) }),
     ),
   },
   {
@@ -390,11 +414,11 @@ const CASES: Case[] = [
   },
   {
     name: 'socket: authenticate {token}',
+    // A socket may sign in five times a minute (server/realtime/limits.ts): each round has guests
+    // of its own, four sign-ins each.
     pooled: true,
-    async prepare(side) {
-      const guests = await Promise.all(Array.from({ length: GUESTS }, () => openSocket(side.url)));
-      side.sockets.set('guests', new SocketPool(guests.map((g) => g.socket)));
-    },
+    prepare: openGuests,
+    prepareRound: openGuests,
     call: (side, i) =>
       side.sockets.get('guests')!.use(
         'authenticate',
@@ -589,10 +613,16 @@ const callsOf = (c: Case, flags: Flags) =>
  * are the median of the rounds' ratios: a p99 of 600 calls of a route that answers in a fraction
  * of a millisecond is its six slowest calls, which a collector's pause or a wait for a core on
  * one side decides, whatever the size of the data. A ratio that grows with the data grows in
- * every round. Those that use a fixture up (whose pools hold `--calls`) and those that hash a
- * password run once.
+ * every round. So does a case that uses fixtures up where its pool holds them (`poolHolds`) or
+ * is renewed each round (`prepareRound`); the other pooled cases (their pools hold `--calls`)
+ * and those that hash a password run once.
  */
-const roundsOf = (c: Case, flags: Flags) => (c.kdf || c.pooled ? 1 : flags.rounds);
+function roundsOf(c: Case, flags: Flags): number {
+  if (c.kdf) return 1;
+  if (!c.pooled || c.prepareRound) return flags.rounds;
+  if (!c.poolHolds) return 1;
+  return Math.max(1, Math.min(flags.rounds, Math.floor((c.poolHolds - WARMUP) / flags.calls)));
+}
 const concurrencyOf = (c: Case, flags: Flags) => (c.kdf ? flags.kdfConcurrency : flags.concurrency);
 
 function failedRow(c: Case, flags: Flags, err: Error): Row {
@@ -625,6 +655,7 @@ async function measureCase(c: Case, sides: Side[], flags: Flags): Promise<Row> {
   const rounds = roundsOf(c, flags);
   const perRound: { p50: number; p99: number }[] = [];
   for (let r = 0; r < rounds && (r === 0 || performance.now() < deadline); r++) {
+    if (r > 0 && c.prepareRound) for (const side of sides) await c.prepareRound(side);
     const inRound = { small: noTimings(), large: noTimings() };
     const from = warmup + r * calls;
     await runCalls(from, from + calls, concurrency, both(inRound), deadline);

@@ -21,7 +21,7 @@ import { migrateToLatest, openDatabase, readerOf, type Db } from '../../server/s
 import { mergeStep } from '../../server/store/search-merge.js';
 
 /** Bump when the generated data changes, so cached databases are rebuilt. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export const PASSWORD = 'growth-bench-password-lantern-orbit';
 /** The verification and reset code every fixture that needs one holds. */
@@ -39,6 +39,14 @@ const READERS = 64;
 export const ORDINARY_IN_TURN = 200;
 /** Sessions of every verified user but the heavy one: s0 acts, s1 is revoked, s2 logs out, s3 is revoked by revoke-others. */
 const SESSIONS_PER_USER = 4;
+/**
+ * Rounds the session-op users serve logout and DELETE /api/sessions/:id in: each holds, beside
+ * its four, a session to log out and one to revoke for every round after the first, so those
+ * routes are measured in rounds like the routes that use nothing up (bench/growth.ts roundsOf).
+ */
+const SESSION_OP_SETS = 5;
+/** Logout and DELETE calls the session-op users serve in all, warm-up included. */
+export const SESSION_OP_FIXTURES = POOL * SESSION_OP_SETS;
 
 export interface Sizes {
   users: number;
@@ -137,6 +145,20 @@ const hashCode = (userId: number, purpose: 'verify' | 'reset', code: string): st
     .digest('hex');
 export const usernameOf = (id: number): string => (id === 1 ? 'heavy' : `u${id}`);
 export const emailOf = (id: number): string => `${usernameOf(id)}@growth.test`;
+/**
+ * Session-op fixture i (0 to SESSION_OP_FIXTURES): its user, the session logout ends and the
+ * one DELETE /api/sessions/:id ends (from s0). The first POOL are s2 and s1; each later set of
+ * POOL takes the next two of the user's extra sessions. s3 stays for revoke-others, which ends
+ * every session but s0 and so runs once.
+ */
+export function sessionOpOf(layout: Layout, i: number): { user: number; logout: number; revoked: number } {
+  const set = Math.floor(i / layout.sessionOps.count);
+  if (set >= SESSION_OP_SETS)
+    throw new Error(`session-op fixture ${i} is beyond the ${SESSION_OP_FIXTURES} built`);
+  const user = nth(layout.sessionOps, i % layout.sessionOps.count);
+  return set === 0 ? { user, logout: 2, revoked: 1 } : { user, logout: 2 + 2 * set, revoked: 3 + 2 * set };
+}
+
 /** Session k of a user: its bearer token and its id. */
 export const tokenOf = (userId: number, k: number): string => sha256(`growth-token:${userId}:${k}`);
 export const sessionIdOf = (userId: number, k: number): string =>
@@ -228,7 +250,8 @@ function tables(sizes: Sizes, layout: Layout, hash: string, builtAt: number, fac
     }
     for (let id = 2; id <= users; id++) {
       if (unverified(id)) continue;
-      for (let k = 0; k < SESSIONS_PER_USER; k++) yield live(id, k, builtAt - 6 * DAY + k * 1000);
+      const sessions = inRange(layout.sessionOps, id) ? 2 + 2 * SESSION_OP_SETS : SESSIONS_PER_USER;
+      for (let k = 0; k < sessions; k++) yield live(id, k, builtAt - 6 * DAY + k * 1000);
     }
   }
 
