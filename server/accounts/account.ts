@@ -199,16 +199,19 @@ export async function exportAccount(
  * reader connection and one thread of the pool, as one does, and the requests beside them keep
  * the rest. Only the read is taken in turn, never the wait for a slow client.
  *
- * After each read the turn rests as long as the read took: exports are background work and get
- * half of one core's time at most. On two cores, four exports reading back to back kept a core
- * busy and the event loop waited for one behind them. /api/me's p99 beside four exports of 250k
- * messages went from 2.5x its idle p99 to 1.4x (on SQLite, the median of four runs each), and such
- * an export alone takes up to twice as long (bench/growth.ts, the export case).
+ * After each read the turn rests twice as long as the read took: exports are background work and
+ * get a third of one core's time at most. On two cores, four exports reading back to back kept a
+ * core busy and the event loop waited for one behind them. /api/me's p99 beside four exports of
+ * 250k messages went from 2.5x its idle p99 to 1.4x with a rest as long as the read (on SQLite,
+ * the median of four runs each); on PostgreSQL, where the backends building each page's JSON share
+ * the cores too, that rest left 1.95-2.49x and twice as long a rest 1.36-1.86x (the same hour,
+ * runs alternated), with SQLite at 1.09x. An export alone takes two to three times as long as
+ * without any rest (bench/growth.ts, the export case).
  */
 const pageTurns = new WeakMap<object, Promise<void>>();
 
 /** How long the turn rests after a read, as a share of the read's time. */
-const EXPORT_REST_PER_READ = 1;
+const EXPORT_REST_PER_READ = 2;
 
 async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
   const before = pageTurns.get(db) ?? Promise.resolve();
