@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonFile } from '../../../tui/app/local/json-file.js';
@@ -17,6 +17,13 @@ describe('TUI: the outbox and recall files', () => {
   const outboxAt = (path: string, send: (o: Outgoing) => Promise<number>, warnings: string[] = []) =>
     new Outbox(send, jsonFile<Outgoing[]>(path, [], isOutgoingList), (w) => warnings.push(w));
   const never = () => new Promise<number>(() => {});
+  /** Resolves once `check` holds, looking every 10 ms for up to 10 s. */
+  const until = async (check: () => boolean) => {
+    for (const deadline = Date.now() + 10_000; !check();) {
+      if (Date.now() > deadline) throw new Error('the file never held what was written');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
 
   it('keeps what the file held when a message is written before the file was read', async () => {
     const path = join(dir, 'outbox.json');
@@ -107,6 +114,18 @@ describe('TUI: the outbox and recall files', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.corrupt-'))).to.have.length(cases.length);
   });
 
+  it('writes a burst of changes as the last of them, in two writes at most, all answered', async () => {
+    const file = jsonFile<number[]>(join(dir, 'burst.json'), [], (d): d is number[] => Array.isArray(d));
+    const writes = Array.from({ length: 50 }, (_, i) => file.write([i]));
+    expect(new Set(writes).size).to.be.at.most(2);
+    await Promise.all(writes);
+    expect(JSON.parse(readFileSync(join(dir, 'burst.json'), 'utf8'))).to.deep.equal([49]);
+    expect(readdirSync(dir)).to.deep.equal(['burst.json']);
+    // One asked for after they are written is written too.
+    await file.write([50]);
+    expect(JSON.parse(readFileSync(join(dir, 'burst.json'), 'utf8'))).to.deep.equal([50]);
+  });
+
   it('recalls the last lines per room, a repeated line once, and keeps the limit', async () => {
     const path = join(dir, 'recall.json');
     const recall = new Recall(jsonFile<RecallData>(path, {}, isRecallData));
@@ -116,7 +135,8 @@ describe('TUI: the outbox and recall files', () => {
     recall.add('dev', 'elsewhere');
     expect(recall.lines('lobby')).to.have.length(RECALL_MAX);
     expect(recall.lines('lobby').at(-1)).to.equal(`line ${RECALL_MAX + 19}`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Read back once the last line is on disk: the file is only ever replaced whole.
+    await until(() => existsSync(path) && readFileSync(path, 'utf8').includes('elsewhere'));
     const again = new Recall(jsonFile<RecallData>(path, {}, isRecallData));
     await again.load();
     expect(again.lines('lobby')).to.deep.equal(recall.lines('lobby'));

@@ -14,12 +14,18 @@ export interface JsonFile<T> {
    * aside (`NAME.corrupt-TIME`) and `warning` says so; it is never a reason not to start.
    */
   read(): Promise<{ value: T; warning?: string }>;
-  /** Writes are queued, so the last one asked for is the one that stays. */
+  /**
+   * Writes are queued, so the last one asked for is the one that stays; one asked for while
+   * another waits its turn takes that one's place (both resolve when it is written), so a burst
+   * of changes (lines recalled, messages queued) costs two writes, not one each.
+   */
   write(value: T): Promise<void>;
 }
 
 export function jsonFile<T>(path: string, empty: T, valid: (data: unknown) => data is T): JsonFile<T> {
   let queue: Promise<void> = Promise.resolve();
+  /** The write waiting for the one in progress, if any: a newer value replaces its own. */
+  let waiting: { value: T; written: Promise<void> } | undefined;
   return {
     path,
     async read() {
@@ -41,9 +47,18 @@ export function jsonFile<T>(path: string, empty: T, valid: (data: unknown) => da
       return { value: empty, warning: `${path} was damaged; it was moved to ${aside} and started afresh` };
     },
     write(value) {
-      const run = queue.then(() => writeAtomically(path, JSON.stringify(value) + '\n'));
-      queue = run.catch(() => {});
-      return run;
+      if (waiting) {
+        waiting.value = value;
+        return waiting.written;
+      }
+      const next = { value, written: Promise.resolve() };
+      next.written = queue.then(() => {
+        waiting = undefined;
+        return writeAtomically(path, JSON.stringify(next.value) + '\n');
+      });
+      waiting = next;
+      queue = next.written.catch(() => {});
+      return next.written;
     },
   };
 }
