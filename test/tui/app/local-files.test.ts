@@ -34,7 +34,7 @@ describe('TUI: the outbox and recall files', () => {
     await new Promise((r) => setTimeout(r, 50));
     await outbox.load();
     expect(outbox.list().map((o) => o.text)).to.deep.equal(['from before', 'typed at once']);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => readFileSync(path, 'utf8').includes('typed at once'));
     const saved = JSON.parse(readFileSync(path, 'utf8')) as Outgoing[];
     expect(saved.map((o) => o.text)).to.deep.equal(['from before', 'typed at once']);
     expect(statSync(path).mode & 0o777).to.equal(0o600);
