@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { jsonFile } from '../../../tui/app/local/json-file.js';
 import { isOutgoingList, Outbox, type Outgoing } from '../../../tui/app/local/outbox.js';
 import { isRecallData, Recall, RECALL_MAX, type RecallData } from '../../../tui/app/local/recall.js';
+import { eventually } from '../../helpers/wait.js';
 
 /** The files the chat keeps beside the credentials, on a real disk. */
 describe('TUI: the outbox and recall files', () => {
@@ -17,13 +18,6 @@ describe('TUI: the outbox and recall files', () => {
   const outboxAt = (path: string, send: (o: Outgoing) => Promise<number>, warnings: string[] = []) =>
     new Outbox(send, jsonFile<Outgoing[]>(path, [], isOutgoingList), (w) => warnings.push(w));
   const never = () => new Promise<number>(() => {});
-  /** Resolves once `check` holds, looking every 10 ms for up to 10 s. */
-  const until = async (check: () => boolean) => {
-    for (const deadline = Date.now() + 10_000; !check();) {
-      if (Date.now() > deadline) throw new Error('the file never held what was written');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
 
   it('keeps what the file held when a message is written before the file was read', async () => {
     const path = join(dir, 'outbox.json');
@@ -34,7 +28,9 @@ describe('TUI: the outbox and recall files', () => {
     await new Promise((r) => setTimeout(r, 50));
     await outbox.load();
     expect(outbox.list().map((o) => o.text)).to.deep.equal(['from before', 'typed at once']);
-    await until(() => readFileSync(path, 'utf8').includes('typed at once'));
+    await eventually(() => readFileSync(path, 'utf8').includes('typed at once'), {
+      what: 'the message on disk',
+    });
     const saved = JSON.parse(readFileSync(path, 'utf8')) as Outgoing[];
     expect(saved.map((o) => o.text)).to.deep.equal(['from before', 'typed at once']);
     expect(statSync(path).mode & 0o777).to.equal(0o600);
@@ -136,7 +132,9 @@ describe('TUI: the outbox and recall files', () => {
     expect(recall.lines('lobby')).to.have.length(RECALL_MAX);
     expect(recall.lines('lobby').at(-1)).to.equal(`line ${RECALL_MAX + 19}`);
     // Read back once the last line is on disk: the file is only ever replaced whole.
-    await until(() => existsSync(path) && readFileSync(path, 'utf8').includes('elsewhere'));
+    await eventually(() => existsSync(path) && readFileSync(path, 'utf8').includes('elsewhere'), {
+      what: 'the last line on disk',
+    });
     const again = new Recall(jsonFile<RecallData>(path, {}, isRecallData));
     await again.load();
     expect(again.lines('lobby')).to.deep.equal(recall.lines('lobby'));
