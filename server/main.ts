@@ -15,6 +15,7 @@ import { countedTransport, createMetrics, serverSources } from './metrics/regist
 import { metricsListener } from './metrics/endpoint.js';
 import { hardenRawResponses } from './http/headers.js';
 import { guardHosts, hostPolicy } from './http/hosts.js';
+import { drainOnClose } from './http/drain.js';
 import { SOCKET_PATH } from './protocol.js';
 import { RetentionJob } from './retention.js';
 import { resolveSecretKey, ServerKey } from './secret-key.js';
@@ -38,6 +39,8 @@ export interface Mux1Server {
    * lets requests in flight finish, stops the worker, closes the database.
    */
   close(): Promise<void>;
+  /** While close() runs: what it is waiting for, for the log when a shutdown takes too long. */
+  readonly closing: string | undefined;
   /**
    * Reads TLS_CERT and TLS_KEY again and serves new connections with them; connections already
    * open keep theirs. False without TLS; throws (the old pair staying in use) when they are bad.
@@ -144,6 +147,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   });
 
   hardenRawResponses(http, SOCKET_PATH);
+  const drain = drainOnClose(http);
   guardHosts(
     http,
     hostPolicy({ publicUrl: () => config.publicUrl, bindHost: config.host, allowed: config.allowedHosts }),
@@ -152,6 +156,7 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
   const metricsServer = metricsListener(metrics, config, log);
   const retention = new RetentionJob({ db, clock, log, config, batch: overrides.retentionBatch });
   let metricsUrl: string | undefined;
+  let closing: string | undefined;
 
   return {
     get url() {
@@ -199,17 +204,28 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
       (http as HttpsServer).setSecureContext(readTlsFiles(config)!);
       return true;
     },
+    get closing() {
+      return closing;
+    },
     async close() {
       // Socket.IO closes its sockets, then the HTTP server, which resolves once requests in flight end.
+      closing = 'the sockets and requests in flight';
       const closed = realtime.close();
-      http.closeIdleConnections();
+      drain.begin();
+      closing = 'the mail worker';
       await worker.stop();
+      closing = 'the retention job';
       await retention.stop();
+      closing = 'the sockets and requests in flight';
       await closed;
       transport.close();
+      closing = 'the metrics listener';
       await metricsServer.close();
+      closing = 'the rate limits store';
       await limits.close();
+      closing = 'the database';
       await db.destroy();
+      closing = undefined;
     },
   };
 }

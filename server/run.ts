@@ -55,7 +55,7 @@ export async function runServer(sources: ConfigSources): Promise<void> {
       stopping = true;
       running.log.info({ signal }, 'shutting down');
       const force = setTimeout(() => {
-        running.log.error('shutdown took over 10 s; exiting anyway');
+        running.log.error({ waitingFor: running.closing }, 'shutdown took over 10 s; exiting anyway');
         process.exit(1);
       }, 10_000);
       force.unref();

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
@@ -31,11 +32,12 @@ async function rawSocket(url: string): Promise<WebSocket> {
 }
 
 /**
- * SIGTERM after a client misbehaved on its WebSocket: the server must still exit 0, well within
- * its 10 s shutdown guard. A client that never answers the closing handshake used to hold the
- * HTTP server (and so the process) for the WebSocket library's 30 s close timeout.
+ * SIGTERM while clients hold their connections: the server must still exit 0, well within its
+ * 10 s shutdown guard. A client that never answers the closing handshake used to hold the HTTP
+ * server (and so the process) for the WebSocket library's 30 s close timeout; one that kept its
+ * keep-alive connection busy (a Socket.IO client retrying its handshake on it) held it forever.
  */
-describe('fault: SIGTERM after a client sent an oversized frame', function () {
+describe('fault: SIGTERM while clients hold their connections', function () {
   this.timeout(60_000);
   const servers = useServerProcesses();
   const sockets: WebSocket[] = [];
@@ -95,5 +97,47 @@ describe('fault: SIGTERM after a client sent an oversized frame', function () {
     const ended = await stop(server);
     expect(ended.code, server.output()).to.equal(0);
     expect(ended.ms).to.be.below(5000);
+  });
+
+  it('exits 0 at once when a client keeps sending requests on its keep-alive connection', async () => {
+    // A costlier hash keeps a login in flight when the signal comes.
+    const server = await servers.start({
+      DATABASE_URL: join(servers.dir, 'keepalive.sqlite'),
+      SCRYPT_LOG_N: '16',
+    });
+    const { port } = new URL(server.url);
+    const conn = connect(Number(port), '127.0.0.1');
+    let received = '';
+    conn.on('data', (chunk) => (received += chunk));
+    conn.on('error', () => {});
+    const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+    const answers = () => received.match(/^HTTP\/1\.1 /gm)?.length ?? 0;
+    const login = JSON.stringify({ username: 'nobody', password: 'not the password' });
+    let retry: NodeJS.Timeout | undefined;
+    try {
+      conn.write(
+        'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${login.length}\r\n\r\n${login}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(answers(), 'the login is in flight').to.equal(0);
+
+      const signalled = Date.now();
+      server.proc.kill('SIGTERM');
+      // The login is answered; the client goes on asking on the same connection every 100 ms (as
+      // a Socket.IO client retrying its handshake does) until the server ends the connection.
+      retry = setInterval(() => {
+        if (!conn.destroyed) conn.write('GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      }, 100);
+      const ended = await exitWithin(server, 12_000);
+      expect(ended.code, server.output()).to.equal(0);
+      expect(Date.now() - signalled).to.be.below(3000);
+      expect(server.output()).to.not.include('shutdown took over');
+      await closed;
+      expect(received).to.match(/^HTTP\/1\.1 401/);
+    } finally {
+      clearInterval(retry);
+      conn.destroy();
+    }
   });
 });
