@@ -69,4 +69,56 @@ describe('MessageWriter', () => {
     ).map((r: { text: string }) => r.text);
     expect(texts).to.deep.equal(['n0', 'n2']);
   });
+
+  it('stores every text, room, time and client_id exactly as given, and answers resends in the batch', async () => {
+    const writer = new MessageWriter(db);
+    const texts = [
+      `quotes " ' and a backslash \\ and "], [1, 2]`,
+      '[1, 2, 3]',
+      '123',
+      '{"room": "elsewhere"}',
+      "'); delete from messages; --",
+      'tab\tnew\nline\r\u0001\u001f\u007f',
+      'emoji \u{1F600} \u{1F469}\u200D\u{1F4BB}, Arabic \u0627\u0644\u0633\u0644\u0627\u0645, e\u0301',
+      '\u2028\u2029 line separators, \uFEFF a byte order mark',
+      'x'.repeat(4000),
+    ];
+    const at = Date.now();
+    const rows = texts.map((text, i) => ({
+      room: i % 2 ? 'room "b"' : 'lobby',
+      user_id: userId,
+      text,
+      created_at: at + i,
+      client_id: i === 3 ? null : `c"${i}'\\`,
+    }));
+    // In one batch: two resends of the first message's client_id, one of them beside it.
+    const first = await Promise.all([
+      ...rows.map((row) => writer.write(row)),
+      writer.write({ ...rows[0]!, text: 'a resend in the same batch' }),
+    ]);
+    const again = await writer.write({ ...rows[0]!, text: 'a resend later' });
+    expect(first.at(-1)).to.deep.equal({ id: first[0]!.id, duplicate: true });
+    expect(again).to.deep.equal({ id: first[0]!.id, duplicate: true });
+    expect(first.slice(0, -1).every((s) => !s.duplicate)).to.equal(true);
+
+    const stored = await db('messages')
+      .whereIn(
+        'id',
+        first.slice(0, -1).map((s) => s.id),
+      )
+      .orderBy('id')
+      .select(
+        'room',
+        'user_id',
+        'text',
+        'created_at',
+        'client_id',
+        db.raw('typeof(user_id) as user_type'),
+        db.raw('typeof(created_at) as at_type'),
+        db.raw('typeof(text) as text_type'),
+      );
+    expect(stored).to.deep.equal(
+      rows.map((row) => ({ ...row, user_type: 'integer', at_type: 'integer', text_type: 'text' })),
+    );
+  });
 });
