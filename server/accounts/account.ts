@@ -199,19 +199,23 @@ export async function exportAccount(
  * reader connection and one thread of the pool, as one does, and the requests beside them keep
  * the rest. Only the read is taken in turn, never the wait for a slow client.
  *
- * After each read the turn rests twice as long as the read took: exports are background work and
- * get a third of one core's time at most. On two cores, four exports reading back to back kept a
- * core busy and the event loop waited for one behind them. /api/me's p99 beside four exports of
- * 250k messages went from 2.5x its idle p99 to 1.4x with a rest as long as the read (on SQLite,
- * the median of four runs each); on PostgreSQL, where the backends building each page's JSON share
- * the cores too, that rest left 1.95-2.49x and twice as long a rest 1.36-1.86x (the same hour,
- * runs alternated), with SQLite at 1.09x. An export alone takes two to three times as long as
- * without any rest (bench/growth.ts, the export case).
+ * After each read the turn rests four times as long as the read took: exports are background
+ * work and get a fifth of one core's time at most. On two cores, four exports reading back to
+ * back kept a core busy and the event loop waited for one behind them. /api/me's p99 beside four
+ * exports of 250k messages went from 2.5x its idle p99 to 1.4x with a rest as long as the read
+ * (on SQLite, the median of four runs each). On PostgreSQL what is left is mostly the event
+ * loop's garbage collection: each page's bytes pass through the process (read from the database,
+ * written to the client), and the memory they take outside the heap sets off a full collection
+ * every few megabytes, 7-24 ms each. A longer rest spaces them out: beside four exports of 25k
+ * messages, /api/me's p99 was 14.8-16.5 ms with twice the read as rest and 10.3-12.9 ms with four
+ * times (idle 5.7-8.6 ms; three runs each, the same hour). An export alone takes about twice as
+ * long on PostgreSQL (0.6 s to 1.1 s for 25k messages), a tenth longer on SQLite (bench/growth.ts,
+ * the export case).
  */
 const pageTurns = new WeakMap<object, Promise<void>>();
 
 /** How long the turn rests after a read, as a share of the read's time. */
-const EXPORT_REST_PER_READ = 2;
+const EXPORT_REST_PER_READ = 4;
 
 async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
   const before = pageTurns.get(db) ?? Promise.resolve();
