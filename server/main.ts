@@ -209,7 +209,6 @@ export function createServer(config: ServerConfig, overrides: ServerOverrides = 
     },
     async close() {
       // Socket.IO closes its sockets, then the HTTP server, which resolves once requests in flight end.
-      closing = 'the sockets and requests in flight';
       const closed = realtime.close();
       drain.begin();
       closing = 'the mail worker';
