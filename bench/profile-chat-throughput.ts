@@ -1,13 +1,15 @@
 /**
  * A diagnostic, not a figure (bench/run.ts does not run it): what the server process does in
  * chat-fanout's messages/s phase only - 1,000 sockets each send a burst of 10 into rooms of 10 -
- * for mux1 or for the bare Socket.IO baseline, measured inside the server's process.
+ * for mux1 or for the bare Socket.IO baseline, measured inside the server's process. `--sockets`
+ * connects more (5,000 and 10,000, as chat-fanout does, a client process per 2,500), of which
+ * 1,000 send.
  *
  *   node --import tsx bench/profile-chat-throughput.ts --target mux1|bare [--no-profile] [--heap]
- *     [--out /tmp/mux1.cpuprofile] [--in-flight MS]
+ *     [--sockets 1000] [--out /tmp/mux1.cpuprofile] [--in-flight MS]
  *
  * Prints the server's CPU time (user + system, every thread) per message stored and delivered,
- * the client process's CPU, the frames sent, the main thread's time inside sqlite3 calls and,
+ * the client processes' CPU, the frames sent, the main thread's time inside sqlite3 calls and,
  * for mux1, when each batch insert started and how long it took. With the profile (the default)
  * it writes the .cpuprofile and prints the top functions by self time; `--heap` also writes a
  * sampled allocation profile (.heapprofile) of the phase. Wall-clock figures are noise on a
@@ -29,7 +31,8 @@ import { seedUsers, startMux1, tokensFor } from './lib/mux1.js';
 import { forkSocketClients } from './lib/socket-clients.js';
 import { sleep } from './lib/stats.js';
 
-const SOCKETS = 1000;
+/** Sockets that send, one burst of 10 each, into rooms of 10. */
+const SENDERS = 1000;
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const option = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,6 +41,11 @@ const option = (name: string, fallback: string) => {
 const target = option('target', 'mux1');
 if (target !== 'mux1' && target !== 'bare') throw new Error('--target is mux1 or bare');
 const out = option('out', join(tmpdir(), `${target}.cpuprofile`));
+/** Sockets connected in all (chat-fanout measures 1,000, 5,000 and 10,000); SENDERS of them send. */
+const sockets = Number(option('sockets', String(SENDERS)));
+if (!Number.isInteger(sockets) || sockets < SENDERS || sockets > 10_000) {
+  throw new Error(`--sockets is ${SENDERS} to 10000`);
+}
 
 /** CPU time of another process so far, in ms (Linux: utime + stime, in clock ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
@@ -101,13 +109,19 @@ async function main(): Promise<void> {
       const at = startedAt.get(q.__knexQueryUid);
       startedAt.delete(q.__knexQueryUid);
       if (at === undefined || !q.sql.startsWith('insert into messages')) return;
-      const rows = (q.bindings?.length ?? 0) / 5;
+      // SQLite binds the batch as one JSON array; PostgreSQL five values a row.
+      const [first] = q.bindings ?? [];
+      const rows =
+        q.bindings?.length === 1 && typeof first === 'string'
+          ? (JSON.parse(first) as unknown[]).length
+          : (q.bindings?.length ?? 0) / 5;
       inserts.push(`${rows}@${(at - phaseAt).toFixed(0)}+${(performance.now() - at).toFixed(0)}`);
     });
   }
-  const clients = forkSocketClients(1);
+  // As chat-fanout: a client process per 2,500 sockets, the senders shared among them.
+  const clients = forkSocketClients(Math.ceil(sockets / 2500));
   try {
-    await clients.connect(url, tokens, SOCKETS);
+    await clients.connect(url, tokens, sockets);
     await sleep(500);
     const session = new Session();
     session.connect();
@@ -117,14 +131,16 @@ async function main(): Promise<void> {
       await session.post('Profiler.enable');
       await session.post('Profiler.setSamplingInterval', { interval: 1000 });
     }
-    const burst = clients.procs[0]!.call<{ accepted: number; refused: number; seconds: number }>(
-      'throughput',
-      { roomPrefix: 't-', limit: SOCKETS },
-      90_000,
+    type Burst = { accepted: number; refused: number; seconds: number };
+    const bursts = Promise.all(
+      clients.procs.map((p, i) =>
+        p.call<Burst>('throughput', { roomPrefix: `t${i}-`, limit: SENDERS / clients.procs.length }, 90_000),
+      ),
     );
     // The role joins the rooms and waits 1.2 s before the burst: only the burst is measured.
     await sleep(1100);
-    const client0 = cpuMsOf(clients.procs[0]!.pid);
+    const clientsCpuMs = () => clients.procs.reduce((ms, p) => ms + cpuMsOf(p.pid), 0);
+    const client0 = clientsCpuMs();
     const cpu0 = process.cpuUsage();
     phaseAt = performance.now();
     Object.assign(sent, { sends: 0, packets: 0 });
@@ -145,9 +161,14 @@ async function main(): Promise<void> {
       const stored = inserts.reduce((sum, insert) => sum + Number(insert.split('@')[0]), 0);
       printGrowth(before, await heapByKind(session), stored);
     }
-    const res = await burst;
+    const each = await bursts;
+    const res = {
+      accepted: each.reduce((n, b) => n + b.accepted, 0),
+      refused: each.reduce((n, b) => n + b.refused, 0),
+      seconds: Math.max(...each.map((b) => b.seconds)),
+    };
     const cpu = process.cpuUsage(cpu0);
-    const clientMs = cpuMsOf(clients.procs[0]!.pid) - client0;
+    const clientMs = clientsCpuMs() - client0;
     if (flag('heap')) {
       const { profile } = await session.post('HeapProfiler.stopSampling');
       writeFileSync(out.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(profile));
@@ -168,7 +189,7 @@ async function main(): Promise<void> {
       writeFileSync(out, JSON.stringify(profile));
       printSelfTimes(profile as Profile);
     }
-    await clients.procs[0]!.call('disconnect');
+    await Promise.all(clients.procs.map((p) => p.call('disconnect')));
   } finally {
     clients.kill();
     await close();
