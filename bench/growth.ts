@@ -38,8 +38,8 @@
  * server mostly has one call at a time, so a stall of one server delays few calls. A case whose
  * calls use nothing up is called in `--rounds` (5) rounds of `--repeat-calls`, and its ratios are
  * the median of the rounds' ratios (roundsOf says why); so are the fixture cases whose fixtures
- * last that long (logout, DELETE /api/sessions/:id, socket authenticate {token}), in rounds of
- * `--calls`. No call starts after twice
+ * last that long (logout, DELETE /api/sessions/:id, socket authenticate {token}) and `typing`
+ * (each round types in the same rooms, a second later), in rounds of `--calls`. No call starts after twice
  * `--case-seconds` (a route grown to a second a call is measured on fewer calls and rounds; the
  * table says how many). Socket events are timed from emit to acknowledgement (to
  * arrival in the room for `typing`), on sockets kept inside the server's per-socket budgets.
@@ -250,7 +250,11 @@ async function chatPool(side: Side): Promise<SocketPool> {
 /** A socket's message budget (server/realtime/limits.ts), with room to spare. */
 const MESSAGE_GAP_MS = 220;
 const TYPING_PAIRS = 10;
+/** Rooms per typing pair: WARMUP + one round of calls types in each (pair, room) once. */
 const TYPING_ROOMS = 22;
+/** Typing is relayed once a second per socket and room (server/realtime/limits.ts): between
+ * rounds, which type in the same rooms again, a little more than that passes. */
+const TYPING_ROUND_GAP_MS = 1100;
 const GUESTS = 55;
 
 /** Ordinary users in turn, where calls should come from many people (exports, /api/me probes). */
@@ -504,9 +508,10 @@ const CASES: Case[] = [
   },
   {
     // No acknowledgement: timed until the other socket in the room hears it. Each (socket, room)
-    // pair types once, inside the one-a-second budget.
+    // pair types once a round, inside the one-a-second budget: a round waits it out first.
     name: 'socket: typing (to the room)',
     pooled: true,
+    prepareRound: () => sleep(TYPING_ROUND_GAP_MS),
     async prepare(side) {
       const waiters = new Map<string, () => void>();
       typingWaiters.set(side, waiters);
@@ -538,7 +543,7 @@ const CASES: Case[] = [
         'typing',
         0,
         async (socket) => {
-          const room = `t-${i % TYPING_PAIRS}-${Math.floor(i / TYPING_PAIRS)}`;
+          const room = `t-${i % TYPING_PAIRS}-${Math.floor(i / TYPING_PAIRS) % TYPING_ROOMS}`;
           const waiters = typingWaiters.get(side)!;
           const t0 = performance.now();
           await new Promise<void>((resolve, reject) => {
