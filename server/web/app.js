@@ -323,20 +323,27 @@ $('#token-done').addEventListener('click', hideCreatedToken);
 // opened, so a change made meanwhile from the command line (`mux1 account language`) shows here.
 // `default` stands for null: none chosen, and mails are written in English.
 const MAIL_LANGUAGES = ['en', 'de'];
+// Counts what happened to the choice: the panel opening, the person choosing, a save. The stored
+// language read on opening is shown only if nothing happened since it was asked for, so a choice
+// made (or saved) before that read answers is not put back to what was stored before it.
+let mailLanguageTurn = 0;
 
 async function showMailLanguage() {
+  const asked = ++mailLanguageTurn;
   try {
     const { user } = await api('GET', '/api/me');
+    if (asked !== mailLanguageTurn) return;
     $('#mail-language-form .error').textContent = '';
     $('#mail-language-choice').value = MAIL_LANGUAGES.includes(user.locale) ? user.locale : 'default';
   } catch (err) {
-    showResult($('#mail-language-form'), err);
+    if (asked === mailLanguageTurn) showResult($('#mail-language-form'), err);
   }
 }
 
 $('#mail-language').addEventListener('toggle', () => {
   if ($('#mail-language').open && state.token) showMailLanguage();
 });
+$('#mail-language-choice').addEventListener('change', () => mailLanguageTurn++);
 
 // A sentence per outcome, so each language words it whole.
 function mailLanguageSaved(locale) {
@@ -346,6 +353,7 @@ function mailLanguageSaved(locale) {
 }
 
 handle($('#mail-language-form'), async (values) => {
+  mailLanguageTurn++;
   const locale = values.locale === 'default' ? null : values.locale;
   const { user } = await api('PATCH', '/api/me', { locale });
   $('#mail-language-choice').value = MAIL_LANGUAGES.includes(user.locale) ? user.locale : 'default';

@@ -153,4 +153,34 @@ describe('browser page: the language of mails', function () {
     expect(errors.filter((e) => !e.includes('Failed to load resource'))).to.deep.equal([]);
     await context.close();
   });
+
+  it('keeps a choice made while the stored language is still being read', async () => {
+    const { me, page, errors, context } = await signedInPage('en-US', 'pagelangslow');
+    const choice = page.locator('#mail-language-choice');
+    const notice = page.locator('#mail-language-form .notice');
+    // Opened again on a slow network: the stored language (none) is read at once but answered
+    // late, after the person has chosen and saved.
+    await page.click('#mail-language summary');
+    let answered!: () => void;
+    const lateAnswer = new Promise<void>((resolve) => (answered = resolve));
+    await page.route('**/api/me', async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.fulfill({ response });
+      answered();
+    });
+    await page.click('#mail-language summary');
+    await choice.selectOption('de');
+    await page.locator('#mail-language-form button[type="submit"]').click();
+    await notice.filter({ hasText: english.savedGerman! }).waitFor();
+    await lateAnswer;
+    await page.waitForTimeout(200);
+    expect(await choice.inputValue(), 'the late answer did not put the old language back').to.equal('de');
+    expect(await notice.textContent()).to.equal(english.savedGerman);
+    expect(await storedLocale(t, me.token)).to.equal('de');
+    await page.locator('#mail-language').screenshot({ path: `${ARTIFACTS}/langsetting-slow-network.png` });
+    expect(errors.filter((e) => !e.includes('Failed to load resource'))).to.deep.equal([]);
+    await context.close();
+  });
 });
