@@ -78,6 +78,15 @@ const SQLITE_INSERT =
   'where true order by key ' +
   'on conflict (user_id, client_id) do nothing returning id, user_id, client_id';
 
+/** A message's values in the order both inserts name their columns. */
+const insertedColumns = (m: NewMessage): (string | number | null)[] => [
+  m.room,
+  m.user_id,
+  m.text,
+  m.created_at,
+  m.client_id ?? null,
+];
+
 /**
  * Many messages in one statement and one commit. A row whose (user_id, client_id) is taken - by
  * an earlier message or by a row before it in the same batch - is skipped by the database (ON
@@ -86,15 +95,11 @@ const SQLITE_INSERT =
  * batch minus the skipped rows, in batch order; RETURNING's own row order is not promised.
  */
 export async function insertMessages(db: Knex, messages: NewMessage[]): Promise<Stored[]> {
-  let result: InsertedRow[] | { rows: InsertedRow[] };
-  if (db.client.config.client === 'sqlite3') {
-    const rows = messages.map((m) => [m.room, m.user_id, m.text, m.created_at, m.client_id ?? null]);
-    result = await db.raw(SQLITE_INSERT, [JSON.stringify(rows)]);
-  } else {
-    const bindings: (string | number | null)[] = [];
-    for (const m of messages) bindings.push(m.room, m.user_id, m.text, m.created_at, m.client_id ?? null);
-    result = await db.raw(insertSql(messages.length), bindings);
-  }
+  const values = messages.map(insertedColumns);
+  const result: InsertedRow[] | { rows: InsertedRow[] } =
+    db.client.config.client === 'sqlite3'
+      ? await db.raw(SQLITE_INSERT, [JSON.stringify(values)])
+      : await db.raw(insertSql(messages.length), values.flat());
   // The search index took the batch as a segment of its own; it is merged between writes.
   mergeSoon(db);
   const inserted = Array.isArray(result) ? result : result.rows;
