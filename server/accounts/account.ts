@@ -17,13 +17,14 @@ import * as privateRooms from '../store/private-rooms.js';
 import type { UserRow } from '../store/users.js';
 import type { CodeSummary } from '../store/codes.js';
 import type { StoredAuditEvent } from '../store/audit.js';
-import type { JsonPage, JsonRows } from '../store/json-pages.js';
+import type { JsonRows } from '../store/json-pages.js';
 import type { ReadMarker } from '../store/read-markers.js';
 import type { AccessTokenRow } from '../store/access-tokens.js';
 import type { SshKeyRow } from '../store/ssh-keys.js';
 import type { PasskeyRow } from '../store/passkeys.js';
 import { AppError } from '../errors.js';
-import { longReaderOf } from '../store/db.js';
+import { readerOf } from '../store/db.js';
+import { exportReaderOf, type BytesPage } from '../store/export-reader.js';
 import { lastMessageId } from '../store/messages.js';
 import type { Knex } from 'knex';
 import { confirmPassword } from './login.js';
@@ -74,9 +75,10 @@ export interface AccountData {
   /** How far the user has read each room and direct conversation. */
   readMarkers: ReadMarker[];
   /** The user's messages, oldest first, and events, newest first: pages of JSON objects written
-   * by the database (store/json-pages.ts), each the inside of a JSON array. */
-  messages: AsyncIterable<string>;
-  activity: AsyncIterable<string>;
+   * by the database (store/json-pages.ts), each the inside of a JSON array, as UTF-8 bytes read
+   * in a thread of their own (store/export-reader.ts). */
+  messages: AsyncIterable<Uint8Array>;
+  activity: AsyncIterable<Uint8Array>;
   /** Frees the export's place among those running; call it once the last page is out or the
    * request ended. */
   done(): void;
@@ -138,8 +140,10 @@ async function admitExport(deps: AccountsDeps, userId: number, now: number): Pro
  * Starts an export of everything stored about the user. The export itself is an event,
  * recorded first so it appears in what it returns. What follows is read from the database's
  * read connections in pages by id, not in one transaction: no page holds the database for long,
- * so the export never makes other requests wait. The messages are those stored up to the start
- * (the highest id then); the activity runs up to the export's own event.
+ * so the export never makes other requests wait. The long parts, messages and activity, are read
+ * in a thread of their own, so their bytes never pass through the event loop's heap. The
+ * messages are those stored up to the start (the highest id then); the activity runs up to the
+ * export's own event.
  */
 export async function exportAccount(
   deps: AccountsDeps,
@@ -151,9 +155,8 @@ export async function exportAccount(
   const done = await admitExport(deps, userId, now);
   try {
     await audit.record(deps.db, 'account_exported', userId, now, meta);
-    // A connection of the exports' own on SQLite: the readers every request's lookups use stay
-    // free, however long the export reads.
-    const reader = longReaderOf(deps.db);
+    const reader = readerOf(deps.db);
+    const pages = exportReaderOf(deps.db);
     // The short parts are read in turn too, as one piece: a heavy account has thousands of
     // sessions, and on PostgreSQL exports starting together would otherwise hold as many of the
     // pool's connections at once, leaving fewer for the lookups of the requests beside them.
@@ -173,17 +176,19 @@ export async function exportAccount(
     return {
       at: now,
       ...parts,
-      messages: jsonPages((after) =>
+      messages: pagesInOrder((after) =>
         inTurn(deps.db, () =>
-          userMessages.exportPageOfUser(reader, userId, {
+          pages.read({
+            part: 'messages',
+            userId,
             afterId: after ?? 0,
             upToId: upToMessage,
             limit: EXPORT_PAGE_ROWS,
           }),
         ),
       ),
-      activity: jsonPages((before) =>
-        inTurn(deps.db, () => audit.exportPageOfUser(reader, userId, { before, limit: EXPORT_PAGE_ROWS })),
+      activity: pagesInOrder((before) =>
+        inTurn(deps.db, () => pages.read({ part: 'activity', userId, before, limit: EXPORT_PAGE_ROWS })),
       ),
       done,
     };
@@ -195,22 +200,18 @@ export async function exportAccount(
 
 /**
  * One export page read at a time per server, however many exports run: reading a page (the
- * database writing its JSON) is most of an export's work, so four exports at once hold one
- * reader connection and one thread of the pool, as one does, and the requests beside them keep
- * the rest. Only the read is taken in turn, never the wait for a slow client.
+ * database writing its JSON) is most of an export's work, so four exports at once hold the
+ * export thread's one connection, as one does, and the requests beside them keep the rest of the
+ * database and the pool. Only the read is taken in turn, never the wait for a slow client.
  *
  * After each read the turn rests four times as long as the read took: exports are background
  * work and get a fifth of one core's time at most. On two cores, four exports reading back to
  * back kept a core busy and the event loop waited for one behind them. /api/me's p99 beside four
  * exports of 250k messages went from 2.5x its idle p99 to 1.4x with a rest as long as the read
- * (on SQLite, the median of four runs each). On PostgreSQL what is left is mostly the event
- * loop's garbage collection: each page's bytes pass through the process (read from the database,
- * written to the client), and the memory they take outside the heap sets off a full collection
- * every few megabytes, 7-24 ms each. A longer rest spaces them out: beside four exports of 25k
- * messages, /api/me's p99 was 14.8-16.5 ms with twice the read as rest and 10.3-12.9 ms with four
- * times (idle 5.7-8.6 ms; three runs each, the same hour). An export alone takes about twice as
- * long on PostgreSQL (0.6 s to 1.1 s for 25k messages), a tenth longer on SQLite (bench/growth.ts,
- * the export case).
+ * (on SQLite, the median of four runs each); on PostgreSQL, beside four exports of 25k messages,
+ * from 14.8-16.5 ms with twice the read as rest to 10.3-12.9 ms with four times (idle 5.7-8.6 ms).
+ * What was left then was the event loop's garbage collection of the pages' bytes, which the
+ * export thread (store/export-reader.ts) took away: 1.24x idle, the median of five rounds.
  */
 const pageTurns = new WeakMap<object, Promise<void>>();
 
@@ -234,12 +235,14 @@ async function inTurn<T>(db: object, read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** JSON pages in id order, each read from where the one before ended, until one is short. */
-async function* jsonPages(read: (after: number | undefined) => Promise<JsonPage>): AsyncGenerator<string> {
+/** Pages in id order, each read from where the one before ended, until one is short. */
+async function* pagesInOrder(
+  read: (after: number | undefined) => Promise<BytesPage>,
+): AsyncGenerator<Uint8Array> {
   let after: number | undefined;
   for (;;) {
     const page = await read(after);
-    if (page.rows > 0) yield page.json;
+    if (page.rows > 0) yield page.bytes;
     if (page.rows < EXPORT_PAGE_ROWS) return;
     after = page.lastId;
   }

@@ -53,16 +53,32 @@ export interface OpenOptions {
 
 export function openDatabase(url: string, options: OpenOptions = {}): Db {
   const target = parseDatabaseUrl(url);
-  if (target.client === 'pg') {
-    return knexFactory({
-      client: 'pg',
-      connection: pgConnection(target.connection),
-      // min 0: an idle process holds no connection, so N processes x pool size only binds under load.
-      pool: { min: 0, max: options.poolMax ?? 10 },
-      // A request waits this long for a free connection, then fails (500) instead of queueing forever.
-      acquireConnectionTimeout: 10_000,
-    });
-  }
+  const db =
+    target.client === 'pg' ? pgHandle(target.connection, options.poolMax ?? 10) : sqliteWriter(target);
+  targets.set(db, target);
+  return db;
+}
+
+/** Where each handle openDatabase made reads and writes: for a thread that opens its own. */
+const targets = new WeakMap<Db, DatabaseTarget>();
+
+/** The database a handle from openDatabase opened; undefined for a handle made elsewhere. */
+export function targetOf(db: Db): DatabaseTarget | undefined {
+  return targets.get(db);
+}
+
+function pgHandle(connectionString: string, poolMax: number): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: pgConnection(connectionString),
+    // min 0: an idle process holds no connection, so N processes x pool size only binds under load.
+    pool: { min: 0, max: poolMax },
+    // A request waits this long for a free connection, then fails (500) instead of queueing forever.
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+function sqliteWriter(target: DatabaseTarget): Db {
   // One connection: SQLite has a single writer anyway, and one connection keeps
   // transactions from waiting on each other inside the same process.
   const writer = sqliteHandle(target.connection, 1, [
@@ -76,6 +92,32 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   ]);
   if (target.connection !== ':memory:') attachReader(writer, target.connection);
   return writer;
+}
+
+/**
+ * Runs `first` before the handle's own destroy, so every caller that destroys a handle (the
+ * server, `mux1 db`, tests) also ends what was attached to it. Knex defines destroy as a
+ * configurable, read-only property; it is redefined, not assigned.
+ */
+export function beforeDestroy(db: Db, first: () => Promise<unknown>): void {
+  const destroy = db.destroy.bind(db);
+  Object.defineProperty(db, 'destroy', {
+    configurable: true,
+    value: async (callback?: (err?: unknown) => void) => {
+      await first();
+      return destroy(callback as never);
+    },
+  });
+}
+
+/**
+ * A handle of one connection that only reads, for a thread of its own that reads on and on
+ * (store/export-reader.ts): on SQLite a read-only connection to the file, which in WAL mode
+ * neither waits for the writer nor holds it up; on PostgreSQL a pool of one.
+ */
+export function openLongReader(target: DatabaseTarget): Db {
+  if (target.client === 'pg') return pgHandle(target.connection, 1);
+  return sqliteHandle(target.connection, 1, READ_ONLY_PRAGMAS, 0);
 }
 
 type SqliteConnection = { run(sql: string, cb: (err: Error | null) => void): void };
@@ -106,39 +148,27 @@ function sqliteHandle(
 
 /**
  * Connections that only read, beside SQLite's single writer: in WAL mode a reader sees the last
- * committed state and neither waits for the writer nor holds it up, so a long read (an account
- * export, page after page) never makes the writer's queue - and every request behind it - wait.
- * Two of them, and one more for long reads (longReaderOf): each query runs on a libuv thread,
- * and the pool (4 by default) also serves the writer and scrypt.
+ * committed state and neither waits for the writer nor holds it up, so a long read never makes
+ * the writer's queue - and every request behind it - wait. Two of them: each query runs on a
+ * libuv thread, and the pool (4 by default) also serves the writer and scrypt. The account
+ * export reads on a connection of its own, in a thread of its own (store/export-reader.ts).
  */
 export const SQLITE_READERS = 2;
 
+const READ_ONLY_PRAGMAS = [
+  `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+  // A query sent here by mistake that would write fails instead of competing with the writer.
+  'PRAGMA query_only = ON',
+];
+
 const readers = new WeakMap<Db, Db>();
-const longReaders = new WeakMap<Db, Db>();
 
 function attachReader(writer: Db, filename: string): void {
-  const readOnly = [
-    `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
-    // A query sent here by mistake that would write fails instead of competing with the writer.
-    'PRAGMA query_only = ON',
-  ];
-  const reader = sqliteHandle(filename, SQLITE_READERS, readOnly);
-  // Opened at the first long read, closed again when idle (Knex's pool, after 30 s).
-  const longReader = sqliteHandle(filename, 1, readOnly, 0);
+  const reader = sqliteHandle(filename, SQLITE_READERS, READ_ONLY_PRAGMAS);
   readers.set(writer, reader);
-  longReaders.set(writer, longReader);
   sendPlainReadsTo(writer, reader);
-  // Closing the database closes its readers too, so every caller that destroys the handle (the
-  // server, `mux1 db`, tests) leaves no connection open.
-  // Knex defines destroy as a configurable, read-only property; it is redefined, not assigned.
-  const destroy = writer.destroy.bind(writer);
-  Object.defineProperty(writer, 'destroy', {
-    configurable: true,
-    value: async (callback?: (err?: unknown) => void) => {
-      await Promise.all([reader.destroy(), longReader.destroy()]);
-      return destroy(callback as never);
-    },
-  });
+  // Closing the database closes its readers too, so no caller leaves a connection open.
+  beforeDestroy(writer, () => reader.destroy());
 }
 
 /** Query builder methods that only read; `.first()` and `.pluck()` are selects too. */
@@ -177,12 +207,11 @@ function sendPlainReadsTo(writer: Db, reader: Db): void {
 }
 
 /**
- * Where long reads go: the read-only connections of a SQLite file, else the database itself
- * (PostgreSQL's pool already gives each query a connection of its own; an in-memory SQLite
- * database exists only on its one connection). What it returns reads committed data only.
- *
- * Plain selects on the database handle come here by themselves (sendPlainReadsTo); naming the
- * reader keeps a call site's intent visible where it matters most.
+ * Where reads beside the writer go: the read-only connections of a SQLite file, else the
+ * database itself (PostgreSQL's pool already gives each query a connection of its own; an
+ * in-memory SQLite database exists only on its one connection). What it returns reads
+ * committed data only. Plain selects on the database handle come here by themselves
+ * (sendPlainReadsTo); naming the reader keeps a call site's intent visible where it matters most.
  *
  * The store rule for credentials: a lookup that only finds what a credential names - the
  * account a login names, the session or access token a bearer shows, a socket's session when
@@ -195,15 +224,6 @@ function sendPlainReadsTo(writer: Db, reader: Db): void {
  */
 export function readerOf(db: Db): Db {
   return readers.get(db) ?? db;
-}
-
-/**
- * Where reads that go on and on go (an account export, page after page): on a SQLite file, a
- * read-only connection of their own, so they never hold one of the readers every request's
- * lookups wait for; elsewhere the same as readerOf.
- */
-export function longReaderOf(db: Db): Db {
-  return longReaders.get(db) ?? readerOf(db);
 }
 
 /** PostgreSQL: one process at a time (see withMigrationLock); SQLite serialises by itself. */

@@ -3,6 +3,7 @@ import { migrateToLatest, openDatabase, type Db } from '../../server/store/db.js
 import { claimDue, enqueue, release } from '../../server/store/outbox.js';
 import { countUsers } from '../../server/store/users.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { exportReaderCases } from '../helpers/export-reader-cases.js';
 
 /**
  * The outbox claim on PostgreSQL, at the level where a race would show: many claimers at once,
@@ -82,5 +83,12 @@ describe('system: migrations on PostgreSQL', () => {
       await Promise.all(dbs.map((db) => db.destroy()));
       await pg.drop();
     }
+  });
+});
+
+describe('system: export pages read in a thread of their own on PostgreSQL', () => {
+  exportReaderCases(async () => {
+    const pg = await createTestDatabase();
+    return { db: openDatabase(pg.url), drop: () => pg.drop() };
   });
 });
