@@ -19,7 +19,8 @@
  *   of the messages' own vocabulary, common and rare, one and two at a time.
  * - Delivery of a direct message against a room message (a room holding the same two users),
  *   with `--sockets` other sockets connected to the large server from child processes: the
- *   DM's p99 no worse than the room message's. Sent in turn, one every 25 ms.
+ *   DM's p99 no worse than the room message's, the median of five sets' ratios (each a p99 of
+ *   `--rounds` of each kind). Sent in turn, one every 25 ms.
  *
  * Both servers run in child processes of their own; the measuring sockets in this process,
  * which does nothing else.
@@ -35,7 +36,7 @@ import { startMux1, type BenchServer } from './lib/mux1.js';
 import { emit } from './lib/report.js';
 import { forkRole, isRole, serveRole, type Child } from './lib/rpc.js';
 import { forkSocketClients } from './lib/socket-clients.js';
-import { intFlag, percentile, round, sleep } from './lib/stats.js';
+import { intFlag, median, percentile, round, sleep } from './lib/stats.js';
 
 const ROLE = 'chat-at-size-server';
 const SECRET_KEY = GROWTH_SECRET_KEY;
@@ -44,6 +45,8 @@ const UNREAD_BEHIND = 20;
 const ROOMS_TARGET = 1.2;
 const SEARCH_P95_TARGET_MS = 50;
 const DM_INTERVAL_MS = 25;
+/** Sets of `--rounds` direct and room messages; the ratio is the median of theirs. */
+const DM_SETS = 5;
 /** Words of the generator's vocabulary: common ones, rare ones, and pairs. */
 const SEARCH_QUERIES = ['the', 'lantern', 'water people', 'orbit', 'merge review', 'ship', 'num', 'call who'];
 
@@ -303,14 +306,25 @@ async function main(): Promise<void> {
       const connectS = await crowd.connect(largeSide.url, crowdTokens, sockets);
       console.log(`connected in ${connectS.toFixed(1)} s; direct messages against room messages`);
       await sleep(1000);
-      const d = await dmAgainstRoom(largeSide.url, measured, rounds);
+      // In sets, each a p99 of `--rounds` of each kind: the ratio is the median of the sets'
+      // ratios, so one unlucky stall in a p99 of 200 (its second slowest) does not decide it.
+      const sets: Awaited<ReturnType<typeof dmAgainstRoom>>[] = [];
+      for (let set = 0; set < DM_SETS; set++) sets.push(await dmAgainstRoom(largeSide.url, measured, rounds));
+      const d = {
+        dm: sets.flatMap((x) => x.dm).sort((a, b) => a - b),
+        room: sets.flatMap((x) => x.room).sort((a, b) => a - b),
+        lost: sets.reduce((n, x) => n + x.lost, 0),
+        pairs: sets[0]!.pairs,
+      };
+      const setRatios = sets.map((x) => round(p(x.dm, 0.99) / p(x.room, 0.99)));
+      const ratio = median(setRatios);
       const dmP99 = p(d.dm, 0.99);
       const roomP99 = p(d.room, 0.99);
-      const dmHeld = dmP99 <= roomP99 && d.lost === 0;
+      const dmHeld = ratio <= 1 && d.lost === 0;
       console.log(
         `delivery with ${sockets} sockets connected (in ${connectS.toFixed(1)} s): direct message p50 ` +
           `${p(d.dm, 0.5)} / p99 ${dmP99} ms, room message p50 ${p(d.room, 0.5)} / p99 ${roomP99} ms, ` +
-          `lost ${d.lost}; target DM p99 <= room p99: ${verdict(dmHeld)}`,
+          `lost ${d.lost}; sets' ratios ${setRatios.join(', ')}; target DM p99 <= room p99: ${verdict(dmHeld)}`,
       );
       emit({
         id: 'chat-at-size-dm-p99',
@@ -320,12 +334,13 @@ async function main(): Promise<void> {
         value: dmP99,
         baseline: roomP99,
         baselineName: 'room message to the same socket',
-        ratio: round(dmP99 / roomP99),
-        ratioOf: 'dm/room',
+        ratio,
+        ratioOf: 'dm/room (median of sets)',
         target: 'ratio <= 1, 0 lost',
         pass: dmHeld,
         detail: {
           rounds,
+          sets: setRatios,
           pairs: d.pairs,
           p50: { dm: p(d.dm, 0.5), room: p(d.room, 0.5) },
           connectS: round(connectS, 1),
