@@ -157,6 +157,8 @@ export async function exportAccount(
     await audit.record(deps.db, 'account_exported', userId, now, meta);
     const reader = readerOf(deps.db);
     const pages = exportReaderOf(deps.db);
+    // Started now, beside the short parts: the thread's start is not a page's read time.
+    const pagesReady = pages.ready();
     // The short parts are read in turn too, as one piece: a heavy account has thousands of
     // sessions, and on PostgreSQL exports starting together would otherwise hold as many of the
     // pool's connections at once, leaving fewer for the lookups of the requests beside them.
@@ -172,6 +174,7 @@ export async function exportAccount(
       blocks: await blocks.blockedBy(reader, userId),
       readMarkers: await readMarkers.markersOf(reader, userId),
     }));
+    await pagesReady;
     const { upToMessage, ...parts } = head;
     return {
       at: now,

@@ -14,6 +14,9 @@ const encoder = new TextEncoder();
 
 type Message = { id: number; request: PageRequest } | { close: true };
 
+// Its first word: everything it reads with is loaded.
+port.postMessage('started');
+
 port.on('message', (message: Message) => {
   if ('close' in message) {
     void db.destroy().finally(() => port.close());

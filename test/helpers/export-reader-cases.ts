@@ -8,9 +8,13 @@ const TEXTS = ['plain', 'ünïcødé 😀 中文', '"quoted" back\\slash', 'new\
 /**
  * The account export's page reader (server/store/export-reader.ts) on one kind of database:
  * `open` gives a database handle as the server opens it, not yet migrated, and `drop` removes
- * what it made. Shared by the SQLite tests and the PostgreSQL system tests.
+ * what it made; `isThread` false for a database read in the process. Shared by the SQLite tests
+ * and the PostgreSQL system tests.
  */
-export function exportReaderCases(open: () => Promise<{ db: Db; drop: () => Promise<void> }>): void {
+export function exportReaderCases(
+  open: () => Promise<{ db: Db; drop: () => Promise<void> }>,
+  isThread = true,
+): void {
   let db: Db;
   let drop: () => Promise<void>;
   let userId: number;
@@ -68,6 +72,7 @@ export function exportReaderCases(open: () => Promise<{ db: Db; drop: () => Prom
 
   it('reads every message oldest first and every event newest first, page by page, byte for byte', async () => {
     await seed(23, 11);
+    await exportReaderOf(db).ready();
     const messages = (await readAll(
       { part: 'messages', userId, afterId: 0, upToId: 1_000_000, limit: 5 },
       (lastId) => ({ part: 'messages', userId, afterId: lastId, upToId: 1_000_000, limit: 5 }),
@@ -111,6 +116,13 @@ export function exportReaderCases(open: () => Promise<{ db: Db; drop: () => Prom
       (e: Error) => e,
     );
     expect(err?.message).to.match(/closed|destroyed|Unable to acquire a connection/);
+    if (isThread) {
+      const notReady = await reader.ready().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(notReady?.message).to.match(/closed/);
+    }
     // What afterEach destroys again: a no-op on a destroyed handle.
   });
 }

@@ -16,5 +16,5 @@ describe('export pages read in a thread of their own (store, SQLite file)', () =
 
 // An in-memory database exists only on its one connection: its pages are read in the process.
 describe('export pages of an in-memory database, read in the process (store)', () => {
-  exportReaderCases(async () => ({ db: openDatabase(':memory:'), drop: async () => {} }));
+  exportReaderCases(async () => ({ db: openDatabase(':memory:'), drop: async () => {} }), false);
 });
