@@ -4,13 +4,12 @@ import { readPage, type PageAnswer, type PageRequest } from './export-reader.js'
 
 /*
  * The thread of store/export-reader.ts: reads the pages it is asked for, one at a time as they
- * come, on a connection of its own, and hands each back as bytes it no longer owns. `close`
+ * come, on a connection of its own, and hands each back as its JSON text. `close`
  * ends it once its connection is closed.
  */
 
 const port = parentPort!;
 const db = openLongReader(workerData as DatabaseTarget);
-const encoder = new TextEncoder();
 
 type Message = { id: number; request: PageRequest } | { close: true };
 
@@ -28,11 +27,8 @@ port.on('message', (message: Message) => {
 async function answer(id: number, request: PageRequest): Promise<void> {
   let reply: PageAnswer;
   try {
-    const page = await readPage(db, request);
-    // encode() gives the page an ArrayBuffer of its own, so it can be handed over whole.
-    const bytes = encoder.encode(page.json).buffer as ArrayBuffer;
-    reply = { id, page: { bytes, rows: page.rows, lastId: page.lastId } };
-    port.postMessage(reply, [bytes]);
+    reply = { id, page: await readPage(db, request) };
+    port.postMessage(reply);
   } catch (err) {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
     port.postMessage(reply);

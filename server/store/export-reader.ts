@@ -11,12 +11,14 @@ import * as audit from './audit.js';
  *
  * An export passes megabytes through the process: each page's JSON comes from the database (as
  * a string from SQLite, as socket reads parsed by the PostgreSQL driver) and goes out to the
- * client. Read on the event loop, those bytes filled the heap every request shares: beside four
- * exports of the heavy user the server's main heap went through a full mark-compact every 1.3 s,
- * each with 20-45 ms of the event loop's time in steps of up to 12 ms, and /api/me's p99 doubled
- * (bench/growth.ts, export case, PostgreSQL). Here the thread reads the page and encodes it; the
- * event loop gets the bytes as a transferred ArrayBuffer - no copy, nothing in its heap but a
- * small object - and writes them to the client.
+ * client. Read on the event loop on PostgreSQL, the driver's buffers filled the heap every
+ * request shares: beside four exports of the heavy user the main heap went through a full
+ * mark-compact every 1.3 s, each with 20-45 ms of the event loop's time in steps of up to 12 ms,
+ * and /api/me's p99 doubled (bench/growth.ts, export case). Here the thread reads the page; the
+ * event loop gets only its text, a string in the young generation that the next scavenge frees
+ * once it is written out. Not bytes: an ArrayBuffer handed over costs no copy, but the memory
+ * outside the heap counts toward the main heap's full collections (on SQLite, /api/me's p99
+ * during the exports went to 4.3x idle with transferred bytes).
  *
  * One thread per database handle, started at the first page and ended after a minute without
  * one (an export is rare; the thread and its connection hold memory), or with the handle. It
@@ -24,21 +26,12 @@ import * as audit from './audit.js';
  * only on its one connection, so its pages are read in the process, on the reader.
  */
 
-/** A page as bytes of JSON (the inside of an array, as store/json-pages.ts writes it). */
-export interface BytesPage {
-  bytes: Uint8Array;
-  rows: number;
-  lastId: number;
-}
-
 /** What the thread is asked: one page of one of the export's long parts. */
 export type PageRequest =
   | { part: 'messages'; userId: number; afterId: number; upToId: number; limit: number }
   | { part: 'activity'; userId: number; before: number | undefined; limit: number };
 
-export type PageAnswer = { id: number } & (
-  { page: Omit<BytesPage, 'bytes'> & { bytes: ArrayBuffer } } | { error: string }
-);
+export type PageAnswer = { id: number } & ({ page: JsonPage } | { error: string });
 
 export interface ExportReader {
   /**
@@ -47,7 +40,7 @@ export interface ExportReader {
    * proportion to them).
    */
   ready(): Promise<void>;
-  read(request: PageRequest): Promise<BytesPage>;
+  read(request: PageRequest): Promise<JsonPage>;
 }
 
 /** Reads one page on `db`: the thread's work, and the in-process reader's. */
@@ -76,15 +69,10 @@ export function exportReaderOf(db: Db): ExportReader {
   return reader;
 }
 
-const encoder = new TextEncoder();
-
 function inProcessReader(db: Db): ExportReader {
   return {
     ready: async () => {},
-    async read(request) {
-      const page = await readPage(db, request);
-      return { bytes: encoder.encode(page.json), rows: page.rows, lastId: page.lastId };
-    },
+    read: (request) => readPage(db, request),
   };
 }
 
@@ -104,7 +92,7 @@ function startThread(target: DatabaseTarget): Worker {
 }
 
 interface Waiting {
-  resolve(page: BytesPage): void;
+  resolve(page: JsonPage): void;
   reject(err: Error): void;
 }
 
@@ -130,14 +118,14 @@ class ThreadReader implements ExportReader {
     return this.#started;
   }
 
-  read(request: PageRequest): Promise<BytesPage> {
+  read(request: PageRequest): Promise<JsonPage> {
     if (this.#closed) return Promise.reject(new Error('the database is closed'));
     const worker = (this.#worker ??= this.#start());
     clearTimeout(this.#idle);
     // Only a page being read keeps the process alive; an idle thread never holds up an exit.
     worker.ref();
     const id = ++this.#nextId;
-    return new Promise<BytesPage>((resolve, reject) => {
+    return new Promise<JsonPage>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       worker.postMessage({ id, request });
     });
@@ -174,7 +162,7 @@ class ThreadReader implements ExportReader {
     if (!waiting) return;
     this.#waiting.delete(answer.id);
     if ('error' in answer) waiting.reject(new Error(answer.error));
-    else waiting.resolve({ ...answer.page, bytes: new Uint8Array(answer.page.bytes) });
+    else waiting.resolve(answer.page);
     if (this.#waiting.size === 0 && this.#worker) {
       this.#worker.unref();
       const worker = this.#worker;

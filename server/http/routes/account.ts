@@ -205,7 +205,7 @@ const activityEvent = (e: StoredAuditEvent): ActivityEvent => ({
  * table later cannot slip a secret into it: no password hash, token hash or code hash. SSH keys
  * and passkeys are public keys; their private halves never reach the server.
  */
-async function* exportJson(data: AccountData): AsyncGenerator<string | Uint8Array> {
+async function* exportJson(data: AccountData): AsyncGenerator<string> {
   const { user } = data;
   const start: Pick<AccountExport, 'exported_at' | 'user'> = {
     exported_at: iso(data.at),
@@ -266,7 +266,7 @@ async function* exportJson(data: AccountData): AsyncGenerator<string | Uint8Arra
 }
 
 /** Pages of JSON array items as one array's inside: a comma between pages, each page as it came. */
-async function* joined(pages: AsyncIterable<Uint8Array>): AsyncGenerator<string | Uint8Array> {
+async function* joined(pages: AsyncIterable<string>): AsyncGenerator<string> {
   let first = true;
   for await (const page of pages) {
     if (!first) yield ',';
