@@ -114,6 +114,7 @@ class ThreadReader implements ExportReader {
 
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the database is closed'));
+    clearTimeout(this.#idle);
     this.#worker ??= this.#start();
     return this.#started;
   }
@@ -135,7 +136,11 @@ class ThreadReader implements ExportReader {
     const worker = startThread(this.target);
     // A thread that fails to start rejects this too; the export's first read then fails the same.
     this.#started = new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
+      worker.once('message', () => {
+        resolve();
+        // Started for an export that then asked for no page (it failed before its first): idle.
+        this.#idleUnlessBusy(worker);
+      });
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('the export thread ended before it started')));
     });
@@ -163,16 +168,20 @@ class ThreadReader implements ExportReader {
     this.#waiting.delete(answer.id);
     if ('error' in answer) waiting.reject(new Error(answer.error));
     else waiting.resolve(answer.page);
-    if (this.#waiting.size === 0 && this.#worker) {
-      this.#worker.unref();
-      const worker = this.#worker;
-      this.#idle = setTimeout(() => {
-        if (this.#worker === worker && this.#waiting.size === 0) {
-          this.#worker = undefined;
-          worker.postMessage({ close: true });
-        }
-      }, THREAD_IDLE_MS).unref();
-    }
+    if (this.#worker) this.#idleUnlessBusy(this.#worker);
+  }
+
+  /** With no page owed, lets the process exit past the thread, and ends it after THREAD_IDLE_MS. */
+  #idleUnlessBusy(worker: Worker): void {
+    if (this.#waiting.size > 0 || this.#worker !== worker) return;
+    worker.unref();
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => {
+      if (this.#worker === worker && this.#waiting.size === 0) {
+        this.#worker = undefined;
+        worker.postMessage({ close: true });
+      }
+    }, THREAD_IDLE_MS).unref();
   }
 
   async #close(): Promise<void> {
