@@ -153,9 +153,7 @@ class ThreadReader implements ExportReader {
     const failed = (err: Error) => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
-      const waiting = [...this.#waiting.values()];
-      this.#waiting.clear();
-      for (const w of waiting) w.reject(err);
+      this.#failAll(err);
     };
     worker.on('error', failed);
     worker.on('exit', (code) => failed(new Error(`the export thread ended (exit code ${code})`)));
@@ -184,14 +182,19 @@ class ThreadReader implements ExportReader {
     }, THREAD_IDLE_MS).unref();
   }
 
+  /** Fails every page owed. */
+  #failAll(err: Error): void {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const w of waiting) w.reject(err);
+  }
+
   async #close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idle);
     const worker = this.#worker;
     this.#worker = undefined;
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.reject(new Error('the database is closed'));
+    this.#failAll(new Error('the database is closed'));
     // The thread destroys its connection before it ends, so a SQLite file is left closed.
     if (worker)
       await new Promise<void>((resolve) => {
