@@ -44,4 +44,18 @@ describe('system: query plans of the hot queries (PostgreSQL)', () => {
       }
     });
   }
+
+  it('every foreign key column leads an index, so deleting an account scans no table', async () => {
+    // pg_index.indkey counts from 0, pg_constraint.conkey from 1; every foreign key here is one column.
+    const res = await db.raw(`
+      SELECT c.conrelid::regclass::text AS tbl, a.attname AS col
+        FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+       WHERE c.contype = 'f'
+         AND c.connamespace = current_schema()::regnamespace
+         AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+       ORDER BY 1, 2`);
+    const missing = (res.rows as { tbl: string; col: string }[]).map((r) => `${r.tbl}.${r.col}`);
+    expect(missing).to.deep.equal([]);
+  });
 });

@@ -22,6 +22,7 @@ import * as searchSpeed from './022_search_speed.js';
 import * as locale from './023_locale.js';
 import * as privateRoomOwners from './024_private_room_owners.js';
 import * as searchMergeOffTheMessagePath from './025_search_merge_off_the_message_path.js';
+import * as foreignKeyIndexes from './026_foreign_key_indexes.js';
 
 /**
  * Migrations are imported, not found by scanning a folder, so the same list works from the
@@ -51,6 +52,7 @@ const migrations: Record<string, Knex.Migration> = {
   '023_locale': locale,
   '024_private_room_owners': privateRoomOwners,
   '025_search_merge_off_the_message_path': searchMergeOffTheMessagePath,
+  '026_foreign_key_indexes': foreignKeyIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

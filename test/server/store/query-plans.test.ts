@@ -13,6 +13,34 @@ import { HOT_QUERIES, statementsOf } from './hot-queries.js';
  * only its plan shows it. Checked on an empty file: SQLite plans without statistics, from the
  * schema alone, which is what a new or never-analysed database gets.
  */
+/**
+ * Every foreign key column that no index leads, as "table.column": deleting the row it refers
+ * to (an account, mostly) makes SQLite look for the referring rows, a scan of the table without
+ * one. An INTEGER PRIMARY KEY is the table's rowid, its own index.
+ */
+async function unindexedForeignKeys(db: Db): Promise<string[]> {
+  const tables = (await db('sqlite_master').where({ type: 'table' }).pluck('name')) as string[];
+  const missing: string[] = [];
+  for (const table of tables) {
+    const keys = (await db.raw(`PRAGMA foreign_key_list("${table}")`)) as { from: string }[];
+    if (keys.length === 0) continue;
+    const leading = new Set<string>();
+    for (const index of (await db.raw(`PRAGMA index_list("${table}")`)) as { name: string }[]) {
+      const columns = (await db.raw(`PRAGMA index_info("${index.name}")`)) as { name: string }[];
+      if (columns[0]) leading.add(columns[0].name);
+    }
+    const info = (await db.raw(`PRAGMA table_info("${table}")`)) as {
+      name: string;
+      type: string;
+      pk: number;
+    }[];
+    const keyed = info.filter((c) => c.pk > 0);
+    if (keyed.length === 1 && /^integer$/i.test(keyed[0]!.type)) leading.add(keyed[0]!.name);
+    for (const { from } of keys) if (!leading.has(from)) missing.push(`${table}.${from}`);
+  }
+  return missing.sort();
+}
+
 describe('query plans of the hot queries (SQLite)', () => {
   let dir: string;
   let db: Db;
@@ -81,6 +109,29 @@ describe('query plans of the hot queries (SQLite)', () => {
     expect(await countUsers(db)).to.equal(before + 1);
     const { n } = ((await db('users').count({ n: '*' })) as { n: number }[])[0]!;
     expect(await countUsers(db)).to.equal(Number(n));
+  });
+
+  it('every foreign key column leads an index, so deleting an account scans no table', async () => {
+    expect(await unindexedForeignKeys(db)).to.deep.equal([]);
+  });
+
+  it('the foreign key check names the columns that had no index before migration 026', async () => {
+    const old = openDatabase(join(dir, 'before-026.sqlite'));
+    try {
+      const names = await migrationSource.getMigrations([]);
+      for (const name of names.slice(0, names.indexOf('026_foreign_key_indexes'))) {
+        await old.migrate.up({ migrationSource, name });
+      }
+      expect(await unindexedForeignKeys(old)).to.deep.equal([
+        'oidc_flows.outcome_user_id',
+        'oidc_flows.user_id',
+        'passkey_challenges.user_id',
+        'private_rooms.owner_id',
+        'ssh_login_challenges.user_id',
+      ]);
+    } finally {
+      await old.destroy();
+    }
   });
 
   it('the same check fails on the schema before the paging indexes (migrations 001-003)', async () => {
