@@ -651,10 +651,10 @@ function roundsOf(c: Case, flags: Flags): number {
  * two-core machine a round's p99 ratio of a sub-millisecond call is whichever side a stall of a
  * few milliseconds fell on (`socket: typing`, which reads nothing from the database, in two runs
  * the same morning: 4.91, 1.63, 5.48, 1.94, 0.43 and 1.72, 0.20, 0.54, 0.51, 1.06), and its
- * median of five missed in two full runs of three. A cost that grows with the data grows in every
- * round, and its median of ten misses as its median of five did; noise seldom holds one side that
- * long. Only the rounds a
- * case runs are judged (none is dropped), and the table says how many were confirming ones.
+ * median of five missed in two of the first three full runs of 2026-12-01. A cost that grows with
+ * the data grows in every round, and its median of ten misses as its median of five did; noise
+ * seldom holds one side that long. Every round a case runs is judged (none is dropped), and the
+ * table says how many were confirming ones.
  */
 function confirmingRoundsOf(c: Case, flags: Flags, perRoundCalls: number, roundsRun: number): number {
   const wanted = c.kdf ? KDF_CONFIRMING_ROUNDS : roundsRun > 1 ? flags.rounds : 0;
