@@ -19,8 +19,6 @@ describe('browser page (Chromium)', function () {
   const peers: Socket[] = [];
   const consoleErrors: string[] = [];
 
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
-
   before(async () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
@@ -31,6 +29,10 @@ describe('browser page (Chromium)', function () {
     for (const peer of peers) peer.disconnect();
     await browser?.close();
   });
+  // After the browser's hooks, so that the server closes after the browser: a page still
+  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
+  // out its 60 s in CI).
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   it('serves the page with a strict CSP and the other security headers', async () => {
     const res = await page.goto(t.url + '/');

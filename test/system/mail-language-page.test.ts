@@ -19,7 +19,6 @@ const germanErrors = (CATALOGS.de.common as { errors: Texts }).errors;
 describe('browser page: the language of mails', function () {
   this.timeout(90_000);
   let browser: Browser;
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -28,6 +27,10 @@ describe('browser page: the language of mails', function () {
   after(async () => {
     await browser?.close();
   });
+  // After the browser's hooks, so that the server closes after the browser: a page still
+  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
+  // out its 60 s in CI).
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   /** A fresh account signed in on a page of the given browser locale, with the panel open. */
   async function signedInPage(locale: string, prefix: string) {

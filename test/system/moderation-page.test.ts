@@ -16,7 +16,6 @@ describe('browser page (Chromium): moderation events', function () {
   // Sockets of the test's other people: disconnected before the server closes, which otherwise
   // waits for them (they reconnect by themselves).
   const peers: { disconnect(): unknown }[] = [];
-  const t = useServer({ env: { ...MANY_SIGNUPS, LOG_LEVEL: 'warn' } });
 
   before(async () => {
     browser = await launchChromium();
@@ -27,6 +26,10 @@ describe('browser page (Chromium): moderation events', function () {
     for (const peer of peers) peer.disconnect();
     await browser?.close();
   });
+  // After the browser's hooks, so that the server closes after the browser: a page still
+  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
+  // out its 60 s in CI).
+  const t = useServer({ env: { ...MANY_SIGNUPS, LOG_LEVEL: 'warn' } });
 
   it('shows the moderation line as text and removes a message a moderator deleted', async () => {
     const [reader, mod, eve] = await t.chatPeople('pgreader', 'pgmod', 'pgeve');

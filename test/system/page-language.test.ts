@@ -21,8 +21,6 @@ describe('the browser page in German (Chromium, locale de-DE)', function () {
   let page: Page;
   const consoleErrors: string[] = [];
 
-  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
-
   before(async () => {
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1000, height: 800 } });
@@ -32,6 +30,10 @@ describe('the browser page in German (Chromium, locale de-DE)', function () {
   after(async () => {
     await browser?.close();
   });
+  // After the browser's hooks, so that the server closes after the browser: a page still
+  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
+  // out its 60 s in CI).
+  const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   it('shows the login card in German and a refused login in German', async () => {
     const res = await page.goto(t.url + '/');

@@ -15,7 +15,6 @@ const ARTIFACTS = 'test-artifacts';
  */
 describe('browser page: passkeys', function () {
   this.timeout(90_000);
-  const t = useServer({ mail: true });
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -45,6 +44,10 @@ describe('browser page: passkeys', function () {
   after(async () => {
     await browser?.close();
   });
+  // After the browser's hooks, so that the server closes after the browser: a page still
+  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
+  // out its 60 s in CI).
+  const t = useServer({ mail: true });
 
   const origin = () => t.url.replace('127.0.0.1', 'localhost');
   const credentials = async () =>
