@@ -640,9 +640,16 @@ const callsOf = (c: Case, flags: Flags) =>
  */
 function roundsOf(c: Case, flags: Flags): number {
   if (c.kdf) return 1;
-  if (!c.pooled || c.prepareRound) return flags.rounds;
+  return Math.max(1, Math.min(flags.rounds, roundsThePoolHolds(c, flags.calls)));
+}
+/**
+ * Rounds of `calls` a case's fixtures last after its warm-up: no end when its calls use nothing
+ * up or its pool is renewed each round, one for a pool that holds one round's.
+ */
+function roundsThePoolHolds(c: Case, calls: number): number {
+  if (c.prepareRound || (!c.pooled && !c.poolHolds)) return Infinity;
   if (!c.poolHolds) return 1;
-  return Math.max(1, Math.min(flags.rounds, Math.floor((c.poolHolds - WARMUP) / flags.calls)));
+  return Math.floor((c.poolHolds - (c.kdf ? KDF_WARMUP : WARMUP)) / calls);
 }
 /**
  * Rounds a case runs again when the median of its first rounds misses, judged then on the median
@@ -658,10 +665,7 @@ function roundsOf(c: Case, flags: Flags): number {
  */
 function confirmingRoundsOf(c: Case, flags: Flags, perRoundCalls: number, roundsRun: number): number {
   const wanted = c.kdf ? KDF_CONFIRMING_ROUNDS : roundsRun > 1 ? flags.rounds : 0;
-  if (c.prepareRound || (!c.pooled && !c.poolHolds)) return wanted;
-  if (!c.poolHolds) return 0;
-  const warmup = c.kdf ? KDF_WARMUP : WARMUP;
-  return Math.max(0, Math.min(wanted, Math.floor((c.poolHolds - warmup) / perRoundCalls) - roundsRun));
+  return Math.max(0, Math.min(wanted, roundsThePoolHolds(c, perRoundCalls) - roundsRun));
 }
 const concurrencyOf = (c: Case, flags: Flags) => (c.kdf ? flags.kdfConcurrency : flags.concurrency);
 
