@@ -4,7 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  * Debian's Chromium, as every page test drives it: never a downloaded browser, no sandbox (CI runs
  * as root), no GPU and no background traffic (the machine reaches only the package mirrors).
  */
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -15,6 +15,29 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * Chromium for a suite: launched before its tests, closed after them. Declare it before the suite's
+ * server (`useServer`, or the hook that closes the servers it starts): mocha runs after-all hooks
+ * in the order they are declared, and a page still connected - and reconnecting - holds the
+ * server's close (an after-all hook that closed the server first once ran out its 60 s in CI).
+ */
+export function useChromium(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      if (!browser)
+        throw new Error('Chromium is launched in a before-all hook: use it from a test or a later hook');
+      return browser;
+    },
+  };
 }
 
 /** Collects the page's console errors and uncaught exceptions into `errors`, for a test to assert empty. */

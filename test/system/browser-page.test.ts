@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { io, type Socket } from 'socket.io-client';
 import { newPerson } from '../helpers/accounts.js';
 import { useServer } from '../helpers/fixture.js';
@@ -11,7 +11,7 @@ const ARTIFACTS = 'test-artifacts';
 /** The page in Debian's Chromium, driven like a person: labels, Enter to submit, mail for the code. */
 describe('browser page (Chromium)', function () {
   this.timeout(60_000);
-  let browser: Browser;
+  const chromium = useChromium();
   let page: Page;
   let other: Socket | undefined;
   /** Sockets of the other side of a test, closed even when the test fails midway (an open one
@@ -20,18 +20,13 @@ describe('browser page (Chromium)', function () {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    page = await chromium.browser.newPage({ viewport: { width: 1000, height: 800 } });
     collectPageErrors(page, consoleErrors);
   });
   after(async () => {
     other?.disconnect();
     for (const peer of peers) peer.disconnect();
-    await browser?.close();
   });
-  // After the browser's hooks, so that the server closes after the browser: a page still
-  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
-  // out its 60 s in CI).
   const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   it('serves the page with a strict CSP and the other security headers', async () => {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useChromium } from '../helpers/chromium.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
@@ -27,7 +27,7 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
   let smtp: TestSmtp;
   let idp: TestProvider;
   let t: TestServer;
-  let browser: Browser;
+  const chromium = useChromium();
   let home: { path: string; remove(): void };
   let env: Record<string, string>;
   const errors: string[] = [];
@@ -50,7 +50,6 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
         OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       },
     });
-    browser = await launchChromium();
   });
   beforeEach(() => {
     home = tempDir();
@@ -61,7 +60,6 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
     expect(errors, 'errors in the page').to.deep.equal([]);
   });
   after(async () => {
-    await browser?.close();
     await t?.close();
     await idp?.close();
     await smtp?.close();
@@ -69,7 +67,7 @@ describe('device login with a provider sign-in: mux1 login --web, the provider, 
 
   /** A person's browser: the provider's page fonts (off the machine) are refused quietly. */
   async function newBrowser(): Promise<BrowserContext> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 900, height: 800 } });
     await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
     return context;
   }

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
@@ -20,13 +20,13 @@ describe('device login: mux1 login --web approved on the /device page in Chromiu
   this.timeout(120_000);
   let smtp: TestSmtp;
   let t: TestServer;
-  let browser: Browser;
+  const chromium = useChromium();
   let home: { path: string; remove(): void };
   let env: Record<string, string>;
   const errors: string[] = [];
 
   const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 900, height: 800 } });
     const page = await context.newPage();
     collectPageErrors(page, errors);
     return page;
@@ -36,7 +36,6 @@ describe('device login: mux1 login --web approved on the /device page in Chromiu
     mkdirSync(ARTIFACTS, { recursive: true });
     smtp = await startSmtp();
     t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
-    browser = await launchChromium();
   });
   beforeEach(() => {
     home = tempDir();
@@ -44,7 +43,6 @@ describe('device login: mux1 login --web approved on the /device page in Chromiu
   });
   afterEach(() => home.remove());
   after(async () => {
-    await browser?.close();
     await t?.close();
     await smtp?.close();
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { CATALOGS } from '../../i18n/index.js';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { useServer, type ServerFixture } from '../helpers/fixture.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -18,24 +18,14 @@ const germanErrors = (CATALOGS.de.common as { errors: Texts }).errors;
  */
 describe('browser page: the language of mails', function () {
   this.timeout(90_000);
-  let browser: Browser;
-
-  before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  // After the browser's hooks, so that the server closes after the browser: a page still
-  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
-  // out its 60 s in CI).
+  const chromium = useChromium();
+  before(() => mkdirSync(ARTIFACTS, { recursive: true }));
   const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   /** A fresh account signed in on a page of the given browser locale, with the panel open. */
   async function signedInPage(locale: string, prefix: string) {
     const me = await t.loggedInPerson(prefix);
-    const context: BrowserContext = await browser.newContext({
+    const context: BrowserContext = await chromium.browser.newContext({
       locale,
       viewport: { width: 1000, height: 900 },
     });

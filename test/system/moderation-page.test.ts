@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { MANY_SIGNUPS, useServer } from '../helpers/fixture.js';
 import { ask, connectAs } from '../helpers/sockets.js';
 
@@ -10,7 +10,7 @@ const ARTIFACTS = 'test-artifacts';
 /** The page shows moderation: the line when someone is muted or kicked, and deleted messages vanish. */
 describe('browser page (Chromium): moderation events', function () {
   this.timeout(60_000);
-  let browser: Browser;
+  const chromium = useChromium();
   let page: Page;
   const consoleErrors: string[] = [];
   // Sockets of the test's other people: disconnected before the server closes, which otherwise
@@ -18,17 +18,12 @@ describe('browser page (Chromium): moderation events', function () {
   const peers: { disconnect(): unknown }[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page = await chromium.browser.newPage({ viewport: { width: 1000, height: 700 } });
     collectPageErrors(page, consoleErrors);
   });
   after(async () => {
     for (const peer of peers) peer.disconnect();
-    await browser?.close();
   });
-  // After the browser's hooks, so that the server closes after the browser: a page still
-  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
-  // out its 60 s in CI).
   const t = useServer({ env: { ...MANY_SIGNUPS, LOG_LEVEL: 'warn' } });
 
   it('shows the moderation line as text and removes a message a moderator deleted', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useChromium } from '../helpers/chromium.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
@@ -22,7 +22,7 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
   let smtp: TestSmtp;
   let idp: TestProvider;
   let t: TestServer;
-  let browser: Browser;
+  const chromium = useChromium();
   const errors: string[] = [];
 
   before(async () => {
@@ -41,10 +41,8 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
         OIDC_PROVIDERS: JSON.stringify([providerEntry(idp)]),
       },
     });
-    browser = await launchChromium();
   });
   after(async () => {
-    await browser?.close();
     await t?.close();
     await idp?.close();
     await smtp?.close();
@@ -55,7 +53,7 @@ describe('browser page: sign in with an identity provider (OpenID Connect)', fun
 
   /** A new person's browser: the provider's page fonts (off the machine) are refused quietly. */
   async function newBrowser(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1000, height: 900 } });
     await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
     const page = await context.newPage();
     // Only our page's errors count; the provider's pages are not ours to judge.

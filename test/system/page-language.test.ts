@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { CATALOGS } from '../../i18n/index.js';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { useServer } from '../helpers/fixture.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -16,23 +16,16 @@ const german = CATALOGS.de.page as { device: Record<string, string> };
  */
 describe('the browser page in German (Chromium, locale de-DE)', function () {
   this.timeout(60_000);
-  let browser: Browser;
+  const chromium = useChromium();
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1000, height: 800 } });
+    context = await chromium.browser.newContext({ locale: 'de-DE', viewport: { width: 1000, height: 800 } });
     page = await context.newPage();
     collectPageErrors(page, consoleErrors);
   });
-  after(async () => {
-    await browser?.close();
-  });
-  // After the browser's hooks, so that the server closes after the browser: a page still
-  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
-  // out its 60 s in CI).
   const t = useServer({ mail: true, env: { LOG_LEVEL: 'warn' } });
 
   it('shows the login card in German and a refused login in German', async () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { auditTypes } from '../helpers/accounts.js';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { useServer } from '../helpers/fixture.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -15,7 +15,7 @@ const ARTIFACTS = 'test-artifacts';
  */
 describe('browser page: passkeys', function () {
   this.timeout(90_000);
-  let browser: Browser;
+  const chromium = useChromium();
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
@@ -24,8 +24,7 @@ describe('browser page: passkeys', function () {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1000, height: 1100 } });
+    context = await chromium.browser.newContext({ viewport: { width: 1000, height: 1100 } });
     page = await context.newPage();
     collectPageErrors(page, errors);
     cdp = await context.newCDPSession(page);
@@ -41,12 +40,6 @@ describe('browser page: passkeys', function () {
       },
     }));
   });
-  after(async () => {
-    await browser?.close();
-  });
-  // After the browser's hooks, so that the server closes after the browser: a page still
-  // connected, and reconnecting, can hold the server's close (an after-all hook here once ran
-  // out its 60 s in CI).
   const t = useServer({ mail: true });
 
   const origin = () => t.url.replace('127.0.0.1', 'localhost');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
@@ -13,7 +13,7 @@ describe('browser page: access tokens', function () {
   this.timeout(60_000);
   let smtp: TestSmtp;
   let t: TestServer;
-  let browser: Browser;
+  const chromium = useChromium();
   let page: Page;
   const errors: string[] = [];
 
@@ -21,14 +21,12 @@ describe('browser page: access tokens', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     smtp = await startSmtp();
     t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1000, height: 1100 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1000, height: 1100 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
     page = await context.newPage();
     collectPageErrors(page, errors);
   });
   after(async () => {
-    await browser?.close();
     await t?.close();
     await smtp?.close();
   });

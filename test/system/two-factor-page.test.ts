@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, useChromium } from '../helpers/chromium.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, loggedInPerson } from '../helpers/accounts.js';
@@ -14,7 +14,7 @@ describe('browser page: two-factor sign-in', function () {
   this.timeout(60_000);
   let smtp: TestSmtp;
   let t: TestServer;
-  let browser: Browser;
+  const chromium = useChromium();
   let page: Page;
   const errors: string[] = [];
 
@@ -22,12 +22,10 @@ describe('browser page: two-factor sign-in', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     smtp = await startSmtp();
     t = await startTestServer({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    page = await chromium.browser.newPage({ viewport: { width: 1000, height: 900 } });
     collectPageErrors(page, errors);
   });
   after(async () => {
-    await browser?.close();
     await t?.close();
     await smtp?.close();
   });
