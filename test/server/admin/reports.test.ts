@@ -3,6 +3,7 @@ import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
 import { personWithRole } from '../../helpers/admin.js';
 import { ask } from '../../helpers/sockets.js';
 import type { ChatPerson } from '../../helpers/sockets.js';
+import { eventually } from '../../helpers/wait.js';
 
 /* The admin's audit log of every account and the usage statistics, over REST. */
 
@@ -68,8 +69,14 @@ describe('administration: audit and statistics', function () {
     await t.api('POST', '/api/login', { username: p.username, password: 'not the password' });
     const socket = await t.connectAs(p);
     expect((await ask(socket, 'message', { room: 'lobby', text: 'counted' })).ok).to.equal(true);
-    await new Promise((r) => setTimeout(r, 1300));
-    const after = await as('GET', '/api/admin/stats?days=3');
+    // The day's message count is written by the message writer's timer (once a second).
+    const after = await eventually(
+      async () => {
+        const res = await as('GET', '/api/admin/stats?days=3');
+        return res.body.days.at(-1).messages > before.body.days.at(-1).messages && res;
+      },
+      { what: "the message in the day's count" },
+    );
     const [was, now] = [before.body.days.at(-1), after.body.days.at(-1)];
     expect(now.signups - was.signups).to.equal(1);
     expect(now.logins - was.logins).to.equal(1);

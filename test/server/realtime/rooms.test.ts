@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ask, nextEvent, record, settle, type ChatPerson } from '../../helpers/sockets.js';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { eventually } from '../../helpers/wait.js';
 
 describe('Socket.IO chat: rooms, presence and typing', () => {
   let alice: ChatPerson;
@@ -124,6 +125,7 @@ describe('Socket.IO chat: rooms, presence and typing', () => {
     // Typing for a room alice is not in, or in a malformed shape, goes nowhere.
     a.emit('typing', { room: 'elsewhere' });
     (a as any).emit('typing', 'lobby');
+    await eventually(() => seen.length > 0, { what: 'the typing relay' });
     await settle(200);
     expect(seen).to.deep.equal([{ room: 'lobby', user: { id: alice.id, username: alice.username } }]);
     expect(own).to.have.length(0);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ask, settle, storedTexts, type ChatPerson } from '../../helpers/sockets.js';
 import { MANY_SIGNUPS, useServer } from '../../helpers/fixture.js';
+import { eventually } from '../../helpers/wait.js';
 
 /**
  * Every socket's event listeners are one table shared by the server (shared-listeners.ts): what
@@ -35,7 +36,7 @@ describe('Socket.IO chat: listeners shared by every socket', () => {
     expect((await storedTexts(t)).slice(-2)).to.deep.equal(['through the first', 'through the second']);
 
     first.disconnect();
-    await settle();
+    await eventually(() => heard.includes('disconnecting'), { what: 'the server side of the disconnect' });
     expect(heard).to.deep.equal(['through the first', 'disconnecting']);
     // The other socket of the same session is untouched.
     expect(second.connected).to.equal(true);

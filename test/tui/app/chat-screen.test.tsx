@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
 import { useServer } from '../../helpers/fixture.js';
+import { freePort } from '../../helpers/ports.js';
 
 /** The chat pane against a real server, with a second person on a plain Socket.IO client. */
 describe('TUI: chat pane', function () {
@@ -152,8 +153,12 @@ describe('TUI: chat pane', function () {
 
   it('shows the connection dropping, and gets back the session after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mux1-restart-'));
-    const first = await startTestServer({ dir, env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn' } });
-    const port = new URL(first.url).port;
+    // A port of its own (helpers/ports.ts): one the kernel handed out may be taken while it is down.
+    const port = String(await freePort());
+    const first = await startTestServer({
+      dir,
+      env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn', PORT: port },
+    });
     const me = await loggedInPerson(first.url, t.mail, 'drop');
     const { lastFrame } = await openChat(first, me.token);
     await first.close();

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { loggedInPerson } from '../../helpers/accounts.js';
 import { keys, press, type, waitForFrame } from '../../helpers/ink-keys.js';
 import { useServer } from '../../helpers/fixture.js';
+import { freePort } from '../../helpers/ports.js';
 
 /**
  * Messages written while the server is away: kept, shown with a clock, sent once when it is back,
@@ -62,8 +63,9 @@ describe('TUI: messages on their way (the outbox)', function () {
   };
 
   it('keeps a line written while the server is down, and sends it once when it is back', async () => {
-    const first = await start();
-    const port = new URL(first.url).port;
+    // A port of its own (helpers/ports.ts): one the kernel handed out may be taken while it is down.
+    const port = String(await freePort());
+    const first = await start(port);
     const me = await loggedInPerson(first.url, t.mail, 'queue');
     const { lastFrame, stdin } = await open(first.url, me.token);
     await waitForFrame(lastFrame, (f) => f.includes('● connected'));
@@ -93,8 +95,9 @@ describe('TUI: messages on their way (the outbox)', function () {
   });
 
   it('keeps unsent lines across a restart of the TUI, and sends them once', async () => {
-    const first = await start();
-    const port = new URL(first.url).port;
+    // A port of its own (helpers/ports.ts): one the kernel handed out may be taken while it is down.
+    const port = String(await freePort());
+    const first = await start(port);
     const me = await loggedInPerson(first.url, t.mail, 'restart');
     let { lastFrame, stdin } = await open(first.url, me.token);
     await waitForFrame(lastFrame, (f) => f.includes('● connected'));

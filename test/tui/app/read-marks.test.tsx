@@ -51,10 +51,12 @@ describe('TUI: read markers during a burst of messages', function () {
         for (let i = 1; i <= 10; i++) sent.set(await say(s, `burst ${n}-${i}.`), `burst ${n}-${i}.`);
       }),
     );
-    const tookMs = Date.now() - started;
     const last = Math.max(...sent.keys());
     await waitForFrame(lastFrame, (f) => f.includes(sent.get(last)!));
     expect(await markerOf(device.socket, last), 'the marker at the newest message').to.equal(last);
+    // Until the marker is at the newest message, not until the last send's answer: on a loaded
+    // machine the screen takes the stream in later than the sockets send it, and reads follow it.
+    const tookMs = Date.now() - started;
     // One at once, then one a second at most (and one when the stream stops).
     expect(device.reads.length, `${device.reads.length} reads for 50 messages in ${tookMs} ms`).to.be.at.most(
       2 + Math.ceil(tookMs / 1000),

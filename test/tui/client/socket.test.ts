@@ -209,13 +209,15 @@ describe('tui/client/socket: the typed chat client', () => {
     await c.join('many');
     await c.send('start', 'many');
     await eventually(() => heard.includes('start'), { what: 'its own message' });
-    dropConnections(t, gil.id);
-    await eventually(() => states.at(-1)?.status === 'reconnecting', { what: 'reconnecting' });
-    // Two and a quarter pages of history, written straight to the database while it is away.
+    // Two and a quarter pages of history, written straight to the database, so never broadcast:
+    // the client has them only by catching up. Written before the drop, not while it is away,
+    // where the reconnection (in 0.5-1.5 s) could read the room before the rows are in.
     const missed = Array.from({ length: 450 }, (_, i) => `page text ${i + 1}`);
     await t.server
       .db('messages')
       .insert(missed.map((text) => ({ room: 'many', user_id: bob.id, text, created_at: Date.now() })));
+    dropConnections(t, gil.id);
+    await eventually(() => states.at(-1)?.status === 'reconnecting', { what: 'reconnecting' });
     await eventually(() => heard.includes('page text 450'), {
       what: 'the last missed message',
       timeoutMs: 10_000,
