@@ -50,6 +50,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return { proc, url, output: () => out, exited };
 }
 
+/**
+ * How soon a server process asked to stop must have exited: well under the server's own 10 s
+ * guard ("shutdown took over 10 s") and the WebSocket library's 30 s close timeout, which are what
+ * the tests catch, with room for a loaded machine (the server's 1 s fallback when a handle
+ * lingers, and under c8 the coverage file each process writes as it exits).
+ */
+export const PROMPTLY_MS = 6000;
+
 /** Resolves with how the process ended, or fails after `ms`. */
 export async function exitWithin(p: ServerProcess, ms: number) {
   let timer: NodeJS.Timeout | undefined;
@@ -63,9 +71,12 @@ export async function exitWithin(p: ServerProcess, ms: number) {
   }
 }
 
-/** One SQL statement through the sqlite3 tool: what an operator would run on the file. */
+/**
+ * One SQL statement through the sqlite3 tool: what an operator would run on the file. It waits up
+ * to 5 s for a lock (the tool's own default is not to wait), as the file may be a running server's.
+ */
 export function sqlite(file: string, sql: string): string {
-  const res = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
+  const res = spawnSync('sqlite3', ['-cmd', '.timeout 5000', file, sql], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`sqlite3 failed: ${res.stderr}`);
   return res.stdout.trim();
 }

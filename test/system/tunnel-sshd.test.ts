@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { openTunnel, type Tunnel, type TunnelOptions } from '../../tui/client/tunnel/index.js';
 import { startOpenSshServer, type OpenSshServer } from '../helpers/openssh-server.js';
+import { startOpensshAgent } from '../helpers/openssh.js';
 import { api } from '../helpers/server.js';
 import { runCli } from '../helpers/cli.js';
 import { useServer } from '../helpers/fixture.js';
@@ -99,20 +100,17 @@ describe('system: the tunnel through OpenSSH sshd', () => {
   });
 
   it('logs in through a real ssh-agent holding the key', async () => {
-    const agentSocket = join(dir, 'agent.sock');
-    const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
+    const agent = await startOpensshAgent();
     try {
-      for (let i = 0; i < 100 && !existsSync(agentSocket); i++) await new Promise((r) => setTimeout(r, 20));
-      await run('ssh-add', ['-q', clientKey], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket } });
-
+      agent.add(clientKey);
       const tunnel = await open({
         identity: undefined,
-        env: { HOME: home, USER: user, SSH_AUTH_SOCK: agentSocket },
+        env: { HOME: home, USER: user, SSH_AUTH_SOCK: agent.socket },
       });
 
       expect((await api(tunnel.url, 'GET', '/api/health')).status).to.equal(200);
     } finally {
-      agent.kill('SIGTERM');
+      await agent.close();
     }
   });
 

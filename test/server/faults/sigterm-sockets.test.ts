@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { exitWithin, type ServerProcess, useServerProcesses } from '../../helpers/server-process.js';
+import {
+  exitWithin,
+  PROMPTLY_MS,
+  type ServerProcess,
+  useServerProcesses,
+} from '../../helpers/server-process.js';
 
 /** A 20,000-character message: its frame is over the 16 KiB the server reads. */
 const OVERSIZED = JSON.stringify(['message', { text: 'x'.repeat(20_000) }]);
@@ -69,7 +74,7 @@ describe('fault: SIGTERM while clients hold their connections', function () {
 
     const ended = await stop(server);
     expect(ended.code, server.output()).to.equal(0);
-    expect(ended.ms).to.be.below(3000);
+    expect(ended.ms).to.be.below(PROMPTLY_MS);
     expect(server.output()).to.not.include('shutdown took over');
   });
 
@@ -131,7 +136,7 @@ describe('fault: SIGTERM while clients hold their connections', function () {
       }, 100);
       const ended = await exitWithin(server, 12_000);
       expect(ended.code, server.output()).to.equal(0);
-      expect(Date.now() - signalled).to.be.below(3000);
+      expect(Date.now() - signalled).to.be.below(PROMPTLY_MS);
       expect(server.output()).to.not.include('shutdown took over');
       await closed;
       expect(received).to.match(/^HTTP\/1\.1 401/);

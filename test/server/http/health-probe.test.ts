@@ -93,11 +93,17 @@ describe('GET /api/health when the database goes away', () => {
     await t.server.db.destroy();
     const lost = Date.now();
     let res: RawResponse;
+    let lastHealthySent = lost;
     do {
+      const sent = Date.now();
       res = await rawRequest(t.url, { method: 'GET', path: '/api/health' });
+      if (res.status === 200) lastHealthySent = sent;
     } while (res.status === 200 && Date.now() - lost < 3000);
     expect(res.status).to.equal(503);
-    expect(Date.now() - lost).to.be.below(1500);
+    // The reused check was made before the database went, so every healthy answer went to a probe
+    // sent within a second of that. Timed by when probes were sent, not answered: a loaded
+    // machine's slow answers say nothing of the reuse.
+    expect(lastHealthySent - lost).to.be.below(1000);
     expect(res.body).to.include({ status: 'unhealthy' });
     expectApiHeadersWithoutVary(res);
     // A failure is not reused: every probe asks again, so each one says what it saw.

@@ -31,7 +31,9 @@ describe('mail: a signup never waits for SMTP, and its mail is not lost', () => 
     const started = Date.now();
     const res = await signUp(t.url, p);
     expect(res.status).to.equal(201);
-    expect(Date.now() - started).to.be.below(1000);
+    // A bound with room for a loaded machine (this file also runs on PostgreSQL beside the system
+    // tests); a signup that waited on the mail would wait for the worker's retries, seconds more.
+    expect(Date.now() - started).to.be.below(3000);
 
     // Let the worker fail a few times before the mail server exists.
     await eventually(() => t!.logs.filter((l) => l.includes('will retry')).length >= 2, {
@@ -50,12 +52,13 @@ describe('mail: a signup never waits for SMTP, and its mail is not lost', () => 
   });
 
   it('answers 201 quickly while SMTP is slow', async () => {
-    // Each mail takes the SMTP server 1.5 s to accept: longer than the whole signup budget.
+    // Each mail takes the SMTP server 1.5 s to accept: three signups that waited on their mail
+    // would take 4.5 s at least, so 3 s tells them apart with room for a loaded machine.
     smtp = await startSmtp(0, { delayMs: 1500 });
     t = await startTestServer({ env: { SMTP_URL: smtp.url }, overrides: fastMail });
     const started = Date.now();
     for (let i = 0; i < 3; i++) expect((await signUp(t.url, newPerson('slow'))).status).to.equal(201);
-    expect(Date.now() - started).to.be.below(1000);
+    expect(Date.now() - started).to.be.below(3000);
   });
 
   it('sends the code in a plain-text and an HTML body, from MAIL_FROM', async () => {
