@@ -35,10 +35,14 @@ describe('TUI: messages on their way (the outbox)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * A server on `port`, or on a port of its own (helpers/ports.ts) that a test may start it on
+   * again: one the kernel hands out may be taken by another worker while the server is down.
+   */
   const start = async (port?: string) => {
     const s = await startTestServer({
       dir,
-      env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn', ...(port ? { PORT: port } : {}) },
+      env: { SMTP_URL: t.mail.url, LOG_LEVEL: 'warn', PORT: port ?? String(await freePort()) },
     });
     servers.push(s);
     return s;
@@ -63,9 +67,8 @@ describe('TUI: messages on their way (the outbox)', function () {
   };
 
   it('keeps a line written while the server is down, and sends it once when it is back', async () => {
-    // A port of its own (helpers/ports.ts): one the kernel handed out may be taken while it is down.
-    const port = String(await freePort());
-    const first = await start(port);
+    const first = await start();
+    const port = new URL(first.url).port;
     const me = await loggedInPerson(first.url, t.mail, 'queue');
     const { lastFrame, stdin } = await open(first.url, me.token);
     await waitForFrame(lastFrame, (f) => f.includes('● connected'));
@@ -95,9 +98,8 @@ describe('TUI: messages on their way (the outbox)', function () {
   });
 
   it('keeps unsent lines across a restart of the TUI, and sends them once', async () => {
-    // A port of its own (helpers/ports.ts): one the kernel handed out may be taken while it is down.
-    const port = String(await freePort());
-    const first = await start(port);
+    const first = await start();
+    const port = new URL(first.url).port;
     const me = await loggedInPerson(first.url, t.mail, 'restart');
     let { lastFrame, stdin } = await open(first.url, me.token);
     await waitForFrame(lastFrame, (f) => f.includes('● connected'));
